@@ -1,0 +1,94 @@
+import { Construct } from 'constructs';
+import { DataAwsElbServiceAccount } from '@cdktf/provider-aws/lib/data-aws-elb-service-account';
+import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
+import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
+import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
+import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
+import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
+import { policyDocument } from './iam';
+
+export interface AccessLogBucketProps {
+  /** Bucket name prefix; AWS appends a unique suffix. */
+  readonly namePrefix: string;
+  /** Days before log objects expire. */
+  readonly expirationDays: number;
+  /** Delete the bucket with its logs on destroy. @default true */
+  readonly forceDestroy?: boolean;
+}
+
+/** A private, encrypted S3 bucket that Elastic Load Balancing may write access logs into. */
+export class AccessLogBucket extends Construct {
+  public readonly bucket: S3Bucket;
+  /** The bucket policy; the ALB must depend on it, or AWS rejects the logging setting. */
+  public readonly policy: S3BucketPolicy;
+
+  constructor(scope: Construct, id: string, props: AccessLogBucketProps) {
+    super(scope, id);
+    this.bucket = new S3Bucket(this, 'bucket', {
+      bucketPrefix: props.namePrefix,
+      forceDestroy: props.forceDestroy ?? true,
+    });
+    const bucketId = this.bucket.id;
+    new S3BucketPublicAccessBlock(this, 'public-access-block', {
+      bucket: bucketId,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    new S3BucketOwnershipControls(this, 'ownership', {
+      bucket: bucketId,
+      rule: { objectOwnership: 'BucketOwnerEnforced' },
+    });
+    // ALB access logs support only SSE-S3, not SSE-KMS.
+    new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
+      bucket: bucketId,
+      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
+    });
+    new S3BucketLifecycleConfiguration(this, 'lifecycle', {
+      bucket: bucketId,
+      rule: [
+        {
+          id: 'expire-access-logs',
+          status: 'Enabled',
+          filter: [{ prefix: '' }],
+          expiration: [{ days: props.expirationDays }],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
+        },
+      ],
+    });
+
+    // Regions older than August 2022 deliver as a regional ELB account, newer ones as the
+    // log delivery service; granting both covers every region.
+    const elbAccount = new DataAwsElbServiceAccount(this, 'elb-account', {});
+    const objects = `${this.bucket.arn}/*`;
+    this.policy = new S3BucketPolicy(this, 'policy', {
+      bucket: bucketId,
+      policy: policyDocument(
+        {
+          Sid: 'ElbAccountWrites',
+          Effect: 'Allow',
+          Principal: { AWS: elbAccount.arn },
+          Action: 's3:PutObject',
+          Resource: objects,
+        },
+        {
+          Sid: 'LogDeliveryWrites',
+          Effect: 'Allow',
+          Principal: { Service: 'logdelivery.elasticloadbalancing.amazonaws.com' },
+          Action: 's3:PutObject',
+          Resource: objects,
+        },
+        {
+          Sid: 'DenyInsecureTransport',
+          Effect: 'Deny',
+          Principal: { AWS: '*' },
+          Action: 's3:*',
+          Resource: [this.bucket.arn, objects],
+          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+        },
+      ),
+    });
+  }
+}

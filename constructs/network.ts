@@ -1,0 +1,169 @@
+import { Construct } from 'constructs';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group';
+import { Eip } from '@cdktf/provider-aws/lib/eip';
+import { FlowLog } from '@cdktf/provider-aws/lib/flow-log';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { InternetGateway } from '@cdktf/provider-aws/lib/internet-gateway';
+import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway';
+import { Route } from '@cdktf/provider-aws/lib/route';
+import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
+import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
+import { Subnet } from '@cdktf/provider-aws/lib/subnet';
+import { Vpc } from '@cdktf/provider-aws/lib/vpc';
+import { NatMode } from './config';
+import { policyDocument, serviceTrustPolicy } from './iam';
+
+export interface NetworkProps {
+  /** Prefix for Name tags. */
+  readonly namePrefix: string;
+  readonly vpcCidr: string;
+  /** Two or three AZs; one public and one private subnet is made in each. */
+  readonly availabilityZones: readonly string[];
+  /** One per AZ, in AZ order. */
+  readonly publicSubnetCidrs: readonly string[];
+  /** One per AZ, in AZ order. */
+  readonly privateSubnetCidrs: readonly string[];
+  /** @default 'single' */
+  readonly natMode?: NatMode;
+  /** @default false */
+  readonly flowLogs?: boolean;
+  /** Retention of the flow log group. @default 30 */
+  readonly logRetentionDays?: number;
+}
+
+/** One subnet of the VPC, with its AZ. */
+export interface NetworkSubnet {
+  readonly availabilityZone: string;
+  readonly subnet: Subnet;
+}
+
+/**
+ * A VPC across 2-3 AZs: public subnets behind an internet gateway, private subnets that reach
+ * out through NAT gateways (one per AZ, or a single one), and optional flow logs.
+ */
+export class Network extends Construct {
+  public readonly vpc: Vpc;
+  public readonly availabilityZones: readonly string[];
+  public readonly publicSubnets: readonly NetworkSubnet[];
+  public readonly privateSubnets: readonly NetworkSubnet[];
+  public readonly natGateways: readonly NatGateway[];
+  public readonly privateRouteTables: readonly RouteTable[];
+  /** Set when flow logs are on. */
+  public readonly flowLog?: FlowLog;
+
+  constructor(scope: Construct, id: string, props: NetworkProps) {
+    super(scope, id);
+    const { namePrefix, availabilityZones } = props;
+    const natMode = props.natMode ?? 'single';
+    this.availabilityZones = availabilityZones;
+
+    this.vpc = new Vpc(this, 'vpc', {
+      cidrBlock: props.vpcCidr,
+      enableDnsSupport: true,
+      enableDnsHostnames: true,
+      tags: { Name: `${namePrefix}-vpc` },
+    });
+
+    // Adopt the default security group with no rules, so nothing can fall back on its allow-all (CKV2_AWS_12).
+    new DefaultSecurityGroup(this, 'default-sg', {
+      vpcId: this.vpc.id,
+      tags: { Name: `${namePrefix}-default-deny` },
+    });
+
+    const igw = new InternetGateway(this, 'igw', { vpcId: this.vpc.id, tags: { Name: `${namePrefix}-igw` } });
+    const publicRoutes = new RouteTable(this, 'public-rt', { vpcId: this.vpc.id, tags: { Name: `${namePrefix}-public` } });
+    new Route(this, 'public-default-route', {
+      routeTableId: publicRoutes.id,
+      destinationCidrBlock: '0.0.0.0/0',
+      gatewayId: igw.id,
+    });
+
+    this.publicSubnets = availabilityZones.map((az, i) => {
+      const subnet = new Subnet(this, `public-${az}`, {
+        vpcId: this.vpc.id,
+        availabilityZone: az,
+        cidrBlock: props.publicSubnetCidrs[i],
+        // Only the ALB and NAT gateways live here, and both bring their own addresses.
+        mapPublicIpOnLaunch: false,
+        tags: { Name: `${namePrefix}-public-${az}`, Tier: 'public' },
+      });
+      new RouteTableAssociation(this, `public-${az}-rta`, { subnetId: subnet.id, routeTableId: publicRoutes.id });
+      return { availabilityZone: az, subnet };
+    });
+
+    const natAzs = natMode === 'per-az' ? availabilityZones : availabilityZones.slice(0, 1);
+    this.natGateways = natAzs.map((az, i) => {
+      const eip = new Eip(this, `nat-eip-${az}`, {
+        domain: 'vpc',
+        tags: { Name: `${namePrefix}-nat-${az}` },
+        dependsOn: [igw],
+      });
+      return new NatGateway(this, `nat-${az}`, {
+        allocationId: eip.allocationId,
+        subnetId: this.publicSubnets[i].subnet.id,
+        tags: { Name: `${namePrefix}-nat-${az}` },
+        dependsOn: [igw],
+      });
+    });
+
+    // One route table per private subnet, so switching NAT mode only changes routes.
+    const privateRouteTables: RouteTable[] = [];
+    this.privateSubnets = availabilityZones.map((az, i) => {
+      const subnet = new Subnet(this, `private-${az}`, {
+        vpcId: this.vpc.id,
+        availabilityZone: az,
+        cidrBlock: props.privateSubnetCidrs[i],
+        mapPublicIpOnLaunch: false,
+        tags: { Name: `${namePrefix}-private-${az}`, Tier: 'private' },
+      });
+      const table = new RouteTable(this, `private-${az}-rt`, {
+        vpcId: this.vpc.id,
+        tags: { Name: `${namePrefix}-private-${az}` },
+      });
+      new RouteTableAssociation(this, `private-${az}-rta`, { subnetId: subnet.id, routeTableId: table.id });
+      new Route(this, `private-${az}-default-route`, {
+        routeTableId: table.id,
+        destinationCidrBlock: '0.0.0.0/0',
+        natGatewayId: this.natGateways[natMode === 'per-az' ? i : 0].id,
+      });
+      privateRouteTables.push(table);
+      return { availabilityZone: az, subnet };
+    });
+    this.privateRouteTables = privateRouteTables;
+
+    if (props.flowLogs) {
+      this.flowLog = this.addFlowLogs(namePrefix, props.logRetentionDays ?? 30);
+    }
+  }
+
+  private addFlowLogs(namePrefix: string, retentionInDays: number): FlowLog {
+    const group = new CloudwatchLogGroup(this, 'flow-log-group', {
+      name: `/vpc/${namePrefix}/flow-logs`,
+      retentionInDays,
+    });
+    const role = new IamRole(this, 'flow-log-role', {
+      namePrefix: 'flow-logs-',
+      assumeRolePolicy: serviceTrustPolicy('vpc-flow-logs.amazonaws.com'),
+    });
+    // Scoped to this one log group: the delivery service needs nothing else.
+    new IamRolePolicy(this, 'flow-log-policy', {
+      role: role.id,
+      policy: policyDocument({
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+        Resource: `${group.arn}:*`,
+      }),
+    });
+    return new FlowLog(this, 'flow-log', {
+      vpcId: this.vpc.id,
+      trafficType: 'ALL',
+      logDestinationType: 'cloud-watch-logs',
+      logDestination: group.arn,
+      iamRoleArn: role.arn,
+      maxAggregationInterval: 60,
+      tags: { Name: `${namePrefix}-flow-logs` },
+    });
+  }
+}

@@ -1,0 +1,10 @@
+/** @type {import('jest').Config} */
+module.exports = {
+  testEnvironment: 'node',
+  roots: ['<rootDir>/__tests__'],
+  testMatch: ['**/*.test.ts'],
+  // swc strips types without checking them; `npm run typecheck` (tsc --noEmit) does that once.
+  transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }] },
+  setupFilesAfterEnv: ['<rootDir>/__tests__/setup.ts'],
+  moduleFileExtensions: ['ts', 'js', 'json'],
+};
