@@ -64,7 +64,7 @@ export function selectEnvironments(
   const chosen = names.length > 0 ? names : known;
   for (const name of chosen) {
     if (!known.includes(name)) {
-      throw new ConfigError(name, 'environment name', name, `one of ${known.join(', ')}`);
+      throw new ConfigError(name, 'name', name, `one of ${known.join(', ')}`);
     }
   }
   return [...new Set(chosen)].map((name) => resolveEnvironment(name, applyOverrides(environments[name], overrides)));
