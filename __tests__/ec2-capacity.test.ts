@@ -1,0 +1,189 @@
+import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
+import { EcsCapacityProvider } from '@cdktf/provider-aws/lib/ecs-capacity-provider';
+import { EcsCluster } from '@cdktf/provider-aws/lib/ecs-cluster';
+import { EcsClusterCapacityProviders } from '@cdktf/provider-aws/lib/ecs-cluster-capacity-providers';
+import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
+import { DataAwsSsmParameter } from '@cdktf/provider-aws/lib/data-aws-ssm-parameter';
+import { resolveEnvironment } from '../constructs/config-validation';
+import { Ec2CapacityProps } from '../constructs/ec2-capacity';
+import { INSTANCE_TYPES } from '../constructs/instance-types';
+import { testCapacity, testNetwork } from './support/fixtures';
+import { onlyResource, resourcesOf, synthJson } from './support/synth';
+
+function synthCapacity(props: Partial<Ec2CapacityProps> = {}) {
+  return synthJson((scope) => testCapacity(scope, testNetwork(scope), props));
+}
+
+/** The shell script inside `${base64encode("...")}`, as the instance will run it. */
+function userDataScript(launchTemplate: any): string {
+  const m = /^\$\{base64encode\("(.*)"\)\}$/s.exec(launchTemplate.user_data);
+  if (!m) throw new Error(`user_data is not base64encode(...): ${launchTemplate.user_data}`);
+  return JSON.parse(`"${m[1]}"`);
+}
+
+describe('Ec2Capacity (on-demand)', () => {
+  const { text, json } = synthCapacity({ minInstances: 1, maxInstances: 5 });
+  const launchTemplate = onlyResource(json, 'aws_launch_template');
+
+  test('cluster with Container Insights', () => {
+    expect(text).toHaveResourceWithProperties(EcsCluster, {
+      name: 'hn-test-cluster',
+      setting: [{ name: 'containerInsights', value: 'enabled' }],
+    });
+  });
+
+  test('instance role: the ECS agent and Session Manager policies, nothing else', () => {
+    const arns = Object.values(resourcesOf(json, 'aws_iam_role_policy_attachment')).map((a) =>
+      a.policy_arn.replace(/^arn:\$\{data\.aws_partition\.\w+\.partition\}:/, 'arn:<partition>:'),
+    );
+    expect(arns.sort()).toEqual([
+      'arn:<partition>:iam::aws:policy/AmazonSSMManagedInstanceCore',
+      'arn:<partition>:iam::aws:policy/service-role/AmazonEC2ContainerServiceforEC2Role',
+    ]);
+    expect(resourcesOf(json, 'aws_iam_role_policy')).toEqual({});
+    const trust = JSON.parse(onlyResource(json, 'aws_iam_role').assume_role_policy);
+    expect(trust.Statement[0].Principal).toEqual({ Service: 'ec2.amazonaws.com' });
+    expect(onlyResource(json, 'aws_iam_instance_profile').role).toContain('aws_iam_role.capacity_instance-role_');
+  });
+
+  test('no SSH: no key pair, and no rule mentions port 22', () => {
+    expect(launchTemplate.key_name).toBeUndefined();
+    expect(resourcesOf(json, 'aws_key_pair')).toEqual({});
+    expect(text).not.toMatch(/"(from|to)_port": 22\b/);
+  });
+
+  test('instance egress: TCP 443 only', () => {
+    const egress = Object.values(resourcesOf(json, 'aws_vpc_security_group_egress_rule'));
+    expect(egress).toEqual([
+      expect.objectContaining({ ip_protocol: 'tcp', from_port: 443, to_port: 443, description: expect.stringMatching(/HTTPS/) }),
+    ]);
+    expect(resourcesOf(json, 'aws_vpc_security_group_ingress_rule')).toEqual({});
+  });
+
+  test('AMI: the ECS-optimized Amazon Linux 2023 image from the public SSM parameter', () => {
+    expect(text).toHaveDataSourceWithProperties(DataAwsSsmParameter, {
+      name: '/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id',
+    });
+    expect(launchTemplate.image_id).toMatch(/^\$\{data\.aws_ssm_parameter\.capacity_ecs-ami_\w+\.value\}$/);
+  });
+
+  test('launch template: IMDSv2 required with hop limit 1, encrypted gp3, monitoring, no public IP', () => {
+    expect(text).toHaveResourceWithProperties(LaunchTemplate, {
+      instance_type: 't2.micro',
+      metadata_options: { http_endpoint: 'enabled', http_tokens: 'required', http_put_response_hop_limit: 1, instance_metadata_tags: 'disabled' },
+      monitoring: { enabled: true },
+      network_interfaces: [expect.objectContaining({ associate_public_ip_address: 'false' })],
+      block_device_mappings: [
+        { device_name: '/dev/xvda', ebs: expect.objectContaining({ encrypted: 'true', volume_type: 'gp3', volume_size: 30 }) },
+      ],
+    });
+  });
+
+  test('user data joins the cluster and matches the task stop timeout', () => {
+    const script = userDataScript(launchTemplate);
+    expect(script).toMatch(/^#!\/bin\/bash\n/);
+    expect(script).toContain('ECS_CLUSTER=${aws_ecs_cluster.capacity_cluster_');
+    expect(script).toContain('ECS_ENABLE_CONTAINER_METADATA=true');
+    expect(script).toContain('ECS_CONTAINER_STOP_TIMEOUT=30s');
+    expect(script).toContain('ECS_RESERVED_MEMORY=256');
+    expect(script).not.toContain('SPOT');
+  });
+
+  test('Auto Scaling group: private subnets, bounds, scale-in protection, ECS-managed tag', () => {
+    expect(text).toHaveResourceWithProperties(AutoscalingGroup, {
+      min_size: 1,
+      max_size: 5,
+      desired_capacity: 1,
+      protect_from_scale_in: true,
+      vpc_zone_identifier: [
+        expect.stringContaining('aws_subnet.network_private-us-east-1a_'),
+        expect.stringContaining('aws_subnet.network_private-us-east-1b_'),
+      ],
+      launch_template: {
+        id: expect.stringContaining('aws_launch_template.capacity_launch-template_'),
+        version: expect.stringContaining('.latest_version'),
+      },
+      tag: expect.arrayContaining([{ key: 'AmazonECSManaged', value: 'true', propagate_at_launch: true }]),
+      lifecycle: { ignore_changes: ['desired_capacity'] },
+    });
+  });
+
+  test('instance refresh rolls instances on a new launch template version', () => {
+    const asg = onlyResource(json, 'aws_autoscaling_group');
+    expect(asg.instance_refresh).toEqual({
+      strategy: 'Rolling',
+      preferences: expect.objectContaining({ min_healthy_percentage: 50, scale_in_protected_instances: 'Refresh' }),
+    });
+    expect(asg.mixed_instances_policy).toBeUndefined();
+  });
+
+  test('capacity provider: managed scaling at 100%, termination protection, draining', () => {
+    expect(text).toHaveResourceWithProperties(EcsCapacityProvider, {
+      auto_scaling_group_provider: {
+        auto_scaling_group_arn: expect.stringContaining('aws_autoscaling_group.capacity_asg_'),
+        managed_termination_protection: 'ENABLED',
+        managed_draining: 'ENABLED',
+        managed_scaling: {
+          status: 'ENABLED',
+          target_capacity: 100,
+          minimum_scaling_step_size: 1,
+          maximum_scaling_step_size: 2,
+          instance_warmup_period: 120,
+        },
+      },
+    });
+  });
+
+  test("the capacity provider is the cluster's default strategy", () => {
+    expect(text).toHaveResourceWithProperties(EcsClusterCapacityProviders, {
+      cluster_name: expect.stringContaining('aws_ecs_cluster.capacity_cluster_'),
+      capacity_providers: [expect.stringContaining('aws_ecs_capacity_provider.capacity_capacity-provider_')],
+      default_capacity_provider_strategy: [
+        { capacity_provider: expect.stringContaining('aws_ecs_capacity_provider.capacity_capacity-provider_'), weight: 1, base: 0 },
+      ],
+    });
+  });
+});
+
+describe('Ec2Capacity (Spot)', () => {
+  const { json } = synthCapacity({ spot: { onDemandBaseCapacity: 2 } });
+  const asg = onlyResource(json, 'aws_autoscaling_group');
+
+  test('a mixed instances policy: price-capacity-optimized above an on-demand base', () => {
+    expect(asg.launch_template).toBeUndefined();
+    expect(asg.capacity_rebalance).toBe(true);
+    expect(asg.mixed_instances_policy.instances_distribution).toEqual({
+      on_demand_base_capacity: 2,
+      on_demand_percentage_above_base_capacity: 0,
+      spot_allocation_strategy: 'price-capacity-optimized',
+    });
+    expect(asg.mixed_instances_policy.launch_template.override).toEqual([{ instance_type: 't2.micro' }]);
+  });
+
+  test('the agent drains Spot instances on interruption', () => {
+    expect(userDataScript(onlyResource(json, 'aws_launch_template'))).toContain('ECS_ENABLE_SPOT_INSTANCE_DRAINING=true');
+  });
+});
+
+describe('Ec2Capacity on Graviton', () => {
+  test('the arm64 ECS-optimized AMI', () => {
+    const { text } = synthCapacity({ instanceType: 't4g.small', instanceSpec: INSTANCE_TYPES['t4g.small'] });
+    expect(text).toHaveDataSourceWithProperties(DataAwsSsmParameter, {
+      name: '/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id',
+    });
+  });
+});
+
+describe('sizing is validated before anything is synthesized', () => {
+  test("the tutorial's 870 MiB task does not fit a t2.micro", () => {
+    expect(() => resolveEnvironment('dev', { instanceType: 't2.micro', task: { memoryMiB: 870 } })).toThrow(
+      'environment "dev": task.memoryMiB = 870 is not allowed; expected 128 to 726 MiB: t2.micro registers 982 MiB, less 256 reserved for the OS and agent',
+    );
+  });
+
+  test('an instance type the product cannot size is rejected', () => {
+    expect(() => resolveEnvironment('dev', { instanceType: 'x1e.32xlarge' })).toThrow(
+      /^environment "dev": instanceType = "x1e.32xlarge" is not allowed; expected one of t2.micro, /,
+    );
+  });
+});

@@ -1,0 +1,46 @@
+import { Construct } from 'constructs';
+import { EnvironmentSettings } from '../../constructs/config';
+import { resolveEnvironment } from '../../constructs/config-validation';
+import { Ec2Capacity, Ec2CapacityProps } from '../../constructs/ec2-capacity';
+import { INSTANCE_TYPES } from '../../constructs/instance-types';
+import { PublicLoadBalancer, PublicLoadBalancerProps } from '../../constructs/load-balancer';
+import { Network } from '../../constructs/network';
+
+export const TEST_CERT = 'arn:aws:acm:us-east-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0';
+export const TEST_IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/host-name:1.0.0';
+
+/** A resolved config for tests, from the dev environment's defaults plus `settings`. */
+export function testConfig(settings: EnvironmentSettings = {}, name = 'test') {
+  return resolveEnvironment(name, settings);
+}
+
+export function testNetwork(scope: Construct): Network {
+  const c = testConfig();
+  return new Network(scope, 'network', {
+    namePrefix: 'hn-test',
+    vpcCidr: c.vpcCidr,
+    availabilityZones: c.availabilityZones,
+    publicSubnetCidrs: c.publicSubnetCidrs,
+    privateSubnetCidrs: c.privateSubnetCidrs,
+  });
+}
+
+export function testLoadBalancer(scope: Construct, network: Network, props: Partial<PublicLoadBalancerProps> = {}) {
+  return new PublicLoadBalancer(scope, 'lb', {
+    namePrefix: 'hn-test',
+    vpc: network.vpc,
+    subnets: network.publicSubnets.map((s) => s.subnet),
+    ...props,
+  });
+}
+
+export function testCapacity(scope: Construct, network: Network, props: Partial<Ec2CapacityProps> = {}) {
+  return new Ec2Capacity(scope, 'capacity', {
+    namePrefix: 'hn-test',
+    vpc: network.vpc,
+    subnets: network.privateSubnets.map((s) => s.subnet),
+    instanceType: 't2.micro',
+    instanceSpec: INSTANCE_TYPES['t2.micro'],
+    ...props,
+  });
+}
