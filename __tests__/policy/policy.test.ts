@@ -1,0 +1,280 @@
+import { Construct } from 'constructs';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { TerraformResource } from 'cdktf';
+import { EnvironmentConfig } from '../../constructs/config';
+import { resolveEnvironment } from '../../constructs/config-validation';
+import { ENVIRONMENTS, selectEnvironments } from '../../constructs/environments';
+import { HostNameStack } from '../../constructs/host-name-stack';
+import { policyDocument } from '../../constructs/iam';
+import { address, synthStack, synthStacks, VARIANTS } from '../support/stacks';
+import { RULES } from './rules';
+
+const dev = () => selectEnvironments(['dev'])[0];
+const prod = (settings = {}) => resolveEnvironment('prod', { ...ENVIRONMENTS.prod, ...settings });
+
+// Every stack main.ts synthesizes, plus the settings main.ts can also produce: HTTPS and Spot.
+const stacks = [...synthStacks(), synthStack(VARIANTS.cert()), synthStack(VARIANTS.spot())];
+
+const tally = { checks: 0, failures: 0 };
+afterAll(() => {
+  const { checks, failures } = tally;
+  process.stdout.write(`policy: ${RULES.length} rules x ${stacks.length} stacks = ${checks} checks, ${failures} failures\n`);
+});
+
+describe('every rule passes on every synthesized stack', () => {
+  test('the stacks are the ones main.ts makes, plus the cert and spot variants', () => {
+    expect(stacks.map((s) => s.name)).toEqual(['host-name-dev', 'host-name-prod', 'host-name-cert', 'host-name-spot']);
+  });
+
+  test.each(RULES.map((r) => [r.id, r] as const))('%s', (_, rule) => {
+    const violations = stacks.flatMap((s) => {
+      const found = rule.check(s.json).map((v) => ({ stack: s.name, ...v }));
+      tally.checks += 1;
+      tally.failures += found.length > 0 ? 1 : 0;
+      return found;
+    });
+    expect(violations).toEqual([]);
+  });
+});
+
+/** One deliberate break per rule: the config to build, what to change, and the violation expected. */
+interface Breakage {
+  readonly config?: () => EnvironmentConfig;
+  readonly mutate?: (stack: HostNameStack) => void;
+  readonly expected: (stack: HostNameStack) => { resource: TerraformResource; suffix?: string; reason: string };
+}
+
+const child = <T,>(scope: Construct, id: string) => scope.node.findChild(id) as T;
+const instanceSg = (s: HostNameStack) => s.capacity.securityGroup.id;
+
+// Note: addOverride appends to lists (cdktf deep-merges arrays), so lists are replaced with put*() setters.
+
+/** Replaces fields of the (single) container definition; tokens inside survive the JSON round trip. */
+function patchContainer(stack: HostNameStack, patch: Record<string, unknown>): void {
+  const td = stack.service.taskDefinition;
+  const [container] = JSON.parse(td.containerDefinitionsInput!);
+  td.containerDefinitions = JSON.stringify([{ ...container, ...patch }]);
+}
+const container = (s: HostNameStack) => ({ resource: s.service.taskDefinition, suffix: ' container host-name' });
+
+const BREAKAGES: Record<string, Breakage> = {
+  'sg-public-ingress-alb-only': {
+    mutate: (s) => child<TerraformResource>(s.loadBalancer, 'ingress-80-0').addOverride('to_port', 65535),
+    expected: (s) => ({ resource: child(s.loadBalancer, 'ingress-80-0'), reason: 'open to the internet on tcp 80-65535' }),
+  },
+  'sg-no-admin-ports': {
+    mutate: (s) => child<TerraformResource>(s.loadBalancer, 'ingress-from-alb').addOverride('from_port', 0),
+    expected: (s) => ({ resource: child(s.loadBalancer, 'ingress-from-alb'), reason: 'ingress covers port 22' }),
+  },
+  'sg-descriptions': {
+    mutate: (s) => child<TerraformResource>(s.capacity, 'egress-https').addOverride('description', ' '),
+    expected: (s) => ({ resource: child(s.capacity, 'egress-https'), reason: 'rule has no description' }),
+  },
+  'instance-ingress-from-alb-only': {
+    mutate: (s) =>
+      new VpcSecurityGroupIngressRule(s, 'from-vpc', {
+        securityGroupId: instanceSg(s),
+        description: 'App port from the whole VPC',
+        ipProtocol: 'tcp',
+        fromPort: 8000,
+        toPort: 8000,
+        cidrIpv4: '10.10.0.0/16',
+      }),
+    expected: (s) => ({ resource: child(s, 'from-vpc'), reason: 'other than the ALB security group' }),
+  },
+  'instances-no-public-ip': {
+    config: VARIANTS.spot,
+    mutate: (s) =>
+      s.capacity.launchTemplate.putNetworkInterfaces([{ associatePublicIpAddress: 'true', securityGroups: [instanceSg(s)] }]),
+    expected: (s) => ({ resource: s.capacity.launchTemplate, reason: 'associate_public_ip_address = false' }),
+  },
+  'subnets-no-auto-public-ip': {
+    mutate: (s) => s.network.privateSubnets[0].subnet.addOverride('map_public_ip_on_launch', true),
+    expected: (s) => ({ resource: s.network.privateSubnets[0].subnet, reason: 'maps public IPs' }),
+  },
+  'instances-in-private-subnets': {
+    mutate: (s) => (s.capacity.autoScalingGroup.vpcZoneIdentifier = s.network.publicSubnets.map((p) => p.subnet.id)),
+    expected: (s) => ({ resource: s.capacity.autoScalingGroup, reason: 'routes to an internet gateway' }),
+  },
+  'default-sg-closed': {
+    mutate: (s) =>
+      child<TerraformResource>(s.network, 'default-sg').addOverride('ingress', [{ protocol: '-1', self: true, from_port: 0, to_port: 0 }]),
+    expected: (s) => ({ resource: s.network.vpc, reason: 'default security group has rules' }),
+  },
+  'flow-logs-in-prod': {
+    config: () => prod({ flowLogs: false }),
+    expected: (s) => ({ resource: s.network.vpc, reason: 'no flow log' }),
+  },
+  'imdsv2-hop-limit-1': {
+    mutate: (s) => s.capacity.launchTemplate.addOverride('metadata_options.http_put_response_hop_limit', 2),
+    expected: (s) => ({ resource: s.capacity.launchTemplate, reason: 'hop limit is 2' }),
+  },
+  'ebs-encrypted': {
+    mutate: (s) =>
+      s.capacity.launchTemplate.putBlockDeviceMappings([{ deviceName: '/dev/xvda', ebs: { volumeSize: 30, encrypted: 'false' } }]),
+    expected: (s) => ({ resource: s.capacity.launchTemplate, reason: 'not encrypted' }),
+  },
+  'user-data-no-secrets': {
+    config: VARIANTS.spot,
+    mutate: (s) =>
+      s.capacity.launchTemplate.addOverride(
+        'user_data',
+        Buffer.from('#!/bin/bash\nexport AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE\n').toString('base64'),
+      ),
+    expected: (s) => ({ resource: s.capacity.launchTemplate, reason: 'an AWS access key id' }),
+  },
+  'alb-drops-invalid-headers': {
+    mutate: (s) => s.loadBalancer.loadBalancer.addOverride('drop_invalid_header_fields', false),
+    expected: (s) => ({ resource: s.loadBalancer.loadBalancer, reason: 'drop_invalid_header_fields' }),
+  },
+  'alb-tls12-policy': {
+    config: VARIANTS.cert,
+    mutate: (s) => s.loadBalancer.listener.addOverride('ssl_policy', 'ELBSecurityPolicy-2016-08'),
+    expected: (s) => ({ resource: s.loadBalancer.listener, reason: 'allows TLS below 1.2' }),
+  },
+  'alb-http-redirects-to-https': {
+    config: VARIANTS.cert,
+    mutate: (s) => s.loadBalancer.listeners[1].putDefaultAction([{ type: 'forward', targetGroupArn: s.loadBalancer.targetGroup.arn }]),
+    expected: (s) => ({ resource: s.loadBalancer.listeners[1], reason: 'other than redirect to HTTPS' }),
+  },
+  'alb-deletion-protection-in-prod': {
+    config: () => prod({ loadBalancer: { ...ENVIRONMENTS.prod.loadBalancer, deletionProtection: false } }),
+    expected: (s) => ({ resource: s.loadBalancer.loadBalancer, reason: 'deletion protection is off' }),
+  },
+  'alb-access-logs-in-prod': {
+    config: () => prod({ loadBalancer: { ...ENVIRONMENTS.prod.loadBalancer, accessLogs: false } }),
+    expected: (s) => ({ resource: s.loadBalancer.loadBalancer, reason: 'access logs are off' }),
+  },
+  'target-group-health-check': {
+    // "/" passes config validation; only the policy stops it.
+    config: () => resolveEnvironment('dev', { ...ENVIRONMENTS.dev, loadBalancer: { healthCheckPath: '/' } }),
+    expected: (s) => ({ resource: s.loadBalancer.targetGroup, reason: 'health check path is /' }),
+  },
+  'ecs-container-insights': {
+    mutate: (s) => s.capacity.cluster.putSetting([{ name: 'containerInsights', value: 'disabled' }]),
+    expected: (s) => ({ resource: s.capacity.cluster, reason: 'Container Insights is off' }),
+  },
+  'ecs-distinct-roles': {
+    mutate: (s) => (s.service.taskDefinition.taskRoleArn = s.service.executionRole.arn),
+    expected: (s) => ({ resource: s.service.taskDefinition, reason: 'are the same' }),
+  },
+  'ecs-task-role-no-wildcards': {
+    mutate: (s) =>
+      new IamRolePolicy(s, 'task-s3', {
+        role: s.service.taskRole.id,
+        policy: policyDocument({ Effect: 'Allow', Action: ['s3:GetObject', 's3:*'], Resource: 'arn:aws:s3:::some-bucket/*' }),
+      }),
+    expected: (s) => ({ resource: child(s, 'task-s3'), reason: 'task role allows wildcard actions' }),
+  },
+  'ecs-no-privileged-containers': {
+    mutate: (s) => patchContainer(s, { privileged: true }),
+    expected: (s) => ({ ...container(s), reason: 'container is privileged' }),
+  },
+  'ecs-read-only-root-filesystem': {
+    mutate: (s) => patchContainer(s, { readonlyRootFilesystem: false }),
+    expected: (s) => ({ ...container(s), reason: 'root filesystem is writable' }),
+  },
+  'ecs-container-logging': {
+    mutate: (s) => patchContainer(s, { logConfiguration: undefined }),
+    expected: (s) => ({ ...container(s), reason: 'no log configuration' }),
+  },
+  'ecs-no-host-namespaces': {
+    mutate: (s) => (s.service.taskDefinition.networkMode = 'host'),
+    expected: (s) => ({ resource: s.service.taskDefinition, reason: 'shares the host namespace: network_mode' }),
+  },
+  'ecs-no-plaintext-secrets': {
+    mutate: (s) => patchContainer(s, { environment: [{ name: 'DB_PASSWORD', value: 'hunter2' }] }),
+    expected: (s) => ({ ...container(s), reason: 'look secret: DB_PASSWORD' }),
+  },
+  'ecs-circuit-breaker-rollback': {
+    mutate: (s) => s.service.service.addOverride('deployment_circuit_breaker.rollback', false),
+    expected: (s) => ({ resource: s.service.service, reason: 'circuit breaker with rollback is off' }),
+  },
+  'ecs-desired-count-ignored': {
+    mutate: (s) => (s.service.service.lifecycle = { ignoreChanges: [] }),
+    expected: (s) => ({ resource: s.service.service, reason: 'desired_count is not in lifecycle.ignore_changes' }),
+  },
+  'ecs-service-no-public-ip': {
+    mutate: (s) =>
+      s.service.service.addOverride('network_configuration', { subnets: [s.network.publicSubnets[0].subnet.id], assign_public_ip: true }),
+    expected: (s) => ({ resource: s.service.service, reason: 'tasks get public IPs' }),
+  },
+  'asg-managed-by-ecs': {
+    config: VARIANTS.spot,
+    mutate: (s) => s.capacity.autoScalingGroup.addOverride('protect_from_scale_in', false),
+    expected: (s) => ({ resource: s.capacity.autoScalingGroup, reason: 'protect_from_scale_in is not true' }),
+  },
+  'capacity-provider-managed': {
+    mutate: (s) => s.capacity.capacityProvider.addOverride('auto_scaling_group_provider.managed_draining', 'DISABLED'),
+    expected: (s) => ({ resource: s.capacity.capacityProvider, reason: 'managed draining is not ENABLED' }),
+  },
+  'ecr-scan-on-push': {
+    mutate: (s) => s.image.repository!.addOverride('image_scanning_configuration.scan_on_push', false),
+    expected: (s) => ({ resource: s.image.repository!, reason: 'scan on push is off' }),
+  },
+  'ecr-immutable-tags': {
+    mutate: (s) => s.image.repository!.addOverride('image_tag_mutability', 'MUTABLE'),
+    expected: (s) => ({ resource: s.image.repository!, reason: 'tags are mutable' }),
+  },
+  'ecr-lifecycle-policy': {
+    mutate: (s) => s.image.node.tryRemoveChild('lifecycle'),
+    expected: (s) => ({ resource: s.image.repository!, reason: 'no lifecycle policy' }),
+  },
+  'ecr-kms-encryption': {
+    mutate: (s) => s.image.repository!.putEncryptionConfiguration([{ encryptionType: 'AES256' }]),
+    expected: (s) => ({ resource: s.image.repository!, reason: 'not encrypted with KMS' }),
+  },
+  'log-retention': {
+    mutate: (s) => s.service.logGroup.resetRetentionInDays(),
+    expected: (s) => ({ resource: s.service.logGroup, reason: 'retention_in_days is unset' }),
+  },
+  'iam-no-wildcard-admin': {
+    mutate: (s) =>
+      new IamRolePolicy(s, 'admin', { role: s.capacity.instanceRole.id, policy: policyDocument({ Effect: 'Allow', Action: '*', Resource: '*' }) }),
+    expected: (s) => ({ resource: child(s, 'admin'), reason: 'allows Action "*"' }),
+  },
+  'iam-managed-policy-allow-list': {
+    mutate: (s) => new IamRolePolicyAttachment(s, 'admin', { role: s.capacity.instanceRole.name, policyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' }),
+    expected: (s) => ({ resource: child(s, 'admin'), reason: 'AdministratorAccess is not allow-listed' }),
+  },
+  'iam-trust-specific-services': {
+    mutate: (s) => (s.service.taskRole.assumeRolePolicy = policyDocument({ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' })),
+    expected: (s) => ({ resource: s.service.taskRole, reason: 'trust policy allows [{"AWS":"*"}]' }),
+  },
+  's3-public-access-block': {
+    config: prod,
+    mutate: (s) => child<TerraformResource>(s.loadBalancer.accessLogs!, 'public-access-block').addOverride('restrict_public_buckets', false),
+    expected: (s) => ({ resource: s.loadBalancer.accessLogs!.bucket, reason: 'no public access block' }),
+  },
+  's3-encryption': {
+    config: prod,
+    mutate: (s) => s.loadBalancer.accessLogs!.node.tryRemoveChild('encryption'),
+    expected: (s) => ({ resource: s.loadBalancer.accessLogs!.bucket, reason: 'no default server-side encryption' }),
+  },
+  's3-tls-only': {
+    config: prod,
+    mutate: (s) =>
+      (s.loadBalancer.accessLogs!.policy.policy = policyDocument({
+        Effect: 'Allow',
+        Principal: { Service: 'logdelivery.elasticloadbalancing.amazonaws.com' },
+        Action: 's3:PutObject',
+        Resource: `${s.loadBalancer.accessLogs!.bucket.arn}/*`,
+      })),
+    expected: (s) => ({ resource: s.loadBalancer.accessLogs!.bucket, reason: 'no policy denies insecure transport' }),
+  },
+};
+
+describe('every rule catches a deliberately broken stack', () => {
+  test('every rule has a breakage, and every breakage a rule', () => {
+    expect(Object.keys(BREAKAGES).sort()).toEqual(RULES.map((r) => r.id).sort());
+  });
+
+  test.each(RULES.map((r) => [r.id, r] as const))('%s', (id, rule) => {
+    const breakage = BREAKAGES[id];
+    const broken = synthStack((breakage.config ?? dev)(), breakage.mutate);
+    const { resource, suffix = '', reason } = breakage.expected(broken.stack);
+    expect(rule.check(broken.json)).toContainEqual({ address: address(resource) + suffix, reason: expect.stringContaining(reason) });
+  });
+});

@@ -1,0 +1,822 @@
+/**
+ * The project's policy suite: Checkov-style rules over synthesized Terraform JSON (cdk.tf.json).
+ * No scanner can be installed here, so the rules live with the code they guard. Each rule names
+ * the Checkov check it mirrors (where one exists) and why it matters; `check` returns every
+ * violation it finds, an empty list when the stack passes.
+ */
+import { LOG_RETENTION_DAYS } from '../../constructs/config';
+import { SynthJson } from '../support/synth';
+
+export interface Violation {
+  /** Terraform address, e.g. `aws_lb.load-balancer_alb_15AADC07`, plus a block path where useful. */
+  readonly address: string;
+  readonly reason: string;
+}
+
+export interface Rule {
+  readonly id: string;
+  /** The matching Checkov check IDs, or '—'. */
+  readonly checkov: string;
+  readonly checks: string;
+  readonly why: string;
+  check(json: SynthJson): Violation[];
+}
+
+/** Containers allowed a writable root filesystem, with the reason. Empty: the app writes only to its /tmp volume. */
+export const READONLY_ROOT_EXCEPTIONS: Readonly<Record<string, string>> = {};
+
+/** AWS managed policies a role may hold: the ECS agent, Session Manager, and image pull + logs. */
+export const ALLOWED_MANAGED_POLICIES = [
+  'AmazonEC2ContainerServiceforEC2Role',
+  'AmazonSSMManagedInstanceCore',
+  'AmazonECSTaskExecutionRolePolicy',
+] as const;
+
+/** ELB policies that refuse TLS 1.0 and 1.1. */
+const TLS12_POLICY = /^ELBSecurityPolicy-(TLS13-1-[23]-|TLS-1-2-|FS-1-2-)/;
+
+/** Things that must never be written into user data or plain environment variables. */
+export const SECRET_PATTERNS: readonly (readonly [RegExp, string])[] = [
+  [/AKIA[0-9A-Z]{16}/, 'an AWS access key id'],
+  [/-----BEGIN [A-Z ]*PRIVATE KEY-----/, 'a private key'],
+  [/(password|passwd|pwd)\s*[=:]/i, 'a password'],
+  [/secret\w*\s*[=:]/i, 'a secret'],
+  [/ECS_ENGINE_AUTH_DATA\s*=/, 'registry credentials'],
+];
+
+const SECRET_ENV_NAME = /PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIAL/i;
+
+// ---------------------------------------------------------------------------------------------
+// Reading the JSON
+
+type Attrs = Record<string, any>;
+
+interface Resource {
+  readonly address: string;
+  readonly type: string;
+  readonly attrs: Attrs;
+}
+
+function resources(json: SynthJson, ...types: string[]): Resource[] {
+  return types.flatMap((type) =>
+    Object.entries(json.resource?.[type] ?? {}).map(([name, attrs]) => ({ address: `${type}.${name}`, type, attrs })),
+  );
+}
+
+/** Nested blocks synthesize as an object or a list; absent is empty. */
+function list(value: unknown): any[] {
+  if (value === undefined || value === null) return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+const isTrue = (v: unknown) => v === true || v === 'true';
+const isFalse = (v: unknown) => v === false || v === 'false';
+
+/** Resource addresses a value refers to: `${aws_x.y.id}` -> `aws_x.y` (data sources excluded). */
+function refs(value: unknown): string[] {
+  const text = typeof value === 'string' ? value : JSON.stringify(value ?? '');
+  return [...text.matchAll(/\$\{(?!data\.)([a-z][a-z0-9_]*)\.([A-Za-z0-9_-]+)\.[a-z0-9_]+/g)].map((m) => `${m[1]}.${m[2]}`);
+}
+
+const refersTo = (value: unknown, address: string) => refs(value).includes(address);
+
+function environmentOf(json: SynthJson): string | undefined {
+  return json.provider?.aws?.[0]?.default_tags?.[0]?.tags?.Environment;
+}
+
+const isProd = (json: SynthJson) => environmentOf(json) === 'prod';
+
+interface Statement {
+  readonly Effect?: string;
+  readonly Action?: string | string[];
+  readonly NotAction?: string | string[];
+  readonly Resource?: string | string[];
+  readonly Principal?: string | Record<string, string | string[]>;
+  readonly Condition?: Record<string, Record<string, unknown>>;
+}
+
+/** Statements of a literal JSON policy; undefined when the policy is not literal JSON (cannot be checked). */
+function statements(policy: unknown): Statement[] | undefined {
+  if (typeof policy !== 'string') return undefined;
+  try {
+    return list(JSON.parse(policy).Statement);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Every IAM policy document in the stack, with where it lives and which role (if any) holds it. */
+function policyDocuments(json: SynthJson): { address: string; role?: string; policy: unknown }[] {
+  return [
+    ...resources(json, 'aws_iam_role_policy').map((r) => ({ address: r.address, role: refs(r.attrs.role)[0], policy: r.attrs.policy })),
+    ...resources(json, 'aws_iam_policy', 'aws_iam_user_policy', 'aws_iam_group_policy').map((r) => ({ address: r.address, policy: r.attrs.policy })),
+    ...resources(json, 'aws_iam_role').flatMap((r) =>
+      list(r.attrs.inline_policy).map((p, i) => ({ address: `${r.address}.inline_policy[${i}]`, role: r.address, policy: p.policy })),
+    ),
+  ];
+}
+
+/** Managed policy attachments: role (when attached to a role) and the policy ARN. */
+function attachments(json: SynthJson): { address: string; role?: string; arn: string }[] {
+  return [
+    ...resources(json, 'aws_iam_role_policy_attachment').map((r) => ({ address: r.address, role: refs(r.attrs.role)[0], arn: String(r.attrs.policy_arn) })),
+    ...resources(json, 'aws_iam_policy_attachment', 'aws_iam_user_policy_attachment', 'aws_iam_group_policy_attachment').map((r) => ({
+      address: r.address,
+      arn: String(r.attrs.policy_arn),
+    })),
+    ...resources(json, 'aws_iam_role').flatMap((r) => list(r.attrs.managed_policy_arns).map((arn) => ({ address: r.address, role: r.address, arn: String(arn) }))),
+  ];
+}
+
+/** `service-role/AmazonECSTaskExecutionRolePolicy` -> `AmazonECSTaskExecutionRolePolicy`; undefined unless AWS managed. */
+function awsManagedPolicyName(arn: string): string | undefined {
+  const m = /:iam::aws:policy\/(?:.*\/)?([^/]+)$/.exec(arn);
+  return m?.[1];
+}
+
+interface SgRule {
+  readonly address: string;
+  /** The security group the rule belongs to, when it is in the stack. */
+  readonly sg?: string;
+  readonly direction: 'ingress' | 'egress';
+  readonly protocol: string;
+  readonly from: number;
+  readonly to: number;
+  readonly cidrs: string[];
+  readonly sourceSgs: string[];
+  readonly self: boolean;
+  readonly description?: string;
+}
+
+/** Security group rules from all three places Terraform accepts them: rule resources and inline blocks. */
+function sgRules(json: SynthJson): SgRule[] {
+  const ports = (a: Attrs) => ({ protocol: String(a.ip_protocol ?? a.protocol), from: Number(a.from_port ?? 0), to: Number(a.to_port ?? 65535) });
+  const v2 = resources(json, 'aws_vpc_security_group_ingress_rule', 'aws_vpc_security_group_egress_rule').map((r): SgRule => ({
+    address: r.address,
+    sg: refs(r.attrs.security_group_id)[0],
+    direction: r.type.includes('ingress') ? 'ingress' : 'egress',
+    ...ports(r.attrs),
+    cidrs: [r.attrs.cidr_ipv4, r.attrs.cidr_ipv6].filter((c) => c !== undefined),
+    sourceSgs: refs(r.attrs.referenced_security_group_id),
+    self: false,
+    description: r.attrs.description,
+  }));
+  const legacy = resources(json, 'aws_security_group_rule').map((r): SgRule => ({
+    address: r.address,
+    sg: refs(r.attrs.security_group_id)[0],
+    direction: r.attrs.type,
+    ...ports(r.attrs),
+    cidrs: [...list(r.attrs.cidr_blocks), ...list(r.attrs.ipv6_cidr_blocks)],
+    sourceSgs: refs(r.attrs.source_security_group_id),
+    self: isTrue(r.attrs.self),
+    description: r.attrs.description,
+  }));
+  const inline = resources(json, 'aws_security_group', 'aws_default_security_group').flatMap((r) =>
+    (['ingress', 'egress'] as const).flatMap((direction) =>
+      list(r.attrs[direction]).map((b, i): SgRule => ({
+        address: `${r.address}.${direction}[${i}]`,
+        sg: r.address,
+        direction,
+        ...ports(b),
+        cidrs: [...list(b.cidr_blocks), ...list(b.ipv6_cidr_blocks)],
+        sourceSgs: refs(b.security_groups),
+        self: isTrue(b.self),
+        description: b.description,
+      })),
+    ),
+  );
+  return [...v2, ...legacy, ...inline];
+}
+
+const allProtocols = (r: SgRule) => r.protocol === '-1' || r.protocol === 'all';
+const coversPort = (r: SgRule, port: number) =>
+  allProtocols(r) || (['tcp', 'udp', '6', '17'].includes(r.protocol) && r.from <= port && port <= r.to);
+const isOpenCidr = (cidr: string) => cidr.endsWith('/0');
+
+/** Security groups of internet-facing ALBs, each with the ports its listeners use. */
+function albSecurityGroups(json: SynthJson): Map<string, Set<number>> {
+  const result = new Map<string, Set<number>>();
+  for (const lb of resources(json, 'aws_lb', 'aws_alb')) {
+    if ((lb.attrs.load_balancer_type ?? 'application') !== 'application') continue;
+    const ports = resources(json, 'aws_lb_listener', 'aws_alb_listener')
+      .filter((l) => refersTo(l.attrs.load_balancer_arn, lb.address))
+      .map((l) => Number(l.attrs.port));
+    for (const sg of refs(lb.attrs.security_groups)) result.set(sg, new Set([...(result.get(sg) ?? []), ...ports]));
+  }
+  return result;
+}
+
+/** Security groups attached to EC2 instances (through launch templates or directly). */
+function instanceSecurityGroups(json: SynthJson): Set<string> {
+  const lts = resources(json, 'aws_launch_template').flatMap((lt) => [
+    ...refs(lt.attrs.vpc_security_group_ids),
+    ...list(lt.attrs.network_interfaces).flatMap((ni) => refs(ni.security_groups)),
+  ]);
+  const instances = resources(json, 'aws_instance').flatMap((i) => refs(i.attrs.vpc_security_group_ids));
+  return new Set([...lts, ...instances]);
+}
+
+interface Container {
+  readonly name?: string;
+  readonly privileged?: boolean;
+  readonly readonlyRootFilesystem?: boolean;
+  readonly logConfiguration?: { logDriver?: string; options?: Record<string, string> };
+  readonly environment?: { name: string; value: string }[];
+}
+
+/** Containers of every task definition; a definition that is not literal JSON is reported as unreadable. */
+function containers(json: SynthJson): { address: string; containers?: Container[] }[] {
+  return resources(json, 'aws_ecs_task_definition').map((td) => {
+    try {
+      return { address: td.address, containers: list(JSON.parse(td.attrs.container_definitions)) };
+    } catch {
+      return { address: td.address };
+    }
+  });
+}
+
+/** Runs `check` on each container; unreadable definitions are violations. */
+function perContainer(json: SynthJson, check: (c: Container) => string | undefined): Violation[] {
+  return containers(json).flatMap(({ address, containers: cs }) => {
+    if (cs === undefined) return [{ address, reason: 'container_definitions is not literal JSON and cannot be checked' }];
+    return cs.flatMap((c) => {
+      const reason = check(c);
+      return reason ? [{ address: `${address} container ${c.name}`, reason }] : [];
+    });
+  });
+}
+
+/** Text of user data: the raw value, plus its decoding when it is a literal base64 string. */
+function userDataTexts(value: unknown): string[] {
+  if (typeof value !== 'string') return [];
+  const compact = value.replace(/\s/g, '');
+  const literalBase64 = !value.includes('${') && compact.length % 4 === 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(compact);
+  return literalBase64 ? [value, Buffer.from(compact, 'base64').toString('utf8')] : [value];
+}
+
+function secretsIn(text: string): string[] {
+  return SECRET_PATTERNS.filter(([pattern]) => pattern.test(text)).map(([, what]) => what);
+}
+
+/** A violation for each resource of `types` where `reason(attrs)` returns a message. */
+function each(json: SynthJson, types: string | string[], reason: (a: Attrs, address: string) => string | undefined): Violation[] {
+  return resources(json, ...list(types)).flatMap((r) => {
+    const why = reason(r.attrs, r.address);
+    return why ? [{ address: r.address, reason: why }] : [];
+  });
+}
+
+/** Buckets for which no `companion` resource of `type` refers to them and satisfies `ok`. */
+function bucketsWithout(json: SynthJson, type: string, ok: (a: Attrs) => boolean, reason: string): Violation[] {
+  const companions = resources(json, type);
+  return each(json, 'aws_s3_bucket', (_, address) =>
+    companions.some((c) => refersTo(c.attrs.bucket, address) && ok(c.attrs)) ? undefined : reason,
+  );
+}
+
+const actionsOf = (s: Statement) => list(s.Action).map(String);
+
+// ---------------------------------------------------------------------------------------------
+// The rules
+
+export const RULES: readonly Rule[] = [
+  // Network
+  {
+    id: 'sg-public-ingress-alb-only',
+    checkov: 'CKV_AWS_260, CKV_AWS_24, CKV_AWS_25',
+    checks: 'Ingress from 0.0.0.0/0 or ::/0 only on an ALB security group, only on its listener ports',
+    why: 'The ALB is the one public entry point. CKV_AWS_260 flags port 80 on it too; that is the intended exception.',
+    check: (json) => {
+      const albs = albSecurityGroups(json);
+      return sgRules(json)
+        .filter((r) => r.direction === 'ingress' && r.cidrs.some(isOpenCidr))
+        .filter((r) => !(r.sg && r.protocol === 'tcp' && r.from === r.to && albs.get(r.sg)?.has(r.from)))
+        .map((r) => ({ address: r.address, reason: `open to the internet on ${r.protocol} ${r.from}-${r.to} outside an ALB listener port` }));
+    },
+  },
+  {
+    id: 'sg-no-admin-ports',
+    checkov: 'CKV_AWS_24, CKV_AWS_25',
+    checks: 'No ingress rule whose port range covers 22 (SSH) or 3389 (RDP), from any source',
+    why: 'Instances are reached through Session Manager; an open admin port is an attack surface nobody needs.',
+    check: (json) =>
+      sgRules(json)
+        .filter((r) => r.direction === 'ingress')
+        .flatMap((r) => [22, 3389].filter((p) => coversPort(r, p)).map((p) => ({ address: r.address, reason: `ingress covers port ${p}` }))),
+  },
+  {
+    id: 'sg-descriptions',
+    checkov: 'CKV_AWS_23',
+    checks: 'Every security group and every rule has a description',
+    why: 'A rule nobody can explain is a rule nobody dares remove; descriptions show in the console and the plan.',
+    check: (json) => [
+      ...each(json, 'aws_security_group', (a) =>
+        !a.description || a.description === 'Managed by Terraform' ? 'security group has no description' : undefined,
+      ),
+      ...sgRules(json)
+        .filter((r) => !r.description?.trim())
+        .map((r) => ({ address: r.address, reason: 'rule has no description' })),
+    ],
+  },
+  {
+    id: 'instance-ingress-from-alb-only',
+    checkov: '—',
+    checks: "Container instances' security groups admit traffic only from an ALB security group",
+    why: 'Tasks are reached through the load balancer and nothing else, so a compromised neighbour cannot call them directly.',
+    check: (json) => {
+      const instanceSgs = instanceSecurityGroups(json);
+      const albs = albSecurityGroups(json);
+      return sgRules(json)
+        .filter((r) => r.direction === 'ingress' && r.sg !== undefined && instanceSgs.has(r.sg))
+        .filter((r) => r.cidrs.length > 0 || r.self || r.sourceSgs.length === 0 || r.sourceSgs.some((sg) => !albs.has(sg)))
+        .map((r) => ({ address: r.address, reason: 'instance ingress from something other than the ALB security group' }));
+    },
+  },
+  {
+    id: 'instances-no-public-ip',
+    checkov: 'CKV_AWS_88',
+    checks: 'Launch templates set associate_public_ip_address = false on every network interface; no instance has a public IP',
+    why: 'Instances live in private subnets and reach AWS through NAT; a public IP would bypass the ALB and the security model.',
+    check: (json) => [
+      ...each(json, 'aws_launch_template', (a) => {
+        const nis = list(a.network_interfaces);
+        return nis.length > 0 && nis.every((ni) => isFalse(ni.associate_public_ip_address))
+          ? undefined
+          : 'network interfaces do not set associate_public_ip_address = false';
+      }),
+      ...each(json, 'aws_instance', (a) => (isTrue(a.associate_public_ip_address) ? 'instance gets a public IP' : undefined)),
+    ],
+  },
+  {
+    id: 'subnets-no-auto-public-ip',
+    checkov: 'CKV_AWS_130',
+    checks: 'No subnet has map_public_ip_on_launch = true',
+    why: 'Only the ALB and NAT gateways sit in public subnets and they bring their own addresses; nothing should get one by accident.',
+    check: (json) => each(json, 'aws_subnet', (a) => (isTrue(a.map_public_ip_on_launch) ? 'subnet maps public IPs on launch' : undefined)),
+  },
+  {
+    id: 'instances-in-private-subnets',
+    checkov: '—',
+    checks: 'Auto Scaling groups launch only into subnets whose route table has no route to an internet gateway',
+    why: 'Defence in depth with no-public-IP: even a mistaken public address is unreachable without an internet gateway route.',
+    check: (json) => {
+      const igwTables = new Set(
+        [
+          ...resources(json, 'aws_route').map((r) => ({ table: refs(r.attrs.route_table_id)[0], gateway: r.attrs.gateway_id })),
+          ...resources(json, 'aws_route_table').flatMap((t) => list(t.attrs.route).map((r) => ({ table: t.address, gateway: r.gateway_id }))),
+        ]
+          .filter((r) => refs(r.gateway).some((g) => g.startsWith('aws_internet_gateway.')))
+          .map((r) => r.table),
+      );
+      const associations = resources(json, 'aws_route_table_association');
+      return resources(json, 'aws_autoscaling_group').flatMap((asg) =>
+        refs(asg.attrs.vpc_zone_identifier).flatMap((subnet) => {
+          const tables = associations.filter((a) => refersTo(a.attrs.subnet_id, subnet)).map((a) => refs(a.attrs.route_table_id)[0]);
+          if (tables.length === 0) return [{ address: asg.address, reason: `${subnet} has no route table of its own (the main table is unchecked)` }];
+          return tables.some((t) => igwTables.has(t)) ? [{ address: asg.address, reason: `${subnet} routes to an internet gateway` }] : [];
+        }),
+      );
+    },
+  },
+  {
+    id: 'default-sg-closed',
+    checkov: 'CKV2_AWS_12',
+    checks: "Every VPC adopts its default security group with no rules",
+    why: "The default group allows all traffic between its members; anything that falls back on it by mistake would be open.",
+    check: (json) => {
+      const defaults = resources(json, 'aws_default_security_group');
+      return each(json, 'aws_vpc', (_, vpc) => {
+        const sg = defaults.find((d) => refersTo(d.attrs.vpc_id, vpc));
+        if (!sg) return 'default security group is not managed (keeps its allow-all rules)';
+        return list(sg.attrs.ingress).length + list(sg.attrs.egress).length > 0 ? 'default security group has rules' : undefined;
+      });
+    },
+  },
+  {
+    id: 'flow-logs-in-prod',
+    checkov: 'CKV2_AWS_11',
+    checks: 'In prod, every VPC has a flow log capturing ALL traffic',
+    why: 'Accepted and rejected flows are the record an incident investigation starts from.',
+    check: (json) => {
+      if (!isProd(json)) return [];
+      const logs = resources(json, 'aws_flow_log');
+      return each(json, 'aws_vpc', (_, vpc) =>
+        logs.some((l) => refersTo(l.attrs.vpc_id, vpc) && l.attrs.traffic_type === 'ALL') ? undefined : 'no flow log with traffic_type ALL',
+      );
+    },
+  },
+
+  // Instances
+  {
+    id: 'imdsv2-hop-limit-1',
+    checkov: 'CKV_AWS_79, CKV_AWS_341',
+    checks: 'Launch templates and instances require IMDSv2 tokens with a PUT response hop limit of 1',
+    why: 'IMDSv2 blocks SSRF credential theft; hop limit 1 keeps bridge-mode containers from reading the instance role (terraform-aws-modules default).',
+    check: (json) =>
+      each(json, ['aws_launch_template', 'aws_instance'], (a) => {
+        const md = list(a.metadata_options)[0] ?? {};
+        if (md.http_tokens !== 'required') return `http_tokens is ${md.http_tokens ?? 'unset (optional)'}, not required`;
+        return Number(md.http_put_response_hop_limit) === 1 ? undefined : `hop limit is ${md.http_put_response_hop_limit ?? 'unset'}, not 1`;
+      }),
+  },
+  {
+    id: 'ebs-encrypted',
+    checkov: 'CKV_AWS_8, CKV_AWS_3',
+    checks: 'Every EBS volume a launch template, instance or volume resource defines is encrypted',
+    why: 'Container layers and logs land on the root volume; without a mapping it inherits the AMI snapshot, which is unencrypted.',
+    check: (json) => [
+      ...each(json, 'aws_launch_template', (a) => {
+        const ebs = list(a.block_device_mappings).flatMap((m) => list(m.ebs));
+        if (ebs.length === 0) return 'no block device mapping: the root volume inherits the AMI snapshot encryption';
+        return ebs.every((e) => isTrue(e.encrypted)) ? undefined : 'an EBS mapping is not encrypted';
+      }),
+      ...each(json, 'aws_instance', (a) => (list(a.root_block_device).every((d) => isTrue(d.encrypted)) ? undefined : 'root volume is not encrypted')),
+      ...each(json, 'aws_ebs_volume', (a) => (isTrue(a.encrypted) ? undefined : 'volume is not encrypted')),
+    ],
+  },
+  {
+    id: 'user-data-no-secrets',
+    checkov: 'CKV_AWS_46',
+    checks: 'User data (decoded when literal base64) holds no AWS keys, private keys, passwords, secrets or registry credentials',
+    why: 'User data is readable by anyone with ec2:DescribeInstanceAttribute and from inside the instance via IMDS.',
+    check: (json) =>
+      each(json, ['aws_launch_template', 'aws_instance'], (a) => {
+        const found = [...new Set([a.user_data, a.user_data_base64].flatMap(userDataTexts).flatMap(secretsIn))];
+        return found.length > 0 ? `user data contains ${found.join(', ')}` : undefined;
+      }),
+  },
+
+  // Load balancer
+  {
+    id: 'alb-drops-invalid-headers',
+    checkov: 'CKV_AWS_131',
+    checks: 'Application load balancers set drop_invalid_header_fields = true',
+    why: 'Malformed headers are a request-smuggling vector; the ALB should not forward them (terraform-aws-modules default).',
+    check: (json) =>
+      each(json, ['aws_lb', 'aws_alb'], (a) =>
+        (a.load_balancer_type ?? 'application') === 'application' && !isTrue(a.drop_invalid_header_fields)
+          ? 'drop_invalid_header_fields is not true'
+          : undefined,
+      ),
+  },
+  {
+    id: 'alb-tls12-policy',
+    checkov: 'CKV_AWS_103',
+    checks: 'Every HTTPS/TLS listener uses an ELB security policy that refuses TLS 1.0 and 1.1',
+    why: 'TLS 1.0/1.1 are deprecated (RFC 8996); the AWS default policy for a listener without one still accepts them.',
+    check: (json) =>
+      each(json, ['aws_lb_listener', 'aws_alb_listener'], (a) =>
+        ['HTTPS', 'TLS'].includes(a.protocol) && !TLS12_POLICY.test(a.ssl_policy ?? '')
+          ? `ssl_policy ${a.ssl_policy ?? '(default ELBSecurityPolicy-2016-08)'} allows TLS below 1.2`
+          : undefined,
+      ),
+  },
+  {
+    id: 'alb-http-redirects-to-https',
+    checkov: 'CKV_AWS_2, CKV2_AWS_20',
+    checks: 'When a load balancer has an HTTPS listener, its HTTP listeners only redirect to HTTPS',
+    why: 'With a certificate, plain HTTP must not serve the app. Without one (dev default) HTTP is the documented mode, which Checkov would flag.',
+    check: (json) => {
+      const listeners = resources(json, 'aws_lb_listener', 'aws_alb_listener');
+      const httpsLbs = new Set(listeners.filter((l) => l.attrs.protocol === 'HTTPS').flatMap((l) => refs(l.attrs.load_balancer_arn)));
+      return listeners
+        .filter((l) => (l.attrs.protocol ?? 'HTTP') === 'HTTP' && refs(l.attrs.load_balancer_arn).some((lb) => httpsLbs.has(lb)))
+        .filter((l) => !list(l.attrs.default_action).every((d) => d.type === 'redirect' && list(d.redirect)[0]?.protocol === 'HTTPS'))
+        .map((l) => ({ address: l.address, reason: 'HTTP listener does something other than redirect to HTTPS' }));
+    },
+  },
+  {
+    id: 'alb-deletion-protection-in-prod',
+    checkov: 'CKV_AWS_150',
+    checks: 'In prod, load balancers have enable_deletion_protection = true',
+    why: 'The ALB DNS name is what clients and DNS records point at; losing it to a stray destroy is an outage.',
+    check: (json) =>
+      isProd(json) ? each(json, ['aws_lb', 'aws_alb'], (a) => (isTrue(a.enable_deletion_protection) ? undefined : 'deletion protection is off')) : [],
+  },
+  {
+    id: 'alb-access-logs-in-prod',
+    checkov: 'CKV_AWS_91',
+    checks: 'In prod, load balancers write access logs to a bucket',
+    why: 'Access logs are the only per-request record of who called the service.',
+    check: (json) =>
+      isProd(json)
+        ? each(json, ['aws_lb', 'aws_alb'], (a) => {
+            const logs = list(a.access_logs)[0];
+            return logs && isTrue(logs.enabled) && logs.bucket ? undefined : 'access logs are off';
+          })
+        : [],
+  },
+  {
+    id: 'target-group-health-check',
+    checkov: '—',
+    checks: 'Target groups have an enabled health check on a path other than "/"',
+    why: 'The app serves nothing at "/"; the readiness endpoint reports whether the app can take traffic, not just whether Tomcat is up.',
+    check: (json) =>
+      each(json, ['aws_lb_target_group', 'aws_alb_target_group'], (a) => {
+        const hc = list(a.health_check)[0];
+        if (!hc || isFalse(hc.enabled)) return 'health check is disabled';
+        return !hc.path || hc.path === '/' ? `health check path is ${hc.path ?? 'unset ("/")'}` : undefined;
+      }),
+  },
+
+  // ECS
+  {
+    id: 'ecs-container-insights',
+    checkov: 'CKV_AWS_65',
+    checks: 'ECS clusters have the containerInsights setting enabled (or enhanced)',
+    why: 'Per-task CPU, memory and restart metrics are what the on-call engineer looks at first.',
+    check: (json) =>
+      each(json, 'aws_ecs_cluster', (a) => {
+        const values = list(a.setting).filter((s) => s.name === 'containerInsights').map((s) => s.value);
+        return values.length > 0 && values.every((v) => ['enabled', 'enhanced'].includes(v)) ? undefined : 'Container Insights is off';
+      }),
+  },
+  {
+    id: 'ecs-distinct-roles',
+    checkov: 'CKV_AWS_249',
+    checks: 'Task definitions use different roles for execution (pull, logs) and for the task (the app)',
+    why: 'The app must not inherit the right to pull images and write any log stream.',
+    check: (json) =>
+      each(json, 'aws_ecs_task_definition', (a) =>
+        a.execution_role_arn !== undefined && a.execution_role_arn === a.task_role_arn ? 'execution role and task role are the same' : undefined,
+      ),
+  },
+  {
+    id: 'ecs-task-role-no-wildcards',
+    checkov: 'CKV_AWS_63 (scoped)',
+    checks: 'Task roles have no Allow with a wildcard action or NotAction, and no AWS managed policy (its actions are unseen)',
+    why: 'The task role is what a compromised app can use; it gets exactly the actions the app calls (today: none).',
+    check: (json) => {
+      const taskRoles = new Set(resources(json, 'aws_ecs_task_definition').flatMap((td) => refs(td.attrs.task_role_arn)));
+      const inStackPolicies = new Map(resources(json, 'aws_iam_policy').map((p) => [p.address, p.attrs.policy]));
+      const docs = [
+        ...policyDocuments(json).filter((d) => d.role && taskRoles.has(d.role)),
+        ...attachments(json)
+          .filter((at) => at.role && taskRoles.has(at.role))
+          .map((at) => ({ address: at.address, policy: inStackPolicies.get(refs(at.arn)[0]) ?? `managed policy ${at.arn}` })),
+      ];
+      return docs.flatMap(({ address, policy }) => {
+        const ss = statements(policy);
+        if (!ss) return [{ address, reason: `task role holds a policy whose actions cannot be checked: ${String(policy).slice(0, 120)}` }];
+        return ss
+          .filter((s) => s.Effect === 'Allow' && (s.NotAction !== undefined || actionsOf(s).some((a) => a.includes('*'))))
+          .map((s) => ({ address, reason: `task role allows wildcard actions ${JSON.stringify(s.Action ?? { NotAction: s.NotAction })}` }));
+      });
+    },
+  },
+  {
+    id: 'ecs-no-privileged-containers',
+    checkov: 'CKV_AWS_334',
+    checks: 'No container definition sets privileged = true',
+    why: 'A privileged container is root on the instance: it can read every other task and the instance role.',
+    check: (json) => perContainer(json, (c) => (c.privileged === true ? 'container is privileged' : undefined)),
+  },
+  {
+    id: 'ecs-read-only-root-filesystem',
+    checkov: 'CKV_AWS_336',
+    checks: 'Every container sets readonlyRootFilesystem = true, unless listed in READONLY_ROOT_EXCEPTIONS',
+    why: 'An attacker who gets code execution cannot drop tools or alter the app on disk; writes go to the /tmp task volume.',
+    check: (json) =>
+      perContainer(json, (c) =>
+        c.readonlyRootFilesystem === true || (c.name !== undefined && c.name in READONLY_ROOT_EXCEPTIONS) ? undefined : 'root filesystem is writable',
+      ),
+  },
+  {
+    id: 'ecs-container-logging',
+    checkov: '—',
+    checks: 'Every container has a log configuration (awslogs with a log group)',
+    why: 'Without it the only copy of the app log dies with the task.',
+    check: (json) =>
+      perContainer(json, (c) => {
+        const lc = c.logConfiguration;
+        if (!lc?.logDriver) return 'no log configuration';
+        return lc.logDriver === 'awslogs' && !lc.options?.['awslogs-group'] ? 'awslogs without a log group' : undefined;
+      }),
+  },
+  {
+    id: 'ecs-no-host-namespaces',
+    checkov: 'CKV_AWS_335',
+    checks: "Task definitions do not use the host's network, PID or IPC namespace",
+    why: 'Host networking would let a container reach IMDS (the hop limit no longer applies) and every port on the instance.',
+    check: (json) =>
+      each(json, 'aws_ecs_task_definition', (a) => {
+        const shared = (['network_mode', 'pid_mode', 'ipc_mode'] as const).filter((k) => a[k] === 'host');
+        return shared.length > 0 ? `shares the host namespace: ${shared.join(', ')}` : undefined;
+      }),
+  },
+  {
+    id: 'ecs-no-plaintext-secrets',
+    checkov: '—',
+    checks: 'Container environment variables hold no secrets (secret-like names, keys, passwords); use `secrets` with valueFrom',
+    why: 'Plain environment values are visible to anyone who can describe the task definition.',
+    check: (json) =>
+      perContainer(json, (c) => {
+        const bad = list(c.environment).filter((e) => (SECRET_ENV_NAME.test(e.name) && e.value) || secretsIn(`${e.name}=${e.value}`).length > 0);
+        return bad.length > 0 ? `plain environment variables look secret: ${bad.map((e) => e.name).join(', ')}` : undefined;
+      }),
+  },
+  {
+    id: 'ecs-circuit-breaker-rollback',
+    checkov: '—',
+    checks: 'ECS services enable the deployment circuit breaker with rollback',
+    why: 'A deployment whose tasks never get healthy rolls back by itself instead of cycling forever.',
+    check: (json) =>
+      each(json, 'aws_ecs_service', (a) => {
+        const cb = list(a.deployment_circuit_breaker)[0];
+        return cb && isTrue(cb.enable) && isTrue(cb.rollback) ? undefined : 'circuit breaker with rollback is off';
+      }),
+  },
+  {
+    id: 'ecs-desired-count-ignored',
+    checkov: '—',
+    checks: 'ECS services ignore changes to desired_count',
+    why: 'Service autoscaling owns the count; otherwise every apply would reset it, scaling in under load.',
+    check: (json) =>
+      each(json, 'aws_ecs_service', (a) => {
+        const ignored = list(a.lifecycle?.ignore_changes);
+        return ignored.includes('desired_count') || ignored.includes('all') ? undefined : 'desired_count is not in lifecycle.ignore_changes';
+      }),
+  },
+  {
+    id: 'ecs-service-no-public-ip',
+    checkov: 'CKV_AWS_333',
+    checks: 'ECS services do not assign public IPs to tasks',
+    why: 'Tasks are only reachable through the ALB.',
+    check: (json) =>
+      each(json, 'aws_ecs_service', (a) => (list(a.network_configuration).some((n) => isTrue(n.assign_public_ip)) ? 'tasks get public IPs' : undefined)),
+  },
+
+  // Capacity
+  {
+    id: 'asg-managed-by-ecs',
+    checkov: '—',
+    checks: 'Auto Scaling groups set protect_from_scale_in and carry the AmazonECSManaged tag',
+    why: 'Managed termination protection needs scale-in protection; ECS adds the tag itself, so declaring it avoids a perpetual diff.',
+    check: (json) =>
+      each(json, 'aws_autoscaling_group', (a) => {
+        if (!isTrue(a.protect_from_scale_in)) return 'protect_from_scale_in is not true';
+        return list(a.tag).some((t) => t.key === 'AmazonECSManaged') ? undefined : 'no AmazonECSManaged tag';
+      }),
+  },
+  {
+    id: 'capacity-provider-managed',
+    checkov: '—',
+    checks: 'Capacity providers enable managed termination protection and managed draining',
+    why: 'Scale-in and instance refresh must never terminate an instance that still runs tasks.',
+    check: (json) =>
+      each(json, 'aws_ecs_capacity_provider', (a) => {
+        const p = list(a.auto_scaling_group_provider)[0] ?? {};
+        if (p.managed_termination_protection !== 'ENABLED') return 'managed termination protection is not ENABLED';
+        return p.managed_draining === 'ENABLED' ? undefined : 'managed draining is not ENABLED';
+      }),
+  },
+
+  // ECR (vacuous when the image comes from elsewhere)
+  {
+    id: 'ecr-scan-on-push',
+    checkov: 'CKV_AWS_163',
+    checks: 'ECR repositories scan images on push',
+    why: 'Known CVEs in the image show up before the image runs.',
+    check: (json) =>
+      each(json, 'aws_ecr_repository', (a) => (isTrue(list(a.image_scanning_configuration)[0]?.scan_on_push) ? undefined : 'scan on push is off')),
+  },
+  {
+    id: 'ecr-immutable-tags',
+    checkov: 'CKV_AWS_51',
+    checks: 'ECR repositories have immutable tags',
+    why: 'A tag always means the same image, so what was tested is what runs.',
+    check: (json) => each(json, 'aws_ecr_repository', (a) => (a.image_tag_mutability === 'IMMUTABLE' ? undefined : 'tags are mutable')),
+  },
+  {
+    id: 'ecr-lifecycle-policy',
+    checkov: '—',
+    checks: 'Every ECR repository has a lifecycle policy that expires images',
+    why: 'Every source change pushes an image; without expiry storage cost grows without bound.',
+    check: (json) => {
+      const policies = resources(json, 'aws_ecr_lifecycle_policy');
+      return each(json, 'aws_ecr_repository', (_, repo) =>
+        policies.some((p) => refersTo(p.attrs.repository, repo) && /"expire"/.test(String(p.attrs.policy))) ? undefined : 'no lifecycle policy expires images',
+      );
+    },
+  },
+  {
+    id: 'ecr-kms-encryption',
+    checkov: 'CKV_AWS_136',
+    checks: 'ECR repositories encrypt with KMS',
+    why: 'Key use is logged in CloudTrail and access to the key can be revoked separately from the repository.',
+    check: (json) =>
+      each(json, 'aws_ecr_repository', (a) =>
+        list(a.encryption_configuration).length > 0 && list(a.encryption_configuration).every((e) => e.encryption_type === 'KMS')
+          ? undefined
+          : 'not encrypted with KMS',
+      ),
+  },
+
+  // Logs
+  {
+    id: 'log-retention',
+    checkov: 'CKV_AWS_66',
+    checks: 'Every CloudWatch log group sets a retention CloudWatch accepts (never "forever")',
+    why: 'Logs kept forever cost forever, and retention is part of the data-protection promise.',
+    check: (json) =>
+      each(json, 'aws_cloudwatch_log_group', (a) =>
+        (LOG_RETENTION_DAYS as readonly number[]).includes(Number(a.retention_in_days)) ? undefined : `retention_in_days is ${a.retention_in_days ?? 'unset'}`,
+      ),
+  },
+
+  // IAM
+  {
+    id: 'iam-no-wildcard-admin',
+    checkov: 'CKV_AWS_62, CKV_AWS_63',
+    checks: 'No IAM policy document allows Action "*" (or "*:*"), and every document is literal JSON that can be checked',
+    why: 'A full-admin statement turns any compromise of its holder into a compromise of the account.',
+    check: (json) =>
+      policyDocuments(json).flatMap(({ address, policy }) => {
+        const ss = statements(policy);
+        if (!ss) return [{ address, reason: 'policy is not literal JSON and cannot be checked' }];
+        return ss
+          .filter((s) => s.Effect === 'Allow' && actionsOf(s).some((a) => a === '*' || a === '*:*'))
+          .map(() => ({ address, reason: 'allows Action "*"' }));
+      }),
+  },
+  {
+    id: 'iam-managed-policy-allow-list',
+    checkov: 'CKV_AWS_274',
+    checks: `AWS managed policies attached anywhere are among ${ALLOWED_MANAGED_POLICIES.join(', ')}; other attachments are in-stack policies`,
+    why: 'Managed policies are broad and change under us; three are needed, anything else must be a reviewed in-stack policy.',
+    check: (json) => {
+      const inStack = new Set(resources(json, 'aws_iam_policy').map((p) => p.address));
+      return attachments(json).flatMap(({ address, arn }) => {
+        if (refs(arn).some((r) => inStack.has(r))) return [];
+        const name = awsManagedPolicyName(arn);
+        return name && (ALLOWED_MANAGED_POLICIES as readonly string[]).includes(name) ? [] : [{ address, reason: `policy ${arn} is not allow-listed` }];
+      });
+    },
+  },
+  {
+    id: 'iam-trust-specific-services',
+    checkov: 'CKV_AWS_60',
+    checks: 'Every role trust policy allows only named AWS service principals',
+    why: 'A role anyone (or any account) can assume is a shared credential.',
+    check: (json) =>
+      each(json, 'aws_iam_role', (a) => {
+        const ss = statements(a.assume_role_policy);
+        if (!ss) return 'trust policy is not literal JSON and cannot be checked';
+        const loose = ss.filter((s) => {
+          if (s.Effect !== 'Allow') return false;
+          if (typeof s.Principal !== 'object') return true;
+          return Object.entries(s.Principal).some(([kind, v]) => kind !== 'Service' || list(v).some((p) => !/^[a-z0-9.-]+\.amazonaws\.com$/.test(p)));
+        });
+        return loose.length > 0 ? `trust policy allows ${JSON.stringify(loose.map((s) => s.Principal))}` : undefined;
+      }),
+  },
+
+  // S3
+  {
+    id: 's3-public-access-block',
+    checkov: 'CKV_AWS_53, CKV_AWS_54, CKV_AWS_55, CKV_AWS_56, CKV2_AWS_6',
+    checks: 'Every bucket has a public access block with all four settings true',
+    why: 'Access logs show client IPs and paths; no ACL or policy mistake may make them public.',
+    check: (json) =>
+      bucketsWithout(
+        json,
+        'aws_s3_bucket_public_access_block',
+        (a) => ['block_public_acls', 'block_public_policy', 'ignore_public_acls', 'restrict_public_buckets'].every((k) => isTrue(a[k])),
+        'no public access block with all four settings true',
+      ),
+  },
+  {
+    id: 's3-encryption',
+    checkov: 'CKV_AWS_19',
+    checks: 'Every bucket has default server-side encryption (SSE-S3 or SSE-KMS)',
+    why: 'Encryption at rest by default, whatever the writer asks for.',
+    check: (json) =>
+      bucketsWithout(
+        json,
+        'aws_s3_bucket_server_side_encryption_configuration',
+        (a) => list(a.rule).some((r) => ['AES256', 'aws:kms', 'aws:kms:dsse'].includes(list(r.apply_server_side_encryption_by_default)[0]?.sse_algorithm)),
+        'no default server-side encryption',
+      ),
+  },
+  {
+    id: 's3-tls-only',
+    checkov: '—',
+    checks: 'Every bucket policy denies requests without aws:SecureTransport, on the bucket and its objects',
+    why: 'Log objects must never travel in clear text (AWS Config s3-bucket-ssl-requests-only).',
+    check: (json) =>
+      bucketsWithout(
+        json,
+        'aws_s3_bucket_policy',
+        (a) =>
+          (statements(a.policy) ?? []).some(
+            (s) =>
+              s.Effect === 'Deny' &&
+              actionsOf(s).some((x) => x === 's3:*' || x === '*') &&
+              String(s.Condition?.Bool?.['aws:SecureTransport']) === 'false' &&
+              list(s.Resource).some((r) => String(r).endsWith('/*')) &&
+              list(s.Resource).some((r) => !String(r).endsWith('/*')),
+          ),
+        'no policy denies insecure transport on the bucket and its objects',
+      ),
+  },
+];
