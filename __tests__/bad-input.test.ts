@@ -1,0 +1,236 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Testing } from 'cdktf';
+import { addEnvironmentStacks } from '../constructs/app';
+import { EnvironmentSettings } from '../constructs/config';
+import { ConfigError, resolveEnvironment } from '../constructs/config-validation';
+import { ENVIRONMENTS, overridesFromEnv, requestedEnvironments, selectEnvironments } from '../constructs/environments';
+
+const IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/host-name:1.0.0';
+const CERT_ID = '0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0';
+
+const dev = ENVIRONMENTS.dev;
+/** The dev environment with some settings replaced (nested objects are replaced whole). */
+const devWith = (s: EnvironmentSettings) => () => resolveEnvironment('dev', { ...dev, ...s });
+
+/** [what is wrong, how it is given, the exact message]. */
+const CASES: readonly (readonly [string, () => unknown, string])[] = [
+  // Network
+  ['malformed VPC CIDR', devWith({ vpcCidr: '10.10.0/16' }),
+    'environment "dev": vpcCidr = "10.10.0/16" is not allowed; expected an IPv4 network CIDR from /16 to /24'],
+  ['VPC CIDR with host bits', devWith({ vpcCidr: '10.10.0.1/16' }),
+    'environment "dev": vpcCidr = "10.10.0.1/16" is not allowed; expected an IPv4 network CIDR from /16 to /24'],
+  ['VPC CIDR too small', devWith({ vpcCidr: '10.10.0.0/25' }),
+    'environment "dev": vpcCidr = "10.10.0.0/25" is not allowed; expected an IPv4 network CIDR from /16 to /24'],
+  ['VPC CIDR too large', devWith({ vpcCidr: '10.0.0.0/8' }),
+    'environment "dev": vpcCidr = "10.0.0.0/8" is not allowed; expected an IPv4 network CIDR from /16 to /24'],
+  ['subnet too small', devWith({ publicSubnetCidrs: ['10.10.0.0/29', '10.10.16.0/20'] }),
+    'environment "dev": publicSubnetCidrs[0] = "10.10.0.0/29" is not allowed; expected an IPv4 network CIDR of /28 or larger'],
+  ['fewer subnets than AZs', devWith({ publicSubnetCidrs: ['10.10.0.0/20'] }),
+    'environment "dev": publicSubnetCidrs = ["10.10.0.0/20"] is not allowed; expected one CIDR per availability zone (2)'],
+  ['public subnets overlapping each other', devWith({ publicSubnetCidrs: ['10.10.0.0/20', '10.10.0.0/24'] }),
+    'environment "dev": publicSubnetCidrs[1] = "10.10.0.0/24" is not allowed; expected no overlap with publicSubnetCidrs[0] 10.10.0.0/20'],
+  ['private subnet overlapping a public one', devWith({ privateSubnetCidrs: ['10.10.128.0/20', '10.10.8.0/24'] }),
+    'environment "dev": privateSubnetCidrs[1] = "10.10.8.0/24" is not allowed; expected no overlap with publicSubnetCidrs[0] 10.10.0.0/20'],
+  ['subnet outside the VPC', devWith({ privateSubnetCidrs: ['10.10.128.0/20', '10.11.0.0/20'] }),
+    'environment "dev": privateSubnetCidrs[1] = "10.11.0.0/20" is not allowed; expected a subnet inside vpcCidr 10.10.0.0/16'],
+  ['one AZ', devWith({ availabilityZones: ['us-east-1a'] }),
+    'environment "dev": availabilityZones = ["us-east-1a"] is not allowed; expected 2 or 3 availability zones'],
+  ['four AZs', devWith({ availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c', 'us-east-1d'] }),
+    'environment "dev": availabilityZones = ["us-east-1a","us-east-1b","us-east-1c","us-east-1d"] is not allowed; expected 2 or 3 availability zones'],
+  ['AZ of another region', devWith({ availabilityZones: ['us-east-1a', 'eu-west-1b'] }),
+    'environment "dev": availabilityZones[1] = "eu-west-1b" is not allowed; expected an AZ of us-east-1, such as us-east-1a'],
+  ['region changed, AZs not', () => resolveEnvironment('prod', { ...ENVIRONMENTS.prod, region: 'eu-west-1' }),
+    'environment "prod": availabilityZones[0] = "us-east-1a" is not allowed; expected an AZ of eu-west-1, such as eu-west-1a'],
+  ['duplicate AZs', devWith({ availabilityZones: ['us-east-1a', 'us-east-1a'] }),
+    'environment "dev": availabilityZones = ["us-east-1a","us-east-1a"] is not allowed; expected distinct availability zones'],
+  ['unknown region', devWith({ region: 'mars-north-1' }),
+    'environment "dev": region = "mars-north-1" is not allowed; expected an AWS region such as us-east-1'],
+  ['unknown NAT mode', devWith({ natMode: 'none' as never }),
+    'environment "dev": natMode = "none" is not allowed; expected one of per-az, single'],
+
+  // Capacity and sizing
+  ['unknown instance type', devWith({ instanceType: 't2.nano' }),
+    'environment "dev": instanceType = "t2.nano" is not allowed; expected one of t2.micro, t2.small, t2.medium, t2.large, t3.micro, t3.small, t3.medium, t3.large, t3a.micro, t3a.small, t3a.medium, t3a.large, t4g.micro, t4g.small, t4g.medium, t4g.large, m6i.large, m7g.large'],
+  ['capacity min above max', devWith({ capacity: { min: 3, max: 2 } }),
+    'environment "dev": capacity.min = 3 is not allowed; expected at most capacity.max (2)'],
+  ['fractional instance count', devWith({ capacity: { min: 1.5, max: 2 } }),
+    'environment "dev": capacity.min = 1.5 is not allowed; expected a whole number from 0 to 100'],
+  ['Spot base above capacity max', devWith({ spot: { enabled: true, onDemandBaseCapacity: 3 } }),
+    'environment "dev": spot.onDemandBaseCapacity = 3 is not allowed; expected a whole number from 0 to 2'],
+  ['reserved memory leaving no room', devWith({ reservedMemoryMiB: 900 }),
+    'environment "dev": reservedMemoryMiB = 900 is not allowed; expected a whole number from 0 to 854'],
+  ["the tutorial's 870 MiB task on t2.micro", devWith({ task: { cpu: 512, memoryMiB: 870 } }),
+    'environment "dev": task.memoryMiB = 870 is not allowed; expected 128 to 726 MiB: t2.micro registers 982 MiB, less 256 reserved for the OS and agent'],
+  ['cpu units below 128', devWith({ task: { cpu: 100, memoryMiB: 512 } }),
+    'environment "dev": task.cpu = 100 is not allowed; expected cpu units from 128 to 1024 (t2.micro has 1 vCPU)'],
+  ['more cpu units than the instance has', devWith({ task: { cpu: 2048, memoryMiB: 512 } }),
+    'environment "dev": task.cpu = 2048 is not allowed; expected cpu units from 128 to 1024 (t2.micro has 1 vCPU)'],
+  ['memory reservation above the hard limit', devWith({ task: { cpu: 512, memoryMiB: 512, memoryReservationMiB: 600 } }),
+    'environment "dev": task.memoryReservationMiB = 600 is not allowed; expected 64 to task.memoryMiB (512) MiB'],
+  ['container port out of range', devWith({ task: { cpu: 512, memoryMiB: 512, containerPort: 70000 } }),
+    'environment "dev": task.containerPort = 70000 is not allowed; expected a whole number from 1 to 65535'],
+
+  // Service and scaling
+  ['zero minimum tasks', devWith({ service: { ...dev.service, minTasks: 0 } }),
+    'environment "dev": service.minTasks = 0 is not allowed; expected a whole number from 1 to 1000'],
+  ['desired count outside min..max', devWith({ service: { ...dev.service, desiredCount: 3 } }),
+    'environment "dev": service.desiredCount = 3 is not allowed; expected service.minTasks..maxTasks (1..2)'],
+  ['more tasks than the instances can place', devWith({ service: { ...dev.service, maxTasks: 3 } }),
+    'environment "dev": service.maxTasks = 3 is not allowed; expected at most 2: 2 x t2.micro hold 1 task(s) each'],
+  ['zero requests per target', devWith({ service: { ...dev.service, requestsPerTarget: 0 } }),
+    'environment "dev": service.requestsPerTarget = 0 is not allowed; expected a number above 0'],
+  ['negative requests per target', devWith({ service: { ...dev.service, requestsPerTarget: -50 } }),
+    'environment "dev": service.requestsPerTarget = -50 is not allowed; expected a number above 0'],
+  ['negative CPU target', devWith({ service: { ...dev.service, cpuTargetPercent: -5 } }),
+    'environment "dev": service.cpuTargetPercent = -5 is not allowed; expected a whole number from 1 to 100'],
+
+  // Load balancer
+  ['malformed certificate ARN', devWith({ loadBalancer: { certificateArn: 'arn:aws:acm:us-east-1:123:certificate/abc' } }),
+    'environment "dev": loadBalancer.certificateArn = "arn:aws:acm:us-east-1:123:certificate/abc" is not allowed; expected an ACM certificate ARN in us-east-1'],
+  ['certificate from another region', devWith({ loadBalancer: { certificateArn: `arn:aws:acm:eu-west-1:123456789012:certificate/${CERT_ID}` } }),
+    `environment "dev": loadBalancer.certificateArn = "arn:aws:acm:eu-west-1:123456789012:certificate/${CERT_ID}" is not allowed; expected an ACM certificate ARN in us-east-1`],
+  ['ingress CIDR without a prefix', devWith({ loadBalancer: { ingressCidrs: ['203.0.113.7'] } }),
+    'environment "dev": loadBalancer.ingressCidrs[0] = "203.0.113.7" is not allowed; expected an IPv4 network CIDR such as 0.0.0.0/0'],
+  ['no ingress CIDR', devWith({ loadBalancer: { ingressCidrs: [] } }),
+    'environment "dev": loadBalancer.ingressCidrs = [] is not allowed; expected at least one CIDR'],
+  ['health check path without a leading slash', devWith({ loadBalancer: { healthCheckPath: 'actuator/health' } }),
+    'environment "dev": loadBalancer.healthCheckPath = "actuator/health" is not allowed; expected a path starting with "/" and no spaces'],
+  ['health check interval too short', devWith({ loadBalancer: { healthCheckIntervalSeconds: 1 } }),
+    'environment "dev": loadBalancer.healthCheckIntervalSeconds = 1 is not allowed; expected a whole number from 5 to 300'],
+  ['zero idle timeout', devWith({ loadBalancer: { idleTimeoutSeconds: 0 } }),
+    'environment "dev": loadBalancer.idleTimeoutSeconds = 0 is not allowed; expected a whole number from 1 to 4000'],
+
+  // Names, logs, image, state, tags
+  ['unknown environment on the command line', () => selectEnvironments(['stage']),
+    'environment "stage": name = "stage" is not allowed; expected one of dev, prod'],
+  ['environment name with capitals', () => resolveEnvironment('Dev', dev),
+    'environment "Dev": name = "Dev" is not allowed; expected lowercase letters, digits and hyphens, at most 16 characters'],
+  ['empty name prefix', devWith({ namePrefix: '' }),
+    'environment "dev": namePrefix = "" is not allowed; expected 1-28 lowercase letters, digits and inner hyphens (ALB names max 32)'],
+  ['name prefix too long for ALB names', devWith({ namePrefix: 'host-name-development-eu-west1' }),
+    'environment "dev": namePrefix = "host-name-development-eu-west1" is not allowed; expected 1-28 lowercase letters, digits and inner hyphens (ALB names max 32)'],
+  ['log retention CloudWatch refuses', devWith({ logRetentionDays: 10 }),
+    'environment "dev": logRetentionDays = 10 is not allowed; expected a CloudWatch retention: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827 ... 3653'],
+  ['image without registry or tag', devWith({ image: { uri: 'nginx' } }),
+    'environment "dev": image.uri = "nginx" is not allowed; expected registry/repository:tag or registry/repository@sha256:<digest>'],
+  ['bad image URI from HOST_NAME_IMAGE_URI', () => selectEnvironments(['dev'], overridesFromEnv({ HOST_NAME_IMAGE_URI: 'not-a-uri' })),
+    'environment "dev": image.uri = "not-a-uri" is not allowed; expected registry/repository:tag or registry/repository@sha256:<digest>'],
+  ['zero images kept', devWith({ image: { keepImages: 0 } }),
+    'environment "dev": image.keepImages = 0 is not allowed; expected a whole number from 1 to 1000'],
+  ['bad state bucket from HOST_NAME_STATE_BUCKET', () => selectEnvironments(['prod'], overridesFromEnv({ HOST_NAME_STATE_BUCKET: 'My_State' })),
+    'environment "prod": state.bucket = "My_State" is not allowed; expected an S3 bucket name: 3-63 lowercase letters, digits, dots, hyphens'],
+  ['bad state region', () => selectEnvironments(['prod'], { stateBucket: 'my-state', stateRegion: 'europe' }),
+    'environment "prod": state.region = "europe" is not allowed; expected an AWS region such as us-east-1'],
+  ['reserved tag prefix', devWith({ tags: { 'aws:owner': 'me' } }),
+    'environment "dev": tags.aws:owner = "me" is not allowed; expected a key of 1-128 characters not starting with "aws:" and a value of at most 256'],
+];
+
+/** Messages known to exceed a terminal line; reported for shortening (see config-validation.ts). */
+const OVERLONG = ['unknown instance type'];
+const MAX_MESSAGE = 200;
+
+function thrown(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('expected a ConfigError, but nothing was thrown');
+}
+
+describe('bad input is rejected with one exact, short message', () => {
+  test('the table covers enough ground', () => {
+    expect(CASES.length).toBeGreaterThanOrEqual(25);
+  });
+
+  test.each(CASES)('%s', (_, run, message) => {
+    const error = thrown(run);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toBe(message);
+    expect(message).not.toContain('\n');
+  });
+
+  test(`messages fit in ${MAX_MESSAGE} characters, except the known over-long ones`, () => {
+    const long = CASES.filter(([, , message]) => message.length > MAX_MESSAGE).map(([what]) => what);
+    expect(long).toEqual(OVERLONG);
+  });
+});
+
+describe('which environments are requested', () => {
+  test('command-line names win over HOST_NAME_ENVS', () => {
+    expect(requestedEnvironments(['dev'], { HOST_NAME_ENVS: 'prod' })).toEqual(['dev']);
+  });
+
+  test('HOST_NAME_ENVS is a comma list; blanks are dropped', () => {
+    expect(requestedEnvironments([], { HOST_NAME_ENVS: ' dev , prod ,' })).toEqual(['dev', 'prod']);
+    expect(requestedEnvironments(['', ' '], { HOST_NAME_ENVS: 'prod' })).toEqual(['prod']);
+  });
+
+  test('nothing requested means every environment, and a repeated name means one stack', () => {
+    expect(requestedEnvironments([], {})).toEqual([]);
+    expect(selectEnvironments([]).map((c) => c.name)).toEqual(['dev', 'prod']);
+    expect(selectEnvironments(['prod', 'prod']).map((c) => c.name)).toEqual(['prod']);
+  });
+
+  test('an unknown name in HOST_NAME_ENVS is rejected like one on the command line', () => {
+    expect(() => selectEnvironments(requestedEnvironments([], { HOST_NAME_ENVS: 'dev,stage' }))).toThrow(
+      new ConfigError('stage', 'name', 'stage', 'one of dev, prod'),
+    );
+  });
+
+  test('a valid selection still synthesizes, with the override applied', () => {
+    const configs = selectEnvironments(['prod'], overridesFromEnv({ HOST_NAME_IMAGE_URI: IMAGE }));
+    const [stack] = addEnvironmentStacks(Testing.app(), configs);
+    const json = JSON.parse(Testing.synth(stack));
+    expect(stack.node.id).toBe('host-name-prod');
+    const [task] = Object.values<{ container_definitions: string }>(json.resource.aws_ecs_task_definition);
+    expect(JSON.parse(task.container_definitions)[0].image).toBe(IMAGE);
+    expect(json.resource.aws_ecr_repository).toBeUndefined();
+  });
+});
+
+describe('the CLI (main.ts)', () => {
+  const root = resolve(__dirname, '..');
+
+  /** Runs main.ts in an empty temporary directory, with CDKTF_OUTDIR inside it; returns what it left behind. */
+  function runCli(args: string[], env: Record<string, string>) {
+    const cwd = mkdtempSync(join(tmpdir(), 'host-name-cli-'));
+    const inherited = Object.entries(process.env).filter(([k]) => !k.startsWith('HOST_NAME_') && k !== 'CDKTF_OUTDIR');
+    try {
+      const run = spawnSync(join(root, 'node_modules/.bin/tsx'), [join(root, 'main.ts'), ...args], {
+        cwd,
+        env: { ...Object.fromEntries(inherited), CDKTF_OUTDIR: join(cwd, 'out'), ...env },
+        encoding: 'utf8',
+      });
+      const files = readdirSync(cwd, { recursive: true }).map(String).sort();
+      return { status: run.status, stdout: run.stdout, stderr: run.stderr, files };
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  }
+
+  const FAILURES: readonly (readonly [string, string[], Record<string, string>, string])[] = [
+    ['unknown environment argument', ['stage'], {}, 'environment "stage": name = "stage" is not allowed; expected one of dev, prod'],
+    ['unknown environment in HOST_NAME_ENVS', [], { HOST_NAME_ENVS: 'stage' }, 'environment "stage": name = "stage" is not allowed; expected one of dev, prod'],
+    ['bad HOST_NAME_IMAGE_URI', [], { HOST_NAME_IMAGE_URI: 'not-a-uri' },
+      'environment "dev": image.uri = "not-a-uri" is not allowed; expected registry/repository:tag or registry/repository@sha256:<digest>'],
+    ['bad HOST_NAME_STATE_BUCKET', ['prod'], { HOST_NAME_STATE_BUCKET: 'My_State' },
+      'environment "prod": state.bucket = "My_State" is not allowed; expected an S3 bucket name: 3-63 lowercase letters, digits, dots, hyphens'],
+  ];
+
+  test.each(FAILURES)('%s: exit 2, one line on stderr, no stack trace, no files', (_, args, env, message) => {
+    const result = runCli(args, env);
+    expect(result).toEqual({ status: 2, stdout: '', stderr: `error: ${message}\n`, files: [] });
+  }, 60_000);
+
+  test('a valid selection writes only its own stack', () => {
+    const result = runCli(['dev'], { HOST_NAME_IMAGE_URI: IMAGE });
+    expect(result.status).toBe(0);
+    expect(result.stderr).toBe('');
+    expect(result.files).toContain(join('out', 'stacks', 'host-name-dev', 'cdk.tf.json'));
+    expect(result.files.filter((f) => f.includes('host-name-prod'))).toEqual([]);
+  }, 60_000);
+});
