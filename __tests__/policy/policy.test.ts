@@ -2,20 +2,32 @@ import { Construct } from 'constructs';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
-import { TerraformResource } from 'cdktf';
+import { TerraformResource, Testing } from 'cdktf';
 import { EnvironmentConfig } from '../../constructs/config';
 import { resolveEnvironment } from '../../constructs/config-validation';
 import { ENVIRONMENTS, selectEnvironments } from '../../constructs/environments';
 import { HostNameStack } from '../../constructs/host-name-stack';
 import { policyDocument } from '../../constructs/iam';
+import { STATE_STACK_NAME, StateBootstrapStack } from '../../constructs/state-bootstrap-stack';
 import { address, synthStack, synthStacks, VARIANTS } from '../support/stacks';
 import { RULES } from './rules';
 
 const dev = () => selectEnvironments(['dev'])[0];
 const prod = (settings = {}) => resolveEnvironment('prod', { ...ENVIRONMENTS.prod, ...settings });
 
-// Every stack main.ts synthesizes, plus the settings main.ts can also produce: HTTPS and Spot.
-const stacks = [...synthStacks(), synthStack(VARIANTS.cert()), synthStack(VARIANTS.spot())];
+// Every stack main.ts synthesizes, plus the settings main.ts can also produce (HTTPS, Spot), plus
+// the remote-state bucket's bootstrap stack.
+const stacks = [
+  ...synthStacks(),
+  synthStack(VARIANTS.cert()),
+  synthStack(VARIANTS.spot()),
+  synthStateStack(),
+];
+
+function synthStateStack() {
+  const stack = new StateBootstrapStack(Testing.app(), STATE_STACK_NAME, { bucket: 'host-name-tf-state', region: 'us-east-1' });
+  return { name: stack.node.id, json: JSON.parse(Testing.synth(stack)) };
+}
 
 const tally = { checks: 0, failures: 0 };
 afterAll(() => {
@@ -24,8 +36,8 @@ afterAll(() => {
 });
 
 describe('every rule passes on every synthesized stack', () => {
-  test('the stacks are the ones main.ts makes, plus the cert and spot variants', () => {
-    expect(stacks.map((s) => s.name)).toEqual(['host-name-dev', 'host-name-prod', 'host-name-cert', 'host-name-spot']);
+  test('the stacks are the ones main.ts makes, the cert and spot variants, and the state bucket', () => {
+    expect(stacks.map((s) => s.name)).toEqual(['host-name-dev', 'host-name-prod', 'host-name-cert', 'host-name-spot', STATE_STACK_NAME]);
   });
 
   test.each(RULES.map((r) => [r.id, r] as const))('%s', (_, rule) => {
