@@ -776,7 +776,7 @@ export const RULES: readonly Rule[] = [
     id: 's3-public-access-block',
     checkov: 'CKV_AWS_53, CKV_AWS_54, CKV_AWS_55, CKV_AWS_56, CKV2_AWS_6',
     checks: 'Every bucket has a public access block with all four settings true',
-    why: 'Access logs show client IPs and paths; no ACL or policy mistake may make them public.',
+    why: 'Buckets hold access logs (client IPs, paths) and Terraform state (secrets in plain text); no mistake may make them public.',
     check: (json) =>
       bucketsWithout(
         json,
@@ -802,7 +802,7 @@ export const RULES: readonly Rule[] = [
     id: 's3-tls-only',
     checkov: '—',
     checks: 'Every bucket policy denies requests without aws:SecureTransport, on the bucket and its objects',
-    why: 'Log objects must never travel in clear text (AWS Config s3-bucket-ssl-requests-only).',
+    why: 'Logs and state must never travel in clear text (AWS Config s3-bucket-ssl-requests-only).',
     check: (json) =>
       bucketsWithout(
         json,
