@@ -24,6 +24,7 @@ export class ConfigError extends Error {
 function show(value: unknown): string {
   if (value === undefined) return '(unset)';
   if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
   return JSON.stringify(value) ?? String(value);
 }
 
@@ -68,7 +69,7 @@ export function resolveEnvironment(name: string, s: EnvironmentSettings): Enviro
 
   const instanceType = s.instanceType ?? 't2.micro';
   const spec = INSTANCE_TYPES[instanceType];
-  v.check('instanceType', instanceType, spec !== undefined, `one of ${Object.keys(INSTANCE_TYPES).join(', ')}`);
+  v.check('instanceType', instanceType, spec !== undefined, `one of ${braceList(Object.keys(INSTANCE_TYPES))}`);
 
   const capacity = { min: s.capacity?.min ?? 1, max: s.capacity?.max ?? 2 };
   v.integer('capacity.min', capacity.min, 0, 100);
@@ -122,7 +123,7 @@ export function resolveEnvironment(name: string, s: EnvironmentSettings): Enviro
     service.maxTasks <= placeable,
     `at most ${placeable}: ${capacity.max} x ${instanceType} hold ${perInstance} task(s) each`,
   );
-  v.check('service.requestsPerTarget', service.requestsPerTarget, service.requestsPerTarget > 0, 'a number above 0');
+  v.check('service.requestsPerTarget', service.requestsPerTarget, Number.isFinite(service.requestsPerTarget) && service.requestsPerTarget > 0, 'a number above 0');
   v.integer('service.cpuTargetPercent', service.cpuTargetPercent, 1, 100);
   v.integer('service.scaleOutCooldownSeconds', service.scaleOutCooldownSeconds, 0, 3600);
   v.integer('service.scaleInCooldownSeconds', service.scaleInCooldownSeconds, 0, 3600);
@@ -210,6 +211,19 @@ export function resolveEnvironment(name: string, s: EnvironmentSettings): Enviro
     state,
     tags,
   };
+}
+
+/**
+ * Instance types in brace notation, so the full list fits one terminal line:
+ * `{t2,t3}.{micro,small}, m6i.large`. Families with the same sizes share a group.
+ */
+function braceList(types: readonly string[]): string {
+  const group = (pairs: [string, string][]) =>
+    pairs.reduce((m, [k, v]) => m.set(k, [...(m.get(k) ?? []), v]), new Map<string, string[]>());
+  const brace = (xs: string[]) => (xs.length > 1 ? `{${xs.join(',')}}` : xs[0]);
+  const sizesByFamily = group(types.map((t) => t.split('.', 2) as [string, string]));
+  const familiesBySizes = group([...sizesByFamily].map(([family, sizes]) => [sizes.join(','), family]));
+  return [...familiesBySizes].map(([sizes, families]) => `${brace(families)}.${brace(sizes.split(','))}`).join(', ');
 }
 
 /** Explicit subnet CIDRs are checked; missing ones are carved deterministically from the VPC. */
