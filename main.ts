@@ -1,5 +1,5 @@
 import { App } from 'cdktf';
-import { addEnvironmentStacks } from './constructs/app';
+import { addEnvironmentStacks, addStateBootstrapStacks } from './constructs/app';
 import { exitOnConfigError } from './constructs/config-validation';
 import { overridesFromEnv, requestedEnvironments, selectEnvironments } from './constructs/environments';
 
@@ -8,5 +8,6 @@ exitOnConfigError(() => {
   const configs = selectEnvironments(requestedEnvironments(process.argv.slice(2), process.env), overridesFromEnv(process.env));
   const app = new App();
   addEnvironmentStacks(app, configs);
+  addStateBootstrapStacks(app, configs);
   app.synth();
 });

@@ -1,5 +1,5 @@
 import { Testing } from 'cdktf';
-import { addEnvironmentStacks, stackName } from '../constructs/app';
+import { addEnvironmentStacks, addStateBootstrapStacks, stackName } from '../constructs/app';
 import { ENVIRONMENTS, selectEnvironments } from '../constructs/environments';
 import { HostNameStack, WORKLOAD_DIR } from '../constructs/host-name-stack';
 import { sourceHash } from '../constructs/source-hash';
@@ -100,5 +100,23 @@ describe('HostNameStack composition', () => {
       providerOverrides: { endpoints: [{ ecs: 'http://127.0.0.1:5000' }] },
     });
     expect(synthStack(stack).provider!.aws[0].endpoints).toEqual([{ ecs: 'http://127.0.0.1:5000' }]);
+  });
+});
+
+describe('state bootstrap stacks', () => {
+  const withState = (env: string, bucket: string) => testConfig({ state: { bucket } }, env);
+
+  test('none when every environment keeps local state', () => {
+    expect(addStateBootstrapStacks(Testing.app(), selectEnvironments([]))).toEqual([]);
+  });
+
+  test('one host-name-state stack for a bucket shared by all environments', () => {
+    const stacks = addStateBootstrapStacks(Testing.app(), [withState('dev', 'tf-state'), withState('prod', 'tf-state')]);
+    expect(stacks.map((s) => s.node.id)).toEqual(['host-name-state']);
+  });
+
+  test('one per bucket, named after the first environment using it, when buckets differ', () => {
+    const stacks = addStateBootstrapStacks(Testing.app(), [withState('dev', 'dev-state'), withState('prod', 'prod-state')]);
+    expect(stacks.map((s) => s.node.id)).toEqual(['host-name-state-dev', 'host-name-state-prod']);
   });
 });

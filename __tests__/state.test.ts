@@ -101,7 +101,7 @@ describe('npm run synth with HOST_NAME_STATE_BUCKET', () => {
     });
   }
 
-  it('writes the S3 backend into cdk.tf.json of the requested stack only', () => {
+  it('writes the S3 backend into the requested stack, beside the state bucket stack', () => {
     const result = synth(['dev'], { HOST_NAME_STATE_BUCKET: 'ci-state-bucket', HOST_NAME_IMAGE_URI: IMAGE });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
@@ -114,7 +114,10 @@ describe('npm run synth with HOST_NAME_STATE_BUCKET', () => {
       use_lockfile: true,
     });
     const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8'));
-    expect(Object.keys(manifest.stacks)).toEqual(['host-name-dev']);
+    expect(Object.keys(manifest.stacks)).toEqual(['host-name-dev', 'host-name-state']);
+    const state = JSON.parse(readFileSync(join(outdir, 'stacks', 'host-name-state', 'cdk.tf.json'), 'utf8'));
+    expect(Object.values(state.resource.aws_s3_bucket)).toEqual([expect.objectContaining({ bucket: 'ci-state-bucket' })]);
+    expect(Object.keys(state.terraform.backend)).toEqual(['local']);
   });
 
   it('fails with one line and exit code 2 on a bad bucket name, writing no stack', () => {

@@ -2,11 +2,9 @@ import { Construct } from 'constructs';
 import { DataAwsElbServiceAccount } from '@cdktf/provider-aws/lib/data-aws-elb-service-account';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
-import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
-import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
-import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { policyDocument } from './iam';
+import { denyInsecureTransport, makeBucketPrivate } from './private-bucket';
 
 export interface AccessLogBucketProps {
   /** Bucket name prefix; AWS appends a unique suffix. */
@@ -30,22 +28,7 @@ export class AccessLogBucket extends Construct {
       forceDestroy: props.forceDestroy ?? true,
     });
     const bucketId = this.bucket.id;
-    new S3BucketPublicAccessBlock(this, 'public-access-block', {
-      bucket: bucketId,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    new S3BucketOwnershipControls(this, 'ownership', {
-      bucket: bucketId,
-      rule: { objectOwnership: 'BucketOwnerEnforced' },
-    });
-    // ALB access logs support only SSE-S3, not SSE-KMS.
-    new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
-      bucket: bucketId,
-      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
-    });
+    makeBucketPrivate(this, bucketId);
     new S3BucketLifecycleConfiguration(this, 'lifecycle', {
       bucket: bucketId,
       rule: [
@@ -80,14 +63,7 @@ export class AccessLogBucket extends Construct {
           Action: 's3:PutObject',
           Resource: objects,
         },
-        {
-          Sid: 'DenyInsecureTransport',
-          Effect: 'Deny',
-          Principal: { AWS: '*' },
-          Action: 's3:*',
-          Resource: [this.bucket.arn, objects],
-          Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-        },
+        denyInsecureTransport(this.bucket.arn),
       ),
     });
   }

@@ -1,6 +1,7 @@
 import { App } from 'cdktf';
 import { EnvironmentConfig } from './config';
 import { HostNameStack, HostNameStackProps } from './host-name-stack';
+import { STATE_STACK_NAME, StateBootstrapStack } from './state-bootstrap-stack';
 
 /** Stack names are part of the interface (`cdktf deploy host-name-dev`): keep them stable. */
 export function stackName(environment: string): string {
@@ -14,4 +15,20 @@ export function addEnvironmentStacks(
   props: Omit<HostNameStackProps, 'config'> = {},
 ): HostNameStack[] {
   return configs.map((config) => new HostNameStack(app, stackName(config.name), { ...props, config }));
+}
+
+/**
+ * The bucket(s) the environments' S3 backends use, as their own stack(s), deployed once before
+ * the environments: `host-name-state`, or `host-name-state-<env>` when environments use
+ * different buckets. None when every environment keeps local state.
+ */
+export function addStateBootstrapStacks(app: App, configs: readonly EnvironmentConfig[]): StateBootstrapStack[] {
+  const byBucket = new Map<string, EnvironmentConfig>();
+  for (const config of configs) {
+    if (config.state && !byBucket.has(config.state.bucket)) byBucket.set(config.state.bucket, config);
+  }
+  return [...byBucket.values()].map(
+    (config) =>
+      new StateBootstrapStack(app, byBucket.size === 1 ? STATE_STACK_NAME : `${STATE_STACK_NAME}-${config.name}`, config.state!),
+  );
 }

@@ -144,7 +144,7 @@ export class Network extends Construct {
       retentionInDays,
     });
     const role = new IamRole(this, 'flow-log-role', {
-      namePrefix: 'flow-logs-',
+      name: `${namePrefix}-flow-logs`,
       assumeRolePolicy: serviceTrustPolicy('vpc-flow-logs.amazonaws.com'),
     });
     // Scoped to this one log group: the delivery service needs nothing else.

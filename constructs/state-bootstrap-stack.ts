@@ -2,12 +2,10 @@ import { Construct } from 'constructs';
 import { TerraformOutput, TerraformStack } from 'cdktf';
 import { AwsProvider, AwsProviderConfig } from '@cdktf/provider-aws/lib/provider';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
-import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
-import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
-import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { policyDocument } from './iam';
+import { denyInsecureTransport, makeBucketPrivate } from './private-bucket';
 
 /** Stack name of the state bucket, beside host-name-dev and host-name-prod. */
 export const STATE_STACK_NAME = 'host-name-state';
@@ -49,35 +47,13 @@ export class StateBootstrapStack extends TerraformStack {
       bucket: bucketId,
       versioningConfiguration: { status: 'Enabled' },
     });
-    // AES256 (SSE-S3), not aws:kms: the backend's `encrypt = true` without `kms_key_id` sends
-    // AES256 on every PutObject, which overrides a KMS bucket default anyway. Who may read state
-    // is decided by IAM and the policy below. To use a KMS key, set it here and in the backend.
-    new S3BucketServerSideEncryptionConfigurationA(this, 'encryption', {
-      bucket: bucketId,
-      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: 'AES256' } }],
-    });
-    new S3BucketPublicAccessBlock(this, 'public-access-block', {
-      bucket: bucketId,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    // ACLs off: the bucket owner owns every object, access is by policy only.
-    new S3BucketOwnershipControls(this, 'ownership', {
-      bucket: bucketId,
-      rule: { objectOwnership: 'BucketOwnerEnforced' },
-    });
+    // Public access blocked, ACLs off, SSE-S3. Not aws:kms: the backend's `encrypt = true` without
+    // `kms_key_id` sends AES256 on every PutObject, which overrides a KMS bucket default anyway.
+    // To use a KMS key, set it here and in the backend together.
+    makeBucketPrivate(this, bucketId);
     new S3BucketPolicy(this, 'policy', {
       bucket: bucketId,
-      policy: policyDocument({
-        Sid: 'DenyInsecureTransport',
-        Effect: 'Deny',
-        Principal: { AWS: '*' },
-        Action: 's3:*',
-        Resource: [this.bucket.arn, `${this.bucket.arn}/*`],
-        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
-      }),
+      policy: policyDocument(denyInsecureTransport(this.bucket.arn)),
     });
 
     new TerraformOutput(this, 'state_bucket', { value: this.bucket.bucket, description: 'S3 bucket for remote state' });
