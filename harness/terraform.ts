@@ -2,10 +2,11 @@
  * Terraform for the harness: checks the binary, finds a local provider mirror and writes the
  * project's own CLI config, so `validate` and the integration test init the same way.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { ConfigError } from '../constructs/config-validation';
 
 export const PROJECT_ROOT = resolve(__dirname, '..');
 /** Generated files of the harness (gitignored). */
@@ -198,12 +199,51 @@ export interface RunResult {
 /** Runs terraform in `dir`, capturing stdout and stderr together. */
 export function terraform(setup: TerraformSetup, dir: string, args: string[]): Promise<RunResult> {
   return new Promise((done) => {
-    const child = spawn('terraform', args, { cwd: dir, env: setup.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = track(spawn('terraform', args, { cwd: dir, env: setup.env, stdio: ['ignore', 'pipe', 'pipe'] }));
     let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
+    child.stdout!.on('data', (d) => (output += d));
+    child.stderr!.on('data', (d) => (output += d));
+    child.on('error', (e) => (output += String(e)));
     child.on('close', (code) => done({ code: code ?? 1, output }));
   });
+}
+
+const children = new Set<ChildProcess>();
+
+/** Child processes the harness must stop when it ends, however it ends. */
+export function track(child: ChildProcess): ChildProcess {
+  children.add(child);
+  child.on('exit', () => children.delete(child));
+  return child;
+}
+
+function stopChildren(): void {
+  for (const child of children) child.kill('SIGTERM');
+}
+
+/**
+ * Runs a harness command: exit code from `main`, setup and config problems as one line (no stack
+ * trace), and every tracked child (terraform, moto) stopped on exit, Ctrl-C or SIGTERM.
+ */
+export function runHarness(main: () => Promise<number>): void {
+  process.on('exit', stopChildren);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      console.error(`\ninterrupted (${signal}): stopping terraform and the emulator`);
+      process.exit(130);
+    });
+  }
+  main().then(
+    (code) => process.exit(code),
+    (error) => {
+      if (!(error instanceof HarnessError || error instanceof ConfigError)) {
+        console.error(error);
+        process.exit(1);
+      }
+      console.error(`error: ${error.message}`);
+      process.exit(error instanceof ConfigError ? 2 : 1);
+    },
+  );
 }
 
 /** The first error of terraform's output on one line: summary, where, detail (no source snippet). */

@@ -7,9 +7,8 @@ import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { addEnvironmentStacks, stackName } from '../constructs/app';
 import { EnvironmentConfig } from '../constructs/config';
-import { ConfigError } from '../constructs/config-validation';
 import { overridesFromEnv, selectEnvironments } from '../constructs/environments';
-import { firstError, HarnessError, prepareTerraform, seconds, terraform, TerraformSetup, WORK_DIR } from './terraform';
+import { firstError, prepareTerraform, RunResult, runHarness, seconds, terraform, TerraformSetup, WORK_DIR } from './terraform';
 
 /** Syntactically valid, never pulled: validation only needs the task definition to reference an image. */
 export const FAKE_IMAGE_URI = '123456789012.dkr.ecr.us-east-1.amazonaws.com/host-name:validate';
@@ -31,13 +30,14 @@ function targets(setup: TerraformSetup): Target[] {
     return {
       config: selectEnvironments([config.name], { ...overrides, imageUri: FAKE_IMAGE_URI })[0],
       source:
-        `image from a URI (fake ${FAKE_IMAGE_URI}) instead of the build source: ` +
-        `${DOCKER_PROVIDER} is not in the mirror ${setup.mirror} and the registry is not used for it offline`,
+        `a fake image URI instead of the build source: ${DOCKER_PROVIDER} is not in the mirror ` +
+        `${setup.mirror} (with a mirror, the registry is not relied on)`,
     };
   });
 }
 
 async function main(): Promise<number> {
+  const start = performance.now();
   const setup = await prepareTerraform();
   console.log(`terraform ${setup.version}; ${setup.description}`);
 
@@ -49,7 +49,7 @@ async function main(): Promise<number> {
 
   const dirs = chosen.map((t) => join(OUT_DIR, 'stacks', stackName(t.config.name)));
   // Init one stack at a time: the shared plugin cache is not safe for concurrent installs.
-  const inits = [];
+  const inits: RunResult[] = [];
   for (const dir of dirs) inits.push(await terraform(setup, dir, ['init', '-backend=false', '-input=false', '-no-color']));
   const validations = await Promise.all(
     dirs.map((dir, i) => (inits[i].code === 0 ? terraform(setup, dir, ['validate', '-no-color']) : undefined)),
@@ -66,19 +66,9 @@ async function main(): Promise<number> {
     if (problem) failed++;
     console.log(`${problem ? 'FAIL' : 'PASS'} ${name} with ${t.source}${problem ? `\n     ${problem}` : ''}`);
   });
+  console.log(`validate took ${seconds(start)}`);
   console.log(`${chosen.length - failed} passed, ${failed} failed`);
   return failed === 0 ? 0 : 1;
 }
 
-const start = performance.now();
-main().then(
-  (code) => {
-    console.log(`validate took ${seconds(start)}`);
-    process.exit(code);
-  },
-  (error) => {
-    if (!(error instanceof HarnessError || error instanceof ConfigError)) throw error;
-    console.error(`error: ${error.message}`);
-    process.exit(error instanceof ConfigError ? 2 : 1);
-  },
-);
+runHarness(main);

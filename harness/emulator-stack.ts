@@ -1,0 +1,63 @@
+/**
+ * The integration test's own cdktf app: a production HostNameStack whose AWS provider talks to a
+ * local emulator. Emulator settings go in through the generic `providerOverrides` prop only.
+ */
+import { App, LocalBackend } from 'cdktf';
+import { join } from 'node:path';
+import { AwsProviderConfig } from '@cdktf/provider-aws/lib/provider';
+import { addEnvironmentStacks, stackName } from '../constructs/app';
+import { EnvironmentConfig } from '../constructs/config';
+import { ENVIRONMENTS, selectEnvironments } from '../constructs/environments';
+
+/** Every AWS API the stacks call (prod adds S3 for access logs; ECR only when building). */
+const SERVICES = [
+  'applicationautoscaling',
+  'autoscaling',
+  'cloudwatch',
+  'cloudwatchlogs',
+  'ec2',
+  'ecr',
+  'ecs',
+  'elbv2',
+  'iam',
+  's3',
+  'ssm',
+  'sts',
+] as const;
+
+/** Image the emulated service "runs": nothing pulls it. */
+export const EMULATOR_IMAGE_URI = '123456789012.dkr.ecr.us-east-1.amazonaws.com/host-name:integration';
+
+export function emulatorProvider(endpoint: string): Partial<AwsProviderConfig> {
+  return {
+    accessKey: 'test',
+    secretKey: 'test',
+    endpoints: [Object.fromEntries(SERVICES.map((s) => [s, endpoint]))],
+    skipCredentialsValidation: true,
+    skipMetadataApiCheck: 'true',
+    skipRequestingAccountId: true,
+    skipRegionValidation: true,
+    s3UsePathStyle: true,
+  };
+}
+
+export interface EmulatorStack {
+  readonly config: EnvironmentConfig;
+  /** Directory holding cdk.tf.json; state stays beside it. */
+  readonly dir: string;
+}
+
+/** The environments as configured, except that destroy may delete the ALB (prod protects it). */
+const DESTROYABLE = Object.fromEntries(
+  Object.entries(ENVIRONMENTS).map(([name, s]) => [name, { ...s, loadBalancer: { ...s.loadBalancer, deletionProtection: false } }]),
+);
+
+/** Synthesizes one environment against `endpoint` into `outdir`, with local state in the stack directory. */
+export function synthEmulatorStack(environment: string, endpoint: string, outdir: string): EmulatorStack {
+  const [config] = selectEnvironments([environment], { imageUri: EMULATOR_IMAGE_URI }, DESTROYABLE);
+  const app = new App({ outdir });
+  const [stack] = addEnvironmentStacks(app, [config], { providerOverrides: emulatorProvider(endpoint) });
+  new LocalBackend(stack, { path: 'terraform.tfstate' });
+  app.synth();
+  return { config, dir: join(outdir, 'stacks', stackName(environment)) };
+}

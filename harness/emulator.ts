@@ -1,0 +1,53 @@
+/** moto, patched by harness/moto_launcher.py, on a free loopback port for the integration test. */
+import { spawn, spawnSync } from 'node:child_process';
+import { openSync } from 'node:fs';
+import { join } from 'node:path';
+import { HarnessError, track } from './terraform';
+
+const LAUNCHER = join(__dirname, 'moto_launcher.py');
+
+export interface Emulator {
+  readonly endpoint: string;
+  readonly version: string;
+  stop(): void;
+}
+
+/** The Python that runs moto: MOTO_PYTHON, else python3 from PATH. */
+function motoPython(): { python: string; version: string } {
+  const python = process.env.MOTO_PYTHON || 'python3';
+  const probe = spawnSync(python, ['-c', 'import moto, werkzeug; print(moto.__version__)'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0) {
+    throw new HarnessError(
+      `${python} cannot import moto (${probe.error?.message ?? probe.stderr.trim().split('\n').pop()}); ` +
+        `install it (pip install 'moto[server]>=5.2,<5.3') or set MOTO_PYTHON to a Python that has it`,
+    );
+  }
+  return { python, version: probe.stdout.trim() };
+}
+
+/** Starts the launcher and waits for its "READY <port>" line; its request log goes to `logFile`. */
+export function startEmulator(logFile: string, timeoutMs = 30_000): Promise<Emulator> {
+  const { python, version } = motoPython();
+  const child = track(spawn(python, [LAUNCHER], { stdio: ['ignore', 'pipe', openSync(logFile, 'w')] }));
+  const stop = () => child.kill('SIGTERM');
+  return new Promise((resolve, reject) => {
+    const fail = (why: string) => {
+      stop();
+      reject(new HarnessError(`moto did not start: ${why} (log: ${logFile})`));
+    };
+    const timer = setTimeout(() => fail(`no READY line within ${timeoutMs / 1000} s`), timeoutMs);
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const port = /READY (\d+)/.exec(out)?.[1];
+      if (port) {
+        clearTimeout(timer);
+        resolve({ endpoint: `http://127.0.0.1:${port}`, version, stop });
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      fail(`exited with code ${code}`);
+    });
+  });
+}

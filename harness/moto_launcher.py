@@ -1,0 +1,102 @@
+"""Runs moto's server on a free loopback port, patched where moto 5.2 falls short of what
+terraform-provider-aws 5.100 needs to apply and destroy the host-name stacks.
+
+Usage: python3 harness/moto_launcher.py   (prints "READY <port>" once it listens; stop with SIGTERM)
+Each patch below is test scaffolding for an emulator gap, never a workaround for our own code.
+"""
+import json
+import os
+import signal
+import sys
+
+# Gap: AWS managed policies (AmazonECSTaskExecutionRolePolicy, ...) exist in moto only when
+# loaded, else every aws_iam_role_policy_attachment fails with NoSuchEntity. Read at import.
+os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+
+from werkzeug.serving import make_server  # noqa: E402
+
+from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse  # noqa: E402
+from moto.ecs.models import Service  # noqa: E402
+from moto.elbv2.models import FakeLoadBalancer  # noqa: E402
+from moto.server import DomainDispatcherApplication, create_backend_app  # noqa: E402
+from moto.utilities.tagging_service import TaggingService  # noqa: E402
+
+
+def patch_ecs_empty_network_configuration() -> None:
+    """Gap: a bridge-mode service has no networkConfiguration, but moto answers with an empty
+    one ({}), and the provider dereferences its missing awsvpcConfiguration and panics
+    (flattenNetworkConfiguration). Real ECS omits the field; so do we."""
+    original = Service.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        if not self.network_configuration:
+            self.network_configuration = None
+
+    Service.__init__ = init
+
+
+def patch_application_autoscaling_tags() -> None:
+    """Gap: Application Auto Scaling has no TagResource/UntagResource/ListTagsForResource in
+    moto, and the provider retries the unknown action until its timeout. Keep tags per ARN, and
+    record the Tags that RegisterScalableTarget carries, as AWS does."""
+    tags = TaggingService(tag_name="Tags", key_name="Key", value_name="Value")
+
+    def tag_list(mapping):
+        return [{"Key": k, "Value": v} for k, v in (mapping or {}).items()]
+
+    def tag_resource(self):
+        tags.tag_resource(self._get_param("ResourceARN"), tag_list(self._get_param("Tags")))
+        return json.dumps({})
+
+    def untag_resource(self):
+        tags.untag_resource_using_names(self._get_param("ResourceARN"), self._get_param("TagKeys") or [])
+        return json.dumps({})
+
+    def list_tags_for_resource(self):
+        arn = self._get_param("ResourceARN")
+        return json.dumps({"Tags": tags.get_tag_dict_for_resource(arn)})
+
+    register = ApplicationAutoScalingResponse.register_scalable_target
+
+    def register_scalable_target(self):
+        body = register(self)
+        tags.tag_resource(json.loads(body)["ScalableTargetARN"], tag_list(self._get_param("Tags")))
+        return body
+
+    ApplicationAutoScalingResponse.tag_resource = tag_resource
+    ApplicationAutoScalingResponse.untag_resource = untag_resource
+    ApplicationAutoScalingResponse.list_tags_for_resource = list_tags_for_resource
+    ApplicationAutoScalingResponse.register_scalable_target = register_scalable_target
+
+
+def patch_elbv2_default_scheme() -> None:
+    """Gap: the provider sends no Scheme for an internet-facing ALB (AWS's default), and moto
+    stores None instead of applying the default, so DescribeLoadBalancers has no Scheme."""
+    original = FakeLoadBalancer.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        self.scheme = self.scheme or "internet-facing"
+
+    FakeLoadBalancer.__init__ = init
+
+
+def main() -> None:
+    patch_ecs_empty_network_configuration()
+    patch_application_autoscaling_tags()
+    patch_elbv2_default_scheme()
+    app = DomainDispatcherApplication(create_backend_app)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    os.environ["MOTO_PORT"] = str(server.port)
+    # SIGTERM from the harness (also on Ctrl-C there) ends the server cleanly.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    print(f"READY {server.port}", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()
