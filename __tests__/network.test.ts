@@ -5,6 +5,7 @@ import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway';
 import { Route } from '@cdktf/provider-aws/lib/route';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
+import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { Network, NetworkProps } from '../constructs/network';
 import { resourcesOf, synthJson } from './support/synth';
 
@@ -121,6 +122,19 @@ describe('Network', () => {
     const statement = JSON.parse(policy.policy).Statement[0];
     expect(statement.Resource).toMatch(/^\$\{aws_cloudwatch_log_group\.network_flow-log-group_\w+\.arn\}:\*$/);
     expect(statement.Action).not.toContain('*');
+  });
+
+  test('no S3 endpoint unless a region is given', () => {
+    expect(resourcesOf(json, 'aws_vpc_endpoint')).toEqual({});
+  });
+
+  test('S3 gateway endpoint on every private route table, so image pulls skip the NAT', () => {
+    const { text: withEndpoint } = synthNetwork({ s3GatewayEndpointRegion: 'us-east-1' });
+    expect(withEndpoint).toHaveResourceWithProperties(VpcEndpoint, {
+      service_name: 'com.amazonaws.us-east-1.s3',
+      vpc_endpoint_type: 'Gateway',
+      route_table_ids: AZS.map((az) => expect.stringContaining(`aws_route_table.network_private-${az}-rt_`)),
+    });
   });
 
   test('exposes typed fields for the next constructs', () => {

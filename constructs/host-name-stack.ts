@@ -74,6 +74,7 @@ export class HostNameStack extends TerraformStack {
       natMode: config.natMode,
       flowLogs: config.flowLogs,
       logRetentionDays: config.logRetentionDays,
+      s3GatewayEndpointRegion: config.region,
     });
 
     const lb = config.loadBalancer;

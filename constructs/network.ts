@@ -12,6 +12,7 @@ import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
 import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
+import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { NatMode } from './config';
 import { policyDocument, serviceTrustPolicy } from './iam';
 
@@ -31,6 +32,12 @@ export interface NetworkProps {
   readonly flowLogs?: boolean;
   /** Retention of the flow log group. @default 30 */
   readonly logRetentionDays?: number;
+  /**
+   * A free S3 gateway endpoint on the private route tables. ECR image layers come from S3, so
+   * pulls skip the NAT gateway's per-GB charge. Needs the region to name the service.
+   * @default no endpoint
+   */
+  readonly s3GatewayEndpointRegion?: string;
 }
 
 /** One subnet of the VPC, with its AZ. */
@@ -52,6 +59,8 @@ export class Network extends Construct {
   public readonly privateRouteTables: readonly RouteTable[];
   /** Set when flow logs are on. */
   public readonly flowLog?: FlowLog;
+  /** Set when the S3 gateway endpoint is on. */
+  public readonly s3Endpoint?: VpcEndpoint;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -132,6 +141,16 @@ export class Network extends Construct {
       return { availabilityZone: az, subnet };
     });
     this.privateRouteTables = privateRouteTables;
+
+    if (props.s3GatewayEndpointRegion) {
+      this.s3Endpoint = new VpcEndpoint(this, 's3-endpoint', {
+        vpcId: this.vpc.id,
+        serviceName: `com.amazonaws.${props.s3GatewayEndpointRegion}.s3`,
+        vpcEndpointType: 'Gateway',
+        routeTableIds: privateRouteTables.map((t) => t.id),
+        tags: { Name: `${namePrefix}-s3` },
+      });
+    }
 
     if (props.flowLogs) {
       this.flowLog = this.addFlowLogs(namePrefix, props.logRetentionDays ?? 30);
