@@ -46,6 +46,17 @@ fail() { failed=$((failed + 1)); printf 'FAIL: %s\n' "$*"; }
 quietly() { # runs a command with its output kept aside; shows the end of it if the command fails
     "$@" >"${work_dir}/quietly.log" 2>&1 || { local rc=$?; tail -n 15 "${work_dir}/quietly.log" | sed 's/^/    | /'; return "${rc}"; }
 }
+not() { ! "$@"; }
+silently() { "$@" >/dev/null 2>&1; }
+matches() { [[ "$1" =~ $2 ]]; }          # matches STRING ERE
+all() { # all cmd1 args -- cmd2 args -- ... : true if every command succeeds
+    local cmd=()
+    while (($#)); do
+        if [[ "$1" == -- ]]; then "${cmd[@]}" || return 1; cmd=(); else cmd+=("$1"); fi
+        shift
+    done
+    ((${#cmd[@]} == 0)) || "${cmd[@]}"
+}
 check() { # check "description" command... : PASS if the command succeeds
     local description="$1"; shift
     if "$@"; then pass "${description}"; else fail "${description}"; fi
@@ -162,6 +173,7 @@ for candidate in /usr/lib/jvm/temurin-25*; do
     [[ -x "${candidate}/bin/java" && -x "${candidate}/bin/jlink" ]] && jdk_home="${candidate}"
 done
 [[ -n "${jdk_home}" ]] || fatal "no Temurin 25 JDK under /usr/lib/jvm/temurin-25* (needed for the stand-in base images)"
+# shellcheck source=/dev/null
 jdk_version="$(. "${jdk_home}/release" && echo "${JAVA_RUNTIME_VERSION}")"
 log "JDK for the stand-ins: ${jdk_home} (${jdk_version})"
 
@@ -180,7 +192,9 @@ if [[ ! -x "${jre_dir}/bin/java" ]]; then
 fi
 
 build_java_image() { # tag java_dir: the base image + a Java runtime at /opt/java/openjdk, set up like Temurin's images
-    local tag="$1" java_dir="$2" label="recipe ${STANDIN_RECIPE} ${jdk_version} $(docker image inspect -f '{{.Id}}' "${BASE_IMAGE}")"
+    local tag="$1" java_dir="$2" label base_id
+    base_id="$(docker image inspect -f '{{.Id}}' "${BASE_IMAGE}")"
+    label="recipe ${STANDIN_RECIPE} ${jdk_version} ${base_id}"
     if [[ "$(docker image inspect -f '{{index .Config.Labels "standin.source"}}' "${tag}" 2>/dev/null)" == "${label}" ]]; then
         log "${tag}: up to date"
         return
@@ -236,8 +250,8 @@ jre_bytes="$(docker image inspect -f '{{.Size}}' "${JRE_IMAGE}")"
 image_mib="$(awk -v b="${image_bytes}" 'BEGIN { printf "%.1f", b / 1048576 }')"
 app_mib="$(awk -v a="${image_bytes}" -v b="${jre_bytes}" 'BEGIN { printf "%.1f", (a - b) / 1048576 }')"
 
-check "image user is numeric and non-root ($(docker image inspect -f '{{.Config.User}}' "${IMAGE}"))" \
-    bash -c '[[ "$(docker image inspect -f "{{.Config.User}}" "$1")" =~ ^[1-9][0-9]*(:[0-9]+)?$ ]]' _ "${IMAGE}"
+image_user="$(docker image inspect -f '{{.Config.User}}' "${IMAGE}")"
+check "image user is numeric and non-root (${image_user})" matches "${image_user}" '^[1-9][0-9]*(:[0-9]+)?$'
 check "runtime image has no JDK tools, curl or wget" \
     quietly docker run --rm --network none --entrypoint bash "${IMAGE}" -c \
     '! command -v javac && ! command -v jlink && ! command -v curl && ! command -v wget'
@@ -284,14 +298,14 @@ body="$(curl -sS -D "${work_dir}/headers" "http://127.0.0.1:${port}/host-name" |
 check "/host-name returns the container's host name: ${body}" \
     test "${body}" = "{\"hostName\":\"${container_hostname}\"}"
 check "/host-name is 200 application/json" \
-    bash -c 'grep -qi "^HTTP/1.1 200" "$1" && grep -qi "^Content-Type: application/json" "$1"' _ "${work_dir}/headers"
+    all grep -qi '^HTTP/1.1 200' "${work_dir}/headers" -- grep -qi '^Content-Type: application/json' "${work_dir}/headers"
 check "readiness is UP" \
     test "$(curl -sS -w ' %{http_code}' "http://127.0.0.1:${port}/actuator/health/readiness")" = '{"status":"UP"} 200'
 check "liveness is UP" \
     test "$(curl -sS -w ' %{http_code}' "http://127.0.0.1:${port}/actuator/health/liveness")" = '{"status":"UP"} 200'
 not_found="$(curl -sS -H 'Accept: text/html' -w ' %{http_code} %{content_type}' "http://127.0.0.1:${port}/no-such-page" || true)"
 check "unknown path from a browser is a JSON 404: ${not_found}" \
-    bash -c '[[ "$1" == "{"*"\"status\":404"*"} 404 application/json" ]]' _ "${not_found}"
+    matches "${not_found}" '^\{.*"status":404.*\} 404 application/json$'
 check "/actuator, /actuator/env and /actuator/beans are not exposed (404)" \
     test "$(for p in /actuator /actuator/env /actuator/beans; do curl -s -o /dev/null -w '%{http_code} ' "http://127.0.0.1:${port}${p}"; done)" = '404 404 404 '
 
@@ -300,12 +314,14 @@ pid1_uid="$(docker exec "${cid}" awk '/^Uid:/ { print $2 }' /proc/1/status || tr
 check "runs as non-root (id -u: ${uid}, PID 1 uid: ${pid1_uid})" test "${uid}" != 0 -a "${pid1_uid}" != 0
 check "java is PID 1 (exec-form ENTRYPOINT, gets SIGTERM)" test "$(docker exec "${cid}" cat /proc/1/comm)" = java
 check "root file system is read-only, /tmp is writable" \
-    bash -c '! docker exec "$1" touch /app/x 2>/dev/null && ! docker exec "$1" touch /x 2>/dev/null && docker exec "$1" touch /tmp/x' _ "${cid}"
+    all not silently docker exec "${cid}" touch /app/x -- not silently docker exec "${cid}" touch /x \
+    -- docker exec "${cid}" touch /tmp/x
 check "health check script exits 0 inside the container" docker exec "${cid}" /usr/local/bin/healthcheck
 check "health check script fails when nothing listens (SERVER_PORT=1)" \
-    bash -c '! docker exec -e SERVER_PORT=1 "$1" /usr/local/bin/healthcheck 2>/dev/null' _ "${cid}"
-check "stdout logs are structured JSON, one object per line" \
-    bash -c 'docker logs "$1" 2>/dev/null >"$2" && test -s "$2" && ! grep -qv "^{.*}\$" "$2"' _ "${cid}" "${work_dir}/stdout.log"
+    not silently docker exec -e SERVER_PORT=1 "${cid}" /usr/local/bin/healthcheck
+docker logs "${cid}" 2>/dev/null >"${work_dir}/stdout.log" || true
+check "stdout logs are structured JSON, one object per line ($(wc -l <"${work_dir}/stdout.log") lines)" \
+    all test -s "${work_dir}/stdout.log" -- not grep -qv '^{.*}$' "${work_dir}/stdout.log"
 # -XX:AOTMode=on makes the JVM fail instead of silently starting without the cache, so this proves that the cache
 # shipped in the image is valid for the image's JVM, jars and default JAVA_TOOL_OPTIONS.
 check "AOT cache /app/app.aot is valid for the runtime JVM (training run exits under -XX:AOTMode=on)" \
@@ -317,8 +333,9 @@ cid2="$(start_container "${name}-port" -e SERVER_PORT=9000 -p 127.0.0.1::9000)" 
 containers+=("${cid2}")
 port2="$(host_port "${cid2}" 9000)"
 if wait_ready "${cid2}" "${port2}"; then
-    check "SERVER_PORT=9000 moves the app to port 9000 (and the health check with it)" \
-        bash -c 'curl -fsS "http://127.0.0.1:$1/host-name" | grep -q hostName && docker exec "$2" /usr/local/bin/healthcheck' _ "${port2}" "${cid2}"
+    body2="$(curl -fsS "http://127.0.0.1:${port2}/host-name" || true)"
+    check "SERVER_PORT=9000 moves the app to port 9000 (and the health check with it): ${body2}" \
+        all matches "${body2}" '^\{"hostName":".+"\}$' -- docker exec "${cid2}" /usr/local/bin/healthcheck
 else
     fail "SERVER_PORT=9000: container did not become ready"
 fi
@@ -380,6 +397,7 @@ for _ in $(seq 1 200); do   # until the clients have some momentum (at most ~10 
     (( $(grep -c ' OK$' "${work_dir}/load.log" || true) >= 200 )) && break
     sleep 0.05
 done
+memory_under_load="$(docker stats --no-stream --format '{{.MemUsage}}' "${cid}" 2>/dev/null || echo '?')"
 stop_start=$(date +%s%N)
 docker stop -t "${STOP_GRACE}" "${cid}" >/dev/null || true
 stop_ms=$(( ($(date +%s%N) - stop_start) / 1000000 ))
@@ -405,13 +423,13 @@ docker logs "${cid}" >"${work_dir}/final.log" 2>&1 || true
 check "docker stop under load: ${ok_count} answers received in full, ${broken_count} broken or partial" \
     test "${ok_count}" -gt 0 -a "${broken_count}" -eq 0 -a "${other_count}" -eq 0
 check "all ${answered_count} requests the app answered (access log) reached their clients; ${empty_count} reset at socket close were never taken by the app" \
-    bash -c '[[ -z $1 && -z $2 && $3 -gt 0 ]]' _ "${lost}" "${unlogged}" "${answered_count}"
+    test -z "${lost}${unlogged}" -a "${answered_count}" -gt 0
 check "the app stopped accepting before it exited: ${refused_workers}/4 clients saw connection refused" \
     test "${refused_workers}" -eq 4
 check "java exited on SIGTERM in ${stop_ms} ms (< ${STOP_GRACE} s grace), exit code ${exit_code}, OOM-killed ${oom_killed}" \
-    bash -c '(( $1 < $2 * 1000 )) && [[ $3 == 143 || $3 == 0 ]] && [[ $4 == false ]]' _ "${stop_ms}" "${STOP_GRACE}" "${exit_code}" "${oom_killed}"
+    all test "${stop_ms}" -lt $((STOP_GRACE * 1000)) -- matches "${exit_code}" '^(143|0)$' -- test "${oom_killed}" = false
 check "logs show the graceful shutdown (Commencing graceful shutdown … Graceful shutdown complete)" \
-    bash -c 'grep -q "Commencing graceful shutdown" "$1" && grep -q "Graceful shutdown complete" "$1"' _ "${work_dir}/final.log"
+    all grep -q 'Commencing graceful shutdown' "${work_dir}/final.log" -- grep -q 'Graceful shutdown complete' "${work_dir}/final.log"
 if [[ -n "${lost}${unlogged}" ]] || (( broken_count + other_count > 0 || refused_workers != 4 || ok_count == 0 )); then
     echo "answered by the app but not received in full: ${lost:-none}; received but not in the access log: ${unlogged:-none}"
     grep -v ' OK$' "${work_dir}/load.log" | head -20
@@ -420,7 +438,7 @@ fi
 
 # ------------------------------------------------------------------------------------------------------- summary
 log "image ${IMAGE}: ${image_mib} MiB (${image_bytes} bytes; ${app_mib} MiB on top of the ${JRE_IMAGE} stand-in base)"
-log "start-up: ready ${ready_ms} ms after docker run; ${started_line:-?}"
+log "start-up: ready ${ready_ms} ms after docker run; ${started_line:-?}; memory under load ${memory_under_load}"
 log "graceful stop under load: ${stop_ms} ms, ${ok_count} answered, ${empty_count} reset at socket close; total time $(( $(date +%s) - script_start )) s"
 printf '%s passed, %s failed\n' "${passed}" "${failed}"
 (( failed == 0 ))
