@@ -1,12 +1,13 @@
 /**
- * `npm run test:integration [-- dev prod]`: a real `terraform apply` and `terraform destroy` of
- * whole environments against moto, with checks through the AWS CLI in between. Default: dev.
+ * `npm run test:integration [-- ENV...]`: a real `terraform apply` and `terraform destroy` of
+ * whole environments against moto, with checks through the AWS CLI in between. Default: every
+ * environment, in parallel (one moto).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EnvironmentConfig } from '../constructs/config';
-import { selectEnvironments } from '../constructs/environments';
+import { ENVIRONMENTS, selectEnvironments } from '../constructs/environments';
 import { Emulator, startEmulator } from './emulator';
 import { EMULATOR_IMAGE_URI, synthEmulatorStack } from './emulator-stack';
 import {
@@ -42,20 +43,26 @@ function emulatorAwsEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEn
 
 type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
+/** One environment's checks and log, printed as a block when it is done (environments run in parallel). */
 class Checks {
   passed = 0;
   failed = 0;
+  readonly lines: string[] = [];
+
+  log(line: string): void {
+    this.lines.push(line);
+  }
 
   /** Runs one check; a thrown error is its failure reason. Returns false when it failed. */
   run(name: string, check: () => string | void): boolean {
     try {
       const detail = check();
       this.passed++;
-      console.log(`PASS ${name}${detail ? `: ${detail}` : ''}`);
+      this.log(`PASS ${name}${detail ? `: ${detail}` : ''}`);
       return true;
     } catch (error) {
       this.failed++;
-      console.log(`FAIL ${name}: ${(error as Error).message}`);
+      this.log(`FAIL ${name}: ${(error as Error).message}`);
       return false;
     }
   }
@@ -174,6 +181,31 @@ function checkDeployment(checks: Checks, aws: (...args: string[]) => Json, confi
     return `port ${port} -> ${p}-tg, health check ${path}`;
   });
 
+  if (config.flowLogs) {
+    checks.run('network: VPC flow logs go to CloudWatch Logs', () => {
+      const logs: Json[] = aws('ec2', 'describe-flow-logs', '--filter', `Name=resource-id,Values=${vpc().VpcId}`).FlowLogs;
+      expect(logs.length === 1, `${logs.length} flow logs on the VPC`);
+      expect(logs[0].LogDestinationType === 'cloud-watch-logs' && logs[0].TrafficType === 'ALL', JSON.stringify(logs[0]));
+      return logs[0].LogGroupName ?? logs[0].LogDestination;
+    });
+  }
+
+  if (config.loadBalancer.accessLogs) {
+    checks.run('load balancer: access logs go to a private bucket that grants ELB delivery', () => {
+      const attributes: Json[] = aws('elbv2', 'describe-load-balancer-attributes', '--load-balancer-arn', loadBalancer().LoadBalancerArn).Attributes;
+      const attribute = (key: string) => attributes.find((a) => a.Key === key)?.Value;
+      expect(attribute('access_logs.s3.enabled') === 'true', 'access logs are not enabled');
+      const bucket = attribute('access_logs.s3.bucket');
+      expect(bucket?.startsWith(`${p}-alb-logs-`), `access log bucket ${bucket}`);
+      const block = aws('s3api', 'get-public-access-block', '--bucket', bucket).PublicAccessBlockConfiguration;
+      expect(Object.values(block).every((v) => v === true), `public access block ${JSON.stringify(block)}`);
+      const policy = JSON.parse(aws('s3api', 'get-bucket-policy', '--bucket', bucket).Policy);
+      const writers = policy.Statement.filter((st: Json) => st.Effect === 'Allow' && st.Action === 's3:PutObject');
+      expect(writers.length === 2, `bucket policy grants PutObject in ${writers.length} statements, expected 2`);
+      return bucket;
+    });
+  }
+
   checks.run('capacity: the ASG uses the private subnets and the launch template, which requires IMDSv2', () => {
     const group = asg();
     const zones = group.VPCZoneIdentifier.split(',');
@@ -257,26 +289,34 @@ function checkOperatorCommands(checks: Checks, aws: (...args: string[]) => Json,
 }
 
 /** Runs terraform, keeps its full output in `<dir>/<name>.log`, prints the time taken. */
-async function step(setup: TerraformSetup, dir: string, name: string, args: string[]): Promise<RunResult> {
+async function step(checks: Checks, setup: TerraformSetup, dir: string, name: string, args: string[]): Promise<RunResult> {
   const start = performance.now();
   const result = await terraform(setup, dir, [...args, '-input=false', '-no-color']);
   writeFileSync(join(dir, `${name}.log`), result.output);
   const outcome = result.code === 0 || (name === 'plan' && result.code === 2) ? 'done' : 'FAILED';
-  console.log(`terraform ${name}: ${outcome} in ${seconds(start)}`);
+  checks.log(`terraform ${name}: ${outcome} in ${seconds(start)}`);
   return result;
+}
+
+/** Inits run one at a time: the shared plugin cache is not safe for concurrent installs. */
+let initQueue: Promise<unknown> = Promise.resolve();
+function oneAtATime<T>(task: () => Promise<T>): Promise<T> {
+  const run = initQueue.then(task);
+  initQueue = run.catch(() => undefined);
+  return run;
 }
 
 async function runEnvironment(setup: TerraformSetup, emulator: Emulator, environment: string, checks: Checks): Promise<void> {
   const { config, dir } = synthEmulatorStack(environment, emulator.endpoint, join(OUT_DIR, environment));
-  console.log(`\n== ${environment}: ${config.availabilityZones.length} AZs, NAT ${config.natMode}, image from a URI (the docker provider is not used) ==`);
+  checks.log(`== ${environment}: ${config.availabilityZones.length} AZs, NAT ${config.natMode}, image from a URI (the docker provider is not used) ==`);
   const env = { ...setup, env: emulatorAwsEnv(setup.env) };
   const aws = awsCli(emulator.endpoint, config.region);
   const log = (name: string) => join(dir, `${name}.log`);
 
-  const init = await step(env, dir, 'init', ['init']);
+  const init = await oneAtATime(() => step(checks, env, dir, 'init', ['init']));
   if (!checks.run('terraform init', () => expect(init.code === 0, firstError(init.output)))) return;
 
-  const apply = await step(env, dir, 'apply', ['apply', '-auto-approve']);
+  const apply = await step(checks, env, dir, 'apply', ['apply', '-auto-approve']);
   const applied = checks.run('terraform apply', () => {
     expect(apply.code === 0, `${firstError(apply.output)} (log: ${log('apply')})`);
     return /Resources: (\d+) added/.exec(apply.output)?.[0];
@@ -284,16 +324,16 @@ async function runEnvironment(setup: TerraformSetup, emulator: Emulator, environ
   if (applied) {
     checkDeployment(checks, aws, config);
     // moto's answers are not complete enough for an empty re-plan: record the drift, don't assert on it.
-    const plan = await step(env, dir, 'plan', ['plan', '-detailed-exitcode']);
+    const plan = await step(checks, env, dir, 'plan', ['plan', '-detailed-exitcode']);
     const changes = plannedChanges(plan.output);
-    if (plan.code === 1) console.log(`second plan failed (not asserted): ${firstError(plan.output)}`);
-    else console.log(`second plan (not asserted): ${changes.length === 0 ? 'no changes' : `${changes.length} would change, see ${log('plan')}`}`);
-    changes.forEach((c) => console.log(`  ${c}`));
+    if (plan.code === 1) checks.log(`second plan failed (not asserted): ${firstError(plan.output)}`);
+    else checks.log(`second plan (not asserted): ${changes.length === 0 ? 'no changes' : `${changes.length} would change, see ${log('plan')}`}`);
+    changes.forEach((c) => checks.log(`  ${c}`));
     checkOperatorCommands(checks, aws, config);
   }
 
   // Destroy even after a failed apply: it must clean up whatever was created.
-  const destroy = await step(env, dir, 'destroy', ['destroy', '-auto-approve']);
+  const destroy = await step(checks, env, dir, 'destroy', ['destroy', '-auto-approve']);
   checks.run('terraform destroy leaves an empty state', () => {
     expect(destroy.code === 0, `${firstError(destroy.output)} (log: ${log('destroy')})`);
     const state = spawnSync('terraform', ['state', 'list'], { cwd: dir, env: env.env, encoding: 'utf8' });
@@ -309,7 +349,7 @@ async function runEnvironment(setup: TerraformSetup, emulator: Emulator, environ
 async function main(): Promise<number> {
   const start = performance.now();
   const environments = process.argv.slice(2).filter((a) => a.trim() !== '');
-  if (environments.length === 0) environments.push('dev');
+  if (environments.length === 0) environments.push(...Object.keys(ENVIRONMENTS));
   selectEnvironments(environments); // unknown names fail here, before anything starts
   const setup = await prepareTerraform();
   const cli = requireAwsCli();
@@ -319,15 +359,28 @@ async function main(): Promise<number> {
   console.log(`terraform ${setup.version}; ${setup.description}`);
   console.log(`moto ${emulator.version} (patched, harness/moto_launcher.py) at ${emulator.endpoint}; ${cli}`);
 
-  const checks = new Checks();
+  let results: Checks[];
   try {
-    for (const environment of environments) await runEnvironment(setup, emulator, environment, checks);
+    results = await Promise.all(
+      environments.map(async (environment) => {
+        const checks = new Checks();
+        await runEnvironment(setup, emulator, environment, checks).catch((error) =>
+          checks.run('harness', () => {
+            throw error;
+          }),
+        );
+        console.log(['', ...checks.lines].join('\n'));
+        return checks;
+      }),
+    );
   } finally {
     emulator.stop();
   }
+  const passed = results.reduce((n, c) => n + c.passed, 0);
+  const failed = results.reduce((n, c) => n + c.failed, 0);
   console.log(`\nintegration took ${seconds(start)}`);
-  console.log(`${checks.passed} passed, ${checks.failed} failed`);
-  return checks.failed === 0 ? 0 : 1;
+  console.log(`${passed} passed, ${failed} failed`);
+  return failed === 0 ? 0 : 1;
 }
 
 runHarness(main);

@@ -199,7 +199,8 @@ export interface RunResult {
 /** Runs terraform in `dir`, capturing stdout and stderr together. */
 export function terraform(setup: TerraformSetup, dir: string, args: string[]): Promise<RunResult> {
   return new Promise((done) => {
-    const child = track(spawn('terraform', args, { cwd: dir, env: setup.env, stdio: ['ignore', 'pipe', 'pipe'] }));
+    // Own process group, so stopping it also stops the provider plugins it started.
+    const child = track(spawn('terraform', args, { cwd: dir, env: setup.env, stdio: ['ignore', 'pipe', 'pipe'], detached: true }), true);
     let output = '';
     child.stdout!.on('data', (d) => (output += d));
     child.stderr!.on('data', (d) => (output += d));
@@ -208,17 +209,24 @@ export function terraform(setup: TerraformSetup, dir: string, args: string[]): P
   });
 }
 
-const children = new Set<ChildProcess>();
+/** Running children, and whether each leads its own process group. */
+const children = new Map<ChildProcess, boolean>();
 
 /** Child processes the harness must stop when it ends, however it ends. */
-export function track(child: ChildProcess): ChildProcess {
-  children.add(child);
+export function track(child: ChildProcess, ownGroup = false): ChildProcess {
+  children.set(child, ownGroup);
   child.on('exit', () => children.delete(child));
   return child;
 }
 
 function stopChildren(): void {
-  for (const child of children) child.kill('SIGTERM');
+  for (const [child, ownGroup] of children) {
+    try {
+      process.kill(ownGroup ? -child.pid! : child.pid!, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  }
 }
 
 /**
