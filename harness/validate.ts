@@ -1,39 +1,56 @@
 /**
- * `npm run validate`: synthesizes every environment's stack and has Terraform itself check it
- * (`terraform init -backend=false` + `terraform validate`), with the real provider schemas.
+ * `npm run validate`: synthesizes every stack the app has (each environment, and the state bucket
+ * stack) and has Terraform itself check it (`terraform init -backend=false` + `terraform validate`)
+ * against the real provider schemas.
  */
-import { App } from 'cdktf';
+import { App, TerraformStack } from 'cdktf';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
-import { addEnvironmentStacks, stackName } from '../constructs/app';
-import { EnvironmentConfig } from '../constructs/config';
+import { addEnvironmentStacks, addStateBootstrapStacks } from '../constructs/app';
 import { overridesFromEnv, selectEnvironments } from '../constructs/environments';
+import { STATE_STACK_NAME, StateBootstrapStack } from '../constructs/state-bootstrap-stack';
 import { firstError, prepareTerraform, RunResult, runHarness, seconds, terraform, TerraformSetup, WORK_DIR } from './terraform';
 
 /** Syntactically valid, never pulled: validation only needs the task definition to reference an image. */
 export const FAKE_IMAGE_URI = '123456789012.dkr.ecr.us-east-1.amazonaws.com/host-name:validate';
+/** Stands in for the state bucket when no environment configures remote state. */
+const FAKE_STATE_BUCKET = 'host-name-validate-state';
 const DOCKER_PROVIDER = 'kreuzwerker/docker';
 const OUT_DIR = join(WORK_DIR, 'validate');
 
 interface Target {
-  readonly config: EnvironmentConfig;
-  /** Which image source is validated, and why. */
-  readonly source: string;
+  readonly stack: TerraformStack;
+  /** What was validated, and why when it differs from the app as configured. */
+  readonly note: string;
 }
 
-/** Each environment as configured, unless it builds its image and the docker provider can't be installed here. */
-function targets(setup: TerraformSetup): Target[] {
+/**
+ * The app as main.ts builds it, except: an environment that builds its image gets a fake image
+ * URI when the docker provider can't be installed here, and the state bucket stack is added with
+ * a fake bucket name when no environment configures one.
+ */
+function buildApp(app: App, setup: TerraformSetup): Target[] {
   const overrides = overridesFromEnv(process.env);
-  return selectEnvironments([], overrides).map((config) => {
-    if (config.image.uri) return { config, source: 'image from a URI (as configured)' };
-    if (setup.canInstall(DOCKER_PROVIDER)) return { config, source: 'image built from workload/ (docker provider)' };
-    return {
-      config: selectEnvironments([config.name], { ...overrides, imageUri: FAKE_IMAGE_URI })[0],
-      source:
+  const targets: Target[] = [];
+  const configs = selectEnvironments([], overrides).map((config) => {
+    let note = 'image built from workload/ (docker provider)';
+    if (config.image.uri) note = 'image from a URI, as configured';
+    else if (!setup.canInstall(DOCKER_PROVIDER)) {
+      note =
         `a fake image URI instead of the build source: ${DOCKER_PROVIDER} is not in the mirror ` +
-        `${setup.mirror} (with a mirror, the registry is not relied on)`,
-    };
+        `${setup.mirror} (with a mirror, the registry is not relied on)`;
+      config = selectEnvironments([config.name], { ...overrides, imageUri: FAKE_IMAGE_URI })[0];
+    }
+    targets.push({ stack: addEnvironmentStacks(app, [config])[0], note });
+    return config;
   });
+  const stateStacks = addStateBootstrapStacks(app, configs);
+  stateStacks.forEach((stack) => targets.push({ stack, note: 'the configured state bucket' }));
+  if (stateStacks.length === 0) {
+    const stack = new StateBootstrapStack(app, STATE_STACK_NAME, { bucket: FAKE_STATE_BUCKET, region: configs[0].region });
+    targets.push({ stack, note: `a fake bucket name (no environment configures remote state)` });
+  }
+  return targets;
 }
 
 async function main(): Promise<number> {
@@ -41,13 +58,12 @@ async function main(): Promise<number> {
   const setup = await prepareTerraform();
   console.log(`terraform ${setup.version}; ${setup.description}`);
 
-  const chosen = targets(setup);
   rmSync(OUT_DIR, { recursive: true, force: true });
   const app = new App({ outdir: OUT_DIR });
-  chosen.forEach((t) => addEnvironmentStacks(app, [t.config]));
+  const targets = buildApp(app, setup);
   app.synth();
 
-  const dirs = chosen.map((t) => join(OUT_DIR, 'stacks', stackName(t.config.name)));
+  const dirs = targets.map((t) => join(OUT_DIR, 'stacks', t.stack.node.id));
   // Init one stack at a time: the shared plugin cache is not safe for concurrent installs.
   const inits: RunResult[] = [];
   for (const dir of dirs) inits.push(await terraform(setup, dir, ['init', '-backend=false', '-input=false', '-no-color']));
@@ -56,18 +72,15 @@ async function main(): Promise<number> {
   );
 
   let failed = 0;
-  chosen.forEach((t, i) => {
-    const name = stackName(t.config.name);
-    const init = inits[i];
-    const validation = validations[i];
+  targets.forEach((t, i) => {
     let problem: string | undefined;
-    if (init.code !== 0) problem = `terraform init: ${firstError(init.output)}`;
-    else if (validation!.code !== 0) problem = `terraform validate: ${firstError(validation!.output)}`;
+    if (inits[i].code !== 0) problem = `terraform init: ${firstError(inits[i].output)}`;
+    else if (validations[i]!.code !== 0) problem = `terraform validate: ${firstError(validations[i]!.output)}`;
     if (problem) failed++;
-    console.log(`${problem ? 'FAIL' : 'PASS'} ${name} with ${t.source}${problem ? `\n     ${problem}` : ''}`);
+    console.log(`${problem ? 'FAIL' : 'PASS'} ${t.stack.node.id} with ${t.note}${problem ? `\n     ${problem}` : ''}`);
   });
   console.log(`validate took ${seconds(start)}`);
-  console.log(`${chosen.length - failed} passed, ${failed} failed`);
+  console.log(`${targets.length - failed} passed, ${failed} failed`);
   return failed === 0 ? 0 : 1;
 }
 
