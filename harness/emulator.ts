@@ -12,8 +12,13 @@ export interface Emulator {
   stop(): void;
 }
 
-/** The Python that runs moto: MOTO_PYTHON, else python3 from PATH. */
-function motoPython(): { python: string; version: string } {
+export interface Moto {
+  readonly python: string;
+  readonly version: string;
+}
+
+/** The Python that runs moto: MOTO_PYTHON, else python3 from PATH; throws HarnessError without one. */
+export function findMoto(): Moto {
   const python = process.env.MOTO_PYTHON || 'python3';
   const probe = spawnSync(python, ['-c', 'import moto, werkzeug; print(moto.__version__)'], { encoding: 'utf8' });
   if (probe.error || probe.status !== 0) {
@@ -26,8 +31,7 @@ function motoPython(): { python: string; version: string } {
 }
 
 /** Starts the launcher and waits for its "READY <port>" line; its request log goes to `logFile`. */
-export function startEmulator(logFile: string, timeoutMs = 30_000): Promise<Emulator> {
-  const { python, version } = motoPython();
+export function startEmulator({ python, version }: Moto, logFile: string, timeoutMs = 30_000): Promise<Emulator> {
   const child = track(spawn(python, [LAUNCHER], { stdio: ['ignore', 'pipe', openSync(logFile, 'w')] }));
   const stop = () => child.kill('SIGTERM');
   return new Promise((resolve, reject) => {

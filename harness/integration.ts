@@ -8,7 +8,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EnvironmentConfig } from '../constructs/config';
 import { ENVIRONMENTS, selectEnvironments } from '../constructs/environments';
-import { Emulator, startEmulator } from './emulator';
+import { Emulator, findMoto, startEmulator } from './emulator';
 import { EMULATOR_IMAGE_URI, synthEmulatorStack } from './emulator-stack';
 import {
   firstError,
@@ -41,7 +41,8 @@ function emulatorAwsEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEn
   return env;
 }
 
-type Json = any; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** AWS CLI output, read field by field. */
+type Json = any;
 
 /** One environment's checks and log, printed as a block when it is done (environments run in parallel). */
 class Checks {
@@ -82,6 +83,7 @@ function awsCli(endpoint: string, region: string) {
     const r = spawnSync('aws', ['--endpoint-url', endpoint, '--region', region, '--output', 'json', ...args], {
       env: emulatorAwsEnv(),
       encoding: 'utf8',
+      timeout: 60_000,
     });
     if (r.error || r.status !== 0) throw new Error(`aws ${args.slice(0, 2).join(' ')} failed: ${(r.stderr || String(r.error)).trim()}`);
     return r.stdout.trim() ? JSON.parse(r.stdout) : {};
@@ -348,14 +350,15 @@ async function runEnvironment(setup: TerraformSetup, emulator: Emulator, environ
 
 async function main(): Promise<number> {
   const start = performance.now();
-  const environments = process.argv.slice(2).filter((a) => a.trim() !== '');
-  if (environments.length === 0) environments.push(...Object.keys(ENVIRONMENTS));
+  const named = process.argv.slice(2).filter((a) => a.trim() !== '');
+  const environments = [...new Set(named.length > 0 ? named : Object.keys(ENVIRONMENTS))];
   selectEnvironments(environments); // unknown names fail here, before anything starts
   const setup = await prepareTerraform();
   const cli = requireAwsCli();
+  const moto = findMoto();
   rmSync(OUT_DIR, { recursive: true, force: true });
   mkdirSync(OUT_DIR, { recursive: true });
-  const emulator = await startEmulator(join(OUT_DIR, 'moto.log'));
+  const emulator = await startEmulator(moto, join(OUT_DIR, 'moto.log'));
   console.log(`terraform ${setup.version}; ${setup.description}`);
   console.log(`moto ${emulator.version} (patched, harness/moto_launcher.py) at ${emulator.endpoint}; ${cli}`);
 

@@ -55,6 +55,7 @@ function buildApp(app: App, setup: TerraformSetup): Target[] {
 
 async function main(): Promise<number> {
   const start = performance.now();
+  selectEnvironments([], overridesFromEnv(process.env)); // bad input fails here, before terraform runs
   const setup = await prepareTerraform();
   console.log(`terraform ${setup.version}; ${setup.description}`);
 
