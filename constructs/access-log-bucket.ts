@@ -24,7 +24,8 @@ export class AccessLogBucket extends Construct {
   constructor(scope: Construct, id: string, props: AccessLogBucketProps) {
     super(scope, id);
     this.bucket = new S3Bucket(this, 'bucket', {
-      bucketPrefix: props.namePrefix,
+      // Bucket names stop at 63 characters and Terraform appends 26, so the prefix gets 37.
+      bucketPrefix: props.namePrefix.slice(0, 37),
       forceDestroy: props.forceDestroy ?? true,
     });
     const bucketId = this.bucket.id;
