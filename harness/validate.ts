@@ -1,12 +1,14 @@
 /**
  * `npm run validate`: synthesizes every stack the app has (each environment, and the state bucket
- * stack) and has Terraform itself check it (`terraform init -backend=false` + `terraform validate`)
+ * stack), plus an edge-case environment, and has Terraform itself check them (`terraform init -backend=false` + `terraform validate`)
  * against the real provider schemas.
  */
 import { App, TerraformStack } from 'cdktf';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { addEnvironmentStacks, addStateBootstrapStacks } from '../constructs/app';
+import { EnvironmentSettings } from '../constructs/config';
+import { MAX_NAME_PREFIX_LENGTH } from '../constructs/config-validation';
 import { overridesFromEnv, selectEnvironments } from '../constructs/environments';
 import { STATE_STACK_NAME, StateBootstrapStack } from '../constructs/state-bootstrap-stack';
 import { firstError, prepareTerraform, RunResult, runHarness, seconds, terraform, TerraformSetup, WORK_DIR } from './terraform';
@@ -16,6 +18,26 @@ export const FAKE_IMAGE_URI = '123456789012.dkr.ecr.us-east-1.amazonaws.com/host
 /** Stands in for the state bucket when no environment configures remote state. */
 const FAKE_STATE_BUCKET = 'host-name-validate-state';
 const DOCKER_PROVIDER = 'kreuzwerker/docker';
+
+/**
+ * Not a deployed environment: every optional feature on (HTTPS, Spot, arm64, per-AZ NAT, flow and
+ * access logs) with the longest name prefix, for limits that only Terraform's schema knows.
+ */
+const EDGE_CASES: Record<string, EnvironmentSettings> = {
+  edgecases: {
+    namePrefix: 'edge-'.padEnd(MAX_NAME_PREFIX_LENGTH, 'x'),
+    availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'],
+    natMode: 'per-az',
+    flowLogs: true,
+    instanceType: 't4g.small',
+    spot: { enabled: true },
+    loadBalancer: {
+      certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000',
+      accessLogs: true,
+    },
+    image: { uri: FAKE_IMAGE_URI },
+  },
+};
 const OUT_DIR = join(WORK_DIR, 'validate');
 
 interface Target {
@@ -50,6 +72,8 @@ function buildApp(app: App, setup: TerraformSetup): Target[] {
     const stack = new StateBootstrapStack(app, STATE_STACK_NAME, { bucket: FAKE_STATE_BUCKET, region: configs[0].region });
     targets.push({ stack, note: `a fake bucket name (no environment configures remote state)` });
   }
+  const [edge] = selectEnvironments([], {}, EDGE_CASES);
+  targets.push({ stack: addEnvironmentStacks(app, [edge])[0], note: 'every optional feature and the longest name prefix (not deployed)' });
   return targets;
 }
 
