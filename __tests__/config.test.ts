@@ -46,6 +46,7 @@ describe('environment config', () => {
       capacity: { min: 1, max: 2 },
       loadBalancer: { deletionProtection: false, accessLogs: false, healthCheckPath: '/actuator/health/readiness' },
       service: { requestsPerTarget: 50, desiredCount: 1 },
+      image: { forceDelete: true },
     });
     expect(dev.loadBalancer.certificateArn).toBeUndefined();
   });
@@ -56,6 +57,7 @@ describe('environment config', () => {
       flowLogs: true,
       capacity: { min: 2, max: 5 },
       loadBalancer: { deletionProtection: true, accessLogs: true },
+      image: { forceDelete: false },
     });
     expect(prod.availabilityZones).toHaveLength(3);
   });

@@ -172,7 +172,7 @@ export function resolveEnvironment(name: string, s: EnvironmentSettings): Enviro
     'a CloudWatch retention: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827 ... 3653',
   );
 
-  const image = { uri: s.image?.uri, keepImages: s.image?.keepImages ?? 20 };
+  const image = { uri: s.image?.uri, keepImages: s.image?.keepImages ?? 20, forceDelete: s.image?.forceDelete ?? false };
   if (image.uri !== undefined) {
     v.check('image.uri', image.uri, IMAGE_URI.test(image.uri), 'registry/repository:tag or registry/repository@sha256:<digest>');
   }

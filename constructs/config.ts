@@ -85,6 +85,8 @@ export interface ImageSettings {
   readonly uri?: string;
   /** Images the ECR lifecycle policy keeps. @default 20 */
   readonly keepImages?: number;
+  /** Let destroy delete the ECR repository with its images. @default false (true in dev) */
+  readonly forceDelete?: boolean;
 }
 
 export interface StateSettings {
@@ -149,7 +151,7 @@ export interface EnvironmentConfig {
   readonly service: Required<ServiceSettings>;
   readonly loadBalancer: Required<Omit<LoadBalancerSettings, 'certificateArn'>> & { readonly certificateArn?: string };
   readonly logRetentionDays: number;
-  readonly image: { readonly uri?: string; readonly keepImages: number };
+  readonly image: { readonly uri?: string; readonly keepImages: number; readonly forceDelete: boolean };
   readonly state?: Required<StateSettings>;
   readonly tags: Readonly<Record<string, string>>;
 }

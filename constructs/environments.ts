@@ -16,6 +16,8 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentSettings>> = {
     capacity: { min: 1, max: 2 },
     task: { cpu: 512, memoryMiB: 512 },
     service: { minTasks: 1, maxTasks: 2, requestsPerTarget: 50 },
+    // Throwaway images: destroy may delete the repository with them.
+    image: { forceDelete: true },
     logRetentionDays: 14,
   },
   // Survives an AZ outage: three AZs, a NAT gateway per AZ, flow logs, access logs, deletion protection.

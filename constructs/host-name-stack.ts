@@ -37,7 +37,6 @@ export class HostNameStack extends TerraformStack {
     super(scope, id);
     const { config } = props;
     const prefix = config.namePrefix;
-    const isProd = config.name === 'prod';
 
     new AwsProvider(this, 'aws', {
       region: config.region,
@@ -117,7 +116,7 @@ export class HostNameStack extends TerraformStack {
         ? { kind: 'uri', uri: config.image.uri }
         : { kind: 'build', directory: props.workloadDir ?? WORKLOAD_DIR, platform: dockerPlatform(instanceSpec) },
       keepImages: config.image.keepImages,
-      forceDelete: !isProd,
+      forceDelete: config.image.forceDelete,
     });
 
     this.service = new LoadBalancedService(this, 'service', {
