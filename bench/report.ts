@@ -96,7 +96,12 @@ const mib = (kib: number) => (Number.isFinite(kib) ? `${Math.round(kib / 1024)} 
 const ms = (v: number) => (Number.isFinite(v) ? (v < 10 ? `${v.toFixed(2)} ms` : `${Math.round(v)} ms`) : 'n/a');
 const ratio = (a: number, b: number) => (Number.isFinite(a / b) ? `${(a / b).toFixed(2)}×` : 'n/a');
 const pct = (a: number, b: number) => (Number.isFinite(a / b) ? `${Math.round((100 * a) / b)}%` : 'n/a');
-const delta = (v: number, base: number) => (Number.isFinite(v / base) && v !== base ? ` (${v > base ? '+' : ''}${Math.round((100 * (v - base)) / base)}%)` : '');
+/** " (+12%)" against a baseline; nothing for the baseline itself. */
+function delta(v: number, base: number): string {
+  const p = Math.round((100 * (v - base)) / base);
+  if (!Number.isFinite(p) || v === base) return '';
+  return ` (${p > 0 ? '+' : p < 0 ? '' : '±'}${p}%)`;
+}
 const range = (t?: Timing) => (t ? `${t.min.toFixed(2)}–${t.max.toFixed(2)} s` : 'n/a');
 const table = (head: string[], rows: string[][]) =>
   [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
@@ -108,7 +113,9 @@ const say = (...lines: string[]) => out.push(...lines);
 say(
   '# Benchmarks',
   '',
-  `Measured by \`npm run bench\` (\`bash bench/run.sh${meta.tuning === '1' ? ' --tuning' : ''}\`) on ${meta.date}, in ${Math.round(Number(meta.duration_s) / 60)} min.`,
+  (meta.tuning === '1'
+    ? '`bash bench/run.sh --tuning`: sections 1–5 as `npm run bench` measures them, plus the Tuning section'
+    : '`npm run bench` (`bash bench/run.sh`)') + `, on ${meta.date}, in ${Math.round(Number(meta.duration_s) / 60)} min.`,
   '',
   `Machine: ${meta.cores} cores (${meta.cpu_model}), ${(Number(meta.memory_mib) / 1024).toFixed(1)} GiB, Linux ${meta.kernel}; Node ${meta.node}; Java ${meta.java}. ` +
     `Load average ${meta.loadavg_start} at the start, ${meta.loadavg_end} at the end (the machine is shared, so absolute times move from run to run; ` +
