@@ -78,8 +78,8 @@ const CASES: readonly (readonly [string, () => unknown, string])[] = [
     'environment "dev": service.minTasks = 0 is not allowed; expected a whole number from 1 to 1000'],
   ['desired count outside min..max', devWith({ service: { ...dev.service, desiredCount: 3 } }),
     'environment "dev": service.desiredCount = 3 is not allowed; expected service.minTasks..maxTasks (1..2)'],
-  ['more tasks than the instances can place', devWith({ service: { ...dev.service, maxTasks: 3 } }),
-    'environment "dev": service.maxTasks = 3 is not allowed; expected at most 2: 2 x t2.micro hold 1 task(s) each'],
+  ['more tasks than the instances can place', devWith({ service: { ...dev.service, maxTasks: 5 } }),
+    'environment "dev": service.maxTasks = 5 is not allowed; expected at most 4: 2 x t2.micro hold 2 task(s) each'],
   ['zero requests per target', devWith({ service: { ...dev.service, requestsPerTarget: 0 } }),
     'environment "dev": service.requestsPerTarget = 0 is not allowed; expected a number above 0'],
   ['negative requests per target', devWith({ service: { ...dev.service, requestsPerTarget: -50 } }),
@@ -200,7 +200,7 @@ describe('the CLI (main.ts)', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'host-name-cli-'));
     const inherited = Object.entries(process.env).filter(([k]) => !k.startsWith('HOST_NAME_') && k !== 'CDKTF_OUTDIR');
     try {
-      const run = spawnSync(join(root, 'node_modules/.bin/tsx'), [join(root, 'main.ts'), ...args], {
+      const run = spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), join(root, 'main.ts'), ...args], {
         cwd,
         env: { ...Object.fromEntries(inherited), CDKTF_OUTDIR: join(cwd, 'out'), ...env },
         encoding: 'utf8',
