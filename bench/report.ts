@@ -129,29 +129,27 @@ const synth = hyperfine('synth.hf.json');
 const rss = (name: string) => ({ max: median(numbers(`${name}.max`)), tree: median(numbers(`${name}.tree`)) });
 const synthOurs = rss('synth-ours');
 const synthTemplate = rss('synth-template');
-const synthOneProcess = rss('synth-one-process');
+const synthBefore = rss('synth-before');
 say(
   '',
   '## 1. Synth (both environments: host-name-dev, host-name-prod)',
   '',
   table(['command', 'median wall time', 'range', 'peak RSS, largest process', 'peak RSS, process tree'], [
-    ['**ours**: `node_modules/.bin/tsx main.ts` (what `npm run synth` runs)', s(synth.ours?.median), range(synth.ours), mib(synthOurs.max), mib(synthOurs.tree)],
+    [`**ours**: \`${meta.synth_command}\` (what \`npm run synth\` runs)`, s(synth.ours?.median), range(synth.ours), mib(synthOurs.max), mib(synthOurs.tree)],
     ['ours through npm: `npm run synth`', s(synth['ours-npm']?.median), range(synth['ours-npm']), '', ''],
     ['**template**: `npx cdktf synth` (CLI, then the app)', s(synth.template?.median), range(synth.template), mib(synthTemplate.max), mib(synthTemplate.tree)],
     ['template without npx: `node_modules/.bin/cdktf synth`', s(synth['template-no-npx']?.median), range(synth['template-no-npx']), '', ''],
-    ['tuning candidate: `node --require tsx/cjs main.ts` (one node process; the tsx CLI starts a second)', s(synth['ours-one-process']?.median), range(synth['ours-one-process']), mib(synthOneProcess.max), mib(synthOneProcess.tree)],
+    ['before tuning: `tsx main.ts` (the tsx CLI runs the app in a second node process)', s(synth.before?.median), range(synth.before), mib(synthBefore.max), mib(synthBefore.tree)],
   ]),
   '',
   `**\`npx cdktf synth\` takes ${ratio(synth.template?.median, synth.ours?.median)} the time of ours and ${ratio(synthTemplate.tree, synthOurs.tree)} the memory (process tree); ` +
-    `without npx ${ratio(synth['template-no-npx']?.median, synth.ours?.median)}.** Both synthesize the same app (cdktf.json's app is the same tsx command), so the difference is the CLI.`,
-  '',
-  `Tuning: the same app in one node process (\`node --require tsx/cjs main.ts\`, identical output) takes ${ratio(synth['ours-one-process']?.median, synth.ours?.median)} the time ` +
-    `and ${ratio(synthOneProcess.tree, synthOurs.tree)} the memory of \`tsx main.ts\`: the tsx CLI spawns a second node process to run the app.`,
+    `without npx ${ratio(synth['template-no-npx']?.median, synth.ours?.median)}.** Both synthesize the same app (cdktf.json's app is the same command), so the difference is the CLI. ` +
+    `Tuning, before → after: \`tsx main.ts\` → \`${meta.synth_command}\` took ${ratio(synth.ours?.median, synth.before?.median)} the time and ${ratio(synthOurs.tree, synthBefore.tree)} the memory.`,
   '',
   'Time: hyperfine, one warm-up run, output directories outside the working tree. Memory, in separate runs: "largest process" is `/usr/bin/time -v` ' +
     '"Maximum resident set size", which for a command that spawns children is the peak of its largest single process, not their sum; ' +
     '"process tree" is the peak of the summed RSS of the command and all its descendants, sampled every 20 ms (bench/tree-rss.mjs). ' +
-    'The cdktf CLI runs the app as a child process (tsx, itself a parent of node), so the tree figure is what the machine holds.',
+    'The cdktf CLI runs the app as a child process, so the tree figure is what the machine holds.',
 );
 
 // ------------------------------------------------------------------------------------- 2. unit tests
@@ -279,8 +277,8 @@ function fit(spec: (typeof INSTANCE_TYPES)[string], cpu: number, memoryMiB: numb
 // ------------------------------------------------------------------------------------- tuning
 const variants = existsSync(join(work, 'workload')) ? readdirSync(join(work, 'workload')).filter((d) => text(`${wl(d)}/description`)) : [];
 if (variants.length > 0) {
-  const last = ['recommended'];
-  const order = ['baseline', ...variants.filter((v) => v !== 'baseline' && !last.includes(v)), ...last.filter((v) => variants.includes(v))];
+  const first = ['baseline', 'before'].filter((v) => variants.includes(v));
+  const order = [...first, ...variants.filter((v) => !first.includes(v))];
   const base = load('baseline');
   say(
     '',

@@ -101,20 +101,27 @@ meta task_java_opts "$TASK_JAVA_OPTS"
 
 # ------------------------------------------------------------------------------------------------ 1. synth
 synth_part() {
-  log "1/5 synth: ours vs npx cdktf synth ($RUNS runs each after a warm-up)"
+  # Ours is whatever package.json's synth runs (measured directly, and through npm); "before" is the synth
+  # command before issue 7's tuning, kept as the before/after record.
+  local ours
+  ours=$(node -p "require('./package.json').scripts.synth")
+  meta synth_command "$ours"
+  log "1/5 synth: $ours vs npx cdktf synth ($RUNS runs each after a warm-up)"
   mkdir -p "$WORK/synth"
   # Output outside the working tree: the shared cdktf.out stays untouched (--output for the CLI).
   export CDKTF_OUTDIR=$WORK/synth/ours
   hyperfine -N --warmup 1 --runs "$RUNS" --export-json "$WORK/synth.hf.json" --style basic \
-    -n ours 'node_modules/.bin/tsx main.ts' \
+    -n ours "$ours" \
     -n ours-npm 'npm run --silent synth' \
-    -n ours-one-process 'node --require tsx/cjs main.ts' \
+    -n before 'node_modules/.bin/tsx main.ts' \
     -n template "npx cdktf synth --output $WORK/synth/ref" \
     -n template-no-npx "node_modules/.bin/cdktf synth --output $WORK/synth/ref" >&2
   # Memory in separate runs, so the sampler's own start-up stays out of the times above.
+  local -a ours_words
+  read -ra ours_words <<<"$ours"
   for ((i = 0; i < RUNS; i++)); do
-    memory_probes synth-ours node_modules/.bin/tsx main.ts >/dev/null
-    memory_probes synth-one-process node --require tsx/cjs main.ts >/dev/null
+    memory_probes synth-ours "${ours_words[@]}" >/dev/null
+    memory_probes synth-before node_modules/.bin/tsx main.ts >/dev/null
     memory_probes synth-template npx cdktf synth --output "$WORK/synth/ref" >/dev/null 2>&1
   done
   unset CDKTF_OUTDIR
@@ -167,14 +174,23 @@ EOF
 # Containers of the image when the engine works and the image is there; else JVM processes, with the
 # production layout made here the way workload/Dockerfile makes it.
 setup_workload() {
-  if [[ ${BENCH_MODE:-} != process ]] && docker info >/dev/null 2>&1 && docker image inspect "$IMAGE" >/dev/null 2>&1; then
+  local created=''
+  if [[ ${BENCH_MODE:-} != process ]] && docker info >/dev/null 2>&1; then
+    created=$(docker image inspect -f '{{.Created}}' "$IMAGE" 2>/dev/null || true)
+  fi
+  # An image older than the workload's sources would measure old code.
+  if [[ -n $created && -n $(find workload/src workload/pom.xml workload/Dockerfile -newermt "$created" -print -quit) ]]; then
+    log "workload: image $IMAGE is older than workload/ (rebuild: npm run test:image); using JVM processes"
+    created=''
+  fi
+  if [[ -n $created ]]; then
     MODE=docker
     meta image "$IMAGE ($(docker image inspect -f '{{.Id}}' "$IMAGE" | cut -c8-19), built $(docker image inspect -f '{{.Created}}' "$IMAGE" | cut -c1-16))"
     meta memory_limit "docker run -m ${TASK_MEMORY_MIB}m"
   else
     MODE=process
     APP=$WORK/app
-    log "workload: no engine or no image $IMAGE, so JVM processes; extracting layers, training the AOT cache"
+    log "workload: JVM processes (no engine, or no current image $IMAGE); extracting layers, training the AOT cache"
     "$JAVA" -Djarmode=tools -jar "$JAR" extract --layers --destination "$WORK/extracted" >/dev/null
     mkdir -p "$APP"
     for layer in dependencies spring-boot-loader snapshot-dependencies application; do cp -r "$WORK/extracted/$layer/." "$APP/"; done
@@ -370,14 +386,13 @@ tuning_part() {
   # name|launch variant|added to the task's JAVA_TOOL_OPTIONS (later options win)|description
   local variants=(
     "baseline|aot||as deployed"
+    "before|aot|-Dspring.threads.virtual.enabled=false -Dserver.tomcat.max-keep-alive-requests=100|before issue 7's tuning: platform threads, connections closed after 100 requests (Tomcat's defaults)"
+    "platform-threads|aot|-Dspring.threads.virtual.enabled=false|Tomcat's 200 platform threads instead of virtual threads"
+    "keep-alive-100|aot|-Dserver.tomcat.max-keep-alive-requests=100|connections closed after 100 requests (Tomcat's default)"
     "c1-only|aot|-XX:TieredStopAtLevel=1|C1 JIT only"
     "two-cpus|aot|-XX:ActiveProcessorCount=2|JVM sized for 2 cores (bridge-mode cpu units do not cap them)"
-    "virtual-threads|aot|-Dspring.threads.virtual.enabled=true|virtual threads for requests"
-    "tomcat-20-threads|aot|-Dserver.tomcat.threads.max=20|Tomcat at most 20 threads (default 200)"
-    "keep-alive-unlimited|aot|-Dserver.tomcat.max-keep-alive-requests=-1|Tomcat keeps connections open (default: closes them after 100 requests)"
     "heap-40|aot|-Xmx$((TASK_MEMORY_MIB * 40 / 100))m|heap 40% of the task memory (jvmOptions: 60%)"
     "aot-requests|aot-requests||AOT cache trained with 5 s of requests (the image's: up to the context refresh)"
-    "recommended|aot|-Dspring.threads.virtual.enabled=true -Dserver.tomcat.max-keep-alive-requests=-1|virtual threads + connections kept open"
   )
   local v name variant opts description rounds=${BENCH_TUNING_ROUNDS:-2}
   for v in "${variants[@]}"; do
