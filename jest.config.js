@@ -1,6 +1,8 @@
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',
+  // Default is cores - 1: one worker on a 2-core runner. The slow suites spawn the CLI and wait on it, so use every core.
+  maxWorkers: '100%',
   roots: ['<rootDir>/__tests__'],
   testMatch: ['**/*.test.ts'],
   // swc strips types without checking them; `npm run typecheck` (tsc --noEmit) does that once.
