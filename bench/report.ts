@@ -197,7 +197,7 @@ say(
   `Same JVM (${meta.java}), same memory limit (${meta.memory_limit}), and the ${meta.task_env} task's \`JAVA_TOOL_OPTIONS\` from \`jvmOptions()\`: \`${meta.task_java_opts}\`. ` +
     (docker
       ? `Run as containers of the image ${meta.image} (\`docker run --network host --read-only --tmpfs /tmp -m ${meta.task_memory_mib}m\`); the clock starts at \`docker start\` (the container is created first: the vfs storage driver copies the image on create, which ECS on overlayfs does not).`
-      : 'Run as JVM processes (no container engine, or no image built by workload/test-image.sh): the production layout is made here the way workload/Dockerfile makes it (layers extracted from the jar, then the AOT training run).'),
+      : 'Run as JVM processes (no container engine, or no image from `npm run test:image` newer than workload/): the production layout is made here the way workload/Dockerfile makes it (layers extracted from the jar, then the AOT training run).'),
   '',
   table(['start', 'median to first 200', 'range', 'RSS at first 200'], [
     ['plain `java -jar host-name.jar` (the Maven jar)', ms(starts('plain')), rangeMs('plain'), mib(startRss('plain'))],
@@ -236,7 +236,7 @@ say(
     '(nginx: the machine\'s ceiling for this request). ' +
     `The ${meta.cores} cores are shared by wrk (2 threads), the server and whatever else runs on the machine, so requests/s is not a server's capacity on its own cores; ` +
     'requests per CPU-second (requests served / CPU time the server used) depends much less on what else runs, and is what a task costs. ' +
-    'nginx runs with its defaults (one worker per core, keep-alive 1000 requests per connection), Tomcat with its own (200 threads, 100 requests per connection). ' +
+    'nginx runs with its defaults (one worker per core, keep-alive 1000 requests per connection), the app as workload/ configures it. ' +
     '"server CPU" is the server\'s user+system CPU time during the 15 s divided by 15; peak RSS is the JVM\'s VmHWM since its start.',
 );
 

@@ -9,6 +9,7 @@
 #   BENCH_RUNS=5           synth runs and workload starts per command or variant
 #   BENCH_JEST_RUNS=3      runs of each jest suite
 #   BENCH_TUNING_ROUNDS=2  load runs per tuning variant
+#   BENCH_VARIANTS=a,b     only these tuning variants (names as in tuning_part), e.g. baseline,two-cpus
 #   BENCH_ENV=dev          the environment whose task size (memory, cpu -> JAVA_TOOL_OPTIONS) the JVM gets
 #   BENCH_IMAGE=host-name:test-image   the image workload/test-image.sh builds; used when `docker info` works
 #   BENCH_MODE=process     run the jars as JVM processes even when the engine and the image are there
@@ -382,7 +383,6 @@ train_with_requests() {
 }
 
 tuning_part() {
-  train_with_requests
   # name|launch variant|added to the task's JAVA_TOOL_OPTIONS (later options win)|description
   local variants=(
     "baseline|aot||as deployed"
@@ -395,6 +395,12 @@ tuning_part() {
     "aot-requests|aot-requests||AOT cache trained with 5 s of requests (the image's: up to the context refresh)"
   )
   local v name variant opts description rounds=${BENCH_TUNING_ROUNDS:-2}
+  if [[ -n ${BENCH_VARIANTS:-} ]]; then # a subset, e.g. BENCH_VARIANTS=baseline,two-cpus
+    local chosen=()
+    for v in "${variants[@]}"; do [[ ,$BENCH_VARIANTS, != *,${v%%|*},* ]] || chosen+=("$v"); done
+    variants=("${chosen[@]}")
+  fi
+  if [[ " ${variants[*]} " == *" aot-requests|"* ]]; then train_with_requests; fi
   for v in "${variants[@]}"; do
     IFS='|' read -r name _ opts description <<<"$v"
     mkdir -p "$WORK/workload/$name"
