@@ -387,7 +387,7 @@ tuning_part() {
   local variants=(
     "baseline|aot||as deployed"
     "before|aot|-Dspring.threads.virtual.enabled=false -Dserver.tomcat.max-keep-alive-requests=100|before issue 7's tuning: platform threads, connections closed after 100 requests (Tomcat's defaults)"
-    "platform-threads|aot|-Dspring.threads.virtual.enabled=false|Tomcat's 200 platform threads instead of virtual threads"
+    "virtual-threads|aot|-Dspring.threads.virtual.enabled=true|virtual threads for requests (off in application.properties: see its note)"
     "keep-alive-100|aot|-Dserver.tomcat.max-keep-alive-requests=100|connections closed after 100 requests (Tomcat's default)"
     "c1-only|aot|-XX:TieredStopAtLevel=1|C1 JIT only"
     "two-cpus|aot|-XX:ActiveProcessorCount=2|JVM sized for 2 cores (bridge-mode cpu units do not cap them)"
