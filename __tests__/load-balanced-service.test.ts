@@ -76,8 +76,6 @@ describe('LoadBalancedService', () => {
     expect(env.JAVA_TOOL_OPTIONS).toContain('-Xmx307m');
     expect(jvmOptions(2048, 2048)).toContain('-Xmx1228m');
     expect(jvmOptions(2048, 2048)).toContain('-XX:ActiveProcessorCount=2');
-    expect(jvmOptions(512, 512, 2)).toContain('-XX:ActiveProcessorCount=2');
-    expect(jvmOptions(512, 512)).toContain('-XX:ActiveProcessorCount=1');
     expect(env.SERVER_PORT).toBe('8000');
   });
 

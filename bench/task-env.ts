@@ -3,7 +3,6 @@
 //   eval "$(node_modules/.bin/tsx bench/task-env.ts dev)"
 import { exitOnConfigError } from '../constructs/config-validation';
 import { selectEnvironments } from '../constructs/environments';
-import { INSTANCE_TYPES } from '../constructs/instance-types';
 import { jvmOptions } from '../constructs/load-balanced-service';
 
 const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -14,7 +13,7 @@ exitOnConfigError(() => {
     TASK_ENV: env.name,
     TASK_MEMORY_MIB: env.task.memoryMiB,
     TASK_CPU: env.task.cpu,
-    TASK_JAVA_OPTS: jvmOptions(env.task.memoryMiB, env.task.cpu, INSTANCE_TYPES[env.instanceType].vcpus),
+    TASK_JAVA_OPTS: jvmOptions(env.task.memoryMiB, env.task.cpu),
   };
   for (const [key, value] of Object.entries(settings)) console.log(`${key}=${quote(String(value))}`);
 });

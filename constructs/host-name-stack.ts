@@ -127,7 +127,6 @@ export class HostNameStack extends TerraformStack {
       loadBalancer: this.loadBalancer,
       containerPort: config.task.containerPort,
       cpu: config.task.cpu,
-      instanceVcpus: instanceSpec.vcpus,
       memoryMiB: config.task.memoryMiB,
       memoryReservationMiB: config.task.memoryReservationMiB,
       stopTimeoutSeconds: CONTAINER_STOP_TIMEOUT_SECONDS,

@@ -43,8 +43,6 @@ export interface LoadBalancedServiceProps {
   readonly containerPort?: number;
   /** cpu units. */
   readonly cpu: number;
-  /** vCPUs of the instance type, for the JVM's processor count. @default ceil(cpu / 1024) */
-  readonly instanceVcpus?: number;
   /** Hard limit, MiB. */
   readonly memoryMiB: number;
   /** Soft limit, MiB; what placement reserves. @default memoryMiB */
@@ -62,17 +60,16 @@ export interface LoadBalancedServiceProps {
 
 /**
  * JVM flags sized to the container: an explicit heap of 60% of the hard limit leaves room for
- * metaspace, code cache and thread stacks. The processor count is the instance's vCPUs: bridge-mode
- * cpu units are a share, not a cap, and virtual threads run on one carrier per processor
- * (bench/RESULTS.md: 2 instead of 1 gave +34% requests per CPU-second).
+ * metaspace, code cache and thread stacks; the processor count follows the cpu units, because
+ * bridge-mode cpu shares don't limit what the JVM sees.
  */
-export function jvmOptions(memoryMiB: number, cpu: number, instanceVcpus = 1): string {
+export function jvmOptions(memoryMiB: number, cpu: number): string {
   return [
     `-Xmx${Math.floor(memoryMiB * 0.6)}m`,
     '-Xss512k',
     '-XX:+UseSerialGC',
     '-XX:+ExitOnOutOfMemoryError',
-    `-XX:ActiveProcessorCount=${Math.max(instanceVcpus, Math.ceil(cpu / 1024))}`,
+    `-XX:ActiveProcessorCount=${Math.max(1, Math.ceil(cpu / 1024))}`,
   ].join(' ');
 }
 
@@ -126,7 +123,7 @@ export class LoadBalancedService extends Construct {
       portMappings: [{ containerPort, hostPort: 0, protocol: 'tcp' }],
       environment: [
         { name: 'SERVER_PORT', value: String(containerPort) },
-        { name: 'JAVA_TOOL_OPTIONS', value: jvmOptions(props.memoryMiB, props.cpu, props.instanceVcpus) },
+        { name: 'JAVA_TOOL_OPTIONS', value: jvmOptions(props.memoryMiB, props.cpu) },
       ],
       logConfiguration: {
         logDriver: 'awslogs',
