@@ -61,6 +61,9 @@ describe('npm run cost', () => {
     const md = output(['--dir', head, '--compare', base, '--markdown']);
     expect(md).toContain('| web | $29.57 | $36.87 | **+$7.30** | $29.57 | $36.87 | **+$7.30** |');
     expect(md).toContain('| web | `aws_eip` | public IPv4 address (Elastic IP) | $0.00 -> $7.30 | +$7.30 | $0.00 -> $7.30 | +$7.30 |');
+    // The run summary leads with the difference, then the tables.
+    expect(md.indexOf('### Cost difference')).toBeLessThan(md.indexOf('### web:'));
+    expect(text.indexOf('monthly difference')).toBeGreaterThan(text.indexOf('web: us-east-1'));
   });
 
   test('--compare of identical outputs says nothing changed', () => {

@@ -108,21 +108,19 @@ export function run(argv: readonly string[], out: (text: string) => void): void 
   const head = o.stacks.length > 0 ? [...o.stacks] : listStacks(o.dir);
   if (head.length === 0) throw new CostError(`no stacks in ${join(o.dir, 'stacks')}; run \`npm run synth\` first`);
   const estimates = head.map((s) => estimate(o.dir, s));
-  const render = o.markdown ? (e: StackEstimate) => renderMarkdown(e) : renderText;
-  out(estimates.map(render).join('\n'));
-
-  if (o.compare !== undefined) {
-    const baseStacks = listStacks(o.compare, `--compare ${o.compare}`);
-    const names = o.stacks.length > 0 ? [...o.stacks] : [...new Set([...head, ...baseStacks])].sort();
-    const deltas = names.map((s) =>
-      compareStack(
-        s,
-        baseStacks.includes(s) ? estimate(o.compare!, s) : undefined,
-        estimates.find((e) => e.stack === s) ?? (head.includes(s) ? estimate(o.dir, s) : undefined),
-      ),
-    );
-    out('\n' + (o.markdown ? renderCompareMarkdown(deltas) : renderCompareText(deltas)));
+  const tables = estimates.map(o.markdown ? (e: StackEstimate) => renderMarkdown(e) : renderText).join('\n');
+  if (o.compare === undefined) {
+    out(tables);
+    return;
   }
+  const baseStacks = listStacks(o.compare, `--compare ${o.compare}`);
+  const names = o.stacks.length > 0 ? [...o.stacks] : [...new Set([...head, ...baseStacks])].sort();
+  const deltas = names.map((s) =>
+    compareStack(s, baseStacks.includes(s) ? estimate(o.compare!, s) : undefined, estimates.find((e) => e.stack === s)),
+  );
+  // Markdown (the run summary) leads with the difference; a terminal shows it last, where the eye is.
+  if (o.markdown) out(renderCompareMarkdown(deltas) + '\n' + tables);
+  else out(tables + '\n' + renderCompareText(deltas));
 }
 
 if (require.main === module) {
