@@ -53,7 +53,7 @@ export function resolveEnvironment(name: string, s: EnvironmentSettings): Enviro
   const spec = INSTANCE_TYPES[instanceType];
   v.check('instanceType', instanceType, spec !== undefined, `one of ${braceList(Object.keys(INSTANCE_TYPES))}`);
 
-  const capacity = { min: s.capacity?.min ?? 1, max: s.capacity?.max ?? 2 };
+  const capacity = { min: s.capacity?.min ?? 1, max: s.capacity?.max ?? 4 };
   v.integer('capacity.min', capacity.min, 0, 100);
   v.integer('capacity.max', capacity.max, 1, 100);
   v.check('capacity.min', capacity.min, capacity.min <= capacity.max, `at most capacity.max (${capacity.max})`);

@@ -10,7 +10,10 @@ export const NAT_MODES: readonly NatMode[] = ['per-az', 'single'];
 export interface CapacitySettings {
   /** Minimum instances in the Auto Scaling group. @default 1 */
   readonly min?: number;
-  /** Maximum instances in the Auto Scaling group. @default 2 */
+  /**
+   * Maximum instances in the Auto Scaling group; every service at twice its maxTasks (a deployment
+   * at 200%) must fit them. @default 4 (the default service: two 512 MiB tasks, twice, on t2.micro)
+   */
   readonly max?: number;
 }
 

@@ -185,8 +185,15 @@ export class HostNameStack extends TerraformStack {
         ];
       }),
     );
-    new TerraformOutput(this, 'alb_dns_name', { value: alb.dnsName, description: 'DNS name of the ALB' });
-    new TerraformOutput(this, 'cluster_name', { value: this.capacity.cluster.name, description: 'ECS cluster' });
+    const shared: Record<string, { value: string; description: string }> = {
+      alb_dns_name: { value: alb.dnsName, description: 'DNS name of the ALB' },
+      load_balancer_arn: { value: alb.arn, description: 'The ALB' },
+      cluster_name: { value: this.capacity.cluster.name, description: 'ECS cluster' },
+      capacity_provider_name: { value: this.capacity.capacityProvider.name, description: 'The cluster capacity provider' },
+      autoscaling_group_name: { value: this.capacity.autoScalingGroup.name, description: 'Auto Scaling group of the container instances' },
+      vpc_id: { value: this.network.vpc.id, description: 'VPC' },
+    };
+    for (const [id, output] of Object.entries(shared)) new TerraformOutput(this, id, output);
     new TerraformOutput(this, 'services', {
       value: services,
       description: 'Per service: url, service_name, target_group_arn, target_group_name, log_group, image_uri (ecr_repository_url when built here)',

@@ -83,7 +83,7 @@ function resolveService(v: Validator, ctx: ServiceContext, name: string, s: Serv
   const at = `services.${name}`;
   v.check(at, name, NAME.test(name) && name.length <= 32, 'a service name of 1-32 lowercase letters, digits and inner hyphens');
   for (const [what, physical, max] of serviceNameLimits(ctx.namePrefix, name)) {
-    v.check(at, name, physical.length <= max, `a shorter name: the ${what} name "${physical}" is ${physical.length} characters, AWS allows ${max}`);
+    v.check(at, name, physical.length <= max, `a shorter name: ${what} "${physical}" has ${physical.length} characters, max ${max}`);
   }
 
   const profile = (s.profile ?? 'generic') as RuntimeProfile;
@@ -149,17 +149,19 @@ function resolveContainer(
 
   const configured = c.environment ?? {};
   const secrets = c.secrets ?? {};
-  for (const key of [...Object.keys(configured), ...Object.keys(secrets)]) {
-    v.check(`${at}.container`, key, ENV_NAME.test(key), 'environment and secret names of letters, digits and underscores, not starting with a digit');
+  for (const [group, names] of [['environment', Object.keys(configured)], ['secrets', Object.keys(secrets)]] as const) {
+    for (const key of names) {
+      v.check(`${at}.container.${group}`, key, ENV_NAME.test(key), 'variable names: letters, digits and underscores, not starting with a digit');
+    }
   }
   for (const key of Object.keys(secrets)) {
-    v.check(`${at}.container.secrets.${key}`, secrets[key], !(key in configured), 'a name not also in container.environment');
-    v.check(`${at}.container.secrets.${key}`, secrets[key], secretArn(ctx.region).test(secrets[key]), `an SSM parameter or Secrets Manager secret ARN in ${ctx.region}`);
+    v.check(`${at}.container.environment.${key}`, configured[key], !(key in configured), 'no plain variable of a name container.secrets has');
+    v.check(`${at}.container.secrets.${key}`, secrets[key], secretArn(ctx.region).test(secrets[key]), `an SSM parameter or Secrets Manager ARN in ${ctx.region}`);
   }
   if (c.secretsKmsKeyArn !== undefined) {
     const key = new RegExp(`^arn:aws[a-z-]*:kms:${ctx.region}:\\d{12}:key/(mrk-)?[0-9a-f-]{32,36}$`);
     v.check(`${at}.container.secretsKmsKeyArn`, c.secretsKmsKeyArn, key.test(c.secretsKmsKeyArn), `a KMS key ARN in ${ctx.region}`);
-    v.check(`${at}.container.secretsKmsKeyArn`, c.secretsKmsKeyArn, Object.keys(secrets).length > 0, 'no key without container.secrets');
+    v.check(`${at}.container.secretsKmsKeyArn`, c.secretsKmsKeyArn, Object.keys(secrets).length > 0, 'none without container.secrets');
   }
 
   const stopTimeoutSeconds = c.stopTimeoutSeconds ?? CONTAINER_STOP_TIMEOUT_SECONDS;
@@ -202,7 +204,7 @@ function resolveRouting(v: Validator, at: string, name: string, s: ServiceSettin
   } else {
     v.check(`${at}.routing`, r, conditions > 0, 'pathPatterns or hostHeaders, or default: true');
   }
-  v.check(`${at}.routing`, r, conditions <= MAX_RULE_CONDITION_VALUES, `at most ${MAX_RULE_CONDITION_VALUES} path patterns and host headers together (one listener rule)`);
+  v.check(`${at}.routing (pathPatterns + hostHeaders)`, conditions, conditions <= MAX_RULE_CONDITION_VALUES, `at most ${MAX_RULE_CONDITION_VALUES} values (one listener rule)`);
   pathPatterns.forEach((p, i) =>
     v.check(`${at}.routing.pathPatterns[${i}]`, p, PATH_PATTERN.test(p), 'a path pattern starting with "/", at most 128 characters, * and ? as wildcards'),
   );
@@ -258,13 +260,15 @@ function checkRoutes(v: Validator, services: readonly ServiceConfig[], explicit:
       const at = `services.${b.name}.routing`;
       v.check(`${at}.priority`, b.routing.priority, a.routing.priority !== b.routing.priority, `a priority no other service has (services.${a.name} has ${a.routing.priority})`);
       v.check(at, routeOf(b), !sameRoute(a, b), `a route other than services.${a.name}'s (the same conditions)`);
-      v.check(at, routeOf(b), !overlap(a, b) || (explicit(a.name) && explicit(b.name)), `no overlap with services.${a.name} (${describe(a)}), or an explicit priority on both`);
+      v.check(at, routeOf(b), !overlap(a, b) || (explicit(a.name) && explicit(b.name)), `no overlap with services.${a.name} (${describe(a)}) unless both set a priority`);
     }),
   );
 }
 
+/** The conditions of a route, the empty ones left out. */
 function routeOf(s: ServiceConfig) {
-  return { pathPatterns: s.routing.pathPatterns, hostHeaders: s.routing.hostHeaders };
+  const { pathPatterns, hostHeaders } = s.routing;
+  return { ...(pathPatterns.length > 0 ? { pathPatterns } : {}), ...(hostHeaders.length > 0 ? { hostHeaders } : {}) };
 }
 
 function describe(s: ServiceConfig): string {
@@ -307,6 +311,6 @@ function checkFit(v: Validator, ctx: ServiceContext, services: readonly ServiceC
     'capacity.max',
     ctx.capacity.max,
     needed <= ctx.capacity.max,
-    `at least ${needed}: services at ${surge} x maxTasks (deploying at ${DEPLOYMENT_MAXIMUM_PERCENT}%) reserve ${memory} MiB, ${cpu} cpu units; a ${ctx.instanceType} holds ${perInstance.memory} MiB, ${perInstance.cpu}`,
+    `at least ${needed}: ${surge} x maxTasks of all services (a ${DEPLOYMENT_MAXIMUM_PERCENT}% deployment) reserve ${memory} MiB, ${cpu} cpu units; a ${ctx.instanceType} holds ${perInstance.memory}, ${perInstance.cpu}`,
   );
 }

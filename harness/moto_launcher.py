@@ -17,6 +17,7 @@ from werkzeug.serving import make_server  # noqa: E402
 
 from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse  # noqa: E402
 from moto.ecs.models import Service  # noqa: E402
+from moto.ecs.responses import EC2ContainerServiceResponse  # noqa: E402
 from moto.elbv2.models import FakeLoadBalancer  # noqa: E402
 from moto.server import DomainDispatcherApplication, create_backend_app  # noqa: E402
 from moto.utilities.tagging_service import TaggingService  # noqa: E402
@@ -34,6 +35,39 @@ def patch_ecs_empty_network_configuration() -> None:
             self.network_configuration = None
 
     Service.__init__ = init
+
+
+# Service settings moto 5.2 accepts but does not keep; request parameter -> Service attribute.
+ECS_SERVICE_SETTINGS = {
+    "capacityProviderStrategy": "capacity_provider_strategy",
+    "placementStrategy": "placement_strategy",
+    "healthCheckGracePeriodSeconds": "health_check_grace_period_seconds",
+    "enableECSManagedTags": "enable_ecs_managed_tags",
+}
+
+
+def patch_ecs_service_settings() -> None:
+    """Gap: CreateService/UpdateService drop the capacity provider strategy, placement strategy,
+    health check grace period and managed tags, so DescribeServices returns none of them. The
+    provider then plans to replace every service (capacity_provider_strategy forces a new one),
+    which would hide a real replacement in the upgrade check. Keep them, as ECS does."""
+
+    def keeping(action):
+        def handler(self):
+            body = action(self)
+            name = self._get_param("serviceName") or self._get_param("service")
+            cluster = self._get_param("cluster", "default")
+            service = self.ecs_backend.describe_services(cluster, [name])[0][0]
+            for param, attribute in ECS_SERVICE_SETTINGS.items():
+                value = self._get_param(param)
+                if value is not None:
+                    setattr(service, attribute, value)
+            return body
+
+        return handler
+
+    EC2ContainerServiceResponse.create_service = keeping(EC2ContainerServiceResponse.create_service)
+    EC2ContainerServiceResponse.update_service = keeping(EC2ContainerServiceResponse.update_service)
 
 
 def patch_application_autoscaling_tags() -> None:
@@ -84,6 +118,7 @@ def patch_elbv2_default_scheme() -> None:
 
 def main() -> None:
     patch_ecs_empty_network_configuration()
+    patch_ecs_service_settings()
     patch_application_autoscaling_tags()
     patch_elbv2_default_scheme()
     app = DomainDispatcherApplication(create_backend_app)
