@@ -107,7 +107,8 @@ export function readOutputs(setup: TerraformSetup, dir: string): StackOutputs {
 /** Runs terraform, keeps its full output in `<dir>/<name>.log`, prints the time taken. */
 export async function step(checks: Checks, setup: TerraformSetup, dir: string, name: string, args: string[]): Promise<RunResult> {
   const start = performance.now();
-  const result = await terraform(setup, dir, [...args, '-input=false', '-no-color']);
+  // Options go before positional arguments (a saved plan file).
+  const result = await terraform(setup, dir, [args[0], '-input=false', '-no-color', ...args.slice(1)]);
   writeFileSync(join(dir, `${name}.log`), result.output);
   const outcome = result.code === 0 || (name === 'plan' && result.code === 2) ? 'done' : 'FAILED';
   checks.log(`terraform ${name}: ${outcome} in ${seconds(start)}`);
