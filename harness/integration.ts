@@ -208,7 +208,8 @@ function checkService(
     const task = aws('ecs', 'describe-task-definition', '--task-definition', s.taskDefinition).taskDefinition;
     expect(task.networkMode === 'bridge', `network mode ${task.networkMode}`);
     const [container] = task.containerDefinitions;
-    expect(container.image === EMULATOR_IMAGE_URI, `image ${container.image}`);
+    const image = service.image.kind === 'uri' ? service.image.uri : EMULATOR_IMAGE_URI;
+    expect(container.image === image, `image ${container.image}, expected ${image}`);
     expect(container.logConfiguration?.options?.['awslogs-group'] === o.log_group, `log group ${container.logConfiguration?.options?.['awslogs-group']}`);
     const secrets = (container.secrets ?? []).map((x: Json) => `${x.name}=${x.valueFrom}`);
     expect(same(secrets, Object.entries(service.container.secrets).map(([k, v]) => `${k}=${v}`)), `secrets ${secrets}`);
@@ -322,15 +323,17 @@ async function main(): Promise<number> {
   rmSync(OUT_DIR, { recursive: true, force: true });
   mkdirSync(OUT_DIR, { recursive: true });
   const emulator = await startEmulator(moto, join(OUT_DIR, 'moto.log'));
+  // The upgrade check deploys dev's names too: it gets a moto of its own.
+  const upgradeEmulator = runs.includes(UPGRADE) ? await startEmulator(moto, join(OUT_DIR, 'moto-upgrade.log')) : undefined;
   console.log(`terraform ${setup.version}; ${setup.description}`);
-  console.log(`moto ${emulator.version} (patched, harness/moto_launcher.py) at ${emulator.endpoint}; ${cli}`);
+  console.log(`moto ${emulator.version} (patched, harness/moto_launcher.py) at ${emulator.endpoint}${upgradeEmulator ? ` (upgrade check: ${upgradeEmulator.endpoint})` : ''}; ${cli}`);
 
   let results: Checks[];
   try {
     results = await Promise.all(
       runs.map(async (run) => {
         const checks = new Checks();
-        const job = run === UPGRADE ? runUpgrade(setup, emulator, OUT_DIR, checks) : runEnvironment(setup, emulator, run, checks);
+        const job = run === UPGRADE ? runUpgrade(setup, upgradeEmulator!, OUT_DIR, checks) : runEnvironment(setup, emulator, run, checks);
         await job.catch((error) =>
           checks.run('harness', () => {
             throw error;
@@ -342,6 +345,7 @@ async function main(): Promise<number> {
     );
   } finally {
     emulator.stop();
+    upgradeEmulator?.stop();
   }
   const passed = results.reduce((n, c) => n + c.passed, 0);
   const failed = results.reduce((n, c) => n + c.failed, 0);
