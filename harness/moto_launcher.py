@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import sys
+import uuid
 
 # Gap: AWS managed policies (AmazonECSTaskExecutionRolePolicy, ...) exist in moto only when
 # loaded, else every aws_iam_role_policy_attachment fails with NoSuchEntity. Read at import.
@@ -16,6 +17,8 @@ os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
 from werkzeug.serving import make_server  # noqa: E402
 
 from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse  # noqa: E402
+from moto.autoscaling.responses import AutoScalingResponse  # noqa: E402
+from moto.core.responses import ActionResult  # noqa: E402
 from moto.ecs.models import Service  # noqa: E402
 from moto.ecs.responses import EC2ContainerServiceResponse  # noqa: E402
 from moto.elbv2.models import FakeLoadBalancer  # noqa: E402
@@ -104,6 +107,26 @@ def patch_application_autoscaling_tags() -> None:
     ApplicationAutoScalingResponse.register_scalable_target = register_scalable_target
 
 
+def patch_autoscaling_instance_refresh() -> None:
+    """Gap: StartInstanceRefresh is not implemented, and the provider starts one whenever an
+    update changes the group's launch template version (instance_refresh block), so the apply
+    retries the 500 until it gives up. Accept it and report it finished at once: there are no
+    instances to roll."""
+    refreshes: dict[str, list[dict]] = {}
+
+    def start_instance_refresh(self):
+        group = self._get_param("AutoScalingGroupName")
+        refresh_id = str(uuid.uuid4())
+        refreshes.setdefault(group, []).insert(0, {"InstanceRefreshId": refresh_id, "AutoScalingGroupName": group, "Status": "Successful", "PercentageComplete": 100})
+        return ActionResult({"InstanceRefreshId": refresh_id})
+
+    def describe_instance_refreshes(self):
+        return ActionResult({"InstanceRefreshes": refreshes.get(self._get_param("AutoScalingGroupName"), [])})
+
+    AutoScalingResponse.start_instance_refresh = start_instance_refresh
+    AutoScalingResponse.describe_instance_refreshes = describe_instance_refreshes
+
+
 def patch_elbv2_default_scheme() -> None:
     """Gap: the provider sends no Scheme for an internet-facing ALB (AWS's default), and moto
     stores None instead of applying the default, so DescribeLoadBalancers has no Scheme."""
@@ -121,6 +144,7 @@ def main() -> None:
     patch_ecs_service_settings()
     patch_application_autoscaling_tags()
     patch_elbv2_default_scheme()
+    patch_autoscaling_instance_refresh()
     app = DomainDispatcherApplication(create_backend_app)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     os.environ["MOTO_PORT"] = str(server.port)
