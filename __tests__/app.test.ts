@@ -1,6 +1,7 @@
 import { Testing } from 'cdktf';
 import { addEnvironmentStacks, addStateBootstrapStacks, stackName } from '../constructs/app';
-import { ENVIRONMENTS, selectEnvironments } from '../constructs/environments';
+import { ENVIRONMENTS, selectEnvironments, withImage } from '../constructs/environments';
+import { DEFAULT_SERVICES } from '../constructs/service-config';
 import { HostNameStack, WORKLOAD_DIR } from '../constructs/host-name-stack';
 import { sourceHash } from '../constructs/source-hash';
 import { TEST_CERT, TEST_IMAGE, testConfig } from './support/fixtures';
@@ -27,7 +28,7 @@ describe('the app', () => {
 
   test('one stack per environment, with stable names', () => {
     expect(stacks.map((s) => s.node.id)).toEqual(['host-name-dev', 'host-name-prod']);
-    expect(Object.keys(ENVIRONMENTS).map(stackName)).toEqual(['host-name-dev', 'host-name-prod']);
+    expect(Object.keys(ENVIRONMENTS).map(stackName)).toEqual(['host-name-dev', 'host-name-prod', 'host-name-microservices']);
   });
 
   test.each(['dev', 'prod'])('%s synthesizes with default tags and every output', (env) => {
@@ -37,15 +38,38 @@ describe('the app', () => {
     expect(aws.region).toBe('us-east-1');
     expect(aws.default_tags).toEqual([{ tags: { Project: 'host-name', Environment: env, ManagedBy: 'cdktf' } }]);
     expect(Object.keys(json.output!).sort()).toEqual(
-      ['alb_dns_name', 'cluster_name', 'ecr_repository_url', 'image_uri', 'log_group', 'service_name', 'url'].sort(),
+      ['alb_dns_name', 'autoscaling_group_name', 'capacity_provider_name', 'cluster_name', 'load_balancer_arn', 'services', 'vpc_id'],
     );
-    expect(json.output!.url.value).toMatch(/^http:\/\/\$\{aws_lb\.[\w-]+\.dns_name\}\/host-name$/);
+    const hostName = json.output!.services.value['host-name'];
+    expect(Object.keys(hostName).sort()).toEqual(
+      ['ecr_repository_url', 'image_uri', 'log_group', 'service_name', 'target_group_arn', 'target_group_name', 'url'],
+    );
+    expect(hostName.url).toMatch(/^http:\/\/\$\{aws_lb\.[\w-]+\.dns_name\}\/host-name$/);
+    expect(hostName.service_name).toMatch(/^\$\{aws_ecs_service\.service-host-name_service_\w+\.name\}$/);
     expect(json.terraform?.backend).toBeUndefined();
   });
 
   test.each(['dev', 'prod'])('%s matches its reviewed snapshot', (env) => {
     const stack = stacks.find((s) => s.node.id === stackName(env))!;
     expect(masked(synthStack(stack))).toMatchSnapshot();
+  });
+
+  test.each(['dev', 'prod'])('%s: one service, host-name, the listener default as before; the old addresses move to the new ones', (env) => {
+    const json = synthStack(stacks.find((s) => s.node.id === stackName(env))!);
+    const [listener] = Object.values(json.resource!.aws_lb_listener);
+    const [tg] = Object.keys(json.resource!.aws_lb_target_group);
+    expect(listener.default_action).toEqual([{ type: 'forward', target_group_arn: `\${aws_lb_target_group.${tg}.arn}` }]);
+    expect(json.resource!.aws_lb_listener_rule).toBeUndefined();
+    expect(Object.values(json.resource!.aws_ecs_service).map((s) => s.name)).toEqual(['host-name']);
+    const moved = (json as { moved?: { from: string; to: string }[] }).moved!;
+    // Every resource of the old service, image and target group; nothing else moves.
+    expect(moved.map((m) => m.from.split('.')[0]).sort()).toEqual([
+      'aws_appautoscaling_policy', 'aws_appautoscaling_policy', 'aws_appautoscaling_target', 'aws_cloudwatch_log_group',
+      'aws_ecr_lifecycle_policy', 'aws_ecr_repository', 'aws_ecs_service', 'aws_ecs_task_definition', 'aws_iam_role', 'aws_iam_role',
+      'aws_iam_role_policy_attachment', 'aws_lb_target_group', 'docker_image', 'docker_registry_image',
+    ]);
+    expect(moved).toContainEqual({ from: 'aws_ecs_service.service_E7C408F2', to: expect.stringMatching(/^aws_ecs_service\.service-host-name_service_\w+$/) });
+    expect(moved).toContainEqual({ from: 'aws_lb_target_group.load-balancer_tg_0BF49259', to: `aws_lb_target_group.${tg}` });
   });
 
   test('prod: NAT per AZ, flow logs, access logs and deletion protection are wired through', () => {
@@ -62,23 +86,31 @@ describe('the app', () => {
 
 describe('HostNameStack composition', () => {
   test('an image URI leaves the docker provider and ECR out of the stack', () => {
-    const stack = new HostNameStack(Testing.app(), 'uri', { config: testConfig({ image: { uri: TEST_IMAGE } }) });
+    const stack = new HostNameStack(Testing.app(), 'uri', { config: testConfig({ services: withImage(DEFAULT_SERVICES, 'host-name', TEST_IMAGE) }) });
     const json = synthStack(stack);
     expect(json.provider!.docker).toBeUndefined();
     expect(json.resource!.aws_ecr_repository).toBeUndefined();
-    expect(json.output!.ecr_repository_url).toBeUndefined();
+    expect(json.output!.services.value['host-name'].ecr_repository_url).toBeUndefined();
     const [task] = Object.values(json.resource!.aws_ecs_task_definition);
     expect(JSON.parse(task.container_definitions)[0].image).toBe(TEST_IMAGE);
   });
 
   test('a certificate makes the URL https', () => {
     const stack = new HostNameStack(Testing.app(), 'tls', { config: testConfig({ loadBalancer: { certificateArn: TEST_CERT } }) });
-    expect(synthStack(stack).output!.url.value).toMatch(/^https:\/\//);
+    expect(synthStack(stack).output!.services.value['host-name'].url).toMatch(/^https:\/\//);
+  });
+
+  test('two services built from source share one docker provider, each with its own repository', () => {
+    const built = (pathPatterns: string[]) => ({ image: { directory: 'workload' }, routing: { pathPatterns }, container: { cpu: 256, memoryMiB: 256 } });
+    const stack = new HostNameStack(Testing.app(), 'two', { config: testConfig({ capacity: { max: 4 }, services: { a: built(['/a*']), b: built(['/b*']) } }) });
+    const json = synthStack(stack);
+    expect(json.provider!.docker).toHaveLength(1);
+    expect(Object.values(json.resource!.aws_ecr_repository).map((r) => r.name).sort()).toEqual(['host-name-test-a', 'host-name-test-b']);
   });
 
   test('a Graviton instance type builds an arm64 image', () => {
     const stack = new HostNameStack(Testing.app(), 'arm', {
-      config: testConfig({ instanceType: 't4g.small', task: { memoryMiB: 512 } }),
+      config: testConfig({ instanceType: 't4g.small' }),
     });
     const [image] = Object.values(synthStack(stack).resource!.docker_image);
     expect(image.build.platform).toBe('linux/arm64');
@@ -96,10 +128,44 @@ describe('HostNameStack composition', () => {
 
   test('provider overrides reach the AWS provider (e.g. endpoints), and only when given', () => {
     const stack = new HostNameStack(Testing.app(), 'endpoints', {
-      config: testConfig({ image: { uri: TEST_IMAGE } }),
+      config: testConfig({ services: withImage(DEFAULT_SERVICES, 'host-name', TEST_IMAGE) }),
       providerOverrides: { endpoints: [{ ecs: 'http://127.0.0.1:5000' }] },
     });
     expect(synthStack(stack).provider!.aws[0].endpoints).toEqual([{ ecs: 'http://127.0.0.1:5000' }]);
+  });
+});
+
+describe('the microservices example', () => {
+  const [stack] = addEnvironmentStacks(Testing.app(), selectEnvironments(['microservices']));
+  const json = synthStack(stack);
+  const rules = Object.values(json.resource!.aws_lb_listener_rule);
+  const tgs = json.resource!.aws_lb_target_group;
+
+  test('one ALB, one listener answering a JSON 404, a target group and a rule per service', () => {
+    expect(Object.keys(json.resource!.aws_lb)).toHaveLength(1);
+    const [listener] = Object.values(json.resource!.aws_lb_listener);
+    expect(listener.default_action[0]).toMatchObject({ type: 'fixed-response', fixed_response: { status_code: '404', content_type: 'application/json' } });
+    expect(Object.values(tgs).map((t) => t.name).sort()).toEqual(['host-name-microservices-posts', 'host-name-microservices-threads', 'host-name-microservices-users']);
+    expect(rules.map((r) => r.condition[0].path_pattern.values[0]).sort()).toEqual(['/posts*', '/threads*', '/users*']);
+    expect(new Set(rules.map((r) => r.priority)).size).toBe(3);
+  });
+
+  test('each ECS service joins its own target group; only threads reads a secret', () => {
+    const services = Object.values(json.resource!.aws_ecs_service);
+    expect(services.map((s) => s.name).sort()).toEqual(['posts', 'threads', 'users']);
+    for (const s of services) {
+      const tg = Object.entries(tgs).find(([id]) => s.load_balancer[0].target_group_arn === `\${aws_lb_target_group.${id}.arn}`)![1];
+      expect(tg.name).toBe(`host-name-microservices-${s.name}`);
+      expect(s.load_balancer[0].container_port).toBe(3000);
+    }
+    expect(Object.values(json.resource!.aws_iam_role_policy)).toHaveLength(1);
+    expect((json as { moved?: unknown[] }).moved).toBeUndefined();
+    expect(json.provider!.docker).toBeUndefined();
+  });
+
+  test('outputs per service', () => {
+    expect(Object.keys(json.output!.services.value).sort()).toEqual(['posts', 'threads', 'users']);
+    expect(json.output!.services.value.users.url).toMatch(/^http:\/\/\$\{aws_lb\.[\w-]+\.dns_name\}\/users$/);
   });
 });
 

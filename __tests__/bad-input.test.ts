@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Testing } from 'cdktf';
 import { addEnvironmentStacks } from '../constructs/app';
-import { EnvironmentSettings } from '../constructs/config';
+import { EnvironmentSettings, RoutingSettings, ServiceSettings } from '../constructs/config';
 import { ConfigError, resolveEnvironment } from '../constructs/config-validation';
 import { ENVIRONMENTS, overridesFromEnv, requestedEnvironments, selectEnvironments } from '../constructs/environments';
 
@@ -12,8 +12,30 @@ const IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/host-name:1.0.0';
 const CERT_ID = '0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0';
 
 const dev = ENVIRONMENTS.dev;
+const micro = ENVIRONMENTS.microservices;
 /** The dev environment with some settings replaced (nested objects are replaced whole). */
 const devWith = (s: EnvironmentSettings) => () => resolveEnvironment('dev', { ...dev, ...s });
+const microWith = (s: EnvironmentSettings) => () => resolveEnvironment('microservices', { ...micro, ...s });
+
+/** A service with some of its groups (container, scaling, ...) merged with new values, or replaced when not objects. */
+function patched(service: ServiceSettings, patch: Partial<Record<keyof ServiceSettings, unknown>>): ServiceSettings {
+  const merged = Object.entries(patch).map(([key, value]) => {
+    const own = (service as unknown as Record<string, unknown>)[key];
+    return [key, typeof value === 'object' && !Array.isArray(value) && key !== 'image' ? { ...(own as object), ...value } : value];
+  });
+  return { ...service, ...Object.fromEntries(merged) };
+}
+/** dev with its host-name service patched. */
+const devHostName = (patch: Partial<Record<keyof ServiceSettings, unknown>>) =>
+  devWith({ services: { 'host-name': patched(dev.services!['host-name'], patch) } });
+/** dev's host-name service with secrets (and a KMS key). */
+const devSecret = (secrets: Record<string, string>, secretsKmsKeyArn?: string) => devHostName({ container: { secrets, secretsKmsKeyArn } });
+/** microservices with one service's routing replaced (others patched too when given). */
+const microRoute = (name: string, routing: RoutingSettings, others: Record<string, RoutingSettings> = {}) => {
+  const services = { ...micro.services! };
+  for (const [n, r] of Object.entries({ ...others, [name]: routing })) services[n] = { ...services[n], routing: r };
+  return microWith({ services });
+};
 
 /** [what is wrong, how it is given, the exact message]. */
 const CASES: readonly (readonly [string, () => unknown, string])[] = [
@@ -62,30 +84,106 @@ const CASES: readonly (readonly [string, () => unknown, string])[] = [
     'environment "dev": spot.onDemandBaseCapacity = 3 is not allowed; expected a whole number from 0 to 2'],
   ['reserved memory leaving no room', devWith({ reservedMemoryMiB: 900 }),
     'environment "dev": reservedMemoryMiB = 900 is not allowed; expected a whole number from 0 to 854'],
-  ["the tutorial's 870 MiB task on t2.micro", devWith({ task: { cpu: 512, memoryMiB: 870 } }),
-    'environment "dev": task.memoryMiB = 870 is not allowed; expected 128 to 726 MiB: t2.micro registers 982 MiB, less 256 reserved for the OS and agent'],
-  ['cpu units below 128', devWith({ task: { cpu: 100, memoryMiB: 512 } }),
-    'environment "dev": task.cpu = 100 is not allowed; expected cpu units from 128 to 1024 (t2.micro has 1 vCPU)'],
-  ['more cpu units than the instance has', devWith({ task: { cpu: 2048, memoryMiB: 512 } }),
-    'environment "dev": task.cpu = 2048 is not allowed; expected cpu units from 128 to 1024 (t2.micro has 1 vCPU)'],
-  ['memory reservation above the hard limit', devWith({ task: { cpu: 512, memoryMiB: 512, memoryReservationMiB: 600 } }),
-    'environment "dev": task.memoryReservationMiB = 600 is not allowed; expected 64 to task.memoryMiB (512) MiB'],
-  ['container port out of range', devWith({ task: { cpu: 512, memoryMiB: 512, containerPort: 70000 } }),
-    'environment "dev": task.containerPort = 70000 is not allowed; expected a whole number from 1 to 65535'],
+  ["the tutorial's 870 MiB task on t2.micro", devHostName({ container: { cpu: 512, memoryMiB: 870 } }),
+    'environment "dev": services.host-name.container.memoryMiB = 870 is not allowed; expected 128 to 726 MiB: t2.micro registers 982 MiB, less 256 reserved for the OS and agent'],
+  ['cpu units below 128', devHostName({ container: { cpu: 100 } }),
+    'environment "dev": services.host-name.container.cpu = 100 is not allowed; expected cpu units from 128 to 1024 (t2.micro has 1 vCPU)'],
+  ['more cpu units than the instance has', devHostName({ container: { cpu: 2048 } }),
+    'environment "dev": services.host-name.container.cpu = 2048 is not allowed; expected cpu units from 128 to 1024 (t2.micro has 1 vCPU)'],
+  ['memory reservation above the hard limit', devHostName({ container: { memoryMiB: 512, memoryReservationMiB: 600 } }),
+    'environment "dev": services.host-name.container.memoryReservationMiB = 600 is not allowed; expected 64 to container.memoryMiB (512) MiB'],
+  ['container port out of range', devHostName({ container: { port: 70000 } }),
+    'environment "dev": services.host-name.container.port = 70000 is not allowed; expected a whole number from 1 to 65535'],
+  ['stop timeout above what ECS allows', devHostName({ container: { stopTimeoutSeconds: 300 } }),
+    'environment "dev": services.host-name.container.stopTimeoutSeconds = 300 is not allowed; expected a whole number from 2 to 120'],
+  ['health check command without CMD', devHostName({ container: { healthCheck: { command: ['/bin/check'] } } }),
+    'environment "dev": services.host-name.container.healthCheck.command = ["/bin/check"] is not allowed; expected ["CMD", ...] or ["CMD-SHELL", "..."]'],
 
-  // Service and scaling
-  ['zero minimum tasks', devWith({ service: { ...dev.service, minTasks: 0 } }),
-    'environment "dev": service.minTasks = 0 is not allowed; expected a whole number from 1 to 1000'],
-  ['desired count outside min..max', devWith({ service: { ...dev.service, desiredCount: 3 } }),
-    'environment "dev": service.desiredCount = 3 is not allowed; expected service.minTasks..maxTasks (1..2)'],
-  ['more tasks than the instances can place', devWith({ service: { ...dev.service, maxTasks: 5 } }),
-    'environment "dev": service.maxTasks = 5 is not allowed; expected at most 4: 2 x t2.micro hold 2 task(s) each'],
-  ['zero requests per target', devWith({ service: { ...dev.service, requestsPerTarget: 0 } }),
-    'environment "dev": service.requestsPerTarget = 0 is not allowed; expected a number above 0'],
-  ['negative requests per target', devWith({ service: { ...dev.service, requestsPerTarget: -50 } }),
-    'environment "dev": service.requestsPerTarget = -50 is not allowed; expected a number above 0'],
-  ['negative CPU target', devWith({ service: { ...dev.service, cpuTargetPercent: -5 } }),
-    'environment "dev": service.cpuTargetPercent = -5 is not allowed; expected a whole number from 1 to 100'],
+  // Scaling, and the fit of every service on the instances
+  ['zero minimum tasks', devHostName({ scaling: { minTasks: 0 } }),
+    'environment "dev": services.host-name.scaling.minTasks = 0 is not allowed; expected a whole number from 1 to 1000'],
+  ['desired count outside min..max', devHostName({ scaling: { desiredCount: 3 } }),
+    'environment "dev": services.host-name.scaling.desiredCount = 3 is not allowed; expected scaling.minTasks..maxTasks (1..2)'],
+  ['one service: more tasks than the instances can place while deploying', devHostName({ scaling: { maxTasks: 3 } }),
+    'environment "dev": capacity.max = 2 is not allowed; expected at least 3: 2 x maxTasks of all services (a 200% deployment) reserve 1920 MiB, 3072 cpu units; a t2.micro holds 726, 1024'],
+  ['every service together: more than capacity.max holds', microWith({ capacity: { min: 1, max: 1 } }),
+    'environment "microservices": capacity.max = 1 is not allowed; expected at least 2: 2 x maxTasks of all services (a 200% deployment) reserve 3072 MiB, 3072 cpu units; a t3.small holds 1683, 2048'],
+  ['a fourth service tips the fit', microWith({ services: { ...micro.services, search: { ...micro.services!.users, routing: { pathPatterns: ['/search*'] }, container: { port: 3000, cpu: 1024, memoryMiB: 256 } } } }),
+    'environment "microservices": capacity.max = 2 is not allowed; expected at least 4: 2 x maxTasks of all services (a 200% deployment) reserve 4096 MiB, 7168 cpu units; a t3.small holds 1683, 2048'],
+  ['zero requests per target', devHostName({ scaling: { requestsPerTarget: 0 } }),
+    'environment "dev": services.host-name.scaling.requestsPerTarget = 0 is not allowed; expected a number above 0'],
+  ['negative requests per target', devHostName({ scaling: { requestsPerTarget: -50 } }),
+    'environment "dev": services.host-name.scaling.requestsPerTarget = -50 is not allowed; expected a number above 0'],
+  ['negative CPU target', devHostName({ scaling: { cpuTargetPercent: -5 } }),
+    'environment "dev": services.host-name.scaling.cpuTargetPercent = -5 is not allowed; expected a whole number from 1 to 100'],
+  ['infinite scaling target', devHostName({ scaling: { requestsPerTarget: Infinity } }),
+    'environment "dev": services.host-name.scaling.requestsPerTarget = Infinity is not allowed; expected a number above 0'],
+
+  // Services: names, images, profiles
+  ['no services', devWith({ services: {} }),
+    'environment "dev": services = [] is not allowed; expected at least one service'],
+  ['service name with capitals', devWith({ services: { Users: micro.services!.users } }),
+    'environment "dev": services.Users = "Users" is not allowed; expected a service name of 1-32 lowercase letters, digits and inner hyphens'],
+  ['service name too long for its target group', devWith({ services: { 'host-name-frontends': micro.services!.users } }),
+    'environment "dev": services.host-name-frontends = "host-name-frontends" is not allowed; expected a shorter name: target group "host-name-dev-host-name-frontends" has 33 characters, max 32'],
+  ['service name that fits alone but not after the longest prefix', devWith({ namePrefix: 'x'.repeat(28), services: { web: micro.services!.users, apis: micro.services!.posts } }),
+    'environment "dev": services.apis = "apis" is not allowed; expected a shorter name: target group "xxxxxxxxxxxxxxxxxxxxxxxxxxxx-apis" has 33 characters, max 32'],
+  ['unknown runtime profile', devHostName({ profile: 'django' as never }),
+    'environment "dev": services.host-name.profile = "django" is not allowed; expected one of spring-boot, generic'],
+  ['image with both a directory and a URI', devHostName({ image: { directory: 'workload', uri: 'r.example/a:1' } }),
+    'environment "dev": services.host-name.image = {"directory":"workload","uri":"r.example/a:1"} is not allowed; expected exactly one of { directory } (built from source) or { uri }'],
+  ['image directory without a Dockerfile', devHostName({ image: { directory: 'constructs' } }),
+    'environment "dev": services.host-name.image.directory = "constructs" is not allowed; expected a directory of this repository with a Dockerfile at its top'],
+  ['image without registry or tag', devHostName({ image: { uri: 'nginx' } }),
+    'environment "dev": services.host-name.image.uri = "nginx" is not allowed; expected registry/repository:tag or registry/repository@sha256:<digest>'],
+  ['bad image URI from HOST_NAME_IMAGE_URI', () => selectEnvironments(['dev'], overridesFromEnv({ HOST_NAME_IMAGE_URI: 'not-a-uri' })),
+    'environment "dev": services.host-name.image.uri = "not-a-uri" is not allowed; expected registry/repository:tag or registry/repository@sha256:<digest>'],
+  ['target group health check path without a leading slash', devHostName({ targetGroup: { healthCheckPath: 'actuator/health' } }),
+    'environment "dev": services.host-name.targetGroup.healthCheckPath = "actuator/health" is not allowed; expected a path starting with "/" and no spaces'],
+  ['target group health check interval too short', devHostName({ targetGroup: { healthCheckIntervalSeconds: 1 } }),
+    'environment "dev": services.host-name.targetGroup.healthCheckIntervalSeconds = 1 is not allowed; expected a whole number from 5 to 300'],
+
+  // Secrets
+  ['secret that is not an ARN', devSecret({ DB_PASSWORD: 'hunter2' }),
+    'environment "dev": services.host-name.container.secrets.DB_PASSWORD = "hunter2" is not allowed; expected an SSM parameter or Secrets Manager ARN in us-east-1'],
+  ['secret ARN of another service', devSecret({ DB_PASSWORD: 'arn:aws:s3:::bucket/db-password' }),
+    'environment "dev": services.host-name.container.secrets.DB_PASSWORD = "arn:aws:s3:::bucket/db-password" is not allowed; expected an SSM parameter or Secrets Manager ARN in us-east-1'],
+  ['secret ARN from another region', devSecret({ DB_PASSWORD: 'arn:aws:ssm:eu-west-1:123456789012:parameter/p' }),
+    'environment "dev": services.host-name.container.secrets.DB_PASSWORD = "arn:aws:ssm:eu-west-1:123456789012:parameter/p" is not allowed; expected an SSM parameter or Secrets Manager ARN in us-east-1'],
+  ['secret name that is not a variable name', devSecret({ 'DB-PASSWORD': 'arn:aws:ssm:us-east-1:123456789012:parameter/p' }),
+    'environment "dev": services.host-name.container.secrets = "DB-PASSWORD" is not allowed; expected variable names: letters, digits and underscores, not starting with a digit'],
+  ['secret also given as a plain variable', microWith({ services: { ...micro.services, threads: { ...micro.services!.threads, container: { ...micro.services!.threads.container, environment: { DATABASE_PASSWORD: 'x' } } } } }),
+    'environment "microservices": services.threads.container.environment.DATABASE_PASSWORD = "x" is not allowed; expected no plain variable of a name container.secrets has'],
+  ['KMS key from another region', devSecret({ DB_PASSWORD: 'arn:aws:ssm:us-east-1:123456789012:parameter/p' }, 'arn:aws:kms:eu-west-1:123456789012:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0'),
+    'environment "dev": services.host-name.container.secretsKmsKeyArn = "arn:aws:kms:eu-west-1:123456789012:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0" is not allowed; expected a KMS key ARN in us-east-1'],
+  ['KMS key without secrets', devSecret({}, 'arn:aws:kms:us-east-1:123456789012:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0'),
+    'environment "dev": services.host-name.container.secretsKmsKeyArn = "arn:aws:kms:us-east-1:123456789012:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0" is not allowed; expected none without container.secrets'],
+
+  // Routes on the shared listener
+  ['a service without a route', microRoute('posts', {}),
+    'environment "microservices": services.posts.routing = {} is not allowed; expected pathPatterns or hostHeaders, or default: true'],
+  ['the same route twice', microRoute('posts', { pathPatterns: ['/users*'] }),
+    `environment "microservices": services.users.routing = {"pathPatterns":["/users*"]} is not allowed; expected a route other than services.posts's (the same conditions)`],
+  ['overlapping routes without explicit priorities', microRoute('posts', { pathPatterns: ['/users/*/posts*'] }),
+    'environment "microservices": services.users.routing = {"pathPatterns":["/users*"]} is not allowed; expected no overlap with services.posts (/users/*/posts*) unless both set a priority'],
+  ['a host-header route overlapping path routes, without explicit priorities', () => resolveEnvironment('microservices', { ...micro, services: { ...micro.services,
+      users: { ...micro.services!.users, routing: { hostHeaders: ['*.example.com'] } }, posts: { ...micro.services!.posts, routing: { hostHeaders: ['api.example.com'] } } } }),
+    'environment "microservices": services.threads.routing = {"pathPatterns":["/threads*"]} is not allowed; expected no overlap with services.posts (api.example.com) unless both set a priority'],
+  ['duplicate priorities', () => resolveEnvironment('microservices', { ...micro, services: { ...micro.services,
+      users: { ...micro.services!.users, routing: { pathPatterns: ['/users*'], priority: 10 } }, posts: { ...micro.services!.posts, routing: { pathPatterns: ['/posts*'], priority: 10 } } } }),
+    'environment "microservices": services.users.routing.priority = 10 is not allowed; expected a priority no other service has (services.posts has 10)'],
+  ['priority out of range', microRoute('posts', { pathPatterns: ['/posts*'], priority: 50001 }),
+    'environment "microservices": services.posts.routing.priority = 50001 is not allowed; expected a whole number from 1 to 50000'],
+  ['two default services', microRoute('posts', { default: true }, { users: { default: true } }),
+    'environment "microservices": services.users.routing.default = true is not allowed; expected at most one default service (services.posts is one)'],
+  ['a default service with a path pattern', microRoute('posts', { default: true, pathPatterns: ['/posts*'] }),
+    'environment "microservices": services.posts.routing = {"default":true,"pathPatterns":["/posts*"]} is not allowed; expected a default service without pathPatterns, hostHeaders or priority'],
+  ['more conditions than one rule takes', microRoute('posts', { pathPatterns: ['/a*', '/b*', '/c*', '/d*'], hostHeaders: ['a.example.com', 'b.example.com'] }),
+    'environment "microservices": services.posts.routing (pathPatterns + hostHeaders) = 6 is not allowed; expected at most 5 values (one listener rule)'],
+  ['path pattern without a leading slash', microRoute('posts', { pathPatterns: ['posts*'] }),
+    'environment "microservices": services.posts.routing.pathPatterns[0] = "posts*" is not allowed; expected a path pattern starting with "/", at most 128 characters, * and ? as wildcards'],
+  ['more routed services than a listener takes rules', devWith({ capacity: { min: 1, max: 100 }, services: Object.fromEntries(Array.from({ length: 101 }, (_, i) => [`s${i}`, { image: { uri: IMAGE }, routing: { pathPatterns: [`/s${i}*`] }, container: { cpu: 128, memoryMiB: 128 }, scaling: { maxTasks: 1 } }])) }),
+    'environment "dev": services = 101 is not allowed; expected at most 100 routed services (listener rules on one listener)'],
 
   // Load balancer
   ['malformed certificate ARN', devWith({ loadBalancer: { certificateArn: 'arn:aws:acm:us-east-1:123:certificate/abc' } }),
@@ -96,16 +194,12 @@ const CASES: readonly (readonly [string, () => unknown, string])[] = [
     'environment "dev": loadBalancer.ingressCidrs[0] = "203.0.113.7" is not allowed; expected an IPv4 network CIDR such as 0.0.0.0/0'],
   ['no ingress CIDR', devWith({ loadBalancer: { ingressCidrs: [] } }),
     'environment "dev": loadBalancer.ingressCidrs = [] is not allowed; expected at least one CIDR'],
-  ['health check path without a leading slash', devWith({ loadBalancer: { healthCheckPath: 'actuator/health' } }),
-    'environment "dev": loadBalancer.healthCheckPath = "actuator/health" is not allowed; expected a path starting with "/" and no spaces'],
-  ['health check interval too short', devWith({ loadBalancer: { healthCheckIntervalSeconds: 1 } }),
-    'environment "dev": loadBalancer.healthCheckIntervalSeconds = 1 is not allowed; expected a whole number from 5 to 300'],
   ['zero idle timeout', devWith({ loadBalancer: { idleTimeoutSeconds: 0 } }),
     'environment "dev": loadBalancer.idleTimeoutSeconds = 0 is not allowed; expected a whole number from 1 to 4000'],
 
   // Names, logs, image, state, tags
   ['unknown environment on the command line', () => selectEnvironments(['stage']),
-    'environment "stage": name = "stage" is not allowed; expected one of dev, prod'],
+    'environment "stage": name = "stage" is not allowed; expected one of dev, prod, microservices'],
   ['environment name with capitals', () => resolveEnvironment('Dev', dev),
     'environment "Dev": name = "Dev" is not allowed; expected lowercase letters, digits and hyphens, at most 16 characters'],
   ['empty name prefix', devWith({ namePrefix: '' }),
@@ -114,18 +208,12 @@ const CASES: readonly (readonly [string, () => unknown, string])[] = [
     'environment "dev": namePrefix = "host-name-development-eu-west1" is not allowed; expected 1-28 lowercase letters, digits and inner hyphens (ALB names max 32)'],
   ['log retention CloudWatch refuses', devWith({ logRetentionDays: 10 }),
     'environment "dev": logRetentionDays = 10 is not allowed; expected a CloudWatch retention: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827 ... 3653'],
-  ['image without registry or tag', devWith({ image: { uri: 'nginx' } }),
-    'environment "dev": image.uri = "nginx" is not allowed; expected registry/repository:tag or registry/repository@sha256:<digest>'],
-  ['bad image URI from HOST_NAME_IMAGE_URI', () => selectEnvironments(['dev'], overridesFromEnv({ HOST_NAME_IMAGE_URI: 'not-a-uri' })),
-    'environment "dev": image.uri = "not-a-uri" is not allowed; expected registry/repository:tag or registry/repository@sha256:<digest>'],
   ['zero images kept', devWith({ image: { keepImages: 0 } }),
     'environment "dev": image.keepImages = 0 is not allowed; expected a whole number from 1 to 1000'],
   ['bad state bucket from HOST_NAME_STATE_BUCKET', () => selectEnvironments(['prod'], overridesFromEnv({ HOST_NAME_STATE_BUCKET: 'My_State' })),
     'environment "prod": state.bucket = "My_State" is not allowed; expected an S3 bucket name: 3-63 lowercase letters, digits, dots, hyphens'],
   ['bad state region', () => selectEnvironments(['prod'], { stateBucket: 'my-state', stateRegion: 'europe' }),
     'environment "prod": state.region = "europe" is not allowed; expected an AWS region such as us-east-1'],
-  ['infinite scaling target', devWith({ service: { requestsPerTarget: Infinity } }),
-    'environment "dev": service.requestsPerTarget = Infinity is not allowed; expected a number above 0'],
   ['reserved tag prefix', devWith({ tags: { 'aws:owner': 'me' } }),
     'environment "dev": tags.aws:owner = "me" is not allowed; expected a key of 1-128 characters not starting with "aws:" and a value of at most 256'],
 ];
@@ -177,7 +265,7 @@ describe('which environments are requested', () => {
 
   test('an unknown name in HOST_NAME_ENVS is rejected like one on the command line', () => {
     expect(() => selectEnvironments(requestedEnvironments([], { HOST_NAME_ENVS: 'dev,stage' }))).toThrow(
-      new ConfigError('stage', 'name', 'stage', 'one of dev, prod'),
+      new ConfigError('stage', 'name', 'stage', 'one of dev, prod, microservices'),
     );
   });
 
@@ -213,10 +301,10 @@ describe('the CLI (main.ts)', () => {
   }
 
   const FAILURES: readonly (readonly [string, string[], Record<string, string>, string])[] = [
-    ['unknown environment argument', ['stage'], {}, 'environment "stage": name = "stage" is not allowed; expected one of dev, prod'],
-    ['unknown environment in HOST_NAME_ENVS', [], { HOST_NAME_ENVS: 'stage' }, 'environment "stage": name = "stage" is not allowed; expected one of dev, prod'],
+    ['unknown environment argument', ['stage'], {}, 'environment "stage": name = "stage" is not allowed; expected one of dev, prod, microservices'],
+    ['unknown environment in HOST_NAME_ENVS', [], { HOST_NAME_ENVS: 'stage' }, 'environment "stage": name = "stage" is not allowed; expected one of dev, prod, microservices'],
     ['bad HOST_NAME_IMAGE_URI', [], { HOST_NAME_IMAGE_URI: 'not-a-uri' },
-      'environment "dev": image.uri = "not-a-uri" is not allowed; expected registry/repository:tag or registry/repository@sha256:<digest>'],
+      'environment "dev": services.host-name.image.uri = "not-a-uri" is not allowed; expected registry/repository:tag or registry/repository@sha256:<digest>'],
     ['bad HOST_NAME_STATE_BUCKET', ['prod'], { HOST_NAME_STATE_BUCKET: 'My_State' },
       'environment "prod": state.bucket = "My_State" is not allowed; expected an S3 bucket name: 3-63 lowercase letters, digits, dots, hyphens'],
   ];
@@ -224,6 +312,13 @@ describe('the CLI (main.ts)', () => {
   test.each(FAILURES)('%s: exit 2, one line on stderr, no stack trace, no files', (_, args, env, message) => {
     const result = runCli(args, env);
     expect(result).toEqual({ status: 2, stdout: '', stderr: `error: ${message}\n`, files: [] });
+  }, 60_000);
+
+  test('the example environment is written only when named', () => {
+    const result = runCli(['microservices'], {});
+    expect(result.status).toBe(0);
+    expect(result.files).toContain(join('out', 'stacks', 'host-name-microservices', 'cdk.tf.json'));
+    expect(result.files.filter((f) => /host-name-(dev|prod)/.test(f))).toEqual([]);
   }, 60_000);
 
   test('a valid selection writes only its own stack', () => {

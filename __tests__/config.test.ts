@@ -2,6 +2,9 @@ import { formatCidr, overlaps, parseCidr, subnet } from '../constructs/cidr';
 import { resolveEnvironment } from '../constructs/config-validation';
 import { ENVIRONMENTS, overridesFromEnv, requestedEnvironments, selectEnvironments } from '../constructs/environments';
 import { INSTANCE_TYPES, tasksPerInstance } from '../constructs/instance-types';
+import { WORKLOAD_DIR } from '../constructs/host-name-stack';
+import { HEALTHCHECK_COMMAND, jvmOptions } from '../constructs/runtime-profiles';
+import { derivedPriority } from '../constructs/service-config';
 
 describe('cidr', () => {
   test('parses network CIDRs and rejects host bits, bad octets and prefixes', () => {
@@ -44,9 +47,17 @@ describe('environment config', () => {
       flowLogs: false,
       instanceType: 't2.micro',
       capacity: { min: 1, max: 2 },
-      loadBalancer: { deletionProtection: false, accessLogs: false, healthCheckPath: '/actuator/health/readiness' },
-      service: { requestsPerTarget: 50, desiredCount: 1 },
+      loadBalancer: { deletionProtection: false, accessLogs: false },
       image: { forceDelete: true },
+    });
+    expect(dev.services.map((s) => s.name)).toEqual(['host-name']);
+    expect(dev.services[0]).toMatchObject({
+      profile: 'spring-boot',
+      image: { kind: 'build', directory: WORKLOAD_DIR, repositoryName: 'host-name-dev' },
+      routing: { default: true, pathPatterns: [], urlPath: '/host-name' },
+      targetGroup: { healthCheckPath: '/actuator/health/readiness' },
+      scaling: { requestsPerTarget: 50, desiredCount: 1 },
+      container: { memoryReservationMiB: 320, healthCheck: { command: ['CMD', '/usr/local/bin/healthcheck'] } },
     });
     expect(dev.loadBalancer.certificateArn).toBeUndefined();
   });
@@ -55,7 +66,7 @@ describe('environment config', () => {
     expect(prod).toMatchObject({
       natMode: 'per-az',
       flowLogs: true,
-      capacity: { min: 2, max: 5 },
+      capacity: { min: 2, max: 10 },
       loadBalancer: { deletionProtection: true, accessLogs: true },
       image: { forceDelete: false },
     });
@@ -78,15 +89,44 @@ describe('environment config', () => {
       natMode: 'single',
       instanceType: 't2.micro',
       reservedMemoryMiB: 256,
-      task: { cpu: 512, memoryMiB: 512, memoryReservationMiB: 512, containerPort: 8000 },
-      service: { minTasks: 1, maxTasks: 2, desiredCount: 1, cpuTargetPercent: 60 },
-      loadBalancer: { ingressCidrs: ['0.0.0.0/0'], idleTimeoutSeconds: 60, deregistrationDelaySeconds: 30 },
+      capacity: { min: 1, max: 4 },
+      loadBalancer: { ingressCidrs: ['0.0.0.0/0'], idleTimeoutSeconds: 60 },
       logRetentionDays: 30,
-      image: { keepImages: 20 },
+      image: { keepImages: 20, forceDelete: false },
       tags: {},
     });
     expect(c.state).toBeUndefined();
-    expect(c.image.uri).toBeUndefined();
+    // No services named: the host-name app from workload/, as the default route.
+    expect(c.services).toEqual([
+      {
+        name: 'host-name',
+        profile: 'spring-boot',
+        image: { kind: 'build', directory: WORKLOAD_DIR, repositoryName: 'host-name-qa-host-name' },
+        routing: { pathPatterns: [], hostHeaders: [], priority: undefined, default: true, urlPath: '/host-name' },
+        container: {
+          port: 8000,
+          cpu: 512,
+          memoryMiB: 512,
+          memoryReservationMiB: 512,
+          environment: { SERVER_PORT: '8000', JAVA_TOOL_OPTIONS: jvmOptions(512, 512) },
+          secrets: {},
+          secretsKmsKeyArn: undefined,
+          healthCheck: { command: HEALTHCHECK_COMMAND, intervalSeconds: 15, timeoutSeconds: 5, retries: 3, startPeriodSeconds: 60 },
+          stopTimeoutSeconds: 30,
+        },
+        targetGroup: { healthCheckPath: '/actuator/health/readiness', healthCheckIntervalSeconds: 15, healthyThreshold: 2, unhealthyThreshold: 3, deregistrationDelaySeconds: 30 },
+        scaling: {
+          minTasks: 1,
+          maxTasks: 2,
+          desiredCount: 1,
+          requestsPerTarget: 50,
+          cpuTargetPercent: 60,
+          scaleOutCooldownSeconds: 60,
+          scaleInCooldownSeconds: 300,
+          healthCheckGracePeriodSeconds: 60,
+        },
+      },
+    ]);
   });
 
   test('explicit subnet CIDRs are kept as given', () => {
@@ -99,15 +139,18 @@ describe('environment config', () => {
     expect(c.privateSubnetCidrs).toEqual(['10.1.1.0/24', '10.1.2.0/24']);
   });
 
-  test('pipeline overrides: image URI and state bucket come from the environment', () => {
+  test('pipeline overrides: the host-name image URI and the state bucket come from the environment', () => {
     const o = overridesFromEnv({ HOST_NAME_IMAGE_URI: '1.dkr.ecr.us-east-1.amazonaws.com/x:1', HOST_NAME_STATE_BUCKET: 'tf-state' });
-    const [c] = selectEnvironments(['dev'], o);
-    expect(c.image.uri).toBe('1.dkr.ecr.us-east-1.amazonaws.com/x:1');
+    const [c, micro] = selectEnvironments(['dev', 'microservices'], o);
+    expect(c.services[0].image).toEqual({ kind: 'uri', uri: '1.dkr.ecr.us-east-1.amazonaws.com/x:1' });
+    // An environment without a host-name service keeps its own images.
+    expect(micro.services.map((s) => s.image)).toEqual(selectEnvironments(['microservices'])[0].services.map((s) => s.image));
     expect(c.state).toEqual({ bucket: 'tf-state', region: 'us-east-1' });
     expect(overridesFromEnv({ HOST_NAME_IMAGE_URI: '' }).imageUri).toBeUndefined();
   });
 
-  test('the environments to synthesize come from argv, else HOST_NAME_ENVS, else all', () => {
+  test('the environments to synthesize come from argv, else HOST_NAME_ENVS, else the defaults (not the example)', () => {
+    expect(selectEnvironments([]).map((c) => c.name)).toEqual(['dev', 'prod']);
     expect(requestedEnvironments(['prod'], { HOST_NAME_ENVS: 'dev' })).toEqual(['prod']);
     expect(requestedEnvironments([], { HOST_NAME_ENVS: 'dev, prod' })).toEqual(['dev', 'prod']);
     expect(requestedEnvironments([], {})).toEqual([]);
@@ -130,5 +173,53 @@ describe('instance sizing', () => {
     for (const [name, spec] of Object.entries(INSTANCE_TYPES)) {
       expect([name, spec.vcpus >= 1 && spec.registeredMemoryMiB > 900]).toEqual([name, true]);
     }
+  });
+});
+
+describe('services', () => {
+  const micro = selectEnvironments(['microservices'])[0];
+
+  test('the microservices example: three generic services from URIs, each on its path, one with a secret', () => {
+    expect(micro.services.map((s) => [s.name, s.profile, s.image.kind, s.routing.pathPatterns, Object.keys(s.container.secrets)])).toEqual([
+      ['posts', 'generic', 'uri', ['/posts*'], []],
+      ['threads', 'generic', 'uri', ['/threads*'], ['DATABASE_PASSWORD']],
+      ['users', 'generic', 'uri', ['/users*'], []],
+    ]);
+    for (const s of micro.services) {
+      expect(s.container.environment).toEqual({});
+      expect(s.container.healthCheck).toBeUndefined();
+      expect(s.routing.urlPath).toBe(`/${s.name}`);
+    }
+  });
+
+  test('derived priorities come from the name alone: adding a service never moves another', () => {
+    const priorities = Object.fromEntries(micro.services.map((s) => [s.name, s.routing.priority]));
+    expect(priorities).toEqual({ posts: derivedPriority('posts'), threads: derivedPriority('threads'), users: derivedPriority('users') });
+    const more = resolveEnvironment('microservices', {
+      ...ENVIRONMENTS.microservices,
+      capacity: { min: 1, max: 4 },
+      services: { ...ENVIRONMENTS.microservices.services, search: { image: { uri: 'r.example/search:1' }, routing: { pathPatterns: ['/search*'] } } },
+    });
+    for (const s of micro.services) expect(more.services.find((m) => m.name === s.name)!.routing.priority).toBe(s.routing.priority);
+    expect(new Set(Object.values(priorities)).size).toBe(3);
+    for (const p of Object.values(priorities)) expect(p).toBeGreaterThanOrEqual(1000);
+  });
+
+  test('overlapping routes are allowed when both set a priority', () => {
+    const c = resolveEnvironment('microservices', {
+      ...ENVIRONMENTS.microservices,
+      services: {
+        ...ENVIRONMENTS.microservices.services,
+        users: { ...ENVIRONMENTS.microservices.services!.users, routing: { pathPatterns: ['/users*'], priority: 20 } },
+        posts: { ...ENVIRONMENTS.microservices.services!.posts, routing: { pathPatterns: ['/users/*/posts*'], priority: 10 } },
+      },
+    });
+    expect(c.services.map((s) => [s.name, s.routing.priority])).toContainEqual(['posts', 10]);
+  });
+
+  test('a generic service may name its own container health check, with the default timing', () => {
+    const c = resolveEnvironment('qa', { services: { app: { image: { uri: 'r.example/app:1' }, routing: { default: true }, container: { healthCheck: { command: ['CMD-SHELL', 'true'] } } } } });
+    expect(c.services[0].container.healthCheck).toEqual({ command: ['CMD-SHELL', 'true'], intervalSeconds: 15, timeoutSeconds: 5, retries: 3, startPeriodSeconds: 60 });
+    expect(c.services[0].targetGroup.healthCheckPath).toBe('/health');
   });
 });

@@ -176,8 +176,9 @@ describe('Ec2Capacity on Graviton', () => {
 
 describe('sizing is validated before anything is synthesized', () => {
   test("the tutorial's 870 MiB task does not fit a t2.micro", () => {
-    expect(() => resolveEnvironment('dev', { instanceType: 't2.micro', task: { memoryMiB: 870 } })).toThrow(
-      'environment "dev": task.memoryMiB = 870 is not allowed; expected 128 to 726 MiB: t2.micro registers 982 MiB, less 256 reserved for the OS and agent',
+    const services = { app: { image: { uri: 'r.example/app:1' }, routing: { default: true }, container: { memoryMiB: 870 } } };
+    expect(() => resolveEnvironment('dev', { instanceType: 't2.micro', services })).toThrow(
+      'environment "dev": services.app.container.memoryMiB = 870 is not allowed; expected 128 to 726 MiB: t2.micro registers 982 MiB, less 256 reserved for the OS and agent',
     );
   });
 

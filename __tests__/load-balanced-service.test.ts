@@ -3,26 +3,53 @@ import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-tar
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
-import { HEALTHCHECK_COMMAND, jvmOptions, LoadBalancedService, LoadBalancedServiceProps } from '../constructs/load-balanced-service';
-import { TEST_IMAGE, testCapacity, testLoadBalancer, testNetwork } from './support/fixtures';
+import { ServiceConfig } from '../constructs/config';
+import { LoadBalancedService, LoadBalancedServiceProps } from '../constructs/load-balanced-service';
+import { RouteOptions } from '../constructs/load-balancer';
+import { HEALTHCHECK_COMMAND, jvmOptions, RUNTIME_PROFILE_DEFAULTS } from '../constructs/runtime-profiles';
+import { TEST_IMAGE, TEST_ROUTE, testCapacity, testLoadBalancer, testNetwork } from './support/fixtures';
 import { onlyResource, resourcesOf, synthJson } from './support/synth';
 
-function synthService(props: Partial<LoadBalancedServiceProps> = {}) {
+/** A spring-boot container as the config resolves it (profile applied). */
+const CONTAINER: ServiceConfig['container'] = {
+  port: 8000,
+  cpu: 512,
+  memoryMiB: 512,
+  memoryReservationMiB: 448,
+  environment: RUNTIME_PROFILE_DEFAULTS['spring-boot'].environment({ port: 8000, memoryMiB: 512, cpu: 512 }),
+  secrets: {},
+  healthCheck: RUNTIME_PROFILE_DEFAULTS['spring-boot'].healthCheck,
+  stopTimeoutSeconds: 30,
+};
+const SCALING: ServiceConfig['scaling'] = {
+  minTasks: 1,
+  maxTasks: 4,
+  desiredCount: 2,
+  requestsPerTarget: 50,
+  cpuTargetPercent: 60,
+  scaleOutCooldownSeconds: 60,
+  scaleInCooldownSeconds: 300,
+  healthCheckGracePeriodSeconds: 60,
+};
+const SSM_ARN = 'arn:aws:ssm:us-east-1:123456789012:parameter/app/db-password';
+const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:app/api-key-AbCdEf';
+const KMS_ARN = 'arn:aws:kms:us-east-1:123456789012:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0';
+
+function synthService(props: Partial<LoadBalancedServiceProps> = {}, route: Partial<RouteOptions> = { default: true }) {
   return synthJson((scope) => {
     const network = testNetwork(scope);
     const loadBalancer = testLoadBalancer(scope, network);
     const capacity = testCapacity(scope, network);
     new LoadBalancedService(scope, 'service', {
+      serviceName: 'host-name',
       namePrefix: 'hn-test',
       region: 'us-east-1',
       imageUri: TEST_IMAGE,
       capacity,
-      loadBalancer,
-      cpu: 512,
-      memoryMiB: 512,
-      memoryReservationMiB: 448,
-      desiredCount: 2,
-      scaling: { minTasks: 1, maxTasks: 4 },
+      route: loadBalancer.addRoute('host-name', { ...TEST_ROUTE, targetGroupName: 'hn-test-host-name', ...route }),
+      container: CONTAINER,
+      scaling: SCALING,
+      logRetentionDays: 30,
       ...props,
     });
   });
@@ -40,8 +67,8 @@ describe('LoadBalancedService', () => {
       family: 'hn-test-host-name',
       requires_compatibilities: ['EC2'],
       network_mode: 'bridge',
-      execution_role_arn: `\${aws_iam_role.${roleId('hn-test-execution')}.arn}`,
-      task_role_arn: `\${aws_iam_role.${roleId('hn-test-task')}.arn}`,
+      execution_role_arn: `\${aws_iam_role.${roleId('hn-test-host-name-execution')}.arn}`,
+      task_role_arn: `\${aws_iam_role.${roleId('hn-test-host-name-task')}.arn}`,
       volume: [{ name: 'tmp' }],
     });
   });
@@ -70,13 +97,15 @@ describe('LoadBalancedService', () => {
     expect(text).toHaveResourceWithProperties(CloudwatchLogGroup, { name: '/ecs/hn-test/host-name', retention_in_days: 30 });
   });
 
-  test('container: JVM options sized to the memory limit', () => {
-    const env = Object.fromEntries(container.environment.map((e: any) => [e.name, e.value]));
-    expect(env.JAVA_TOOL_OPTIONS).toBe(jvmOptions(512, 512));
-    expect(env.JAVA_TOOL_OPTIONS).toContain('-Xmx307m');
+  test('container: the environment it is given, in order (spring-boot: SERVER_PORT, JVM options sized to the memory limit)', () => {
+    expect(container.environment).toEqual([
+      { name: 'SERVER_PORT', value: '8000' },
+      { name: 'JAVA_TOOL_OPTIONS', value: jvmOptions(512, 512) },
+    ]);
+    expect(jvmOptions(512, 512)).toContain('-Xmx307m');
     expect(jvmOptions(2048, 2048)).toContain('-Xmx1228m');
     expect(jvmOptions(2048, 2048)).toContain('-XX:ActiveProcessorCount=2');
-    expect(env.SERVER_PORT).toBe('8000');
+    expect(container.secrets).toBeUndefined();
   });
 
   test('container: graceful stop, health check, read-only root with a writable /tmp, not privileged', () => {
@@ -91,11 +120,11 @@ describe('LoadBalancedService', () => {
 
   test('execution role has the managed execution policy only; the task role has nothing', () => {
     const attachments = Object.values(resourcesOf(json, 'aws_iam_role_policy_attachment'));
-    const onExecution = attachments.filter((a) => a.role.includes(roleId('hn-test-execution')));
+    const onExecution = attachments.filter((a) => a.role.includes(roleId('hn-test-host-name-execution')));
     expect(onExecution.map((a) => a.policy_arn)).toEqual([expect.stringMatching(/:iam::aws:policy\/service-role\/AmazonECSTaskExecutionRolePolicy$/)]);
-    expect(attachments.filter((a) => a.role.includes(roleId('hn-test-task')))).toEqual([]);
+    expect(attachments.filter((a) => a.role.includes(roleId('hn-test-host-name-task')))).toEqual([]);
     expect(Object.values(resourcesOf(json, 'aws_iam_role_policy'))).toEqual([]);
-    expect(JSON.parse(roles[roleId('hn-test-task')].assume_role_policy).Statement[0].Principal).toEqual({ Service: 'ecs-tasks.amazonaws.com' });
+    expect(JSON.parse(roles[roleId('hn-test-host-name-task')].assume_role_policy).Statement[0].Principal).toEqual({ Service: 'ecs-tasks.amazonaws.com' });
   });
 
   test('service: capacity provider strategy, circuit breaker, 100/200, placement, tags', () => {
@@ -121,10 +150,10 @@ describe('LoadBalancedService', () => {
     expect(service.launch_type).toBeUndefined();
   });
 
-  test('service: in the target group, after the listener and the cluster capacity providers exist', () => {
+  test('service: in its route\'s target group, after the listener and the cluster capacity providers exist', () => {
     const service = onlyResource(json, 'aws_ecs_service');
     expect(service.load_balancer).toEqual([
-      { target_group_arn: expect.stringContaining('aws_lb_target_group.lb_tg_'), container_name: 'host-name', container_port: 8000 },
+      { target_group_arn: expect.stringContaining('aws_lb_target_group.lb_route-host-name_tg_'), container_name: 'host-name', container_port: 8000 },
     ]);
     expect(service.depends_on).toEqual([
       expect.stringMatching(/^aws_lb_listener\.lb_http_\w+$/),
@@ -142,14 +171,15 @@ describe('LoadBalancedService', () => {
     });
   });
 
-  test('autoscaling: 50 requests per target, as in the tutorial', () => {
+  test('autoscaling: 50 requests per target, as in the tutorial, on the route\'s label', () => {
     expect(text).toHaveResourceWithProperties(AppautoscalingPolicy, {
+      name: 'hn-test-host-name-requests-per-target',
       policy_type: 'TargetTrackingScaling',
       target_tracking_scaling_policy_configuration: {
         target_value: 50,
         predefined_metric_specification: {
           predefined_metric_type: 'ALBRequestCountPerTarget',
-          resource_label: expect.stringMatching(/^\$\{aws_lb\.\w+\.arn_suffix\}\/\$\{aws_lb_target_group\.\w+\.arn_suffix\}$/),
+          resource_label: expect.stringMatching(/^\$\{aws_lb\.\w+\.arn_suffix\}\/\$\{aws_lb_target_group\.lb_route-host-name_tg_\w+\.arn_suffix\}$/),
         },
         scale_out_cooldown: 60,
         scale_in_cooldown: 300,
@@ -158,7 +188,7 @@ describe('LoadBalancedService', () => {
   });
 
   test('autoscaling: CPU tracking with cooldowns', () => {
-    const custom = synthService({ scaling: { minTasks: 1, maxTasks: 4, cpuTargetPercent: 70, scaleInCooldownSeconds: 120, scaleOutCooldownSeconds: 30 } });
+    const custom = synthService({ scaling: { ...SCALING, cpuTargetPercent: 70, scaleInCooldownSeconds: 120, scaleOutCooldownSeconds: 30 } });
     expect(custom.text).toHaveResourceWithProperties(AppautoscalingPolicy, {
       target_tracking_scaling_policy_configuration: {
         target_value: 70,
@@ -168,5 +198,58 @@ describe('LoadBalancedService', () => {
       },
     });
     expect(Object.keys(resourcesOf(custom.json, 'aws_appautoscaling_policy'))).toHaveLength(2);
+  });
+
+  test('a route with a rule: the service also waits for its listener rule', () => {
+    const routed = synthService({}, { default: false });
+    expect(onlyResource(routed.json, 'aws_ecs_service').depends_on).toContainEqual(expect.stringMatching(/^aws_lb_listener_rule\.lb_route-host-name_rule_\w+$/));
+  });
+});
+
+describe('LoadBalancedService names, profiles and secrets', () => {
+  test('the service name scopes every physical name', () => {
+    const { json } = synthService({ serviceName: 'users' });
+    const names = [
+      ...Object.values(resourcesOf(json, 'aws_iam_role')).map((r) => r.name),
+      ...Object.values(resourcesOf(json, 'aws_appautoscaling_policy')).map((r) => r.name),
+      onlyResource(json, 'aws_cloudwatch_log_group').name,
+      onlyResource(json, 'aws_ecs_task_definition').family,
+      onlyResource(json, 'aws_ecs_service').name,
+    ].filter((n) => !String(n).includes('instance'));
+    expect(names.sort()).toEqual(
+      ['/ecs/hn-test/users', 'hn-test-users', 'hn-test-users-cpu', 'hn-test-users-execution', 'hn-test-users-requests-per-target', 'hn-test-users-task', 'users'].sort(),
+    );
+  });
+
+  test('a generic container: no JVM settings, no container health check, its own port', () => {
+    const { json } = synthService({ container: { ...CONTAINER, port: 3000, environment: { LOG_LEVEL: 'info' }, healthCheck: undefined } });
+    const [c] = JSON.parse(onlyResource(json, 'aws_ecs_task_definition').container_definitions);
+    expect(c.environment).toEqual([{ name: 'LOG_LEVEL', value: 'info' }]);
+    expect(c.healthCheck).toBeUndefined();
+    expect(c.portMappings).toEqual([{ containerPort: 3000, hostPort: 0, protocol: 'tcp' }]);
+    expect(onlyResource(json, 'aws_ecs_service').load_balancer[0].container_port).toBe(3000);
+  });
+
+  test('secrets: valueFrom in the container, and the execution role reads exactly those ARNs', () => {
+    const { json } = synthService({ container: { ...CONTAINER, secrets: { DB_PASSWORD: SSM_ARN, API_KEY: SECRET_ARN } } });
+    const [c] = JSON.parse(onlyResource(json, 'aws_ecs_task_definition').container_definitions);
+    expect(c.secrets).toEqual([
+      { name: 'DB_PASSWORD', valueFrom: SSM_ARN },
+      { name: 'API_KEY', valueFrom: SECRET_ARN },
+    ]);
+    const policy = onlyResource(json, 'aws_iam_role_policy');
+    expect(policy.role).toMatch(/^\$\{aws_iam_role\.service_execution-role_\w+\.id\}$/);
+    expect(JSON.parse(policy.policy).Statement).toEqual([
+      { Sid: 'ReadParameters', Effect: 'Allow', Action: 'ssm:GetParameters', Resource: [SSM_ARN] },
+      { Sid: 'ReadSecrets', Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: [SECRET_ARN] },
+    ]);
+  });
+
+  test('secrets with a KMS key: kms:Decrypt on that key only', () => {
+    const { json } = synthService({ container: { ...CONTAINER, secrets: { DB_PASSWORD: SSM_ARN }, secretsKmsKeyArn: KMS_ARN } });
+    expect(JSON.parse(onlyResource(json, 'aws_iam_role_policy').policy).Statement).toEqual([
+      { Sid: 'ReadParameters', Effect: 'Allow', Action: 'ssm:GetParameters', Resource: [SSM_ARN] },
+      { Sid: 'DecryptSecrets', Effect: 'Allow', Action: 'kms:Decrypt', Resource: KMS_ARN },
+    ]);
   });
 });

@@ -6,17 +6,25 @@ import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucke
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
-import { PublicLoadBalancerProps, TLS_POLICY } from '../constructs/load-balancer';
-import { TEST_CERT, testCapacity, testLoadBalancer, testNetwork } from './support/fixtures';
+import { TerraformOutput } from 'cdktf';
+import { LbListenerRule } from '@cdktf/provider-aws/lib/lb-listener-rule';
+import { PublicLoadBalancerProps, RouteOptions, TLS_POLICY } from '../constructs/load-balancer';
+import { TEST_CERT, TEST_ROUTE, testCapacity, testLoadBalancer, testNetwork } from './support/fixtures';
 import { onlyResource, resourcesOf, synthJson } from './support/synth';
 
-function synthLb(props: Partial<PublicLoadBalancerProps> = {}) {
+function synthLb(props: Partial<PublicLoadBalancerProps> = {}, routes: Partial<RouteOptions>[] = []) {
   return synthJson((scope) => {
     const network = testNetwork(scope);
     const lb = testLoadBalancer(scope, network, props);
     lb.allowTrafficTo(testCapacity(scope, network).securityGroup, 'instances');
+    routes.forEach((r, i) => lb.addRoute(`svc${i}`, { ...TEST_ROUTE, ...r }));
   });
 }
+
+const NOT_FOUND = {
+  type: 'fixed-response',
+  fixed_response: { content_type: 'application/json', status_code: '404', message_body: '{"status":404,"error":"Not Found"}' },
+};
 
 const ingressRules = (json: any) => Object.values(resourcesOf(json, 'aws_vpc_security_group_ingress_rule'));
 
@@ -40,33 +48,10 @@ describe('PublicLoadBalancer without a certificate', () => {
     expect(alb.access_logs).toBeUndefined();
   });
 
-  test('HTTP listener forwards to the target group', () => {
-    expect(text).toHaveResourceWithProperties(LbListener, {
-      port: 80,
-      protocol: 'HTTP',
-      default_action: [{ type: 'forward', target_group_arn: expect.stringContaining('aws_lb_target_group.lb_tg_') }],
-    });
+  test('without routes, the HTTP listener answers a JSON 404, and there is no target group', () => {
+    expect(text).toHaveResourceWithProperties(LbListener, { port: 80, protocol: 'HTTP', default_action: [NOT_FOUND] });
     expect(Object.keys(resourcesOf(json, 'aws_lb_listener'))).toHaveLength(1);
-  });
-
-  test('target group: instance targets, readiness health check, short deregistration delay', () => {
-    expect(text).toHaveResourceWithProperties(LbTargetGroup, {
-      name: 'hn-test-tg',
-      target_type: 'instance',
-      protocol: 'HTTP',
-      deregistration_delay: '30',
-      health_check: {
-        enabled: true,
-        path: '/actuator/health/readiness',
-        matcher: '200',
-        port: 'traffic-port',
-        protocol: 'HTTP',
-        interval: 15,
-        timeout: 5,
-        healthy_threshold: 2,
-        unhealthy_threshold: 3,
-      },
-    });
+    expect(resourcesOf(json, 'aws_lb_target_group')).toEqual({});
   });
 
   test('ingress: port 80 only, from anywhere by default', () => {
@@ -116,15 +101,21 @@ describe('PublicLoadBalancer without a certificate', () => {
 describe('PublicLoadBalancer with a certificate', () => {
   const { text, json } = synthLb({ certificateArn: TEST_CERT, ingressCidrs: ['203.0.113.0/24'] });
 
-  test('HTTPS listener with a TLS 1.3 policy forwards to the target group', () => {
+  test('HTTPS listener with a TLS 1.3 policy answers unrouted requests with the JSON 404', () => {
     expect(TLS_POLICY).toMatch(/TLS13/);
     expect(text).toHaveResourceWithProperties(LbListener, {
       port: 443,
       protocol: 'HTTPS',
       ssl_policy: TLS_POLICY,
       certificate_arn: TEST_CERT,
-      default_action: [{ type: 'forward', target_group_arn: expect.stringContaining('aws_lb_target_group.lb_tg_') }],
+      default_action: [NOT_FOUND],
     });
+  });
+
+  test('route rules go on the HTTPS listener, the one that forwards', () => {
+    const routed = synthLb({ certificateArn: TEST_CERT }, [{}]);
+    const https = Object.entries(resourcesOf(routed.json, 'aws_lb_listener')).find(([, l]) => l.port === 443)![0];
+    expect(onlyResource(routed.json, 'aws_lb_listener_rule').listener_arn).toBe(`\${aws_lb_listener.${https}.arn}`);
   });
 
   test('HTTP answers with a 301 to HTTPS', () => {
@@ -144,19 +135,72 @@ describe('PublicLoadBalancer with a certificate', () => {
   });
 });
 
-describe('PublicLoadBalancer settings', () => {
-  test('idle timeout, deletion protection and health check are configurable', () => {
-    const { text } = synthLb({
-      idleTimeoutSeconds: 120,
-      deletionProtection: true,
-      deregistrationDelaySeconds: 10,
-      healthCheck: { path: '/ready', intervalSeconds: 30, healthyThreshold: 3, unhealthyThreshold: 5 },
-    });
-    expect(text).toHaveResourceWithProperties(Lb, { idle_timeout: 120, enable_deletion_protection: true });
+describe('PublicLoadBalancer.addRoute', () => {
+  const { text, json } = synthLb({}, [{ pathPatterns: ['/api*', '/v2/api*'], hostHeaders: ['api.example.com'] }]);
+
+  test('a target group: instance targets, the given health check and deregistration delay, created before the old one goes', () => {
     expect(text).toHaveResourceWithProperties(LbTargetGroup, {
-      deregistration_delay: '10',
-      health_check: expect.objectContaining({ path: '/ready', interval: 30, healthy_threshold: 3, unhealthy_threshold: 5 }),
+      name: 'hn-test-api',
+      target_type: 'instance',
+      protocol: 'HTTP',
+      deregistration_delay: '30',
+      health_check: {
+        enabled: true,
+        path: '/actuator/health/readiness',
+        matcher: '200',
+        port: 'traffic-port',
+        protocol: 'HTTP',
+        interval: 15,
+        timeout: 5,
+        healthy_threshold: 2,
+        unhealthy_threshold: 3,
+      },
+      lifecycle: { create_before_destroy: true },
     });
+  });
+
+  test('a listener rule at the priority, forwarding on path patterns and host headers', () => {
+    const tg = Object.keys(resourcesOf(json, 'aws_lb_target_group'))[0];
+    expect(text).toHaveResourceWithProperties(LbListenerRule, {
+      listener_arn: expect.stringMatching(/^\$\{aws_lb_listener\.lb_http_\w+\.arn\}$/),
+      priority: 1200,
+      action: [{ type: 'forward', target_group_arn: `\${aws_lb_target_group.${tg}.arn}` }],
+      condition: [{ path_pattern: { values: ['/api*', '/v2/api*'] } }, { host_header: { values: ['api.example.com'] } }],
+    });
+  });
+
+  test('the listener still answers everything else with the JSON 404', () => {
+    expect(onlyResource(json, 'aws_lb_listener').default_action).toEqual([NOT_FOUND]);
+  });
+
+  test('returns the target group, the rule, the listeners and the request-count label `<alb>/<target group>` arn suffixes', () => {
+    const { json: out } = synthJson((scope) => {
+      const lb = testLoadBalancer(scope, testNetwork(scope));
+      const route = lb.addRoute('api', TEST_ROUTE);
+      expect(route.listeners).toEqual([lb.listener]);
+      expect(route.listenerRule).toBeDefined();
+      new TerraformOutput(scope, 'label', { value: route.resourceLabel });
+      new TerraformOutput(scope, 'rule', { value: route.listenerRule!.arn });
+      new TerraformOutput(scope, 'base', { value: route.baseUrl });
+    });
+    expect(out.output!.label.value).toMatch(/^\$\{aws_lb\.lb_alb_\w+\.arn_suffix\}\/\$\{aws_lb_target_group\.lb_route-api_tg_\w+\.arn_suffix\}$/);
+    expect(out.output!.rule.value).toMatch(/^\$\{aws_lb_listener_rule\.lb_route-api_rule_\w+\.arn\}$/);
+    expect(out.output!.base.value).toMatch(/^http:\/\/\$\{aws_lb\.lb_alb_\w+\.dns_name\}$/);
+  });
+
+  test('the default route takes the listener default action instead of a rule; a second default is refused', () => {
+    const { json: d } = synthLb({}, [{ default: true }]);
+    const tg = Object.keys(resourcesOf(d, 'aws_lb_target_group'))[0];
+    expect(onlyResource(d, 'aws_lb_listener').default_action).toEqual([{ type: 'forward', target_group_arn: `\${aws_lb_target_group.${tg}.arn}` }]);
+    expect(resourcesOf(d, 'aws_lb_listener_rule')).toEqual({});
+    expect(() => synthLb({}, [{ default: true }, { default: true }])).toThrow('svc1: the default route is already svc0');
+  });
+});
+
+describe('PublicLoadBalancer settings', () => {
+  test('idle timeout and deletion protection are configurable', () => {
+    const { text } = synthLb({ idleTimeoutSeconds: 120, deletionProtection: true });
+    expect(text).toHaveResourceWithProperties(Lb, { idle_timeout: 120, enable_deletion_protection: true });
   });
 
   test('access logs: a private, encrypted bucket with expiry and a delivery policy', () => {

@@ -6,34 +6,16 @@ import {
   NatMode,
 } from './config';
 import { formatCidr, Ipv4Cidr, overlaps, contains, parseCidr, subnet } from './cidr';
-import { INSTANCE_TYPES, tasksPerInstance } from './instance-types';
+import { INSTANCE_TYPES } from './instance-types';
+import { DEFAULT_SERVICES, resolveServices } from './service-config';
+import { ConfigError, NAME, Validator } from './validator';
 
-/** Bad input: names the environment, the field, the value given and what is allowed. */
-export class ConfigError extends Error {
-  constructor(
-    readonly environment: string,
-    readonly field: string,
-    readonly value: unknown,
-    readonly allowed: string,
-  ) {
-    super(`environment "${environment}": ${field} = ${show(value)} is not allowed; expected ${allowed}`);
-    this.name = 'ConfigError';
-  }
-}
-
-function show(value: unknown): string {
-  if (value === undefined) return '(unset)';
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
-  return JSON.stringify(value) ?? String(value);
-}
+export { ConfigError } from './validator';
 
 /** ALB and target group names are capped at 32 characters; the longest suffix is "-alb". */
 export const MAX_NAME_PREFIX_LENGTH = 28;
 
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
-const NAME = /^[a-z]([a-z0-9-]*[a-z0-9])?$/;
-const IMAGE_URI = /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._\/-]+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$/;
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 /** Applies defaults and validates; throws ConfigError on the first bad field, before any resource exists. */
@@ -71,7 +53,7 @@ export function resolveEnvironment(name: string, s: EnvironmentSettings): Enviro
   const spec = INSTANCE_TYPES[instanceType];
   v.check('instanceType', instanceType, spec !== undefined, `one of ${braceList(Object.keys(INSTANCE_TYPES))}`);
 
-  const capacity = { min: s.capacity?.min ?? 1, max: s.capacity?.max ?? 2 };
+  const capacity = { min: s.capacity?.min ?? 1, max: s.capacity?.max ?? 4 };
   v.integer('capacity.min', capacity.min, 0, 100);
   v.integer('capacity.max', capacity.max, 1, 100);
   v.check('capacity.min', capacity.min, capacity.min <= capacity.max, `at most capacity.max (${capacity.max})`);
@@ -81,53 +63,8 @@ export function resolveEnvironment(name: string, s: EnvironmentSettings): Enviro
 
   const reservedMemoryMiB = s.reservedMemoryMiB ?? 256;
   v.integer('reservedMemoryMiB', reservedMemoryMiB, 0, spec.registeredMemoryMiB - 128);
-  const taskMemoryCeiling = spec.registeredMemoryMiB - reservedMemoryMiB;
 
-  const memoryMiB = s.task?.memoryMiB ?? 512;
-  const task = {
-    cpu: s.task?.cpu ?? 512,
-    memoryMiB,
-    memoryReservationMiB: s.task?.memoryReservationMiB ?? memoryMiB,
-    containerPort: s.task?.containerPort ?? 8000,
-  };
-  v.integer('task.cpu', task.cpu, 128, spec.vcpus * 1024, `cpu units from 128 to ${spec.vcpus * 1024} (${instanceType} has ${spec.vcpus} vCPU)`);
-  v.integer(
-    'task.memoryMiB',
-    task.memoryMiB,
-    128,
-    taskMemoryCeiling,
-    `128 to ${taskMemoryCeiling} MiB: ${instanceType} registers ${spec.registeredMemoryMiB} MiB, less ${reservedMemoryMiB} reserved for the OS and agent`,
-  );
-  v.integer('task.memoryReservationMiB', task.memoryReservationMiB, 64, task.memoryMiB, `64 to task.memoryMiB (${task.memoryMiB}) MiB`);
-  v.integer('task.containerPort', task.containerPort, 1, 65535);
-
-  const minTasks = s.service?.minTasks ?? 1;
-  const service = {
-    minTasks,
-    maxTasks: s.service?.maxTasks ?? 2,
-    desiredCount: s.service?.desiredCount ?? minTasks,
-    requestsPerTarget: s.service?.requestsPerTarget ?? 50,
-    cpuTargetPercent: s.service?.cpuTargetPercent ?? 60,
-    scaleOutCooldownSeconds: s.service?.scaleOutCooldownSeconds ?? 60,
-    scaleInCooldownSeconds: s.service?.scaleInCooldownSeconds ?? 300,
-    healthCheckGracePeriodSeconds: s.service?.healthCheckGracePeriodSeconds ?? 60,
-  };
-  v.integer('service.minTasks', service.minTasks, 1, 1000);
-  v.integer('service.maxTasks', service.maxTasks, service.minTasks, 1000, `at least service.minTasks (${service.minTasks})`);
-  v.integer('service.desiredCount', service.desiredCount, service.minTasks, service.maxTasks, `service.minTasks..maxTasks (${service.minTasks}..${service.maxTasks})`);
-  const perInstance = tasksPerInstance(spec, task, reservedMemoryMiB);
-  const placeable = perInstance * capacity.max;
-  v.check(
-    'service.maxTasks',
-    service.maxTasks,
-    service.maxTasks <= placeable,
-    `at most ${placeable}: ${capacity.max} x ${instanceType} hold ${perInstance} task(s) each`,
-  );
-  v.check('service.requestsPerTarget', service.requestsPerTarget, Number.isFinite(service.requestsPerTarget) && service.requestsPerTarget > 0, 'a number above 0');
-  v.integer('service.cpuTargetPercent', service.cpuTargetPercent, 1, 100);
-  v.integer('service.scaleOutCooldownSeconds', service.scaleOutCooldownSeconds, 0, 3600);
-  v.integer('service.scaleInCooldownSeconds', service.scaleInCooldownSeconds, 0, 3600);
-  v.integer('service.healthCheckGracePeriodSeconds', service.healthCheckGracePeriodSeconds, 0, 3600);
+  const services = resolveServices(v, { environment: name, namePrefix, region, instanceType, reservedMemoryMiB, capacity }, s.services ?? DEFAULT_SERVICES);
 
   const lb = s.loadBalancer ?? {};
   const loadBalancer = {
@@ -137,11 +74,6 @@ export function resolveEnvironment(name: string, s: EnvironmentSettings): Enviro
     deletionProtection: lb.deletionProtection ?? false,
     accessLogs: lb.accessLogs ?? false,
     accessLogExpirationDays: lb.accessLogExpirationDays ?? 90,
-    healthCheckPath: lb.healthCheckPath ?? '/actuator/health/readiness',
-    healthCheckIntervalSeconds: lb.healthCheckIntervalSeconds ?? 15,
-    healthyThreshold: lb.healthyThreshold ?? 2,
-    unhealthyThreshold: lb.unhealthyThreshold ?? 3,
-    deregistrationDelaySeconds: lb.deregistrationDelaySeconds ?? 30,
   };
   if (loadBalancer.certificateArn !== undefined) {
     const arn = new RegExp(`^arn:aws[a-z-]*:acm:${region}:\\d{12}:certificate/[0-9a-f-]{36}$`);
@@ -153,16 +85,6 @@ export function resolveEnvironment(name: string, s: EnvironmentSettings): Enviro
   );
   v.integer('loadBalancer.idleTimeoutSeconds', loadBalancer.idleTimeoutSeconds, 1, 4000);
   v.integer('loadBalancer.accessLogExpirationDays', loadBalancer.accessLogExpirationDays, 1, 3650);
-  v.check(
-    'loadBalancer.healthCheckPath',
-    loadBalancer.healthCheckPath,
-    /^\/[\x21-\x7e]{0,1023}$/.test(loadBalancer.healthCheckPath),
-    'a path starting with "/" and no spaces',
-  );
-  v.integer('loadBalancer.healthCheckIntervalSeconds', loadBalancer.healthCheckIntervalSeconds, 5, 300);
-  v.integer('loadBalancer.healthyThreshold', loadBalancer.healthyThreshold, 2, 10);
-  v.integer('loadBalancer.unhealthyThreshold', loadBalancer.unhealthyThreshold, 2, 10);
-  v.integer('loadBalancer.deregistrationDelaySeconds', loadBalancer.deregistrationDelaySeconds, 0, 3600);
 
   const logRetentionDays = s.logRetentionDays ?? 30;
   v.check(
@@ -172,10 +94,7 @@ export function resolveEnvironment(name: string, s: EnvironmentSettings): Enviro
     'a CloudWatch retention: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827 ... 3653',
   );
 
-  const image = { uri: s.image?.uri, keepImages: s.image?.keepImages ?? 20, forceDelete: s.image?.forceDelete ?? false };
-  if (image.uri !== undefined) {
-    v.check('image.uri', image.uri, IMAGE_URI.test(image.uri), 'registry/repository:tag or registry/repository@sha256:<digest>');
-  }
+  const image = { keepImages: s.image?.keepImages ?? 20, forceDelete: s.image?.forceDelete ?? false };
   v.integer('image.keepImages', image.keepImages, 1, 1000);
 
   let state: EnvironmentConfig['state'];
@@ -203,8 +122,7 @@ export function resolveEnvironment(name: string, s: EnvironmentSettings): Enviro
     capacity,
     spot,
     reservedMemoryMiB,
-    task,
-    service,
+    services,
     loadBalancer,
     logRetentionDays,
     image,
@@ -254,18 +172,6 @@ function resolveSubnets(v: Validator, vpc: Ipv4Cidr, azCount: number, s: Environ
     });
   }
   return { publicSubnetCidrs, privateSubnetCidrs };
-}
-
-class Validator {
-  constructor(private readonly environment: string) {}
-
-  check(field: string, value: unknown, ok: boolean, allowed: string): void {
-    if (!ok) throw new ConfigError(this.environment, field, value, allowed);
-  }
-
-  integer(field: string, value: number, min: number, max: number, allowed = `a whole number from ${min} to ${max}`): void {
-    this.check(field, value, Number.isInteger(value) && value >= min && value <= max, allowed);
-  }
 }
 
 /** Runs `main`; bad input ends the process with one line on stderr and exit code 2, no stack trace. */

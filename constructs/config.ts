@@ -10,7 +10,10 @@ export const NAT_MODES: readonly NatMode[] = ['per-az', 'single'];
 export interface CapacitySettings {
   /** Minimum instances in the Auto Scaling group. @default 1 */
   readonly min?: number;
-  /** Maximum instances in the Auto Scaling group. @default 2 */
+  /**
+   * Maximum instances in the Auto Scaling group; every service at twice its maxTasks (a deployment
+   * at 200%) must fit them. @default 4 (the default service: two 512 MiB tasks, twice, on t2.micro)
+   */
   readonly max?: number;
 }
 
@@ -19,36 +22,6 @@ export interface SpotSettings {
   readonly enabled?: boolean;
   /** Instances that stay on-demand whatever the Spot market does. @default 1 */
   readonly onDemandBaseCapacity?: number;
-}
-
-export interface TaskSettings {
-  /** ECS cpu units for the container (1024 = one vCPU). @default 512 */
-  readonly cpu?: number;
-  /** Hard memory limit in MiB; the container is killed above it. @default 512 */
-  readonly memoryMiB?: number;
-  /** Soft limit in MiB that placement reserves on the instance. @default memoryMiB */
-  readonly memoryReservationMiB?: number;
-  /** Port the app listens on inside the container. @default 8000 */
-  readonly containerPort?: number;
-}
-
-export interface ServiceSettings {
-  /** Tasks at creation; autoscaling owns the count afterwards. @default minTasks */
-  readonly desiredCount?: number;
-  /** Lower bound for service autoscaling. @default 1 */
-  readonly minTasks?: number;
-  /** Upper bound for service autoscaling. @default 2 */
-  readonly maxTasks?: number;
-  /** Target for ALBRequestCountPerTarget tracking, as in the tutorial. @default 50 */
-  readonly requestsPerTarget?: number;
-  /** Target average CPU utilisation (%) for the second tracking policy. @default 60 */
-  readonly cpuTargetPercent?: number;
-  /** @default 60 */
-  readonly scaleOutCooldownSeconds?: number;
-  /** @default 300 */
-  readonly scaleInCooldownSeconds?: number;
-  /** Seconds ECS ignores ALB health checks after a task starts. @default 60 */
-  readonly healthCheckGracePeriodSeconds?: number;
 }
 
 export interface LoadBalancerSettings {
@@ -64,28 +37,12 @@ export interface LoadBalancerSettings {
   readonly accessLogs?: boolean;
   /** Days before access log objects expire. @default 90 */
   readonly accessLogExpirationDays?: number;
-  /** Target group health check path. @default '/actuator/health/readiness' */
-  readonly healthCheckPath?: string;
-  /** @default 15 */
-  readonly healthCheckIntervalSeconds?: number;
-  /** @default 2 */
-  readonly healthyThreshold?: number;
-  /** @default 3 */
-  readonly unhealthyThreshold?: number;
-  /** Kept short to match the app's graceful shutdown. @default 30 */
-  readonly deregistrationDelaySeconds?: number;
 }
 
 export interface ImageSettings {
-  /**
-   * An image built elsewhere (`registry/repo:tag` or `registry/repo@sha256:…`). When set, the
-   * stack has no docker provider and no ECR repository.
-   * @default none: build `workload/` with the docker provider and push it to ECR
-   */
-  readonly uri?: string;
-  /** Images the ECR lifecycle policy keeps. @default 20 */
+  /** Images each ECR lifecycle policy keeps (services built from a directory). @default 20 */
   readonly keepImages?: number;
-  /** Let destroy delete the ECR repository with its images. @default false (true in dev) */
+  /** Let destroy delete the ECR repositories with their images. @default false (true in dev) */
   readonly forceDelete?: boolean;
 }
 
@@ -120,8 +77,11 @@ export interface EnvironmentSettings {
   readonly spot?: SpotSettings;
   /** MiB the ECS agent holds back for the OS and itself (ECS_RESERVED_MEMORY). @default 256 */
   readonly reservedMemoryMiB?: number;
-  readonly task?: TaskSettings;
-  readonly service?: ServiceSettings;
+  /**
+   * The load-balanced services of the environment, by name (the ECS service name, and part of every
+   * physical name of the service). At least one. See ServiceSettings for each field's default.
+   */
+  readonly services?: Readonly<Record<string, ServiceSettings>>;
   readonly loadBalancer?: LoadBalancerSettings;
   /** CloudWatch retention for app and flow logs. @default 30 */
   readonly logRetentionDays?: number;
@@ -147,19 +107,184 @@ export interface EnvironmentConfig {
   readonly capacity: Required<CapacitySettings>;
   readonly spot: Required<SpotSettings>;
   readonly reservedMemoryMiB: number;
-  readonly task: Required<TaskSettings>;
-  readonly service: Required<ServiceSettings>;
+  /** In name order. */
+  readonly services: readonly ServiceConfig[];
   readonly loadBalancer: Required<Omit<LoadBalancerSettings, 'certificateArn'>> & { readonly certificateArn?: string };
   readonly logRetentionDays: number;
-  readonly image: { readonly uri?: string; readonly keepImages: number; readonly forceDelete: boolean };
+  readonly image: Required<ImageSettings>;
   readonly state?: Required<StateSettings>;
   readonly tags: Readonly<Record<string, string>>;
 }
 
-/** Stop timeout of the container, in seconds. The app's shutdown phase (20 s) must stay below it. */
+/**
+ * The ECS agent's default stop timeout (ECS_CONTAINER_STOP_TIMEOUT), in seconds, and the default
+ * of every container's `stopTimeoutSeconds`. The host-name app's shutdown phase (20 s) stays below it.
+ */
 export const CONTAINER_STOP_TIMEOUT_SECONDS = 30;
 
 /** Values CloudWatch Logs accepts for retention_in_days. */
 export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
+
+// ---------------------------------------------------------------------------------------------
+// Services
+
+/**
+ * What the platform knows about the app in the image:
+ * - `spring-boot`: a JVM app like workload/: `SERVER_PORT` and `JAVA_TOOL_OPTIONS` sized to the
+ *   container, the image's `/usr/local/bin/healthcheck`, and the readiness endpoint for the ALB.
+ * - `generic`: any image; nothing is added to its environment and it gets no container health
+ *   check unless one is configured.
+ */
+export type RuntimeProfile = 'spring-boot' | 'generic';
+export const RUNTIME_PROFILES: readonly RuntimeProfile[] = ['spring-boot', 'generic'];
+
+/** Where the service's image comes from: exactly one of `directory` and `uri`. */
+export interface ServiceImageSettings {
+  /**
+   * Docker build context relative to the repository root (its Dockerfile at the top), built with
+   * the docker provider and pushed to a new ECR repository. @default none
+   */
+  readonly directory?: string;
+  /** ECR repository name when building. @default `<namePrefix>-<service>` */
+  readonly repositoryName?: string;
+  /** An image built elsewhere: `registry/repo:tag` or `registry/repo@sha256:…`. @default none */
+  readonly uri?: string;
+}
+
+/** How the shared ALB sends requests to the service. */
+export interface RoutingSettings {
+  /**
+   * ALB path patterns (`*` and `?` wildcards, case-sensitive), e.g. `/users*`. Path patterns and host
+   * headers together: at most 5 values per rule. @default none
+   */
+  readonly pathPatterns?: readonly string[];
+  /** Host headers, e.g. `api.example.com` or `*.example.com`. @default none */
+  readonly hostHeaders?: readonly string[];
+  /**
+   * Listener rule priority, 1-50000, lower first. Only matters for overlapping routes, which need it.
+   * @default derived from the service name (a hash, so adding a service never shifts another's)
+   */
+  readonly priority?: number;
+  /** The listener's default action forwards here (no rule). At most one service. @default false: unmatched requests get a JSON 404 */
+  readonly default?: boolean;
+  /** Path of the service's `url` output. @default the first path pattern without its trailing `*`, else `/` */
+  readonly urlPath?: string;
+}
+
+/** A container health check (Docker's HEALTHCHECK as ECS runs it). */
+export interface ContainerHealthCheckSettings {
+  /** ECS form: `['CMD', '/bin/check']` or `['CMD-SHELL', 'curl -f http://localhost/ || exit 1']`. */
+  readonly command: readonly string[];
+  /** @default 15 */
+  readonly intervalSeconds?: number;
+  /** @default 5 */
+  readonly timeoutSeconds?: number;
+  /** @default 3 */
+  readonly retries?: number;
+  /** @default 60 */
+  readonly startPeriodSeconds?: number;
+}
+
+export interface ContainerSettings {
+  /** Port the app listens on inside the container (on a dynamic host port). @default 8000 */
+  readonly port?: number;
+  /** ECS cpu units (1024 = one vCPU). @default 512 */
+  readonly cpu?: number;
+  /** Hard memory limit in MiB; the container is killed above it. @default 512 */
+  readonly memoryMiB?: number;
+  /** Soft limit in MiB that placement reserves on the instance. @default memoryMiB */
+  readonly memoryReservationMiB?: number;
+  /** Plain environment variables (never secrets: the policy suite checks). @default {} */
+  readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * Secrets as environment variables: name -> ARN of an SSM parameter or a Secrets Manager secret in
+   * the environment's region. The execution role may read exactly these. @default {}
+   */
+  readonly secrets?: Readonly<Record<string, string>>;
+  /** Customer managed KMS key that encrypts the secrets; the execution role may decrypt with it. @default none (AWS managed keys) */
+  readonly secretsKmsKeyArn?: string;
+  /** @default the profile's: spring-boot runs the image's /usr/local/bin/healthcheck; generic has none */
+  readonly healthCheck?: ContainerHealthCheckSettings | 'none';
+  /** Seconds between SIGTERM and SIGKILL, 2-120. @default 30 (CONTAINER_STOP_TIMEOUT_SECONDS) */
+  readonly stopTimeoutSeconds?: number;
+}
+
+export interface TargetGroupSettings {
+  /** @default the profile's: spring-boot '/actuator/health/readiness', generic '/health' */
+  readonly healthCheckPath?: string;
+  /** 5-300. @default 15 */
+  readonly healthCheckIntervalSeconds?: number;
+  /** 2-10. @default 2 */
+  readonly healthyThreshold?: number;
+  /** 2-10. @default 3 */
+  readonly unhealthyThreshold?: number;
+  /** Draining time before a task gets SIGTERM. @default 30 */
+  readonly deregistrationDelaySeconds?: number;
+}
+
+export interface ScalingSettings {
+  /** Lower bound for service autoscaling. @default 1 */
+  readonly minTasks?: number;
+  /** Upper bound; twice this (a deployment at 200%) must fit capacity.max instances with every other service. @default 2 */
+  readonly maxTasks?: number;
+  /** Tasks at creation; autoscaling owns the count afterwards. @default minTasks */
+  readonly desiredCount?: number;
+  /** Target for ALBRequestCountPerTarget tracking, as in the tutorial. @default 50 */
+  readonly requestsPerTarget?: number;
+  /** Target average CPU utilisation (%) for the second tracking policy. @default 60 */
+  readonly cpuTargetPercent?: number;
+  /** @default 60 */
+  readonly scaleOutCooldownSeconds?: number;
+  /** @default 300 */
+  readonly scaleInCooldownSeconds?: number;
+  /** Seconds ECS ignores ALB health checks after a task starts. @default 60 */
+  readonly healthCheckGracePeriodSeconds?: number;
+}
+
+/** One load-balanced service. Only `image` and a route (`routing`) are required. */
+export interface ServiceSettings {
+  readonly image: ServiceImageSettings;
+  /** @default 'generic' */
+  readonly profile?: RuntimeProfile;
+  readonly routing?: RoutingSettings;
+  readonly container?: ContainerSettings;
+  readonly targetGroup?: TargetGroupSettings;
+  readonly scaling?: ScalingSettings;
+}
+
+/** A container health check, resolved. */
+export type ContainerHealthCheck = Required<ContainerHealthCheckSettings>;
+
+/** A service with every field resolved and validated; the profile is already applied. */
+export interface ServiceConfig {
+  readonly name: string;
+  readonly profile: RuntimeProfile;
+  /** `build`: an absolute directory and the ECR repository name; `uri`: an image built elsewhere. */
+  readonly image:
+    | { readonly kind: 'build'; readonly directory: string; readonly repositoryName: string }
+    | { readonly kind: 'uri'; readonly uri: string };
+  readonly routing: {
+    readonly pathPatterns: readonly string[];
+    readonly hostHeaders: readonly string[];
+    /** Undefined for the default service (it has no rule). */
+    readonly priority?: number;
+    readonly default: boolean;
+    readonly urlPath: string;
+  };
+  readonly container: {
+    readonly port: number;
+    readonly cpu: number;
+    readonly memoryMiB: number;
+    readonly memoryReservationMiB: number;
+    /** The profile's variables first, then the configured ones. */
+    readonly environment: Readonly<Record<string, string>>;
+    readonly secrets: Readonly<Record<string, string>>;
+    readonly secretsKmsKeyArn?: string;
+    readonly healthCheck?: ContainerHealthCheck;
+    readonly stopTimeoutSeconds: number;
+  };
+  readonly targetGroup: Required<TargetGroupSettings>;
+  readonly scaling: Required<ScalingSettings>;
+}

@@ -32,6 +32,11 @@ export interface ContainerImageProps {
   readonly keepImages?: number;
   /** Let destroy delete a repository that still holds images. @default false */
   readonly forceDelete?: boolean;
+  /**
+   * The docker provider to build with, when another image of the stack already made one (a stack
+   * has one unaliased docker provider). @default its own, authenticated to this repository's registry
+   */
+  readonly dockerProvider?: DockerProvider;
 }
 
 /**
@@ -47,6 +52,8 @@ export class ContainerImage extends Construct {
   public readonly sourceHash?: string;
   public readonly image?: Image;
   public readonly registryImage?: RegistryImage;
+  /** The provider that builds and pushes; pass it to the stack's other built images. Set when building. */
+  public readonly dockerProvider?: DockerProvider;
 
   constructor(scope: Construct, id: string, props: ContainerImageProps) {
     super(scope, id);
@@ -76,17 +83,8 @@ export class ContainerImage extends Construct {
       }),
     });
 
-    const token = new DataAwsEcrAuthorizationToken(this, 'ecr-token', { registryId: this.repository.registryId });
-    const provider = new DockerProvider(this, 'docker', {
-      registryAuth: [
-        {
-          // The registry host, not the repository URL: docker matches credentials by host.
-          address: Fn.replace(token.proxyEndpoint, 'https://', ''),
-          username: token.userName,
-          password: token.password,
-        },
-      ],
-    });
+    const provider = props.dockerProvider ?? this.newDockerProvider(this.repository);
+    this.dockerProvider = provider;
 
     const context = resolve(props.source.directory);
     this.sourceHash = sourceHash(context);
@@ -105,5 +103,20 @@ export class ContainerImage extends Construct {
       triggers,
     });
     this.imageUri = `${this.repository.repositoryUrl}@${this.registryImage.sha256Digest}`;
+  }
+
+  /** One provider per stack: ECR repositories of an account and region share its registry host. */
+  private newDockerProvider(repository: EcrRepository): DockerProvider {
+    const token = new DataAwsEcrAuthorizationToken(this, 'ecr-token', { registryId: repository.registryId });
+    return new DockerProvider(this, 'docker', {
+      registryAuth: [
+        {
+          // The registry host, not the repository URL: docker matches credentials by host.
+          address: Fn.replace(token.proxyEndpoint, 'https://', ''),
+          username: token.userName,
+          password: token.password,
+        },
+      ],
+    });
   }
 }

@@ -1,9 +1,35 @@
-import { EnvironmentConfig, EnvironmentSettings } from './config';
+import { ContainerSettings, EnvironmentConfig, EnvironmentSettings, ScalingSettings, ServiceSettings } from './config';
 import { ConfigError, resolveEnvironment } from './config-validation';
+import { DEFAULT_SERVICES } from './service-config';
+
+/** The host-name app (workload/) as the listener's default route, sized per environment. */
+function hostNameService(repositoryName: string, container: ContainerSettings, scaling: ScalingSettings): ServiceSettings {
+  return {
+    // The repository keeps the name it had before services were a map, so its images stay.
+    image: { directory: 'workload', repositoryName },
+    profile: 'spring-boot',
+    routing: { default: true, urlPath: '/host-name' },
+    container,
+    scaling,
+  };
+}
+
+/** One of the tutorial's Node.js microservices: an image built elsewhere, on its own path. */
+function microservice(name: string, container: ContainerSettings = {}): ServiceSettings {
+  return {
+    image: { uri: `123456789012.dkr.ecr.us-east-1.amazonaws.com/${name}:1.0.0` },
+    profile: 'generic',
+    routing: { pathPatterns: [`/${name}*`] },
+    container: { port: 3000, cpu: 256, memoryMiB: 256, ...container },
+    targetGroup: { healthCheckPath: `/${name}/health` },
+    scaling: { minTasks: 1, maxTasks: 2 },
+  };
+}
 
 /**
- * The environments this app deploys. Anything not set here takes the default documented in
- * config.ts. Adding an environment is adding an entry.
+ * The environments this app knows. Anything not set here takes the default documented in
+ * config.ts. Adding an environment is adding an entry; adding a service is adding an entry to its
+ * `services`.
  */
 export const ENVIRONMENTS: Readonly<Record<string, EnvironmentSettings>> = {
   // The tutorial's shape at the lowest cost: one NAT gateway, t2.micro, one task per instance.
@@ -14,10 +40,11 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentSettings>> = {
     natMode: 'single',
     instanceType: 't2.micro',
     capacity: { min: 1, max: 2 },
-    // The reservation is what placement counts: measured peak RSS is ~170-270 MiB (bench/RESULTS.md), so
-    // 320 MiB fits two tasks on a t2.micro while the hard limit stays 512 MiB.
-    task: { cpu: 512, memoryMiB: 512, memoryReservationMiB: 320 },
-    service: { minTasks: 1, maxTasks: 2, requestsPerTarget: 50 },
+    services: {
+      // The reservation is what placement counts: measured peak RSS is ~170-270 MiB (bench/RESULTS.md), so
+      // 320 MiB fits two tasks on a t2.micro while the hard limit stays 512 MiB.
+      'host-name': hostNameService('host-name-dev', { cpu: 512, memoryMiB: 512, memoryReservationMiB: 320 }, { minTasks: 1, maxTasks: 2, requestsPerTarget: 50 }),
+    },
     // Throwaway images: destroy may delete the repository with them.
     image: { forceDelete: true },
     logRetentionDays: 14,
@@ -30,17 +57,43 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentSettings>> = {
     natMode: 'per-az',
     flowLogs: true,
     instanceType: 't3.small',
-    capacity: { min: 2, max: 5 },
-    task: { cpu: 1024, memoryMiB: 768 },
-    service: { minTasks: 2, maxTasks: 10, requestsPerTarget: 50 },
+    // Ten: a deployment while at 10 tasks runs 20 (maximum percent 200), two per t3.small.
+    capacity: { min: 2, max: 10 },
+    services: {
+      'host-name': hostNameService('host-name-prod', { cpu: 1024, memoryMiB: 768 }, { minTasks: 2, maxTasks: 10, requestsPerTarget: 50 }),
+    },
     loadBalancer: { deletionProtection: true, accessLogs: true },
     logRetentionDays: 90,
   },
+  // Example, not synthesized by default: the seed tutorial's three microservices on one cluster and
+  // one ALB, each on its own path, from images built elsewhere (replace the URIs with yours).
+  microservices: {
+    region: 'us-east-1',
+    availabilityZones: ['us-east-1a', 'us-east-1b'],
+    vpcCidr: '10.30.0.0/16',
+    natMode: 'single',
+    instanceType: 't3.small',
+    capacity: { min: 1, max: 2 },
+    services: {
+      users: microservice('users'),
+      threads: microservice('threads', {
+        secrets: { DATABASE_PASSWORD: 'arn:aws:ssm:us-east-1:123456789012:parameter/host-name-microservices/threads/db-password' },
+      }),
+      posts: microservice('posts'),
+    },
+    logRetentionDays: 7,
+  },
 };
+
+/** What `npm run synth` (and the integration test's default) builds when no environment is named. */
+export const DEFAULT_ENVIRONMENTS: readonly string[] = ['dev', 'prod'];
+
+/** The service HOST_NAME_IMAGE_URI replaces the image of. */
+export const HOST_NAME_SERVICE = 'host-name';
 
 /** Pipeline overrides, read from the environment so CI needs no config edits. */
 export interface Overrides {
-  /** HOST_NAME_IMAGE_URI: deploy this image instead of building workload/. */
+  /** HOST_NAME_IMAGE_URI: the host-name service runs this image instead of building workload/ (environments without that service ignore it). */
   readonly imageUri?: string;
   /** HOST_NAME_STATE_BUCKET (+ HOST_NAME_STATE_REGION): remote state in S3 with native locking. */
   readonly stateBucket?: string;
@@ -56,8 +109,8 @@ export function overridesFromEnv(env: NodeJS.ProcessEnv): Overrides {
 }
 
 /**
- * Resolves and validates the environments named on the command line (or HOST_NAME_ENVS), all of
- * them when none is named. Every environment is validated before any stack is created.
+ * Resolves and validates the environments named on the command line (or HOST_NAME_ENVS), the
+ * DEFAULT_ENVIRONMENTS when none is named. Every environment is validated before any stack is created.
  */
 export function selectEnvironments(
   names: readonly string[],
@@ -65,7 +118,8 @@ export function selectEnvironments(
   environments: Readonly<Record<string, EnvironmentSettings>> = ENVIRONMENTS,
 ): EnvironmentConfig[] {
   const known = Object.keys(environments);
-  const chosen = names.length > 0 ? names : known;
+  const defaults = environments === ENVIRONMENTS ? DEFAULT_ENVIRONMENTS : known;
+  const chosen = names.length > 0 ? names : defaults;
   for (const name of chosen) {
     if (!known.includes(name)) {
       throw new ConfigError(name, 'name', name, `one of ${known.join(', ')}`);
@@ -77,9 +131,15 @@ export function selectEnvironments(
 function applyOverrides(settings: EnvironmentSettings, o: Overrides): EnvironmentSettings {
   return {
     ...settings,
-    image: o.imageUri ? { ...settings.image, uri: o.imageUri } : settings.image,
+    services: o.imageUri ? withImage(settings.services ?? DEFAULT_SERVICES, HOST_NAME_SERVICE, o.imageUri) : settings.services,
     state: o.stateBucket ? { bucket: o.stateBucket, region: o.stateRegion } : settings.state,
   };
+}
+
+/** `services` with one service's image replaced by a URI; unchanged when there is no such service. */
+export function withImage(services: Readonly<Record<string, ServiceSettings>>, name: string, uri: string): Record<string, ServiceSettings> {
+  if (!(name in services)) return { ...services };
+  return { ...services, [name]: { ...services[name], image: { uri } } };
 }
 
 /** Environment names from the command line, else from HOST_NAME_ENVS (comma-separated). */

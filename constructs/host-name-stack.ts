@@ -2,13 +2,16 @@ import { Construct } from 'constructs';
 import { S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import { resolve } from 'node:path';
 import { AwsProvider, AwsProviderConfig } from '@cdktf/provider-aws/lib/provider';
-import { CONTAINER_STOP_TIMEOUT_SECONDS, EnvironmentConfig } from './config';
+import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
+import { CONTAINER_STOP_TIMEOUT_SECONDS, EnvironmentConfig, ServiceConfig } from './config';
 import { ContainerImage } from './container-image';
 import { Ec2Capacity } from './ec2-capacity';
 import { dockerPlatform, INSTANCE_TYPES } from './instance-types';
 import { LoadBalancedService } from './load-balanced-service';
 import { PublicLoadBalancer } from './load-balancer';
 import { Network } from './network';
+import { serviceResourceName } from './service-config';
+import { LEGACY_LAYOUT, moveFromLegacyPath } from './upgrade-moves';
 
 /** Default location of the app's source: workload/ at the repository root. */
 export const WORKLOAD_DIR = resolve(__dirname, '..', 'workload');
@@ -16,8 +19,6 @@ export const WORKLOAD_DIR = resolve(__dirname, '..', 'workload');
 export interface HostNameStackProps {
   /** A resolved, validated environment (see selectEnvironments). */
   readonly config: EnvironmentConfig;
-  /** Docker build context when the config names no image URI. @default WORKLOAD_DIR */
-  readonly workloadDir?: string;
   /**
    * Extra AWS provider settings, merged over the defaults: for example `endpoints` for a
    * private API gateway or an emulator. @default none
@@ -25,17 +26,23 @@ export interface HostNameStackProps {
   readonly providerOverrides?: Partial<AwsProviderConfig>;
 }
 
-/** One environment of the host-name service: network, load balancer, capacity, image, service. */
+/** One environment: network, load balancer, capacity, and per service an image, a route and the ECS service. */
 export class HostNameStack extends TerraformStack {
   public readonly network: Network;
   public readonly loadBalancer: PublicLoadBalancer;
   public readonly capacity: Ec2Capacity;
-  public readonly image: ContainerImage;
-  public readonly service: LoadBalancedService;
+  /** One per service, in the config's (name) order. */
+  public readonly services: readonly LoadBalancedService[];
+  /** The image of each service, in the same order as `services`. */
+  public readonly images: readonly ContainerImage[];
+  private dockerProvider?: DockerProvider;
+
+  private readonly config: EnvironmentConfig;
 
   constructor(scope: Construct, id: string, props: HostNameStackProps) {
     super(scope, id);
     const { config } = props;
+    this.config = config;
     const prefix = config.namePrefix;
 
     new AwsProvider(this, 'aws', {
@@ -86,13 +93,6 @@ export class HostNameStack extends TerraformStack {
       idleTimeoutSeconds: lb.idleTimeoutSeconds,
       deletionProtection: lb.deletionProtection,
       accessLogExpirationDays: lb.accessLogs ? lb.accessLogExpirationDays : undefined,
-      healthCheck: {
-        path: lb.healthCheckPath,
-        intervalSeconds: lb.healthCheckIntervalSeconds,
-        healthyThreshold: lb.healthyThreshold,
-        unhealthyThreshold: lb.unhealthyThreshold,
-      },
-      deregistrationDelaySeconds: lb.deregistrationDelaySeconds,
     });
 
     const instanceSpec = INSTANCE_TYPES[config.instanceType];
@@ -110,50 +110,93 @@ export class HostNameStack extends TerraformStack {
     });
     this.loadBalancer.allowTrafficTo(this.capacity.securityGroup, 'ECS container instances');
 
-    this.image = new ContainerImage(this, 'image', {
-      repositoryName: prefix,
-      source: config.image.uri
-        ? { kind: 'uri', uri: config.image.uri }
-        : { kind: 'build', directory: props.workloadDir ?? WORKLOAD_DIR, platform: dockerPlatform(instanceSpec) },
+    this.images = config.services.map((service) => this.addImage(config, service));
+    this.services = config.services.map((service, i) => this.addService(config, service, this.images[i]));
+    this.addOutputs();
+  }
+
+  private addImage(config: EnvironmentConfig, service: ServiceConfig): ContainerImage {
+    const source = service.image;
+    const image = new ContainerImage(this, `image-${service.name}`, {
+      repositoryName: source.kind === 'build' ? source.repositoryName : serviceResourceName(config.namePrefix, service.name),
+      source:
+        source.kind === 'uri'
+          ? source
+          : { kind: 'build', directory: source.directory, platform: dockerPlatform(INSTANCE_TYPES[config.instanceType]) },
       keepImages: config.image.keepImages,
       forceDelete: config.image.forceDelete,
+      dockerProvider: this.dockerProvider,
     });
+    this.dockerProvider ??= image.dockerProvider;
+    if (service.name === LEGACY_LAYOUT.service) moveFromLegacyPath(image, LEGACY_LAYOUT.imagePath);
+    return image;
+  }
 
-    this.service = new LoadBalancedService(this, 'service', {
-      namePrefix: prefix,
+  private addService(config: EnvironmentConfig, service: ServiceConfig, image: ContainerImage): LoadBalancedService {
+    const { routing, targetGroup: tg } = service;
+    const route = this.loadBalancer.addRoute(service.name, {
+      targetGroupName: serviceResourceName(config.namePrefix, service.name),
+      pathPatterns: routing.pathPatterns,
+      hostHeaders: routing.hostHeaders,
+      priority: routing.priority,
+      default: routing.default,
+      healthCheck: {
+        path: tg.healthCheckPath,
+        intervalSeconds: tg.healthCheckIntervalSeconds,
+        healthyThreshold: tg.healthyThreshold,
+        unhealthyThreshold: tg.unhealthyThreshold,
+      },
+      deregistrationDelaySeconds: tg.deregistrationDelaySeconds,
+    });
+    const ecsService = new LoadBalancedService(this, `service-${service.name}`, {
+      serviceName: service.name,
+      namePrefix: config.namePrefix,
       region: config.region,
-      imageUri: this.image.imageUri,
+      imageUri: image.imageUri,
       capacity: this.capacity,
-      loadBalancer: this.loadBalancer,
-      containerPort: config.task.containerPort,
-      cpu: config.task.cpu,
-      memoryMiB: config.task.memoryMiB,
-      memoryReservationMiB: config.task.memoryReservationMiB,
-      stopTimeoutSeconds: CONTAINER_STOP_TIMEOUT_SECONDS,
+      route,
+      container: service.container,
+      scaling: service.scaling,
       logRetentionDays: config.logRetentionDays,
-      desiredCount: config.service.desiredCount,
-      healthCheckGracePeriodSeconds: config.service.healthCheckGracePeriodSeconds,
-      scaling: config.service,
     });
-
-    this.addOutputs();
+    if (service.name === LEGACY_LAYOUT.service) {
+      moveFromLegacyPath(ecsService, LEGACY_LAYOUT.servicePath);
+      moveFromLegacyPath(route.targetGroup.node.scope!, LEGACY_LAYOUT.routePath);
+    }
+    return ecsService;
   }
 
   private addOutputs(): void {
     const alb = this.loadBalancer.loadBalancer;
-    const outputs: Record<string, { value: string; description: string }> = {
-      url: { value: `${this.loadBalancer.scheme}://${alb.dnsName}/host-name`, description: 'The app, behind the ALB' },
+    const services = Object.fromEntries(
+      this.services.map((service, i) => {
+        const repository = this.images[i].repository;
+        return [
+          service.name,
+          {
+            url: `${service.route.baseUrl}${this.config.services[i].routing.urlPath}`,
+            service_name: service.service.name,
+            target_group_arn: service.route.targetGroup.arn,
+            target_group_name: service.route.targetGroup.name,
+            log_group: service.logGroup.name,
+            image_uri: this.images[i].imageUri,
+            ...(repository ? { ecr_repository_url: repository.repositoryUrl } : {}),
+          },
+        ];
+      }),
+    );
+    const shared: Record<string, { value: string; description: string }> = {
       alb_dns_name: { value: alb.dnsName, description: 'DNS name of the ALB' },
+      load_balancer_arn: { value: alb.arn, description: 'The ALB' },
       cluster_name: { value: this.capacity.cluster.name, description: 'ECS cluster' },
-      service_name: { value: this.service.service.name, description: 'ECS service' },
-      log_group: { value: this.service.logGroup.name, description: 'CloudWatch log group of the app' },
-      image_uri: { value: this.image.imageUri, description: 'Image the task runs' },
+      capacity_provider_name: { value: this.capacity.capacityProvider.name, description: 'The cluster capacity provider' },
+      autoscaling_group_name: { value: this.capacity.autoScalingGroup.name, description: 'Auto Scaling group of the container instances' },
+      vpc_id: { value: this.network.vpc.id, description: 'VPC' },
     };
-    if (this.image.repository) {
-      outputs.ecr_repository_url = { value: this.image.repository.repositoryUrl, description: 'ECR repository' };
-    }
-    for (const [id, output] of Object.entries(outputs)) {
-      new TerraformOutput(this, id, output);
-    }
+    for (const [id, output] of Object.entries(shared)) new TerraformOutput(this, id, output);
+    new TerraformOutput(this, 'services', {
+      value: services,
+      description: 'Per service: url, service_name, target_group_arn, target_group_name, log_group, image_uri (ecr_repository_url when built here)',
+    });
   }
 }

@@ -7,75 +7,36 @@ import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { ServiceConfig } from './config';
 import { Ec2Capacity } from './ec2-capacity';
-import { managedPolicyArn, serviceTrustPolicy } from './iam';
-import { PublicLoadBalancer } from './load-balancer';
+import { managedPolicyArn, policyDocument, PolicyStatement, serviceTrustPolicy } from './iam';
+import { ServiceRoute } from './load-balancer';
+import { DEPLOYMENT_MAXIMUM_PERCENT, serviceResourceName } from './service-config';
 
 /** The execution role's only policy: pull from ECR and write logs. */
 export const EXECUTION_MANAGED_POLICY = 'service-role/AmazonECSTaskExecutionRolePolicy';
 
-/** Where the workload image keeps its container health check (see workload/Dockerfile). */
-export const HEALTHCHECK_COMMAND = ['CMD', '/usr/local/bin/healthcheck'];
-
-export interface ServiceScaling {
-  readonly minTasks: number;
-  readonly maxTasks: number;
-  /** ALBRequestCountPerTarget target. @default 50 */
-  readonly requestsPerTarget?: number;
-  /** ECSServiceAverageCPUUtilization target. @default 60 */
-  readonly cpuTargetPercent?: number;
-  /** @default 60 */
-  readonly scaleOutCooldownSeconds?: number;
-  /** @default 300 */
-  readonly scaleInCooldownSeconds?: number;
-}
-
 export interface LoadBalancedServiceProps {
+  /** The ECS service name; scopes every physical name: `<namePrefix>-<serviceName>[-...]`. */
+  readonly serviceName: string;
   readonly namePrefix: string;
   readonly region: string;
   /** Image reference, ideally by digest. */
   readonly imageUri: string;
   readonly capacity: Ec2Capacity;
-  readonly loadBalancer: PublicLoadBalancer;
-  /** @default 'host-name' */
-  readonly containerName?: string;
-  /** @default 8000 */
-  readonly containerPort?: number;
-  /** cpu units. */
-  readonly cpu: number;
-  /** Hard limit, MiB. */
-  readonly memoryMiB: number;
-  /** Soft limit, MiB; what placement reserves. @default memoryMiB */
-  readonly memoryReservationMiB?: number;
-  /** Seconds between SIGTERM and SIGKILL; above the app's 20 s shutdown phase. @default 30 */
-  readonly stopTimeoutSeconds?: number;
-  /** @default 30 */
-  readonly logRetentionDays?: number;
-  /** Tasks at creation; autoscaling owns the count afterwards. */
-  readonly desiredCount: number;
-  /** @default 60 */
-  readonly healthCheckGracePeriodSeconds?: number;
-  readonly scaling: ServiceScaling;
+  /** From PublicLoadBalancer.addRoute: the target group to join and the scaling label. */
+  readonly route: ServiceRoute;
+  /** Port, sizes, environment (profile already applied), secrets, health check, stop timeout. */
+  readonly container: ServiceConfig['container'];
+  readonly scaling: ServiceConfig['scaling'];
+  readonly logRetentionDays: number;
 }
 
 /**
- * JVM flags sized to the container: an explicit heap of 60% of the hard limit leaves room for
- * metaspace, code cache and thread stacks; the processor count follows the cpu units, because
- * bridge-mode cpu shares don't limit what the JVM sees.
- */
-export function jvmOptions(memoryMiB: number, cpu: number): string {
-  return [
-    `-Xmx${Math.floor(memoryMiB * 0.6)}m`,
-    '-Xss512k',
-    '-XX:+UseSerialGC',
-    '-XX:+ExitOnOutOfMemoryError',
-    `-XX:ActiveProcessorCount=${Math.max(1, Math.ceil(cpu / 1024))}`,
-  ].join(' ');
-}
-
-/**
- * The workload on ECS on EC2: a bridge-mode task definition, the service behind the ALB, and
- * service autoscaling on requests per target and CPU.
+ * One service on ECS on EC2: a bridge-mode task definition, the service behind its route on the
+ * ALB, and service autoscaling on requests per target and CPU. Nothing here knows what runs in the
+ * image: runtime profiles (runtime-profiles.ts) are applied to the config before it gets here.
  */
 export class LoadBalancedService extends Construct {
   public readonly taskDefinition: EcsTaskDefinition;
@@ -86,120 +47,146 @@ export class LoadBalancedService extends Construct {
   public readonly scalingTarget: AppautoscalingTarget;
   public readonly scalingPolicies: readonly AppautoscalingPolicy[];
 
+  /** The service's name (the config key). */
+  public readonly name: string;
+  /** Read access to the container's secrets; set when it has any. */
+  public readonly secretsPolicy?: IamRolePolicy;
+  public readonly route: ServiceRoute;
+
   constructor(scope: Construct, id: string, props: LoadBalancedServiceProps) {
     super(scope, id);
-    const { namePrefix, capacity, loadBalancer } = props;
-    const containerName = props.containerName ?? 'host-name';
-    const containerPort = props.containerPort ?? 8000;
+    this.name = props.serviceName;
+    this.route = props.route;
+    const names = (suffix?: string) => serviceResourceName(props.namePrefix, props.serviceName, suffix);
     const partition = new DataAwsPartition(this, 'partition', {}).partition;
 
     this.logGroup = new CloudwatchLogGroup(this, 'logs', {
-      name: `/ecs/${namePrefix}/${containerName}`,
-      retentionInDays: props.logRetentionDays ?? 30,
+      name: `/ecs/${props.namePrefix}/${props.serviceName}`,
+      retentionInDays: props.logRetentionDays,
     });
-
     this.executionRole = new IamRole(this, 'execution-role', {
-      name: `${namePrefix}-execution`,
+      name: names('execution'),
       assumeRolePolicy: serviceTrustPolicy('ecs-tasks.amazonaws.com'),
     });
     new IamRolePolicyAttachment(this, 'execution-policy', {
       role: this.executionRole.name,
       policyArn: managedPolicyArn(partition, EXECUTION_MANAGED_POLICY),
     });
-    // The app calls no AWS API, so its role has no permissions at all.
+    this.secretsPolicy = this.grantSecrets(props.container);
+    // The apps call no AWS API of their own yet, so the task role has no permissions at all.
     this.taskRole = new IamRole(this, 'task-role', {
-      name: `${namePrefix}-task`,
+      name: names('task'),
       assumeRolePolicy: serviceTrustPolicy('ecs-tasks.amazonaws.com'),
     });
 
-    const container = {
-      name: containerName,
-      image: props.imageUri,
-      essential: true,
-      cpu: props.cpu,
-      memory: props.memoryMiB,
-      memoryReservation: props.memoryReservationMiB ?? props.memoryMiB,
-      // hostPort 0: Docker picks an ephemeral port, so several tasks fit on one instance.
-      portMappings: [{ containerPort, hostPort: 0, protocol: 'tcp' }],
-      environment: [
-        { name: 'SERVER_PORT', value: String(containerPort) },
-        { name: 'JAVA_TOOL_OPTIONS', value: jvmOptions(props.memoryMiB, props.cpu) },
-      ],
-      logConfiguration: {
-        logDriver: 'awslogs',
-        options: {
-          'awslogs-group': this.logGroup.name,
-          'awslogs-region': props.region,
-          'awslogs-stream-prefix': containerName,
-        },
-      },
-      healthCheck: { command: HEALTHCHECK_COMMAND, interval: 15, timeout: 5, retries: 3, startPeriod: 60 },
-      stopTimeout: props.stopTimeoutSeconds ?? 30,
-      privileged: false,
-      // The app writes only to /tmp (Tomcat's work directory), which is a task volume.
-      readonlyRootFilesystem: true,
-      mountPoints: [{ sourceVolume: 'tmp', containerPath: '/tmp', readOnly: false }],
-    };
-
     this.taskDefinition = new EcsTaskDefinition(this, 'task', {
-      family: `${namePrefix}-${containerName}`,
+      family: names(),
       requiresCompatibilities: ['EC2'],
       networkMode: 'bridge',
       executionRoleArn: this.executionRole.arn,
       taskRoleArn: this.taskRole.arn,
-      containerDefinitions: JSON.stringify([container]),
+      containerDefinitions: JSON.stringify([this.containerDefinition(props)]),
       volume: [{ name: 'tmp' }],
     });
+    this.service = this.ecsService(props);
+    this.scalingTarget = new AppautoscalingTarget(this, 'scaling-target', {
+      serviceNamespace: 'ecs',
+      scalableDimension: 'ecs:service:DesiredCount',
+      resourceId: `service/${props.capacity.cluster.name}/${this.service.name}`,
+      minCapacity: props.scaling.minTasks,
+      maxCapacity: props.scaling.maxTasks,
+    });
+    this.scalingPolicies = this.trackingPolicies(props, names);
+  }
 
-    this.service = new EcsService(this, 'service', {
-      name: containerName,
+  /** Exactly the configured secrets, and their KMS key when one is named; nothing when there are none. */
+  private grantSecrets(container: LoadBalancedServiceProps['container']): IamRolePolicy | undefined {
+    const arns = Object.values(container.secrets);
+    if (arns.length === 0) return undefined;
+    const ssm = arns.filter((a) => a.split(':')[2] === 'ssm');
+    const secretsManager = arns.filter((a) => a.split(':')[2] === 'secretsmanager');
+    const statements: PolicyStatement[] = [
+      ...(ssm.length > 0 ? [{ Sid: 'ReadParameters', Effect: 'Allow' as const, Action: 'ssm:GetParameters', Resource: ssm }] : []),
+      ...(secretsManager.length > 0 ? [{ Sid: 'ReadSecrets', Effect: 'Allow' as const, Action: 'secretsmanager:GetSecretValue', Resource: secretsManager }] : []),
+      ...(container.secretsKmsKeyArn ? [{ Sid: 'DecryptSecrets', Effect: 'Allow' as const, Action: 'kms:Decrypt', Resource: container.secretsKmsKeyArn }] : []),
+    ];
+    return new IamRolePolicy(this, 'secrets-policy', {
+      name: 'read-secrets',
+      role: this.executionRole.id,
+      policy: policyDocument(...statements),
+    });
+  }
+
+  private containerDefinition(props: LoadBalancedServiceProps): Record<string, unknown> {
+    const c = props.container;
+    const name = props.serviceName;
+    const secrets = Object.entries(c.secrets).map(([key, valueFrom]) => ({ name: key, valueFrom }));
+    const hc = c.healthCheck;
+    return {
+      name,
+      image: props.imageUri,
+      essential: true,
+      cpu: c.cpu,
+      memory: c.memoryMiB,
+      memoryReservation: c.memoryReservationMiB,
+      // hostPort 0: Docker picks an ephemeral port, so several tasks fit on one instance.
+      portMappings: [{ containerPort: c.port, hostPort: 0, protocol: 'tcp' }],
+      environment: Object.entries(c.environment).map(([key, value]) => ({ name: key, value })),
+      ...(secrets.length > 0 ? { secrets } : {}),
+      logConfiguration: {
+        logDriver: 'awslogs',
+        options: { 'awslogs-group': this.logGroup.name, 'awslogs-region': props.region, 'awslogs-stream-prefix': name },
+      },
+      ...(hc
+        ? { healthCheck: { command: hc.command, interval: hc.intervalSeconds, timeout: hc.timeoutSeconds, retries: hc.retries, startPeriod: hc.startPeriodSeconds } }
+        : {}),
+      stopTimeout: c.stopTimeoutSeconds,
+      privileged: false,
+      // Apps write only to /tmp (Tomcat's work directory for host-name), which is a task volume.
+      readonlyRootFilesystem: true,
+      mountPoints: [{ sourceVolume: 'tmp', containerPath: '/tmp', readOnly: false }],
+    };
+  }
+
+  private ecsService(props: LoadBalancedServiceProps): EcsService {
+    const { capacity, route } = props;
+    return new EcsService(this, 'service', {
+      name: props.serviceName,
       cluster: capacity.cluster.arn,
       taskDefinition: this.taskDefinition.arn,
-      desiredCount: props.desiredCount,
+      desiredCount: props.scaling.desiredCount,
       capacityProviderStrategy: [{ capacityProvider: capacity.capacityProvider.name, weight: 1, base: 0 }],
       deploymentCircuitBreaker: { enable: true, rollback: true },
       deploymentMinimumHealthyPercent: 100,
-      deploymentMaximumPercent: 200,
+      deploymentMaximumPercent: DEPLOYMENT_MAXIMUM_PERCENT,
       orderedPlacementStrategy: [
         { type: 'spread', field: 'attribute:ecs.availability-zone' },
         { type: 'binpack', field: 'memory' },
       ],
-      healthCheckGracePeriodSeconds: props.healthCheckGracePeriodSeconds ?? 60,
+      healthCheckGracePeriodSeconds: props.scaling.healthCheckGracePeriodSeconds,
       enableEcsManagedTags: true,
       propagateTags: 'SERVICE',
-      loadBalancer: [{ targetGroupArn: loadBalancer.targetGroup.arn, containerName, containerPort }],
-      dependsOn: [...loadBalancer.listeners, capacity.clusterCapacityProviders],
+      loadBalancer: [{ targetGroupArn: route.targetGroup.arn, containerName: props.serviceName, containerPort: props.container.port }],
+      dependsOn: [...route.listeners, ...(route.listenerRule ? [route.listenerRule] : []), capacity.clusterCapacityProviders],
       // Service autoscaling owns the count after creation.
       lifecycle: { ignoreChanges: ['desired_count'] },
     });
+  }
 
+  private trackingPolicies(props: LoadBalancedServiceProps, names: (suffix: string) => string): AppautoscalingPolicy[] {
     const scaling = props.scaling;
-    this.scalingTarget = new AppautoscalingTarget(this, 'scaling-target', {
-      serviceNamespace: 'ecs',
-      scalableDimension: 'ecs:service:DesiredCount',
-      resourceId: `service/${capacity.cluster.name}/${this.service.name}`,
-      minCapacity: scaling.minTasks,
-      maxCapacity: scaling.maxTasks,
-    });
     const trackers = [
       {
         id: 'requests-per-target',
-        targetValue: scaling.requestsPerTarget ?? 50,
-        metric: {
-          predefinedMetricType: 'ALBRequestCountPerTarget',
-          resourceLabel: `${loadBalancer.loadBalancer.arnSuffix}/${loadBalancer.targetGroup.arnSuffix}`,
-        },
+        targetValue: scaling.requestsPerTarget,
+        metric: { predefinedMetricType: 'ALBRequestCountPerTarget', resourceLabel: props.route.resourceLabel },
       },
-      {
-        id: 'cpu',
-        targetValue: scaling.cpuTargetPercent ?? 60,
-        metric: { predefinedMetricType: 'ECSServiceAverageCPUUtilization' },
-      },
+      { id: 'cpu', targetValue: scaling.cpuTargetPercent, metric: { predefinedMetricType: 'ECSServiceAverageCPUUtilization' } },
     ];
-    this.scalingPolicies = trackers.map(
+    return trackers.map(
       (t) =>
         new AppautoscalingPolicy(this, `scale-on-${t.id}`, {
-          name: `${namePrefix}-${t.id}`,
+          name: names(t.id),
           policyType: 'TargetTrackingScaling',
           serviceNamespace: this.scalingTarget.serviceNamespace,
           scalableDimension: this.scalingTarget.scalableDimension,
@@ -207,8 +194,8 @@ export class LoadBalancedService extends Construct {
           targetTrackingScalingPolicyConfiguration: {
             targetValue: t.targetValue,
             predefinedMetricSpecification: t.metric,
-            scaleOutCooldown: scaling.scaleOutCooldownSeconds ?? 60,
-            scaleInCooldown: scaling.scaleInCooldownSeconds ?? 300,
+            scaleOutCooldown: scaling.scaleOutCooldownSeconds,
+            scaleInCooldown: scaling.scaleInCooldownSeconds,
           },
         }),
     );

@@ -6,7 +6,8 @@ import { App, LocalBackend } from 'cdktf';
 import { join } from 'node:path';
 import { AwsProviderConfig } from '@cdktf/provider-aws/lib/provider';
 import { addEnvironmentStacks, stackName } from '../constructs/app';
-import { EnvironmentConfig } from '../constructs/config';
+import { EnvironmentConfig, EnvironmentSettings } from '../constructs/config';
+import { DEFAULT_SERVICES } from '../constructs/service-config';
 import { ENVIRONMENTS, selectEnvironments } from '../constructs/environments';
 
 /** Every AWS API the stacks call (prod adds S3 for access logs; ECR only when building). */
@@ -47,14 +48,20 @@ export interface EmulatorStack {
   readonly dir: string;
 }
 
-/** The environments as configured, except that destroy may delete the ALB (prod protects it). */
+/** `settings` with every service that builds from a directory running `uri` instead (no docker provider). */
+export function imagesFromUri(settings: EnvironmentSettings, uri: string): EnvironmentSettings {
+  const services = Object.entries(settings.services ?? DEFAULT_SERVICES).map(([name, s]) => [name, s.image.directory ? { ...s, image: { uri } } : s]);
+  return { ...settings, services: Object.fromEntries(services) };
+}
+
+/** The environments as configured, except images from a URI and that destroy may delete the ALB (prod protects it). */
 const DESTROYABLE = Object.fromEntries(
-  Object.entries(ENVIRONMENTS).map(([name, s]) => [name, { ...s, loadBalancer: { ...s.loadBalancer, deletionProtection: false } }]),
+  Object.entries(ENVIRONMENTS).map(([name, s]) => [name, imagesFromUri({ ...s, loadBalancer: { ...s.loadBalancer, deletionProtection: false } }, EMULATOR_IMAGE_URI)]),
 );
 
 /** Synthesizes one environment against `endpoint` into `outdir`, with local state in the stack directory. */
 export function synthEmulatorStack(environment: string, endpoint: string, outdir: string): EmulatorStack {
-  const [config] = selectEnvironments([environment], { imageUri: EMULATOR_IMAGE_URI }, DESTROYABLE);
+  const [config] = selectEnvironments([environment], {}, DESTROYABLE);
   const app = new App({ outdir });
   const [stack] = addEnvironmentStacks(app, [config], { providerOverrides: emulatorProvider(endpoint) });
   new LocalBackend(stack, { path: 'terraform.tfstate' });

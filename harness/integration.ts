@@ -1,121 +1,44 @@
 /**
- * `npm run test:integration [-- ENV...]`: a real `terraform apply` and `terraform destroy` of
- * whole environments against moto, with checks through the AWS CLI in between. Default: every
- * environment, in parallel (one moto).
+ * `npm run test:integration [-- ENV... | upgrade]`: a real `terraform apply` and `terraform destroy`
+ * of whole environments against moto, with checks through the AWS CLI in between, and the upgrade
+ * check (harness/upgrade.ts). Default: every environment and the upgrade check, in parallel (one moto).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { EnvironmentConfig } from '../constructs/config';
+import { EnvironmentConfig, ServiceConfig } from '../constructs/config';
 import { ENVIRONMENTS, selectEnvironments } from '../constructs/environments';
 import { Emulator, findMoto, startEmulator } from './emulator';
 import { EMULATOR_IMAGE_URI, synthEmulatorStack } from './emulator-stack';
+import { runUpgrade } from './upgrade';
+import { firstError, prepareTerraform, runHarness, seconds, TerraformSetup, WORK_DIR } from './terraform';
 import {
-  firstError,
-  HarnessError,
-  prepareTerraform,
-  RunResult,
-  runHarness,
-  seconds,
-  terraform,
-  TerraformSetup,
-  WORK_DIR,
-} from './terraform';
+  awsCli,
+  Checks,
+  emulatorAwsEnv,
+  expect,
+  Json,
+  memo,
+  oneAtATime,
+  plannedChanges,
+  readOutputs,
+  requireAwsCli,
+  same,
+  StackOutputs,
+  step,
+} from './checks';
 
 const OUT_DIR = join(WORK_DIR, 'integration');
+/** The name that runs the upgrade check (harness/upgrade.ts). */
+const UPGRADE = 'upgrade';
 
-/** Fake credentials only, and nothing from the developer's own AWS profile or session. */
-function emulatorAwsEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {
-    ...base,
-    AWS_ACCESS_KEY_ID: 'test',
-    AWS_SECRET_ACCESS_KEY: 'test',
-    AWS_CONFIG_FILE: '/dev/null',
-    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_PAGER: '',
-  };
-  for (const name of ['AWS_PROFILE', 'AWS_DEFAULT_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_ROLE_ARN', 'AWS_WEB_IDENTITY_TOKEN_FILE']) {
-    delete env[name];
-  }
-  return env;
-}
-
-/** AWS CLI output, read field by field. */
-type Json = any;
-
-/** One environment's checks and log, printed as a block when it is done (environments run in parallel). */
-class Checks {
-  passed = 0;
-  failed = 0;
-  readonly lines: string[] = [];
-
-  log(line: string): void {
-    this.lines.push(line);
-  }
-
-  /** Runs one check; a thrown error is its failure reason. Returns false when it failed. */
-  run(name: string, check: () => string | void): boolean {
-    try {
-      const detail = check();
-      this.passed++;
-      this.log(`PASS ${name}${detail ? `: ${detail}` : ''}`);
-      return true;
-    } catch (error) {
-      this.failed++;
-      this.log(`FAIL ${name}: ${(error as Error).message}`);
-      return false;
-    }
-  }
-}
-
-function expect(condition: unknown, message: string): asserts condition {
-  if (!condition) throw new Error(message);
-}
-
-function same(actual: readonly string[], expected: readonly string[]): boolean {
-  return actual.length === expected.length && [...actual].sort().join() === [...expected].sort().join();
-}
-
-/** The AWS CLI against the emulator; parsed JSON output. */
-function awsCli(endpoint: string, region: string) {
-  return (...args: string[]): Json => {
-    const r = spawnSync('aws', ['--endpoint-url', endpoint, '--region', region, '--output', 'json', ...args], {
-      env: emulatorAwsEnv(),
-      encoding: 'utf8',
-      timeout: 60_000,
-    });
-    if (r.error || r.status !== 0) throw new Error(`aws ${args.slice(0, 2).join(' ')} failed: ${(r.stderr || String(r.error)).trim()}`);
-    return r.stdout.trim() ? JSON.parse(r.stdout) : {};
-  };
-}
-
-function requireAwsCli(): string {
-  const r = spawnSync('aws', ['--version'], { encoding: 'utf8' });
-  if (r.error || r.status !== 0) throw new HarnessError('the AWS CLI (`aws`) is not on PATH; install awscli');
-  return (r.stdout || r.stderr).trim().split(' ')[0];
-}
-
-/** "# aws_x.y will be updated in-place" lines of a plan, as "aws_x.y (updated in-place)". */
-function plannedChanges(output: string): string[] {
-  return [...output.matchAll(/^\s*# (\S+) (?:will be|must be) (.+)$/gm)].map((m) => `${m[1]} (${m[2]})`);
-}
-
-/** Caches a lookup: checks share it, and one that fails fails only the checks that need it. */
-function memo<T>(lookup: () => T): () => T {
-  let value: { v: T } | undefined;
-  return () => (value ??= { v: lookup() }).v;
-}
-
-/** Reads what apply created and checks it against the environment's config. */
-function checkDeployment(checks: Checks, aws: (...args: string[]) => Json, config: EnvironmentConfig): void {
-  const p = config.namePrefix;
-  const cluster = `${p}-cluster`;
-  const serviceName = 'host-name';
+/** Reads what apply created (found by the stack's outputs) and checks it against the environment's config. */
+function checkDeployment(checks: Checks, aws: (...args: string[]) => Json, config: EnvironmentConfig, out: StackOutputs): void {
+  const cluster = out.cluster_name;
 
   const vpc = memo(() => {
-    const vpcs = aws('ec2', 'describe-vpcs', '--filters', `Name=tag:Name,Values=${p}-vpc`).Vpcs;
-    expect(vpcs.length === 1, `expected one VPC named ${p}-vpc, found ${vpcs.length}`);
+    const vpcs = aws('ec2', 'describe-vpcs', '--vpc-ids', out.vpc_id).Vpcs;
+    expect(vpcs.length === 1, `expected the VPC ${out.vpc_id}, found ${vpcs.length}`);
     return vpcs[0];
   });
   /** Subnets of one tier (Tier tag), one per AZ in AZ order. */
@@ -131,11 +54,18 @@ function checkDeployment(checks: Checks, aws: (...args: string[]) => Json, confi
     return { publics: byTier('public'), privates: byTier('private') };
   });
   const ids = (list: Json[]): string[] => list.map((s) => s.SubnetId);
-  const loadBalancer = memo(() => aws('elbv2', 'describe-load-balancers', '--names', `${p}-alb`).LoadBalancers[0]);
-  const targetGroup = memo(() => aws('elbv2', 'describe-target-groups', '--names', `${p}-tg`).TargetGroups[0]);
+  const loadBalancer = memo(() => aws('elbv2', 'describe-load-balancers', '--load-balancer-arns', out.load_balancer_arn).LoadBalancers[0]);
+  const listener = memo(() => {
+    const listeners: Json[] = aws('elbv2', 'describe-listeners', '--load-balancer-arn', out.load_balancer_arn).Listeners;
+    const port = config.loadBalancer.certificateArn ? 443 : 80;
+    const found = listeners.find((l) => l.Port === port);
+    expect(found, `no listener on port ${port}`);
+    return found;
+  });
+  const rules = memo((): Json[] => aws('elbv2', 'describe-rules', '--listener-arn', listener().ListenerArn).Rules);
   const asg = memo(() => {
-    const group = aws('autoscaling', 'describe-auto-scaling-groups', '--auto-scaling-group-names', `${p}-instances`).AutoScalingGroups[0];
-    expect(group, `no Auto Scaling group ${p}-instances`);
+    const group = aws('autoscaling', 'describe-auto-scaling-groups', '--auto-scaling-group-names', out.autoscaling_group_name).AutoScalingGroups[0];
+    expect(group, `no Auto Scaling group ${out.autoscaling_group_name}`);
     return group;
   });
 
@@ -166,22 +96,24 @@ function checkDeployment(checks: Checks, aws: (...args: string[]) => Json, confi
     return `${config.availabilityZones.join(', ')}; ${natIds.size} NAT gateway(s) (${config.natMode})`;
   });
 
-  checks.run('load balancer: the listener forwards to the target group, which has the configured health check path', () => {
+  checks.run('load balancer: internet-facing in the public subnets; unrouted requests get the JSON 404 or the default service', () => {
     const lb = loadBalancer();
     expect(lb.Scheme === 'internet-facing', `scheme ${lb.Scheme}`);
     const lbSubnets = lb.AvailabilityZones.map((z: Json) => z.SubnetId);
     expect(same(lbSubnets, ids(subnets().publics)), `ALB subnets ${lbSubnets}, expected the public subnets`);
-    const tg = targetGroup();
-    const path = config.loadBalancer.healthCheckPath;
-    expect(tg.HealthCheckPath === path, `health check path ${tg.HealthCheckPath}, expected ${path}`);
-    const listeners: Json[] = aws('elbv2', 'describe-listeners', '--load-balancer-arn', lb.LoadBalancerArn).Listeners;
-    const port = config.loadBalancer.certificateArn ? 443 : 80;
-    const listener = listeners.find((l) => l.Port === port);
-    expect(listener, `no listener on port ${port}`);
-    const action = listener.DefaultActions[0];
-    expect(action.Type === 'forward' && action.TargetGroupArn === tg.TargetGroupArn, `listener ${port} default action ${JSON.stringify(action)}`);
-    return `port ${port} -> ${p}-tg, health check ${path}`;
+    const action = listener().DefaultActions[0];
+    const byDefault = config.services.find((s) => s.routing.default);
+    if (byDefault) {
+      const tg = out.services[byDefault.name].target_group_arn;
+      expect(action.Type === 'forward' && action.TargetGroupArn === tg, `default action ${JSON.stringify(action)}, expected forward to ${tg}`);
+      return `port ${listener().Port}: default -> ${byDefault.name}`;
+    }
+    const fixed = action.FixedResponseConfig ?? {};
+    expect(action.Type === 'fixed-response' && fixed.StatusCode === '404' && fixed.ContentType === 'application/json', `default action ${JSON.stringify(action)}`);
+    return `port ${listener().Port}: default -> JSON 404`;
   });
+
+  for (const service of config.services) checkService(checks, aws, out, service, { listener, rules, cluster });
 
   if (config.flowLogs) {
     checks.run('network: VPC flow logs go to CloudWatch Logs', () => {
@@ -194,11 +126,11 @@ function checkDeployment(checks: Checks, aws: (...args: string[]) => Json, confi
 
   if (config.loadBalancer.accessLogs) {
     checks.run('load balancer: access logs go to a private bucket that grants ELB delivery', () => {
-      const attributes: Json[] = aws('elbv2', 'describe-load-balancer-attributes', '--load-balancer-arn', loadBalancer().LoadBalancerArn).Attributes;
+      const attributes: Json[] = aws('elbv2', 'describe-load-balancer-attributes', '--load-balancer-arn', out.load_balancer_arn).Attributes;
       const attribute = (key: string) => attributes.find((a) => a.Key === key)?.Value;
       expect(attribute('access_logs.s3.enabled') === 'true', 'access logs are not enabled');
       const bucket = attribute('access_logs.s3.bucket');
-      expect(bucket?.startsWith(`${p}-alb-logs-`), `access log bucket ${bucket}`);
+      expect(bucket, 'no access log bucket');
       const block = aws('s3api', 'get-public-access-block', '--bucket', bucket).PublicAccessBlockConfiguration;
       expect(Object.values(block).every((v) => v === true), `public access block ${JSON.stringify(block)}`);
       const policy = JSON.parse(aws('s3api', 'get-bucket-policy', '--bucket', bucket).Policy);
@@ -224,40 +156,78 @@ function checkDeployment(checks: Checks, aws: (...args: string[]) => Json, confi
   checks.run('cluster: the capacity provider is the default strategy and scales the ASG', () => {
     const c = aws('ecs', 'describe-clusters', '--clusters', cluster).clusters[0];
     expect(c?.status === 'ACTIVE', `cluster ${cluster} is ${c?.status ?? 'missing'}`);
-    const provider = `${p}-ec2`;
+    const provider = out.capacity_provider_name;
     expect(c.capacityProviders?.includes(provider), `cluster capacity providers ${c.capacityProviders}`);
     const strategy = c.defaultCapacityProviderStrategy ?? [];
     expect(strategy.length === 1 && strategy[0].capacityProvider === provider, `default strategy ${JSON.stringify(strategy)}`);
     const cp = aws('ecs', 'describe-capacity-providers', '--capacity-providers', provider).capacityProviders[0];
     expect(cp.autoScalingGroupProvider.autoScalingGroupArn === asg().AutoScalingGroupARN, `capacity provider scales ${cp.autoScalingGroupProvider.autoScalingGroupArn}`);
-    return `${provider} -> ${p}-instances`;
+    return `${provider} -> ${out.autoscaling_group_name}`;
+  });
+}
+
+/** One service: its target group, its way in (rule or default action), the ECS service attached to it, its scaling. */
+function checkService(
+  checks: Checks,
+  aws: (...args: string[]) => Json,
+  out: StackOutputs,
+  service: ServiceConfig,
+  shared: { listener: () => Json; rules: () => Json[]; cluster: string },
+): void {
+  const o = out.services[service.name];
+  const name = service.name;
+  const targetGroup = memo(() => aws('elbv2', 'describe-target-groups', '--target-group-arns', o.target_group_arn).TargetGroups[0]);
+
+  checks.run(`${name}: target group with the configured health check`, () => {
+    const tg = targetGroup();
+    expect(tg.TargetGroupName === o.target_group_name, `target group ${tg.TargetGroupName}`);
+    const path = service.targetGroup.healthCheckPath;
+    expect(tg.HealthCheckPath === path, `health check path ${tg.HealthCheckPath}, expected ${path}`);
+    return `${tg.TargetGroupName}, health check ${path}`;
   });
 
-  checks.run('service: attached to the target group with the configured desired count', () => {
-    const s = aws('ecs', 'describe-services', '--cluster', cluster, '--services', serviceName).services[0];
-    expect(s?.status === 'ACTIVE', `service ${serviceName} is ${s?.status ?? 'missing'}`);
+  if (!service.routing.default) {
+    checks.run(`${name}: a listener rule at its priority forwards its paths and hosts to the target group`, () => {
+      const rule = shared.rules().find((r) => r.Actions?.some((a: Json) => a.TargetGroupArn === o.target_group_arn));
+      expect(rule, `no rule on listener ${shared.listener().Port} forwards to ${o.target_group_name}`);
+      expect(Number(rule.Priority) === service.routing.priority, `priority ${rule.Priority}, expected ${service.routing.priority}`);
+      const values = (field: string) => rule.Conditions.filter((c: Json) => c.Field === field).flatMap((c: Json) => c.Values ?? c.PathPatternConfig?.Values ?? c.HostHeaderConfig?.Values ?? []);
+      expect(same(values('path-pattern'), service.routing.pathPatterns), `path patterns ${values('path-pattern')}`);
+      expect(same(values('host-header'), service.routing.hostHeaders), `host headers ${values('host-header')}`);
+      return `priority ${rule.Priority}: ${[...service.routing.hostHeaders, ...service.routing.pathPatterns].join(' ')}`;
+    });
+  }
+
+  checks.run(`${name}: the ECS service is attached to the target group with the configured desired count`, () => {
+    const s = aws('ecs', 'describe-services', '--cluster', shared.cluster, '--services', o.service_name).services[0];
+    expect(s?.status === 'ACTIVE', `service ${o.service_name} is ${s?.status ?? 'missing'}`);
     const lb = s.loadBalancers?.[0];
-    expect(lb?.targetGroupArn === targetGroup().TargetGroupArn, `service load balancer ${JSON.stringify(s.loadBalancers)}`);
-    expect(lb.containerPort === config.task.containerPort, `container port ${lb.containerPort}`);
-    expect(s.desiredCount === config.service.desiredCount, `desired count ${s.desiredCount}, expected ${config.service.desiredCount}`);
+    expect(lb?.targetGroupArn === o.target_group_arn, `service load balancer ${JSON.stringify(s.loadBalancers)}`);
+    expect(lb.containerPort === service.container.port, `container port ${lb.containerPort}`);
+    expect(s.desiredCount === service.scaling.desiredCount, `desired count ${s.desiredCount}, expected ${service.scaling.desiredCount}`);
     const task = aws('ecs', 'describe-task-definition', '--task-definition', s.taskDefinition).taskDefinition;
     expect(task.networkMode === 'bridge', `network mode ${task.networkMode}`);
-    expect(task.containerDefinitions[0].image === EMULATOR_IMAGE_URI, `image ${task.containerDefinitions[0].image}`);
-    return `desired ${s.desiredCount}, port ${lb.containerPort}`;
+    const [container] = task.containerDefinitions;
+    const image = service.image.kind === 'uri' ? service.image.uri : EMULATOR_IMAGE_URI;
+    expect(container.image === image, `image ${container.image}, expected ${image}`);
+    expect(container.logConfiguration?.options?.['awslogs-group'] === o.log_group, `log group ${container.logConfiguration?.options?.['awslogs-group']}`);
+    const secrets = (container.secrets ?? []).map((x: Json) => `${x.name}=${x.valueFrom}`);
+    expect(same(secrets, Object.entries(service.container.secrets).map(([k, v]) => `${k}=${v}`)), `secrets ${secrets}`);
+    return `desired ${s.desiredCount}, port ${lb.containerPort}${secrets.length ? `, ${secrets.length} secret(s)` : ''}`;
   });
 
-  checks.run('scaling: ALBRequestCountPerTarget is tracked at the configured target', () => {
-    const resourceId = `service/${cluster}/${serviceName}`;
+  checks.run(`${name}: a scalable target, and ALBRequestCountPerTarget tracked on its target group`, () => {
+    const resourceId = `service/${shared.cluster}/${o.service_name}`;
     const target = aws('application-autoscaling', 'describe-scalable-targets', '--service-namespace', 'ecs', '--resource-ids', resourceId).ScalableTargets[0];
     expect(target, `no scalable target ${resourceId}`);
-    const { minTasks, maxTasks, requestsPerTarget } = config.service;
+    const { minTasks, maxTasks, requestsPerTarget } = service.scaling;
     expect(target.MinCapacity === minTasks && target.MaxCapacity === maxTasks, `scalable target ${target.MinCapacity}-${target.MaxCapacity}, expected ${minTasks}-${maxTasks}`);
     const policies: Json[] = aws('application-autoscaling', 'describe-scaling-policies', '--service-namespace', 'ecs', '--resource-id', resourceId).ScalingPolicies;
     const requests = policies.find((x) => x.TargetTrackingScalingPolicyConfiguration?.PredefinedMetricSpecification?.PredefinedMetricType === 'ALBRequestCountPerTarget');
     expect(requests, `no ALBRequestCountPerTarget policy among ${policies.map((x) => x.PolicyName)}`);
     const tracking = requests.TargetTrackingScalingPolicyConfiguration;
     expect(tracking.TargetValue === requestsPerTarget, `target value ${tracking.TargetValue}, expected ${requestsPerTarget}`);
-    const label = `${loadBalancer().LoadBalancerArn.split(':loadbalancer/')[1]}/${targetGroup().TargetGroupArn.split(':').pop()}`;
+    const label = `${out.load_balancer_arn.split(':loadbalancer/')[1]}/${o.target_group_arn.split(':').pop()}`;
     const actual = tracking.PredefinedMetricSpecification.ResourceLabel;
     expect(actual === label, `resource label ${actual}, expected ${label}`);
     return `${requestsPerTarget} requests per target, ${minTasks}-${maxTasks} tasks`;
@@ -265,52 +235,35 @@ function checkDeployment(checks: Checks, aws: (...args: string[]) => Json, confi
 }
 
 /** What an operator runs by hand against the cluster. */
-function checkOperatorCommands(checks: Checks, aws: (...args: string[]) => Json, config: EnvironmentConfig): void {
-  const p = config.namePrefix;
-  const cluster = `${p}-cluster`;
+function checkOperatorCommands(checks: Checks, aws: (...args: string[]) => Json, config: EnvironmentConfig, out: StackOutputs): void {
+  const cluster = out.cluster_name;
+  const names = Object.values(out.services).map((s) => s.service_name);
   checks.run('operator: aws ecs list-clusters / list-services / describe-services', () => {
     const clusters: string[] = aws('ecs', 'list-clusters').clusterArns;
     expect(clusters.some((a) => a.endsWith(`/${cluster}`)), `list-clusters: ${clusters}`);
     const services: string[] = aws('ecs', 'list-services', '--cluster', cluster).serviceArns;
-    expect(services.length === 1 && services[0].endsWith('/host-name'), `list-services: ${services}`);
+    expect(same(services.map((a) => a.split('/').pop()!), names), `list-services: ${services}`);
     const described = aws('ecs', 'describe-services', '--cluster', cluster, '--services', services[0]).services;
-    expect(described[0]?.serviceName === 'host-name', 'describe-services by ARN found nothing');
+    expect(described[0]?.serviceArn === services[0], 'describe-services by ARN found nothing');
+    return names.join(', ');
   });
   checks.run('operator: aws ecs update-service --desired-count 0', () => {
-    aws('ecs', 'update-service', '--cluster', cluster, '--service', 'host-name', '--desired-count', '0');
-    const count = aws('ecs', 'describe-services', '--cluster', cluster, '--services', 'host-name').services[0].desiredCount;
+    aws('ecs', 'update-service', '--cluster', cluster, '--service', names[0], '--desired-count', '0');
+    const count = aws('ecs', 'describe-services', '--cluster', cluster, '--services', names[0]).services[0].desiredCount;
     expect(count === 0, `desired count ${count} after update-service`);
   });
   checks.run('operator: aws autoscaling set-desired-capacity', () => {
     const desired = config.capacity.max;
-    aws('autoscaling', 'set-desired-capacity', '--auto-scaling-group-name', `${p}-instances`, '--desired-capacity', String(desired));
-    const asg = aws('autoscaling', 'describe-auto-scaling-groups', '--auto-scaling-group-names', `${p}-instances`).AutoScalingGroups[0];
+    aws('autoscaling', 'set-desired-capacity', '--auto-scaling-group-name', out.autoscaling_group_name, '--desired-capacity', String(desired));
+    const asg = aws('autoscaling', 'describe-auto-scaling-groups', '--auto-scaling-group-names', out.autoscaling_group_name).AutoScalingGroups[0];
     expect(asg.DesiredCapacity === desired, `desired capacity ${asg.DesiredCapacity}, expected ${desired}`);
     return `desired capacity ${desired}`;
   });
 }
 
-/** Runs terraform, keeps its full output in `<dir>/<name>.log`, prints the time taken. */
-async function step(checks: Checks, setup: TerraformSetup, dir: string, name: string, args: string[]): Promise<RunResult> {
-  const start = performance.now();
-  const result = await terraform(setup, dir, [...args, '-input=false', '-no-color']);
-  writeFileSync(join(dir, `${name}.log`), result.output);
-  const outcome = result.code === 0 || (name === 'plan' && result.code === 2) ? 'done' : 'FAILED';
-  checks.log(`terraform ${name}: ${outcome} in ${seconds(start)}`);
-  return result;
-}
-
-/** Inits run one at a time: the shared plugin cache is not safe for concurrent installs. */
-let initQueue: Promise<unknown> = Promise.resolve();
-function oneAtATime<T>(task: () => Promise<T>): Promise<T> {
-  const run = initQueue.then(task);
-  initQueue = run.catch(() => undefined);
-  return run;
-}
-
 async function runEnvironment(setup: TerraformSetup, emulator: Emulator, environment: string, checks: Checks): Promise<void> {
   const { config, dir } = synthEmulatorStack(environment, emulator.endpoint, join(OUT_DIR, environment));
-  checks.log(`== ${environment}: ${config.availabilityZones.length} AZs, NAT ${config.natMode}, image from a URI (the docker provider is not used) ==`);
+  checks.log(`== ${environment}: ${config.availabilityZones.length} AZs, NAT ${config.natMode}, services ${config.services.map((s) => s.name).join(', ')}, images from a URI (the docker provider is not used) ==`);
   const env = { ...setup, env: emulatorAwsEnv(setup.env) };
   const aws = awsCli(emulator.endpoint, config.region);
   const log = (name: string) => join(dir, `${name}.log`);
@@ -324,17 +277,24 @@ async function runEnvironment(setup: TerraformSetup, emulator: Emulator, environ
     return /Resources: (\d+) added/.exec(apply.output)?.[0];
   });
   if (applied) {
-    checkDeployment(checks, aws, config);
+    const out = readOutputs(env, dir);
+    checkDeployment(checks, aws, config, out);
     // moto's answers are not complete enough for an empty re-plan: record the drift, don't assert on it.
     const plan = await step(checks, env, dir, 'plan', ['plan', '-detailed-exitcode']);
     const changes = plannedChanges(plan.output);
     if (plan.code === 1) checks.log(`second plan failed (not asserted): ${firstError(plan.output)}`);
     else checks.log(`second plan (not asserted): ${changes.length === 0 ? 'no changes' : `${changes.length} would change, see ${log('plan')}`}`);
     changes.forEach((c) => checks.log(`  ${c}`));
-    checkOperatorCommands(checks, aws, config);
+    checkOperatorCommands(checks, aws, config, out);
   }
 
   // Destroy even after a failed apply: it must clean up whatever was created.
+  let vpcId: string | undefined;
+  try {
+    vpcId = readOutputs(env, dir).vpc_id;
+  } catch {
+    vpcId = undefined;
+  }
   const destroy = await step(checks, env, dir, 'destroy', ['destroy', '-auto-approve']);
   checks.run('terraform destroy leaves an empty state', () => {
     expect(destroy.code === 0, `${firstError(destroy.output)} (log: ${log('destroy')})`);
@@ -342,8 +302,10 @@ async function runEnvironment(setup: TerraformSetup, emulator: Emulator, environ
     expect(state.status === 0, `terraform state list: ${state.stderr.trim()}`);
     const left = state.stdout.trim();
     expect(left === '', `still in state: ${left.split('\n').join(', ')}`);
-    const vpcs = aws('ec2', 'describe-vpcs', '--filters', `Name=tag:Name,Values=${config.namePrefix}-vpc`).Vpcs;
-    expect(vpcs.length === 0, `the VPC is still in the emulator`);
+    if (vpcId) {
+      const vpcs = aws('ec2', 'describe-vpcs', '--filters', `Name=vpc-id,Values=${vpcId}`).Vpcs;
+      expect(vpcs.length === 0, `the VPC ${vpcId} is still in the emulator`);
+    }
     return /Resources: (\d+) destroyed/.exec(destroy.output)?.[0];
   });
 }
@@ -351,7 +313,9 @@ async function runEnvironment(setup: TerraformSetup, emulator: Emulator, environ
 async function main(): Promise<number> {
   const start = performance.now();
   const named = process.argv.slice(2).filter((a) => a.trim() !== '');
-  const environments = [...new Set(named.length > 0 ? named : Object.keys(ENVIRONMENTS))];
+  // Default: every environment (the example too) and the upgrade check; `upgrade` names the check alone.
+  const runs = [...new Set(named.length > 0 ? named : [...Object.keys(ENVIRONMENTS), UPGRADE])];
+  const environments = runs.filter((r) => r !== UPGRADE);
   selectEnvironments(environments); // unknown names fail here, before anything starts
   const setup = await prepareTerraform();
   const cli = requireAwsCli();
@@ -359,15 +323,18 @@ async function main(): Promise<number> {
   rmSync(OUT_DIR, { recursive: true, force: true });
   mkdirSync(OUT_DIR, { recursive: true });
   const emulator = await startEmulator(moto, join(OUT_DIR, 'moto.log'));
+  // The upgrade check deploys dev's names too: it gets a moto of its own.
+  const upgradeEmulator = runs.includes(UPGRADE) ? await startEmulator(moto, join(OUT_DIR, 'moto-upgrade.log')) : undefined;
   console.log(`terraform ${setup.version}; ${setup.description}`);
-  console.log(`moto ${emulator.version} (patched, harness/moto_launcher.py) at ${emulator.endpoint}; ${cli}`);
+  console.log(`moto ${emulator.version} (patched, harness/moto_launcher.py) at ${emulator.endpoint}${upgradeEmulator ? ` (upgrade check: ${upgradeEmulator.endpoint})` : ''}; ${cli}`);
 
   let results: Checks[];
   try {
     results = await Promise.all(
-      environments.map(async (environment) => {
+      runs.map(async (run) => {
         const checks = new Checks();
-        await runEnvironment(setup, emulator, environment, checks).catch((error) =>
+        const job = run === UPGRADE ? runUpgrade(setup, upgradeEmulator!, OUT_DIR, checks) : runEnvironment(setup, emulator, run, checks);
+        await job.catch((error) =>
           checks.run('harness', () => {
             throw error;
           }),
@@ -378,6 +345,7 @@ async function main(): Promise<number> {
     );
   } finally {
     emulator.stop();
+    upgradeEmulator?.stop();
   }
   const passed = results.reduce((n, c) => n + c.passed, 0);
   const failed = results.reduce((n, c) => n + c.failed, 0);

@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import sys
+import uuid
 
 # Gap: AWS managed policies (AmazonECSTaskExecutionRolePolicy, ...) exist in moto only when
 # loaded, else every aws_iam_role_policy_attachment fails with NoSuchEntity. Read at import.
@@ -16,7 +17,10 @@ os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
 from werkzeug.serving import make_server  # noqa: E402
 
 from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse  # noqa: E402
+from moto.autoscaling.responses import AutoScalingResponse  # noqa: E402
+from moto.core.responses import ActionResult  # noqa: E402
 from moto.ecs.models import Service  # noqa: E402
+from moto.ecs.responses import EC2ContainerServiceResponse  # noqa: E402
 from moto.elbv2.models import FakeLoadBalancer  # noqa: E402
 from moto.server import DomainDispatcherApplication, create_backend_app  # noqa: E402
 from moto.utilities.tagging_service import TaggingService  # noqa: E402
@@ -34,6 +38,39 @@ def patch_ecs_empty_network_configuration() -> None:
             self.network_configuration = None
 
     Service.__init__ = init
+
+
+# Service settings moto 5.2 accepts but does not keep; request parameter -> Service attribute.
+ECS_SERVICE_SETTINGS = {
+    "capacityProviderStrategy": "capacity_provider_strategy",
+    "placementStrategy": "placement_strategy",
+    "healthCheckGracePeriodSeconds": "health_check_grace_period_seconds",
+    "enableECSManagedTags": "enable_ecs_managed_tags",
+}
+
+
+def patch_ecs_service_settings() -> None:
+    """Gap: CreateService/UpdateService drop the capacity provider strategy, placement strategy,
+    health check grace period and managed tags, so DescribeServices returns none of them. The
+    provider then plans to replace every service (capacity_provider_strategy forces a new one),
+    which would hide a real replacement in the upgrade check. Keep them, as ECS does."""
+
+    def keeping(action):
+        def handler(self):
+            body = action(self)
+            name = self._get_param("serviceName") or self._get_param("service")
+            cluster = self._get_param("cluster", "default")
+            service = self.ecs_backend.describe_services(cluster, [name])[0][0]
+            for param, attribute in ECS_SERVICE_SETTINGS.items():
+                value = self._get_param(param)
+                if value is not None:
+                    setattr(service, attribute, value)
+            return body
+
+        return handler
+
+    EC2ContainerServiceResponse.create_service = keeping(EC2ContainerServiceResponse.create_service)
+    EC2ContainerServiceResponse.update_service = keeping(EC2ContainerServiceResponse.update_service)
 
 
 def patch_application_autoscaling_tags() -> None:
@@ -70,6 +107,26 @@ def patch_application_autoscaling_tags() -> None:
     ApplicationAutoScalingResponse.register_scalable_target = register_scalable_target
 
 
+def patch_autoscaling_instance_refresh() -> None:
+    """Gap: StartInstanceRefresh is not implemented, and the provider starts one whenever an
+    update changes the group's launch template version (instance_refresh block), so the apply
+    retries the 500 until it gives up. Accept it and report it finished at once: there are no
+    instances to roll."""
+    refreshes: dict[str, list[dict]] = {}
+
+    def start_instance_refresh(self):
+        group = self._get_param("AutoScalingGroupName")
+        refresh_id = str(uuid.uuid4())
+        refreshes.setdefault(group, []).insert(0, {"InstanceRefreshId": refresh_id, "AutoScalingGroupName": group, "Status": "Successful", "PercentageComplete": 100})
+        return ActionResult({"InstanceRefreshId": refresh_id})
+
+    def describe_instance_refreshes(self):
+        return ActionResult({"InstanceRefreshes": refreshes.get(self._get_param("AutoScalingGroupName"), [])})
+
+    AutoScalingResponse.start_instance_refresh = start_instance_refresh
+    AutoScalingResponse.describe_instance_refreshes = describe_instance_refreshes
+
+
 def patch_elbv2_default_scheme() -> None:
     """Gap: the provider sends no Scheme for an internet-facing ALB (AWS's default), and moto
     stores None instead of applying the default, so DescribeLoadBalancers has no Scheme."""
@@ -84,8 +141,10 @@ def patch_elbv2_default_scheme() -> None:
 
 def main() -> None:
     patch_ecs_empty_network_configuration()
+    patch_ecs_service_settings()
     patch_application_autoscaling_tags()
     patch_elbv2_default_scheme()
+    patch_autoscaling_instance_refresh()
     app = DomainDispatcherApplication(create_backend_app)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     os.environ["MOTO_PORT"] = str(server.port)

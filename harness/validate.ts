@@ -1,5 +1,5 @@
 /**
- * `npm run validate`: synthesizes every stack the app has (each environment, and the state bucket
+ * `npm run validate`: synthesizes every stack the app has (each environment, the example included, and the state bucket
  * stack), plus an edge-case environment, and has Terraform itself check them (`terraform init -backend=false` + `terraform validate`)
  * against the real provider schemas.
  */
@@ -9,7 +9,8 @@ import { rmSync } from 'node:fs';
 import { addEnvironmentStacks, addStateBootstrapStacks } from '../constructs/app';
 import { EnvironmentSettings } from '../constructs/config';
 import { MAX_NAME_PREFIX_LENGTH } from '../constructs/config-validation';
-import { overridesFromEnv, selectEnvironments } from '../constructs/environments';
+import { ENVIRONMENTS, overridesFromEnv, selectEnvironments } from '../constructs/environments';
+import { imagesFromUri } from './emulator-stack';
 import { STATE_STACK_NAME, StateBootstrapStack } from '../constructs/state-bootstrap-stack';
 import { firstError, prepareTerraform, RunResult, runHarness, seconds, terraform, TerraformSetup, WORK_DIR } from './terraform';
 
@@ -25,6 +26,7 @@ const DOCKER_PROVIDER = 'kreuzwerker/docker';
  */
 const EDGE_CASES: Record<string, EnvironmentSettings> = {
   edgecases: {
+    // 28 characters leave 3 for a service name (target group names: 32).
     namePrefix: 'edge-'.padEnd(MAX_NAME_PREFIX_LENGTH, 'x'),
     availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'],
     natMode: 'per-az',
@@ -35,7 +37,28 @@ const EDGE_CASES: Record<string, EnvironmentSettings> = {
       certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000',
       accessLogs: true,
     },
-    image: { uri: FAKE_IMAGE_URI },
+    services: {
+      // A routed service with every option: host and path conditions, a priority, secrets and their key.
+      api: {
+        image: { uri: FAKE_IMAGE_URI },
+        profile: 'spring-boot',
+        routing: { pathPatterns: ['/api*', '/v2/api*'], hostHeaders: ['api.example.com'], priority: 1 },
+        container: {
+          environment: { LOG_LEVEL: 'debug' },
+          secrets: {
+            DB_PASSWORD: 'arn:aws:ssm:us-east-1:123456789012:parameter/edge/db-password',
+            API_KEY: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:edge/api-key-AbCdEf',
+          },
+          secretsKmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000',
+        },
+      },
+      // The default route, generic, with its own container health check.
+      web: {
+        image: { uri: FAKE_IMAGE_URI },
+        routing: { default: true },
+        container: { port: 3000, healthCheck: { command: ['CMD-SHELL', 'wget -qO- http://localhost:3000/health || exit 1'] } },
+      },
+    },
   },
 };
 const OUT_DIR = join(WORK_DIR, 'validate');
@@ -54,14 +77,15 @@ interface Target {
 function buildApp(app: App, setup: TerraformSetup): Target[] {
   const overrides = overridesFromEnv(process.env);
   const targets: Target[] = [];
-  const configs = selectEnvironments([], overrides).map((config) => {
-    let note = 'image built from workload/ (docker provider)';
-    if (config.image.uri) note = 'image from a URI, as configured';
+  const configs = selectEnvironments(Object.keys(ENVIRONMENTS), overrides).map((config) => {
+    let note = 'images built from source (docker provider)';
+    if (config.services.every((s) => s.image.kind === 'uri')) note = 'images from URIs, as configured';
     else if (!setup.canInstall(DOCKER_PROVIDER)) {
       note =
         `a fake image URI instead of the build source: ${DOCKER_PROVIDER} is not in the mirror ` +
         `${setup.mirror} (with a mirror, the registry is not relied on)`;
-      config = selectEnvironments([config.name], { ...overrides, imageUri: FAKE_IMAGE_URI })[0];
+      const settings = { [config.name]: imagesFromUri(ENVIRONMENTS[config.name], FAKE_IMAGE_URI) };
+      config = selectEnvironments([config.name], overrides, settings)[0];
     }
     targets.push({ stack: addEnvironmentStacks(app, [config])[0], note });
     return config;
@@ -79,7 +103,7 @@ function buildApp(app: App, setup: TerraformSetup): Target[] {
 
 async function main(): Promise<number> {
   const start = performance.now();
-  selectEnvironments([], overridesFromEnv(process.env)); // bad input fails here, before terraform runs
+  selectEnvironments(Object.keys(ENVIRONMENTS), overridesFromEnv(process.env)); // bad input fails here, before terraform runs
   const setup = await prepareTerraform();
   console.log(`terraform ${setup.version}; ${setup.description}`);
 

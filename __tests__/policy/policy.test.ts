@@ -19,6 +19,7 @@ const prod = (settings = {}) => resolveEnvironment('prod', { ...ENVIRONMENTS.pro
 // the remote-state bucket's bootstrap stack.
 const stacks = [
   ...synthStacks(),
+  ...synthStacks(selectEnvironments(['microservices'])),
   synthStack(VARIANTS.cert()),
   synthStack(VARIANTS.spot()),
   synthStateStack(),
@@ -36,8 +37,8 @@ afterAll(() => {
 });
 
 describe('every rule passes on every synthesized stack', () => {
-  test('the stacks are the ones main.ts makes, the cert and spot variants, and the state bucket', () => {
-    expect(stacks.map((s) => s.name)).toEqual(['host-name-dev', 'host-name-prod', 'host-name-cert', 'host-name-spot', STATE_STACK_NAME]);
+  test('the stacks are the ones main.ts makes (the example too), the cert and spot variants, and the state bucket', () => {
+    expect(stacks.map((s) => s.name)).toEqual(['host-name-dev', 'host-name-prod', 'host-name-microservices', 'host-name-cert', 'host-name-spot', STATE_STACK_NAME]);
   });
 
   test.each(RULES.map((r) => [r.id, r] as const))('%s', (_, rule) => {
@@ -65,11 +66,14 @@ const instanceSg = (s: HostNameStack) => s.capacity.securityGroup.id;
 
 /** Replaces fields of the (single) container definition; tokens inside survive the JSON round trip. */
 function patchContainer(stack: HostNameStack, patch: Record<string, unknown>): void {
-  const td = stack.service.taskDefinition;
+  const td = service(stack).taskDefinition;
   const [container] = JSON.parse(td.containerDefinitionsInput!);
   td.containerDefinitions = JSON.stringify([{ ...container, ...patch }]);
 }
-const container = (s: HostNameStack) => ({ resource: s.service.taskDefinition, suffix: ' container host-name' });
+/** The stack's first service (dev and prod have one); with secrets, the one that has them. */
+const service = (s: HostNameStack) => s.services.find((x) => x.secretsPolicy) ?? s.services[0];
+const container = (s: HostNameStack) => ({ resource: service(s).taskDefinition, suffix: ` container ${service(s).name}` });
+const microservices = () => selectEnvironments(['microservices'])[0];
 
 const BREAKAGES: Record<string, Breakage> = {
   'sg-public-ingress-alb-only': {
@@ -148,7 +152,7 @@ const BREAKAGES: Record<string, Breakage> = {
   },
   'alb-http-redirects-to-https': {
     config: VARIANTS.cert,
-    mutate: (s) => s.loadBalancer.listeners[1].putDefaultAction([{ type: 'forward', targetGroupArn: s.loadBalancer.targetGroup.arn }]),
+    mutate: (s) => s.loadBalancer.listeners[1].putDefaultAction([{ type: 'forward', targetGroupArn: service(s).route.targetGroup.arn }]),
     expected: (s) => ({ resource: s.loadBalancer.listeners[1], reason: 'other than redirect to HTTPS' }),
   },
   'alb-deletion-protection-in-prod': {
@@ -161,21 +165,24 @@ const BREAKAGES: Record<string, Breakage> = {
   },
   'target-group-health-check': {
     // "/" passes config validation; only the policy stops it.
-    config: () => resolveEnvironment('dev', { ...ENVIRONMENTS.dev, loadBalancer: { healthCheckPath: '/' } }),
-    expected: (s) => ({ resource: s.loadBalancer.targetGroup, reason: 'health check path is /' }),
+    config: () => {
+      const hostName = ENVIRONMENTS.dev.services!['host-name'];
+      return resolveEnvironment('dev', { ...ENVIRONMENTS.dev, services: { 'host-name': { ...hostName, targetGroup: { healthCheckPath: '/' } } } });
+    },
+    expected: (s) => ({ resource: service(s).route.targetGroup, reason: 'health check path is /' }),
   },
   'ecs-container-insights': {
     mutate: (s) => s.capacity.cluster.putSetting([{ name: 'containerInsights', value: 'disabled' }]),
     expected: (s) => ({ resource: s.capacity.cluster, reason: 'Container Insights is off' }),
   },
   'ecs-distinct-roles': {
-    mutate: (s) => (s.service.taskDefinition.taskRoleArn = s.service.executionRole.arn),
-    expected: (s) => ({ resource: s.service.taskDefinition, reason: 'are the same' }),
+    mutate: (s) => (service(s).taskDefinition.taskRoleArn = service(s).executionRole.arn),
+    expected: (s) => ({ resource: service(s).taskDefinition, reason: 'are the same' }),
   },
   'ecs-task-role-no-wildcards': {
     mutate: (s) =>
       new IamRolePolicy(s, 'task-s3', {
-        role: s.service.taskRole.id,
+        role: service(s).taskRole.id,
         policy: policyDocument({ Effect: 'Allow', Action: ['s3:GetObject', 's3:*'], Resource: 'arn:aws:s3:::some-bucket/*' }),
       }),
     expected: (s) => ({ resource: child(s, 'task-s3'), reason: 'task role allows wildcard actions' }),
@@ -193,25 +200,31 @@ const BREAKAGES: Record<string, Breakage> = {
     expected: (s) => ({ ...container(s), reason: 'no log configuration' }),
   },
   'ecs-no-host-namespaces': {
-    mutate: (s) => (s.service.taskDefinition.networkMode = 'host'),
-    expected: (s) => ({ resource: s.service.taskDefinition, reason: 'shares the host namespace: network_mode' }),
+    mutate: (s) => (service(s).taskDefinition.networkMode = 'host'),
+    expected: (s) => ({ resource: service(s).taskDefinition, reason: 'shares the host namespace: network_mode' }),
   },
   'ecs-no-plaintext-secrets': {
     mutate: (s) => patchContainer(s, { environment: [{ name: 'DB_PASSWORD', value: 'hunter2' }] }),
     expected: (s) => ({ ...container(s), reason: 'look secret: DB_PASSWORD' }),
   },
+  'ecs-secrets-least-privilege': {
+    config: microservices,
+    mutate: (s) =>
+      (service(s).secretsPolicy!.policy = policyDocument({ Effect: 'Allow', Action: ['ssm:GetParameters', 'kms:Decrypt'], Resource: '*' })),
+    expected: (s) => ({ resource: service(s).secretsPolicy!, reason: 'execution role reads secrets on "*"' }),
+  },
   'ecs-circuit-breaker-rollback': {
-    mutate: (s) => s.service.service.addOverride('deployment_circuit_breaker.rollback', false),
-    expected: (s) => ({ resource: s.service.service, reason: 'circuit breaker with rollback is off' }),
+    mutate: (s) => service(s).service.addOverride('deployment_circuit_breaker.rollback', false),
+    expected: (s) => ({ resource: service(s).service, reason: 'circuit breaker with rollback is off' }),
   },
   'ecs-desired-count-ignored': {
-    mutate: (s) => (s.service.service.lifecycle = { ignoreChanges: [] }),
-    expected: (s) => ({ resource: s.service.service, reason: 'desired_count is not in lifecycle.ignore_changes' }),
+    mutate: (s) => (service(s).service.lifecycle = { ignoreChanges: [] }),
+    expected: (s) => ({ resource: service(s).service, reason: 'desired_count is not in lifecycle.ignore_changes' }),
   },
   'ecs-service-no-public-ip': {
     mutate: (s) =>
-      s.service.service.addOverride('network_configuration', { subnets: [s.network.publicSubnets[0].subnet.id], assign_public_ip: true }),
-    expected: (s) => ({ resource: s.service.service, reason: 'tasks get public IPs' }),
+      service(s).service.addOverride('network_configuration', { subnets: [s.network.publicSubnets[0].subnet.id], assign_public_ip: true }),
+    expected: (s) => ({ resource: service(s).service, reason: 'tasks get public IPs' }),
   },
   'asg-managed-by-ecs': {
     config: VARIANTS.spot,
@@ -223,24 +236,24 @@ const BREAKAGES: Record<string, Breakage> = {
     expected: (s) => ({ resource: s.capacity.capacityProvider, reason: 'managed draining is not ENABLED' }),
   },
   'ecr-scan-on-push': {
-    mutate: (s) => s.image.repository!.addOverride('image_scanning_configuration.scan_on_push', false),
-    expected: (s) => ({ resource: s.image.repository!, reason: 'scan on push is off' }),
+    mutate: (s) => s.images[0].repository!.addOverride('image_scanning_configuration.scan_on_push', false),
+    expected: (s) => ({ resource: s.images[0].repository!, reason: 'scan on push is off' }),
   },
   'ecr-immutable-tags': {
-    mutate: (s) => s.image.repository!.addOverride('image_tag_mutability', 'MUTABLE'),
-    expected: (s) => ({ resource: s.image.repository!, reason: 'tags are mutable' }),
+    mutate: (s) => s.images[0].repository!.addOverride('image_tag_mutability', 'MUTABLE'),
+    expected: (s) => ({ resource: s.images[0].repository!, reason: 'tags are mutable' }),
   },
   'ecr-lifecycle-policy': {
-    mutate: (s) => s.image.node.tryRemoveChild('lifecycle'),
-    expected: (s) => ({ resource: s.image.repository!, reason: 'no lifecycle policy' }),
+    mutate: (s) => s.images[0].node.tryRemoveChild('lifecycle'),
+    expected: (s) => ({ resource: s.images[0].repository!, reason: 'no lifecycle policy' }),
   },
   'ecr-kms-encryption': {
-    mutate: (s) => s.image.repository!.putEncryptionConfiguration([{ encryptionType: 'AES256' }]),
-    expected: (s) => ({ resource: s.image.repository!, reason: 'not encrypted with KMS' }),
+    mutate: (s) => s.images[0].repository!.putEncryptionConfiguration([{ encryptionType: 'AES256' }]),
+    expected: (s) => ({ resource: s.images[0].repository!, reason: 'not encrypted with KMS' }),
   },
   'log-retention': {
-    mutate: (s) => s.service.logGroup.resetRetentionInDays(),
-    expected: (s) => ({ resource: s.service.logGroup, reason: 'retention_in_days is unset' }),
+    mutate: (s) => service(s).logGroup.resetRetentionInDays(),
+    expected: (s) => ({ resource: service(s).logGroup, reason: 'retention_in_days is unset' }),
   },
   'iam-no-wildcard-admin': {
     mutate: (s) =>
@@ -252,8 +265,8 @@ const BREAKAGES: Record<string, Breakage> = {
     expected: (s) => ({ resource: child(s, 'admin'), reason: 'AdministratorAccess is not allow-listed' }),
   },
   'iam-trust-specific-services': {
-    mutate: (s) => (s.service.taskRole.assumeRolePolicy = policyDocument({ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' })),
-    expected: (s) => ({ resource: s.service.taskRole, reason: 'trust policy allows [{"AWS":"*"}]' }),
+    mutate: (s) => (service(s).taskRole.assumeRolePolicy = policyDocument({ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' })),
+    expected: (s) => ({ resource: service(s).taskRole, reason: 'trust policy allows [{"AWS":"*"}]' }),
   },
   's3-public-access-block': {
     config: prod,
@@ -277,6 +290,41 @@ const BREAKAGES: Record<string, Breakage> = {
     expected: (s) => ({ resource: s.loadBalancer.accessLogs!.bucket, reason: 'no policy denies insecure transport' }),
   },
 };
+
+describe('the secret rules catch more than one way to get it wrong', () => {
+  const rule = (id: string) => RULES.find((r) => r.id === id)!;
+  const broken = (mutate: (s: HostNameStack) => void) => synthStack(microservices(), mutate);
+
+  test('ecs-no-plaintext-secrets: a secret whose valueFrom is the value itself', () => {
+    const b = broken((s) => patchContainer(s, { secrets: [{ name: 'DATABASE_PASSWORD', valueFrom: 'hunter2' }] }));
+    expect(rule('ecs-no-plaintext-secrets').check(b.json)).toContainEqual({ ...address2(container(b.stack)), reason: expect.stringContaining('valueFrom is not an SSM parameter') });
+  });
+
+  test('ecs-secrets-least-privilege: a grant on a secret no container references, and a reference without a grant', () => {
+    const other = 'arn:aws:ssm:us-east-1:123456789012:parameter/someone-elses';
+    const b = broken((s) => (service(s).secretsPolicy!.policy = policyDocument({ Effect: 'Allow', Action: 'ssm:GetParameters', Resource: [other] })));
+    const reasons = rule('ecs-secrets-least-privilege').check(b.json).map((v) => v.reason);
+    expect(reasons).toContainEqual(`execution role reads ${other}, which no container references`);
+    expect(reasons).toContainEqual(expect.stringMatching(/^a container references arn:aws:ssm:.*db-password, which the execution role cannot read$/));
+  });
+
+  test('ecs-secrets-least-privilege: an execution role allowed more than reading secrets', () => {
+    const b = broken((s) => (service(s).secretsPolicy!.policy = policyDocument({ Effect: 'Allow', Action: ['ssm:GetParameters', 's3:GetObject'], Resource: ['arn:aws:ssm:us-east-1:123456789012:parameter/host-name-microservices/threads/db-password'] })));
+    expect(rule('ecs-secrets-least-privilege').check(b.json).map((v) => v.reason)).toEqual(['execution role allows s3:GetObject']);
+  });
+
+  test('ecs-secrets-least-privilege: secrets referenced with no policy at all', () => {
+    const b = broken((s) => service(s).node.tryRemoveChild('secrets-policy'));
+    expect(rule('ecs-secrets-least-privilege').check(b.json)).toEqual([
+      { address: address(service(b.stack).executionRole), reason: 'containers reference secrets, but the execution role has no policy to read them' },
+    ]);
+  });
+});
+
+/** A container's violation address. */
+function address2(c: { resource: TerraformResource; suffix: string }) {
+  return { address: address(c.resource) + c.suffix };
+}
 
 describe('every rule catches a deliberately broken stack', () => {
   test('every rule has a breakage, and every breakage a rule', () => {

@@ -222,7 +222,14 @@ interface Container {
   readonly readonlyRootFilesystem?: boolean;
   readonly logConfiguration?: { logDriver?: string; options?: Record<string, string> };
   readonly environment?: { name: string; value: string }[];
+  readonly secrets?: { name: string; valueFrom: string }[];
 }
+
+/** What `secrets[].valueFrom` may name: an SSM parameter or a Secrets Manager secret (never a value). */
+const SECRET_SOURCE = /^arn:aws[a-z-]*:(ssm:[a-z0-9-]+:\d{12}:parameter\/|secretsmanager:[a-z0-9-]+:\d{12}:secret:)\S+$/;
+
+/** The only actions an execution role may hold beyond the managed execution policy: reading its secrets. */
+const SECRET_READ_ACTIONS = ['ssm:GetParameters', 'secretsmanager:GetSecretValue', 'kms:Decrypt'] as const;
 
 /** Containers of every task definition; a definition that is not literal JSON is reported as unreadable. */
 function containers(json: SynthJson): { address: string; containers?: Container[] }[] {
@@ -612,8 +619,49 @@ export const RULES: readonly Rule[] = [
     check: (json) =>
       perContainer(json, (c) => {
         const bad = list(c.environment).filter((e) => (SECRET_ENV_NAME.test(e.name) && e.value) || secretsIn(`${e.name}=${e.value}`).length > 0);
-        return bad.length > 0 ? `plain environment variables look secret: ${bad.map((e) => e.name).join(', ')}` : undefined;
+        if (bad.length > 0) return `plain environment variables look secret: ${bad.map((e) => e.name).join(', ')}`;
+        const notArns = list(c.secrets).filter((x) => !SECRET_SOURCE.test(String(x.valueFrom)));
+        return notArns.length > 0 ? `secrets whose valueFrom is not an SSM parameter or Secrets Manager ARN: ${notArns.map((x) => x.name).join(', ')}` : undefined;
       }),
+  },
+  {
+    id: 'ecs-secrets-least-privilege',
+    checkov: 'CKV_AWS_355 (scoped)',
+    checks: `Execution roles' own policies allow only ${SECRET_READ_ACTIONS.join(', ')}, on named ARNs (no wildcard), exactly the secrets their containers reference (kms:Decrypt on a named key)`,
+    why: 'The execution role can read what it is granted before the app even starts; a wildcard would hand every task every secret of the account.',
+    check: (json) => {
+      const byRole = new Map<string, Set<string>>();
+      for (const td of resources(json, 'aws_ecs_task_definition')) {
+        const role = refs(td.attrs.execution_role_arn)[0];
+        if (!role) continue;
+        const wanted = byRole.get(role) ?? new Set<string>();
+        const cs = containers(json).find((c) => c.address === td.address)?.containers ?? [];
+        cs.flatMap((c) => list(c.secrets)).forEach((x) => wanted.add(String(x.valueFrom)));
+        byRole.set(role, wanted);
+      }
+      const docs = policyDocuments(json).filter((d) => d.role && byRole.has(d.role));
+      const ungranted = [...byRole]
+        .filter(([role, wanted]) => wanted.size > 0 && !docs.some((d) => d.role === role))
+        .map(([role]) => ({ address: role, reason: 'containers reference secrets, but the execution role has no policy to read them' }));
+      return ungranted.concat(docs
+        .flatMap(({ address, role, policy }) => {
+          const ss = statements(policy) ?? [];
+          const wanted = byRole.get(role!)!;
+          const reasons: string[] = [];
+          for (const st of ss.filter((x) => x.Effect === 'Allow')) {
+            const actions = actionsOf(st);
+            const other = actions.filter((a) => !(SECRET_READ_ACTIONS as readonly string[]).includes(a));
+            if (other.length > 0) reasons.push(`execution role allows ${other.join(', ')}`);
+            const resources = list(st.Resource).map(String);
+            if (resources.length === 0 || resources.some((r) => r.includes('*'))) reasons.push(`execution role reads secrets on ${JSON.stringify(st.Resource ?? null)}`);
+            const reads = actions.filter((a) => a !== 'kms:Decrypt');
+            if (reads.length > 0) resources.filter((r) => !r.includes('*') && !wanted.has(r)).forEach((r) => reasons.push(`execution role reads ${r}, which no container references`));
+          }
+          const granted = new Set(ss.filter((x) => x.Effect === 'Allow' && actionsOf(x).some((a) => a !== 'kms:Decrypt')).flatMap((x) => list(x.Resource).map(String)));
+          [...wanted].filter((w) => !granted.has(w)).forEach((w) => reasons.push(`a container references ${w}, which the execution role cannot read`));
+          return reasons.map((reason) => ({ address, reason }));
+        }));
+    },
   },
   {
     id: 'ecs-circuit-breaker-rollback',

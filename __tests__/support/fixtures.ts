@@ -3,7 +3,7 @@ import { EnvironmentSettings } from '../../constructs/config';
 import { resolveEnvironment } from '../../constructs/config-validation';
 import { Ec2Capacity, Ec2CapacityProps } from '../../constructs/ec2-capacity';
 import { INSTANCE_TYPES } from '../../constructs/instance-types';
-import { PublicLoadBalancer, PublicLoadBalancerProps } from '../../constructs/load-balancer';
+import { PublicLoadBalancer, PublicLoadBalancerProps, RouteOptions } from '../../constructs/load-balancer';
 import { Network } from '../../constructs/network';
 
 export const TEST_CERT = 'arn:aws:acm:us-east-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0';
@@ -30,9 +30,23 @@ export function testLoadBalancer(scope: Construct, network: Network, props: Part
     namePrefix: 'hn-test',
     vpc: network.vpc,
     subnets: network.publicSubnets.map((s) => s.subnet),
+    ingressCidrs: ['0.0.0.0/0'],
+    idleTimeoutSeconds: 60,
+    deletionProtection: false,
     ...props,
   });
 }
+
+/** Route options as the config resolves them for a spring-boot service. */
+export const TEST_ROUTE: RouteOptions = {
+  targetGroupName: 'hn-test-api',
+  pathPatterns: ['/api*'],
+  hostHeaders: [],
+  priority: 1200,
+  default: false,
+  healthCheck: { path: '/actuator/health/readiness', intervalSeconds: 15, healthyThreshold: 2, unhealthyThreshold: 3 },
+  deregistrationDelaySeconds: 30,
+};
 
 export function testCapacity(scope: Construct, network: Network, props: Partial<Ec2CapacityProps> = {}) {
   return new Ec2Capacity(scope, 'capacity', {

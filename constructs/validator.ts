@@ -1,0 +1,38 @@
+/** The one kind of bad-input error, and the checks that raise it. */
+
+/** Bad input: names the environment, the field, the value given and what is allowed. */
+export class ConfigError extends Error {
+  constructor(
+    readonly environment: string,
+    readonly field: string,
+    readonly value: unknown,
+    readonly allowed: string,
+  ) {
+    super(`environment "${environment}": ${field} = ${show(value)} is not allowed; expected ${allowed}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function show(value: unknown): string {
+  if (value === undefined) return '(unset)';
+  if (typeof value === 'string') return JSON.stringify(value);
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value);
+  return JSON.stringify(value) ?? String(value);
+}
+
+/** Lowercase letters, digits and inner hyphens: environment names, name prefixes, service names. */
+export const NAME = /^[a-z]([a-z0-9-]*[a-z0-9])?$/;
+
+/** Throws a ConfigError for the first field that fails a check. */
+export class Validator {
+  constructor(readonly environment: string) {}
+
+  check(field: string, value: unknown, ok: boolean, allowed: string): void {
+    if (!ok) throw new ConfigError(this.environment, field, value, allowed);
+  }
+
+  integer(field: string, value: number, min: number, max: number, allowed = `a whole number from ${min} to ${max}`): void {
+    this.check(field, value, Number.isInteger(value) && value >= min && value <= max, allowed);
+  }
+}
+
