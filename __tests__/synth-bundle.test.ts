@@ -25,7 +25,7 @@ describe('npm run synth: the prebuilt bundle', () => {
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-  const record = () => join(root, 'node_modules', '.cache', 'host-name-synth', 'inputs.json');
+  const record = () => join(root, 'node_modules', '.cache', 'host-name-synth', 'record.json');
   function synth(probe: string) {
     writeFileSync(join(root, 'constructs', 'zz-probe.ts'), `process.stdout.write('${probe}\\n');\n`);
     const out = join(root, 'out');
@@ -42,6 +42,7 @@ describe('npm run synth: the prebuilt bundle', () => {
     expect(synth('probe-1')).toEqual({ status: 0, stdout: 'probe-1\n', stderr: '', wrote: true });
     const built = statSync(record()).mtimeMs;
 
+    // The probe is written again with the same content: touched, not changed.
     expect(synth('probe-1')).toEqual({ status: 0, stdout: 'probe-1\n', stderr: '', wrote: true });
     expect(statSync(record()).mtimeMs).toBe(built);
 

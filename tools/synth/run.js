@@ -1,51 +1,45 @@
 #!/usr/bin/env node
-// npm run synth: runs main.ts as one prebuilt bundle instead of transpiling the app and loading ~450 modules at
-// every start (issue 17). Plain JavaScript, so nothing has to be compiled before it runs.
+// npm run synth (and cdktf.json's app): runs main.ts as one prebuilt bundle instead of transpiling the app and
+// loading ~450 modules at every start (issue 17). Plain JavaScript, so nothing is compiled before it runs.
 //
-//   1. The bundle: esbuild bundles main.ts with everything it imports (our .ts sources and the cdktf, constructs
-//      and provider modules) into node_modules/.cache/host-name-synth/bundle.js, with a record of its inputs.
-//   2. It is rebuilt whenever it could be stale: an input of ours changed (content hash), a file appeared or went
-//      in one of our source directories (module resolution could change), a package file was replaced or
-//      touched (inode, size, mtime; npm ci replaces every file), tsconfig.json, package.json, this file or the
-//      esbuild or Node version changed. Checking costs a few milliseconds; a rebuild about half a second.
-//   3. It runs in this process as a CommonJS module through vm.Script with V8's code cache, so the 3.5 MB are
-//      not parsed and compiled again on every start. V8 rejects a cache that does not match the source or the
-//      V8 version/flags; it is then made again.
+//   1. The bundle: esbuild bundles main.ts with everything it imports (our .ts sources, cdktf, constructs, the
+//      provider classes) into node_modules/.cache/host-name-synth/ (never committed), with a record of what
+//      it was built from.
+//   2. It is rebuilt whenever it could be stale: a package file it includes was replaced or written (inode,
+//      size, mtime and ctime: every write moves ctime, and npm ci replaces every file), one of our inputs
+//      (sources, this directory, tsconfig.json, package.json) has other content, a resolvable file appeared in
+//      or left one of our source directories, esbuild's package.json changed, or Node did. Checking costs a
+//      few milliseconds; a rebuild about a second.
+//   3. It runs in this process as a CommonJS main module through vm.Script with V8's code cache, so its 2 MB
+//      are not parsed and compiled again at every start. Bundles are named by their content hash, and so are
+//      their caches: V8 would accept a cache made for any source of the same length.
 //
-// The bundle's output is byte-identical to `node --require tsx/cjs main.ts` (compared in bench/run.sh); that
-// command still works and runs the sources directly (stack traces then point at the .ts files).
+// Output is byte-identical to `node --require tsx/cjs main.ts` (bench/run.sh compares them), which still works
+// and runs the sources directly: use it when you want stack traces that point into the .ts files.
 'use strict';
-const { createHash } = require('node:crypto');
 const fs = require('node:fs');
 const Module = require('node:module');
 const path = require('node:path');
 const vm = require('node:vm');
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const ENTRY = path.join(ROOT, 'main.ts');
 const CACHE_DIR = path.join(ROOT, 'node_modules', '.cache', 'host-name-synth');
-/** The current bundle's name and what it was built from. Bundles are named by their content hash and never change. */
-const RECORD = path.join(CACHE_DIR, 'inputs.json');
-/** Files whose names, if one appears or goes next to our sources, could change what an import resolves to. */
+const RECORD = path.join(CACHE_DIR, 'record.json');
+const KEY = `${process.version} ${process.arch} 2`; // the last number: bump when the record's format changes
+/** File names that, appearing next to our sources, could change what an import resolves to. */
 const RESOLVABLE = /\.(?:[cm]?[jt]sx?|json)$/;
 
-const sha1 = (data) => createHash('sha1').update(data).digest('hex');
+/** cdktf's stack-trace helper, swapped for lazy-stack-trace.js when it is the file that was written against. */
+const STACK_TRACE = /[\\/]node_modules[\\/]cdktf[\\/]lib[\\/]tokens[\\/]private[\\/]stack-trace\.js$/;
+const STACK_TRACE_SHA1 = 'eee1e388f5ef3e6dd38d7e4500dedeb30fc31272'; // cdktf 0.21.0
+const LAZY_STACK_TRACE = path.join(__dirname, 'lazy-stack-trace.js');
+
 const isPackageFile = (rel) => rel.split(/[\\/]/).includes('node_modules');
+const sha1 = (data) => require('node:crypto').createHash('sha1').update(data).digest('hex');
 
-/** What the bundle depends on besides its inputs: the build recipe and the tools. */
-function buildKey() {
-  const esbuildVersion = require(require.resolve('esbuild/package.json', { paths: [ROOT] })).version;
-  return sha1(
-    [fs.readFileSync(__filename), fs.readFileSync(path.join(ROOT, 'tsconfig.json')), fs.readFileSync(path.join(ROOT, 'package.json')), esbuildVersion, process.version].join('\0'),
-  );
-}
-
-/** The fingerprint of one input: content for ours, identity for package files (hashing them all costs more than it saves). */
-function fingerprint(rel) {
-  const abs = path.join(ROOT, rel);
-  if (!isPackageFile(rel)) return sha1(fs.readFileSync(abs));
-  const s = fs.statSync(abs);
-  return `${s.ino}:${s.size}:${s.mtimeMs}`;
+function identity(rel) {
+  const s = fs.statSync(path.join(ROOT, rel));
+  return `${s.ino}:${s.size}:${s.mtimeMs}:${s.ctimeMs}`;
 }
 
 function listing(dir) {
@@ -56,70 +50,89 @@ function listing(dir) {
     .join('/');
 }
 
-/** The recorded bundle if its inputs still match the tree, else undefined (any error, such as a deleted input, means stale). */
-function freshBundle(key) {
+/** The recorded bundle if nothing it was built from changed, else undefined (so is any error: a deleted input). */
+function freshBundle() {
   try {
     const record = JSON.parse(fs.readFileSync(RECORD, 'utf8'));
-    if (record.key !== key) return undefined;
-    for (const [dir, names] of Object.entries(record.dirs)) if (listing(dir) !== names) return undefined;
-    for (const [rel, print] of Object.entries(record.files)) if (fingerprint(rel) !== print) return undefined;
+    if (record.key !== KEY) return undefined;
+    for (const dir in record.dirs) if (listing(dir) !== record.dirs[dir]) return undefined;
+    for (const rel in record.files) {
+      const [id, hash] = record.files[rel];
+      // A file of ours that was only touched (saved unchanged, checked out again) is still the same input.
+      if (identity(rel) !== id && (hash === undefined || sha1(fs.readFileSync(path.join(ROOT, rel))) !== hash)) return undefined;
+    }
     const bundle = path.join(CACHE_DIR, record.bundle);
-    return { bundle, source: fs.readFileSync(bundle, 'utf8') };
+    return { bundle, source: fs.readFileSync(bundle, 'latin1') }; // ASCII (charset below): no UTF-8 decoding
   } catch {
     return undefined;
   }
 }
 
-/**
- * `__dirname` and `__filename` keep meaning the file they are written in (host-name-stack.ts finds workload/
- * from its own directory; cdktf's archive helper runs its own file), not the bundle.
- */
-const keepFileLocation = {
-  name: 'keep-file-location',
-  setup(build) {
-    build.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, (args) => {
-      const source = fs.readFileSync(args.path, 'utf8');
-      if (!/\b__(?:dirname|filename)\b/.test(source)) return undefined;
-      const loader = /\.[cm]?tsx?$/.test(args.path) ? (args.path.endsWith('x') ? 'tsx' : 'ts') : args.path.endsWith('x') ? 'jsx' : 'js';
-      // After a hashbang and the directive prologue, so "use strict" stays a directive.
-      const prologue = /^(?:#![^\n]*\n)?(?:\s|\/\/[^\n]*\n|\/\*[\s\S]*?\*\/|(['"])use strict\1;?)*/.exec(source)[0];
-      const defines = `var __filename = ${JSON.stringify(args.path)}, __dirname = ${JSON.stringify(path.dirname(args.path))};\n`;
-      return { contents: prologue + defines + source.slice(prologue.length), loader };
-    });
+const plugins = [
+  {
+    // `__dirname` and `__filename` keep meaning the file they are written in (host-name-stack.ts finds workload/
+    // from its own directory; cdktf's archive helper runs its own file), not the bundle.
+    name: 'keep-file-location',
+    setup(build) {
+      build.onLoad({ filter: /\.[cm]?[jt]sx?$/ }, (args) => {
+        const source = fs.readFileSync(args.path, 'utf8');
+        if (!/\b__(?:dirname|filename)\b/.test(source)) return undefined;
+        const ext = path.extname(args.path).replace(/^\.[cm]?/, '');
+        // After a hashbang and the directive prologue, so "use strict" stays a directive.
+        const prologue = /^(?:#![^\n]*\n)?(?:\s|\/\/[^\n]*\n|\/\*[\s\S]*?\*\/|(['"])use strict\1;?)*/.exec(source)[0];
+        const defines = `var __filename = ${JSON.stringify(args.path)}, __dirname = ${JSON.stringify(path.dirname(args.path))};\n`;
+        return { contents: prologue + defines + source.slice(prologue.length), loader: ext };
+      });
+    },
   },
-};
+  {
+    name: 'lazy-stack-trace',
+    setup(build) {
+      build.onLoad({ filter: STACK_TRACE }, (args) => {
+        if (sha1(fs.readFileSync(args.path)) !== STACK_TRACE_SHA1) return undefined;
+        return { contents: fs.readFileSync(LAZY_STACK_TRACE, 'utf8'), loader: 'js' };
+      });
+    },
+  },
+];
 
-async function build(key) {
+async function build() {
   const esbuild = require(require.resolve('esbuild', { paths: [ROOT] }));
   const result = await esbuild.build({
     absWorkingDir: ROOT,
-    entryPoints: [ENTRY],
+    entryPoints: [path.join(ROOT, 'main.ts')],
     bundle: true,
     platform: 'node',
     format: 'cjs',
     target: `node${process.versions.node.split('.')[0]}`,
+    // Names and syntax stay as written (cdktf never reads constructor names into the output, but errors do).
+    minifyWhitespace: true,
+    charset: 'ascii',
     write: false,
     outfile: path.join(CACHE_DIR, 'bundle.js'),
     metafile: true,
     logLevel: 'warning', // errors and warnings on stderr, with file and line
-    plugins: [keepFileLocation],
+    plugins,
   });
+  const rel = (file) => path.relative(ROOT, file);
   const files = {};
   const dirs = {};
-  for (const rel of Object.keys(result.metafile.inputs)) {
-    files[rel] = fingerprint(rel);
-    if (!isPackageFile(rel)) dirs[path.dirname(rel)] = listing(path.dirname(rel));
+  /** [identity, content hash]: packages' files by identity alone (hashing them all would cost more than it saves). */
+  const add = (file) => (files[file] = isPackageFile(file) ? [identity(file)] : [identity(file), sha1(fs.readFileSync(path.join(ROOT, file)))]);
+  for (const input of Object.keys(result.metafile.inputs)) {
+    add(input);
+    if (!isPackageFile(input)) dirs[path.dirname(input)] = listing(path.dirname(input));
   }
+  for (const name of fs.readdirSync(__dirname)) add(rel(path.join(__dirname, name)));
+  for (const file of ['tsconfig.json', 'package.json', rel(require.resolve('esbuild/package.json', { paths: [ROOT] }))]) add(file);
   const source = result.outputFiles[0].text;
-  // Content-addressed, so a code cache (bundle-<hash>.v8cache) only ever meets the source it was made from:
-  // V8 itself checks little more than the source's length.
   const name = `bundle-${sha1(source)}.js`;
   const bundle = path.join(CACHE_DIR, name);
   fs.mkdirSync(CACHE_DIR, { recursive: true });
   writeAtomically(bundle, source);
-  writeAtomically(RECORD, JSON.stringify({ key, bundle: name, files, dirs }));
+  writeAtomically(RECORD, JSON.stringify({ key: KEY, bundle: name, files, dirs }));
   for (const old of fs.readdirSync(CACHE_DIR)) {
-    if (old.startsWith('bundle-') && !old.startsWith(name.slice(0, -3))) fs.rmSync(path.join(CACHE_DIR, old), { force: true });
+    if (old.startsWith('bundle-') && !old.startsWith(name.slice(0, -'.js'.length))) fs.rmSync(path.join(CACHE_DIR, old), { force: true });
   }
   return { bundle, source };
 }
@@ -131,7 +144,7 @@ function writeAtomically(file, data) {
   fs.renameSync(tmp, file);
 }
 
-/** Runs the bundle as the main module would run, in this process, with V8's code cache. */
+/** Runs the bundle as Node runs a main module, in this process, with V8's code cache. */
 function execute({ bundle, source }) {
   const codeCache = bundle.replace(/\.js$/, '.v8cache');
   let cachedData;
@@ -146,7 +159,8 @@ function execute({ bundle, source }) {
   module.paths = Module._nodeModulePaths(path.dirname(bundle));
   script.runInThisContext().call(module.exports, module.exports, Module.createRequire(bundle), module, bundle, path.dirname(bundle));
   module.loaded = true;
-  // After the run, so the cache also holds the functions the run compiled.
+  // After the run, so the cache also holds the functions the run compiled. V8 rejects a cache made under other
+  // flags or another V8; it is then made again.
   if (cachedData === undefined || script.cachedDataRejected) {
     try {
       writeAtomically(codeCache, script.createCachedData());
@@ -156,12 +170,11 @@ function execute({ bundle, source }) {
   }
 }
 
-const key = buildKey();
-const fresh = freshBundle(key);
+const fresh = freshBundle();
 if (fresh) {
   execute(fresh); // synchronous: errors and process.exit behave as in `node main.js`
 } else {
-  build(key).then(execute, (error) => {
+  build().then(execute, (error) => {
     // esbuild has already printed its messages (a syntax error, an unresolved import).
     if (!Array.isArray(error.errors)) console.error(error);
     process.exit(1);
