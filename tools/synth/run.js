@@ -128,11 +128,15 @@ async function build() {
   const source = result.outputFiles[0].text;
   const name = `bundle-${sha1(source)}.js`;
   const bundle = path.join(CACHE_DIR, name);
-  fs.mkdirSync(CACHE_DIR, { recursive: true });
-  writeAtomically(bundle, source);
-  writeAtomically(RECORD, JSON.stringify({ key: KEY, bundle: name, files, dirs }));
-  for (const old of fs.readdirSync(CACHE_DIR)) {
-    if (old.startsWith('bundle-') && !old.startsWith(name.slice(0, -'.js'.length))) fs.rmSync(path.join(CACHE_DIR, old), { force: true });
+  try {
+    fs.mkdirSync(CACHE_DIR, { recursive: true });
+    writeAtomically(bundle, source); // the bundle before the record that names it
+    writeAtomically(RECORD, JSON.stringify({ key: KEY, bundle: name, files, dirs }));
+    for (const old of fs.readdirSync(CACHE_DIR)) {
+      if (old.startsWith('bundle-') && !old.startsWith(name.slice(0, -'.js'.length))) fs.rmSync(path.join(CACHE_DIR, old), { force: true });
+    }
+  } catch {
+    // A read-only node_modules: this run still synthesizes from the bundle in memory; the next builds again.
   }
   return { bundle, source };
 }
