@@ -283,12 +283,12 @@ describe('which environments are requested', () => {
 describe('the CLI (main.ts)', () => {
   const root = resolve(__dirname, '..');
 
-  /** Runs main.ts in an empty temporary directory, with CDKTF_OUTDIR inside it; returns what it left behind. */
+  /** Runs main.ts as `npm run synth` does (tools/synth/run.js), in an empty temporary directory, with CDKTF_OUTDIR inside it; returns what it left behind. */
   function runCli(args: string[], env: Record<string, string>) {
     const cwd = mkdtempSync(join(tmpdir(), 'host-name-cli-'));
     const inherited = Object.entries(process.env).filter(([k]) => !k.startsWith('HOST_NAME_') && k !== 'CDKTF_OUTDIR');
     try {
-      const run = spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), join(root, 'main.ts'), ...args], {
+      const run = spawnSync(process.execPath, [join(root, 'tools', 'synth', 'run.js'), ...args], {
         cwd,
         env: { ...Object.fromEntries(inherited), CDKTF_OUTDIR: join(cwd, 'out'), ...env },
         encoding: 'utf8',

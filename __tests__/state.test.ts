@@ -86,7 +86,7 @@ describe('npm run synth with HOST_NAME_STATE_BUCKET', () => {
 
   /** Runs the same command as `npm run synth`, with a clean HOST_NAME_* environment. */
   function synth(args: string[], env: NodeJS.ProcessEnv) {
-    return spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), 'main.ts', ...args], {
+    return spawnSync(process.execPath, ['tools/synth/run.js', ...args], {
       cwd: REPO_ROOT,
       encoding: 'utf8',
       env: {

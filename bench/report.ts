@@ -125,26 +125,36 @@ say(
 );
 
 // ------------------------------------------------------------------------------------- 1. synth
-const synth = hyperfine('synth.hf.json');
+const synth = { ...hyperfine('synth.hf.json'), ...hyperfine('synth-cold.hf.json') };
 const rss = (name: string) => ({ max: median(numbers(`${name}.max`)), tree: median(numbers(`${name}.tree`)) });
 const synthOurs = rss('synth-ours');
+const synthTranspiled = rss('synth-transpiled');
 const synthTemplate = rss('synth-template');
 const synthBefore = rss('synth-before');
+const synthGoal = (t: Timing | undefined) => {
+  const r = t && synth.template ? t.median / synth.template.median : NaN;
+  return Number.isNaN(r) ? 'n/a' : `${r.toFixed(2)}× (goal ≤ 0.20×: ${r <= 0.2 ? 'met' : 'not met'})`;
+};
 say(
   '',
   '## 1. Synth (both environments: host-name-dev, host-name-prod)',
   '',
   table(['command', 'median wall time', 'range', 'peak RSS, largest process', 'peak RSS, process tree'], [
-    [`**ours**: \`${meta.synth_command}\` (what \`npm run synth\` runs)`, s(synth.ours?.median), range(synth.ours), mib(synthOurs.max), mib(synthOurs.tree)],
+    [`**ours**: \`${meta.synth_command}\` (what \`npm run synth\` runs: a prebuilt bundle with V8's code cache)`, s(synth.ours?.median), range(synth.ours), mib(synthOurs.max), mib(synthOurs.tree)],
     ['ours through npm: `npm run synth`', s(synth['ours-npm']?.median), range(synth['ours-npm']), '', ''],
+    ['ours, first run after a change (rebuilds the bundle and its code cache; 3 runs)', s(synth['ours-cold']?.median), range(synth['ours-cold']), '', ''],
     ['**template**: `npx cdktf synth` (CLI, then the app)', s(synth.template?.median), range(synth.template), mib(synthTemplate.max), mib(synthTemplate.tree)],
     ['template without npx: `node_modules/.bin/cdktf synth`', s(synth['template-no-npx']?.median), range(synth['template-no-npx']), '', ''],
-    ['before tuning: `tsx main.ts` (the tsx CLI runs the app in a second node process)', s(synth.before?.median), range(synth.before), mib(synthBefore.max), mib(synthBefore.tree)],
+    ['before issue 17: `node --require tsx/cjs main.ts` (tsx transpiles the sources at every start)', s(synth.transpiled?.median), range(synth.transpiled), mib(synthTranspiled.max), mib(synthTranspiled.tree)],
+    ['before issue 7: `tsx main.ts` (the tsx CLI runs the app in a second node process)', s(synth.before?.median), range(synth.before), mib(synthBefore.max), mib(synthBefore.tree)],
   ]),
   '',
-  `**\`npx cdktf synth\` takes ${ratio(synth.template?.median, synth.ours?.median)} the time of ours and ${ratio(synthTemplate.tree, synthOurs.tree)} the memory (process tree); ` +
+  `**Ours takes ${synthGoal(synth.ours)} the time of \`npx cdktf synth\`, through npm ${synthGoal(synth['ours-npm'])}; ` +
+    `\`npx cdktf synth\` takes ${ratio(synth.template?.median, synth.ours?.median)} the time of ours and ${ratio(synthTemplate.tree, synthOurs.tree)} the memory (process tree); ` +
     `without npx ${ratio(synth['template-no-npx']?.median, synth.ours?.median)}.** Both synthesize the same app (cdktf.json's app is the same command), so the difference is the CLI. ` +
-    `Tuning, before → after: \`tsx main.ts\` → \`${meta.synth_command}\` took ${ratio(synth.ours?.median, synth.before?.median)} the time and ${ratio(synthOurs.tree, synthBefore.tree)} the memory.`,
+    `Output: ${meta.synth_identical === 'yes' ? 'byte-identical to the transpiled sources\' for every stack (compared in this run)' : meta.synth_identical === 'no' ? '**differs from the transpiled sources\'** (compared in this run)' : 'not compared'}. ` +
+    `Tuning, before → after: \`node --require tsx/cjs main.ts\` → \`${meta.synth_command}\` (issue 17) took ${ratio(synth.ours?.median, synth.transpiled?.median)} the time and ${ratio(synthOurs.tree, synthTranspiled.tree)} the memory; ` +
+    `\`tsx main.ts\` → \`node --require tsx/cjs main.ts\` (issue 7) ${ratio(synth.transpiled?.median, synth.before?.median)} and ${ratio(synthTranspiled.tree, synthBefore.tree)}.`,
   '',
   'Time: hyperfine, one warm-up run, output directories outside the working tree. Memory, in separate runs: "largest process" is `/usr/bin/time -v` ' +
     '"Maximum resident set size", which for a command that spawns children is the peak of its largest single process, not their sum; ' +

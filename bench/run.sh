@@ -102,26 +102,36 @@ meta task_java_opts "$TASK_JAVA_OPTS"
 
 # ------------------------------------------------------------------------------------------------ 1. synth
 synth_part() {
-  # Ours is whatever package.json's synth runs (measured directly, and through npm); "before" is the synth
-  # command before issue 7's tuning, kept as the before/after record.
-  local ours
+  # Ours is whatever package.json's synth runs (measured directly, and through npm); "transpiled" is the command
+  # before issue 17's bundle (tsx transpiling main.ts at every start), "before" the one before issue 7's tuning.
+  local ours transpiled='node --require tsx/cjs main.ts'
   ours=$(node -p "require('./package.json').scripts.synth")
   meta synth_command "$ours"
   log "1/5 synth: $ours vs npx cdktf synth ($RUNS runs each after a warm-up)"
   mkdir -p "$WORK/synth"
+  # The same bytes as the transpiled sources write, for every stack (the warm-up also builds the bundle if stale).
+  CDKTF_OUTDIR=$WORK/synth/check-ours $ours >/dev/null
+  CDKTF_OUTDIR=$WORK/synth/check-transpiled $transpiled >/dev/null
+  if diff -r "$WORK/synth/check-ours/stacks" "$WORK/synth/check-transpiled/stacks" >/dev/null; then meta synth_identical yes; else meta synth_identical no; fi
   # Output outside the working tree: the shared cdktf.out stays untouched (--output for the CLI).
   export CDKTF_OUTDIR=$WORK/synth/ours
   hyperfine -N --warmup 1 --runs "$RUNS" --export-json "$WORK/synth.hf.json" --style basic \
     -n ours "$ours" \
     -n ours-npm 'npm run --silent synth' \
+    -n transpiled "$transpiled" \
     -n before 'node_modules/.bin/tsx main.ts' \
     -n template "npx cdktf synth --output $WORK/synth/ref" \
     -n template-no-npx "node_modules/.bin/cdktf synth --output $WORK/synth/ref" >&2
+  # The first synth after a change rebuilds the bundle and its code cache (tools/synth/run.js).
+  hyperfine -N --runs 3 --prepare 'rm -rf node_modules/.cache/host-name-synth' --export-json "$WORK/synth-cold.hf.json" --style basic \
+    -n ours-cold "$ours" >&2
   # Memory in separate runs, so the sampler's own start-up stays out of the times above.
-  local -a ours_words
+  local -a ours_words transpiled_words
   read -ra ours_words <<<"$ours"
+  read -ra transpiled_words <<<"$transpiled"
   for ((i = 0; i < RUNS; i++)); do
     memory_probes synth-ours "${ours_words[@]}" >/dev/null
+    memory_probes synth-transpiled "${transpiled_words[@]}" >/dev/null
     memory_probes synth-before node_modules/.bin/tsx main.ts >/dev/null
     memory_probes synth-template npx cdktf synth --output "$WORK/synth/ref" >/dev/null 2>&1
   done

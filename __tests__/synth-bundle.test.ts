@@ -1,0 +1,53 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+// `npm run synth` (tools/synth/run.js) runs a cached bundle of main.ts: a changed source must never run stale.
+// In a copy of the app, so its cache and its edits stay out of the working tree.
+const REPO_ROOT = resolve(__dirname, '..');
+const IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/host-name:1.0.0';
+
+describe('npm run synth: the prebuilt bundle', () => {
+  let root: string;
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), 'host-name-bundle-'));
+    for (const path of ['main.ts', 'constructs', 'tools/synth', 'tsconfig.json', 'package.json']) {
+      cpSync(join(REPO_ROOT, path), join(root, path), { recursive: true });
+    }
+    // The packages, linked one by one: the copy's node_modules/.cache is its own.
+    mkdirSync(join(root, 'node_modules'));
+    for (const name of readdirSync(join(REPO_ROOT, 'node_modules'))) {
+      if (name !== '.cache') symlinkSync(join(REPO_ROOT, 'node_modules', name), join(root, 'node_modules', name));
+    }
+    const main = readFileSync(join(root, 'main.ts'), 'utf8');
+    writeFileSync(join(root, 'main.ts'), `import './constructs/zz-probe';\n${main}`);
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  const record = () => join(root, 'node_modules', '.cache', 'host-name-synth', 'record.json');
+  function synth(probe: string) {
+    writeFileSync(join(root, 'constructs', 'zz-probe.ts'), `process.stdout.write('${probe}\\n');\n`);
+    const out = join(root, 'out');
+    rmSync(out, { recursive: true, force: true });
+    const run = spawnSync(process.execPath, [join(root, 'tools', 'synth', 'run.js'), 'dev'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, HOST_NAME_ENVS: '', HOST_NAME_STATE_BUCKET: '', HOST_NAME_IMAGE_URI: IMAGE, CDKTF_OUTDIR: out },
+    });
+    return { status: run.status, stdout: run.stdout, stderr: run.stderr, wrote: existsSync(join(out, 'stacks', 'host-name-dev', 'cdk.tf.json')) };
+  }
+
+  test('is built on first use, reused while nothing changed, rebuilt when a source changes', () => {
+    expect(synth('probe-1')).toEqual({ status: 0, stdout: 'probe-1\n', stderr: '', wrote: true });
+    const built = statSync(record()).mtimeMs;
+
+    // The probe is written again with the same content: touched, not changed.
+    expect(synth('probe-1')).toEqual({ status: 0, stdout: 'probe-1\n', stderr: '', wrote: true });
+    expect(statSync(record()).mtimeMs).toBe(built);
+
+    // Same length on purpose: V8 accepts a code cache for any source of the same length.
+    expect(synth('probe-2')).toEqual({ status: 0, stdout: 'probe-2\n', stderr: '', wrote: true });
+    expect(statSync(record()).mtimeMs).not.toBe(built);
+  }, 60_000);
+});
