@@ -25,14 +25,10 @@ const vm = require('node:vm');
 const ROOT = path.resolve(__dirname, '..', '..');
 const CACHE_DIR = path.join(ROOT, 'node_modules', '.cache', 'host-name-synth');
 const RECORD = path.join(CACHE_DIR, 'record.json');
-const KEY = `${process.version} ${process.arch} 2`; // the last number: bump when the record's format changes
+const KEY = `${process.version} ${process.arch} 3`; // the last number: bump when the record's format changes
 /** File names that, appearing next to our sources, could change what an import resolves to. */
 const RESOLVABLE = /\.(?:[cm]?[jt]sx?|json)$/;
 
-/** cdktf's stack-trace helper, swapped for lazy-stack-trace.js when it is the file that was written against. */
-const STACK_TRACE = /[\\/]node_modules[\\/]cdktf[\\/]lib[\\/]tokens[\\/]private[\\/]stack-trace\.js$/;
-const STACK_TRACE_SHA1 = 'eee1e388f5ef3e6dd38d7e4500dedeb30fc31272'; // cdktf 0.21.0
-const LAZY_STACK_TRACE = path.join(__dirname, 'lazy-stack-trace.js');
 
 const isPackageFile = (rel) => rel.split(/[\\/]/).includes('node_modules');
 const sha1 = (data) => require('node:crypto').createHash('sha1').update(data).digest('hex');
@@ -82,15 +78,6 @@ const plugins = [
         const prologue = /^(?:#![^\n]*\n)?(?:\s|\/\/[^\n]*\n|\/\*[\s\S]*?\*\/|(['"])use strict\1;?)*/.exec(source)[0];
         const defines = `var __filename = ${JSON.stringify(args.path)}, __dirname = ${JSON.stringify(path.dirname(args.path))};\n`;
         return { contents: prologue + defines + source.slice(prologue.length), loader: ext };
-      });
-    },
-  },
-  {
-    name: 'lazy-stack-trace',
-    setup(build) {
-      build.onLoad({ filter: STACK_TRACE }, (args) => {
-        if (sha1(fs.readFileSync(args.path)) !== STACK_TRACE_SHA1) return undefined;
-        return { contents: fs.readFileSync(LAZY_STACK_TRACE, 'utf8'), loader: 'js' };
       });
     },
   },
