@@ -1,9 +1,10 @@
 import { Testing } from 'cdktf';
 import { addEnvironmentStacks } from '../../constructs/app';
 import { resolveEnvironment } from '../../constructs/config-validation';
-import { ENVIRONMENTS, selectEnvironments } from '../../constructs/environments';
+import { ENVIRONMENTS, HOST_NAME_SERVICE, selectEnvironments, withImage } from '../../constructs/environments';
 import { INSTANCE_TYPES } from '../../constructs/instance-types';
 import { STATE_STACK_NAME, StateBootstrapStack } from '../../constructs/state-bootstrap-stack';
+import { environmentStacks } from '../../tools/cost/cli';
 import { DATA_PRICERS, estimateStack, monthly, RESOURCE_PRICERS, unpricedTypes } from '../../tools/cost/estimate';
 import { FREE_DATA_SOURCES, FREE_RESOURCES, REGIONS } from '../../tools/cost/prices';
 import { TEST_IMAGE } from '../support/fixtures';
@@ -17,7 +18,7 @@ const environments = synthStacks();
 const variants = [
   synthStack(VARIANTS.cert()),
   synthStack(VARIANTS.spot()),
-  synthStack(resolveEnvironment('uri', { ...ENVIRONMENTS.prod, image: { uri: TEST_IMAGE } })),
+  synthStack(resolveEnvironment('uri', { ...ENVIRONMENTS.prod, services: withImage(ENVIRONMENTS.prod.services!, HOST_NAME_SERVICE, TEST_IMAGE) })),
   synthStack(resolveEnvironment('graviton', { ...ENVIRONMENTS.dev, instanceType: 't4g.small', flowLogs: true, natMode: 'per-az' })),
 ];
 const state = { name: STATE_STACK_NAME, json: JSON.parse(Testing.synth(new StateBootstrapStack(Testing.app(), STATE_STACK_NAME, { bucket: 'host-name-tf-state', region: 'us-east-1' }))) };
@@ -62,24 +63,25 @@ describe('the price table', () => {
 describe('the environments, hand-computed (us-east-1, 730 h)', () => {
   const estimate = (name: string) => estimateStack(name, environments.find((s) => s.name === name)!.json);
 
-  test('dev at min: $89.72, at max: $102.74', () => {
+  test('dev at min: $89.92, at max: $102.94', () => {
     const dev = estimate('host-name-dev');
     // NAT 32.85 + NAT data 0.225 + NAT EIP 3.65 + ALB 16.425 + LCU 5.84 + 2 ALB IPs 7.30
     // + 1 t2.micro 8.468 + 30 GB gp3 2.40 + detailed monitoring 2.10 + app log ingestion 0.50 + storage 0.014 (0.4667 GB)
-    // + ECR 0.30 + Container Insights 32 metrics 9.60 + performance logs 0.05
-    expect(dev.total.min).toBeCloseTo(89.722, 4);
+    // + ECR 0.30 + Container Insights 32 metrics 9.60 + performance logs 0.05 + 2 deployment alarms 0.20
+    expect(dev.total.min).toBeCloseTo(89.922, 4);
     // + a second instance (8.468 + 2.40 + 2.10) + a second task's performance logs (0.05)
-    expect(dev.total.max).toBeCloseTo(102.74, 4);
+    expect(dev.total.max).toBeCloseTo(102.94, 4);
   });
 
-  test('prod at min: $196.50, at max: $255.95', () => {
+  test('prod at min: $196.70, at max: $354.57', () => {
     const prod = estimate('host-name-prod');
     // 3 NAT 98.55 + data 0.675 + 3 EIPs 10.95 + ALB 16.425 + LCU 5.84 + 3 ALB IPs 10.95
     // + 2 t3.small 30.368 + 2 x 30 GB gp3 4.80 + monitoring 4.20 + flow logs 2.50 + flow log storage 0.45
     // + app logs 0.50 + 0.09 + ECR 0.30 + Container Insights 9.60 + 0.10 + access logs 0.069 + PUTs 0.1314
-    expect(prod.total.min).toBeCloseTo(196.4984, 6);
-    // 5 instances: 75.92 + 12.00 + 10.50, 10 tasks: 0.50
-    expect(prod.total.max).toBeCloseTo(255.9504, 6);
+    // + 2 deployment alarms 0.20
+    expect(prod.total.min).toBeCloseTo(196.6984, 6);
+    // 10 instances (capacity.max): 151.84 + 24.00 + 21.00, 10 tasks: 0.50
+    expect(prod.total.max).toBeCloseTo(354.5704, 6);
   });
 
   test('each NAT gateway with its Elastic IP is $36.50 a month', () => {
@@ -99,5 +101,5 @@ describe('the environments, hand-computed (us-east-1, 730 h)', () => {
 
 // Kept here so the stack names the CLI derives for --readme stay those the app makes.
 test('stack names', () => {
-  expect(addEnvironmentStacks(Testing.app(), selectEnvironments([])).map((s) => s.node.id)).toEqual(Object.keys(ENVIRONMENTS).map((e) => `host-name-${e}`));
+  expect(addEnvironmentStacks(Testing.app(), selectEnvironments([])).map((s) => s.node.id)).toEqual(environmentStacks());
 });
