@@ -112,6 +112,7 @@ export class HostNameStack extends TerraformStack {
 
     this.images = config.services.map((service) => this.addImage(config, service));
     this.services = config.services.map((service, i) => this.addService(config, service, this.images[i]));
+    this.forgetFormerRepositories();
     this.addOutputs();
   }
 
@@ -142,6 +143,16 @@ export class HostNameStack extends TerraformStack {
     this.dockerProvider ??= image.dockerProvider;
     if (service.name === LEGACY_LAYOUT.service) moveFromLegacyPath(image, LEGACY_LAYOUT.imagePath);
     return image;
+  }
+
+  /**
+   * A service whose image now comes from a URI (the pipeline's build, HOST_NAME_IMAGE_URI) may have
+   * been built by this stack before: its ECR repository and images are forgotten, never deleted
+   * (`removed` with destroy = false, Terraform 1.7+). Terraform ignores one whose resource is not in state.
+   */
+  private forgetFormerRepositories(): void {
+    const removed = this.images.flatMap((image) => image.formerBuildResources).map((from) => ({ from, lifecycle: { destroy: false } }));
+    if (removed.length > 0) this.addOverride('removed', removed);
   }
 
   private addService(config: EnvironmentConfig, service: ServiceConfig, image: ContainerImage): LoadBalancedService {
