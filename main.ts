@@ -1,13 +1,16 @@
 import { App } from 'cdktf';
-import { addEnvironmentStacks, addStateBootstrapStacks } from './constructs/app';
+import { addEnvironmentStacks, addRegistryStack, addStateBootstrapStacks } from './constructs/app';
 import { exitOnConfigError } from './constructs/config-validation';
-import { overridesFromEnv, requestedEnvironments, selectEnvironments } from './constructs/environments';
+import { DEFAULT_ENVIRONMENTS, overridesFromEnv, requestedEnvironments, selectEnvironments } from './constructs/environments';
 
 exitOnConfigError(() => {
   // Every environment is validated before the first stack exists, so bad input writes nothing.
   const configs = selectEnvironments(requestedEnvironments(process.argv.slice(2), process.env), overridesFromEnv(process.env));
+  // The registry serves the deployed environments as configured (no image override).
+  const registry = selectEnvironments(DEFAULT_ENVIRONMENTS);
   const app = new App();
   addEnvironmentStacks(app, configs);
   addStateBootstrapStacks(app, configs);
+  addRegistryStack(app, registry);
   app.synth();
 });

@@ -119,6 +119,12 @@ const CASES: readonly (readonly [string, () => unknown, string])[] = [
   ['infinite scaling target', devHostName({ scaling: { requestsPerTarget: Infinity } }),
     'environment "dev": services.host-name.scaling.requestsPerTarget = Infinity is not allowed; expected a number above 0'],
 
+  // Deployments
+  ['steady-state timeout too short for an instance to boot', devHostName({ deployment: { timeoutMinutes: 2 } }),
+    'environment "dev": services.host-name.deployment.timeoutMinutes = 2 is not allowed; expected a whole number from 5 to 120'],
+  ['5xx alarm threshold of zero', devHostName({ deployment: { target5xxPerMinute: 0 } }),
+    'environment "dev": services.host-name.deployment.target5xxPerMinute = 0 is not allowed; expected a whole number from 1 to 100000'],
+
   // Services: names, images, profiles
   ['no services', devWith({ services: {} }),
     'environment "dev": services = [] is not allowed; expected at least one service'],
@@ -202,6 +208,18 @@ const CASES: readonly (readonly [string, () => unknown, string])[] = [
     'environment "stage": name = "stage" is not allowed; expected one of dev, prod, microservices'],
   ['environment name with capitals', () => resolveEnvironment('Dev', dev),
     'environment "Dev": name = "Dev" is not allowed; expected lowercase letters, digits and hyphens, at most 16 characters'],
+  ['name prefix ECS reserves for capacity providers (ecs)', devWith({ namePrefix: 'ecs-demo' }),
+    'environment "dev": namePrefix = "ecs-demo" is not allowed; expected a prefix not starting with aws, ecs, fargate (ECS reserves them for capacity provider names)'],
+  ['name prefix ECS reserves for capacity providers (aws)', devWith({ namePrefix: 'awsome-app' }),
+    'environment "dev": namePrefix = "awsome-app" is not allowed; expected a prefix not starting with aws, ecs, fargate (ECS reserves them for capacity provider names)'],
+  ['name prefix ECS reserves for capacity providers (fargate)', devWith({ namePrefix: 'fargate-test' }),
+    'environment "dev": namePrefix = "fargate-test" is not allowed; expected a prefix not starting with aws, ecs, fargate (ECS reserves them for capacity provider names)'],
+  ['ALB idle timeout at the app\'s keep-alive (502s)', devWith({ loadBalancer: { idleTimeoutSeconds: 75 } }),
+    'environment "dev": loadBalancer.idleTimeoutSeconds = 75 is not allowed; expected less than 75: services.host-name (spring-boot) keeps idle connections 75 s, and an ALB that outlasts it gets 502s'],
+  ['malformed AMI id', devWith({ amiId: 'ami-12345' }),
+    'environment "dev": amiId = "ami-12345" is not allowed; expected an AMI id: ami- and 8 or 17 hexadecimal digits'],
+  ['capacity provider target above 100', devWith({ capacity: { min: 1, max: 2, targetCapacityPercent: 110 } }),
+    'environment "dev": capacity.targetCapacityPercent = 110 is not allowed; expected a whole number from 1 to 100'],
   ['empty name prefix', devWith({ namePrefix: '' }),
     'environment "dev": namePrefix = "" is not allowed; expected 1-28 lowercase letters, digits and inner hyphens (ALB names max 32)'],
   ['name prefix too long for ALB names', devWith({ namePrefix: 'host-name-development-eu-west1' }),

@@ -52,11 +52,11 @@ describe('ContainerImage built from workload/', () => {
     ]);
   });
 
-  test('docker_image builds the absolute context for the instance platform, tagged with the source hash', () => {
+  test('docker_image builds the absolute context for the instance platform, tagged with the source hash and the architecture', () => {
     expect(text).toHaveResourceWithProperties(Image, {
-      name: expect.stringMatching(new RegExp(`aws_ecr_repository\\.image_repository_\\w+\\.repository_url\\}:src-${hash.slice(0, 20)}$`)),
+      name: expect.stringMatching(new RegExp(`aws_ecr_repository\\.image_repository_\\w+\\.repository_url\\}:src-${hash.slice(0, 20)}-amd64$`)),
       build: { context: WORKLOAD_DIR, dockerfile: 'Dockerfile', platform: 'linux/amd64' },
-      triggers: { source_hash: hash },
+      triggers: { source_hash: hash, platform: 'linux/amd64' },
     });
     expect(WORKLOAD_DIR.startsWith('/')).toBe(true);
   });
@@ -65,8 +65,14 @@ describe('ContainerImage built from workload/', () => {
     expect(text).toHaveResourceWithProperties(RegistryImage, {
       name: expect.stringMatching(/^\$\{docker_image\.image_\w+\.name\}$/),
       keep_remotely: true,
-      triggers: { source_hash: hash },
+      triggers: { source_hash: hash, platform: 'linux/amd64' },
     });
+  });
+
+  test('Graviton: another tag and another trigger, so the arm64 build never reuses the amd64 digest', () => {
+    const arm = onlyResource(synthImage({ source: { kind: 'build', directory: WORKLOAD_DIR, platform: 'linux/arm64' } }).json, 'docker_image');
+    expect(arm.name).toMatch(new RegExp(`:src-${hash.slice(0, 20)}-arm64$`));
+    expect(arm.triggers).toEqual({ source_hash: hash, platform: 'linux/arm64' });
   });
 
   test('the docker provider logs in to the registry host, not the repository URL', () => {
@@ -102,6 +108,16 @@ describe('ContainerImage from an existing URI', () => {
     expect(resourcesOf(json, 'aws_ecr_repository')).toEqual({});
     expect(resourcesOf(json, 'docker_image')).toEqual({});
   });
+
+  test('names the addresses the build path owns, for removed blocks', () => {
+    let former: readonly string[] = [];
+    synthJson((scope) => {
+      former = new ContainerImage(scope, 'image', { repositoryName: 'hn-test', source: { kind: 'uri', uri: TEST_IMAGE } }).formerBuildResources;
+    });
+    const built = synthImage().json;
+    const addresses = ['aws_ecr_repository', 'aws_ecr_lifecycle_policy'].map((type) => `${type}.${Object.keys(resourcesOf(built, type))[0]}`);
+    expect(former).toEqual(addresses);
+  });
 });
 
 describe('source hash', () => {
@@ -127,6 +143,26 @@ describe('source hash', () => {
     mkdirSync(join(dir, 'src', 'main', 'resources'), { recursive: true });
     writeFileSync(join(dir, 'src', 'main', 'resources', 'extra.txt'), 'x');
     expect(sourceHash(dir)).not.toBe(before);
+  });
+
+  test('honours .dockerignore: files docker never sends do not count, the Dockerfile always does', () => {
+    const before = sourceHash(dir);
+    appendFileSync(join(dir, 'README.md'), '\nedit\n');
+    appendFileSync(join(dir, 'test-image.sh'), '\n# edit\n');
+    mkdirSync(join(dir, 'src', 'logs'), { recursive: true });
+    writeFileSync(join(dir, 'src', 'logs', 'run.log'), 'x');
+    expect(sourceHash(dir)).toBe(before);
+    appendFileSync(join(dir, 'Dockerfile'), '\n# edit\n');
+    expect(sourceHash(dir)).not.toBe(before);
+  });
+
+  test('a `!` line re-includes what an earlier line excluded', () => {
+    const before = sourceHash(dir);
+    appendFileSync(join(dir, '.dockerignore'), '\n!README.md\n');
+    const withReadme = sourceHash(dir);
+    expect(withReadme).not.toBe(before);
+    appendFileSync(join(dir, 'README.md'), '\nedit\n');
+    expect(sourceHash(dir)).not.toBe(withReadme);
   });
 
   test('ignores target/, IDE files and editor droppings', () => {

@@ -60,11 +60,11 @@ describe('Ec2Capacity (on-demand)', () => {
     expect(resourcesOf(json, 'aws_vpc_security_group_ingress_rule')).toEqual({});
   });
 
-  test('AMI: the ECS-optimized Amazon Linux 2023 image from the public SSM parameter', () => {
+  test('AMI: the ECS-optimized Amazon Linux 2023 image from the public SSM parameter, its id shown in the plan', () => {
     expect(text).toHaveDataSourceWithProperties(DataAwsSsmParameter, {
       name: '/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id',
     });
-    expect(launchTemplate.image_id).toMatch(/^\$\{data\.aws_ssm_parameter\.capacity_ecs-ami_\w+\.value\}$/);
+    expect(launchTemplate.image_id).toMatch(/^\$\{data\.aws_ssm_parameter\.capacity_ecs-ami_\w+\.insecure_value\}$/);
   });
 
   test('launch template: IMDSv2 required with hop limit 1, encrypted gp3, monitoring, no public IP', () => {
@@ -108,13 +108,37 @@ describe('Ec2Capacity (on-demand)', () => {
     });
   });
 
-  test('instance refresh rolls instances on a new launch template version', () => {
+  test('instance refresh launches before it terminates and skips instances already on the latest version', () => {
     const asg = onlyResource(json, 'aws_autoscaling_group');
     expect(asg.instance_refresh).toEqual({
       strategy: 'Rolling',
-      preferences: expect.objectContaining({ min_healthy_percentage: 50, scale_in_protected_instances: 'Refresh' }),
+      preferences: {
+        min_healthy_percentage: 100,
+        max_healthy_percentage: 200,
+        skip_matching: true,
+        scale_in_protected_instances: 'Refresh',
+        standby_instances: 'Terminate',
+      },
     });
     expect(asg.mixed_instances_policy).toBeUndefined();
+  });
+
+  test('instances and their volumes carry the given tags (default_tags do not reach what the ASG launches)', () => {
+    const tagged = synthCapacity({ instanceTags: { Project: 'host-name', Environment: 'test' } }).json;
+    expect(onlyResource(tagged, 'aws_launch_template').tag_specifications).toEqual(
+      ['instance', 'volume'].map((resource_type) => ({ resource_type, tags: { Project: 'host-name', Environment: 'test', Name: 'hn-test-instance' } })),
+    );
+  });
+
+  test('a pinned AMI replaces the SSM parameter', () => {
+    const pinned = synthCapacity({ amiId: 'ami-0123456789abcdef0' }).json;
+    expect(onlyResource(pinned, 'aws_launch_template').image_id).toBe('ami-0123456789abcdef0');
+    expect(pinned.data?.aws_ssm_parameter).toBeUndefined();
+  });
+
+  test('capacity provider: a target capacity below 100 keeps spare instances', () => {
+    const spare = synthCapacity({ targetCapacityPercent: 90 }).json;
+    expect(onlyResource(spare, 'aws_ecs_capacity_provider').auto_scaling_group_provider.managed_scaling.target_capacity).toBe(90);
   });
 
   test('capacity provider: managed scaling at 100%, termination protection, draining', () => {

@@ -31,6 +31,7 @@ const SCALING: ServiceConfig['scaling'] = {
   scaleInCooldownSeconds: 300,
   healthCheckGracePeriodSeconds: 60,
 };
+const DEPLOYMENT: ServiceConfig['deployment'] = { waitForSteadyState: true, timeoutMinutes: 20, rollbackOnAlarm: true, target5xxPerMinute: 10 };
 const SSM_ARN = 'arn:aws:ssm:us-east-1:123456789012:parameter/app/db-password';
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:app/api-key-AbCdEf';
 const KMS_ARN = 'arn:aws:kms:us-east-1:123456789012:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0';
@@ -49,6 +50,8 @@ function synthService(props: Partial<LoadBalancedServiceProps> = {}, route: Part
       route: loadBalancer.addRoute('host-name', { ...TEST_ROUTE, targetGroupName: 'hn-test-host-name', ...route }),
       container: CONTAINER,
       scaling: SCALING,
+      deployment: DEPLOYMENT,
+      deploymentAlarmNames: ['hn-test-host-name-target-5xx'],
       logRetentionDays: 30,
       ...props,
     });
@@ -144,10 +147,35 @@ describe('LoadBalancedService', () => {
       health_check_grace_period_seconds: 60,
       enable_ecs_managed_tags: true,
       propagate_tags: 'SERVICE',
-      lifecycle: { ignore_changes: ['desired_count'] },
+      lifecycle: expect.objectContaining({ ignore_changes: ['desired_count'] }),
     });
     const service = onlyResource(json, 'aws_ecs_service');
     expect(service.launch_type).toBeUndefined();
+  });
+
+  test('service: force_new_deployment, so a changed capacity provider strategy is an in-place update (provider 5.x)', () => {
+    expect(onlyResource(json, 'aws_ecs_service').force_new_deployment).toBe(true);
+  });
+
+  test('service: apply waits for steady state within the configured timeout, and fails when ECS rolled back', () => {
+    const service = onlyResource(json, 'aws_ecs_service');
+    expect(service.wait_for_steady_state).toBe(true);
+    expect(service.timeouts).toEqual({ create: '20m', update: '20m' });
+    const taskId = Object.keys(resourcesOf(json, 'aws_ecs_task_definition'))[0];
+    expect(service.lifecycle.postcondition).toEqual([
+      { condition: `\${self.task_definition == aws_ecs_task_definition.${taskId}.arn}`, error_message: expect.stringContaining('ECS rolled the deployment of host-name back') },
+    ]);
+    const noWait = onlyResource(synthService({ deployment: { ...DEPLOYMENT, waitForSteadyState: false, timeoutMinutes: 45 } }).json, 'aws_ecs_service');
+    expect(noWait.wait_for_steady_state).toBe(false);
+    expect(noWait.timeouts).toEqual({ create: '45m', update: '45m' });
+    expect(noWait.lifecycle.postcondition).toBeUndefined();
+  });
+
+  test('service: deployment alarms roll a deployment back; none given, no alarms block', () => {
+    expect(onlyResource(json, 'aws_ecs_service').alarms).toEqual({ enable: true, rollback: true, alarm_names: ['hn-test-host-name-target-5xx'] });
+    const noRollback = synthService({ deployment: { ...DEPLOYMENT, rollbackOnAlarm: false } }).json;
+    expect(onlyResource(noRollback, 'aws_ecs_service').alarms.rollback).toBe(false);
+    expect(onlyResource(synthService({ deploymentAlarmNames: [] }).json, 'aws_ecs_service').alarms).toBeUndefined();
   });
 
   test('service: in its route\'s target group, after the listener and the cluster capacity providers exist', () => {

@@ -114,7 +114,7 @@ describe('npm run synth with HOST_NAME_STATE_BUCKET', () => {
       use_lockfile: true,
     });
     const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8'));
-    expect(Object.keys(manifest.stacks)).toEqual(['host-name-dev', 'host-name-state']);
+    expect(Object.keys(manifest.stacks).sort()).toEqual(['host-name-dev', 'host-name-registry', 'host-name-state']);
     const state = JSON.parse(readFileSync(join(outdir, 'stacks', 'host-name-state', 'cdk.tf.json'), 'utf8'));
     expect(Object.values(state.resource.aws_s3_bucket)).toEqual([expect.objectContaining({ bucket: 'ci-state-bucket' })]);
     expect(Object.keys(state.terraform.backend)).toEqual(['local']);

@@ -1,6 +1,7 @@
 import { App } from 'cdktf';
 import { EnvironmentConfig } from './config';
 import { HostNameStack, HostNameStackProps } from './host-name-stack';
+import { REGISTRY_STACK_NAME, RegistryStack } from './registry-stack';
 import { STATE_STACK_NAME, StateBootstrapStack } from './state-bootstrap-stack';
 
 /** Stack names are part of the interface (`cdktf deploy host-name-dev`): keep them stable. */
@@ -31,4 +32,18 @@ export function addStateBootstrapStacks(app: App, configs: readonly EnvironmentC
     (config) =>
       new StateBootstrapStack(app, byBucket.size === 1 ? STATE_STACK_NAME : `${STATE_STACK_NAME}-${config.name}`, config.state!),
   );
+}
+
+/**
+ * The shared registry (`host-name-registry`): a repository per service that any of `configs` builds
+ * from a directory, in the first environment's region. Give it the environments as configured, not
+ * with HOST_NAME_IMAGE_URI applied, or the pipeline's own synth would drop the repositories.
+ */
+export function addRegistryStack(app: App, configs: readonly EnvironmentConfig[]): RegistryStack {
+  const built = configs.flatMap((c) => c.services.filter((s) => s.image.kind === 'build').map((s) => s.name));
+  return new RegistryStack(app, REGISTRY_STACK_NAME, {
+    services: [...new Set(built)].sort(),
+    region: configs[0].region,
+    keepImages: Math.max(...configs.map((c) => c.image.keepImages)),
+  });
 }

@@ -7,6 +7,7 @@ import {
 } from './config';
 import { formatCidr, Ipv4Cidr, overlaps, contains, parseCidr, subnet } from './cidr';
 import { INSTANCE_TYPES } from './instance-types';
+import { RUNTIME_PROFILE_DEFAULTS } from './runtime-profiles';
 import { DEFAULT_SERVICES, resolveServices } from './service-config';
 import { ConfigError, NAME, Validator } from './validator';
 
@@ -14,6 +15,9 @@ export { ConfigError } from './validator';
 
 /** ALB and target group names are capped at 32 characters; the longest suffix is "-alb". */
 export const MAX_NAME_PREFIX_LENGTH = 28;
+/** ECS rejects capacity provider names (`<namePrefix>-ec2`) that start with these, midway through an apply. */
+export const RESERVED_NAME_PREFIXES = ['aws', 'ecs', 'fargate'] as const;
+const AMI_ID = /^ami-([0-9a-f]{8}|[0-9a-f]{17})$/;
 
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
@@ -29,6 +33,12 @@ export function resolveEnvironment(name: string, s: EnvironmentSettings): Enviro
     namePrefix,
     NAME.test(namePrefix) && namePrefix.length <= MAX_NAME_PREFIX_LENGTH,
     `1-${MAX_NAME_PREFIX_LENGTH} lowercase letters, digits and inner hyphens (ALB names max 32)`,
+  );
+  v.check(
+    'namePrefix',
+    namePrefix,
+    !RESERVED_NAME_PREFIXES.some((p) => namePrefix.startsWith(p)),
+    `a prefix not starting with ${RESERVED_NAME_PREFIXES.join(', ')} (ECS reserves them for capacity provider names)`,
   );
 
   const region = s.region ?? 'us-east-1';
@@ -53,9 +63,10 @@ export function resolveEnvironment(name: string, s: EnvironmentSettings): Enviro
   const spec = INSTANCE_TYPES[instanceType];
   v.check('instanceType', instanceType, spec !== undefined, `one of ${braceList(Object.keys(INSTANCE_TYPES))}`);
 
-  const capacity = { min: s.capacity?.min ?? 1, max: s.capacity?.max ?? 4 };
+  const capacity = { min: s.capacity?.min ?? 1, max: s.capacity?.max ?? 4, targetCapacityPercent: s.capacity?.targetCapacityPercent ?? 100 };
   v.integer('capacity.min', capacity.min, 0, 100);
   v.integer('capacity.max', capacity.max, 1, 100);
+  v.integer('capacity.targetCapacityPercent', capacity.targetCapacityPercent, 1, 100);
   v.check('capacity.min', capacity.min, capacity.min <= capacity.max, `at most capacity.max (${capacity.max})`);
 
   const spot = { enabled: s.spot?.enabled ?? false, onDemandBaseCapacity: s.spot?.onDemandBaseCapacity ?? 1 };
@@ -63,6 +74,7 @@ export function resolveEnvironment(name: string, s: EnvironmentSettings): Enviro
 
   const reservedMemoryMiB = s.reservedMemoryMiB ?? 256;
   v.integer('reservedMemoryMiB', reservedMemoryMiB, 0, spec.registeredMemoryMiB - 128);
+  if (s.amiId !== undefined) v.check('amiId', s.amiId, AMI_ID.test(s.amiId), 'an AMI id: ami- and 8 or 17 hexadecimal digits');
 
   const services = resolveServices(v, { environment: name, namePrefix, region, instanceType, reservedMemoryMiB, capacity }, s.services ?? DEFAULT_SERVICES);
 
@@ -84,6 +96,7 @@ export function resolveEnvironment(name: string, s: EnvironmentSettings): Enviro
     v.check(`loadBalancer.ingressCidrs[${i}]`, c, parseCidr(c) !== undefined, 'an IPv4 network CIDR such as 0.0.0.0/0'),
   );
   v.integer('loadBalancer.idleTimeoutSeconds', loadBalancer.idleTimeoutSeconds, 1, 4000);
+  checkIdleTimeout(v, loadBalancer.idleTimeoutSeconds, services);
   v.integer('loadBalancer.accessLogExpirationDays', loadBalancer.accessLogExpirationDays, 1, 3650);
 
   const logRetentionDays = s.logRetentionDays ?? 30;
@@ -122,6 +135,8 @@ export function resolveEnvironment(name: string, s: EnvironmentSettings): Enviro
     capacity,
     spot,
     reservedMemoryMiB,
+    amiId: s.amiId,
+    createEcsServiceLinkedRole: s.createEcsServiceLinkedRole ?? false,
     services,
     loadBalancer,
     logRetentionDays,
@@ -129,6 +144,20 @@ export function resolveEnvironment(name: string, s: EnvironmentSettings): Enviro
     state,
     tags,
   };
+}
+
+/** The ALB must drop an idle connection before the app does, or it reuses one the app has closed: a 502. */
+function checkIdleTimeout(v: Validator, idleTimeoutSeconds: number, services: EnvironmentConfig['services']): void {
+  for (const service of services) {
+    const keepAlive = RUNTIME_PROFILE_DEFAULTS[service.profile].keepAliveSeconds;
+    if (keepAlive === undefined) continue;
+    v.check(
+      'loadBalancer.idleTimeoutSeconds',
+      idleTimeoutSeconds,
+      idleTimeoutSeconds < keepAlive,
+      `less than ${keepAlive}: services.${service.name} (${service.profile}) keeps idle connections ${keepAlive} s, and an ALB that outlasts it gets 502s`,
+    );
+  }
 }
 
 /**

@@ -15,6 +15,12 @@ export interface CapacitySettings {
    * at 200%) must fit them. @default 4 (the default service: two 512 MiB tasks, twice, on t2.micro)
    */
   readonly max?: number;
+  /**
+   * The capacity provider's managed scaling target, 1-100: how full (instances with tasks / all
+   * instances) it keeps the group. Below 100 keeps spare instances, so new tasks of a deployment
+   * or a scale-out place at once instead of waiting for an instance to boot. @default 100 (90 in prod)
+   */
+  readonly targetCapacityPercent?: number;
 }
 
 export interface SpotSettings {
@@ -29,7 +35,10 @@ export interface LoadBalancerSettings {
   readonly certificateArn?: string;
   /** CIDRs allowed to reach the listeners. @default ['0.0.0.0/0'] */
   readonly ingressCidrs?: readonly string[];
-  /** @default 60 */
+  /**
+   * Below the keep-alive timeout of every service whose profile knows it (spring-boot: 75 s), or the
+   * ALB sends requests on connections the app has just closed (502). @default 60
+   */
   readonly idleTimeoutSeconds?: number;
   /** @default false (true in prod) */
   readonly deletionProtection?: boolean;
@@ -78,6 +87,17 @@ export interface EnvironmentSettings {
   /** MiB the ECS agent holds back for the OS and itself (ECS_RESERVED_MEMORY). @default 256 */
   readonly reservedMemoryMiB?: number;
   /**
+   * Pin the instances' AMI (`ami-…`, of the instance type's architecture, in the region). A new AMI
+   * then only comes with a change of this value. @default none: the recommended ECS-optimized Amazon
+   * Linux 2023 AMI, read from its public SSM parameter at every plan (and shown there)
+   */
+  readonly amiId?: string;
+  /**
+   * Create the ECS service-linked role (AWSServiceRoleForECS), for a fresh account where it does not
+   * exist yet; one per account, so set it in one environment only (docs/bootstrap.md). @default false
+   */
+  readonly createEcsServiceLinkedRole?: boolean;
+  /**
    * The load-balanced services of the environment, by name (the ECS service name, and part of every
    * physical name of the service). At least one. See ServiceSettings for each field's default.
    */
@@ -107,6 +127,8 @@ export interface EnvironmentConfig {
   readonly capacity: Required<CapacitySettings>;
   readonly spot: Required<SpotSettings>;
   readonly reservedMemoryMiB: number;
+  readonly amiId?: string;
+  readonly createEcsServiceLinkedRole: boolean;
   /** In name order. */
   readonly services: readonly ServiceConfig[];
   readonly loadBalancer: Required<Omit<LoadBalancerSettings, 'certificateArn'>> & { readonly certificateArn?: string };
@@ -243,6 +265,21 @@ export interface ScalingSettings {
   readonly healthCheckGracePeriodSeconds?: number;
 }
 
+/** How a deployment of the service is released and judged. */
+export interface DeploymentSettings {
+  /**
+   * `terraform apply` waits until the service is stable and then fails if ECS rolled the deployment
+   * back (the service then runs another task definition than the one applied). @default true
+   */
+  readonly waitForSteadyState?: boolean;
+  /** How long apply waits for the service to be created or updated (the provider's `timeouts`), 5-120. @default 20 */
+  readonly timeoutMinutes?: number;
+  /** ECS rolls a deployment back when a deployment alarm (DeploymentAlarms) fires during it. @default true */
+  readonly rollbackOnAlarm?: boolean;
+  /** 5xx answers of the service's targets per minute (2 minutes running) that fire its deployment alarm. @default 10 */
+  readonly target5xxPerMinute?: number;
+}
+
 /** One load-balanced service. Only `image` and a route (`routing`) are required. */
 export interface ServiceSettings {
   readonly image: ServiceImageSettings;
@@ -252,6 +289,7 @@ export interface ServiceSettings {
   readonly container?: ContainerSettings;
   readonly targetGroup?: TargetGroupSettings;
   readonly scaling?: ScalingSettings;
+  readonly deployment?: DeploymentSettings;
 }
 
 /** A container health check, resolved. */
@@ -287,4 +325,5 @@ export interface ServiceConfig {
   };
   readonly targetGroup: Required<TargetGroupSettings>;
   readonly scaling: Required<ScalingSettings>;
+  readonly deployment: Required<DeploymentSettings>;
 }

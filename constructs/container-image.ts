@@ -1,5 +1,7 @@
 import { Construct } from 'constructs';
-import { Fn } from 'cdktf';
+import { Fn, TerraformStack } from 'cdktf';
+// cdktf's own logical-id algorithm: the addresses the build path would have are computed, not retyped.
+import { makeUniqueId } from 'cdktf/lib/private/unique';
 import { resolve } from 'node:path';
 import { DataAwsEcrAuthorizationToken } from '@cdktf/provider-aws/lib/data-aws-ecr-authorization-token';
 import { EcrLifecyclePolicy } from '@cdktf/provider-aws/lib/ecr-lifecycle-policy';
@@ -54,11 +56,20 @@ export class ContainerImage extends Construct {
   public readonly registryImage?: RegistryImage;
   /** The provider that builds and pushes; pass it to the stack's other built images. Set when building. */
   public readonly dockerProvider?: DockerProvider;
+  /**
+   * From a URI: the addresses of the ECR repository and lifecycle policy the build path owns here,
+   * for `removed` blocks that forget them (never delete them) when a stack switches to a URI.
+   */
+  public readonly formerBuildResources: readonly string[] = [];
 
   constructor(scope: Construct, id: string, props: ContainerImageProps) {
     super(scope, id);
     if (props.source.kind === 'uri') {
       this.imageUri = props.source.uri;
+      this.formerBuildResources = [
+        ['aws_ecr_repository', 'repository'],
+        ['aws_ecr_lifecycle_policy', 'lifecycle'],
+      ].map(([type, id]) => `${type}.${this.logicalIdOf(id)}`);
       return;
     }
 
@@ -69,29 +80,19 @@ export class ContainerImage extends Construct {
       encryptionConfiguration: [{ encryptionType: 'KMS' }],
       forceDelete: props.forceDelete ?? false,
     });
-    new EcrLifecyclePolicy(this, 'lifecycle', {
-      repository: this.repository.name,
-      policy: JSON.stringify({
-        rules: [
-          {
-            rulePriority: 1,
-            description: `Keep the last ${props.keepImages ?? 20} images`,
-            selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: props.keepImages ?? 20 },
-            action: { type: 'expire' },
-          },
-        ],
-      }),
-    });
+    new EcrLifecyclePolicy(this, 'lifecycle', { repository: this.repository.name, policy: keepLastImagesPolicy(props.keepImages ?? 20) });
 
     const provider = props.dockerProvider ?? this.newDockerProvider(this.repository);
     this.dockerProvider = provider;
 
     const context = resolve(props.source.directory);
     this.sourceHash = sourceHash(context);
-    const triggers = { source_hash: this.sourceHash };
+    // The platform is part of the tag and the triggers: the same sources for Graviton are another image.
+    const { platform } = props.source;
+    const triggers = { source_hash: this.sourceHash, platform };
     this.image = new Image(this, 'image', {
       provider,
-      name: `${this.repository.repositoryUrl}:src-${this.sourceHash.slice(0, 20)}`,
+      name: `${this.repository.repositoryUrl}:${imageTag(this.sourceHash, platform)}`,
       buildAttribute: { context, dockerfile: 'Dockerfile', platform: props.source.platform },
       triggers,
       keepLocally: true,
@@ -103,6 +104,13 @@ export class ContainerImage extends Construct {
       triggers,
     });
     this.imageUri = `${this.repository.repositoryUrl}@${this.registryImage.sha256Digest}`;
+  }
+
+  /** The logical id a child of this construct with `id` gets (cdktf's HashedAddressingScheme). */
+  private logicalIdOf(id: string): string {
+    const scopes = this.node.scopes;
+    const below = scopes.slice(scopes.indexOf(TerraformStack.of(this)) + 1).map((c) => c.node.id);
+    return makeUniqueId([...below, id]);
   }
 
   /** One provider per stack: ECR repositories of an account and region share its registry host. */
@@ -119,4 +127,23 @@ export class ContainerImage extends Construct {
       ],
     });
   }
+}
+
+/** `src-<first 20 of the source hash>-<architecture>`, e.g. `src-3f1c…-amd64`: the same tag in every pipeline and on every laptop. */
+export function imageTag(sourceHash: string, platform: string): string {
+  return `src-${sourceHash.slice(0, 20)}-${platform.split('/').pop()}`;
+}
+
+/** ECR lifecycle policy JSON: expire all but the last `count` images. */
+export function keepLastImagesPolicy(count: number): string {
+  return JSON.stringify({
+    rules: [
+      {
+        rulePriority: 1,
+        description: `Keep the last ${count} images`,
+        selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: count },
+        action: { type: 'expire' },
+      },
+    ],
+  });
 }

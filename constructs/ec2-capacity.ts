@@ -49,6 +49,15 @@ export interface Ec2CapacityProps {
   readonly containerStopTimeoutSeconds?: number;
   /** Root volume size in GiB. @default 30 */
   readonly rootVolumeGiB?: number;
+  /** An AMI to pin (config `amiId`). @default the recommended ECS-optimized AMI, read from its public SSM parameter at every plan */
+  readonly amiId?: string;
+  /**
+   * Tags for the instances and their volumes (the launch template's tag specifications): the
+   * provider's default_tags reach neither, because the Auto Scaling group launches them. @default only Name
+   */
+  readonly instanceTags?: Readonly<Record<string, string>>;
+  /** Managed scaling keeps the instances this full (tasks placed / instances); below 100 keeps spare ones. @default 100 */
+  readonly targetCapacityPercent?: number;
 }
 
 /**
@@ -109,13 +118,7 @@ export class Ec2Capacity extends Construct {
       cidrIpv4: '0.0.0.0/0',
     });
 
-    // The AMI comes from a data source rather than `resolve:ssm:` so that a new ECS-optimized AMI
-    // shows in the plan as a new launch template version, which the instance refresh then rolls.
-    // With `resolve:ssm:` the AMI changes silently at the next launch and old instances linger.
-    const arch = props.instanceSpec.architecture === 'arm64' ? 'arm64/' : '';
-    const ami = new DataAwsSsmParameter(this, 'ecs-ami', {
-      name: `/aws/service/ecs/optimized-ami/amazon-linux-2023/${arch}recommended/image_id`,
-    });
+    const imageId = props.amiId ?? this.recommendedAmi(props.instanceSpec);
 
     const stopTimeout = props.containerStopTimeoutSeconds ?? 30;
     const agentConfig = [
@@ -130,7 +133,7 @@ export class Ec2Capacity extends Construct {
     this.launchTemplate = new LaunchTemplate(this, 'launch-template', {
       namePrefix: `${namePrefix}-`,
       description: 'ECS-optimized Amazon Linux 2023 container instances',
-      imageId: ami.value,
+      imageId,
       instanceType: props.instanceType,
       iamInstanceProfile: { arn: profile.arn },
       // Hop limit 1: bridge-mode containers sit one hop further and cannot reach the
@@ -162,9 +165,10 @@ export class Ec2Capacity extends Construct {
       ],
       userData: Fn.base64encode(userData),
       updateDefaultVersion: true,
+      // Static values only, so the template gets no new version unless a tag really changes.
       tagSpecifications: ['instance', 'volume'].map((resourceType) => ({
         resourceType,
-        tags: { Name: `${namePrefix}-instance` },
+        tags: { ...props.instanceTags, Name: `${namePrefix}-instance` },
       })),
     });
 
@@ -203,8 +207,12 @@ export class Ec2Capacity extends Construct {
       forceDelete: true,
       instanceRefresh: {
         strategy: 'Rolling',
+        // Launch before terminate (min 100, max 200): capacity never drops while instances roll;
+        // instances already on the template's latest version are left alone.
         preferences: {
-          minHealthyPercentage: 50,
+          minHealthyPercentage: 100,
+          maxHealthyPercentage: 200,
+          skipMatching: true,
           scaleInProtectedInstances: 'Refresh',
           standbyInstances: 'Terminate',
         },
@@ -225,7 +233,7 @@ export class Ec2Capacity extends Construct {
         managedDraining: 'ENABLED',
         managedScaling: {
           status: 'ENABLED',
-          targetCapacity: 100,
+          targetCapacity: props.targetCapacityPercent ?? 100,
           minimumScalingStepSize: 1,
           maximumScalingStepSize: 2,
           instanceWarmupPeriod: 120,
@@ -238,5 +246,18 @@ export class Ec2Capacity extends Construct {
       capacityProviders: [this.capacityProvider.name],
       defaultCapacityProviderStrategy: [{ capacityProvider: this.capacityProvider.name, weight: 1, base: 0 }],
     });
+  }
+
+  /**
+   * The recommended ECS-optimized AMI, from a data source rather than `resolve:ssm:`: a new AMI then
+   * shows in the plan (its id: `insecure_value`, since `value` is marked sensitive) as a new launch
+   * template version, which the instance refresh rolls out. With `resolve:ssm:` it would change
+   * silently at the next launch and old instances would linger.
+   */
+  private recommendedAmi(spec: InstanceTypeSpec): string {
+    const arch = spec.architecture === 'arm64' ? 'arm64/' : '';
+    return new DataAwsSsmParameter(this, 'ecs-ami', {
+      name: `/aws/service/ecs/optimized-ami/amazon-linux-2023/${arch}recommended/image_id`,
+    }).insecureValue;
   }
 }

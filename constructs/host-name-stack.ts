@@ -1,10 +1,12 @@
 import { Construct } from 'constructs';
-import { S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
+import { dependable, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import { resolve } from 'node:path';
 import { AwsProvider, AwsProviderConfig } from '@cdktf/provider-aws/lib/provider';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
+import { IamServiceLinkedRole } from '@cdktf/provider-aws/lib/iam-service-linked-role';
 import { CONTAINER_STOP_TIMEOUT_SECONDS, EnvironmentConfig, ServiceConfig } from './config';
 import { ContainerImage } from './container-image';
+import { DeploymentAlarms } from './deployment-alarms';
 import { Ec2Capacity } from './ec2-capacity';
 import { dockerPlatform, INSTANCE_TYPES } from './instance-types';
 import { LoadBalancedService } from './load-balanced-service';
@@ -35,6 +37,8 @@ export class HostNameStack extends TerraformStack {
   public readonly services: readonly LoadBalancedService[];
   /** The image of each service, in the same order as `services`. */
   public readonly images: readonly ContainerImage[];
+  /** The alarms each service's deployments are judged by, in the same order as `services`. */
+  public readonly deploymentAlarms: DeploymentAlarms[] = [];
   private dockerProvider?: DockerProvider;
 
   private readonly config: EnvironmentConfig;
@@ -45,18 +49,10 @@ export class HostNameStack extends TerraformStack {
     this.config = config;
     const prefix = config.namePrefix;
 
+    const defaultTags = { Project: 'host-name', Environment: config.name, ManagedBy: 'cdktf', ...config.tags };
     new AwsProvider(this, 'aws', {
       region: config.region,
-      defaultTags: [
-        {
-          tags: {
-            Project: 'host-name',
-            Environment: config.name,
-            ManagedBy: 'cdktf',
-            ...config.tags,
-          },
-        },
-      ],
+      defaultTags: [{ tags: defaultTags }],
       ...props.providerOverrides,
     });
 
@@ -107,12 +103,29 @@ export class HostNameStack extends TerraformStack {
       spot: config.spot.enabled ? { onDemandBaseCapacity: config.spot.onDemandBaseCapacity } : undefined,
       reservedMemoryMiB: config.reservedMemoryMiB,
       containerStopTimeoutSeconds: CONTAINER_STOP_TIMEOUT_SECONDS,
+      amiId: config.amiId,
+      instanceTags: defaultTags,
+      targetCapacityPercent: config.capacity.targetCapacityPercent,
     });
+    if (config.createEcsServiceLinkedRole) this.addEcsServiceLinkedRole();
     this.loadBalancer.allowTrafficTo(this.capacity.securityGroup, 'ECS container instances');
 
     this.images = config.services.map((service) => this.addImage(config, service));
     this.services = config.services.map((service, i) => this.addService(config, service, this.images[i]));
+    this.forgetFormerRepositories();
     this.addOutputs();
+  }
+
+  /**
+   * A fresh account may not have ECS's service-linked role yet; the cluster and the capacity
+   * provider then fail to create. One per account: docs/bootstrap.md.
+   */
+  private addEcsServiceLinkedRole(): void {
+    const role = new IamServiceLinkedRole(this, 'ecs-service-linked-role', {
+      awsServiceName: 'ecs.amazonaws.com',
+      description: 'ECS service-linked role, created by host-name for a fresh account',
+    });
+    for (const resource of [this.capacity.cluster, this.capacity.capacityProvider]) resource.dependsOn = [dependable(role)];
   }
 
   private addImage(config: EnvironmentConfig, service: ServiceConfig): ContainerImage {
@@ -132,6 +145,16 @@ export class HostNameStack extends TerraformStack {
     return image;
   }
 
+  /**
+   * A service whose image now comes from a URI (the pipeline's build, HOST_NAME_IMAGE_URI) may have
+   * been built by this stack before: its ECR repository and images are forgotten, never deleted
+   * (`removed` with destroy = false, Terraform 1.7+). Terraform ignores one whose resource is not in state.
+   */
+  private forgetFormerRepositories(): void {
+    const removed = this.images.flatMap((image) => image.formerBuildResources).map((from) => ({ from, lifecycle: { destroy: false } }));
+    if (removed.length > 0) this.addOverride('removed', removed);
+  }
+
   private addService(config: EnvironmentConfig, service: ServiceConfig, image: ContainerImage): LoadBalancedService {
     const { routing, targetGroup: tg } = service;
     const route = this.loadBalancer.addRoute(service.name, {
@@ -148,6 +171,14 @@ export class HostNameStack extends TerraformStack {
       },
       deregistrationDelaySeconds: tg.deregistrationDelaySeconds,
     });
+    const alarms = new DeploymentAlarms(this, `deployment-alarms-${service.name}`, {
+      namePrefix: config.namePrefix,
+      serviceName: service.name,
+      loadBalancer: this.loadBalancer.loadBalancer,
+      targetGroup: route.targetGroup,
+      target5xxPerMinute: service.deployment.target5xxPerMinute,
+    });
+    this.deploymentAlarms.push(alarms);
     const ecsService = new LoadBalancedService(this, `service-${service.name}`, {
       serviceName: service.name,
       namePrefix: config.namePrefix,
@@ -157,6 +188,8 @@ export class HostNameStack extends TerraformStack {
       route,
       container: service.container,
       scaling: service.scaling,
+      deployment: service.deployment,
+      deploymentAlarmNames: alarms.alarmNames,
       logRetentionDays: config.logRetentionDays,
     });
     if (service.name === LEGACY_LAYOUT.service) {

@@ -30,6 +30,10 @@ export interface LoadBalancedServiceProps {
   /** Port, sizes, environment (profile already applied), secrets, health check, stop timeout. */
   readonly container: ServiceConfig['container'];
   readonly scaling: ServiceConfig['scaling'];
+  /** Steady-state wait, its timeout, and rollback on the deployment alarms. */
+  readonly deployment: ServiceConfig['deployment'];
+  /** Alarms ECS watches during a deployment (DeploymentAlarms.alarmNames); none: no `alarms` block. */
+  readonly deploymentAlarmNames: readonly string[];
   readonly logRetentionDays: number;
 }
 
@@ -149,14 +153,22 @@ export class LoadBalancedService extends Construct {
   }
 
   private ecsService(props: LoadBalancedServiceProps): EcsService {
-    const { capacity, route } = props;
+    const { capacity, route, deployment } = props;
+    const timeout = `${deployment.timeoutMinutes}m`;
     return new EcsService(this, 'service', {
       name: props.serviceName,
       cluster: capacity.cluster.arn,
       taskDefinition: this.taskDefinition.arn,
       desiredCount: props.scaling.desiredCount,
       capacityProviderStrategy: [{ capacityProvider: capacity.capacityProvider.name, weight: 1, base: 0 }],
+      // With it, provider 5.x updates a changed capacity provider strategy in place instead of
+      // replacing the service (an outage). It also makes every other in-place update of the service
+      // start a new deployment, which the task definition's own changes do anyway.
+      forceNewDeployment: true,
       deploymentCircuitBreaker: { enable: true, rollback: true },
+      ...(props.deploymentAlarmNames.length > 0
+        ? { alarms: { enable: true, rollback: deployment.rollbackOnAlarm, alarmNames: [...props.deploymentAlarmNames] } }
+        : {}),
       deploymentMinimumHealthyPercent: 100,
       deploymentMaximumPercent: DEPLOYMENT_MAXIMUM_PERCENT,
       orderedPlacementStrategy: [
@@ -167,9 +179,26 @@ export class LoadBalancedService extends Construct {
       enableEcsManagedTags: true,
       propagateTags: 'SERVICE',
       loadBalancer: [{ targetGroupArn: route.targetGroup.arn, containerName: props.serviceName, containerPort: props.container.port }],
+      waitForSteadyState: deployment.waitForSteadyState,
+      timeouts: { create: timeout, update: timeout },
       dependsOn: [...route.listeners, ...(route.listenerRule ? [route.listenerRule] : []), capacity.clusterCapacityProviders],
-      // Service autoscaling owns the count after creation.
-      lifecycle: { ignoreChanges: ['desired_count'] },
+      lifecycle: {
+        // Service autoscaling owns the count after creation.
+        ignoreChanges: ['desired_count'],
+        // hashicorp/aws 5.x's steady-state wait succeeds once a rolled-back deployment is stable
+        // (6.x detects the rollback itself): the service then runs the previous task definition,
+        // and this fails the apply instead of letting the pipeline go on to the next environment.
+        ...(deployment.waitForSteadyState
+          ? {
+              postcondition: [
+                {
+                  condition: `\${self.task_definition == ${this.taskDefinition.fqn}.arn}`,
+                  errorMessage: `ECS rolled the deployment of ${props.serviceName} back (circuit breaker or deployment alarm): it runs another task definition than the one applied. See the service's events.`,
+                },
+              ],
+            }
+          : {}),
+      },
     });
   }
 

@@ -11,7 +11,15 @@ export interface RuntimeProfileDefaults {
   readonly healthCheck?: ContainerHealthCheck;
   /** Target group health check path when the service configures none. */
   readonly healthCheckPath: string;
+  /** How long the app keeps an idle connection open; the ALB's idle timeout must stay below it. @default unknown: not checked */
+  readonly keepAliveSeconds?: number;
 }
+
+/**
+ * workload/'s `server.tomcat.keep-alive-timeout` (application.properties; a test reads the file and
+ * compares). The ALB's idle timeout must stay below it.
+ */
+export const SPRING_BOOT_KEEP_ALIVE_SECONDS = 75;
 
 /** Where the workload image keeps its container health check (see workload/Dockerfile). */
 export const HEALTHCHECK_COMMAND = ['CMD', '/usr/local/bin/healthcheck'];
@@ -39,6 +47,7 @@ export const RUNTIME_PROFILE_DEFAULTS: Readonly<Record<RuntimeProfile, RuntimePr
     environment: ({ port, memoryMiB, cpu }) => ({ SERVER_PORT: String(port), JAVA_TOOL_OPTIONS: jvmOptions(memoryMiB, cpu) }),
     healthCheck: { command: HEALTHCHECK_COMMAND, ...CONTAINER_HEALTH_CHECK_TIMING },
     healthCheckPath: '/actuator/health/readiness',
+    keepAliveSeconds: SPRING_BOOT_KEEP_ALIVE_SECONDS,
   },
   generic: {
     environment: () => ({}),

@@ -105,7 +105,7 @@ function resolveService(v: Validator, ctx: ServiceContext, name: string, s: Serv
   v.integer(`${at}.targetGroup.unhealthyThreshold`, targetGroup.unhealthyThreshold, 2, 10);
   v.integer(`${at}.targetGroup.deregistrationDelaySeconds`, targetGroup.deregistrationDelaySeconds, 0, 3600);
 
-  return { name, profile, image, routing: resolveRouting(v, at, name, s), container, targetGroup, scaling: resolveScaling(v, at, s) };
+  return { name, profile, image, routing: resolveRouting(v, at, name, s), container, targetGroup, scaling: resolveScaling(v, at, s), deployment: resolveDeployment(v, at, s) };
 }
 
 function resolveImage(v: Validator, ctx: ServiceContext, name: string, image: ServiceSettings['image'] | undefined): ServiceConfig['image'] {
@@ -245,6 +245,19 @@ function resolveScaling(v: Validator, at: string, s: ServiceSettings): ServiceCo
   v.integer(`${at}.scaling.scaleInCooldownSeconds`, scaling.scaleInCooldownSeconds, 0, 3600);
   v.integer(`${at}.scaling.healthCheckGracePeriodSeconds`, scaling.healthCheckGracePeriodSeconds, 0, 3600);
   return scaling;
+}
+
+function resolveDeployment(v: Validator, at: string, s: ServiceSettings): ServiceConfig['deployment'] {
+  const d = s.deployment ?? {};
+  const deployment = {
+    waitForSteadyState: d.waitForSteadyState ?? true,
+    timeoutMinutes: d.timeoutMinutes ?? 20,
+    rollbackOnAlarm: d.rollbackOnAlarm ?? true,
+    target5xxPerMinute: d.target5xxPerMinute ?? 10,
+  };
+  v.integer(`${at}.deployment.timeoutMinutes`, deployment.timeoutMinutes, 5, 120);
+  v.integer(`${at}.deployment.target5xxPerMinute`, deployment.target5xxPerMinute, 1, 100000);
+  return deployment;
 }
 
 /** One listener: at most one default, at most 100 rules, distinct priorities, no overlap unless both priorities are explicit. */

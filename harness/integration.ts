@@ -4,13 +4,13 @@
  * check (harness/upgrade.ts). Default: every environment and the upgrade check, in parallel (one moto).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EnvironmentConfig, ServiceConfig } from '../constructs/config';
 import { ENVIRONMENTS, selectEnvironments } from '../constructs/environments';
 import { Emulator, findMoto, startEmulator } from './emulator';
 import { EMULATOR_IMAGE_URI, synthEmulatorStack } from './emulator-stack';
-import { runUpgrade } from './upgrade';
+import { planChanges, runUpgrade } from './upgrade';
 import { firstError, prepareTerraform, runHarness, seconds, TerraformSetup, WORK_DIR } from './terraform';
 import {
   awsCli,
@@ -261,6 +261,35 @@ function checkOperatorCommands(checks: Checks, aws: (...args: string[]) => Json,
   });
 }
 
+/**
+ * Provider 5.x replaces an ECS service whose capacity provider strategy changes unless
+ * force_new_deployment is set: change every service's strategy weight in the synthesized stack,
+ * plan, and require an in-place update. The stack file is restored afterwards.
+ */
+async function checkStrategyChangeInPlace(checks: Checks, setup: TerraformSetup, dir: string): Promise<void> {
+  const file = join(dir, 'cdk.tf.json');
+  const original = readFileSync(file, 'utf8');
+  const stack = JSON.parse(original);
+  const services: Record<string, Json> = stack.resource.aws_ecs_service;
+  for (const service of Object.values(services)) {
+    for (const item of service.capacity_provider_strategy) item.weight += 1;
+  }
+  writeFileSync(file, JSON.stringify(stack, null, 2));
+  try {
+    const plan = await step(checks, setup, dir, 'plan-strategy', ['plan', '-out=strategy.tfplan']);
+    checks.run('a changed capacity provider strategy weight updates each ECS service in place (no replacement)', () => {
+      expect(plan.code === 0, `${firstError(plan.output)} (log: ${join(dir, 'plan-strategy.log')})`);
+      const changes = planChanges(setup, dir, 'strategy.tfplan').filter((c) => c.type === 'aws_ecs_service');
+      expect(changes.length === Object.keys(services).length, `${changes.length} aws_ecs_service changes, expected ${Object.keys(services).length}`);
+      const wrong = changes.filter((c) => c.change.actions.join() !== 'update');
+      expect(wrong.length === 0, wrong.map((c) => `${c.address}: ${c.change.actions.join('/')}`).join('; '));
+      return changes.map((c) => `${c.address}: update`).join(', ');
+    });
+  } finally {
+    writeFileSync(file, original);
+  }
+}
+
 async function runEnvironment(setup: TerraformSetup, emulator: Emulator, environment: string, checks: Checks): Promise<void> {
   const { config, dir } = synthEmulatorStack(environment, emulator.endpoint, join(OUT_DIR, environment));
   checks.log(`== ${environment}: ${config.availabilityZones.length} AZs, NAT ${config.natMode}, services ${config.services.map((s) => s.name).join(', ')}, images from a URI (the docker provider is not used) ==`);
@@ -285,6 +314,7 @@ async function runEnvironment(setup: TerraformSetup, emulator: Emulator, environ
     if (plan.code === 1) checks.log(`second plan failed (not asserted): ${firstError(plan.output)}`);
     else checks.log(`second plan (not asserted): ${changes.length === 0 ? 'no changes' : `${changes.length} would change, see ${log('plan')}`}`);
     changes.forEach((c) => checks.log(`  ${c}`));
+    await checkStrategyChangeInPlace(checks, env, dir);
     checkOperatorCommands(checks, aws, config, out);
   }
 

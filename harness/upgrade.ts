@@ -19,7 +19,7 @@ export const UPGRADE_FIXTURE = join(__dirname, 'fixtures', 'host-name-dev-0b2f5c
 /** What an existing deployment must keep: these are never replaced or destroyed by the upgrade. */
 export const MUST_KEEP = ['aws_vpc', 'aws_lb', 'aws_ecs_cluster', 'aws_autoscaling_group', 'aws_ecs_service'] as const;
 
-interface ResourceChange {
+export interface ResourceChange {
   readonly address: string;
   readonly previous_address?: string;
   readonly type: string;
@@ -27,7 +27,7 @@ interface ResourceChange {
 }
 
 /** The resource changes of a saved plan (`terraform show -json`). */
-function planChanges(setup: TerraformSetup, dir: string, planFile: string): ResourceChange[] {
+export function planChanges(setup: TerraformSetup, dir: string, planFile: string): ResourceChange[] {
   const r = spawnSync('terraform', ['show', '-json', planFile], { cwd: dir, env: setup.env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (r.status !== 0) throw new Error(`terraform show: ${r.stderr.trim()}`);
   return JSON.parse(r.stdout).resource_changes ?? [];

@@ -4,9 +4,9 @@ import { resolveEnvironment } from '../../constructs/config-validation';
 import { ENVIRONMENTS, selectEnvironments } from '../../constructs/environments';
 import { INSTANCE_TYPES } from '../../constructs/instance-types';
 import { STATE_STACK_NAME, StateBootstrapStack } from '../../constructs/state-bootstrap-stack';
+import { environmentStacks } from '../../tools/cost/cli';
 import { DATA_PRICERS, estimateStack, monthly, RESOURCE_PRICERS, unpricedTypes } from '../../tools/cost/estimate';
 import { FREE_DATA_SOURCES, FREE_RESOURCES, REGIONS } from '../../tools/cost/prices';
-import { environmentStacks } from '../../tools/cost/cli';
 import { TEST_IMAGE } from '../support/fixtures';
 import { synthStack, synthStacks, VARIANTS } from '../support/stacks';
 
@@ -64,24 +64,25 @@ describe('the price table', () => {
 describe('the environments, hand-computed (us-east-1, 730 h)', () => {
   const estimate = (name: string) => estimateStack(name, environments.find((s) => s.name === name)!.json);
 
-  test('dev at min: $89.72, at max: $102.74', () => {
+  test('dev at min: $89.92, at max: $102.94', () => {
     const dev = estimate('host-name-dev');
     // NAT 32.85 + NAT data 0.225 + NAT EIP 3.65 + ALB 16.425 + LCU 5.84 + 2 ALB IPs 7.30
     // + 1 t2.micro 8.468 + 30 GB gp3 2.40 + detailed monitoring 2.10 + app log ingestion 0.50 + storage 0.014 (0.4667 GB)
-    // + ECR 0.30 + Container Insights 32 metrics 9.60 + performance logs 0.05
-    expect(dev.total.min).toBeCloseTo(89.722, 4);
+    // + ECR 0.30 + Container Insights 32 metrics 9.60 + performance logs 0.05 + 2 deployment alarms 0.20
+    expect(dev.total.min).toBeCloseTo(89.922, 4);
     // + a second instance (8.468 + 2.40 + 2.10) + a second task's performance logs (0.05)
-    expect(dev.total.max).toBeCloseTo(102.74, 4);
+    expect(dev.total.max).toBeCloseTo(102.94, 4);
   });
 
-  test('prod at min: $196.50, at max: $354.37', () => {
+  test('prod at min: $196.70, at max: $354.57', () => {
     const prod = estimate('host-name-prod');
     // 3 NAT 98.55 + data 0.675 + 3 EIPs 10.95 + ALB 16.425 + LCU 5.84 + 3 ALB IPs 10.95
     // + 2 t3.small 30.368 + 2 x 30 GB gp3 4.80 + monitoring 4.20 + flow logs 2.50 + flow log storage 0.45
     // + app logs 0.50 + 0.09 + ECR 0.30 + Container Insights 9.60 + 0.10 + access logs 0.069 + PUTs 0.1314
-    expect(prod.total.min).toBeCloseTo(196.4984, 6);
-    // 10 instances (a deployment at 10 tasks runs 20, two per t3.small): 151.84 + 24.00 + 21.00, 10 tasks: 0.50
-    expect(prod.total.max).toBeCloseTo(354.3704, 6);
+    // + 2 deployment alarms 0.20
+    expect(prod.total.min).toBeCloseTo(196.6984, 6);
+    // 10 instances (capacity.max): 151.84 + 24.00 + 21.00, 10 tasks: 0.50
+    expect(prod.total.max).toBeCloseTo(354.5704, 6);
   });
 
   test('each NAT gateway with its Elastic IP is $36.50 a month', () => {

@@ -72,7 +72,7 @@ export function readStack(dir: string, stack: string): TerraformJson {
   }
 }
 
-/** Stack names of the environments `npm run synth` writes by default, as constructs/app.ts names them. */
+/** Stack names of the environments `npm run synth` writes (DEFAULT_ENVIRONMENTS), as constructs/app.ts names them. */
 export function environmentStacks(): string[] {
   // Loaded lazily: only --readme needs it, and it is plain config (no provider classes).
   // eslint-disable-next-line @typescript-eslint/no-require-imports

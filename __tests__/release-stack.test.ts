@@ -1,0 +1,36 @@
+/** What HostNameStack wires for a release: tags on instances, deployment alarms per service, the ECS service-linked role. */
+import { resolveEnvironment } from '../constructs/config-validation';
+import { ENVIRONMENTS } from '../constructs/environments';
+import { resourcesOf } from './support/synth';
+import { synthStack } from './support/stacks';
+
+const dev = (settings = {}) => synthStack(resolveEnvironment('dev', { ...ENVIRONMENTS.dev, ...settings }));
+
+describe('HostNameStack, release settings', () => {
+  const { json } = dev({ tags: { CostCenter: 'platform' } });
+
+  test("instances and volumes carry the provider's default tags (from the same object, so they never differ)", () => {
+    const defaultTags = json.provider!.aws[0].default_tags[0].tags;
+    expect(defaultTags).toEqual({ Project: 'host-name', Environment: 'dev', ManagedBy: 'cdktf', CostCenter: 'platform' });
+    const [template] = Object.values(resourcesOf(json, 'aws_launch_template'));
+    for (const spec of template.tag_specifications) expect(spec.tags).toEqual({ ...defaultTags, Name: 'host-name-dev-instance' });
+  });
+
+  test("each service's deployment is judged by its own alarms", () => {
+    const [service] = Object.values(resourcesOf(json, 'aws_ecs_service'));
+    const alarms = resourcesOf(json, 'aws_cloudwatch_metric_alarm');
+    expect(Object.values(alarms).map((a) => a.alarm_name).sort()).toEqual(['host-name-dev-host-name-target-5xx', 'host-name-dev-host-name-unhealthy-hosts']);
+    expect(service.alarms.alarm_names).toEqual(Object.keys(alarms).map((id) => `\${aws_cloudwatch_metric_alarm.${id}.alarm_name}`));
+  });
+
+  test('no ECS service-linked role unless asked; asked, the cluster and the capacity provider wait for it', () => {
+    expect(resourcesOf(json, 'aws_iam_service_linked_role')).toEqual({});
+    const fresh = dev({ createEcsServiceLinkedRole: true }).json;
+    const roles = Object.entries(resourcesOf(fresh, 'aws_iam_service_linked_role'));
+    expect(roles.map(([, r]) => r.aws_service_name)).toEqual(['ecs.amazonaws.com']);
+    const address = `aws_iam_service_linked_role.${roles[0][0]}`;
+    for (const type of ['aws_ecs_cluster', 'aws_ecs_capacity_provider']) {
+      expect(Object.values(resourcesOf(fresh, type))[0].depends_on).toEqual([address]);
+    }
+  });
+});

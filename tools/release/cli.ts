@@ -1,0 +1,47 @@
+/**
+ * `npm run --silent release -- image <service>`: what the pipeline builds for a service, once, for
+ * every deployed environment (DEFAULT_ENVIRONMENTS), as `key=value` lines for $GITHUB_OUTPUT:
+ * directory (the build context), platform, tag (source hash + architecture, as the docker provider
+ * tags it on a laptop) and repository (in the host-name-registry stack).
+ * Bad input: one line on stderr, exit code 2.
+ */
+import { relative } from 'node:path';
+import { EnvironmentConfig } from '../../constructs/config';
+import { exitOnConfigError, ConfigError } from '../../constructs/config-validation';
+import { imageTag } from '../../constructs/container-image';
+import { DEFAULT_ENVIRONMENTS, selectEnvironments } from '../../constructs/environments';
+import { dockerPlatform, INSTANCE_TYPES } from '../../constructs/instance-types';
+import { registryRepositoryName } from '../../constructs/registry-stack';
+import { REPOSITORY_ROOT } from '../../constructs/service-config';
+import { sourceHash } from '../../constructs/source-hash';
+
+export const USAGE = 'usage: npm run --silent release -- image <service>';
+
+/** The one image of `service` that every deployed environment runs. */
+export function releaseImage(service: string, configs: readonly EnvironmentConfig[] = selectEnvironments(DEFAULT_ENVIRONMENTS)): Record<string, string> {
+  const builds = configs.flatMap((c) =>
+    c.services.filter((s) => s.name === service && s.image.kind === 'build').map((s) => ({ env: c.name, service: s, platform: dockerPlatform(INSTANCE_TYPES[c.instanceType]) })),
+  );
+  const built = configs.flatMap((c) => c.services.filter((s) => s.image.kind === 'build').map((s) => s.name));
+  if (builds.length === 0) throw new ConfigError('release', 'service', service, `a service built from a directory: one of ${[...new Set(built)].sort().join(', ')}`);
+  const platforms = [...new Set(builds.map((b) => b.platform))];
+  const directories = [...new Set(builds.map((b) => (b.service.image.kind === 'build' ? b.service.image.directory : '')))];
+  if (platforms.length > 1 || directories.length > 1) {
+    const what = builds.map((b) => `${b.env} ${b.platform}`).join(', ');
+    throw new ConfigError('release', 'service', service, `one build for every environment (same directory and architecture); they differ: ${what}`);
+  }
+  return {
+    directory: relative(REPOSITORY_ROOT, directories[0]),
+    platform: platforms[0],
+    tag: imageTag(sourceHash(directories[0]), platforms[0]),
+    repository: registryRepositoryName(service),
+  };
+}
+
+export function run(argv: readonly string[], out: (text: string) => void): void {
+  const [command, service, ...rest] = argv;
+  if (command !== 'image' || !service || rest.length > 0) throw new ConfigError('release', 'arguments', argv.join(' '), USAGE.replace('usage: ', ''));
+  for (const [key, value] of Object.entries(releaseImage(service))) out(`${key}=${value}\n`);
+}
+
+if (require.main === module) exitOnConfigError(() => run(process.argv.slice(2), (text) => process.stdout.write(text)));
