@@ -12,7 +12,8 @@ describe('npm run synth: the prebuilt bundle', () => {
   let root: string;
   beforeAll(() => {
     root = mkdtempSync(join(tmpdir(), 'host-name-bundle-'));
-    for (const path of ['main.ts', 'constructs', 'tools/synth', 'tsconfig.json', 'package.json']) {
+    // workload/Dockerfile: the registry stack validates the environments as configured (built from workload/).
+    for (const path of ['main.ts', 'constructs', 'tools/synth', 'tsconfig.json', 'package.json', 'workload/Dockerfile']) {
       cpSync(join(REPO_ROOT, path), join(root, path), { recursive: true });
     }
     // The packages, linked one by one: the copy's node_modules/.cache is its own.
