@@ -20,7 +20,11 @@
 # If the machine cannot run containers at all, it says so and exits non-zero: it never passes silently.
 #
 # Usage: sudo workload/test-image.sh        (env: KEEP_DOCKERD=1, STANDIN_CACHE=/var/cache/host-name-standin)
+#        sudo workload/test-image.sh --build-only   sections 1-3 only (engine, stand-ins, image build), no container
+#             checks; what harness/rollout.ts runs to share the build (with KEEP_DOCKERD=1 so the engine stays up)
 set -euo pipefail
+BUILD_ONLY=0
+[[ "${1:-}" == --build-only ]] && BUILD_ONLY=1
 
 WORKLOAD_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CACHE_DIR="${STANDIN_CACHE:-/var/cache/host-name-standin}"
@@ -243,6 +247,11 @@ pass "image builds from workload/Dockerfile with stand-in bases (${build_seconds
 new_image_id="$(docker image inspect -f '{{.Id}}' "${IMAGE}")"
 if [[ -n "${old_image_id}" && "${old_image_id}" != "${new_image_id}" ]]; then
     docker image rm "${old_image_id}" >/dev/null 2>&1 || true   # the previous build, now untagged
+fi
+if ((BUILD_ONLY)); then
+    log "--build-only: ${IMAGE} is $(docker image inspect -f '{{.Id}}' "${IMAGE}")"
+    printf '%s passed, %s failed\n' "${passed}" "${failed}"
+    exit 0
 fi
 
 image_bytes="$(docker image inspect -f '{{.Size}}' "${IMAGE}")"
