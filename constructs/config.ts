@@ -1,3 +1,5 @@
+import { OperationsConfig, OperationsSettings } from './operations-config';
+
 /**
  * The typed environment configuration: what an environment may set (`EnvironmentSettings`,
  * every field optional with a documented default) and what the constructs receive
@@ -88,6 +90,8 @@ export interface EnvironmentSettings {
   readonly image?: ImageSettings;
   /** Remote state. @default none: local state */
   readonly state?: StateSettings;
+  /** Alarms, their notifications and ECS Exec (operations-config.ts). @default alarms with the documented thresholds, no subscriptions, no exec */
+  readonly operations?: OperationsSettings;
   /** Extra tags on every resource, merged into the provider's default_tags. @default {} */
   readonly tags?: Readonly<Record<string, string>>;
 }
@@ -113,6 +117,7 @@ export interface EnvironmentConfig {
   readonly logRetentionDays: number;
   readonly image: Required<ImageSettings>;
   readonly state?: Required<StateSettings>;
+  readonly operations: OperationsConfig;
   readonly tags: Readonly<Record<string, string>>;
 }
 

@@ -3,13 +3,19 @@ import { S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
 import { resolve } from 'node:path';
 import { AwsProvider, AwsProviderConfig } from '@cdktf/provider-aws/lib/provider';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
+import { AlarmTopic } from './alarm-topic';
 import { CONTAINER_STOP_TIMEOUT_SECONDS, EnvironmentConfig, ServiceConfig } from './config';
 import { ContainerImage } from './container-image';
 import { Ec2Capacity } from './ec2-capacity';
+import { EnvironmentAlarms } from './environment-alarms';
+import { ExecLogging } from './exec-logging';
 import { dockerPlatform, INSTANCE_TYPES } from './instance-types';
 import { LoadBalancedService } from './load-balanced-service';
 import { PublicLoadBalancer } from './load-balancer';
+import { environmentNames } from './names';
 import { Network } from './network';
+import { OperationsDashboard } from './operations-dashboard';
+import { ServiceAlarms } from './service-alarms';
 import { serviceResourceName } from './service-config';
 import { LEGACY_LAYOUT, moveFromLegacyPath } from './upgrade-moves';
 
@@ -35,6 +41,14 @@ export class HostNameStack extends TerraformStack {
   public readonly services: readonly LoadBalancedService[];
   /** The image of each service, in the same order as `services`. */
   public readonly images: readonly ContainerImage[];
+  /** ECS Exec session logging; set when `operations.exec.enabled`. */
+  public readonly execLogging?: ExecLogging;
+  /** The topic every alarm notifies. */
+  public readonly alarmTopic: AlarmTopic;
+  /** Per service, in the same order as `services`. */
+  public readonly serviceAlarms: readonly ServiceAlarms[];
+  public readonly environmentAlarms: EnvironmentAlarms;
+  public readonly dashboard: OperationsDashboard;
   private dockerProvider?: DockerProvider;
 
   private readonly config: EnvironmentConfig;
@@ -95,6 +109,16 @@ export class HostNameStack extends TerraformStack {
       accessLogExpirationDays: lb.accessLogs ? lb.accessLogExpirationDays : undefined,
     });
 
+    const names = environmentNames(prefix);
+    if (config.operations.exec.enabled) {
+      this.execLogging = new ExecLogging(this, 'exec-logging', {
+        namePrefix: prefix,
+        region: config.region,
+        logGroupName: names.execLogGroup,
+        logRetentionDays: config.logRetentionDays,
+      });
+    }
+
     const instanceSpec = INSTANCE_TYPES[config.instanceType];
     this.capacity = new Ec2Capacity(this, 'capacity', {
       namePrefix: prefix,
@@ -107,11 +131,50 @@ export class HostNameStack extends TerraformStack {
       spot: config.spot.enabled ? { onDemandBaseCapacity: config.spot.onDemandBaseCapacity } : undefined,
       reservedMemoryMiB: config.reservedMemoryMiB,
       containerStopTimeoutSeconds: CONTAINER_STOP_TIMEOUT_SECONDS,
+      execCommand: this.execLogging && { kmsKeyArn: this.execLogging.key.key.arn, logGroupName: this.execLogging.logGroup.name },
     });
     this.loadBalancer.allowTrafficTo(this.capacity.securityGroup, 'ECS container instances');
 
     this.images = config.services.map((service) => this.addImage(config, service));
     this.services = config.services.map((service, i) => this.addService(config, service, this.images[i]));
+
+    this.alarmTopic = new AlarmTopic(this, 'alarm-topic', { topicName: names.alarmTopic, ...config.operations.notifications });
+    const alarms = config.operations.alarms;
+    const actions = [this.alarmTopic.topic.arn];
+    const cluster = this.capacity.cluster;
+    const loadBalancerArnSuffix = this.loadBalancer.loadBalancer.arnSuffix;
+    const watched = this.services.map((s) => ({
+      name: s.name,
+      watched: { loadBalancerArnSuffix, targetGroupArnSuffix: s.route.targetGroup.arnSuffix, clusterName: cluster.name, serviceName: s.service.name },
+    }));
+    this.serviceAlarms = watched.map(
+      (s) =>
+        new ServiceAlarms(this, `alarms-${s.name}`, {
+          namePrefix: prefix,
+          serviceName: s.name,
+          watched: s.watched,
+          thresholds: alarms.services[s.name],
+          minimumRequestsPerMinute: alarms.minimumRequestsPerMinute,
+          actions,
+        }),
+    );
+    const environment = { loadBalancerArnSuffix, clusterName: cluster.name, capacityProviderName: this.capacity.capacityProvider.name };
+    this.environmentAlarms = new EnvironmentAlarms(this, 'alarms', {
+      namePrefix: prefix,
+      watched: environment,
+      loadBalancer5xxPercent: alarms.loadBalancer5xxPercent,
+      minimumRequestsPerMinute: alarms.minimumRequestsPerMinute,
+      evaluationMinutes: alarms.evaluationMinutes,
+      capacityShortMinutes: alarms.capacityShortMinutes,
+      actions,
+    });
+    this.dashboard = new OperationsDashboard(this, 'dashboard', {
+      dashboardName: names.dashboard,
+      region: config.region,
+      environment,
+      services: watched,
+      alarms: [...this.environmentAlarms.all, ...this.serviceAlarms.flatMap((a) => a.all)],
+    });
     this.addOutputs();
   }
 
@@ -158,6 +221,7 @@ export class HostNameStack extends TerraformStack {
       container: service.container,
       scaling: service.scaling,
       logRetentionDays: config.logRetentionDays,
+      execCommand: this.execLogging && { logGroupArn: this.execLogging.logGroup.arn, kmsKeyArn: this.execLogging.key.key.arn },
     });
     if (service.name === LEGACY_LAYOUT.service) {
       moveFromLegacyPath(ecsService, LEGACY_LAYOUT.servicePath);
@@ -192,6 +256,8 @@ export class HostNameStack extends TerraformStack {
       capacity_provider_name: { value: this.capacity.capacityProvider.name, description: 'The cluster capacity provider' },
       autoscaling_group_name: { value: this.capacity.autoScalingGroup.name, description: 'Auto Scaling group of the container instances' },
       vpc_id: { value: this.network.vpc.id, description: 'VPC' },
+      alarm_topic_arn: { value: this.alarmTopic.topic.arn, description: 'SNS topic every alarm notifies' },
+      dashboard_name: { value: this.dashboard.dashboard.dashboardName, description: 'CloudWatch dashboard of the environment' },
     };
     for (const [id, output] of Object.entries(shared)) new TerraformOutput(this, id, output);
     new TerraformOutput(this, 'services', {
