@@ -74,26 +74,19 @@ export class ServiceAlarms extends Construct {
       minutes: t.evaluationMinutes,
       missingData: 'notBreaching',
     });
-    this.cpuHigh = metricAlarm(this, 'cpu-high', {
-      ...common,
-      alarmName: name('cpu-high'),
-      description: `${props.serviceName}: average CPU above ${t.cpuPercent}% of the tasks' cpu units`,
-      watch: { metric: m.cpu, statistic: 'Average' },
-      comparison: 'GreaterThanThreshold',
-      threshold: t.cpuPercent,
-      minutes: t.evaluationMinutes,
-      missingData: 'missing',
-    });
-    this.memoryHigh = metricAlarm(this, 'memory-high', {
-      ...common,
-      alarmName: name('memory-high'),
-      description: `${props.serviceName}: average memory above ${t.memoryPercent}% of the hard limit`,
-      watch: { metric: m.memory, statistic: 'Average' },
-      comparison: 'GreaterThanThreshold',
-      threshold: t.memoryPercent,
-      minutes: t.evaluationMinutes,
-      missingData: 'missing',
-    });
+    const utilisation = (what: 'cpu' | 'memory', metric: typeof m.cpu, percent: number, of: string) =>
+      metricAlarm(this, `${what}-high`, {
+        ...common,
+        alarmName: name(`${what}-high`),
+        description: `${props.serviceName}: average ${what === 'cpu' ? 'CPU' : what} above ${percent}% of ${of}`,
+        watch: { metric, statistic: 'Average' },
+        comparison: 'GreaterThanThreshold',
+        threshold: percent,
+        minutes: t.evaluationMinutes,
+        missingData: 'missing',
+      });
+    this.cpuHigh = utilisation('cpu', m.cpu, t.cpuPercent, "the tasks' cpu units");
+    this.memoryHigh = utilisation('memory', m.memory, t.memoryPercent, 'the hard limit');
     this.tasksBelowDesired = metricAlarm(this, 'tasks-below-desired', {
       ...common,
       alarmName: name('tasks-below-desired'),
