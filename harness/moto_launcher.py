@@ -46,12 +46,13 @@ ECS_SERVICE_SETTINGS = {
     "placementStrategy": "placement_strategy",
     "healthCheckGracePeriodSeconds": "health_check_grace_period_seconds",
     "enableECSManagedTags": "enable_ecs_managed_tags",
+    "enableExecuteCommand": "enable_execute_command",
 }
 
 
 def patch_ecs_service_settings() -> None:
     """Gap: CreateService/UpdateService drop the capacity provider strategy, placement strategy,
-    health check grace period and managed tags, so DescribeServices returns none of them. The
+    health check grace period, managed tags and ECS Exec, so DescribeServices returns none of them. The
     provider then plans to replace every service (capacity_provider_strategy forces a new one),
     which would hide a real replacement in the upgrade check. Keep them, as ECS does."""
 
