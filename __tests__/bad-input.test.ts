@@ -122,8 +122,6 @@ const CASES: readonly (readonly [string, () => unknown, string])[] = [
   // Deployments
   ['steady-state timeout too short for an instance to boot', devHostName({ deployment: { timeoutMinutes: 2 } }),
     'environment "dev": services.host-name.deployment.timeoutMinutes = 2 is not allowed; expected a whole number from 5 to 120'],
-  ['5xx alarm threshold of zero', devHostName({ deployment: { target5xxPerMinute: 0 } }),
-    'environment "dev": services.host-name.deployment.target5xxPerMinute = 0 is not allowed; expected a whole number from 1 to 100000'],
 
   // Services: names, images, profiles
   ['no services', devWith({ services: {} }),
@@ -234,6 +232,35 @@ const CASES: readonly (readonly [string, () => unknown, string])[] = [
     'environment "prod": state.region = "europe" is not allowed; expected an AWS region such as us-east-1'],
   ['reserved tag prefix', devWith({ tags: { 'aws:owner': 'me' } }),
     'environment "dev": tags.aws:owner = "me" is not allowed; expected a key of 1-128 characters not starting with "aws:" and a value of at most 256'],
+  // Operations (operations-config.ts)
+  ['load balancer 5xx percentage of 0', devWith({ operations: { alarms: { loadBalancer5xxPercent: 0 } } }),
+    'environment "dev": operations.alarms.loadBalancer5xxPercent = 0 is not allowed; expected a percentage above 0, at most 100'],
+  ['negative minimum requests', devWith({ operations: { alarms: { minimumRequestsPerMinute: -1 } } }),
+    'environment "dev": operations.alarms.minimumRequestsPerMinute = -1 is not allowed; expected a whole number from 0 to 1000000'],
+  ['capacity alarm longer than a day', devWith({ operations: { alarms: { capacityShortMinutes: 1441 } } }),
+    'environment "dev": operations.alarms.capacityShortMinutes = 1441 is not allowed; expected a whole number from 1 to 1440'],
+  ['target 5xx above 100%', devWith({ operations: { alarms: { target5xxPercent: 101 } } }),
+    'environment "dev": operations.alarms.target5xxPercent = 101 is not allowed; expected a percentage above 0, at most 100'],
+  ['latency of 0 seconds', devWith({ operations: { alarms: { p99LatencySeconds: 0 } } }),
+    'environment "dev": operations.alarms.p99LatencySeconds = 0 is not allowed; expected seconds above 0, at most 4000 (the ALB idle timeout limit)'],
+  ['CPU percentage not a number', devWith({ operations: { alarms: { cpuPercent: NaN } } }),
+    'environment "dev": operations.alarms.cpuPercent = NaN is not allowed; expected a percentage above 0, at most 1000'],
+  ['memory above 100%', devWith({ operations: { alarms: { memoryPercent: 120 } } }),
+    'environment "dev": operations.alarms.memoryPercent = 120 is not allowed; expected a percentage above 0, at most 100'],
+  ['fractional evaluation minutes', devWith({ operations: { alarms: { evaluationMinutes: 2.5 } } }),
+    'environment "dev": operations.alarms.evaluationMinutes = 2.5 is not allowed; expected a whole number from 1 to 1440'],
+  ['unhealthy host minutes of 0', devWith({ operations: { alarms: { unhealthyHostMinutes: 0 } } }),
+    'environment "dev": operations.alarms.unhealthyHostMinutes = 0 is not allowed; expected a whole number from 1 to 1440'],
+  ['tasks-below-desired minutes of 0, for one service', devWith({ operations: { alarms: { services: { 'host-name': { tasksBelowDesiredMinutes: 0 } } } } }),
+    'environment "dev": operations.alarms.services.host-name.tasksBelowDesiredMinutes = 0 is not allowed; expected a whole number from 1 to 1440'],
+  ['alarm overrides for a service the environment does not have', microWith({ operations: { alarms: { services: { orders: { cpuPercent: 80 } } } } }),
+    'environment "microservices": operations.alarms.services = "orders" is not allowed; expected names of this environment\'s services (posts, threads, users)'],
+  ['not an email address', devWith({ operations: { notifications: { emails: ['oncall'] } } }),
+    'environment "dev": operations.notifications.emails[0] = "oncall" is not allowed; expected an email address'],
+  ['the same email twice', devWith({ operations: { notifications: { emails: ['a@example.com', 'a@example.com'] } } }),
+    'environment "dev": operations.notifications.emails = ["a@example.com","a@example.com"] is not allowed; expected no endpoint twice'],
+  ['an http:// subscription', devWith({ operations: { notifications: { httpsUrls: ['http://hooks.example.com/x'] } } }),
+    'environment "dev": operations.notifications.httpsUrls[0] = "http://hooks.example.com/x" is not allowed; expected an https:// URL'],
 ];
 
 const MAX_MESSAGE = 200;

@@ -125,7 +125,7 @@ describe('environment config', () => {
           scaleInCooldownSeconds: 300,
           healthCheckGracePeriodSeconds: 60,
         },
-        deployment: { waitForSteadyState: true, timeoutMinutes: 20, rollbackOnAlarm: true, target5xxPerMinute: 10 },
+        deployment: { waitForSteadyState: true, timeoutMinutes: 20, rollbackOnAlarm: true },
       },
     ]);
   });

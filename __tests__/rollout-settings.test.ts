@@ -34,7 +34,8 @@ describe('readRolloutSettings (what npm run test:rollout takes from cdk.tf.json)
     expect(s.container.environment).toEqual(def.environment);
     expect(s.container.containerPort).toBe(8000);
     expect(s.container.readonlyRootFilesystem).toBe(true);
-    expect(s.container.writablePaths).toEqual(['/tmp']);
+    // /tmp, and the SSM agent's paths for ECS Exec (on in dev).
+    expect(s.container.writablePaths).toEqual(['/tmp', '/var/lib/amazon', '/var/log/amazon']);
   });
 
   it('follows the target group the service references, whatever its logical id, when there are several', () => {

@@ -8,6 +8,7 @@ import {
 import { formatCidr, Ipv4Cidr, overlaps, contains, parseCidr, subnet } from './cidr';
 import { INSTANCE_TYPES } from './instance-types';
 import { RUNTIME_PROFILE_DEFAULTS } from './runtime-profiles';
+import { resolveOperations } from './operations-config';
 import { DEFAULT_SERVICES, resolveServices } from './service-config';
 import { ConfigError, NAME, Validator } from './validator';
 
@@ -117,6 +118,8 @@ export function resolveEnvironment(name: string, s: EnvironmentSettings): Enviro
     v.check('state.region', state.region, REGION.test(state.region), 'an AWS region such as us-east-1');
   }
 
+  const operations = resolveOperations(v, services.map((x) => x.name), s.operations);
+
   const tags = s.tags ?? {};
   for (const [key, value] of Object.entries(tags)) {
     v.check(`tags.${key}`, value, key.length > 0 && key.length <= 128 && !key.startsWith('aws:') && value.length <= 256, 'a key of 1-128 characters not starting with "aws:" and a value of at most 256');
@@ -142,6 +145,7 @@ export function resolveEnvironment(name: string, s: EnvironmentSettings): Enviro
     logRetentionDays,
     image,
     state,
+    operations,
     tags,
   };
 }

@@ -1,3 +1,5 @@
+import { OperationsConfig, OperationsSettings } from './operations-config';
+
 /**
  * The typed environment configuration: what an environment may set (`EnvironmentSettings`,
  * every field optional with a documented default) and what the constructs receive
@@ -108,6 +110,8 @@ export interface EnvironmentSettings {
   readonly image?: ImageSettings;
   /** Remote state. @default none: local state */
   readonly state?: StateSettings;
+  /** Alarms, their notifications and ECS Exec (operations-config.ts). @default alarms with the documented thresholds, no subscriptions, no exec */
+  readonly operations?: OperationsSettings;
   /** Extra tags on every resource, merged into the provider's default_tags. @default {} */
   readonly tags?: Readonly<Record<string, string>>;
 }
@@ -135,6 +139,7 @@ export interface EnvironmentConfig {
   readonly logRetentionDays: number;
   readonly image: Required<ImageSettings>;
   readonly state?: Required<StateSettings>;
+  readonly operations: OperationsConfig;
   readonly tags: Readonly<Record<string, string>>;
 }
 
@@ -274,10 +279,11 @@ export interface DeploymentSettings {
   readonly waitForSteadyState?: boolean;
   /** How long apply waits for the service to be created or updated (the provider's `timeouts`), 5-120. @default 20 */
   readonly timeoutMinutes?: number;
-  /** ECS rolls a deployment back when a deployment alarm (DeploymentAlarms) fires during it. @default true */
+  /**
+   * ECS rolls a deployment back when one of the service's deployment alarms (ServiceAlarms:
+   * target 5xx rate, unhealthy hosts, p99 latency; thresholds in `operations.alarms`) fires. @default true
+   */
   readonly rollbackOnAlarm?: boolean;
-  /** 5xx answers of the service's targets per minute (2 minutes running) that fire its deployment alarm. @default 10 */
-  readonly target5xxPerMinute?: number;
 }
 
 /** One load-balanced service. Only `image` and a route (`routing`) are required. */

@@ -16,6 +16,7 @@ import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { managedPolicyArn, serviceTrustPolicy } from './iam';
 import { InstanceTypeSpec } from './instance-types';
+import { environmentNames } from './names';
 
 /** Managed policies the container instances get: the ECS agent, and Session Manager instead of SSH. */
 export const INSTANCE_MANAGED_POLICIES = [
@@ -58,6 +59,8 @@ export interface Ec2CapacityProps {
   readonly instanceTags?: Readonly<Record<string, string>>;
   /** Managed scaling keeps the instances this full (tasks placed / instances); below 100 keeps spare ones. @default 100 */
   readonly targetCapacityPercent?: number;
+  /** ECS Exec: session encryption key and the KMS-encrypted log group sessions are recorded in. @default no exec configuration */
+  readonly execCommand?: { readonly kmsKeyArn: string; readonly logGroupName: string };
 }
 
 /**
@@ -78,10 +81,22 @@ export class Ec2Capacity extends Construct {
     super(scope, id);
     const { namePrefix } = props;
     const partition = new DataAwsPartition(this, 'partition', {}).partition;
+    const names = environmentNames(namePrefix);
+    const exec = props.execCommand;
 
     this.cluster = new EcsCluster(this, 'cluster', {
-      name: `${namePrefix}-cluster`,
+      name: names.cluster,
       setting: [{ name: 'containerInsights', value: 'enabled' }],
+      // Changed in place (UpdateCluster), like the services' enable_execute_command.
+      configuration: exec
+        ? {
+            executeCommandConfiguration: {
+              kmsKeyId: exec.kmsKeyArn,
+              logging: 'OVERRIDE',
+              logConfiguration: { cloudWatchLogGroupName: exec.logGroupName, cloudWatchEncryptionEnabled: true },
+            },
+          }
+        : undefined,
     });
 
     this.instanceRole = new IamRole(this, 'instance-role', {
@@ -193,7 +208,7 @@ export class Ec2Capacity extends Construct {
 
     const minSize = props.minInstances ?? 1;
     this.autoScalingGroup = new AutoscalingGroup(this, 'asg', {
-      name: `${namePrefix}-instances`,
+      name: names.autoScalingGroup,
       vpcZoneIdentifier: props.subnets.map((s) => s.id),
       minSize,
       maxSize: props.maxInstances ?? 2,
@@ -226,7 +241,7 @@ export class Ec2Capacity extends Construct {
     });
 
     this.capacityProvider = new EcsCapacityProvider(this, 'capacity-provider', {
-      name: `${namePrefix}-ec2`,
+      name: names.capacityProvider,
       autoScalingGroupProvider: {
         autoScalingGroupArn: this.autoScalingGroup.arn,
         managedTerminationProtection: 'ENABLED',

@@ -49,6 +49,8 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentSettings>> = {
     // Throwaway images: destroy may delete the repository with them.
     image: { forceDelete: true },
     logRetentionDays: 14,
+    // A shell in a running task is for debugging: dev only.
+    operations: { exec: { enabled: true } },
   },
   // Survives an AZ outage: three AZs, a NAT gateway per AZ, flow logs, access logs, deletion protection.
   prod: {

@@ -4,14 +4,19 @@ import { resolve } from 'node:path';
 import { AwsProvider, AwsProviderConfig } from '@cdktf/provider-aws/lib/provider';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { IamServiceLinkedRole } from '@cdktf/provider-aws/lib/iam-service-linked-role';
+import { AlarmTopic } from './alarm-topic';
 import { CONTAINER_STOP_TIMEOUT_SECONDS, EnvironmentConfig, ServiceConfig } from './config';
 import { ContainerImage } from './container-image';
-import { DeploymentAlarms } from './deployment-alarms';
 import { Ec2Capacity } from './ec2-capacity';
+import { EnvironmentAlarms } from './environment-alarms';
+import { ExecLogging } from './exec-logging';
 import { dockerPlatform, INSTANCE_TYPES } from './instance-types';
 import { LoadBalancedService } from './load-balanced-service';
 import { PublicLoadBalancer } from './load-balancer';
+import { environmentNames } from './names';
 import { Network } from './network';
+import { OperationsDashboard } from './operations-dashboard';
+import { ServiceAlarms } from './service-alarms';
 import { serviceResourceName } from './service-config';
 import { LEGACY_LAYOUT, moveFromLegacyPath } from './upgrade-moves';
 
@@ -37,8 +42,14 @@ export class HostNameStack extends TerraformStack {
   public readonly services: readonly LoadBalancedService[];
   /** The image of each service, in the same order as `services`. */
   public readonly images: readonly ContainerImage[];
-  /** The alarms each service's deployments are judged by, in the same order as `services`. */
-  public readonly deploymentAlarms: DeploymentAlarms[] = [];
+  /** ECS Exec session logging; set when `operations.exec.enabled`. */
+  public readonly execLogging?: ExecLogging;
+  /** The topic every alarm notifies. */
+  public readonly alarmTopic: AlarmTopic;
+  /** Per service, in the same order as `services`; each service's deployment is judged by its `deploymentAlarms`. */
+  public readonly serviceAlarms: ServiceAlarms[] = [];
+  public readonly environmentAlarms: EnvironmentAlarms;
+  public readonly dashboard: OperationsDashboard;
   private dockerProvider?: DockerProvider;
 
   private readonly config: EnvironmentConfig;
@@ -91,6 +102,16 @@ export class HostNameStack extends TerraformStack {
       accessLogExpirationDays: lb.accessLogs ? lb.accessLogExpirationDays : undefined,
     });
 
+    const names = environmentNames(prefix);
+    if (config.operations.exec.enabled) {
+      this.execLogging = new ExecLogging(this, 'exec-logging', {
+        namePrefix: prefix,
+        region: config.region,
+        logGroupName: names.execLogGroup,
+        logRetentionDays: config.logRetentionDays,
+      });
+    }
+
     const instanceSpec = INSTANCE_TYPES[config.instanceType];
     this.capacity = new Ec2Capacity(this, 'capacity', {
       namePrefix: prefix,
@@ -106,13 +127,41 @@ export class HostNameStack extends TerraformStack {
       amiId: config.amiId,
       instanceTags: defaultTags,
       targetCapacityPercent: config.capacity.targetCapacityPercent,
+      execCommand: this.execLogging && { kmsKeyArn: this.execLogging.key.key.arn, logGroupName: this.execLogging.logGroup.name },
     });
     if (config.createEcsServiceLinkedRole) this.addEcsServiceLinkedRole();
     this.loadBalancer.allowTrafficTo(this.capacity.securityGroup, 'ECS container instances');
 
+    this.alarmTopic = new AlarmTopic(this, 'alarm-topic', { topicName: names.alarmTopic, ...config.operations.notifications });
     this.images = config.services.map((service) => this.addImage(config, service));
     this.services = config.services.map((service, i) => this.addService(config, service, this.images[i]));
     this.forgetFormerRepositories();
+
+    const alarms = config.operations.alarms;
+    const actions = [this.alarmTopic.topic.arn];
+    const cluster = this.capacity.cluster;
+    const loadBalancerArnSuffix = this.loadBalancer.loadBalancer.arnSuffix;
+    const watched = this.services.map((s) => ({
+      name: s.name,
+      watched: { loadBalancerArnSuffix, targetGroupArnSuffix: s.route.targetGroup.arnSuffix, clusterName: cluster.name, serviceName: s.service.name },
+    }));
+    const environment = { loadBalancerArnSuffix, clusterName: cluster.name, capacityProviderName: this.capacity.capacityProvider.name };
+    this.environmentAlarms = new EnvironmentAlarms(this, 'alarms', {
+      namePrefix: prefix,
+      watched: environment,
+      loadBalancer5xxPercent: alarms.loadBalancer5xxPercent,
+      minimumRequestsPerMinute: alarms.minimumRequestsPerMinute,
+      evaluationMinutes: alarms.evaluationMinutes,
+      capacityShortMinutes: alarms.capacityShortMinutes,
+      actions,
+    });
+    this.dashboard = new OperationsDashboard(this, 'dashboard', {
+      dashboardName: names.dashboard,
+      region: config.region,
+      environment,
+      services: watched,
+      alarms: [...this.environmentAlarms.all, ...this.serviceAlarms.flatMap((a) => a.all)],
+    });
     this.addOutputs();
   }
 
@@ -171,14 +220,22 @@ export class HostNameStack extends TerraformStack {
       },
       deregistrationDelaySeconds: tg.deregistrationDelaySeconds,
     });
-    const alarms = new DeploymentAlarms(this, `deployment-alarms-${service.name}`, {
+    // The alarms that page are also the ones a deployment is judged by: one set, one threshold each.
+    const thresholds = config.operations.alarms;
+    const alarms = new ServiceAlarms(this, `alarms-${service.name}`, {
       namePrefix: config.namePrefix,
       serviceName: service.name,
-      loadBalancer: this.loadBalancer.loadBalancer,
-      targetGroup: route.targetGroup,
-      target5xxPerMinute: service.deployment.target5xxPerMinute,
+      watched: {
+        loadBalancerArnSuffix: this.loadBalancer.loadBalancer.arnSuffix,
+        targetGroupArnSuffix: route.targetGroup.arnSuffix,
+        clusterName: this.capacity.cluster.name,
+        serviceName: service.name,
+      },
+      thresholds: thresholds.services[service.name],
+      minimumRequestsPerMinute: thresholds.minimumRequestsPerMinute,
+      actions: [this.alarmTopic.topic.arn],
     });
-    this.deploymentAlarms.push(alarms);
+    this.serviceAlarms.push(alarms);
     const ecsService = new LoadBalancedService(this, `service-${service.name}`, {
       serviceName: service.name,
       namePrefix: config.namePrefix,
@@ -189,8 +246,9 @@ export class HostNameStack extends TerraformStack {
       container: service.container,
       scaling: service.scaling,
       deployment: service.deployment,
-      deploymentAlarmNames: alarms.alarmNames,
+      deploymentAlarmNames: alarms.deploymentAlarms.map((a) => a.alarmName),
       logRetentionDays: config.logRetentionDays,
+      execCommand: this.execLogging && { logGroupArn: this.execLogging.logGroup.arn, kmsKeyArn: this.execLogging.key.key.arn },
     });
     if (service.name === LEGACY_LAYOUT.service) {
       moveFromLegacyPath(ecsService, LEGACY_LAYOUT.servicePath);
@@ -225,6 +283,8 @@ export class HostNameStack extends TerraformStack {
       capacity_provider_name: { value: this.capacity.capacityProvider.name, description: 'The cluster capacity provider' },
       autoscaling_group_name: { value: this.capacity.autoScalingGroup.name, description: 'Auto Scaling group of the container instances' },
       vpc_id: { value: this.network.vpc.id, description: 'VPC' },
+      alarm_topic_arn: { value: this.alarmTopic.topic.arn, description: 'SNS topic every alarm notifies' },
+      dashboard_name: { value: this.dashboard.dashboard.dashboardName, description: 'CloudWatch dashboard of the environment' },
     };
     for (const [id, output] of Object.entries(shared)) new TerraformOutput(this, id, output);
     new TerraformOutput(this, 'services', {

@@ -32,10 +32,34 @@ export interface LoadBalancedServiceProps {
   readonly scaling: ServiceConfig['scaling'];
   /** Steady-state wait, its timeout, and rollback on the deployment alarms. */
   readonly deployment: ServiceConfig['deployment'];
-  /** Alarms ECS watches during a deployment (DeploymentAlarms.alarmNames); none: no `alarms` block. */
+  /** Alarms ECS watches during a deployment (ServiceAlarms.deploymentAlarms); none: no `alarms` block. */
   readonly deploymentAlarmNames: readonly string[];
   readonly logRetentionDays: number;
+  /** ECS Exec into the container: the session log group's ARN and the session key. @default off */
+  readonly execCommand?: ExecCommandAccess;
 }
+
+/** What a task needs for ECS Exec: the cluster's session log group and session key. */
+export interface ExecCommandAccess {
+  readonly logGroupArn: string;
+  readonly kmsKeyArn: string;
+}
+
+/** The SSM Session Manager channels ECS Exec opens from inside the task; no resource-level permissions exist. */
+export const EXEC_SSM_ACTIONS = [
+  'ssmmessages:CreateControlChannel',
+  'ssmmessages:CreateDataChannel',
+  'ssmmessages:OpenControlChannel',
+  'ssmmessages:OpenDataChannel',
+] as const;
+
+/**
+ * Writable paths of the SSM agent ECS Exec injects: AWS documents ECS Exec as unsupported with a
+ * read-only root filesystem because the agent writes its state and logs there. Task volumes on the
+ * parent directories (the agent's log directory is itself a bind mount from the host, nested inside)
+ * keep the root read-only, the workaround from containers-roadmap#1359.
+ */
+export const EXEC_WRITABLE_PATHS = { 'ssm-state': '/var/lib/amazon', 'ssm-logs': '/var/log/amazon' } as const;
 
 /**
  * One service on ECS on EC2: a bridge-mode task definition, the service behind its route on the
@@ -55,6 +79,8 @@ export class LoadBalancedService extends Construct {
   public readonly name: string;
   /** Read access to the container's secrets; set when it has any. */
   public readonly secretsPolicy?: IamRolePolicy;
+  /** The task role's ECS Exec permissions; set when exec is on. */
+  public readonly execPolicy?: IamRolePolicy;
   public readonly route: ServiceRoute;
 
   constructor(scope: Construct, id: string, props: LoadBalancedServiceProps) {
@@ -82,6 +108,7 @@ export class LoadBalancedService extends Construct {
       name: names('task'),
       assumeRolePolicy: serviceTrustPolicy('ecs-tasks.amazonaws.com'),
     });
+    this.execPolicy = props.execCommand ? this.grantExec(props.execCommand) : undefined;
 
     this.taskDefinition = new EcsTaskDefinition(this, 'task', {
       family: names(),
@@ -90,7 +117,7 @@ export class LoadBalancedService extends Construct {
       executionRoleArn: this.executionRole.arn,
       taskRoleArn: this.taskRole.arn,
       containerDefinitions: JSON.stringify([this.containerDefinition(props)]),
-      volume: [{ name: 'tmp' }],
+      volume: [{ name: 'tmp' }, ...(props.execCommand ? Object.keys(EXEC_WRITABLE_PATHS).map((name) => ({ name })) : [])],
     });
     this.service = this.ecsService(props);
     this.scalingTarget = new AppautoscalingTarget(this, 'scaling-target', {
@@ -121,6 +148,26 @@ export class LoadBalancedService extends Construct {
     });
   }
 
+  /** The SSM channels, writing to the session log group, and decrypting with the session key (AWS's ECS Exec policy). */
+  private grantExec(exec: ExecCommandAccess): IamRolePolicy {
+    return new IamRolePolicy(this, 'exec-policy', {
+      name: 'ecs-exec',
+      role: this.taskRole.id,
+      policy: policyDocument(
+        { Sid: 'SessionChannels', Effect: 'Allow', Action: EXEC_SSM_ACTIONS, Resource: '*' },
+        // The agent checks the group exists before it writes; DescribeLogGroups has no resource-level permissions.
+        { Sid: 'FindSessionLogGroup', Effect: 'Allow', Action: 'logs:DescribeLogGroups', Resource: '*' },
+        {
+          Sid: 'WriteSessionLogs',
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'],
+          Resource: `${exec.logGroupArn}:*`,
+        },
+        { Sid: 'DecryptSessions', Effect: 'Allow', Action: 'kms:Decrypt', Resource: exec.kmsKeyArn },
+      ),
+    });
+  }
+
   private containerDefinition(props: LoadBalancedServiceProps): Record<string, unknown> {
     const c = props.container;
     const name = props.serviceName;
@@ -148,7 +195,10 @@ export class LoadBalancedService extends Construct {
       privileged: false,
       // Apps write only to /tmp (Tomcat's work directory for host-name), which is a task volume.
       readonlyRootFilesystem: true,
-      mountPoints: [{ sourceVolume: 'tmp', containerPath: '/tmp', readOnly: false }],
+      mountPoints: [
+        { sourceVolume: 'tmp', containerPath: '/tmp', readOnly: false },
+        ...(props.execCommand ? Object.entries(EXEC_WRITABLE_PATHS).map(([sourceVolume, containerPath]) => ({ sourceVolume, containerPath, readOnly: false })) : []),
+      ],
     };
   }
 
@@ -177,6 +227,8 @@ export class LoadBalancedService extends Construct {
       ],
       healthCheckGracePeriodSeconds: props.scaling.healthCheckGracePeriodSeconds,
       enableEcsManagedTags: true,
+      // In place (UpdateService); tasks started before the change get no agent, so the new task definition's rollout matters.
+      enableExecuteCommand: props.execCommand !== undefined,
       propagateTags: 'SERVICE',
       loadBalancer: [{ targetGroupArn: route.targetGroup.arn, containerName: props.serviceName, containerPort: props.container.port }],
       waitForSteadyState: deployment.waitForSteadyState,

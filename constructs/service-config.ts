@@ -253,10 +253,8 @@ function resolveDeployment(v: Validator, at: string, s: ServiceSettings): Servic
     waitForSteadyState: d.waitForSteadyState ?? true,
     timeoutMinutes: d.timeoutMinutes ?? 20,
     rollbackOnAlarm: d.rollbackOnAlarm ?? true,
-    target5xxPerMinute: d.target5xxPerMinute ?? 10,
   };
   v.integer(`${at}.deployment.timeoutMinutes`, deployment.timeoutMinutes, 5, 120);
-  v.integer(`${at}.deployment.target5xxPerMinute`, deployment.target5xxPerMinute, 1, 100000);
   return deployment;
 }
 

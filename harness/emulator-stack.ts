@@ -10,7 +10,7 @@ import { EnvironmentConfig, EnvironmentSettings } from '../constructs/config';
 import { DEFAULT_SERVICES } from '../constructs/service-config';
 import { ENVIRONMENTS, selectEnvironments } from '../constructs/environments';
 
-/** Every AWS API the stacks call (prod adds S3 for access logs; ECR only when building). */
+/** Every AWS API the stacks call (prod adds S3 for access logs; ECR only when building; KMS and SNS for the alarm topic). */
 const SERVICES = [
   'applicationautoscaling',
   'autoscaling',
@@ -21,7 +21,9 @@ const SERVICES = [
   'ecs',
   'elbv2',
   'iam',
+  'kms',
   's3',
+  'sns',
   'ssm',
   'sts',
 ] as const;

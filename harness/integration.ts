@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EnvironmentConfig, ServiceConfig } from '../constructs/config';
+import { environmentNames } from '../constructs/names';
 import { ENVIRONMENTS, selectEnvironments } from '../constructs/environments';
 import { Emulator, findMoto, startEmulator } from './emulator';
 import { EMULATOR_IMAGE_URI, synthEmulatorStack } from './emulator-stack';
@@ -234,6 +235,69 @@ function checkService(
   });
 }
 
+/** `npm run ops -- <args>` against the emulator (AWS_ENDPOINT_URL, fake credentials). */
+function ops(endpoint: string, ...args: string[]) {
+  const cli = join(__dirname, '..', 'tools', 'ops', 'cli.ts');
+  const r = spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), cli, ...args], {
+    env: { ...emulatorAwsEnv(), AWS_ENDPOINT_URL: endpoint },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** The operations layer: alarms, topic, dashboard, exec settings as AWS reports them, and `npm run ops` on the deployed stack. */
+function checkOperations(checks: Checks, aws: (...args: string[]) => Json, endpoint: string, config: EnvironmentConfig, out: StackOutputs): void {
+  const names = environmentNames(config.namePrefix);
+  checks.run('operations: every alarm notifies the KMS-encrypted topic; the dashboard exists', () => {
+    const alarms: Json[] = aws('cloudwatch', 'describe-alarms', '--alarm-name-prefix', names.alarmPrefix).MetricAlarms;
+    const expected = 6 * config.services.length + 2;
+    expect(alarms.length === expected, `${alarms.length} alarms named ${names.alarmPrefix}*, expected ${expected}`);
+    const silent = alarms.filter((a) => !a.AlarmActions?.includes(out.alarm_topic_arn));
+    expect(silent.length === 0, `alarms not notifying ${out.alarm_topic_arn}: ${silent.map((a) => a.AlarmName)}`);
+    const topic = aws('sns', 'get-topic-attributes', '--topic-arn', out.alarm_topic_arn).Attributes;
+    expect(topic.KmsMasterKeyId?.includes(':key/'), `topic KmsMasterKeyId ${topic.KmsMasterKeyId}`);
+    expect(JSON.parse(topic.Policy).Statement.some((st: Json) => st.Effect === 'Deny' && st.Condition?.Bool?.['aws:SecureTransport'] === 'false'), 'topic policy has no TLS-only deny');
+    const body = JSON.parse(aws('cloudwatch', 'get-dashboard', '--dashboard-name', out.dashboard_name).DashboardBody);
+    return `${alarms.length} alarms, topic under ${topic.KmsMasterKeyId.split('/').pop()}, dashboard ${out.dashboard_name} with ${body.widgets.length} widgets`;
+  });
+
+  if (config.operations.exec.enabled) {
+    checks.run('operations: ECS Exec on, sessions logged (OVERRIDE) to the KMS-encrypted group', () => {
+      const c = aws('ecs', 'describe-clusters', '--clusters', out.cluster_name, '--include', 'CONFIGURATIONS').clusters[0];
+      const exec = c.configuration?.executeCommandConfiguration;
+      expect(exec?.logging === 'OVERRIDE' && exec.logConfiguration?.cloudWatchLogGroupName === names.execLogGroup, `cluster exec configuration ${JSON.stringify(exec)}`);
+      const group = aws('logs', 'describe-log-groups', '--log-group-name-prefix', names.execLogGroup).logGroups[0];
+      expect(group?.kmsKeyId, `log group ${names.execLogGroup}: ${JSON.stringify(group)}`);
+      const services: Json[] = aws('ecs', 'describe-services', '--cluster', out.cluster_name, '--services', ...config.services.map((s) => s.name)).services;
+      const off = services.filter((s) => s.enableExecuteCommand !== true).map((s) => s.serviceName);
+      expect(off.length === 0, `exec off on ${off}`);
+      return `${names.execLogGroup}, ${services.length} service(s)`;
+    });
+  }
+
+  checks.run('ops status: one screen from the AWS SDK (AWS_ENDPOINT_URL) with every service', () => {
+    const r = ops(endpoint, 'status', config.name);
+    expect(r.code === 0, `exit ${r.code}: ${r.stderr.trim()}`);
+    expect(r.stdout.startsWith(`${config.name} (${config.region}): cluster ${out.cluster_name} ACTIVE`), `first line: ${r.stdout.split('\n')[0]}`);
+    for (const s of config.services) expect(r.stdout.includes(`\n  ${s.name}: `) && !r.stdout.includes(`${s.name}: NOT FOUND`), `no line for ${s.name}:\n${r.stdout}`);
+    expect(r.stdout.includes(`${out.autoscaling_group_name}: `) && r.stdout.includes('Alarms in ALARM'), `no capacity or alarm section:\n${r.stdout}`);
+    return `${r.stdout.trim().split('\n').length} lines`;
+  });
+
+  checks.run('ops scale: desired count within the autoscaling bounds; outside them exit 2', () => {
+    const service = config.services[0];
+    const n = service.scaling.maxTasks;
+    const r = ops(endpoint, 'scale', config.name, service.name, String(n));
+    expect(r.code === 0, `exit ${r.code}: ${r.stderr.trim()}`);
+    const desired = aws('ecs', 'describe-services', '--cluster', out.cluster_name, '--services', service.name).services[0].desiredCount;
+    expect(desired === n, `desired count ${desired}, expected ${n}`);
+    const over = ops(endpoint, 'scale', config.name, service.name, String(n + 1));
+    expect(over.code === 2 && over.stderr.trim().split('\n').length === 1, `over the bounds: exit ${over.code}, stderr ${over.stderr}`);
+    return `${service.name} -> ${n}; ${n + 1} refused`;
+  });
+}
+
 /** What an operator runs by hand against the cluster. */
 function checkOperatorCommands(checks: Checks, aws: (...args: string[]) => Json, config: EnvironmentConfig, out: StackOutputs): void {
   const cluster = out.cluster_name;
@@ -315,6 +379,7 @@ async function runEnvironment(setup: TerraformSetup, emulator: Emulator, environ
     else checks.log(`second plan (not asserted): ${changes.length === 0 ? 'no changes' : `${changes.length} would change, see ${log('plan')}`}`);
     changes.forEach((c) => checks.log(`  ${c}`));
     await checkStrategyChangeInPlace(checks, env, dir);
+    checkOperations(checks, aws, emulator.endpoint, config, out);
     checkOperatorCommands(checks, aws, config, out);
   }
 
@@ -338,6 +403,13 @@ async function runEnvironment(setup: TerraformSetup, emulator: Emulator, environ
     }
     return /Resources: (\d+) destroyed/.exec(destroy.output)?.[0];
   });
+  if (applied) {
+    checks.run('ops status after destroy: exit 2, one line saying the environment is not deployed', () => {
+      const r = ops(emulator.endpoint, 'status', environment);
+      expect(r.code === 2 && r.stdout === '' && /^error: environment "[a-z-]+" is not deployed in [a-z0-9-]+: .*\n$/.test(r.stderr), `exit ${r.code}, stderr ${JSON.stringify(r.stderr)}`);
+      return r.stderr.trim();
+    });
+  }
 }
 
 async function main(): Promise<number> {

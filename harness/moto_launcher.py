@@ -65,12 +65,13 @@ ECS_SERVICE_SETTINGS = {
     "enableECSManagedTags": "enable_ecs_managed_tags",
     # Circuit breaker, deployment alarms, minimum and maximum percent.
     "deploymentConfiguration": "deployment_configuration",
+    "enableExecuteCommand": "enable_execute_command",
 }
 
 
 def patch_ecs_service_settings() -> None:
     """Gap: CreateService/UpdateService drop the capacity provider strategy, placement strategy,
-    health check grace period and managed tags, so DescribeServices returns none of them. The
+    health check grace period, managed tags and ECS Exec, so DescribeServices returns none of them. The
     provider then plans to replace every service (capacity_provider_strategy forces a new one),
     which would hide a real replacement in the upgrade check. Keep them, as ECS does."""
 

@@ -64,25 +64,27 @@ describe('the price table', () => {
 describe('the environments, hand-computed (us-east-1, 730 h)', () => {
   const estimate = (name: string) => estimateStack(name, environments.find((s) => s.name === name)!.json);
 
-  test('dev at min: $89.92, at max: $102.94', () => {
+  test('dev at min: $96.40, at max: $109.42', () => {
     const dev = estimate('host-name-dev');
     // NAT 32.85 + NAT data 0.225 + NAT EIP 3.65 + ALB 16.425 + LCU 5.84 + 2 ALB IPs 7.30
     // + 1 t2.micro 8.468 + 30 GB gp3 2.40 + detailed monitoring 2.10 + app log ingestion 0.50 + storage 0.014 (0.4667 GB)
-    // + ECR 0.30 + Container Insights 32 metrics 9.60 + performance logs 0.05 + 2 deployment alarms 0.20
-    expect(dev.total.min).toBeCloseTo(89.922, 4);
+    // + ECR 0.30 + Container Insights 32 metrics 9.60 + performance logs 0.05
+    // + operations: dashboard 3.00 + 11 alarm metrics 1.10 + 2 KMS keys 2.00 + their requests 0.06 + SNS 0.005
+    //   + the exec session log group 0.50 + 0.014
+    expect(dev.total.min).toBeCloseTo(96.401, 4);
     // + a second instance (8.468 + 2.40 + 2.10) + a second task's performance logs (0.05)
-    expect(dev.total.max).toBeCloseTo(102.94, 4);
+    expect(dev.total.max).toBeCloseTo(109.419, 4);
   });
 
-  test('prod at min: $196.70, at max: $354.57', () => {
+  test('prod at min: $201.63, at max: $359.51', () => {
     const prod = estimate('host-name-prod');
     // 3 NAT 98.55 + data 0.675 + 3 EIPs 10.95 + ALB 16.425 + LCU 5.84 + 3 ALB IPs 10.95
     // + 2 t3.small 30.368 + 2 x 30 GB gp3 4.80 + monitoring 4.20 + flow logs 2.50 + flow log storage 0.45
     // + app logs 0.50 + 0.09 + ECR 0.30 + Container Insights 9.60 + 0.10 + access logs 0.069 + PUTs 0.1314
-    // + 2 deployment alarms 0.20
-    expect(prod.total.min).toBeCloseTo(196.6984, 6);
-    // 10 instances (capacity.max): 151.84 + 24.00 + 21.00, 10 tasks: 0.50
-    expect(prod.total.max).toBeCloseTo(354.5704, 6);
+    // + operations: dashboard 3.00 + 11 alarm metrics 1.10 + 1 KMS key 1.00 + its requests 0.03 + SNS 0.005
+    expect(prod.total.min).toBeCloseTo(201.6334, 6);
+    // capacity.max 10 instances: 151.84 + 24.00 + 21.00, 10 tasks: 0.50
+    expect(prod.total.max).toBeCloseTo(359.5054, 6);
   });
 
   test('each NAT gateway with its Elastic IP is $36.50 a month', () => {

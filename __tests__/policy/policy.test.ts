@@ -251,6 +251,27 @@ const BREAKAGES: Record<string, Breakage> = {
     mutate: (s) => s.images[0].repository!.putEncryptionConfiguration([{ encryptionType: 'AES256' }]),
     expected: (s) => ({ resource: s.images[0].repository!, reason: 'not encrypted with KMS' }),
   },
+  'alarms-notify': {
+    mutate: (s) => s.serviceAlarms[0].cpuHigh.resetAlarmActions(),
+    expected: (s) => ({ resource: s.serviceAlarms[0].cpuHigh, reason: 'notifies no SNS topic of the stack' }),
+  },
+  'sns-topic-cmk': {
+    mutate: (s) => (s.alarmTopic.topic.kmsMasterKeyId = 'alias/aws/sns'),
+    expected: (s) => ({ resource: s.alarmTopic.topic, reason: 'not encrypted with a customer managed key of the stack (kms_master_key_id alias/aws/sns)' }),
+  },
+  'sns-tls-only': {
+    mutate: (s) =>
+      (s.alarmTopic.policy.policy = policyDocument({ Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: 'sns:Publish', Resource: s.alarmTopic.topic.arn })),
+    expected: (s) => ({ resource: s.alarmTopic.topic, reason: 'no topic policy denies insecure transport' }),
+  },
+  'ecs-exec-logging-encrypted': {
+    mutate: (s) => s.execLogging!.logGroup.resetKmsKeyId(),
+    expected: (s) => ({ resource: s.capacity.cluster, reason: 'is not encrypted with KMS' }),
+  },
+  'kms-key-rotation': {
+    mutate: (s) => (s.alarmTopic.key.key.enableKeyRotation = false),
+    expected: (s) => ({ resource: s.alarmTopic.key.key, reason: 'key rotation is off' }),
+  },
   'log-retention': {
     mutate: (s) => service(s).logGroup.resetRetentionInDays(),
     expected: (s) => ({ resource: service(s).logGroup, reason: 'retention_in_days is unset' }),
@@ -318,6 +339,28 @@ describe('the secret rules catch more than one way to get it wrong', () => {
     expect(rule('ecs-secrets-least-privilege').check(b.json)).toEqual([
       { address: address(service(b.stack).executionRole), reason: 'containers reference secrets, but the execution role has no policy to read them' },
     ]);
+  });
+});
+
+describe('the operations rules catch more than one way to get it wrong', () => {
+  const rule = (id: string) => RULES.find((r) => r.id === id)!;
+
+  test('sns-topic-cmk: a key of the stack whose policy leaves CloudWatch out', () => {
+    const b = synthStack(dev(), (s) => (s.alarmTopic.key.key.policy = policyDocument({ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::123456789012:root' }, Action: 'kms:*', Resource: '*' })));
+    expect(rule('sns-topic-cmk').check(b.json)).toEqual([
+      { address: address(b.stack.alarmTopic.topic), reason: `key ${address(b.stack.alarmTopic.key.key)} does not let cloudwatch.amazonaws.com Decrypt and GenerateDataKey*` },
+    ]);
+  });
+
+  test('ecs-exec-logging-encrypted: exec allowed, sessions not logged', () => {
+    const b = synthStack(dev(), (s) => s.capacity.cluster.addOverride('configuration.execute_command_configuration.logging', 'DEFAULT'));
+    expect(rule('ecs-exec-logging-encrypted').check(b.json)).toEqual([
+      { address: address(b.stack.capacity.cluster), reason: 'services allow ECS Exec but sessions are not logged (logging DEFAULT)' },
+    ]);
+  });
+
+  test('ecs-exec-logging-encrypted: no exec, no requirement (prod)', () => {
+    expect(rule('ecs-exec-logging-encrypted').check(synthStack(prod()).json)).toEqual([]);
   });
 });
 

@@ -760,6 +760,90 @@ export const RULES: readonly Rule[] = [
       ),
   },
 
+  // Operations: alarms, their topic, ECS Exec
+  {
+    id: 'alarms-notify',
+    checkov: '—',
+    checks: 'Every metric alarm notifies an SNS topic of the stack on ALARM',
+    why: 'An alarm nobody hears is a graph; each one must page through the environment topic.',
+    check: (json) => {
+      const topics = resources(json, 'aws_sns_topic').map((t) => t.address);
+      return each(json, 'aws_cloudwatch_metric_alarm', (a) =>
+        list(a.alarm_actions).some((action) => topics.some((t) => refersTo(action, t))) ? undefined : 'notifies no SNS topic of the stack',
+      );
+    },
+  },
+  {
+    id: 'sns-topic-cmk',
+    checkov: 'CKV_AWS_26 (stricter)',
+    checks: 'Every SNS topic is encrypted with a customer managed key of the stack whose policy lets cloudwatch.amazonaws.com use it',
+    why: 'Encryption at rest; and CloudWatch alarms cannot publish to a topic under the AWS managed aws/sns key, whose policy has no statement for them.',
+    check: (json) =>
+      each(json, 'aws_sns_topic', (a) => {
+        const key = resources(json, 'aws_kms_key').find((k) => refersTo(a.kms_master_key_id, k.address));
+        if (!key) return `not encrypted with a customer managed key of the stack (kms_master_key_id ${a.kms_master_key_id ?? 'unset'})`;
+        const grants = (statements(key.attrs.policy) ?? []).filter(
+          (st) => st.Effect === 'Allow' && typeof st.Principal === 'object' && list(st.Principal.Service).includes('cloudwatch.amazonaws.com'),
+        );
+        const actions = grants.flatMap(actionsOf);
+        return ['kms:Decrypt', 'kms:GenerateDataKey*'].every((x) => actions.includes(x)) ? undefined : `key ${key.address} does not let cloudwatch.amazonaws.com Decrypt and GenerateDataKey*`;
+      }),
+  },
+  {
+    id: 'sns-tls-only',
+    checkov: '—',
+    checks: 'Every SNS topic has a topic policy that denies sns:Publish (and the rest) without aws:SecureTransport',
+    why: 'Alarm messages name resources and thresholds; they travel only over TLS (SNS security best practice).',
+    check: (json) => {
+      const policies = resources(json, 'aws_sns_topic_policy');
+      return each(json, 'aws_sns_topic', (_, address) =>
+        policies.some(
+          (p) =>
+            refersTo(p.attrs.arn, address) &&
+            (statements(p.attrs.policy) ?? []).some(
+              (st) =>
+                st.Effect === 'Deny' &&
+                actionsOf(st).some((x) => ['sns:Publish', 'sns:*', '*'].includes(x)) &&
+                String(st.Condition?.Bool?.['aws:SecureTransport']) === 'false',
+            ),
+        )
+          ? undefined
+          : 'no topic policy denies insecure transport',
+      );
+    },
+  },
+  {
+    id: 'ecs-exec-logging-encrypted',
+    checkov: '—',
+    checks: 'A cluster whose services allow ECS Exec records sessions (logging OVERRIDE) to a log group of the stack encrypted with KMS, and encrypts sessions with a KMS key',
+    why: 'A shell in production is an audit event: every session is kept, and what it printed is encrypted at rest and in transit.',
+    check: (json) => {
+      const execClusters = new Set(
+        resources(json, 'aws_ecs_service')
+          .filter((svc) => isTrue(svc.attrs.enable_execute_command))
+          .flatMap((svc) => refs(svc.attrs.cluster)),
+      );
+      return each(json, 'aws_ecs_cluster', (a, address) => {
+        if (!execClusters.has(address)) return undefined;
+        const exec = list(list(a.configuration)[0]?.execute_command_configuration)[0];
+        const logs = list(exec?.log_configuration)[0];
+        if (exec?.logging !== 'OVERRIDE' || !logs) return `services allow ECS Exec but sessions are not logged (logging ${exec?.logging ?? 'unset'})`;
+        if (!isTrue(logs.cloud_watch_encryption_enabled)) return 'session logs do not require an encrypted log group';
+        const group = resources(json, 'aws_cloudwatch_log_group').find((g) => refersTo(logs.cloud_watch_log_group_name, g.address));
+        if (!group) return 'session log group is not in the stack';
+        if (group.attrs.kms_key_id === undefined) return `session log group ${group.address} is not encrypted with KMS`;
+        return exec.kms_key_id === undefined ? 'sessions are not encrypted with a KMS key' : undefined;
+      });
+    },
+  },
+  {
+    id: 'kms-key-rotation',
+    checkov: 'CKV_AWS_7',
+    checks: 'Every customer managed KMS key rotates yearly',
+    why: 'Rotation limits what one leaked key version can read; it is free for the key material AWS manages.',
+    check: (json) => each(json, 'aws_kms_key', (a) => (isTrue(a.enable_key_rotation) ? undefined : 'key rotation is off')),
+  },
+
   // Logs
   {
     id: 'log-retention',

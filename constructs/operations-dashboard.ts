@@ -1,0 +1,87 @@
+import { Construct } from 'constructs';
+import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboard';
+import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import { environmentMetrics, Metric, PERIOD_SECONDS, serviceMetrics, WatchedEnvironment, WatchedService } from './metrics';
+
+export interface DashboardService {
+  readonly name: string;
+  readonly watched: WatchedService;
+}
+
+export interface OperationsDashboardProps {
+  readonly dashboardName: string;
+  readonly region: string;
+  readonly environment: WatchedEnvironment;
+  readonly services: readonly DashboardService[];
+  /** Shown in an alarm status widget at the top. */
+  readonly alarms: readonly CloudwatchMetricAlarm[];
+}
+
+/** One metric line of a widget: CloudWatch's array form, with its statistic and label. */
+type MetricLine = [string, string, ...(string | Record<string, unknown>)[]];
+type Widget = Record<string, unknown>;
+
+const WIDTH = 24;
+const HEIGHT = 6;
+
+/**
+ * The environment on one page: alarm states; the load balancer and the cluster's instances and
+ * capacity; then a row per service with requests and 5xx, p50/p99 latency, healthy and unhealthy
+ * hosts, running/desired/pending tasks, and CPU and memory.
+ */
+export class OperationsDashboard extends Construct {
+  public readonly dashboard: CloudwatchDashboard;
+
+  constructor(scope: Construct, id: string, props: OperationsDashboardProps) {
+    super(scope, id);
+    const rows: Widget[][] = [
+      [{ type: 'alarm', width: WIDTH, height: 3, properties: { title: 'Alarms', alarms: props.alarms.map((a) => a.arn) } }],
+      this.environmentRow(props),
+      ...props.services.map((s) => this.serviceRow(props.region, s)),
+    ];
+    let y = 0;
+    const widgets = rows.flatMap((row) => {
+      // CloudWatch's grid is 24 wide, in whole units.
+      const width = Math.floor(WIDTH / row.length);
+      const placed = row.map((w, i) => ({ x: i * width, y, width, height: HEIGHT, ...w }));
+      y += Math.max(...placed.map((w) => w.height as number));
+      return placed;
+    });
+    this.dashboard = new CloudwatchDashboard(this, 'dashboard', {
+      dashboardName: props.dashboardName,
+      dashboardBody: JSON.stringify({ widgets }),
+    });
+  }
+
+  private environmentRow(props: OperationsDashboardProps): Widget[] {
+    const m = environmentMetrics(props.environment);
+    const graph = (title: string, lines: MetricLine[]) => metricWidget(props.region, title, lines);
+    return [
+      graph('Load balancer: requests and its own 5xx', [line(m.requests, 'Sum', 'requests'), line(m.elb5xx, 'Sum', 'ALB 5xx')]),
+      graph('Cluster: container instances', [line(m.instances, 'Average', 'instances')]),
+      graph('Cluster: capacity provider reservation (%)', [line(m.capacityReservation, 'Average', 'reservation')]),
+      graph('Cluster: CPU and memory reserved (%)', [line(m.cpuReservation, 'Average', 'CPU reserved'), line(m.memoryReservation, 'Average', 'memory reserved')]),
+    ];
+  }
+
+  private serviceRow(region: string, s: DashboardService): Widget[] {
+    const m = serviceMetrics(s.watched);
+    const graph = (title: string, lines: MetricLine[]) => metricWidget(region, `${s.name}: ${title}`, lines);
+    return [
+      graph('requests and 5xx', [line(m.requests, 'Sum', 'requests'), line(m.target5xx, 'Sum', 'target 5xx')]),
+      graph('response time (s)', [line(m.responseTime, 'p50', 'p50'), line(m.responseTime, 'p99', 'p99')]),
+      graph('healthy and unhealthy hosts', [line(m.healthyHosts, 'Minimum', 'healthy'), line(m.unhealthyHosts, 'Maximum', 'unhealthy')]),
+      graph('tasks', [line(m.runningTasks, 'Average', 'running'), line(m.desiredTasks, 'Average', 'desired'), line(m.pendingTasks, 'Average', 'pending')]),
+      graph('CPU and memory (%)', [line(m.cpu, 'Average', 'CPU'), line(m.memory, 'Average', 'memory')]),
+    ];
+  }
+}
+
+function line(metric: Metric, stat: string, label: string): MetricLine {
+  const dimensions = Object.entries(metric.dimensions).flat();
+  return [metric.namespace, metric.metricName, ...dimensions, { stat, label }];
+}
+
+function metricWidget(region: string, title: string, metrics: MetricLine[]): Widget {
+  return { type: 'metric', properties: { title, region, metrics, period: PERIOD_SECONDS, view: 'timeSeries', stacked: false } };
+}
