@@ -1,7 +1,7 @@
 import { Testing } from 'cdktf';
 import { addEnvironmentStacks } from '../../constructs/app';
 import { resolveEnvironment } from '../../constructs/config-validation';
-import { ENVIRONMENTS, selectEnvironments } from '../../constructs/environments';
+import { ENVIRONMENTS, HOST_NAME_SERVICE, selectEnvironments, withImage } from '../../constructs/environments';
 import { INSTANCE_TYPES } from '../../constructs/instance-types';
 import { STATE_STACK_NAME, StateBootstrapStack } from '../../constructs/state-bootstrap-stack';
 import { DATA_PRICERS, estimateStack, monthly, RESOURCE_PRICERS, unpricedTypes } from '../../tools/cost/estimate';
@@ -17,7 +17,7 @@ const environments = synthStacks();
 const variants = [
   synthStack(VARIANTS.cert()),
   synthStack(VARIANTS.spot()),
-  synthStack(resolveEnvironment('uri', { ...ENVIRONMENTS.prod, image: { uri: TEST_IMAGE } })),
+  synthStack(resolveEnvironment('uri', { ...ENVIRONMENTS.prod, services: withImage(ENVIRONMENTS.prod.services!, HOST_NAME_SERVICE, TEST_IMAGE) })),
   synthStack(resolveEnvironment('graviton', { ...ENVIRONMENTS.dev, instanceType: 't4g.small', flowLogs: true, natMode: 'per-az' })),
 ];
 const state = { name: STATE_STACK_NAME, json: JSON.parse(Testing.synth(new StateBootstrapStack(Testing.app(), STATE_STACK_NAME, { bucket: 'host-name-tf-state', region: 'us-east-1' }))) };
