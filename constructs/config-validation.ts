@@ -6,6 +6,7 @@ import {
   NatMode,
 } from './config';
 import { formatCidr, Ipv4Cidr, overlaps, contains, parseCidr, subnet } from './cidr';
+import { checkBlockedPaths, resolveHttps } from './https-config';
 import { INSTANCE_TYPES } from './instance-types';
 import { DEFAULT_SERVICES, resolveServices } from './service-config';
 import { ConfigError, NAME, Validator } from './validator';
@@ -74,6 +75,7 @@ export function resolveEnvironment(name: string, s: EnvironmentSettings): Enviro
     deletionProtection: lb.deletionProtection ?? false,
     accessLogs: lb.accessLogs ?? false,
     accessLogExpirationDays: lb.accessLogExpirationDays ?? 90,
+    blockedPaths: lb.blockedPaths ?? ['/actuator*'],
   };
   if (loadBalancer.certificateArn !== undefined) {
     const arn = new RegExp(`^arn:aws[a-z-]*:acm:${region}:\\d{12}:certificate/[0-9a-f-]{36}$`);
@@ -85,6 +87,8 @@ export function resolveEnvironment(name: string, s: EnvironmentSettings): Enviro
   );
   v.integer('loadBalancer.idleTimeoutSeconds', loadBalancer.idleTimeoutSeconds, 1, 4000);
   v.integer('loadBalancer.accessLogExpirationDays', loadBalancer.accessLogExpirationDays, 1, 3650);
+  checkBlockedPaths(v, loadBalancer.blockedPaths, services);
+  const https = resolveHttps(v, s, loadBalancer.certificateArn);
 
   const logRetentionDays = s.logRetentionDays ?? 30;
   v.check(
@@ -124,6 +128,7 @@ export function resolveEnvironment(name: string, s: EnvironmentSettings): Enviro
     reservedMemoryMiB,
     services,
     loadBalancer,
+    ...https,
     logRetentionDays,
     image,
     state,

@@ -47,6 +47,8 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentSettings>> = {
     },
     // Throwaway images: destroy may delete the repository with them.
     image: { forceDelete: true },
+    // No domain, certificate or WAF: the tutorial's plain HTTP on the ALB's DNS name, on purpose.
+    allowPlainHttp: true,
     logRetentionDays: 14,
   },
   // Survives an AZ outage: three AZs, a NAT gateway per AZ, flow logs, access logs, deletion protection.
@@ -63,6 +65,11 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentSettings>> = {
       'host-name': hostNameService('host-name-prod', { cpu: 1024, memoryMiB: 768 }, { minTasks: 2, maxTasks: 10, requestsPerTarget: 50 }),
     },
     loadBalancer: { deletionProtection: true, accessLogs: true },
+    production: true,
+    // PLACEHOLDER: replace with a public hosted zone of your account and a name in it (README,
+    // "HTTPS"). Until then a plan fails with "no matching Route 53 Hosted Zone found".
+    domain: { zoneName: 'example.com', recordName: 'host-name.example.com' },
+    waf: { enabled: true, logging: true },
     logRetentionDays: 90,
   },
   // Example, not synthesized by default: the seed tutorial's three microservices on one cluster and
@@ -81,6 +88,8 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentSettings>> = {
       }),
       posts: microservice('posts'),
     },
+    // An example, not production: plain HTTP on the ALB's DNS name.
+    allowPlainHttp: true,
     logRetentionDays: 7,
   },
 };
