@@ -85,10 +85,6 @@ function refs(value: unknown): string[] {
 
 const refersTo = (value: unknown, address: string) => refs(value).includes(address);
 
-function environmentOf(json: SynthJson): string | undefined {
-  return json.provider?.aws?.[0]?.default_tags?.[0]?.tags?.Environment;
-}
-
 /** What the stack declares about its environment (HostNameStack's `environment` local). */
 function declared(json: SynthJson): { production?: boolean; allow_plain_http?: boolean } {
   return (json as { locals?: Record<string, any> }).locals?.environment ?? {};
