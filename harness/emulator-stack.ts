@@ -10,8 +10,9 @@ import { EnvironmentConfig, EnvironmentSettings } from '../constructs/config';
 import { DEFAULT_SERVICES } from '../constructs/service-config';
 import { ENVIRONMENTS, selectEnvironments } from '../constructs/environments';
 
-/** Every AWS API the stacks call (prod adds S3 for access logs; ECR only when building). */
+/** Every AWS API the stacks call (prod adds S3 for access logs, ACM, Route 53 and WAF; ECR only when building). */
 const SERVICES = [
+  'acm',
   'applicationautoscaling',
   'autoscaling',
   'cloudwatch',
@@ -21,9 +22,11 @@ const SERVICES = [
   'ecs',
   'elbv2',
   'iam',
+  'route53',
   's3',
   'ssm',
   'sts',
+  'wafv2',
 ] as const;
 
 /** Image the emulated service "runs": nothing pulls it. */
