@@ -31,20 +31,24 @@ describe('the app', () => {
     expect(Object.keys(ENVIRONMENTS).map(stackName)).toEqual(['host-name-dev', 'host-name-prod', 'host-name-microservices']);
   });
 
-  test.each(['dev', 'prod'])('%s synthesizes with default tags and every output', (env) => {
+  test.each([
+    ['dev', [], /^http:\/\/\$\{aws_lb\.[\w-]+\.dns_name\}\/host-name$/],
+    ['prod', ['domain', 'https_listener_arn', 'web_acl_arn'], /^https:\/\/host-name\.example\.com\/host-name$/],
+  ] as const)('%s synthesizes with default tags and every output', (env, https, url) => {
     const stack = stacks.find((s) => s.node.id === stackName(env))!;
     const json = synthStack(stack);
     const [aws] = json.provider!.aws;
     expect(aws.region).toBe('us-east-1');
     expect(aws.default_tags).toEqual([{ tags: { Project: 'host-name', Environment: env, ManagedBy: 'cdktf' } }]);
     expect(Object.keys(json.output!).sort()).toEqual(
-      ['alarm_topic_arn', 'alb_dns_name', 'autoscaling_group_name', 'capacity_provider_name', 'cluster_name', 'dashboard_name', 'load_balancer_arn', 'services', 'vpc_id'],
+      ['alarm_topic_arn', 'alb_dns_name', 'autoscaling_group_name', 'base_url', 'capacity_provider_name', 'cluster_name', 'dashboard_name', 'load_balancer_arn', 'services', 'vpc_id', ...https].sort(),
     );
     const hostName = json.output!.services.value['host-name'];
     expect(Object.keys(hostName).sort()).toEqual(
       ['ecr_repository_url', 'image_uri', 'log_group', 'service_name', 'target_group_arn', 'target_group_name', 'url'],
     );
-    expect(hostName.url).toMatch(/^http:\/\/\$\{aws_lb\.[\w-]+\.dns_name\}\/host-name$/);
+    expect(hostName.url).toMatch(url);
+    expect(json.output!.base_url.value).toBe(hostName.url.replace(/\/host-name$/, ''));
     expect(hostName.service_name).toMatch(/^\$\{aws_ecs_service\.service-host-name_service_\w+\.name\}$/);
     expect(json.terraform?.backend).toBeUndefined();
   });
@@ -54,12 +58,16 @@ describe('the app', () => {
     expect(masked(synthStack(stack))).toMatchSnapshot();
   });
 
-  test.each(['dev', 'prod'])('%s: one service, host-name, the listener default as before; the old addresses move to the new ones', (env) => {
+  test.each([
+    ['dev', 80],
+    ['prod', 443],
+  ] as const)('%s: one service, host-name, the default of the port %s listener; the old addresses move to the new ones', (env, port) => {
     const json = synthStack(stacks.find((s) => s.node.id === stackName(env))!);
-    const [listener] = Object.values(json.resource!.aws_lb_listener);
+    const listener = Object.values(json.resource!.aws_lb_listener).find((l) => l.port === port);
     const [tg] = Object.keys(json.resource!.aws_lb_target_group);
     expect(listener.default_action).toEqual([{ type: 'forward', target_group_arn: `\${aws_lb_target_group.${tg}.arn}` }]);
-    expect(json.resource!.aws_lb_listener_rule).toBeUndefined();
+    // The only rule answers /actuator* with the JSON 404.
+    expect(Object.values(json.resource!.aws_lb_listener_rule).map((r) => [r.priority, r.condition[0].path_pattern.values])).toEqual([[1, ['/actuator*']]]);
     expect(Object.values(json.resource!.aws_ecs_service).map((s) => s.name)).toEqual(['host-name']);
     const moved = (json as { moved?: { from: string; to: string }[] }).moved!;
     // Every resource of the old service, image and target group; nothing else moves. dev's exec policy (new, in the
@@ -148,8 +156,8 @@ describe('the microservices example', () => {
     const [listener] = Object.values(json.resource!.aws_lb_listener);
     expect(listener.default_action[0]).toMatchObject({ type: 'fixed-response', fixed_response: { status_code: '404', content_type: 'application/json' } });
     expect(Object.values(tgs).map((t) => t.name).sort()).toEqual(['host-name-microservices-posts', 'host-name-microservices-threads', 'host-name-microservices-users']);
-    expect(rules.map((r) => r.condition[0].path_pattern.values[0]).sort()).toEqual(['/posts*', '/threads*', '/users*']);
-    expect(new Set(rules.map((r) => r.priority)).size).toBe(3);
+    expect(rules.map((r) => r.condition[0].path_pattern.values[0]).sort()).toEqual(['/actuator*', '/posts*', '/threads*', '/users*']);
+    expect(new Set(rules.map((r) => r.priority)).size).toBe(4);
   });
 
   test('each ECS service joins its own target group; only threads reads a secret', () => {

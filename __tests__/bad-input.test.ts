@@ -16,6 +16,9 @@ const micro = ENVIRONMENTS.microservices;
 /** The dev environment with some settings replaced (nested objects are replaced whole). */
 const devWith = (s: EnvironmentSettings) => () => resolveEnvironment('dev', { ...dev, ...s });
 const microWith = (s: EnvironmentSettings) => () => resolveEnvironment('microservices', { ...micro, ...s });
+const prod = ENVIRONMENTS.prod;
+const prodWith = (s: EnvironmentSettings) => () => resolveEnvironment('prod', { ...prod, ...s });
+const CERT = `arn:aws:acm:us-east-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0`;
 
 /** A service with some of its groups (container, scaling, ...) merged with new values, or replaced when not objects. */
 function patched(service: ServiceSettings, patch: Partial<Record<keyof ServiceSettings, unknown>>): ServiceSettings {
@@ -200,6 +203,46 @@ const CASES: readonly (readonly [string, () => unknown, string])[] = [
     'environment "dev": loadBalancer.ingressCidrs = [] is not allowed; expected at least one CIDR'],
   ['zero idle timeout', devWith({ loadBalancer: { idleTimeoutSeconds: 0 } }),
     'environment "dev": loadBalancer.idleTimeoutSeconds = 0 is not allowed; expected a whole number from 1 to 4000'],
+
+  // HTTPS: production, plain HTTP, domain, WAF, blocked paths
+  ['production without HTTPS or allowPlainHttp', prodWith({ domain: undefined }),
+    'environment "prod": domain = (unset) is not allowed; expected a domain or loadBalancer.certificateArn in a production environment, or allowPlainHttp: true'],
+  ['allowPlainHttp next to a domain', prodWith({ allowPlainHttp: true }),
+    'environment "prod": allowPlainHttp = true is not allowed; expected false or unset with a domain or loadBalancer.certificateArn (HTTP then redirects to HTTPS)'],
+  ['allowPlainHttp next to a certificate', devWith({ loadBalancer: { certificateArn: CERT } }),
+    'environment "dev": allowPlainHttp = true is not allowed; expected false or unset with a domain or loadBalancer.certificateArn (HTTP then redirects to HTTPS)'],
+  ['production given as a string', devWith({ production: 'yes' as unknown as boolean }),
+    'environment "dev": production = "yes" is not allowed; expected true or false'],
+  ['domain with both a zone name and a zone id', prodWith({ domain: { zoneName: 'example.com', zoneId: 'Z0123456789ABCDEFGHIJ', recordName: 'example.com' } }),
+    'environment "prod": domain = {"zoneName":"example.com","zoneId":"Z0123456789ABCDEFGHIJ"} is not allowed; expected exactly one of domain.zoneName and domain.zoneId'],
+  ['domain with neither zone name nor id', prodWith({ domain: { recordName: 'app.example.com' } }),
+    'environment "prod": domain = {} is not allowed; expected exactly one of domain.zoneName and domain.zoneId'],
+  ['zone name with a trailing dot', prodWith({ domain: { zoneName: 'example.com.', recordName: 'app.example.com' } }),
+    'environment "prod": domain.zoneName = "example.com." is not allowed; expected a lowercase DNS name without a trailing dot, such as example.com'],
+  ['zone id that is a name', prodWith({ domain: { zoneId: 'example.com', recordName: 'app.example.com' } }),
+    'environment "prod": domain.zoneId = "example.com" is not allowed; expected a Route 53 hosted zone id such as Z0123456789ABCDEFGHIJ'],
+  ['record name in capitals', prodWith({ domain: { zoneName: 'example.com', recordName: 'App.example.com' } }),
+    'environment "prod": domain.recordName = "App.example.com" is not allowed; expected a lowercase DNS name without a trailing dot or wildcard, such as app.example.com'],
+  ['wildcard record name', prodWith({ domain: { zoneName: 'example.com', recordName: '*.example.com' } }),
+    'environment "prod": domain.recordName = "*.example.com" is not allowed; expected a lowercase DNS name without a trailing dot or wildcard, such as app.example.com'],
+  ['record name outside the zone', prodWith({ domain: { zoneName: 'example.com', recordName: 'app.example.org' } }),
+    'environment "prod": domain.recordName = "app.example.org" is not allowed; expected example.com or a name inside it'],
+  ['record name that only ends like the zone', prodWith({ domain: { zoneName: 'example.com', recordName: 'myexample.com' } }),
+    'environment "prod": domain.recordName = "myexample.com" is not allowed; expected example.com or a name inside it'],
+  ['record name too long for a certificate', prodWith({ domain: { zoneName: 'example.com', recordName: `${'a'.repeat(60)}.example.com` } }),
+    `environment "prod": domain.recordName = "${'a'.repeat(60)}.example.com" is not allowed; expected at most 64 characters (an ACM certificate's first name)`],
+  ['WAF rate limit below what WAF accepts', prodWith({ waf: { enabled: true, rateLimit: 5 } }),
+    'environment "prod": waf.rateLimit = 5 is not allowed; expected requests per 5 minutes per IP, a whole number from 10 to 2000000000'],
+  ['WAF rate limit not a whole number', prodWith({ waf: { enabled: true, rateLimit: 100.5 } }),
+    'environment "prod": waf.rateLimit = 100.5 is not allowed; expected requests per 5 minutes per IP, a whole number from 10 to 2000000000'],
+  ['WAF logging without the WAF', devWith({ waf: { logging: true } }),
+    'environment "dev": waf.logging = true is not allowed; expected false or unset unless waf.enabled is true'],
+  ['six blocked paths', devWith({ loadBalancer: { blockedPaths: ['/a', '/b', '/c', '/d', '/e', '/f'] } }),
+    'environment "dev": loadBalancer.blockedPaths = ["/a","/b","/c","/d","/e","/f"] is not allowed; expected at most 5 path patterns (one listener rule)'],
+  ['blocked path without a leading slash', devWith({ loadBalancer: { blockedPaths: ['actuator*'] } }),
+    'environment "dev": loadBalancer.blockedPaths[0] = "actuator*" is not allowed; expected a path pattern starting with "/", at most 128 characters, * and ? as wildcards'],
+  ['a service at the blocked-paths rule\'s priority', microRoute('users', { pathPatterns: ['/users*'], priority: 1 }),
+    'environment "microservices": services.users.routing.priority = 1 is not allowed; expected a priority other than 1 (the loadBalancer.blockedPaths rule has it)'],
 
   // Names, logs, image, state, tags
   ['unknown environment on the command line', () => selectEnvironments(['stage']),

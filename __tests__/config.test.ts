@@ -5,6 +5,7 @@ import { INSTANCE_TYPES, tasksPerInstance } from '../constructs/instance-types';
 import { WORKLOAD_DIR } from '../constructs/host-name-stack';
 import { HEALTHCHECK_COMMAND, jvmOptions } from '../constructs/runtime-profiles';
 import { derivedPriority } from '../constructs/service-config';
+import { TEST_CERT, testConfig } from './support/fixtures';
 
 describe('cidr', () => {
   test('parses network CIDRs and rejects host bits, bad octets and prefixes', () => {
@@ -60,6 +61,32 @@ describe('environment config', () => {
       container: { memoryReservationMiB: 320, healthCheck: { command: ['CMD', '/usr/local/bin/healthcheck'] } },
     });
     expect(dev.loadBalancer.certificateArn).toBeUndefined();
+    expect(dev).toMatchObject({ production: false, allowPlainHttp: true, waf: { enabled: false } });
+    expect(dev.domain).toBeUndefined();
+  });
+
+  test('prod: production, HTTPS for a placeholder domain, WAF with logging; nobody reaches /actuator from outside', () => {
+    expect(prod).toMatchObject({
+      production: true,
+      allowPlainHttp: false,
+      domain: { zoneName: 'example.com', recordName: 'host-name.example.com' },
+      waf: { enabled: true, rateLimit: 2000, logging: true },
+      loadBalancer: { blockedPaths: ['/actuator*'] },
+    });
+  });
+
+  test('the HTTPS settings default to off, and allowPlainHttp makes a production environment without HTTPS valid', () => {
+    const plain = testConfig({ production: true, allowPlainHttp: true });
+    expect(plain).toMatchObject({ production: true, allowPlainHttp: true, waf: { enabled: false, rateLimit: 2000, logging: false } });
+    expect(testConfig()).toMatchObject({ production: false, allowPlainHttp: false, loadBalancer: { blockedPaths: ['/actuator*'] } });
+    expect(testConfig({ loadBalancer: { blockedPaths: [] } }).loadBalancer.blockedPaths).toEqual([]);
+  });
+
+  test('a domain by zone id keeps the id; a domain next to a certificate ARN keeps both', () => {
+    const byId = testConfig({ domain: { zoneId: 'Z0123456789ABCDEFGHIJ', recordName: 'app.example.com' }, loadBalancer: { certificateArn: TEST_CERT } });
+    expect(byId.domain).toEqual({ zoneId: 'Z0123456789ABCDEFGHIJ', recordName: 'app.example.com' });
+    expect(byId.loadBalancer.certificateArn).toBe(TEST_CERT);
+    expect(testConfig({ domain: { zoneName: 'example.com', recordName: 'example.com' } }).domain).toEqual({ zoneName: 'example.com', recordName: 'example.com' });
   });
 
   test('prod: NAT per AZ across three AZs, flow logs, deletion protection, 2..5 instances', () => {

@@ -135,6 +135,26 @@ describe('PublicLoadBalancer with a certificate', () => {
   });
 });
 
+describe('PublicLoadBalancer blocked paths', () => {
+  test('a JSON 404 rule at the given priority on the forwarding listener, HTTP or HTTPS', () => {
+    for (const [props, port] of [[{}, 80], [{ certificateArn: TEST_CERT }, 443]] as const) {
+      const { json } = synthLb({ ...props, blockedPaths: ['/actuator*', '/internal/*'], blockedPathsPriority: 7 }, [{}]);
+      const listener = Object.entries(resourcesOf(json, 'aws_lb_listener')).find(([, l]) => l.port === port)![0];
+      const blocked = Object.values(resourcesOf(json, 'aws_lb_listener_rule')).find((r) => r.action[0].type === 'fixed-response');
+      expect(blocked).toMatchObject({
+        listener_arn: `\${aws_lb_listener.${listener}.arn}`,
+        priority: 7,
+        action: [NOT_FOUND],
+        condition: [{ path_pattern: { values: ['/actuator*', '/internal/*'] } }],
+      });
+    }
+  });
+
+  test('none when empty', () => {
+    expect(resourcesOf(synthLb().json, 'aws_lb_listener_rule')).toEqual({});
+  });
+});
+
 describe('PublicLoadBalancer.addRoute', () => {
   const { text, json } = synthLb({}, [{ pathPatterns: ['/api*', '/v2/api*'], hostHeaders: ['api.example.com'] }]);
 

@@ -6,6 +6,7 @@ import {
   NatMode,
 } from './config';
 import { formatCidr, Ipv4Cidr, overlaps, contains, parseCidr, subnet } from './cidr';
+import { checkBlockedPaths, resolveHttps } from './https-config';
 import { INSTANCE_TYPES } from './instance-types';
 import { RUNTIME_PROFILE_DEFAULTS } from './runtime-profiles';
 import { resolveOperations } from './operations-config';
@@ -87,6 +88,7 @@ export function resolveEnvironment(name: string, s: EnvironmentSettings): Enviro
     deletionProtection: lb.deletionProtection ?? false,
     accessLogs: lb.accessLogs ?? false,
     accessLogExpirationDays: lb.accessLogExpirationDays ?? 90,
+    blockedPaths: lb.blockedPaths ?? ['/actuator*'],
   };
   if (loadBalancer.certificateArn !== undefined) {
     const arn = new RegExp(`^arn:aws[a-z-]*:acm:${region}:\\d{12}:certificate/[0-9a-f-]{36}$`);
@@ -99,6 +101,8 @@ export function resolveEnvironment(name: string, s: EnvironmentSettings): Enviro
   v.integer('loadBalancer.idleTimeoutSeconds', loadBalancer.idleTimeoutSeconds, 1, 4000);
   checkIdleTimeout(v, loadBalancer.idleTimeoutSeconds, services);
   v.integer('loadBalancer.accessLogExpirationDays', loadBalancer.accessLogExpirationDays, 1, 3650);
+  checkBlockedPaths(v, loadBalancer.blockedPaths, services);
+  const https = resolveHttps(v, s, loadBalancer.certificateArn);
 
   const logRetentionDays = s.logRetentionDays ?? 30;
   v.check(
@@ -142,6 +146,7 @@ export function resolveEnvironment(name: string, s: EnvironmentSettings): Enviro
     createEcsServiceLinkedRole: s.createEcsServiceLinkedRole ?? false,
     services,
     loadBalancer,
+    ...https,
     logRetentionDays,
     image,
     state,

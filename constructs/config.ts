@@ -48,6 +48,32 @@ export interface LoadBalancerSettings {
   readonly accessLogs?: boolean;
   /** Days before access log objects expire. @default 90 */
   readonly accessLogExpirationDays?: number;
+  /**
+   * Path patterns the listener answers with its JSON 404 whatever the services route, so the
+   * internet never reaches them; ALB health checks go to the targets directly and still do. At
+   * most 5; `[]` for none. The rule takes listener priority 1. @default ['/actuator*']
+   */
+  readonly blockedPaths?: readonly string[];
+}
+
+/** A Route 53 name for the ALB, with an ACM certificate validated through the same zone. */
+export interface DomainSettings {
+  /** The public hosted zone, found by name (a data source). Exactly one of zoneName and zoneId. @default none */
+  readonly zoneName?: string;
+  /** The public hosted zone's id, e.g. `Z0123456789ABCDEFGHIJ`. @default none */
+  readonly zoneId?: string;
+  /** The name clients use: the zone apex or a name inside it, e.g. `app.example.com`. */
+  readonly recordName: string;
+}
+
+/** An AWS WAF web ACL on the ALB. */
+export interface WafSettings {
+  /** @default false (true in prod) */
+  readonly enabled?: boolean;
+  /** Requests one client IP may send in 5 minutes before it is blocked, 10-2,000,000,000. @default 2000 */
+  readonly rateLimit?: number;
+  /** Log every request's WAF verdict to a CloudWatch log group `aws-waf-logs-<namePrefix>`. @default false */
+  readonly logging?: boolean;
 }
 
 export interface ImageSettings {
@@ -105,6 +131,16 @@ export interface EnvironmentSettings {
    */
   readonly services?: Readonly<Record<string, ServiceSettings>>;
   readonly loadBalancer?: LoadBalancerSettings;
+  /**
+   * A production environment must serve HTTPS (a `domain` or `loadBalancer.certificateArn`) unless it
+   * sets `allowPlainHttp`; the policy suite holds it to the production rules. @default false (true in prod)
+   */
+  readonly production?: boolean;
+  /** Serve the services over plain HTTP on port 80: only without a domain or certificate. @default false */
+  readonly allowPlainHttp?: boolean;
+  /** A DNS name and a DNS-validated certificate for the ALB; with `loadBalancer.certificateArn`, that certificate is used. @default none */
+  readonly domain?: DomainSettings;
+  readonly waf?: WafSettings;
   /** CloudWatch retention for app and flow logs. @default 30 */
   readonly logRetentionDays?: number;
   readonly image?: ImageSettings;
@@ -136,6 +172,11 @@ export interface EnvironmentConfig {
   /** In name order. */
   readonly services: readonly ServiceConfig[];
   readonly loadBalancer: Required<Omit<LoadBalancerSettings, 'certificateArn'>> & { readonly certificateArn?: string };
+  readonly production: boolean;
+  readonly allowPlainHttp: boolean;
+  /** Exactly one of zoneName and zoneId; recordName without a trailing dot. */
+  readonly domain?: DomainSettings;
+  readonly waf: Required<WafSettings>;
   readonly logRetentionDays: number;
   readonly image: Required<ImageSettings>;
   readonly state?: Required<StateSettings>;

@@ -48,6 +48,8 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentSettings>> = {
     },
     // Throwaway images: destroy may delete the repository with them.
     image: { forceDelete: true },
+    // No domain, certificate or WAF: the tutorial's plain HTTP on the ALB's DNS name, on purpose.
+    allowPlainHttp: true,
     logRetentionDays: 14,
     // A shell in a running task is for debugging: dev only.
     operations: { exec: { enabled: true } },
@@ -69,6 +71,11 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentSettings>> = {
       'host-name': hostNameService('host-name-prod', { cpu: 1024, memoryMiB: 768 }, { minTasks: 2, maxTasks: 10, requestsPerTarget: derivedRequestsPerTarget(1024) }),
     },
     loadBalancer: { deletionProtection: true, accessLogs: true },
+    production: true,
+    // PLACEHOLDER: replace with a public hosted zone of your account and a name in it (README,
+    // "HTTPS"). Until then a plan fails with "no matching Route 53 Hosted Zone found".
+    domain: { zoneName: 'example.com', recordName: 'host-name.example.com' },
+    waf: { enabled: true, logging: true },
     logRetentionDays: 90,
   },
   // Example, not synthesized by default: the seed tutorial's three microservices on one cluster and
@@ -87,6 +94,8 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentSettings>> = {
       }),
       posts: microservice('posts'),
     },
+    // An example, not production: plain HTTP on the ALB's DNS name.
+    allowPlainHttp: true,
     logRetentionDays: 7,
   },
 };

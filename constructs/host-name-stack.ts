@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { dependable, S3Backend, TerraformOutput, TerraformStack } from 'cdktf';
+import { dependable, S3Backend, TerraformLocal, TerraformOutput, TerraformStack } from 'cdktf';
 import { resolve } from 'node:path';
 import { AwsProvider, AwsProviderConfig } from '@cdktf/provider-aws/lib/provider';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
@@ -10,6 +10,8 @@ import { ContainerImage } from './container-image';
 import { Ec2Capacity } from './ec2-capacity';
 import { EnvironmentAlarms } from './environment-alarms';
 import { ExecLogging } from './exec-logging';
+import { DomainCertificate } from './domain-certificate';
+import { BLOCKED_PATHS_PRIORITY } from './https-config';
 import { dockerPlatform, INSTANCE_TYPES } from './instance-types';
 import { LoadBalancedService } from './load-balanced-service';
 import { PublicLoadBalancer } from './load-balancer';
@@ -19,6 +21,7 @@ import { OperationsDashboard } from './operations-dashboard';
 import { ServiceAlarms } from './service-alarms';
 import { serviceResourceName } from './service-config';
 import { LEGACY_LAYOUT, moveFromLegacyPath } from './upgrade-moves';
+import { WebAcl } from './web-acl';
 
 /** Default location of the app's source: workload/ at the repository root. */
 export const WORKLOAD_DIR = resolve(__dirname, '..', 'workload');
@@ -37,6 +40,10 @@ export interface HostNameStackProps {
 export class HostNameStack extends TerraformStack {
   public readonly network: Network;
   public readonly loadBalancer: PublicLoadBalancer;
+  /** Set when the environment has a domain. */
+  public readonly domain?: DomainCertificate;
+  /** Set when the WAF is enabled. */
+  public readonly webAcl?: WebAcl;
   public readonly capacity: Ec2Capacity;
   /** One per service, in the config's (name) order. */
   public readonly services: readonly LoadBalancedService[];
@@ -90,17 +97,38 @@ export class HostNameStack extends TerraformStack {
       s3GatewayEndpointRegion: config.region,
     });
 
+    this.declareEnvironment(config);
     const lb = config.loadBalancer;
+    const domain = config.domain;
+    if (domain) {
+      this.domain = new DomainCertificate(this, 'domain-name', {
+        zone: domain.zoneName !== undefined ? { name: domain.zoneName } : { id: domain.zoneId! },
+        recordName: domain.recordName,
+        certificateArn: lb.certificateArn,
+      });
+    }
     this.loadBalancer = new PublicLoadBalancer(this, 'load-balancer', {
       namePrefix: prefix,
       vpc: this.network.vpc,
       subnets: this.network.publicSubnets.map((s) => s.subnet),
-      certificateArn: lb.certificateArn,
+      certificateArn: this.domain?.certificateArn ?? lb.certificateArn,
+      hostName: domain?.recordName,
+      blockedPaths: lb.blockedPaths,
+      blockedPathsPriority: BLOCKED_PATHS_PRIORITY,
       ingressCidrs: lb.ingressCidrs,
       idleTimeoutSeconds: lb.idleTimeoutSeconds,
       deletionProtection: lb.deletionProtection,
       accessLogExpirationDays: lb.accessLogs ? lb.accessLogExpirationDays : undefined,
     });
+    this.domain?.aliasTo(this.loadBalancer.loadBalancer);
+    if (config.waf.enabled) {
+      this.webAcl = new WebAcl(this, 'waf', {
+        namePrefix: prefix,
+        loadBalancer: this.loadBalancer.loadBalancer,
+        rateLimit: config.waf.rateLimit,
+        logRetentionDays: config.waf.logging ? config.logRetentionDays : undefined,
+      });
+    }
 
     const names = environmentNames(prefix);
     if (config.operations.exec.enabled) {
@@ -175,6 +203,40 @@ export class HostNameStack extends TerraformStack {
       description: 'ECS service-linked role, created by host-name for a fresh account',
     });
     for (const resource of [this.capacity.cluster, this.capacity.capacityProvider]) resource.dependsOn = [dependable(role)];
+  }
+
+  /**
+   * What the environment declares about itself, as a Terraform local: nothing reads it in
+   * Terraform; the policy suite does (production rules, the plain-HTTP exemption).
+   */
+  private declareEnvironment(config: EnvironmentConfig): void {
+    new TerraformLocal(this, 'environment', { name: config.name, production: config.production, allow_plain_http: config.allowPlainHttp });
+  }
+
+  /** The HTTPS pieces, for operators and the integration harness; only those that exist. */
+  private httpsOutputs(): Record<string, { value: unknown; description: string }> {
+    const outputs: Record<string, { value: unknown; description: string }> = {};
+    const lb = this.loadBalancer;
+    if (lb.scheme === 'https') {
+      outputs.https_listener_arn = { value: lb.listener.arn, description: 'The HTTPS listener (port 80 redirects to it)' };
+    }
+    const d = this.domain;
+    if (d) {
+      outputs.domain = {
+        value: {
+          zone_id: d.zoneId,
+          record_name: d.recordName,
+          alias_fqdn: d.alias!.fqdn,
+          certificate_arn: d.certificateArn,
+          ...(d.validationRecord ? { validation_record_fqdn: d.validationRecord.fqdn } : {}),
+        },
+        description: 'Route 53 zone, alias record and certificate (validation_record_fqdn when the certificate is created here)',
+      };
+    }
+    if (this.webAcl) {
+      outputs.web_acl_arn = { value: this.webAcl.webAcl.arn, description: 'The WAF web ACL associated with the ALB' };
+    }
+    return outputs;
   }
 
   private addImage(config: EnvironmentConfig, service: ServiceConfig): ContainerImage {
@@ -278,6 +340,7 @@ export class HostNameStack extends TerraformStack {
     );
     const shared: Record<string, { value: string; description: string }> = {
       alb_dns_name: { value: alb.dnsName, description: 'DNS name of the ALB' },
+      base_url: { value: this.loadBalancer.baseUrl, description: 'Where clients reach the services: https://<domain> with a domain' },
       load_balancer_arn: { value: alb.arn, description: 'The ALB' },
       cluster_name: { value: this.capacity.cluster.name, description: 'ECS cluster' },
       capacity_provider_name: { value: this.capacity.capacityProvider.name, description: 'The cluster capacity provider' },
@@ -286,7 +349,7 @@ export class HostNameStack extends TerraformStack {
       alarm_topic_arn: { value: this.alarmTopic.topic.arn, description: 'SNS topic every alarm notifies' },
       dashboard_name: { value: this.dashboard.dashboard.dashboardName, description: 'CloudWatch dashboard of the environment' },
     };
-    for (const [id, output] of Object.entries(shared)) new TerraformOutput(this, id, output);
+    for (const [id, output] of Object.entries({ ...shared, ...this.httpsOutputs() })) new TerraformOutput(this, id, output);
     new TerraformOutput(this, 'services', {
       value: services,
       description: 'Per service: url, service_name, target_group_arn, target_group_name, log_group, image_uri (ecr_repository_url when built here)',

@@ -54,7 +54,7 @@ export interface ServiceRoute {
   readonly resourceLabel: string;
   /** The ALB's listeners: a service must not start before they forward. */
   readonly listeners: readonly LbListener[];
-  /** `http(s)://<alb dns name>`. */
+  /** `http(s)://<host name or alb dns name>`. */
   readonly baseUrl: string;
 }
 
@@ -71,6 +71,12 @@ export interface PublicLoadBalancerProps {
   readonly deletionProtection: boolean;
   /** Days to keep access logs; unset means no access logs. @default no access logs */
   readonly accessLogExpirationDays?: number;
+  /** Path patterns answered with the JSON 404 (a rule at `blockedPathsPriority`); empty for none. */
+  readonly blockedPaths: readonly string[];
+  /** Listener priority of the blocked-paths rule; lower than every route's. */
+  readonly blockedPathsPriority: number;
+  /** The name clients use, in the services' URLs. @default the ALB's DNS name */
+  readonly hostName?: string;
 }
 
 /**
@@ -88,6 +94,10 @@ export class PublicLoadBalancer extends Construct {
   public readonly accessLogs?: AccessLogBucket;
   /** `https` with a certificate, else `http`. */
   public readonly scheme: 'http' | 'https';
+  /** The JSON 404 for `blockedPaths`; undefined when there are none. */
+  public readonly blockedPathsRule?: LbListenerRule;
+  /** `http(s)://<host name or ALB DNS name>`: where clients reach the services. */
+  public readonly baseUrl: string;
   private defaultRoute?: string;
   private readonly vpcId: string;
 
@@ -139,6 +149,7 @@ export class PublicLoadBalancer extends Construct {
       dependsOn: this.accessLogs ? [this.accessLogs.policy] : undefined,
       tags: { Name: `${namePrefix}-alb` },
     });
+    this.baseUrl = `${this.scheme}://${props.hostName ?? this.loadBalancer.dnsName}`;
 
     if (certificateArn) {
       this.listener = new LbListener(this, 'https', {
@@ -166,6 +177,16 @@ export class PublicLoadBalancer extends Construct {
         defaultAction: [NOT_FOUND_ACTION],
       });
       this.listeners = [this.listener];
+    }
+    if (props.blockedPaths.length > 0) {
+      // ALB health checks go to the targets directly, not through a listener, so they still work.
+      this.blockedPathsRule = new LbListenerRule(this, 'blocked-paths', {
+        listenerArn: this.listener.arn,
+        priority: props.blockedPathsPriority,
+        action: [NOT_FOUND_ACTION],
+        condition: [{ pathPattern: { values: [...props.blockedPaths] } }],
+        tags: { Name: `${namePrefix}-blocked-paths` },
+      });
     }
   }
 
@@ -199,7 +220,7 @@ export class PublicLoadBalancer extends Construct {
       listenerRule,
       resourceLabel: `${this.loadBalancer.arnSuffix}/${targetGroup.arnSuffix}`,
       listeners: this.listeners,
-      baseUrl: `${this.scheme}://${this.loadBalancer.dnsName}`,
+      baseUrl: this.baseUrl,
     };
   }
 

@@ -36,7 +36,7 @@ const DERIVED_PRIORITY = { from: 1000, count: 49000 } as const;
 
 const IMAGE_URI = /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._\/-]+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$/;
 const ECR_REPOSITORY = /^[a-z0-9]+([._\/-][a-z0-9]+)*$/;
-const PATH_PATTERN = /^\/[A-Za-z0-9_\-.$\/~"'@:+&()!,;=*?%]{0,127}$/;
+export const PATH_PATTERN = /^\/[A-Za-z0-9_\-.$\/~"'@:+&()!,;=*?%]{0,127}$/;
 const HOST_HEADER = /^[A-Za-z0-9*?]([A-Za-z0-9.*?-]{0,126}[A-Za-z0-9*?])?$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 

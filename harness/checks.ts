@@ -97,6 +97,13 @@ export interface StackOutputs {
   readonly alarm_topic_arn: string;
   readonly dashboard_name: string;
   readonly services: Record<string, { url: string; service_name: string; target_group_arn: string; target_group_name: string; log_group: string }>;
+  readonly base_url: string;
+  /** With HTTPS (a domain or a certificate ARN). */
+  readonly https_listener_arn?: string;
+  /** With a domain; validation_record_fqdn when the certificate is created by the stack. */
+  readonly domain?: { zone_id: string; record_name: string; alias_fqdn: string; certificate_arn: string; validation_record_fqdn?: string };
+  /** With the WAF. */
+  readonly web_acl_arn?: string;
 }
 
 export function readOutputs(setup: TerraformSetup, dir: string): StackOutputs {

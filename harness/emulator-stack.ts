@@ -10,8 +10,9 @@ import { EnvironmentConfig, EnvironmentSettings } from '../constructs/config';
 import { DEFAULT_SERVICES } from '../constructs/service-config';
 import { ENVIRONMENTS, selectEnvironments } from '../constructs/environments';
 
-/** Every AWS API the stacks call (prod adds S3 for access logs; ECR only when building; KMS and SNS for the alarm topic). */
+/** Every AWS API the stacks call (prod adds S3 for access logs; ECR only when building; KMS and SNS for the alarm topic; prod adds ACM, Route 53 and WAF). */
 const SERVICES = [
+  'acm',
   'applicationautoscaling',
   'autoscaling',
   'cloudwatch',
@@ -22,10 +23,12 @@ const SERVICES = [
   'elbv2',
   'iam',
   'kms',
+  'route53',
   's3',
   'sns',
   'ssm',
   'sts',
+  'wafv2',
 ] as const;
 
 /** Image the emulated service "runs": nothing pulls it. */

@@ -12,6 +12,7 @@ import { ENVIRONMENTS, selectEnvironments } from '../constructs/environments';
 import { Emulator, findMoto, startEmulator } from './emulator';
 import { EMULATOR_IMAGE_URI, synthEmulatorStack } from './emulator-stack';
 import { planChanges, runUpgrade } from './upgrade';
+import { checkHttps, createHostedZone, deleteHostedZone } from './https-checks';
 import { firstError, prepareTerraform, runHarness, seconds, TerraformSetup, WORK_DIR } from './terraform';
 import {
   awsCli,
@@ -58,7 +59,7 @@ function checkDeployment(checks: Checks, aws: (...args: string[]) => Json, confi
   const loadBalancer = memo(() => aws('elbv2', 'describe-load-balancers', '--load-balancer-arns', out.load_balancer_arn).LoadBalancers[0]);
   const listener = memo(() => {
     const listeners: Json[] = aws('elbv2', 'describe-listeners', '--load-balancer-arn', out.load_balancer_arn).Listeners;
-    const port = config.loadBalancer.certificateArn ? 443 : 80;
+    const port = out.https_listener_arn ? 443 : 80;
     const found = listeners.find((l) => l.Port === port);
     expect(found, `no listener on port ${port}`);
     return found;
@@ -115,6 +116,7 @@ function checkDeployment(checks: Checks, aws: (...args: string[]) => Json, confi
   });
 
   for (const service of config.services) checkService(checks, aws, out, service, { listener, rules, cluster });
+  checkHttps(checks, aws, config, out);
 
   if (config.flowLogs) {
     checks.run('network: VPC flow logs go to CloudWatch Logs', () => {
@@ -363,6 +365,8 @@ async function runEnvironment(setup: TerraformSetup, emulator: Emulator, environ
 
   const init = await oneAtATime(() => step(checks, env, dir, 'init', ['init']));
   if (!checks.run('terraform init', () => expect(init.code === 0, firstError(init.output)))) return;
+  let zoneId: string | undefined;
+  if (config.domain?.zoneName && !checks.run(`hosted zone ${config.domain.zoneName} created first (the stack looks it up)`, () => (zoneId = createHostedZone(aws, config)))) return;
 
   const apply = await step(checks, env, dir, 'apply', ['apply', '-auto-approve']);
   const applied = checks.run('terraform apply', () => {
@@ -410,6 +414,7 @@ async function runEnvironment(setup: TerraformSetup, emulator: Emulator, environ
       return r.stderr.trim();
     });
   }
+  if (zoneId) checks.run('hosted zone deleted (destroy left no record in it)', () => deleteHostedZone(aws, zoneId!));
 }
 
 async function main(): Promise<number> {

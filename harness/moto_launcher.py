@@ -13,6 +13,10 @@ import uuid
 # Gap: AWS managed policies (AmazonECSTaskExecutionRolePolicy, ...) exist in moto only when
 # loaded, else every aws_iam_role_policy_attachment fails with NoSuchEntity. Read at import.
 os.environ.setdefault("MOTO_IAM_LOAD_MANAGED_POLICIES", "true")
+# Gap: moto issues a DNS-validated certificate after MOTO_ACM_VALIDATION_WAIT seconds (default
+# 60), whether or not the validation record exists; aws_acm_certificate_validation polls until
+# then. Issue at the first describe instead: the harness checks the record exists itself.
+os.environ.setdefault("MOTO_ACM_VALIDATION_WAIT", "0")
 
 from werkzeug.serving import make_server  # noqa: E402
 

@@ -21,8 +21,9 @@ const FAKE_STATE_BUCKET = 'host-name-validate-state';
 const DOCKER_PROVIDER = 'kreuzwerker/docker';
 
 /**
- * Not a deployed environment: every optional feature on (HTTPS, Spot, arm64, per-AZ NAT, flow and
- * access logs) with the longest name prefix, for limits that only Terraform's schema knows.
+ * Not a deployed environment: every optional feature on (HTTPS with a given certificate and a zone
+ * by id, WAF with logging, Spot, arm64, per-AZ NAT, flow and access logs) with the longest name
+ * prefix, for limits that only Terraform's schema knows. prod covers the certificate created here.
  */
 const EDGE_CASES: Record<string, EnvironmentSettings> = {
   edgecases: {
@@ -36,13 +37,16 @@ const EDGE_CASES: Record<string, EnvironmentSettings> = {
     loadBalancer: {
       certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000',
       accessLogs: true,
+      blockedPaths: ['/actuator*', '/internal/*'],
     },
+    domain: { zoneId: 'Z0123456789ABCDEFGHIJ', recordName: 'edge.example.com' },
+    waf: { enabled: true, rateLimit: 100, logging: true },
     services: {
       // A routed service with every option: host and path conditions, a priority, secrets and their key.
       api: {
         image: { uri: FAKE_IMAGE_URI },
         profile: 'spring-boot',
-        routing: { pathPatterns: ['/api*', '/v2/api*'], hostHeaders: ['api.example.com'], priority: 1 },
+        routing: { pathPatterns: ['/api*', '/v2/api*'], hostHeaders: ['api.example.com'], priority: 2 },
         container: {
           environment: { LOG_LEVEL: 'debug' },
           secrets: {

@@ -150,10 +150,20 @@ const BREAKAGES: Record<string, Breakage> = {
     mutate: (s) => s.loadBalancer.listener.addOverride('ssl_policy', 'ELBSecurityPolicy-2016-08'),
     expected: (s) => ({ resource: s.loadBalancer.listener, reason: 'allows TLS below 1.2' }),
   },
+  'alb-tls13-policy': {
+    config: VARIANTS.cert,
+    // Refuses TLS 1.0/1.1 (alb-tls12-policy passes) but offers no TLS 1.3.
+    mutate: (s) => s.loadBalancer.listener.addOverride('ssl_policy', 'ELBSecurityPolicy-TLS-1-2-2017-01'),
+    expected: (s) => ({ resource: s.loadBalancer.listener, reason: 'is not a TLS 1.3 policy' }),
+  },
   'alb-http-redirects-to-https': {
     config: VARIANTS.cert,
     mutate: (s) => s.loadBalancer.listeners[1].putDefaultAction([{ type: 'forward', targetGroupArn: service(s).route.targetGroup.arn }]),
-    expected: (s) => ({ resource: s.loadBalancer.listeners[1], reason: 'other than redirect to HTTPS' }),
+    expected: (s) => ({ resource: s.loadBalancer.listeners[1], reason: 'other than a 301 to HTTPS' }),
+  },
+  'waf-in-production': {
+    config: () => prod({ waf: { enabled: false } }),
+    expected: (s) => ({ resource: s.loadBalancer.loadBalancer, reason: 'no WAF web ACL is associated' }),
   },
   'alb-deletion-protection-in-prod': {
     config: () => prod({ loadBalancer: { ...ENVIRONMENTS.prod.loadBalancer, deletionProtection: false } }),
@@ -311,6 +321,40 @@ const BREAKAGES: Record<string, Breakage> = {
     expected: (s) => ({ resource: s.loadBalancer.accessLogs!.bucket, reason: 'no policy denies insecure transport' }),
   },
 };
+
+describe('the HTTPS rules catch more than one way to get it wrong', () => {
+  const rule = (id: string) => RULES.find((r) => r.id === id)!;
+
+  test('alb-http-redirects-to-https: plain HTTP in an environment that does not set allowPlainHttp', () => {
+    const b = synthStack(resolveEnvironment('dev', { ...ENVIRONMENTS.dev, allowPlainHttp: false }));
+    expect(rule('alb-http-redirects-to-https').check(b.json)).toContainEqual({ address: address(b.stack.loadBalancer.listener), reason: expect.stringContaining('other than a 301 to HTTPS') });
+  });
+
+  test('alb-http-redirects-to-https: a 302, and a rule on the HTTP listener that forwards', () => {
+    const b = synthStack(VARIANTS.cert(), (s) => {
+      s.loadBalancer.listeners[1].putDefaultAction([{ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_302' } }]);
+      service(s).route.listenerRule?.addOverride('listener_arn', s.loadBalancer.listeners[1].arn);
+      s.loadBalancer.blockedPathsRule!.addOverride('listener_arn', s.loadBalancer.listeners[1].arn);
+    });
+    const found = rule('alb-http-redirects-to-https').check(b.json);
+    expect(found).toContainEqual({ address: address(b.stack.loadBalancer.listeners[1]), reason: expect.stringContaining('other than a 301') });
+    expect(found).toContainEqual({ address: address(b.stack.loadBalancer.blockedPathsRule!), reason: 'rule on an HTTP listener serves plain HTTP' });
+  });
+
+  test('waf-in-production: a web ACL without the managed rule groups or the rate limit', () => {
+    const b = synthStack(prod(), (s) => s.webAcl!.webAcl.putRule([]));
+    expect(rule('waf-in-production').check(b.json)).toEqual([
+      { address: address(b.stack.loadBalancer.loadBalancer), reason: expect.stringMatching(/lacks a rate-based rule, AWSManagedRulesCommonRuleSet, AWSManagedRulesKnownBadInputsRuleSet, AWSManagedRulesAmazonIpReputationList$/) },
+    ]);
+  });
+
+  test('the production rules follow the production flag, not the name', () => {
+    const notProd = synthStack(prod({ production: false, waf: { enabled: false } }));
+    expect(rule('waf-in-production').check(notProd.json)).toEqual([]);
+    const stage = synthStack(resolveEnvironment('stage', { ...ENVIRONMENTS.prod, waf: { enabled: false } }));
+    expect(rule('waf-in-production').check(stage.json)).toHaveLength(1);
+  });
+});
 
 describe('the secret rules catch more than one way to get it wrong', () => {
   const rule = (id: string) => RULES.find((r) => r.id === id)!;

@@ -34,6 +34,11 @@ export const ALLOWED_MANAGED_POLICIES = [
 
 /** ELB policies that refuse TLS 1.0 and 1.1. */
 const TLS12_POLICY = /^ELBSecurityPolicy-(TLS13-1-[23]-|TLS-1-2-|FS-1-2-)/;
+/** ELB policies that offer TLS 1.3 (TLS 1.2 at most as the fallback). */
+const TLS13_POLICY = /^ELBSecurityPolicy-TLS13-1-[23]-/;
+
+/** AWS managed rule groups a production web ACL must run. */
+export const REQUIRED_WAF_RULE_GROUPS = ['AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet', 'AWSManagedRulesAmazonIpReputationList'] as const;
 
 /** Things that must never be written into user data or plain environment variables. */
 export const SECRET_PATTERNS: readonly (readonly [RegExp, string])[] = [
@@ -80,11 +85,13 @@ function refs(value: unknown): string[] {
 
 const refersTo = (value: unknown, address: string) => refs(value).includes(address);
 
-function environmentOf(json: SynthJson): string | undefined {
-  return json.provider?.aws?.[0]?.default_tags?.[0]?.tags?.Environment;
+/** What the stack declares about its environment (HostNameStack's `environment` local). */
+function declared(json: SynthJson): { production?: boolean; allow_plain_http?: boolean } {
+  return (json as { locals?: Record<string, any> }).locals?.environment ?? {};
 }
 
-const isProd = (json: SynthJson) => environmentOf(json) === 'prod';
+/** The environment is marked production (`production: true`), not merely named prod. */
+const isProd = (json: SynthJson) => declared(json).production === true;
 
 interface Statement {
   readonly Effect?: string;
@@ -479,17 +486,62 @@ export const RULES: readonly Rule[] = [
       ),
   },
   {
+    id: 'alb-tls13-policy',
+    checkov: '—',
+    checks: 'Every HTTPS listener uses an ELBSecurityPolicy-TLS13-* policy',
+    why: 'TLS 1.3 is faster to connect and drops the legacy ciphers; the policy AWS recommends for new listeners.',
+    check: (json) =>
+      each(json, ['aws_lb_listener', 'aws_alb_listener'], (a) =>
+        a.protocol === 'HTTPS' && !TLS13_POLICY.test(a.ssl_policy ?? '') ? `ssl_policy ${a.ssl_policy ?? '(default)'} is not a TLS 1.3 policy` : undefined,
+      ),
+  },
+  {
     id: 'alb-http-redirects-to-https',
     checkov: 'CKV_AWS_2, CKV2_AWS_20',
-    checks: 'When a load balancer has an HTTPS listener, its HTTP listeners only redirect to HTTPS',
-    why: 'With a certificate, plain HTTP must not serve the app. Without one (dev default) HTTP is the documented mode, which Checkov would flag.',
+    checks:
+      'HTTP listeners only redirect to HTTPS with a 301, and no listener rule on them forwards; exempt only a load balancer without HTTPS in an environment that sets allowPlainHttp',
+    why: 'Plain HTTP must not serve the app unless someone chose it in the config (dev, the example); Checkov would flag that choice too.',
     check: (json) => {
       const listeners = resources(json, 'aws_lb_listener', 'aws_alb_listener');
       const httpsLbs = new Set(listeners.filter((l) => l.attrs.protocol === 'HTTPS').flatMap((l) => refs(l.attrs.load_balancer_arn)));
-      return listeners
-        .filter((l) => (l.attrs.protocol ?? 'HTTP') === 'HTTP' && refs(l.attrs.load_balancer_arn).some((lb) => httpsLbs.has(lb)))
-        .filter((l) => !list(l.attrs.default_action).every((d) => d.type === 'redirect' && list(d.redirect)[0]?.protocol === 'HTTPS'))
-        .map((l) => ({ address: l.address, reason: 'HTTP listener does something other than redirect to HTTPS' }));
+      const exempt = (l: Resource) => declared(json).allow_plain_http === true && !refs(l.attrs.load_balancer_arn).some((lb) => httpsLbs.has(lb));
+      const plain = listeners.filter((l) => (l.attrs.protocol ?? 'HTTP') === 'HTTP' && !exempt(l));
+      const redirects = (d: Attrs) => d.type === 'redirect' && list(d.redirect)[0]?.protocol === 'HTTPS' && list(d.redirect)[0]?.status_code === 'HTTP_301';
+      return [
+        ...plain
+          .filter((l) => !list(l.attrs.default_action).every(redirects))
+          .map((l) => ({ address: l.address, reason: 'HTTP listener does something other than a 301 to HTTPS (allowPlainHttp not set, or HTTPS exists)' })),
+        ...resources(json, 'aws_lb_listener_rule', 'aws_alb_listener_rule')
+          .filter((r) => plain.some((l) => refersTo(r.attrs.listener_arn, l.address)) && !list(r.attrs.action).every(redirects))
+          .map((r) => ({ address: r.address, reason: 'rule on an HTTP listener serves plain HTTP' })),
+      ];
+    },
+  },
+  {
+    id: 'waf-in-production',
+    checkov: 'CKV2_AWS_28, CKV_AWS_192',
+    checks: `In production, every ALB is associated with a REGIONAL web ACL that runs a rate-based rule and ${REQUIRED_WAF_RULE_GROUPS.join(', ')}`,
+    why: 'The ALB is public: known exploits, bad inputs, known-bad IPs and floods from one address stop before the app (terraform-aws-modules associates one too).',
+    check: (json) => {
+      if (!isProd(json)) return [];
+      const acls = resources(json, 'aws_wafv2_web_acl');
+      const associations = resources(json, 'aws_wafv2_web_acl_association');
+      const missing = (acl: Resource) => {
+        const statements = list(acl.attrs.rule).map((r) => list(r.statement)[0] ?? {});
+        const groups = statements.flatMap((st) => list(st.managed_rule_group_statement)).filter((g) => g.vendor_name === 'AWS').map((g) => g.name);
+        return [
+          ...(acl.attrs.scope === 'REGIONAL' ? [] : ['scope REGIONAL']),
+          ...(statements.some((st) => list(st.rate_based_statement).length > 0) ? [] : ['a rate-based rule']),
+          ...REQUIRED_WAF_RULE_GROUPS.filter((g) => !groups.includes(g)),
+        ];
+      };
+      return each(json, ['aws_lb', 'aws_alb'], (_, lb) => {
+        const association = associations.find((a) => refersTo(a.attrs.resource_arn, lb));
+        const acl = acls.find((w) => association && refersTo(association.attrs.web_acl_arn, w.address));
+        if (!acl) return 'no WAF web ACL is associated';
+        const lacking = missing(acl);
+        return lacking.length > 0 ? `${acl.address} lacks ${lacking.join(', ')}` : undefined;
+      });
     },
   },
   {

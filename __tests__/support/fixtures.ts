@@ -33,6 +33,8 @@ export function testLoadBalancer(scope: Construct, network: Network, props: Part
     ingressCidrs: ['0.0.0.0/0'],
     idleTimeoutSeconds: 60,
     deletionProtection: false,
+    blockedPaths: [],
+    blockedPathsPriority: 1,
     ...props,
   });
 }
