@@ -1,0 +1,128 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs, run, USAGE } from '../../tools/cost/cli';
+import { CostError } from '../../tools/cost/estimate';
+
+const ROOT = resolve(__dirname, '..', '..');
+
+/** A cdktf.out-like directory holding the given stacks. */
+function synthDir(stacks: Record<string, object>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'cost-'));
+  for (const [name, json] of Object.entries(stacks)) {
+    mkdirSync(join(dir, 'stacks', name), { recursive: true });
+    writeFileSync(join(dir, 'stacks', name, 'cdk.tf.json'), JSON.stringify(json));
+  }
+  dirs.push(dir);
+  return dir;
+}
+const dirs: string[] = [];
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+const provider = (region = 'us-east-1') => ({ aws: [{ region }] });
+/** An internet-facing ALB in two subnets: 16.425 + 5.84 + 7.30 = $29.565 a month. */
+const alb = { aws_lb: { alb: { subnets: ['a', 'b'] } } };
+
+function output(argv: string[]): string {
+  let text = '';
+  run(argv, (t) => (text += t));
+  return text;
+}
+
+describe('npm run cost', () => {
+  test('prints a table per stack with every line explained and the totals at min and max', () => {
+    const dir = synthDir({ web: { provider: provider(), resource: alb } });
+    const text = output(['--dir', dir]);
+    expect(text).toContain('web: us-east-1 (US East (N. Virginia)), list prices of 2026-12-01, 730 h/month');
+    expect(text).toMatch(/aws_lb +Application Load Balancer +1 load balancer × 730 h × \$0\.0225\/h +\$16\.43 +\$16\.43/);
+    expect(text).toMatch(/^total +\$29\.57 +\$29\.57$/m); // 29.565
+  });
+
+  test('--markdown renders a GitHub table', () => {
+    const dir = synthDir({ web: { provider: provider(), resource: alb } });
+    const text = output(['web', '--dir', dir, '--markdown']);
+    expect(text).toContain('### web: $29.57/month at minimum size, $29.57 at maximum');
+    expect(text).toContain('| `aws_lb` | Application Load Balancer | 1 load balancer × 730 h × $0.0225/h | $16.43 | $16.43 |');
+  });
+
+  test('--compare prints the per-stack and per-line monthly difference, new and removed stacks included', () => {
+    const base = synthDir({ web: { provider: provider(), resource: alb }, old: { provider: provider(), resource: { aws_eip: { ip: {} } } } });
+    const head = synthDir({
+      web: { provider: provider(), resource: { ...alb, aws_eip: { ip: {}, ip2: {} } } },
+      new: { provider: provider(), resource: { aws_kms_key: { k: {} } } },
+    });
+    const text = output(['--dir', head, '--compare', base]);
+    expect(text).toContain('web: min $29.57 -> $36.87 (+$7.30), max $29.57 -> $36.87 (+$7.30)'); // 2 EIPs x $3.65
+    expect(text).toContain('  aws_eip  public IPv4 address (Elastic IP): min +$7.30, max +$7.30');
+    expect(text).toContain('new (new stack): min $0.00 -> $1.03 (+$1.03)'); // key $1 + requests $0.03
+    expect(text).toContain('old (stack removed): min $3.65 -> $0.00 (-$3.65)');
+
+    const md = output(['--dir', head, '--compare', base, '--markdown']);
+    expect(md).toContain('| web | $29.57 | $36.87 | **+$7.30** | $29.57 | $36.87 | **+$7.30** |');
+    expect(md).toContain('| web | `aws_eip` | public IPv4 address (Elastic IP) | $0.00 -> $7.30 | +$7.30 | $0.00 -> $7.30 | +$7.30 |');
+    // The run summary leads with the difference, then the tables.
+    expect(md.indexOf('### Cost difference')).toBeLessThan(md.indexOf('### web:'));
+    expect(text.indexOf('monthly difference')).toBeGreaterThan(text.indexOf('web: us-east-1'));
+  });
+
+  test('--compare of identical outputs says nothing changed', () => {
+    const dir = synthDir({ web: { provider: provider(), resource: alb } });
+    expect(output(['--dir', dir, '--compare', dir])).toContain('web: min $29.57 -> $29.57 ($0.00), max $29.57 -> $29.57 ($0.00)\n  no line changed');
+  });
+});
+
+describe('bad input: one line, exit code 2', () => {
+  const fails = (argv: string[]) => {
+    try {
+      output(argv);
+    } catch (error) {
+      expect(error).toBeInstanceOf(CostError);
+      return (error as Error).message;
+    }
+    throw new Error('expected a CostError');
+  };
+
+  test('no synth output', () => {
+    expect(fails(['--dir', '/nonexistent/cdktf.out'])).toBe('/nonexistent/cdktf.out: /nonexistent/cdktf.out/stacks not found; run `npm run synth` first');
+  });
+
+  test('a compare directory without synth output', () => {
+    const dir = synthDir({ web: { provider: provider(), resource: alb } });
+    expect(fails(['--dir', dir, '--compare', '/nonexistent/base'])).toBe('--compare /nonexistent/base: /nonexistent/base/stacks not found; run `npm run synth` first');
+  });
+
+  test('an unknown stack', () => {
+    const dir = synthDir({ web: { provider: provider(), resource: alb } });
+    expect(fails(['host-name-stage', '--dir', dir])).toBe(`no synthesized stack "host-name-stage" in ${dir}/stacks (have web); run \`npm run synth\` first`);
+  });
+
+  test('a stack in a region the table lacks', () => {
+    const dir = synthDir({ tokyo: { provider: provider('ap-northeast-1'), resource: alb } });
+    expect(fails(['--dir', dir])).toBe(
+      'stack tokyo is in ap-northeast-1, which the price table (2026-12-01) does not cover; available: us-east-1, us-east-2, us-west-2, eu-west-1, eu-central-1 (add it to tools/cost/prices.ts)',
+    );
+  });
+
+  test('broken JSON', () => {
+    const dir = synthDir({});
+    mkdirSync(join(dir, 'stacks', 'bad'), { recursive: true });
+    writeFileSync(join(dir, 'stacks', 'bad', 'cdk.tf.json'), '{');
+    expect(fails(['--dir', dir])).toMatch(/^.*bad\/cdk\.tf\.json: not valid JSON \(/);
+  });
+
+  test('options', () => {
+    expect(() => parseArgs(['--frobnicate'])).toThrow(`unknown option --frobnicate; ${USAGE}`);
+    expect(() => parseArgs(['--dir'])).toThrow(`--dir needs a directory; ${USAGE}`);
+    expect(() => parseArgs(['--compare', '--markdown'])).toThrow(`--compare needs a directory; ${USAGE}`);
+    expect(() => parseArgs(['--readme', '--markdown'])).toThrow(`--readme takes no --compare or --markdown; ${USAGE}`);
+    expect(parseArgs(['a', '--dir=x', '--compare=y', '--markdown', 'b'])).toEqual({ stacks: ['a', 'b'], dir: 'x', compare: 'y', markdown: true, readme: false, help: false });
+  });
+
+  test('the real command prints one line on stderr, no stack trace, and exits 2', () => {
+    const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', 'tools/cost/cli.ts', '--dir', '/nonexistent/cdktf.out'], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe('error: /nonexistent/cdktf.out: /nonexistent/cdktf.out/stacks not found; run `npm run synth` first\n');
+  });
+});

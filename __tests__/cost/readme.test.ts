@@ -1,0 +1,30 @@
+import { readFileSync } from 'node:fs';
+import { estimateStack } from '../../tools/cost/estimate';
+import { README_PATH } from '../../tools/cost/cli';
+import { readmeSection, renderReadme, replaceReadmeSection } from '../../tools/cost/render';
+import { synthStacks } from '../support/stacks';
+
+/**
+ * README's cost section is what `npm run cost -- --readme` writes for the environments' stacks:
+ * when a stack, a price or an assumption changes, this fails until the README is regenerated.
+ */
+describe("README's cost section", () => {
+  const expected = renderReadme(synthStacks().map((s) => estimateStack(s.name, s.json)));
+  const readme = readFileSync(README_PATH, 'utf8');
+
+  test('matches the estimate of every environment (run `npm run synth && npm run cost -- --readme` to update)', () => {
+    expect(readmeSection(readme)).toBe(expected);
+  });
+
+  test('a hand edit inside the markers is a drift the check catches', () => {
+    const edited = readme.replace('**$89.72**', '**$83.00**');
+    expect(edited).not.toBe(readme);
+    expect(readmeSection(edited)).not.toBe(expected);
+  });
+
+  test('rewriting replaces only what is between the markers', () => {
+    const doc = 'before\n<!-- cost:begin -->\nold\n<!-- cost:end -->\nafter\n';
+    expect(replaceReadmeSection(doc, '<!-- cost:begin x -->new<!-- cost:end -->')).toBe('before\n<!-- cost:begin x -->new<!-- cost:end -->\nafter\n');
+    expect(() => replaceReadmeSection('no markers', 'x')).toThrow('README.md has no <!-- cost:begin ... --> ... <!-- cost:end --> markers');
+  });
+});

@@ -1,0 +1,134 @@
+/**
+ * npm run cost [-- <stack>...] [--dir cdktf.out] [--compare <base cdktf.out>] [--markdown] [--readme]
+ *
+ * Prices each synthesized stack (cdktf.out/stacks/<stack>/cdk.tf.json; run `npm run synth` first)
+ * at its minimum and maximum size. Bad input: one line on stderr, exit code 2.
+ */
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { CostError, estimateStack, StackEstimate, TerraformJson } from './estimate';
+import { compareStack, renderCompareMarkdown, renderCompareText, renderMarkdown, renderReadme, renderText, replaceReadmeSection } from './render';
+
+export const USAGE = 'usage: npm run cost -- [<stack>...] [--dir <cdktf.out>] [--compare <base cdktf.out>] [--markdown] [--readme]';
+
+export interface Options {
+  readonly stacks: readonly string[];
+  readonly dir: string;
+  readonly compare?: string;
+  readonly markdown: boolean;
+  readonly readme: boolean;
+  readonly help: boolean;
+}
+
+export function parseArgs(argv: readonly string[]): Options {
+  const stacks: string[] = [];
+  let dir = 'cdktf.out';
+  let compare: string | undefined;
+  let markdown = false;
+  let readme = false;
+  let help = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      const v = argv[++i];
+      if (v === undefined || v.startsWith('--')) throw new CostError(`${arg} needs a directory; ${USAGE}`);
+      return v;
+    };
+    if (arg === '--dir') dir = value();
+    else if (arg.startsWith('--dir=')) dir = arg.slice(6);
+    else if (arg === '--compare') compare = value();
+    else if (arg.startsWith('--compare=')) compare = arg.slice(10);
+    else if (arg === '--markdown') markdown = true;
+    else if (arg === '--readme') readme = true;
+    else if (arg === '--help' || arg === '-h') help = true;
+    else if (arg.startsWith('-')) throw new CostError(`unknown option ${arg}; ${USAGE}`);
+    else if (arg.trim() !== '') stacks.push(arg);
+  }
+  if (readme && (compare !== undefined || markdown)) throw new CostError(`--readme takes no --compare or --markdown; ${USAGE}`);
+  return { stacks, dir, compare, markdown, readme, help };
+}
+
+/** Stack names under <dir>/stacks; a clear error when the directory is missing. */
+export function listStacks(dir: string, what = dir): string[] {
+  const stacksDir = join(dir, 'stacks');
+  if (!existsSync(stacksDir) || !statSync(stacksDir).isDirectory()) {
+    throw new CostError(`${what}: ${stacksDir} not found; run \`npm run synth\` first`);
+  }
+  return readdirSync(stacksDir)
+    .filter((name) => existsSync(join(stacksDir, name, 'cdk.tf.json')))
+    .sort();
+}
+
+export function readStack(dir: string, stack: string): TerraformJson {
+  const file = join(dir, 'stacks', stack, 'cdk.tf.json');
+  if (!existsSync(file)) {
+    const have = existsSync(join(dir, 'stacks')) ? listStacks(dir) : [];
+    throw new CostError(`no synthesized stack "${stack}" in ${join(dir, 'stacks')} (have ${have.join(', ') || 'none'}); run \`npm run synth\` first`);
+  }
+  try {
+    return JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new CostError(`${file}: not valid JSON (${(error as Error).message})`);
+  }
+}
+
+/** Stack names of the environments in constructs/environments.ts, as constructs/app.ts names them. */
+export function environmentStacks(): string[] {
+  // Loaded lazily: only --readme needs it, and it is plain config (no provider classes).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { ENVIRONMENTS } = require('../../constructs/environments') as typeof import('../../constructs/environments');
+  return Object.keys(ENVIRONMENTS).map((name) => `host-name-${name}`);
+}
+
+export const README_PATH = resolve(__dirname, '..', '..', 'README.md');
+
+export function run(argv: readonly string[], out: (text: string) => void): void {
+  const o = parseArgs(argv);
+  if (o.help) {
+    out(`${USAGE}\n`);
+    return;
+  }
+  const estimate = (dir: string, stack: string) => estimateStack(stack, readStack(dir, stack));
+
+  if (o.readme) {
+    const stacks = o.stacks.length > 0 ? o.stacks : environmentStacks();
+    const section = renderReadme(stacks.map((s) => estimate(o.dir, s)));
+    const readme = readFileSync(README_PATH, 'utf8');
+    let updated: string;
+    try {
+      updated = replaceReadmeSection(readme, section);
+    } catch (error) {
+      throw new CostError((error as Error).message);
+    }
+    if (updated !== readme) writeFileSync(README_PATH, updated);
+    out(`README.md: cost section ${updated === readme ? 'already up to date' : 'rewritten'} (${stacks.join(', ')})\n`);
+    return;
+  }
+
+  const head = o.stacks.length > 0 ? [...o.stacks] : listStacks(o.dir);
+  if (head.length === 0) throw new CostError(`no stacks in ${join(o.dir, 'stacks')}; run \`npm run synth\` first`);
+  const estimates = head.map((s) => estimate(o.dir, s));
+  const tables = estimates.map(o.markdown ? (e: StackEstimate) => renderMarkdown(e) : renderText).join('\n');
+  if (o.compare === undefined) {
+    out(tables);
+    return;
+  }
+  const baseStacks = listStacks(o.compare, `--compare ${o.compare}`);
+  const names = o.stacks.length > 0 ? [...o.stacks] : [...new Set([...head, ...baseStacks])].sort();
+  const deltas = names.map((s) =>
+    compareStack(s, baseStacks.includes(s) ? estimate(o.compare!, s) : undefined, estimates.find((e) => e.stack === s)),
+  );
+  // Markdown (the run summary) leads with the difference; a terminal shows it last, where the eye is.
+  if (o.markdown) out(renderCompareMarkdown(deltas) + '\n' + tables);
+  else out(tables + '\n' + renderCompareText(deltas));
+}
+
+if (require.main === module) {
+  try {
+    run(process.argv.slice(2), (text) => process.stdout.write(text));
+  } catch (error) {
+    if (!(error instanceof CostError)) throw error;
+    process.stderr.write(`error: ${error.message}\n`);
+    process.exit(2);
+  }
+}
