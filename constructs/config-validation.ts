@@ -7,6 +7,7 @@ import {
 } from './config';
 import { formatCidr, Ipv4Cidr, overlaps, contains, parseCidr, subnet } from './cidr';
 import { INSTANCE_TYPES } from './instance-types';
+import { resolveSavings } from './savings-config';
 import { DEFAULT_SERVICES, resolveServices } from './service-config';
 import { ConfigError, NAME, Validator } from './validator';
 
@@ -57,6 +58,8 @@ export function resolveEnvironment(name: string, s: EnvironmentSettings): Enviro
   v.integer('capacity.min', capacity.min, 0, 100);
   v.integer('capacity.max', capacity.max, 1, 100);
   v.check('capacity.min', capacity.min, capacity.min <= capacity.max, `at most capacity.max (${capacity.max})`);
+
+  const savings = resolveSavings(v, s, instanceType);
 
   const spot = { enabled: s.spot?.enabled ?? false, onDemandBaseCapacity: s.spot?.onDemandBaseCapacity ?? 1 };
   v.integer('spot.onDemandBaseCapacity', spot.onDemandBaseCapacity, 0, capacity.max);
@@ -121,6 +124,7 @@ export function resolveEnvironment(name: string, s: EnvironmentSettings): Enviro
     instanceType,
     capacity,
     spot,
+    ...savings,
     reservedMemoryMiB,
     services,
     loadBalancer,

@@ -14,6 +14,7 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
+import { CpuCredits } from './config';
 import { managedPolicyArn, serviceTrustPolicy } from './iam';
 import { InstanceTypeSpec } from './instance-types';
 
@@ -49,6 +50,12 @@ export interface Ec2CapacityProps {
   readonly containerStopTimeoutSeconds?: number;
   /** Root volume size in GiB. @default 30 */
   readonly rootVolumeGiB?: number;
+  /** Burstable types only. @default the family's own (no credit_specification) */
+  readonly cpuCredits?: CpuCredits;
+  /** EC2 detailed monitoring. @default true */
+  readonly detailedMonitoring?: boolean;
+  /** Container Insights on the cluster. @default true */
+  readonly containerInsights?: boolean;
 }
 
 /**
@@ -72,7 +79,7 @@ export class Ec2Capacity extends Construct {
 
     this.cluster = new EcsCluster(this, 'cluster', {
       name: `${namePrefix}-cluster`,
-      setting: [{ name: 'containerInsights', value: 'enabled' }],
+      setting: [{ name: 'containerInsights', value: props.containerInsights === false ? 'disabled' : 'enabled' }],
     });
 
     this.instanceRole = new IamRole(this, 'instance-role', {
@@ -141,7 +148,8 @@ export class Ec2Capacity extends Construct {
         httpPutResponseHopLimit: 1,
         instanceMetadataTags: 'disabled',
       },
-      monitoring: { enabled: true },
+      monitoring: { enabled: props.detailedMonitoring ?? true },
+      ...(props.cpuCredits ? { creditSpecification: { cpuCredits: props.cpuCredits } } : {}),
       networkInterfaces: [
         {
           associatePublicIpAddress: 'false',

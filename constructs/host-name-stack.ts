@@ -12,6 +12,7 @@ import { PublicLoadBalancer } from './load-balancer';
 import { Network } from './network';
 import { serviceResourceName } from './service-config';
 import { LEGACY_LAYOUT, moveFromLegacyPath } from './upgrade-moves';
+import { WorkingHoursSchedule } from './working-hours-schedule';
 
 /** Default location of the app's source: workload/ at the repository root. */
 export const WORKLOAD_DIR = resolve(__dirname, '..', 'workload');
@@ -35,6 +36,8 @@ export class HostNameStack extends TerraformStack {
   public readonly services: readonly LoadBalancedService[];
   /** The image of each service, in the same order as `services`. */
   public readonly images: readonly ContainerImage[];
+  /** Set when the environment's schedule is on. */
+  public readonly schedule?: WorkingHoursSchedule;
   private dockerProvider?: DockerProvider;
 
   private readonly config: EnvironmentConfig;
@@ -78,7 +81,8 @@ export class HostNameStack extends TerraformStack {
       publicSubnetCidrs: config.publicSubnetCidrs,
       privateSubnetCidrs: config.privateSubnetCidrs,
       natMode: config.natMode,
-      flowLogs: config.flowLogs,
+      natInstanceType: config.natInstance.instanceType,
+      flowLogs: config.flowLogs && { destination: config.flowLogDestination, trafficType: config.flowLogTraffic },
       logRetentionDays: config.logRetentionDays,
       s3GatewayEndpointRegion: config.region,
     });
@@ -107,11 +111,15 @@ export class HostNameStack extends TerraformStack {
       spot: config.spot.enabled ? { onDemandBaseCapacity: config.spot.onDemandBaseCapacity } : undefined,
       reservedMemoryMiB: config.reservedMemoryMiB,
       containerStopTimeoutSeconds: CONTAINER_STOP_TIMEOUT_SECONDS,
+      cpuCredits: config.cpuCredits,
+      detailedMonitoring: config.detailedMonitoring,
+      containerInsights: config.containerInsights,
     });
     this.loadBalancer.allowTrafficTo(this.capacity.securityGroup, 'ECS container instances');
 
     this.images = config.services.map((service) => this.addImage(config, service));
     this.services = config.services.map((service, i) => this.addService(config, service, this.images[i]));
+    if (config.schedule.enabled) this.schedule = this.addSchedule(config);
     this.addOutputs();
   }
 
@@ -166,6 +174,26 @@ export class HostNameStack extends TerraformStack {
     return ecsService;
   }
 
+  private addSchedule(config: EnvironmentConfig): WorkingHoursSchedule {
+    const { timeZone, days, start, stop } = config.schedule;
+    return new WorkingHoursSchedule(this, 'schedule', {
+      namePrefix: config.namePrefix,
+      timeZone,
+      days,
+      start,
+      stop,
+      autoScalingGroup: this.capacity.autoScalingGroup,
+      minInstances: config.capacity.min,
+      maxInstances: config.capacity.max,
+      services: this.services.map((service, i) => ({
+        name: serviceResourceName(config.namePrefix, service.name),
+        scalingTarget: service.scalingTarget,
+        minTasks: config.services[i].scaling.minTasks,
+        maxTasks: config.services[i].scaling.maxTasks,
+      })),
+    });
+  }
+
   private addOutputs(): void {
     const alb = this.loadBalancer.loadBalancer;
     const services = Object.fromEntries(
@@ -193,6 +221,11 @@ export class HostNameStack extends TerraformStack {
       autoscaling_group_name: { value: this.capacity.autoScalingGroup.name, description: 'Auto Scaling group of the container instances' },
       vpc_id: { value: this.network.vpc.id, description: 'VPC' },
     };
+    const nat = this.network.natInstance;
+    if (nat) {
+      shared.nat_network_interface_id = { value: nat.networkInterface.id, description: 'The NAT instance\'s network interface: the private subnets\' default route' };
+      shared.nat_autoscaling_group_name = { value: nat.autoScalingGroup.name, description: 'Auto Scaling group of the NAT instance' };
+    }
     for (const [id, output] of Object.entries(shared)) new TerraformOutput(this, id, output);
     new TerraformOutput(this, 'services', {
       value: services,

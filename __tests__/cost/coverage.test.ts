@@ -1,8 +1,9 @@
 import { Testing } from 'cdktf';
 import { addEnvironmentStacks } from '../../constructs/app';
 import { resolveEnvironment } from '../../constructs/config-validation';
-import { ENVIRONMENTS, selectEnvironments } from '../../constructs/environments';
+import { ENVIRONMENTS, selectEnvironments, withImage } from '../../constructs/environments';
 import { INSTANCE_TYPES } from '../../constructs/instance-types';
+import { NAT_INSTANCE_TYPES } from '../../constructs/savings-config';
 import { STATE_STACK_NAME, StateBootstrapStack } from '../../constructs/state-bootstrap-stack';
 import { DATA_PRICERS, estimateStack, monthly, RESOURCE_PRICERS, unpricedTypes } from '../../tools/cost/estimate';
 import { FREE_DATA_SOURCES, FREE_RESOURCES, REGIONS } from '../../tools/cost/prices';
@@ -17,7 +18,7 @@ const environments = synthStacks();
 const variants = [
   synthStack(VARIANTS.cert()),
   synthStack(VARIANTS.spot()),
-  synthStack(resolveEnvironment('uri', { ...ENVIRONMENTS.prod, image: { uri: TEST_IMAGE } })),
+  synthStack(resolveEnvironment('uri', { ...ENVIRONMENTS.prod, services: withImage(ENVIRONMENTS.prod.services!, 'host-name', TEST_IMAGE) })),
   synthStack(resolveEnvironment('graviton', { ...ENVIRONMENTS.dev, instanceType: 't4g.small', flowLogs: true, natMode: 'per-az' })),
 ];
 const state = { name: STATE_STACK_NAME, json: JSON.parse(Testing.synth(new StateBootstrapStack(Testing.app(), STATE_STACK_NAME, { bucket: 'host-name-tf-state', region: 'us-east-1' }))) };
@@ -47,9 +48,9 @@ describe('every synthesized type is priced or free', () => {
 });
 
 describe('the price table', () => {
-  test.each(Object.keys(REGIONS))('%s prices every instance type the config accepts, and gp3', (region) => {
+  test.each(Object.keys(REGIONS))('%s prices every instance type the config accepts (container and NAT instances), and gp3', (region) => {
     const p = REGIONS[region];
-    expect(Object.keys(p.ec2InstanceHour).sort()).toEqual(Object.keys(INSTANCE_TYPES).sort());
+    expect(Object.keys(p.ec2InstanceHour).sort()).toEqual([...new Set([...Object.keys(INSTANCE_TYPES), ...Object.keys(NAT_INSTANCE_TYPES)])].sort());
     for (const price of Object.values(p.ec2InstanceHour)) expect(price).toBeGreaterThan(0);
     expect(p.ebs.gbMonth.gp3).toBeGreaterThan(0);
   });
