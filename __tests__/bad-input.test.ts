@@ -71,7 +71,7 @@ const CASES: readonly (readonly [string, () => unknown, string])[] = [
   ['unknown region', devWith({ region: 'mars-north-1' }),
     'environment "dev": region = "mars-north-1" is not allowed; expected an AWS region such as us-east-1'],
   ['unknown NAT mode', devWith({ natMode: 'none' as never }),
-    'environment "dev": natMode = "none" is not allowed; expected one of per-az, single'],
+    'environment "dev": natMode = "none" is not allowed; expected one of per-az, single, instance'],
 
   // Capacity and sizing
   ['unknown instance type', devWith({ instanceType: 't2.nano' }),

@@ -63,24 +63,28 @@ describe('the price table', () => {
 describe('the environments, hand-computed (us-east-1, 730 h)', () => {
   const estimate = (name: string) => estimateStack(name, environments.find((s) => s.name === name)!.json);
 
-  test('dev at min: $89.72, at max: $102.74', () => {
+  test('dev at min: $41.70, at max: $45.66 (at most $45 at its minimum size: issue 18)', () => {
     const dev = estimate('host-name-dev');
-    // NAT 32.85 + NAT data 0.225 + NAT EIP 3.65 + ALB 16.425 + LCU 5.84 + 2 ALB IPs 7.30
-    // + 1 t2.micro 8.468 + 30 GB gp3 2.40 + detailed monitoring 2.10 + app log ingestion 0.50 + storage 0.014 (0.4667 GB)
-    // + ECR 0.30 + Container Insights 32 metrics 9.60 + performance logs 0.05
-    expect(dev.total.min).toBeCloseTo(89.722, 4);
-    // + a second instance (8.468 + 2.40 + 2.10) + a second task's performance logs (0.05)
-    expect(dev.total.max).toBeCloseTo(102.74, 4);
+    // ALB 16.425 + LCU 5.84 + 2 ALB IPs 7.30
+    // + NAT instance t4g.nano 730 h x 0.0042 = 3.066 + its 8 GB gp3 0.64 + its Elastic IP 3.65
+    // + 1 t2.micro up 07:00-19:15 on weekdays: 61.25 h/week = 266.15 h/month x 0.0116 = 3.08734
+    // + its 30 GB gp3 for 0.3646 of the month 0.87504
+    // + app log ingestion 0.50 + storage 0.014 (0.4667 GB) + ECR 0.30
+    // (no NAT gateway, no Container Insights, no detailed monitoring)
+    expect(dev.total.min).toBeCloseTo(41.697381, 5);
+    expect(dev.total.min).toBeLessThanOrEqual(45);
+    // + a second instance while up (3.08734 + 0.87504)
+    expect(dev.total.max).toBeCloseTo(45.659761, 5);
   });
 
-  test('prod at min: $196.50, at max: $255.95', () => {
+  test('prod at min: $196.50, at max: $354.37', () => {
     const prod = estimate('host-name-prod');
     // 3 NAT 98.55 + data 0.675 + 3 EIPs 10.95 + ALB 16.425 + LCU 5.84 + 3 ALB IPs 10.95
     // + 2 t3.small 30.368 + 2 x 30 GB gp3 4.80 + monitoring 4.20 + flow logs 2.50 + flow log storage 0.45
     // + app logs 0.50 + 0.09 + ECR 0.30 + Container Insights 9.60 + 0.10 + access logs 0.069 + PUTs 0.1314
     expect(prod.total.min).toBeCloseTo(196.4984, 6);
-    // 5 instances: 75.92 + 12.00 + 10.50, 10 tasks: 0.50
-    expect(prod.total.max).toBeCloseTo(255.9504, 6);
+    // 10 instances: 151.84 + 24.00 + 21.00, 10 tasks: 0.50
+    expect(prod.total.max).toBeCloseTo(354.3704, 6);
   });
 
   test('each NAT gateway with its Elastic IP is $36.50 a month', () => {
