@@ -72,12 +72,12 @@ export function readStack(dir: string, stack: string): TerraformJson {
   }
 }
 
-/** Stack names of the environments in constructs/environments.ts, as constructs/app.ts names them. */
+/** Stack names of the environments `npm run synth` builds by default (not the named-only example), as constructs/app.ts names them. */
 export function environmentStacks(): string[] {
   // Loaded lazily: only --readme needs it, and it is plain config (no provider classes).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { ENVIRONMENTS } = require('../../constructs/environments') as typeof import('../../constructs/environments');
-  return Object.keys(ENVIRONMENTS).map((name) => `host-name-${name}`);
+  const { DEFAULT_ENVIRONMENTS } = require('../../constructs/environments') as typeof import('../../constructs/environments');
+  return DEFAULT_ENVIRONMENTS.map((name) => `host-name-${name}`);
 }
 
 export const README_PATH = resolve(__dirname, '..', '..', 'README.md');
