@@ -94,6 +94,9 @@ export interface StackOutputs {
   readonly cluster_name: string;
   readonly capacity_provider_name: string;
   readonly autoscaling_group_name: string;
+  /** natMode 'instance' only. */
+  readonly nat_network_interface_id?: string;
+  readonly nat_autoscaling_group_name?: string;
   readonly services: Record<string, { url: string; service_name: string; target_group_arn: string; target_group_name: string; log_group: string }>;
 }
 
