@@ -1,10 +1,9 @@
 import { Construct } from 'constructs';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
-import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { policyDocument } from './iam';
-import { denyInsecureTransport, makeBucketPrivate } from './private-bucket';
+import { denyInsecureTransport, expiringPrivateBucket } from './private-bucket';
 
 export interface FlowLogBucketProps {
   /** Bucket name prefix; AWS appends a unique suffix. */
@@ -21,23 +20,11 @@ export class FlowLogBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: FlowLogBucketProps) {
     super(scope, id);
-    this.bucket = new S3Bucket(this, 'bucket', {
-      // Bucket names stop at 63 characters and Terraform appends 26, so the prefix gets 37.
-      bucketPrefix: props.namePrefix.slice(0, 37),
+    this.bucket = expiringPrivateBucket(this, {
+      namePrefix: props.namePrefix,
+      expirationDays: props.expirationDays,
+      ruleId: 'expire-flow-logs',
       forceDestroy: true,
-    });
-    makeBucketPrivate(this, this.bucket.id);
-    new S3BucketLifecycleConfiguration(this, 'lifecycle', {
-      bucket: this.bucket.id,
-      rule: [
-        {
-          id: 'expire-flow-logs',
-          status: 'Enabled',
-          filter: [{ prefix: '' }],
-          expiration: [{ days: props.expirationDays }],
-          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
-        },
-      ],
     });
 
     // The statements AWS would add itself, limited to this account's deliveries.

@@ -228,6 +228,13 @@ function igwRouteTables(json: SynthJson): Set<string> {
   );
 }
 
+/** Route tables associated with a subnet (by address); empty when it uses the VPC's main table. */
+function routeTablesOf(json: SynthJson, subnet: string): string[] {
+  return resources(json, 'aws_route_table_association')
+    .filter((a) => refersTo(a.attrs.subnet_id, subnet))
+    .map((a) => refs(a.attrs.route_table_id)[0]);
+}
+
 /** NAT instance interfaces: source/destination check off, and a route sends traffic to them. */
 function natInterfaces(json: SynthJson): Set<string> {
   const routed = new Set(resources(json, 'aws_route').flatMap((r) => refs(r.attrs.network_interface_id)));
@@ -406,11 +413,10 @@ export const RULES: readonly Rule[] = [
     why: 'Defence in depth with no-public-IP: even a mistaken public address is unreachable without an internet gateway route.',
     check: (json) => {
       const igwTables = igwRouteTables(json);
-      const associations = resources(json, 'aws_route_table_association');
       const nat = natGroups(json);
       return resources(json, 'aws_autoscaling_group').filter((asg) => !nat.has(asg.address)).flatMap((asg) =>
         refs(asg.attrs.vpc_zone_identifier).flatMap((subnet) => {
-          const tables = associations.filter((a) => refersTo(a.attrs.subnet_id, subnet)).map((a) => refs(a.attrs.route_table_id)[0]);
+          const tables = routeTablesOf(json, subnet);
           if (tables.length === 0) return [{ address: asg.address, reason: `${subnet} has no route table of its own (the main table is unchecked)` }];
           return tables.some((t) => igwTables.has(t)) ? [{ address: asg.address, reason: `${subnet} routes to an internet gateway` }] : [];
         }),
@@ -483,10 +489,9 @@ export const RULES: readonly Rule[] = [
     why: 'A NAT that forwards for anyone else is an open proxy with our address on it.',
     check: (json) => {
       const publicTables = igwRouteTables(json);
-      const associations = resources(json, 'aws_route_table_association');
       const privateCidrs = new Set(
         resources(json, 'aws_subnet')
-          .filter((sn) => associations.some((a) => refersTo(a.attrs.subnet_id, sn.address) && !publicTables.has(refs(a.attrs.route_table_id)[0])))
+          .filter((sn) => routeTablesOf(json, sn.address).some((t) => !publicTables.has(t)))
           .map((sn) => sn.attrs.cidr_block),
       );
       const natSgs = new Set(resources(json, 'aws_network_interface').filter((e) => natInterfaces(json).has(e.address)).flatMap((e) => refs(e.attrs.security_groups)));
