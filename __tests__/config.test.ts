@@ -40,11 +40,15 @@ describe('environment config', () => {
     expect(prod.name).toBe('prod');
   });
 
-  test('dev: single NAT, t2.micro, 1..2 instances, no flow logs, HTTP only', () => {
+  test('dev: a NAT instance, t2.micro, 1..2 instances in working hours only, no flow logs, HTTP only', () => {
     expect(dev).toMatchObject({
       namePrefix: 'host-name-dev',
       region: 'us-east-1',
-      natMode: 'single',
+      natMode: 'instance',
+      natInstance: { instanceType: 't4g.nano' },
+      containerInsights: false,
+      detailedMonitoring: false,
+      schedule: { enabled: true, timeZone: 'UTC', days: 'MON-FRI', start: '07:00', stop: '19:00' },
       flowLogs: false,
       instanceType: 't2.micro',
       capacity: { min: 1, max: 2 },
@@ -93,6 +97,11 @@ describe('environment config', () => {
     expect(prod).toMatchObject({
       natMode: 'per-az',
       flowLogs: true,
+      flowLogDestination: 'cloud-watch-logs',
+      flowLogTraffic: 'ALL',
+      containerInsights: true,
+      detailedMonitoring: true,
+      schedule: { enabled: false },
       capacity: { min: 2, max: 10 },
       loadBalancer: { deletionProtection: true, accessLogs: true },
       image: { forceDelete: false },
@@ -114,6 +123,12 @@ describe('environment config', () => {
       availabilityZones: ['us-east-1a', 'us-east-1b'],
       vpcCidr: '10.0.0.0/16',
       natMode: 'single',
+      natInstance: { instanceType: 't4g.nano' },
+      flowLogDestination: 'cloud-watch-logs',
+      flowLogTraffic: 'ALL',
+      detailedMonitoring: true,
+      containerInsights: true,
+      schedule: { enabled: false, timeZone: 'UTC', days: 'MON-FRI', start: '08:00', stop: '19:00' },
       instanceType: 't2.micro',
       reservedMemoryMiB: 256,
       capacity: { min: 1, max: 4 },

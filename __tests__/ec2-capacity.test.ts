@@ -8,7 +8,7 @@ import { resolveEnvironment } from '../constructs/config-validation';
 import { Ec2CapacityProps } from '../constructs/ec2-capacity';
 import { INSTANCE_TYPES } from '../constructs/instance-types';
 import { testCapacity, testNetwork } from './support/fixtures';
-import { onlyResource, resourcesOf, synthJson } from './support/synth';
+import { onlyResource, resourcesOf, SynthJson, synthJson } from './support/synth';
 
 function synthCapacity(props: Partial<Ec2CapacityProps> = {}) {
   return synthJson((scope) => testCapacity(scope, testNetwork(scope), props));
@@ -186,6 +186,29 @@ describe('Ec2Capacity (Spot)', () => {
 
   test('the agent drains Spot instances on interruption', () => {
     expect(userDataScript(onlyResource(json, 'aws_launch_template'))).toContain('ECS_ENABLE_SPOT_INSTANCE_DRAINING=true');
+  });
+});
+
+describe('Ec2Capacity cost options', () => {
+  const synth = (props: Partial<Ec2CapacityProps>) => synthJson((scope) => testCapacity(scope, testNetwork(scope), props)).json;
+  const lt = (json: SynthJson) => onlyResource(json, 'aws_launch_template');
+  const insights = (json: SynthJson) => onlyResource(json, 'aws_ecs_cluster').setting;
+
+  test('by default: Container Insights, detailed monitoring, and no credit specification (the family decides)', () => {
+    const json = synth({});
+    expect(insights(json)).toEqual([{ name: 'containerInsights', value: 'enabled' }]);
+    expect(lt(json).monitoring).toEqual({ enabled: true });
+    expect(lt(json).credit_specification).toBeUndefined();
+  });
+
+  test('standard CPU credits on a burstable type: target tracking never buys surplus credits', () => {
+    expect(lt(synth({ instanceType: 't3.micro', instanceSpec: INSTANCE_TYPES['t3.micro'], cpuCredits: 'standard' })).credit_specification).toEqual({ cpu_credits: 'standard' });
+  });
+
+  test('Container Insights and detailed monitoring off', () => {
+    const json = synth({ containerInsights: false, detailedMonitoring: false });
+    expect(insights(json)).toEqual([{ name: 'containerInsights', value: 'disabled' }]);
+    expect(lt(json).monitoring).toEqual({ enabled: false });
   });
 });
 

@@ -124,6 +124,37 @@ describe('Network', () => {
     expect(statement.Action).not.toContain('*');
   });
 
+  test('flow logs, cheaper: REJECT-only to a private S3 bucket this account\'s log delivery may write, expiring with the retention', () => {
+    const s3 = synthNetwork({ flowLogs: { destination: 's3', trafficType: 'REJECT' }, logRetentionDays: 14 });
+    expect(s3.text).toHaveResourceWithProperties(FlowLog, {
+      traffic_type: 'REJECT',
+      log_destination_type: 's3',
+      log_destination: expect.stringContaining('aws_s3_bucket.network_flow-log-bucket_'),
+      max_aggregation_interval: 600,
+      depends_on: [expect.stringContaining('aws_s3_bucket_policy.network_flow-log-bucket_policy_')],
+    });
+    const [flowLog] = Object.values(resourcesOf(s3.json, 'aws_flow_log'));
+    expect(flowLog.iam_role_arn).toBeUndefined();
+    expect(resourcesOf(s3.json, 'aws_cloudwatch_log_group')).toEqual({});
+    const [lifecycle] = Object.values(resourcesOf(s3.json, 'aws_s3_bucket_lifecycle_configuration'));
+    expect(lifecycle.rule[0].expiration).toEqual([{ days: 14 }]);
+    expect(Object.values(resourcesOf(s3.json, 'aws_s3_bucket_public_access_block'))).toHaveLength(1);
+    const [policy] = Object.values(resourcesOf(s3.json, 'aws_s3_bucket_policy'));
+    const statements = JSON.parse(policy.policy).Statement;
+    expect(statements.map((x: { Sid: string }) => x.Sid)).toEqual(['FlowLogDeliveryWrite', 'FlowLogDeliveryAclCheck', 'DenyInsecureTransport']);
+    expect(statements[0]).toMatchObject({
+      Principal: { Service: 'delivery.logs.amazonaws.com' },
+      Action: 's3:PutObject',
+      Resource: expect.stringMatching(/\/AWSLogs\/\$\{data\.aws_caller_identity\.[\w-]+\.account_id\}\/\*$/),
+      Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceAccount': expect.stringContaining('account_id') } },
+    });
+  });
+
+  test('flow logs: REJECT-only to CloudWatch Logs', () => {
+    const rejects = synthNetwork({ flowLogs: { destination: 'cloud-watch-logs', trafficType: 'REJECT' } });
+    expect(rejects.text).toHaveResourceWithProperties(FlowLog, { traffic_type: 'REJECT', log_destination_type: 'cloud-watch-logs' });
+  });
+
   test('no S3 endpoint unless a region is given', () => {
     expect(resourcesOf(json, 'aws_vpc_endpoint')).toEqual({});
   });

@@ -1,10 +1,9 @@
 import { Construct } from 'constructs';
 import { DataAwsElbServiceAccount } from '@cdktf/provider-aws/lib/data-aws-elb-service-account';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
-import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { policyDocument } from './iam';
-import { denyInsecureTransport, makeBucketPrivate } from './private-bucket';
+import { denyInsecureTransport, expiringPrivateBucket } from './private-bucket';
 
 export interface AccessLogBucketProps {
   /** Bucket name prefix; AWS appends a unique suffix. */
@@ -23,25 +22,13 @@ export class AccessLogBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: AccessLogBucketProps) {
     super(scope, id);
-    this.bucket = new S3Bucket(this, 'bucket', {
-      // Bucket names stop at 63 characters and Terraform appends 26, so the prefix gets 37.
-      bucketPrefix: props.namePrefix.slice(0, 37),
+    this.bucket = expiringPrivateBucket(this, {
+      namePrefix: props.namePrefix,
+      expirationDays: props.expirationDays,
+      ruleId: 'expire-access-logs',
       forceDestroy: props.forceDestroy ?? true,
     });
     const bucketId = this.bucket.id;
-    makeBucketPrivate(this, bucketId);
-    new S3BucketLifecycleConfiguration(this, 'lifecycle', {
-      bucket: bucketId,
-      rule: [
-        {
-          id: 'expire-access-logs',
-          status: 'Enabled',
-          filter: [{ prefix: '' }],
-          expiration: [{ days: props.expirationDays }],
-          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
-        },
-      ],
-    });
 
     // Regions older than August 2022 deliver as a regional ELB account, newer ones as the
     // log delivery service; granting both covers every region.

@@ -10,6 +10,7 @@ import { checkBlockedPaths, resolveHttps } from './https-config';
 import { INSTANCE_TYPES } from './instance-types';
 import { RUNTIME_PROFILE_DEFAULTS } from './runtime-profiles';
 import { resolveOperations } from './operations-config';
+import { resolveSavings } from './savings-config';
 import { DEFAULT_SERVICES, resolveServices } from './service-config';
 import { ConfigError, NAME, Validator } from './validator';
 
@@ -70,6 +71,8 @@ export function resolveEnvironment(name: string, s: EnvironmentSettings): Enviro
   v.integer('capacity.max', capacity.max, 1, 100);
   v.integer('capacity.targetCapacityPercent', capacity.targetCapacityPercent, 1, 100);
   v.check('capacity.min', capacity.min, capacity.min <= capacity.max, `at most capacity.max (${capacity.max})`);
+
+  const savings = resolveSavings(v, s, instanceType);
 
   const spot = { enabled: s.spot?.enabled ?? false, onDemandBaseCapacity: s.spot?.onDemandBaseCapacity ?? 1 };
   v.integer('spot.onDemandBaseCapacity', spot.onDemandBaseCapacity, 0, capacity.max);
@@ -141,6 +144,7 @@ export function resolveEnvironment(name: string, s: EnvironmentSettings): Enviro
     instanceType,
     capacity,
     spot,
+    ...savings,
     reservedMemoryMiB,
     amiId: s.amiId,
     createEcsServiceLinkedRole: s.createEcsServiceLinkedRole ?? false,

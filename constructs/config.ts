@@ -6,8 +6,50 @@ import { OperationsConfig, OperationsSettings } from './operations-config';
  * (`EnvironmentConfig`, every field resolved). Environments themselves live in environments.ts.
  */
 
-export type NatMode = 'per-az' | 'single';
-export const NAT_MODES: readonly NatMode[] = ['per-az', 'single'];
+/**
+ * `per-az`: a NAT gateway per AZ (survives an AZ outage); `single`: one NAT gateway; `instance`: one
+ * NAT instance (see NatInstanceSettings), the cheapest and the least resilient.
+ */
+export type NatMode = 'per-az' | 'single' | 'instance';
+export const NAT_MODES: readonly NatMode[] = ['per-az', 'single', 'instance'];
+
+export interface NatInstanceSettings {
+  /** Graviton type of the NAT instance (natMode 'instance'); one of NAT_INSTANCE_TYPES. @default 't4g.nano' */
+  readonly instanceType?: string;
+}
+
+/** Where VPC flow logs go: CloudWatch Logs, or an S3 bucket the stack creates (half the delivery price, no query console). */
+export type FlowLogDestination = 'cloud-watch-logs' | 's3';
+export const FLOW_LOG_DESTINATIONS: readonly FlowLogDestination[] = ['cloud-watch-logs', 's3'];
+/** Which flows are logged; REJECT-only is a fraction of ALL. */
+export type FlowLogTraffic = 'ALL' | 'ACCEPT' | 'REJECT';
+export const FLOW_LOG_TRAFFIC: readonly FlowLogTraffic[] = ['ALL', 'ACCEPT', 'REJECT'];
+
+/** Burstable instances' CPU credits: `standard` never buys surplus credits; `unlimited` does, above the baseline. */
+export type CpuCredits = 'standard' | 'unlimited';
+export const CPU_CREDITS: readonly CpuCredits[] = ['standard', 'unlimited'];
+
+/**
+ * Scales the environment to zero outside working hours: every service's tasks at `stop`, its
+ * instances SCHEDULE_INSTANCE_DELAY_MINUTES later (instances with tasks are protected from scale-in),
+ * and back at `start`. While it is on, the schedule owns the minimum and maximum sizes; a changed
+ * capacity or scaling range takes effect at the next start.
+ */
+export interface ScheduleSettings {
+  /** @default false */
+  readonly enabled?: boolean;
+  /** IANA time zone of `start` and `stop`, e.g. 'Europe/Berlin'. @default 'UTC' */
+  readonly timeZone?: string;
+  /** Days it runs, as a cron day-of-week field of names: 'MON-FRI', 'MON,WED,FRI', 'SUN-SAT'. @default 'MON-FRI' */
+  readonly days?: string;
+  /** Scale up at 'HH:MM' (24 h) on those days. @default '08:00' */
+  readonly start?: string;
+  /** Scale to zero at 'HH:MM', after `start` and at most 23:44 so the instances' action stays on the same day. @default '19:00' */
+  readonly stop?: string;
+}
+
+/** Minutes between the services' scale-in and the instances': time for tasks to drain and instances to lose scale-in protection. */
+export const SCHEDULE_INSTANCE_DELAY_MINUTES = 15;
 
 export interface CapacitySettings {
   /** Minimum instances in the Auto Scaling group. @default 1 */
@@ -104,14 +146,30 @@ export interface EnvironmentSettings {
   readonly publicSubnetCidrs?: readonly string[];
   /** One per AZ, in AZ order. @default carved from the upper half of the VPC, one /20 per AZ for a /16 */
   readonly privateSubnetCidrs?: readonly string[];
-  /** `per-az` survives an AZ outage; `single` saves a NAT gateway per extra AZ. @default 'single' */
+  /** @default 'single' (prod: 'per-az', dev: 'instance') */
   readonly natMode?: NatMode;
-  /** VPC flow logs to CloudWatch. @default false (true in prod) */
+  readonly natInstance?: NatInstanceSettings;
+  /** VPC flow logs. @default false (true in prod) */
   readonly flowLogs?: boolean;
+  /** @default 'cloud-watch-logs' */
+  readonly flowLogDestination?: FlowLogDestination;
+  /** @default 'ALL' */
+  readonly flowLogTraffic?: FlowLogTraffic;
   /** One of the types in instance-types.ts. @default 't2.micro' */
   readonly instanceType?: string;
+  /** Burstable types only (t2, t3, t3a, t4g). @default the family's own: standard for t2, unlimited for t3, t3a and t4g */
+  readonly cpuCredits?: CpuCredits;
+  /**
+   * EC2 detailed monitoring (1-minute instance metrics, billed as custom metrics). Container Insights
+   * has no per-instance metrics, and managed scaling reads CapacityProviderReservation, so this only
+   * serves diagnosing one instance. @default true
+   */
+  readonly detailedMonitoring?: boolean;
+  /** Container Insights on the cluster (per cluster, service and task metrics, billed as custom metrics). @default true */
+  readonly containerInsights?: boolean;
   readonly capacity?: CapacitySettings;
   readonly spot?: SpotSettings;
+  readonly schedule?: ScheduleSettings;
   /** MiB the ECS agent holds back for the OS and itself (ECS_RESERVED_MEMORY). @default 256 */
   readonly reservedMemoryMiB?: number;
   /**
@@ -162,10 +220,18 @@ export interface EnvironmentConfig {
   readonly publicSubnetCidrs: readonly string[];
   readonly privateSubnetCidrs: readonly string[];
   readonly natMode: NatMode;
+  readonly natInstance: Required<NatInstanceSettings>;
   readonly flowLogs: boolean;
+  readonly flowLogDestination: FlowLogDestination;
+  readonly flowLogTraffic: FlowLogTraffic;
   readonly instanceType: string;
+  /** Undefined: the launch template leaves the family's default. */
+  readonly cpuCredits?: CpuCredits;
+  readonly detailedMonitoring: boolean;
+  readonly containerInsights: boolean;
   readonly capacity: Required<CapacitySettings>;
   readonly spot: Required<SpotSettings>;
+  readonly schedule: Required<ScheduleSettings>;
   readonly reservedMemoryMiB: number;
   readonly amiId?: string;
   readonly createEcsServiceLinkedRole: boolean;

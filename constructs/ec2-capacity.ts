@@ -14,6 +14,7 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
+import { CpuCredits } from './config';
 import { managedPolicyArn, serviceTrustPolicy } from './iam';
 import { InstanceTypeSpec } from './instance-types';
 import { environmentNames } from './names';
@@ -61,6 +62,12 @@ export interface Ec2CapacityProps {
   readonly targetCapacityPercent?: number;
   /** ECS Exec: session encryption key and the KMS-encrypted log group sessions are recorded in. @default no exec configuration */
   readonly execCommand?: { readonly kmsKeyArn: string; readonly logGroupName: string };
+  /** Burstable types only. @default the family's own (no credit_specification) */
+  readonly cpuCredits?: CpuCredits;
+  /** EC2 detailed monitoring. @default true */
+  readonly detailedMonitoring?: boolean;
+  /** Container Insights on the cluster. @default true */
+  readonly containerInsights?: boolean;
 }
 
 /**
@@ -86,7 +93,7 @@ export class Ec2Capacity extends Construct {
 
     this.cluster = new EcsCluster(this, 'cluster', {
       name: names.cluster,
-      setting: [{ name: 'containerInsights', value: 'enabled' }],
+      setting: [{ name: 'containerInsights', value: props.containerInsights === false ? 'disabled' : 'enabled' }],
       // Changed in place (UpdateCluster), like the services' enable_execute_command.
       configuration: exec
         ? {
@@ -159,7 +166,8 @@ export class Ec2Capacity extends Construct {
         httpPutResponseHopLimit: 1,
         instanceMetadataTags: 'disabled',
       },
-      monitoring: { enabled: true },
+      monitoring: { enabled: props.detailedMonitoring ?? true },
+      ...(props.cpuCredits ? { creditSpecification: { cpuCredits: props.cpuCredits } } : {}),
       networkInterfaces: [
         {
           associatePublicIpAddress: 'false',

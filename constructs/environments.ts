@@ -33,14 +33,18 @@ function microservice(name: string, container: ContainerSettings = {}): ServiceS
  * `services`.
  */
 export const ENVIRONMENTS: Readonly<Record<string, EnvironmentSettings>> = {
-  // The tutorial's shape at the lowest cost: one NAT gateway, t2.micro, one task per instance.
+  // The tutorial's shape at the lowest cost (README "Cost"): a NAT instance instead of a NAT gateway,
+  // t2.micro, no Container Insights or detailed monitoring, and nothing running outside working hours.
   dev: {
     region: 'us-east-1',
     availabilityZones: ['us-east-1a', 'us-east-1b'],
     vpcCidr: '10.10.0.0/16',
-    natMode: 'single',
+    natMode: 'instance',
     instanceType: 't2.micro',
+    containerInsights: false,
+    detailedMonitoring: false,
     capacity: { min: 1, max: 2 },
+    schedule: { enabled: true, timeZone: 'UTC', days: 'MON-FRI', start: '07:00', stop: '19:00' },
     services: {
       // The reservation is what placement counts: measured peak RSS is ~170-270 MiB (bench/RESULTS.md), so
       // 320 MiB fits two tasks on a t2.micro while the hard limit stays 512 MiB.

@@ -22,6 +22,7 @@ import { ServiceAlarms } from './service-alarms';
 import { serviceResourceName } from './service-config';
 import { LEGACY_LAYOUT, moveFromLegacyPath } from './upgrade-moves';
 import { WebAcl } from './web-acl';
+import { WorkingHoursSchedule } from './working-hours-schedule';
 
 /** Default location of the app's source: workload/ at the repository root. */
 export const WORKLOAD_DIR = resolve(__dirname, '..', 'workload');
@@ -57,6 +58,8 @@ export class HostNameStack extends TerraformStack {
   public readonly serviceAlarms: ServiceAlarms[] = [];
   public readonly environmentAlarms: EnvironmentAlarms;
   public readonly dashboard: OperationsDashboard;
+  /** Set when the environment's schedule is on. */
+  public readonly schedule?: WorkingHoursSchedule;
   private dockerProvider?: DockerProvider;
 
   private readonly config: EnvironmentConfig;
@@ -92,7 +95,8 @@ export class HostNameStack extends TerraformStack {
       publicSubnetCidrs: config.publicSubnetCidrs,
       privateSubnetCidrs: config.privateSubnetCidrs,
       natMode: config.natMode,
-      flowLogs: config.flowLogs,
+      natInstanceType: config.natInstance.instanceType,
+      flowLogs: config.flowLogs && { destination: config.flowLogDestination, trafficType: config.flowLogTraffic },
       logRetentionDays: config.logRetentionDays,
       s3GatewayEndpointRegion: config.region,
     });
@@ -156,6 +160,9 @@ export class HostNameStack extends TerraformStack {
       instanceTags: defaultTags,
       targetCapacityPercent: config.capacity.targetCapacityPercent,
       execCommand: this.execLogging && { kmsKeyArn: this.execLogging.key.key.arn, logGroupName: this.execLogging.logGroup.name },
+      cpuCredits: config.cpuCredits,
+      detailedMonitoring: config.detailedMonitoring,
+      containerInsights: config.containerInsights,
     });
     if (config.createEcsServiceLinkedRole) this.addEcsServiceLinkedRole();
     this.loadBalancer.allowTrafficTo(this.capacity.securityGroup, 'ECS container instances');
@@ -190,6 +197,8 @@ export class HostNameStack extends TerraformStack {
       services: watched,
       alarms: [...this.environmentAlarms.all, ...this.serviceAlarms.flatMap((a) => a.all)],
     });
+
+    if (config.schedule.enabled) this.schedule = this.addSchedule(config);
     this.addOutputs();
   }
 
@@ -319,6 +328,26 @@ export class HostNameStack extends TerraformStack {
     return ecsService;
   }
 
+  private addSchedule(config: EnvironmentConfig): WorkingHoursSchedule {
+    const { timeZone, days, start, stop } = config.schedule;
+    return new WorkingHoursSchedule(this, 'schedule', {
+      namePrefix: config.namePrefix,
+      timeZone,
+      days,
+      start,
+      stop,
+      autoScalingGroup: this.capacity.autoScalingGroup,
+      minInstances: config.capacity.min,
+      maxInstances: config.capacity.max,
+      services: this.services.map((service, i) => ({
+        name: serviceResourceName(config.namePrefix, service.name),
+        scalingTarget: service.scalingTarget,
+        minTasks: config.services[i].scaling.minTasks,
+        maxTasks: config.services[i].scaling.maxTasks,
+      })),
+    });
+  }
+
   private addOutputs(): void {
     const alb = this.loadBalancer.loadBalancer;
     const services = Object.fromEntries(
@@ -349,6 +378,11 @@ export class HostNameStack extends TerraformStack {
       alarm_topic_arn: { value: this.alarmTopic.topic.arn, description: 'SNS topic every alarm notifies' },
       dashboard_name: { value: this.dashboard.dashboard.dashboardName, description: 'CloudWatch dashboard of the environment' },
     };
+    const nat = this.network.natInstance;
+    if (nat) {
+      shared.nat_network_interface_id = { value: nat.networkInterface.id, description: 'The NAT instance\'s network interface: the private subnets\' default route' };
+      shared.nat_autoscaling_group_name = { value: nat.autoScalingGroup.name, description: 'Auto Scaling group of the NAT instance' };
+    }
     for (const [id, output] of Object.entries({ ...shared, ...this.httpsOutputs() })) new TerraformOutput(this, id, output);
     new TerraformOutput(this, 'services', {
       value: services,

@@ -13,8 +13,10 @@ import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-assoc
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
-import { NatMode } from './config';
+import { FlowLogDestination, FlowLogTraffic, NatMode } from './config';
+import { FlowLogBucket } from './flow-log-bucket';
 import { policyDocument, serviceTrustPolicy } from './iam';
+import { NatInstance } from './nat-instance';
 
 export interface NetworkProps {
   /** Prefix for Name tags. */
@@ -28,8 +30,10 @@ export interface NetworkProps {
   readonly privateSubnetCidrs: readonly string[];
   /** @default 'single' */
   readonly natMode?: NatMode;
-  /** @default false */
-  readonly flowLogs?: boolean;
+  /** The NAT instance's type; required when natMode is 'instance'. */
+  readonly natInstanceType?: string;
+  /** `true`: ALL traffic to CloudWatch Logs. @default false */
+  readonly flowLogs?: boolean | FlowLogOptions;
   /** Retention of the flow log group. @default 30 */
   readonly logRetentionDays?: number;
   /**
@@ -38,6 +42,11 @@ export interface NetworkProps {
    * @default no endpoint
    */
   readonly s3GatewayEndpointRegion?: string;
+}
+
+export interface FlowLogOptions {
+  readonly destination: FlowLogDestination;
+  readonly trafficType: FlowLogTraffic;
 }
 
 /** One subnet of the VPC, with its AZ. */
@@ -55,10 +64,15 @@ export class Network extends Construct {
   public readonly availabilityZones: readonly string[];
   public readonly publicSubnets: readonly NetworkSubnet[];
   public readonly privateSubnets: readonly NetworkSubnet[];
+  /** None when natMode is 'instance'. */
   public readonly natGateways: readonly NatGateway[];
+  /** Set when natMode is 'instance'. */
+  public readonly natInstance?: NatInstance;
   public readonly privateRouteTables: readonly RouteTable[];
   /** Set when flow logs are on. */
   public readonly flowLog?: FlowLog;
+  /** Set when flow logs go to S3. */
+  public readonly flowLogBucket?: FlowLogBucket;
   /** Set when the S3 gateway endpoint is on. */
   public readonly s3Endpoint?: VpcEndpoint;
 
@@ -94,7 +108,7 @@ export class Network extends Construct {
         vpcId: this.vpc.id,
         availabilityZone: az,
         cidrBlock: props.publicSubnetCidrs[i],
-        // Only the ALB and NAT gateways live here, and both bring their own addresses.
+        // Only the ALB and NAT (gateways or instance) live here, and each brings its own addresses.
         mapPublicIpOnLaunch: false,
         tags: { Name: `${namePrefix}-public-${az}`, Tier: 'public' },
       });
@@ -102,7 +116,18 @@ export class Network extends Construct {
       return { availabilityZone: az, subnet };
     });
 
-    const natAzs = natMode === 'per-az' ? availabilityZones : availabilityZones.slice(0, 1);
+    if (natMode === 'instance') {
+      if (!props.natInstanceType) throw new Error('Network: natMode "instance" needs natInstanceType');
+      this.natInstance = new NatInstance(this, 'nat-instance', {
+        namePrefix,
+        vpc: this.vpc,
+        subnet: this.publicSubnets[0].subnet,
+        internetGateway: igw,
+        sourceCidrs: props.privateSubnetCidrs,
+        instanceType: props.natInstanceType,
+      });
+    }
+    const natAzs = { 'per-az': availabilityZones, single: availabilityZones.slice(0, 1), instance: [] }[natMode];
     this.natGateways = natAzs.map((az, i) => {
       const eip = new Eip(this, `nat-eip-${az}`, {
         domain: 'vpc',
@@ -135,7 +160,9 @@ export class Network extends Construct {
       new Route(this, `private-${az}-default-route`, {
         routeTableId: table.id,
         destinationCidrBlock: '0.0.0.0/0',
-        natGatewayId: this.natGateways[natMode === 'per-az' ? i : 0].id,
+        ...(this.natInstance
+          ? { networkInterfaceId: this.natInstance.networkInterface.id }
+          : { natGatewayId: this.natGateways[natMode === 'per-az' ? i : 0].id }),
       });
       privateRouteTables.push(table);
       return { availabilityZone: az, subnet };
@@ -153,11 +180,32 @@ export class Network extends Construct {
     }
 
     if (props.flowLogs) {
-      this.flowLog = this.addFlowLogs(namePrefix, props.logRetentionDays ?? 30);
+      const options: FlowLogOptions = props.flowLogs === true ? { destination: 'cloud-watch-logs', trafficType: 'ALL' } : props.flowLogs;
+      const retentionInDays = props.logRetentionDays ?? 30;
+      if (options.destination === 's3') {
+        this.flowLogBucket = new FlowLogBucket(this, 'flow-log-bucket', { namePrefix: `${namePrefix}-flow-logs-`, expirationDays: retentionInDays });
+        this.flowLog = this.addFlowLogsToS3(namePrefix, options.trafficType, this.flowLogBucket);
+      } else {
+        this.flowLog = this.addFlowLogs(namePrefix, retentionInDays, options.trafficType);
+      }
     }
   }
 
-  private addFlowLogs(namePrefix: string, retentionInDays: number): FlowLog {
+  /** Half the delivery price of CloudWatch Logs; read with Athena or S3 Select. */
+  private addFlowLogsToS3(namePrefix: string, trafficType: FlowLogTraffic, bucket: FlowLogBucket): FlowLog {
+    return new FlowLog(this, 'flow-log', {
+      vpcId: this.vpc.id,
+      trafficType,
+      logDestinationType: 's3',
+      logDestination: bucket.bucket.arn,
+      // Ten-minute objects: fewer, larger files for the same bytes.
+      maxAggregationInterval: 600,
+      tags: { Name: `${namePrefix}-flow-logs` },
+      dependsOn: [bucket.policy],
+    });
+  }
+
+  private addFlowLogs(namePrefix: string, retentionInDays: number, trafficType: FlowLogTraffic): FlowLog {
     const group = new CloudwatchLogGroup(this, 'flow-log-group', {
       name: `/vpc/${namePrefix}/flow-logs`,
       retentionInDays,
@@ -177,7 +225,7 @@ export class Network extends Construct {
     });
     return new FlowLog(this, 'flow-log', {
       vpcId: this.vpc.id,
-      trafficType: 'ALL',
+      trafficType,
       logDestinationType: 'cloud-watch-logs',
       logDestination: group.arn,
       iamRoleArn: role.arn,

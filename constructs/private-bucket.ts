@@ -1,4 +1,6 @@
 import { Construct } from 'constructs';
+import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { S3BucketLifecycleConfiguration } from '@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration';
 import { S3BucketOwnershipControls } from '@cdktf/provider-aws/lib/s3-bucket-ownership-controls';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
@@ -37,4 +39,30 @@ export function denyInsecureTransport(bucketArn: string): PolicyStatement {
     Resource: [bucketArn, `${bucketArn}/*`],
     Condition: { Bool: { 'aws:SecureTransport': 'false' } },
   };
+}
+
+/**
+ * A private log bucket (`bucket`, made private, a `lifecycle`) whose objects expire after
+ * `expirationDays`, in `scope`. Bucket names stop at 63 characters and Terraform appends 26, so the
+ * prefix gets 37.
+ */
+export function expiringPrivateBucket(
+  scope: Construct,
+  props: { namePrefix: string; expirationDays: number; ruleId: string; forceDestroy: boolean },
+): S3Bucket {
+  const bucket = new S3Bucket(scope, 'bucket', { bucketPrefix: props.namePrefix.slice(0, 37), forceDestroy: props.forceDestroy });
+  makeBucketPrivate(scope, bucket.id);
+  new S3BucketLifecycleConfiguration(scope, 'lifecycle', {
+    bucket: bucket.id,
+    rule: [
+      {
+        id: props.ruleId,
+        status: 'Enabled',
+        filter: [{ prefix: '' }],
+        expiration: [{ days: props.expirationDays }],
+        abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
+      },
+    ],
+  });
+  return bucket;
 }

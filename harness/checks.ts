@@ -96,6 +96,9 @@ export interface StackOutputs {
   readonly autoscaling_group_name: string;
   readonly alarm_topic_arn: string;
   readonly dashboard_name: string;
+  /** natMode 'instance' only. */
+  readonly nat_network_interface_id?: string;
+  readonly nat_autoscaling_group_name?: string;
   readonly services: Record<string, { url: string; service_name: string; target_group_arn: string; target_group_name: string; log_group: string }>;
   readonly base_url: string;
   /** With HTTPS (a domain or a certificate ARN). */

@@ -87,6 +87,14 @@ function checkDeployment(checks: Checks, aws: (...args: string[]) => Json, confi
     for (const subnet of publics) {
       expect(defaultRoute(subnet).GatewayId?.startsWith('igw-'), `public subnet ${subnet.SubnetId} does not route through the internet gateway`);
     }
+    if (config.natMode === 'instance') {
+      const eni = out.nat_network_interface_id;
+      privates.forEach((subnet) => {
+        const target = defaultRoute(subnet).NetworkInterfaceId;
+        expect(target === eni, `private subnet ${subnet.SubnetId} routes to ${target ?? JSON.stringify(defaultRoute(subnet))}, expected the NAT interface ${eni}`);
+      });
+      return `${config.availabilityZones.join(', ')}; every private subnet routes to the NAT instance's interface ${eni}`;
+    }
     const natIds = new Set<string>();
     privates.forEach((subnet, i) => {
       const nat = nats.find((n) => n.NatGatewayId === defaultRoute(subnet).NatGatewayId);
@@ -118,11 +126,56 @@ function checkDeployment(checks: Checks, aws: (...args: string[]) => Json, confi
   for (const service of config.services) checkService(checks, aws, out, service, { listener, rules, cluster });
   checkHttps(checks, aws, config, out);
 
+  if (config.natMode === 'instance') {
+    checks.run('NAT instance: a group of one, whose instance has the routed interface as its own, source/destination check off', () => {
+      const eniId = out.nat_network_interface_id;
+      const groupName = out.nat_autoscaling_group_name;
+      expect(eniId && groupName, 'no nat_network_interface_id / nat_autoscaling_group_name output');
+      const group = aws('autoscaling', 'describe-auto-scaling-groups', '--auto-scaling-group-names', groupName).AutoScalingGroups[0];
+      expect(group, `no Auto Scaling group ${groupName}`);
+      expect(group.MinSize === 1 && group.MaxSize === 1 && group.DesiredCapacity === 1, `group size ${group.MinSize}-${group.MaxSize} (desired ${group.DesiredCapacity}), expected 1-1`);
+      expect(group.Instances.length === 1, `${group.Instances.length} instances in ${groupName}, expected 1`);
+      const eni = aws('ec2', 'describe-network-interfaces', '--network-interface-ids', eniId).NetworkInterfaces[0];
+      expect(eni.SourceDestCheck === false, `SourceDestCheck ${eni.SourceDestCheck} on ${eniId}`);
+      expect(eni.SubnetId === subnets().publics[0].SubnetId, `interface in ${eni.SubnetId}, expected the first public subnet`);
+      expect(eni.Association?.PublicIp, `no public address on ${eniId}`);
+      const instanceId = group.Instances[0].InstanceId;
+      const instance = aws('ec2', 'describe-instances', '--instance-ids', instanceId).Reservations[0].Instances[0];
+      const primary = instance.NetworkInterfaces.find((n: Json) => n.Attachment?.DeviceIndex === 0);
+      expect(primary?.NetworkInterfaceId === eniId, `instance ${instanceId}'s primary interface is ${primary?.NetworkInterfaceId}, expected ${eniId}`);
+      expect(eni.Attachment?.InstanceId === instanceId, `interface attached to ${eni.Attachment?.InstanceId}`);
+      const version = aws('ec2', 'describe-launch-template-versions', '--launch-template-id', group.LaunchTemplate.LaunchTemplateId, '--versions', '$Latest').LaunchTemplateVersions[0];
+      const data = version.LaunchTemplateData;
+      expect(data.MetadataOptions?.HttpTokens === 'required', `launch template HttpTokens ${data.MetadataOptions?.HttpTokens}`);
+      expect(data.KeyName === undefined, `launch template names key pair ${data.KeyName}`);
+      expect(data.BlockDeviceMappings?.every((m: Json) => m.Ebs?.Encrypted === true), `root volume not encrypted: ${JSON.stringify(data.BlockDeviceMappings)}`);
+      return `${instanceId} on ${eniId} (${eni.Association.PublicIp}), source/dest check off`;
+    });
+  }
+
+  if (config.schedule.enabled) {
+    checks.run('schedule: the instances and every service scale to zero after hours and back', () => {
+      const actions: Json[] = aws('autoscaling', 'describe-scheduled-actions', '--auto-scaling-group-name', out.autoscaling_group_name).ScheduledUpdateGroupActions;
+      const sizes = actions.map((a) => `${a.Recurrence}:${a.MinSize}/${a.MaxSize}/${a.DesiredCapacity}`).sort();
+      expect(actions.length === 2, `${actions.length} scheduled actions on ${out.autoscaling_group_name}: ${sizes}`);
+      expect(actions.some((a) => a.MinSize === 0 && a.MaxSize === 0 && a.DesiredCapacity === 0), `no action to zero: ${sizes}`);
+      expect(actions.some((a) => a.MinSize === config.capacity.min && a.MaxSize === config.capacity.max), `no action back to ${config.capacity.min}-${config.capacity.max}: ${sizes}`);
+      for (const service of config.services) {
+        const resourceId = `service/${cluster}/${out.services[service.name].service_name}`;
+        const scheduled: Json[] = aws('application-autoscaling', 'describe-scheduled-actions', '--service-namespace', 'ecs', '--resource-id', resourceId).ScheduledActions;
+        const ranges = scheduled.map((a) => `${a.Schedule}:${a.ScalableTargetAction?.MinCapacity}-${a.ScalableTargetAction?.MaxCapacity}`).sort();
+        expect(scheduled.length === 2, `${scheduled.length} scheduled actions on ${resourceId}: ${ranges}`);
+        expect(scheduled.some((a) => a.ScalableTargetAction?.MaxCapacity === 0), `${service.name}: no action to zero: ${ranges}`);
+      }
+      return sizes.join(', ');
+    });
+  }
+
   if (config.flowLogs) {
-    checks.run('network: VPC flow logs go to CloudWatch Logs', () => {
+    checks.run(`network: VPC flow logs (${config.flowLogTraffic}) go to ${config.flowLogDestination}`, () => {
       const logs: Json[] = aws('ec2', 'describe-flow-logs', '--filter', `Name=resource-id,Values=${vpc().VpcId}`).FlowLogs;
       expect(logs.length === 1, `${logs.length} flow logs on the VPC`);
-      expect(logs[0].LogDestinationType === 'cloud-watch-logs' && logs[0].TrafficType === 'ALL', JSON.stringify(logs[0]));
+      expect(logs[0].LogDestinationType === config.flowLogDestination && logs[0].TrafficType === config.flowLogTraffic, JSON.stringify(logs[0]));
       return logs[0].LogGroupName ?? logs[0].LogDestination;
     });
   }

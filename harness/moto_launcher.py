@@ -23,6 +23,7 @@ from werkzeug.serving import make_server  # noqa: E402
 from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse  # noqa: E402
 from moto.autoscaling.responses import AutoScalingResponse  # noqa: E402
 from moto.core.responses import ActionResult  # noqa: E402
+from moto.ec2.models.instances import InstanceBackend  # noqa: E402
 from moto.ecs.models import Service  # noqa: E402
 from moto.ecs.responses import EC2ContainerServiceResponse  # noqa: E402
 from moto.elbv2.models import FakeLoadBalancer  # noqa: E402
@@ -163,6 +164,43 @@ def patch_elbv2_default_scheme() -> None:
     FakeLoadBalancer.__init__ = init
 
 
+def patch_launch_template_network_interface() -> None:
+    """Gap: an Auto Scaling group's launches ignore the launch template's NetworkInterfaces, so an
+    instance never takes an existing interface named there (the NAT instance's), as EC2 makes it
+    do; and terminating an instance leaves such an interface attached to it, where EC2 detaches it.
+    Launch with the template's existing interfaces; detach what termination does not delete."""
+    run_instances = InstanceBackend.run_instances
+
+    def run(self, image_id, count, user_data, security_group_names, **kwargs):
+        template = kwargs.get("launch_template")
+        if template and not kwargs.get("nics"):
+            data = self._get_template_from_args(template).data
+            existing = [ni for ni in data.get("NetworkInterfaces") or data.get("NetworkInterface") or [] if ni.get("NetworkInterfaceId")]
+            if existing:
+                kwargs["nics"] = [{"DeviceIndex": ni.get("DeviceIndex", 0), "NetworkInterfaceId": ni["NetworkInterfaceId"]} for ni in existing]
+        return run_instances(self, image_id, count, user_data, security_group_names, **kwargs)
+
+    InstanceBackend.run_instances = run
+
+    from moto.ec2.models.instances import Instance
+
+    terminate = Instance.terminate
+
+    def terminate_detaching(self):
+        kept = [nic for nic in self.nics.values() if not nic.delete_on_termination]
+        state = terminate(self)
+        # Detached from the interface's side only: the terminated instance still describes itself with it.
+        for nic in kept:
+            nic.instance = None
+            nic.attachment_id = None
+            nic.attach_time = None
+            nic.device_index = None
+            nic.status = "available"
+        return state
+
+    Instance.terminate = terminate_detaching
+
+
 def main() -> None:
     patch_ecs_empty_network_configuration()
     patch_ecs_tasks_start()
@@ -170,6 +208,7 @@ def main() -> None:
     patch_application_autoscaling_tags()
     patch_elbv2_default_scheme()
     patch_autoscaling_instance_refresh()
+    patch_launch_template_network_interface()
     app = DomainDispatcherApplication(create_backend_app)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     os.environ["MOTO_PORT"] = str(server.port)

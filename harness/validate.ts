@@ -22,8 +22,9 @@ const DOCKER_PROVIDER = 'kreuzwerker/docker';
 
 /**
  * Not a deployed environment: every optional feature on (HTTPS with a given certificate and a zone
- * by id, WAF with logging, Spot, arm64, per-AZ NAT, flow and access logs) with the longest name
- * prefix, for limits that only Terraform's schema knows. prod covers the certificate created here.
+ * by id, WAF with logging, Spot, arm64, per-AZ NAT, flow logs to S3, access logs, the working-hours
+ * schedule, standard CPU credits) with the longest name prefix, for limits that only Terraform's
+ * schema knows. prod covers the certificate created here.
  */
 const EDGE_CASES: Record<string, EnvironmentSettings> = {
   edgecases: {
@@ -32,7 +33,12 @@ const EDGE_CASES: Record<string, EnvironmentSettings> = {
     availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'],
     natMode: 'per-az',
     flowLogs: true,
+    // The cheaper flow log options and the schedule (dev validates the NAT instance).
+    flowLogDestination: 's3',
+    flowLogTraffic: 'REJECT',
+    schedule: { enabled: true, timeZone: 'Europe/Berlin', days: 'MON-FRI', start: '07:00', stop: '19:00' },
     instanceType: 't4g.small',
+    cpuCredits: 'standard',
     spot: { enabled: true },
     loadBalancer: {
       certificateArn: 'arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-0000-0000-000000000000',

@@ -201,6 +201,61 @@ describe('instances', () => {
   });
 });
 
+describe('a working-hours schedule and a NAT instance', () => {
+  const schedule = (recurrence: string, min: number, max: number) => ({ autoscaling_group_name: '${aws_autoscaling_group.g.name}', recurrence, min_size: min, max_size: max, desired_capacity: min });
+  const scheduled = (schedules: Record<string, unknown>) =>
+    stack({
+      aws_launch_template: { lt: lt({ credit_specification: { cpu_credits: 'standard' }, monitoring: { enabled: true }, block_device_mappings: [{ ebs: { volume_size: 30, volume_type: 'gp3' } }] }) },
+      aws_autoscaling_group: { g: asg() },
+      aws_autoscaling_schedule: schedules,
+    });
+
+  test('up 08:00-19:15 on weekdays: instances, volumes and metrics for 56.25 h of the 168-hour week', () => {
+    const e = estimate(scheduled({ up: schedule('0 8 * * 1-5', 2, 5), down: schedule('15 19 * * 1-5', 0, 0) }));
+    // 56.25 / 168 x 730 = 244.42 h; 244.42 / 730 = 0.3348 of the month
+    const ec2 = line(e, 'EC2 t3.small on-demand');
+    expect(ec2.factors).toEqual([{ value: 244.42, unit: 'h' }]);
+    expect(ec2.note).toBe('scheduled: up 56.25 h a week (2 aws_autoscaling_schedule), at zero the rest');
+    expect(cost(e, 'EC2 t3.small on-demand')).toBeCloseTo(2 * 244.42 * 0.0208, 6);
+    expect(cost(e, 'EC2 t3.small on-demand', 'max')).toBeCloseTo(5 * 244.42 * 0.0208, 6);
+    expect(cost(e, 'EBS gp3 volume')).toBeCloseTo(2 * 30 * 0.3348 * 0.08, 6);
+    expect(cost(e, 'EC2 detailed monitoring')).toBeCloseTo(2 * 7 * 0.3348 * 0.3, 6);
+  });
+
+  test('the week wraps: a Sunday-night start and a Friday stop are read in order', () => {
+    // Up from Sunday 22:00 to Friday 22:00: 120 of 168 hours.
+    const e = estimate(scheduled({ down: schedule('0 22 * * FRI', 0, 0), up: schedule('0 22 * * 0', 2, 5) }));
+    expect(line(e, 'EC2 t3.small on-demand').factors).toEqual([{ value: round2((120 / 168) * 730), unit: 'h' }]);
+  });
+
+  test('a schedule to other sizes than zero and the group\'s own, or a recurrence that is not weekly, is an error', () => {
+    expect(() => estimate(scheduled({ half: schedule('0 8 * * 1-5', 1, 2), down: schedule('0 19 * * 1-5', 0, 0) }))).toThrow(
+      "stack test: aws_autoscaling_schedule.half: sets min 1, max 2: only schedules between zero and the group's own sizes (2-5) are priced",
+    );
+    expect(() => estimate(scheduled({ monthly: schedule('0 8 1 * *', 2, 5) }))).toThrow(
+      'stack test: aws_autoscaling_schedule.monthly: recurrence "0 8 1 * *" is not a weekly "M H * * days" cron the price table can read',
+    );
+  });
+
+  test('a NAT instance: t4g.nano hours, its volume, and the Elastic IP on its interface', () => {
+    const e = estimate(
+      stack({
+        aws_launch_template: { nat: { instance_type: 't4g.nano', block_device_mappings: [{ ebs: { volume_size: 8, volume_type: 'gp3' } }] } },
+        aws_autoscaling_group: { nat: { min_size: 1, max_size: 1, launch_template: { id: '${aws_launch_template.nat.id}' } } },
+        aws_network_interface: { eni: { source_dest_check: false } },
+        aws_route: { r: { network_interface_id: '${aws_network_interface.eni.id}' } },
+        aws_eip: { ip: { domain: 'vpc', network_interface: '${aws_network_interface.eni.id}' } },
+      }),
+    );
+    expect(cost(e, 'EC2 t4g.nano on-demand')).toBeCloseTo(3.066, 6); // 730 h x $0.0042
+    expect(cost(e, 'EBS gp3 volume')).toBeCloseTo(0.64, 6); // 8 GB x $0.08
+    expect(cost(e, 'public IPv4 address (NAT instance Elastic IP)')).toBeCloseTo(3.65, 6);
+    expect(e.free).toContainEqual({ type: 'aws_network_interface', count: 1, reason: 'network interfaces are free (a public IPv4 address on one is priced on its aws_eip)' });
+  });
+});
+
+const round2 = (n: number) => Math.round(n * 100) / 100;
+
 describe('logs and monitoring', () => {
   test('an app log group: the assumed ingestion, and storage for its retention', () => {
     const e = estimate(stack({ aws_cloudwatch_log_group: { app: { name: '/ecs/app', retention_in_days: 14 } } }));

@@ -17,7 +17,7 @@ describe("README's cost section", () => {
   });
 
   test('a hand edit inside the markers is a drift the check catches', () => {
-    const edited = readme.replace('**$96.40**', '**$83.00**');
+    const edited = readme.replace('**$48.38**', '**$40.00**');
     expect(edited).not.toBe(readme);
     expect(readmeSection(edited)).not.toBe(expected);
   });

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { NetworkInterface } from '@cdktf/provider-aws/lib/network-interface';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { TerraformResource, Testing } from 'cdktf';
 import { EnvironmentConfig } from '../../constructs/config';
@@ -74,6 +75,8 @@ function patchContainer(stack: HostNameStack, patch: Record<string, unknown>): v
 const service = (s: HostNameStack) => s.services.find((x) => x.secretsPolicy) ?? s.services[0];
 const container = (s: HostNameStack) => ({ resource: service(s).taskDefinition, suffix: ` container ${service(s).name}` });
 const microservices = () => selectEnvironments(['microservices'])[0];
+/** dev's NAT instance (dev runs natMode 'instance'). */
+const nat = (s: HostNameStack) => s.network.natInstance!;
 
 const BREAKAGES: Record<string, Breakage> = {
   'sg-public-ingress-alb-only': {
@@ -118,6 +121,31 @@ const BREAKAGES: Record<string, Breakage> = {
     mutate: (s) =>
       child<TerraformResource>(s.network, 'default-sg').addOverride('ingress', [{ protocol: '-1', self: true, from_port: 0, to_port: 0 }]),
     expected: (s) => ({ resource: s.network.vpc, reason: 'default security group has rules' }),
+  },
+  'no-scale-to-zero-in-prod': {
+    config: () => prod({ schedule: { enabled: true } }),
+    expected: (s) => ({ resource: s.schedule!.instanceActions[1], reason: 'scales the Auto Scaling group to zero' }),
+  },
+  'source-dest-check-nat-only': {
+    mutate: (s) =>
+      new NetworkInterface(s, 'rogue-eni', { subnetId: s.network.privateSubnets[0].subnet.id, sourceDestCheck: false, description: 'not a NAT' }),
+    expected: (s) => ({ resource: child(s, 'rogue-eni'), reason: 'no route sends traffic to this interface' }),
+  },
+  'nat-ingress-private-subnets-only': {
+    mutate: (s) =>
+      new VpcSecurityGroupIngressRule(s, 'nat-from-vpc', {
+        securityGroupId: nat(s).securityGroup.id,
+        description: 'HTTPS from the whole VPC, public subnets too',
+        ipProtocol: 'tcp',
+        fromPort: 443,
+        toPort: 443,
+        cidrIpv4: '10.10.0.0/16',
+      }),
+    expected: (s) => ({ resource: child(s, 'nat-from-vpc'), reason: 'NAT ingress from 10.10.0.0/16, not a private subnet' }),
+  },
+  'no-key-pairs': {
+    mutate: (s) => (nat(s).launchTemplate.keyName = 'ops-key'),
+    expected: (s) => ({ resource: nat(s).launchTemplate, reason: 'key_name is ops-key' }),
   },
   'flow-logs-in-prod': {
     config: () => prod({ flowLogs: false }),
@@ -182,7 +210,7 @@ const BREAKAGES: Record<string, Breakage> = {
     expected: (s) => ({ resource: service(s).route.targetGroup, reason: 'health check path is /' }),
   },
   'ecs-container-insights': {
-    mutate: (s) => s.capacity.cluster.putSetting([{ name: 'containerInsights', value: 'disabled' }]),
+    config: () => prod({ containerInsights: false }),
     expected: (s) => ({ resource: s.capacity.cluster, reason: 'Container Insights is off' }),
   },
   'ecs-distinct-roles': {
@@ -412,6 +440,47 @@ describe('the operations rules catch more than one way to get it wrong', () => {
 function address2(c: { resource: TerraformResource; suffix: string }) {
   return { address: address(c.resource) + c.suffix };
 }
+
+describe('the NAT instance is held to the instance rules, and its exceptions are narrow', () => {
+  const rule = (id: string) => RULES.find((r) => r.id === id)!;
+  const broken = (mutate: (s: HostNameStack) => void) => synthStack(dev(), mutate);
+
+  test('imdsv2-hop-limit-1: IMDSv1 on the NAT launch template', () => {
+    const b = broken((s) => nat(s).launchTemplate.addOverride('metadata_options.http_tokens', 'optional'));
+    expect(rule('imdsv2-hop-limit-1').check(b.json)).toEqual([{ address: address(nat(b.stack).launchTemplate), reason: 'http_tokens is optional, not required' }]);
+  });
+
+  test('ebs-encrypted: an unencrypted NAT root volume', () => {
+    const b = broken((s) => nat(s).launchTemplate.addOverride('block_device_mappings.0.ebs.encrypted', 'false'));
+    expect(rule('ebs-encrypted').check(b.json)).toEqual([{ address: address(nat(b.stack).launchTemplate), reason: 'an EBS mapping is not encrypted' }]);
+  });
+
+  test('sg-no-admin-ports: SSH to the NAT instance', () => {
+    const b = broken(
+      (s) =>
+        new VpcSecurityGroupIngressRule(s, 'nat-ssh', { securityGroupId: nat(s).securityGroup.id, description: 'SSH', ipProtocol: 'tcp', fromPort: 22, toPort: 22, cidrIpv4: '10.10.128.0/20' }),
+    );
+    expect(rule('sg-no-admin-ports').check(b.json)).toContainEqual({ address: address(child(b.stack, 'nat-ssh')), reason: 'ingress covers port 22' });
+  });
+
+  test('source-dest-check-nat-only: the NAT interface itself, once no route uses it', () => {
+    const b = broken((s) => s.network.privateRouteTables.forEach((_, i) => s.network.node.tryRemoveChild(`private-${s.network.availabilityZones[i]}-default-route`)));
+    expect(rule('source-dest-check-nat-only').check(b.json)).toEqual([
+      { address: address(nat(b.stack).networkInterface), reason: 'source/destination check is off, but no route sends traffic to this interface' },
+    ]);
+  });
+
+  test('instances-in-private-subnets and instances-no-public-ip: the exception is the NAT interface, not the public subnet', () => {
+    // A container launch template that names the NAT interface is a NAT instance too; one that only
+    // asks for a public address in a public subnet is not.
+    const b = broken((s) => {
+      s.capacity.launchTemplate.putNetworkInterfaces([{ associatePublicIpAddress: 'true', securityGroups: [instanceSg(s)] }]);
+      s.capacity.autoScalingGroup.vpcZoneIdentifier = [s.network.publicSubnets[0].subnet.id];
+    });
+    expect(rule('instances-no-public-ip').check(b.json).map((v) => v.address)).toEqual([address(b.stack.capacity.launchTemplate)]);
+    expect(rule('instances-in-private-subnets').check(b.json).map((v) => v.address)).toEqual([address(b.stack.capacity.autoScalingGroup)]);
+  });
+});
 
 describe('every rule catches a deliberately broken stack', () => {
   test('every rule has a breakage, and every breakage a rule', () => {

@@ -223,6 +223,50 @@ function instanceSecurityGroups(json: SynthJson): Set<string> {
   return new Set([...lts, ...instances]);
 }
 
+/** Route tables with a route to an internet gateway: the public ones. */
+function igwRouteTables(json: SynthJson): Set<string> {
+  return new Set(
+    [
+      ...resources(json, 'aws_route').map((r) => ({ table: refs(r.attrs.route_table_id)[0], gateway: r.attrs.gateway_id })),
+      ...resources(json, 'aws_route_table').flatMap((t) => list(t.attrs.route).map((r) => ({ table: t.address, gateway: r.gateway_id }))),
+    ]
+      .filter((r) => refs(r.gateway).some((g) => g.startsWith('aws_internet_gateway.')))
+      .map((r) => r.table),
+  );
+}
+
+/** Route tables associated with a subnet (by address); empty when it uses the VPC's main table. */
+function routeTablesOf(json: SynthJson, subnet: string): string[] {
+  return resources(json, 'aws_route_table_association')
+    .filter((a) => refersTo(a.attrs.subnet_id, subnet))
+    .map((a) => refs(a.attrs.route_table_id)[0]);
+}
+
+/** NAT instance interfaces: source/destination check off, and a route sends traffic to them. */
+function natInterfaces(json: SynthJson): Set<string> {
+  const routed = new Set(resources(json, 'aws_route').flatMap((r) => refs(r.attrs.network_interface_id)));
+  return new Set(resources(json, 'aws_network_interface').filter((e) => isFalse(e.attrs.source_dest_check) && routed.has(e.address)).map((e) => e.address));
+}
+
+/** Launch templates whose every network interface is a NAT interface: they launch NAT instances. */
+function natLaunchTemplates(json: SynthJson): Set<string> {
+  const nat = natInterfaces(json);
+  return new Set(
+    resources(json, 'aws_launch_template')
+      .filter((lt) => {
+        const nis = list(lt.attrs.network_interfaces);
+        return nis.length > 0 && nis.every((ni) => refs(ni.network_interface_id).some((e) => nat.has(e)));
+      })
+      .map((lt) => lt.address),
+  );
+}
+
+/** Auto Scaling groups that launch NAT instances. */
+function natGroups(json: SynthJson): Set<string> {
+  const lts = natLaunchTemplates(json);
+  return new Set(resources(json, 'aws_autoscaling_group').filter((g) => refs(g.attrs.launch_template).some((lt) => lts.has(lt))).map((g) => g.address));
+}
+
 interface Container {
   readonly name?: string;
   readonly privileged?: boolean;
@@ -349,10 +393,11 @@ export const RULES: readonly Rule[] = [
   {
     id: 'instances-no-public-ip',
     checkov: 'CKV_AWS_88',
-    checks: 'Launch templates set associate_public_ip_address = false on every network interface; no instance has a public IP',
+    checks: 'Launch templates set associate_public_ip_address = false on every network interface; no instance has a public IP. NAT instances excepted: their interface is the NAT interface, with its Elastic IP',
     why: 'Instances live in private subnets and reach AWS through NAT; a public IP would bypass the ALB and the security model.',
     check: (json) => [
-      ...each(json, 'aws_launch_template', (a) => {
+      ...each(json, 'aws_launch_template', (a, address) => {
+        if (natLaunchTemplates(json).has(address)) return undefined;
         const nis = list(a.network_interfaces);
         return nis.length > 0 && nis.every((ni) => isFalse(ni.associate_public_ip_address))
           ? undefined
@@ -371,21 +416,14 @@ export const RULES: readonly Rule[] = [
   {
     id: 'instances-in-private-subnets',
     checkov: '—',
-    checks: 'Auto Scaling groups launch only into subnets whose route table has no route to an internet gateway',
+    checks: 'Auto Scaling groups launch only into subnets whose route table has no route to an internet gateway (the NAT instance\'s group excepted)',
     why: 'Defence in depth with no-public-IP: even a mistaken public address is unreachable without an internet gateway route.',
     check: (json) => {
-      const igwTables = new Set(
-        [
-          ...resources(json, 'aws_route').map((r) => ({ table: refs(r.attrs.route_table_id)[0], gateway: r.attrs.gateway_id })),
-          ...resources(json, 'aws_route_table').flatMap((t) => list(t.attrs.route).map((r) => ({ table: t.address, gateway: r.gateway_id }))),
-        ]
-          .filter((r) => refs(r.gateway).some((g) => g.startsWith('aws_internet_gateway.')))
-          .map((r) => r.table),
-      );
-      const associations = resources(json, 'aws_route_table_association');
-      return resources(json, 'aws_autoscaling_group').flatMap((asg) =>
+      const igwTables = igwRouteTables(json);
+      const nat = natGroups(json);
+      return resources(json, 'aws_autoscaling_group').filter((asg) => !nat.has(asg.address)).flatMap((asg) =>
         refs(asg.attrs.vpc_zone_identifier).flatMap((subnet) => {
-          const tables = associations.filter((a) => refersTo(a.attrs.subnet_id, subnet)).map((a) => refs(a.attrs.route_table_id)[0]);
+          const tables = routeTablesOf(json, subnet);
           if (tables.length === 0) return [{ address: asg.address, reason: `${subnet} has no route table of its own (the main table is unchecked)` }];
           return tables.some((t) => igwTables.has(t)) ? [{ address: asg.address, reason: `${subnet} routes to an internet gateway` }] : [];
         }),
@@ -407,6 +445,21 @@ export const RULES: readonly Rule[] = [
     },
   },
   {
+    id: 'no-scale-to-zero-in-prod',
+    checkov: '—',
+    checks: 'In prod, no scheduled action scales instances or services to zero',
+    why: 'A working-hours schedule is a dev saving; in prod it is an outage every night.',
+    check: (json) =>
+      isProd(json)
+        ? [
+            ...each(json, 'aws_autoscaling_schedule', (a) => (Number(a.max_size) === 0 ? 'scales the Auto Scaling group to zero' : undefined)),
+            ...each(json, 'aws_appautoscaling_scheduled_action', (a) =>
+              Number(list(a.scalable_target_action)[0]?.max_capacity) === 0 ? 'scales a scalable target to zero' : undefined,
+            ),
+          ]
+        : [],
+  },
+  {
     id: 'flow-logs-in-prod',
     checkov: 'CKV2_AWS_11',
     checks: 'In prod, every VPC has a flow log capturing ALL traffic',
@@ -418,6 +471,52 @@ export const RULES: readonly Rule[] = [
         logs.some((l) => refersTo(l.attrs.vpc_id, vpc) && l.attrs.traffic_type === 'ALL') ? undefined : 'no flow log with traffic_type ALL',
       );
     },
+  },
+
+  // NAT instance
+  {
+    id: 'source-dest-check-nat-only',
+    checkov: '—',
+    checks: 'Source/destination check is off only on a NAT interface (one a route sends traffic to); never on an instance',
+    why: 'An interface without the check accepts and sends packets of any address: right for the NAT, a spoofing hole anywhere else.',
+    check: (json) => {
+      const nat = natInterfaces(json);
+      return [
+        ...each(json, 'aws_network_interface', (a, address) =>
+          isFalse(a.source_dest_check) && !nat.has(address) ? 'source/destination check is off, but no route sends traffic to this interface' : undefined,
+        ),
+        ...each(json, 'aws_instance', (a) => (isFalse(a.source_dest_check) ? 'source/destination check is off on an instance' : undefined)),
+      ];
+    },
+  },
+  {
+    id: 'nat-ingress-private-subnets-only',
+    checkov: '—',
+    checks: "A NAT interface's security groups admit traffic only from private subnets' CIDRs (subnets without an internet gateway route)",
+    why: 'A NAT that forwards for anyone else is an open proxy with our address on it.',
+    check: (json) => {
+      const publicTables = igwRouteTables(json);
+      const privateCidrs = new Set(
+        resources(json, 'aws_subnet')
+          .filter((sn) => routeTablesOf(json, sn.address).some((t) => !publicTables.has(t)))
+          .map((sn) => sn.attrs.cidr_block),
+      );
+      const natSgs = new Set(resources(json, 'aws_network_interface').filter((e) => natInterfaces(json).has(e.address)).flatMap((e) => refs(e.attrs.security_groups)));
+      return sgRules(json)
+        .filter((r) => r.direction === 'ingress' && r.sg !== undefined && natSgs.has(r.sg))
+        .filter((r) => r.self || r.sourceSgs.length > 0 || r.cidrs.length === 0 || r.cidrs.some((c) => !privateCidrs.has(c)))
+        .map((r) => ({ address: r.address, reason: `NAT ingress from ${[...r.cidrs, ...r.sourceSgs].join(', ') || 'its own group'}, not a private subnet` }));
+    },
+  },
+  {
+    id: 'no-key-pairs',
+    checkov: '—',
+    checks: 'No key pair resource, and no launch template or instance names a key pair',
+    why: 'Every instance (container hosts and the NAT) is reached through Session Manager; a key pair is a long-lived credential nobody rotates.',
+    check: (json) => [
+      ...each(json, 'aws_key_pair', () => 'a key pair'),
+      ...each(json, ['aws_launch_template', 'aws_instance'], (a) => (a.key_name !== undefined ? `key_name is ${a.key_name}` : undefined)),
+    ],
   },
 
   // Instances
@@ -582,10 +681,10 @@ export const RULES: readonly Rule[] = [
   {
     id: 'ecs-container-insights',
     checkov: 'CKV_AWS_65',
-    checks: 'ECS clusters have the containerInsights setting enabled (or enhanced)',
-    why: 'Per-task CPU, memory and restart metrics are what the on-call engineer looks at first.',
+    checks: 'In prod, ECS clusters have the containerInsights setting enabled (or enhanced)',
+    why: 'Per-task CPU, memory and restart metrics are what the on-call engineer looks at first. Elsewhere it may be off to save its metrics (dev: more than its compute).',
     check: (json) =>
-      each(json, 'aws_ecs_cluster', (a) => {
+      !isProd(json) ? [] : each(json, 'aws_ecs_cluster', (a) => {
         const values = list(a.setting).filter((s) => s.name === 'containerInsights').map((s) => s.value);
         return values.length > 0 && values.every((v) => ['enabled', 'enhanced'].includes(v)) ? undefined : 'Container Insights is off';
       }),
@@ -750,10 +849,11 @@ export const RULES: readonly Rule[] = [
   {
     id: 'asg-managed-by-ecs',
     checkov: '—',
-    checks: 'Auto Scaling groups set protect_from_scale_in and carry the AmazonECSManaged tag',
+    checks: 'Auto Scaling groups (the NAT instance\'s excepted) set protect_from_scale_in and carry the AmazonECSManaged tag',
     why: 'Managed termination protection needs scale-in protection; ECS adds the tag itself, so declaring it avoids a perpetual diff.',
     check: (json) =>
-      each(json, 'aws_autoscaling_group', (a) => {
+      each(json, 'aws_autoscaling_group', (a, address) => {
+        if (natGroups(json).has(address)) return undefined;
         if (!isTrue(a.protect_from_scale_in)) return 'protect_from_scale_in is not true';
         return list(a.tag).some((t) => t.key === 'AmazonECSManaged') ? undefined : 'no AmazonECSManaged tag';
       }),

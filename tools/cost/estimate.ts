@@ -160,9 +160,13 @@ function instanceLines(
   type: string,
   address: string,
   lt: any,
-  overrides: { instanceType?: string; count: MinMax; spot?: { base: number; percent: number } },
+  overrides: { instanceType?: string; count: MinMax; spot?: { base: number; percent: number }; uptime?: Uptime },
   direct: any = {},
 ): Line[] {
+  const uptime = overrides.uptime;
+  // Instance hours run only while the group is up; volumes and metrics go with the instances.
+  const instanceHours: Factor = uptime ? { value: uptime.hours, unit: 'h' } : hours;
+  const upFraction: Factor[] = uptime ? [{ value: round(uptime.hours / HOURS_PER_MONTH, 4), unit: 'month up' }] : [];
   const instanceType = overrides.instanceType ?? direct.instance_type ?? lt?.instance_type;
   if (typeof instanceType !== 'string' || isToken(instanceType)) {
     ctx.fail(address, 'no literal instance_type (launch template, mixed instances override or instance)');
@@ -174,26 +178,26 @@ function instanceLines(
   const lines: Line[] = [];
   const credits = block(direct.credit_specification ?? lt?.credit_specification)?.cpu_credits;
   const unlimited = /^(t3|t3a|t4g)\./.test(instanceType) ? credits !== 'standard' : credits === 'unlimited';
-  const creditNote = unlimited ? 'unlimited CPU credits: surplus credits above the baseline are extra' : undefined;
+  const creditNote = [unlimited ? 'unlimited CPU credits: surplus credits above the baseline are extra' : undefined, uptime?.note].filter(Boolean).join('; ') || undefined;
   const total = overrides.count;
   if (overrides.spot) {
     const { base, percent } = overrides.spot;
     const onDemand = (n: number) => Math.min(n, base) + Math.ceil((Math.max(0, n - base) * percent) / 100);
     const od = { min: onDemand(total.min), max: onDemand(total.max) };
     const spot = { min: total.min - od.min, max: total.max - od.max };
-    lines.push({ type, item: `EC2 ${instanceType} on-demand`, count: od, countUnit: 'instance', factors: [hours], unitPrice: hourly, priceUnit: 'h', note: creditNote });
+    lines.push({ type, item: `EC2 ${instanceType} on-demand`, count: od, countUnit: 'instance', factors: [instanceHours], unitPrice: hourly, priceUnit: 'h', note: creditNote });
     lines.push({
       type,
       item: `EC2 ${instanceType} Spot`,
       count: spot,
       countUnit: 'instance',
-      factors: [hours],
+      factors: [instanceHours],
       unitPrice: hourly,
       priceUnit: 'h',
       note: 'Spot, priced at the on-demand rate as an upper bound (Spot usually costs 60-90% less; no live Spot prices here)',
     });
   } else {
-    lines.push({ type, item: `EC2 ${instanceType} on-demand`, count: total, countUnit: 'instance', factors: [hours], unitPrice: hourly, priceUnit: 'h', note: creditNote });
+    lines.push({ type, item: `EC2 ${instanceType} on-demand`, count: total, countUnit: 'instance', factors: [instanceHours], unitPrice: hourly, priceUnit: 'h', note: creditNote });
   }
 
   // EBS: the launch template's block device mappings, or an instance's root/ebs block devices.
@@ -222,16 +226,16 @@ function instanceLines(
       item: `EBS ${volumeType} volume`,
       count: total,
       countUnit: 'instance',
-      factors: [{ value: size, unit: 'GB' }],
+      factors: [{ value: size, unit: 'GB' }, ...upFraction],
       unitPrice: perGb,
       priceUnit: 'GB-month',
       note: notes.length ? notes.join('; ') : undefined,
     });
     if (volumeType === 'gp3' && v.iops !== undefined && v.iops > 3000) {
-      lines.push({ type, item: 'EBS gp3 IOPS above 3,000', count: total, countUnit: 'instance', factors: [{ value: v.iops - 3000, unit: 'IOPS' }], unitPrice: ctx.p.ebs.gp3IopsMonth, priceUnit: 'IOPS-month' });
+      lines.push({ type, item: 'EBS gp3 IOPS above 3,000', count: total, countUnit: 'instance', factors: [{ value: v.iops - 3000, unit: 'IOPS' }, ...upFraction], unitPrice: ctx.p.ebs.gp3IopsMonth, priceUnit: 'IOPS-month' });
     }
     if (volumeType === 'gp3' && v.throughput !== undefined && v.throughput > 125) {
-      lines.push({ type, item: 'EBS gp3 throughput above 125 MB/s', count: total, countUnit: 'instance', factors: [{ value: v.throughput - 125, unit: 'MB/s' }], unitPrice: ctx.p.ebs.gp3ThroughputMonth, priceUnit: 'MB/s-month' });
+      lines.push({ type, item: 'EBS gp3 throughput above 125 MB/s', count: total, countUnit: 'instance', factors: [{ value: v.throughput - 125, unit: 'MB/s' }, ...upFraction], unitPrice: ctx.p.ebs.gp3ThroughputMonth, priceUnit: 'MB/s-month' });
     }
   }
 
@@ -242,7 +246,7 @@ function instanceLines(
       item: 'EC2 detailed monitoring',
       count: total,
       countUnit: 'instance',
-      factors: [{ value: ctx.a.detailedMonitoringMetricsPerInstance, unit: 'metrics' }],
+      factors: [{ value: ctx.a.detailedMonitoringMetricsPerInstance, unit: 'metrics' }, ...upFraction],
       unitPrice: ctx.p.cloudwatch.metricMonth,
       priceUnit: 'metric-month',
     });
@@ -254,6 +258,63 @@ function launchTemplateOf(ctx: Context, spec: any): any {
   if (!spec) return undefined;
   const ref = references([spec.id, spec.launch_template_id, spec.name, spec.launch_template_name]).find((r) => r.type === 'aws_launch_template');
   return ref ? ctx.resource('aws_launch_template', ref.name) : undefined;
+}
+
+/** Hours a month a scheduled group runs at its own sizes (it is at zero the rest of the time). */
+interface Uptime {
+  readonly hours: number;
+  readonly note: string;
+}
+
+const MINUTES_PER_WEEK = 7 * 24 * 60;
+const DAY_NAMES = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
+
+/** Days of a Unix cron day-of-week field (0 or 7 = Sunday, names allowed); undefined when unreadable. */
+function cronDays(field: string): number[] | undefined {
+  if (field === '*') return [0, 1, 2, 3, 4, 5, 6];
+  const day = (t: string) => (DAY_NAMES.includes(t.toUpperCase()) ? DAY_NAMES.indexOf(t.toUpperCase()) : /^[0-7]$/.test(t) ? Number(t) % 7 : NaN);
+  const days: number[] = [];
+  for (const part of field.split(',')) {
+    const [from, to = from] = part.split('-').map(day);
+    if (Number.isNaN(from) || Number.isNaN(to) || to < from) return undefined;
+    for (let d = from; d <= to; d++) days.push(d);
+  }
+  return days;
+}
+
+/**
+ * The group's scheduled actions (aws_autoscaling_schedule), read as a weekly cycle. Priced when
+ * they only switch the group between zero and its own min/max sizes (a working-hours schedule);
+ * anything else is an error, never a guess. Time zones and daylight saving are ignored: only the
+ * share of the week counts.
+ */
+function scheduledUptime(ctx: Context, name: string, own: MinMax): Uptime | undefined {
+  const schedules = ctx.resources('aws_autoscaling_schedule').filter(([, s]) => refersTo(s.autoscaling_group_name, 'aws_autoscaling_group', name));
+  if (schedules.length === 0) return undefined;
+  const events = schedules.flatMap(([scheduleName, s]) => {
+    const fields = typeof s.recurrence === 'string' ? s.recurrence.trim().split(/\s+/) : [];
+    const [minute, hour, dom, month, dow] = fields;
+    const days = fields.length === 5 && dom === '*' && month === '*' && /^\d+$/.test(minute) && /^\d+$/.test(hour) ? cronDays(dow) : undefined;
+    if (!days) return ctx.fail(`aws_autoscaling_schedule.${scheduleName}`, `recurrence ${JSON.stringify(s.recurrence)} is not a weekly "M H * * days" cron the price table can read`);
+    const sizes = { min: num(s.min_size), max: num(s.max_size) };
+    const up = sizes.min === own.min && sizes.max === own.max;
+    if (!up && !(sizes.min === 0 && sizes.max === 0)) {
+      return ctx.fail(`aws_autoscaling_schedule.${scheduleName}`, `sets min ${sizes.min}, max ${sizes.max}: only schedules between zero and the group's own sizes (${own.min}-${own.max}) are priced`);
+    }
+    return days.map((d) => ({ at: d * 1440 + Number(hour) * 60 + Number(minute), up }));
+  });
+  events.sort((a, b) => a.at - b.at);
+  // Between two actions the group stays as the earlier one left it; the week wraps around.
+  let upMinutes = 0;
+  events.forEach((e, i) => {
+    const next = i + 1 < events.length ? events[i + 1].at : events[0].at + MINUTES_PER_WEEK;
+    if (e.up) upMinutes += next - e.at;
+  });
+  const hoursPerWeek = upMinutes / 60;
+  return {
+    hours: round((upMinutes / MINUTES_PER_WEEK) * HOURS_PER_MONTH, 2),
+    note: `scheduled: up ${round(hoursPerWeek, 2)} h a week (${schedules.length} aws_autoscaling_schedule), at zero the rest`,
+  };
 }
 
 const autoscalingGroup: Pricer = (ctx, name, c) => {
@@ -270,7 +331,8 @@ const autoscalingGroup: Pricer = (ctx, name, c) => {
   const spot = mixed
     ? { base: num(distribution?.on_demand_base_capacity) ?? 0, percent: num(distribution?.on_demand_percentage_above_base_capacity) ?? 100 }
     : undefined;
-  const lines = instanceLines(ctx, 'aws_autoscaling_group', address, lt, { instanceType: types[0], count: { min, max }, spot: spot?.percent === 100 ? undefined : spot });
+  const uptime = scheduledUptime(ctx, name, { min, max });
+  const lines = instanceLines(ctx, 'aws_autoscaling_group', address, lt, { instanceType: types[0], count: { min, max }, spot: spot?.percent === 100 ? undefined : spot, uptime });
   if (new Set(types).size > 1) {
     return lines.map((l, i) => (i === 0 ? { ...l, note: `priced as the first override; the group may also launch ${[...new Set(types)].slice(1).join(', ')}` } : l));
   }
@@ -306,12 +368,19 @@ const natGateway: Pricer = (ctx, _name, c) => {
   return lines;
 };
 
-const eip: Pricer = (ctx, name) => {
+const eip: Pricer = (ctx, name, c) => {
   const forNat = ctx.resources('aws_nat_gateway').some(([, nat]) => refersTo([nat.allocation_id, nat.secondary_allocation_ids], 'aws_eip', name));
+  // A NAT instance's address: on a source/destination-check-free interface that a route targets.
+  const eni = references(c.network_interface).find((r) => r.type === 'aws_network_interface');
+  const forNatInstance =
+    eni !== undefined &&
+    bool(ctx.resource('aws_network_interface', eni.name)?.source_dest_check) === false &&
+    ctx.resources('aws_route').some(([, r]) => refersTo(r.network_interface_id, 'aws_network_interface', eni.name));
+  const what = forNat ? 'NAT gateway Elastic IP' : forNatInstance ? 'NAT instance Elastic IP' : 'Elastic IP';
   return [
     {
       type: 'aws_eip',
-      item: forNat ? 'public IPv4 address (NAT gateway Elastic IP)' : 'public IPv4 address (Elastic IP)',
+      item: `public IPv4 address (${what})`,
       count: same(1),
       countUnit: 'address',
       factors: [hours],

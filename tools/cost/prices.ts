@@ -78,7 +78,7 @@ export interface RegionPrices {
   readonly ssm: { readonly advancedParameterMonth: number };
 }
 
-/** Instance types of constructs/instance-types.ts cost the same in N. Virginia, Ohio and Oregon. */
+/** Instance types of constructs/instance-types.ts (and NAT instance types) cost the same in N. Virginia, Ohio and Oregon. */
 const US_EC2: Readonly<Record<string, number>> = {
   't2.micro': 0.0116,
   't2.small': 0.023,
@@ -92,6 +92,7 @@ const US_EC2: Readonly<Record<string, number>> = {
   't3a.small': 0.0188,
   't3a.medium': 0.0376,
   't3a.large': 0.0752,
+  't4g.nano': 0.0042,
   't4g.micro': 0.0084,
   't4g.small': 0.0168,
   't4g.medium': 0.0336,
@@ -150,6 +151,7 @@ export const REGIONS: Readonly<Record<string, RegionPrices>> = {
       't3a.small': 0.0204,
       't3a.medium': 0.0408,
       't3a.large': 0.0816,
+      't4g.nano': 0.0046,
       't4g.micro': 0.0092,
       't4g.small': 0.0184,
       't4g.medium': 0.0368,
@@ -189,6 +191,7 @@ export const REGIONS: Readonly<Record<string, RegionPrices>> = {
       't3a.small': 0.0216,
       't3a.medium': 0.0432,
       't3a.large': 0.0864,
+      't4g.nano': 0.0048,
       't4g.micro': 0.0096,
       't4g.small': 0.0192,
       't4g.medium': 0.0384,
@@ -239,6 +242,8 @@ export const FREE_RESOURCES: Readonly<Record<string, string>> = {
   aws_network_acl: 'network ACLs are free',
   aws_network_acl_rule: 'network ACL rules are free',
   aws_vpc_endpoint_route_table_association: 'free (gateway endpoint routes)',
+  aws_network_interface: 'network interfaces are free (a public IPv4 address on one is priced on its aws_eip)',
+  aws_network_interface_attachment: 'free',
   // IAM
   aws_iam_role: 'IAM is free',
   aws_iam_role_policy: 'IAM is free',

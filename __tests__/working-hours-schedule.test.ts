@@ -1,0 +1,73 @@
+import { resolveEnvironment } from '../constructs/config-validation';
+import { ENVIRONMENTS } from '../constructs/environments';
+import { dayRanges, isIanaTimeZone, unixCronDays } from '../constructs/savings-config';
+import { synthStack } from './support/stacks';
+import { resourcesOf } from './support/synth';
+
+const scheduled = (schedule = {}) =>
+  synthStack(resolveEnvironment('dev', { ...ENVIRONMENTS.dev, schedule: { enabled: true, timeZone: 'Europe/Berlin', days: 'MON-FRI', start: '07:30', stop: '18:50', ...schedule } }));
+
+describe('WorkingHoursSchedule', () => {
+  const { json, stack } = scheduled();
+
+  test('each service: to its range at start, to zero at stop, in the time zone, on the days', () => {
+    const actions = Object.values(resourcesOf(json, 'aws_appautoscaling_scheduled_action'));
+    expect(actions.map((a) => [a.name, a.schedule, a.timezone, a.scalable_target_action])).toEqual([
+      ['host-name-dev-host-name-start', 'cron(30 7 ? * MON-FRI *)', 'Europe/Berlin', { min_capacity: '1', max_capacity: '2' }],
+      ['host-name-dev-host-name-stop', 'cron(50 18 ? * MON-FRI *)', 'Europe/Berlin', { min_capacity: '0', max_capacity: '0' }],
+    ]);
+    for (const a of actions) {
+      expect(a.resource_id).toMatch(/^\$\{aws_appautoscaling_target\.service-host-name_scaling-target_\w+\.resource_id\}$/);
+      expect(a.service_namespace).toMatch(/\.service_namespace\}$/);
+    }
+  });
+
+  test('instances: back at start, to zero 15 minutes after the services (tasks gone, protection lifted), every size given', () => {
+    const actions = Object.values(resourcesOf(json, 'aws_autoscaling_schedule'));
+    expect(actions.map((a) => [a.scheduled_action_name, a.recurrence, a.time_zone, a.min_size, a.max_size, a.desired_capacity])).toEqual([
+      ['host-name-dev-start', '30 7 * * 1-5', 'Europe/Berlin', 1, 2, 1],
+      ['host-name-dev-stop', '5 19 * * 1-5', 'Europe/Berlin', 0, 0, 0],
+    ]);
+    for (const a of actions) expect(a.autoscaling_group_name).toMatch(/^\$\{aws_autoscaling_group\.capacity_asg_\w+\.name\}$/);
+  });
+
+  test('Terraform no longer resets the sizes the schedule owns', () => {
+    const asg = resourcesOf(json, 'aws_autoscaling_group')[Object.keys(resourcesOf(json, 'aws_autoscaling_group')).find((k) => k.startsWith('capacity_asg'))!];
+    expect(asg.lifecycle.ignore_changes).toEqual(['desired_capacity', 'min_size', 'max_size']);
+    const [target] = Object.values(resourcesOf(json, 'aws_appautoscaling_target'));
+    expect(target.lifecycle.ignore_changes).toEqual(['min_capacity', 'max_capacity']);
+    expect(stack.schedule!.instanceActions).toHaveLength(2);
+  });
+
+  test('off (the default): no scheduled action, sizes owned by Terraform as before', () => {
+    const prod = synthStack(resolveEnvironment('prod', ENVIRONMENTS.prod));
+    expect(resourcesOf(prod.json, 'aws_autoscaling_schedule')).toEqual({});
+    expect(resourcesOf(prod.json, 'aws_appautoscaling_scheduled_action')).toEqual({});
+    const [target] = Object.values(resourcesOf(prod.json, 'aws_appautoscaling_target'));
+    expect(target.lifecycle).toBeUndefined();
+    expect(prod.stack.schedule).toBeUndefined();
+  });
+
+  test('days in the two cron dialects: names for Application Auto Scaling, 0-6 for EC2 Auto Scaling', () => {
+    const { json: weekend } = scheduled({ days: 'MON,WED,FRI-SAT' });
+    expect(Object.values(resourcesOf(weekend, 'aws_autoscaling_schedule'))[0].recurrence).toBe('30 7 * * 1,3,5-6');
+    expect(Object.values(resourcesOf(weekend, 'aws_appautoscaling_scheduled_action'))[0].schedule).toBe('cron(30 7 ? * MON,WED,FRI-SAT *)');
+  });
+});
+
+describe('schedule helpers', () => {
+  test.each([
+    ['MON-FRI', '1-5', [[1, 5]]],
+    ['SUN', '0', [[0, 0]]],
+    ['SUN-SAT', '0-6', [[0, 6]]],
+    ['MON,THU-FRI', '1,4-5', [[1, 1], [4, 5]]],
+  ])('%s -> %s', (days, unix, ranges) => {
+    expect(unixCronDays(days)).toBe(unix);
+    expect(dayRanges(days)).toEqual(ranges);
+  });
+
+  test.each([['UTC', true], ['Europe/Berlin', true], ['America/New_York', true], ['europe/berlin', false], ['CEST', false], ['Mars/Olympus', false], ['', false]])(
+    'IANA time zone %s: %s',
+    (name, ok) => expect(isIanaTimeZone(name)).toBe(ok),
+  );
+});

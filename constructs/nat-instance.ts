@@ -1,0 +1,185 @@
+import { Construct } from 'constructs';
+import { Fn } from 'cdktf';
+import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
+import { DataAwsSsmParameter } from '@cdktf/provider-aws/lib/data-aws-ssm-parameter';
+import { Eip } from '@cdktf/provider-aws/lib/eip';
+import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { InternetGateway } from '@cdktf/provider-aws/lib/internet-gateway';
+import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
+import { NetworkInterface } from '@cdktf/provider-aws/lib/network-interface';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { Subnet } from '@cdktf/provider-aws/lib/subnet';
+import { Vpc } from '@cdktf/provider-aws/lib/vpc';
+import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
+import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { managedPolicyArn, serviceTrustPolicy } from './iam';
+
+/** Amazon Linux 2023 for Graviton, the standard (not minimal) image: it has the SSM agent. */
+export const NAT_AMI_PARAMETER = '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64';
+
+/**
+ * The only port the NAT forwards: the container instances' one egress rule (HTTPS to AWS APIs,
+ * ec2-capacity.ts). Widen both together.
+ */
+export const NAT_FORWARDED_PORT = 443;
+
+export interface NatInstanceProps {
+  /** Names are `<namePrefix>-nat`. */
+  readonly namePrefix: string;
+  readonly vpc: Vpc;
+  /** The public subnet the instance and its network interface live in. */
+  readonly subnet: Subnet;
+  /** The internet gateway; the Elastic IP needs it attached first. */
+  readonly internetGateway: InternetGateway;
+  /** CIDRs whose traffic it forwards: the private subnets. Nothing else may reach it. */
+  readonly sourceCidrs: readonly string[];
+  /** A Graviton type (savings-config.ts NAT_INSTANCE_TYPES). */
+  readonly instanceType: string;
+}
+
+/**
+ * A NAT instance in place of a NAT gateway: one Graviton instance in an Auto Scaling group of one,
+ * so a failed instance is replaced. Private routes point at a network interface the stack owns
+ * (source/destination check off, with an Elastic IP), which every instance the group launches takes
+ * as its primary interface, so routes and the public address survive a replacement.
+ */
+export class NatInstance extends Construct {
+  public readonly networkInterface: NetworkInterface;
+  public readonly eip: Eip;
+  public readonly securityGroup: SecurityGroup;
+  public readonly role: IamRole;
+  public readonly launchTemplate: LaunchTemplate;
+  public readonly autoScalingGroup: AutoscalingGroup;
+
+  constructor(scope: Construct, id: string, props: NatInstanceProps) {
+    super(scope, id);
+    const name = `${props.namePrefix}-nat`;
+    this.securityGroup = this.addSecurityGroup(name, props);
+
+    this.networkInterface = new NetworkInterface(this, 'eni', {
+      subnetId: props.subnet.id,
+      securityGroups: [this.securityGroup.id],
+      // It forwards packets that are neither from nor to itself.
+      sourceDestCheck: false,
+      description: `${name}: the private subnets' default route`,
+      tags: { Name: name },
+    });
+    this.eip = new Eip(this, 'eip', {
+      domain: 'vpc',
+      networkInterface: this.networkInterface.id,
+      tags: { Name: name },
+      dependsOn: [props.internetGateway],
+    });
+
+    this.role = new IamRole(this, 'role', { name, assumeRolePolicy: serviceTrustPolicy('ec2.amazonaws.com') });
+    // Session Manager and Patch Manager only: no SSH, no key pair.
+    new IamRolePolicyAttachment(this, 'ssm', {
+      role: this.role.name,
+      policyArn: managedPolicyArn(new DataAwsPartition(this, 'partition', {}).partition, 'AmazonSSMManagedInstanceCore'),
+    });
+    const profile = new IamInstanceProfile(this, 'profile', { name, role: this.role.name });
+
+    // A data source, as for the container instances: a new AMI shows in the plan and the
+    // instance refresh below replaces the instance.
+    const ami = new DataAwsSsmParameter(this, 'ami', { name: NAT_AMI_PARAMETER });
+    this.launchTemplate = new LaunchTemplate(this, 'launch-template', {
+      namePrefix: `${name}-`,
+      description: 'NAT instance: Amazon Linux 2023 arm64, IP forwarding and masquerade',
+      imageId: ami.value,
+      instanceType: props.instanceType,
+      iamInstanceProfile: { arn: profile.arn },
+      metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1, instanceMetadataTags: 'disabled' },
+      // Basic 5-minute metrics are enough for a NAT; standard credits keep its price fixed (a dev
+      // environment's egress stays far below the baseline CPU).
+      monitoring: { enabled: false },
+      creditSpecification: { cpuCredits: 'standard' },
+      // The stack's interface as the primary one: it carries the route, the security group and the
+      // address. It outlives every instance, so termination must not delete it.
+      networkInterfaces: [{ deviceIndex: 0, networkInterfaceId: this.networkInterface.id, deleteOnTermination: 'false' }],
+      blockDeviceMappings: [
+        { deviceName: '/dev/xvda', ebs: { volumeSize: 8, volumeType: 'gp3', encrypted: 'true', deleteOnTermination: 'true' } },
+      ],
+      userData: Fn.base64encode(natUserData(props.sourceCidrs)),
+      updateDefaultVersion: true,
+      tagSpecifications: ['instance', 'volume'].map((resourceType) => ({ resourceType, tags: { Name: name } })),
+    });
+
+    this.autoScalingGroup = new AutoscalingGroup(this, 'asg', {
+      name,
+      // The interface's subnet: an instance elsewhere could not take it.
+      vpcZoneIdentifier: [props.subnet.id],
+      minSize: 1,
+      maxSize: 1,
+      desiredCapacity: 1,
+      launchTemplate: { id: this.launchTemplate.id, version: this.launchTemplate.latestVersion.toString() },
+      healthCheckType: 'EC2',
+      // One interface, one instance: the old one must go before the new one can take it.
+      instanceRefresh: { strategy: 'Rolling', preferences: { minHealthyPercentage: 0 } },
+      tag: [{ key: 'Name', value: name, propagateAtLaunch: true }],
+    });
+  }
+
+  private addSecurityGroup(name: string, props: NatInstanceProps): SecurityGroup {
+    const sg = new SecurityGroup(this, 'sg', {
+      name,
+      description: 'NAT instance: HTTPS from the private subnets, out to the internet',
+      vpcId: props.vpc.id,
+      tags: { Name: name },
+    });
+    const port = { ipProtocol: 'tcp', fromPort: NAT_FORWARDED_PORT, toPort: NAT_FORWARDED_PORT };
+    props.sourceCidrs.forEach((cidr, i) => {
+      new VpcSecurityGroupIngressRule(this, `ingress-${i}`, {
+        securityGroupId: sg.id,
+        description: `HTTPS to forward, from private subnet ${cidr}`,
+        cidrIpv4: cidr,
+        ...port,
+      });
+    });
+    // Forwarded traffic and the instance's own (package repositories, SSM) are HTTPS to public endpoints.
+    new VpcSecurityGroupEgressRule(this, 'egress-https', {
+      securityGroupId: sg.id,
+      description: 'HTTPS to the internet: forwarded, and the instance\'s own (packages, SSM)',
+      cidrIpv4: '0.0.0.0/0',
+      ...port,
+    });
+    return sg;
+  }
+}
+
+/**
+ * First boot: IP forwarding and a masquerade for the source CIDRs only, both written where they
+ * load again at every boot (sysctl.d, the iptables service's saved rules); sshd off.
+ */
+export function natUserData(sourceCidrs: readonly string[]): string {
+  return [
+    '#!/bin/bash',
+    'set -euo pipefail',
+    'dnf install -y iptables-services',
+    "echo 'net.ipv4.ip_forward = 1' > /etc/sysctl.d/90-nat.conf",
+    'sysctl --system',
+    // The primary interface's name (ens5 on Nitro) from the default route.
+    "IFACE=$(ip -o route show default | awk '{print $5; exit}')",
+    'cat > /etc/sysconfig/iptables <<EOF',
+    '*nat',
+    ':PREROUTING ACCEPT [0:0]',
+    ':INPUT ACCEPT [0:0]',
+    ':OUTPUT ACCEPT [0:0]',
+    ':POSTROUTING ACCEPT [0:0]',
+    ...sourceCidrs.map((cidr) => `-A POSTROUTING -s ${cidr} -o $IFACE -j MASQUERADE`),
+    'COMMIT',
+    '*filter',
+    ':INPUT ACCEPT [0:0]',
+    ':FORWARD DROP [0:0]',
+    ':OUTPUT ACCEPT [0:0]',
+    '-A FORWARD -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT',
+    ...sourceCidrs.map((cidr) => `-A FORWARD -s ${cidr} -o $IFACE -j ACCEPT`),
+    'COMMIT',
+    'EOF',
+    'systemctl enable --now iptables',
+    'systemctl disable --now sshd',
+    '',
+  ].join('\n');
+}

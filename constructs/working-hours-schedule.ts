@@ -1,0 +1,99 @@
+import { Construct } from 'constructs';
+import { TerraformResource } from 'cdktf';
+import { AppautoscalingScheduledAction } from '@cdktf/provider-aws/lib/appautoscaling-scheduled-action';
+import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-target';
+import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
+import { AutoscalingSchedule } from '@cdktf/provider-aws/lib/autoscaling-schedule';
+import { SCHEDULE_INSTANCE_DELAY_MINUTES } from './config';
+import { minutesToTime, timeToMinutes, unixCronDays } from './savings-config';
+
+/** One service's scaling range in working hours. */
+export interface ScheduledService {
+  /** Physical name prefix of its scheduled actions, `<namePrefix>-<service>`. */
+  readonly name: string;
+  readonly scalingTarget: AppautoscalingTarget;
+  readonly minTasks: number;
+  readonly maxTasks: number;
+}
+
+export interface WorkingHoursScheduleProps {
+  /** Names are `<namePrefix>-start` and `<namePrefix>-stop` (instances). */
+  readonly namePrefix: string;
+  /** IANA time zone of `start` and `stop`. */
+  readonly timeZone: string;
+  /** Day names as a cron day-of-week field, e.g. 'MON-FRI' (validated by the config). */
+  readonly days: string;
+  /** 'HH:MM'. */
+  readonly start: string;
+  /** 'HH:MM'; the instances follow SCHEDULE_INSTANCE_DELAY_MINUTES later, the same day. */
+  readonly stop: string;
+  /** The container instances and their size in working hours. */
+  readonly autoScalingGroup: AutoscalingGroup;
+  readonly minInstances: number;
+  readonly maxInstances: number;
+  readonly services: readonly ScheduledService[];
+}
+
+/**
+ * Scales an environment to zero outside working hours and back: services first (Application Auto
+ * Scaling scheduled actions on each scalable target), then the instances, whose managed termination
+ * protection keeps any instance with a task running; at `start` both come back to their ranges.
+ * The scheduled actions own the sizes from then on, so Terraform stops resetting them.
+ */
+export class WorkingHoursSchedule extends Construct {
+  public readonly serviceActions: readonly AppautoscalingScheduledAction[];
+  public readonly instanceActions: readonly AutoscalingSchedule[];
+
+  constructor(scope: Construct, id: string, props: WorkingHoursScheduleProps) {
+    super(scope, id);
+    const instancesStop = minutesToTime(timeToMinutes(props.stop) + SCHEDULE_INSTANCE_DELAY_MINUTES);
+
+    this.serviceActions = props.services.flatMap((service) => {
+      const target = service.scalingTarget;
+      const action = (phase: 'start' | 'stop', at: string, min: number, max: number) =>
+        new AppautoscalingScheduledAction(this, `${service.name}-${phase}`, {
+          name: `${service.name}-${phase}`,
+          serviceNamespace: target.serviceNamespace,
+          resourceId: target.resourceId,
+          scalableDimension: target.scalableDimension,
+          schedule: `cron(${awsCronTime(at)} ? * ${props.days} *)`,
+          timezone: props.timeZone,
+          scalableTargetAction: { minCapacity: String(min), maxCapacity: String(max) },
+        });
+      ignoreChanges(target, ['min_capacity', 'max_capacity']);
+      return [action('start', props.start, service.minTasks, service.maxTasks), action('stop', props.stop, 0, 0)];
+    });
+
+    const asg = props.autoScalingGroup;
+    const days = unixCronDays(props.days);
+    const instances = (phase: 'start' | 'stop', at: string, min: number, max: number) =>
+      new AutoscalingSchedule(this, `instances-${phase}`, {
+        scheduledActionName: `${props.namePrefix}-${phase}`,
+        autoscalingGroupName: asg.name,
+        recurrence: `${awsCronTime(at)} * * ${days}`,
+        timeZone: props.timeZone,
+        // All three, always: the provider sends an unset size as 0, not as "unchanged".
+        minSize: min,
+        maxSize: max,
+        desiredCapacity: min,
+      });
+    this.instanceActions = [
+      instances('start', props.start, props.minInstances, props.maxInstances),
+      instances('stop', instancesStop, 0, 0),
+    ];
+    ignoreChanges(asg, ['min_size', 'max_size']);
+  }
+}
+
+/** 'HH:MM' -> 'M H', the first two fields of both cron dialects. */
+function awsCronTime(time: string): string {
+  const minutes = timeToMinutes(time);
+  return `${minutes % 60} ${Math.floor(minutes / 60)}`;
+}
+
+/** Adds attributes to a resource's lifecycle.ignore_changes, keeping what is there. */
+function ignoreChanges(resource: TerraformResource, attributes: readonly string[]): void {
+  const current = resource.lifecycle?.ignoreChanges;
+  if (current === 'all') return;
+  resource.lifecycle = { ...resource.lifecycle, ignoreChanges: [...new Set([...(current ?? []), ...attributes])] };
+}
