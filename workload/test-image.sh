@@ -20,7 +20,12 @@
 # If the machine cannot run containers at all, it says so and exits non-zero: it never passes silently.
 #
 # Usage: sudo workload/test-image.sh        (env: KEEP_DOCKERD=1, STANDIN_CACHE=/var/cache/host-name-standin)
+#        sudo workload/test-image.sh --build-only   sections 1-3 only (engine, stand-ins, image build), no container
+#             checks; what harness/rollout.ts runs to share the build (with KEEP_DOCKERD=1 so the engine stays up,
+#             and TEST_IMAGE=host-name:rollout)
 set -euo pipefail
+BUILD_ONLY=0
+[[ "${1:-}" == --build-only ]] && BUILD_ONLY=1
 
 WORKLOAD_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 CACHE_DIR="${STANDIN_CACHE:-/var/cache/host-name-standin}"
@@ -28,7 +33,7 @@ SUITE=bookworm
 BASE_IMAGE=local/debian:bookworm-minbase
 JDK_IMAGE=local/temurin:25-jdk
 JRE_IMAGE=local/temurin:25-jre
-IMAGE=host-name:test-image
+IMAGE="${TEST_IMAGE:-host-name:test-image}"   # harness/rollout.ts builds its own tag, so neither removes the other's image
 STANDIN_RECIPE=2       # bump when the way the stand-in images are made changes, so cached ones are rebuilt
 STOP_GRACE=30          # docker stop -t; the ECS task's stopTimeout is 30 s too
 READY_TIMEOUT=90       # seconds for a container to report readiness UP
@@ -243,6 +248,11 @@ pass "image builds from workload/Dockerfile with stand-in bases (${build_seconds
 new_image_id="$(docker image inspect -f '{{.Id}}' "${IMAGE}")"
 if [[ -n "${old_image_id}" && "${old_image_id}" != "${new_image_id}" ]]; then
     docker image rm "${old_image_id}" >/dev/null 2>&1 || true   # the previous build, now untagged
+fi
+if ((BUILD_ONLY)); then
+    log "--build-only: ${IMAGE} is $(docker image inspect -f '{{.Id}}' "${IMAGE}")"
+    printf '%s passed, %s failed\n' "${passed}" "${failed}"
+    exit 0
 fi
 
 image_bytes="$(docker image inspect -f '{{.Size}}' "${IMAGE}")"
