@@ -134,7 +134,7 @@ const CASES: readonly (readonly [string, () => unknown, string])[] = [
   ['desired count outside min..max', devHostName({ scaling: { desiredCount: 3 } }),
     'environment "dev": services.host-name.scaling.desiredCount = 3 is not allowed; expected scaling.minTasks..maxTasks (1..2)'],
   ['one service: more tasks than the instances can place while deploying', devHostName({ scaling: { maxTasks: 3 } }),
-    'environment "dev": capacity.max = 2 is not allowed; expected at least 3: 2 x maxTasks of all services (a 200% deployment) reserve 1920 MiB, 3072 cpu units; a t2.micro holds 726, 1024'],
+    'environment "dev": capacity.max = 2 is not allowed; expected at least 3: 2 x maxTasks of all services (a 200% deployment) reserve 1344 MiB, 3072 cpu units; a t2.micro holds 726, 1024'],
   ['every service together: more than capacity.max holds', microWith({ capacity: { min: 1, max: 1 } }),
     'environment "microservices": capacity.max = 1 is not allowed; expected at least 2: 2 x maxTasks of all services (a 200% deployment) reserve 3072 MiB, 3072 cpu units; a t3.small holds 1683, 2048'],
   ['a fourth service tips the fit', microWith({ services: { ...micro.services, search: { ...micro.services!.users, routing: { pathPatterns: ['/search*'] }, container: { port: 3000, cpu: 1024, memoryMiB: 256 } } } }),

@@ -62,7 +62,7 @@ describe('environment config', () => {
       routing: { default: true, pathPatterns: [], urlPath: '/host-name' },
       targetGroup: { healthCheckPath: '/actuator/health/readiness' },
       scaling: { requestsPerTarget: 50, desiredCount: 1 },
-      container: { memoryReservationMiB: 320, healthCheck: { command: ['CMD', '/usr/local/bin/healthcheck'] } },
+      container: { memoryReservationMiB: 224, healthCheck: { command: ['CMD', '/usr/local/bin/healthcheck'] } },
     });
     expect(dev.loadBalancer.certificateArn).toBeUndefined();
     expect(dev).toMatchObject({ production: false, allowPlainHttp: true, waf: { enabled: false } });

@@ -64,11 +64,16 @@ function memory(file: string): Record<string, number> {
 }
 
 interface Load { rps: number; p50: number; p99: number; errors: number; cores: number; perCpuSecond: number; rss: number; hwm: number; runs: number }
-/** Medians over the load runs of one workload directory (load-N.wrk, load-N.cpu, load-N.mem). */
-function load(name: string): Load | undefined {
+/**
+ * Medians over the load runs of one workload directory: load-N.{wrk,cpu} (c=64) or, with `seed`, load-N.c300.{wrk,cpu}
+ * (the seed's wrk -t4 -c300, run after the c=64 one in the same JVM); load-N.mem holds the memory after both.
+ */
+function load(name: string, seed = false): Load | undefined {
   const dir = join(work, 'workload', name);
   const runs = existsSync(dir) ? readdirSync(dir).filter((f) => /^load-\d+\.wrk$/.test(f)).map((f) => `workload/${name}/${f.slice(0, -4)}`) : [];
-  const each = runs.map((prefix) => ({ w: wrk(`${prefix}.wrk`)!, cpu: Number(text(`${prefix}.cpu`)), mem: memory(`${prefix}.mem`) }));
+  const at = (prefix: string) => (seed ? `${prefix}.c300` : prefix);
+  const each = runs.filter((prefix) => text(`${at(prefix)}.wrk`))
+    .map((prefix) => ({ w: wrk(`${at(prefix)}.wrk`)!, cpu: Number(text(`${at(prefix)}.cpu`)), mem: memory(`${prefix}.mem`) }));
   if (each.length === 0) return undefined;
   const m = (f: (e: (typeof each)[number]) => number) => median(each.map(f));
   return {
@@ -199,6 +204,8 @@ if (failedRuns > 0) say('', `Note: ${failedRuns} of the jest runs exited non-zer
 const wl = (name: string) => `workload/${name}`;
 const starts = (name: string) => median(numbers(`${wl(name)}/start.ms`));
 const startRss = (name: string) => median(numbers(`${wl(name)}/start.rss`));
+/** Spring Boot's own "process running for" at start-up (ms): the JVM's part of the start. */
+const startJvm = (name: string) => median(numbers(`${wl(name)}/start.jvm`));
 const docker = meta.mode === 'docker';
 say(
   '',
@@ -209,9 +216,9 @@ say(
       ? `Run as containers of the image ${meta.image} (\`docker run --network host --read-only --tmpfs /tmp -m ${meta.task_memory_mib}m\`); the clock starts at \`docker start\` (the container is created first: the vfs storage driver copies the image on create, which ECS on overlayfs does not).`
       : 'Run as JVM processes (no container engine, or no image from `npm run test:image` newer than workload/): the production layout is made here the way workload/Dockerfile makes it (layers extracted from the jar, then the AOT training run).'),
   '',
-  table(['start', 'median to first 200', 'range', 'RSS at first 200'], [
-    ['plain `java -jar host-name.jar` (the Maven jar)', ms(starts('plain')), rangeMs('plain'), mib(startRss('plain'))],
-    ['**production**: extracted layers + AOT cache (the image\'s ENTRYPOINT)', ms(starts('aot')), rangeMs('aot'), mib(startRss('aot'))],
+  table(['start', 'median to first 200', 'range', 'of which the JVM (Spring Boot\'s "process running for")', 'RSS at first 200'], [
+    ['plain `java -jar host-name.jar` (the Maven jar)', ms(starts('plain')), rangeMs('plain'), ms(startJvm('plain')), mib(startRss('plain'))],
+    ['**production**: extracted layers + AOT cache (the image\'s ENTRYPOINT)', ms(starts('aot')), rangeMs('aot'), ms(startJvm('aot')), mib(startRss('aot'))],
   ]),
   '',
   `**The production start takes ${ratio(starts('aot'), starts('plain'))} the time of the plain jar (${ms(starts('plain') - starts('aot'))} less).** ` +
@@ -226,6 +233,8 @@ function rangeMs(name: string): string {
 // ------------------------------------------------------------------------------------- 4. load
 const ours = load('aot');
 const nginx = load('nginx');
+const ours300 = load('aot', true);
+const nginx300 = load('nginx', true);
 const body = text(`${wl('aot')}/body`);
 const int = (v?: number) => (v !== undefined && Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : 'n/a');
 /** The load columns shared by section 4 and the tuning table. */
@@ -235,19 +244,22 @@ const loadColumns = (l?: Load, base?: Load) => [
 ];
 say(
   '',
-  '## 4. Workload under load: `wrk -t2 -c64 -d15s --latency` on loopback, after a 10 s warm-up',
+  '## 4. Workload under load: `wrk -t2 -c64 -d15s --latency` after a 10 s warm-up, then the seed\'s `wrk -t4 -c300 -d15s --latency` (after 5 s at c=300), on loopback',
   '',
-  table(['server', 'requests/s', 'p50', 'p99', 'server CPU (cores busy)', 'requests per CPU-second', 'errors', 'RSS afterwards', 'peak RSS'], [
-    ['**ours** (production start)', ...loadColumns(ours), int(ours?.errors), mib(ours?.rss ?? NaN), mib(ours?.hwm ?? NaN)],
-    [`nginx ${meta.nginx}, the same ${body.length}-byte JSON as a static file`, ...loadColumns(nginx), int(nginx?.errors), mib(nginx?.rss ?? NaN), ''],
+  table(['server', 'load', 'requests/s', 'p50', 'p99', 'server CPU (cores busy)', 'requests per CPU-second', 'errors', 'RSS afterwards', 'peak RSS'], [
+    ['**ours** (production start)', 'c=64', ...loadColumns(ours), int(ours?.errors), '', ''],
+    ['**ours** (production start)', 'c=300', ...loadColumns(ours300), int(ours300?.errors), mib(ours?.rss ?? NaN), mib(ours?.hwm ?? NaN)],
+    [`nginx ${meta.nginx}, the same ${body.length}-byte JSON as a static file`, 'c=64', ...loadColumns(nginx), int(nginx?.errors), '', ''],
+    [`nginx, the same file`, 'c=300', ...loadColumns(nginx300), int(nginx300?.errors), mib(nginx?.rss ?? NaN), ''],
   ]),
   '',
-  `**Ours serves ${pct(ours?.rps ?? NaN, nginx?.rps ?? NaN)} of nginx's requests/s, and ${pct(ours?.perCpuSecond ?? NaN, nginx?.perCpuSecond ?? NaN)} of its requests per CPU-second** ` +
+  `**At c=64 ours serves ${pct(ours?.rps ?? NaN, nginx?.rps ?? NaN)} of nginx's requests/s, and ${pct(ours?.perCpuSecond ?? NaN, nginx?.perCpuSecond ?? NaN)} of its requests per CPU-second; ` +
+    `at c=300 ${pct(ours300?.rps ?? NaN, nginx300?.rps ?? NaN)} and ${pct(ours300?.perCpuSecond ?? NaN, nginx300?.perCpuSecond ?? NaN)}.** ` +
     '(nginx: the machine\'s ceiling for this request). ' +
     `The ${meta.cores} cores are shared by wrk (2 threads), the server and whatever else runs on the machine, so requests/s is not a server's capacity on its own cores; ` +
     'requests per CPU-second (requests served / CPU time the server used) depends much less on what else runs, and is what a task costs. ' +
     'nginx runs with its defaults (one worker per core, keep-alive 1000 requests per connection), the app as workload/ configures it. ' +
-    '"server CPU" is the server\'s user+system CPU time during the 15 s divided by 15; peak RSS is the JVM\'s VmHWM since its start.',
+    '"server CPU" is the server\'s user+system CPU time during the 15 s divided by 15; peak RSS is the JVM\'s VmHWM since its start, read after the c=300 run: the peak under the seed\'s load.',
 );
 
 // ------------------------------------------------------------------------------------- 5. memory fit
@@ -261,7 +273,7 @@ say(
   '',
   '## 5. Memory fit: tasks per instance',
   '',
-  `ECS places a task by its memory reservation; what it really holds is its RSS. Measured: peak RSS ${measuredMiB} MiB (section 4, under load, with the ${meta.task_env} task's JVM options). ` +
+  `ECS places a task by its memory reservation; what it really holds is its RSS. Measured: peak RSS ${measuredMiB} MiB (section 4, under the seed's c=300 load, with the ${meta.task_env} task's JVM options). ` +
     'Both columns use `tasksPerInstance()` from constructs/instance-types.ts (registered memory less `reservedMemoryMiB`, and the cpu units, whichever runs out first); ' +
     '"if reservation = RSS" keeps each task\'s cpu units and replaces its memory reservation with the measured peak RSS.',
   '',
@@ -288,12 +300,35 @@ function fit(spec: (typeof INSTANCE_TYPES)[string], cpu: number, memoryMiB: numb
   return byMemory > n ? `${n} (cpu-bound; memory alone: ${byMemory})` : String(n);
 }
 
+// ------------------------------------------------------------------------------------- goals (issue 17)
+const goal = (ok: boolean) => (ok ? 'reached' : '**not reached**');
+const perCpu64 = (ours?.perCpuSecond ?? NaN) / (nginx?.perCpuSecond ?? NaN);
+const perCpu300 = (ours300?.perCpuSecond ?? NaN) / (nginx300?.perCpuSecond ?? NaN);
+const synthRatio = (synth.ours?.median ?? NaN) / (synth.template?.median ?? NaN);
+say(
+  '',
+  '## Goals (issue 17): goal and measured, this run',
+  '',
+  table(['what', 'goal', 'measured', ''], [
+    ['requests per CPU-second at c=64, against nginx', '≥ 35%', pct(perCpu64, 1), goal(perCpu64 >= 0.35)],
+    ['requests per CPU-second at the seed\'s c=300, against nginx', '≥ 35%', pct(perCpu300, 1), goal(perCpu300 >= 0.35)],
+    ['p99 at c=64', '≤ 20 ms', ms(ours?.p99 ?? NaN), goal((ours?.p99 ?? NaN) <= 20)],
+    [`the JVM's peak RSS under c=300, ${meta.task_env} task's options`, '≤ 150 MiB', mib(ours?.hwm ?? NaN), goal((ours?.hwm ?? NaN) / 1024 <= 150)],
+    ['container start to the first 200 (median)', '≤ 1.0 s', ms(starts('aot')), goal(starts('aot') <= 1000)],
+    ['`npm run synth` against `npx cdktf synth`', '≤ 0.2×', Number.isFinite(synthRatio) ? `${synthRatio.toFixed(2)}×` : 'n/a (not measured in this run)', Number.isFinite(synthRatio) ? goal(synthRatio <= 0.2) : ''],
+    ['`npm test` in all', '≤ 10 s', s(npmTest), Number.isFinite(npmTest) ? goal(npmTest <= 10) : ''],
+  ]),
+  '',
+  'Why a goal that is not reached stops where it does: bench/README.md.',
+);
+
 // ------------------------------------------------------------------------------------- tuning
 const variants = existsSync(join(work, 'workload')) ? readdirSync(join(work, 'workload')).filter((d) => text(`${wl(d)}/description`)) : [];
 if (variants.length > 0) {
   const first = ['baseline', 'before'].filter((v) => variants.includes(v));
   const order = [...first, ...variants.filter((v) => !first.includes(v))];
   const base = load('baseline');
+  const base300 = load('baseline', true);
   say(
     '',
     '## Tuning: workload variants, measured in the same run',
@@ -303,12 +338,15 @@ if (variants.length > 0) {
       '(one of each per round, every other round reversed), so the machine\'s noise spreads over all of them. Percentages are against the baseline; ' +
       'a difference within a few tens of percent of requests/s can be noise on this shared machine: requests per CPU-second is the steadier figure.',
     '',
-    table(['variant', 'added to JAVA_TOOL_OPTIONS', 'start', 'requests/s', 'p50', 'p99', 'server CPU (cores)', 'requests per CPU-second', 'RSS afterwards', 'peak RSS'], order.map((v) => {
+    table(['variant', 'added to JAVA_TOOL_OPTIONS', 'start', 'c=64: requests/s', 'p50', 'p99', 'server CPU (cores)', 'requests per CPU-second',
+      'c=300: requests per CPU-second', 'c=300: p99', 'RSS afterwards', 'peak RSS (c=300)'], order.map((v) => {
       const l = load(v);
+      const l300 = load(v, true);
       const opts = text(`${wl(v)}/opts`).trim();
       return [
         `${v}: ${text(`${wl(v)}/description`).trim()}`, opts ? `\`${opts}\`` : '', ms(starts(v)) + delta(starts(v), starts('baseline')),
-        ...loadColumns(l, base), mib(l?.rss ?? NaN), mib(l?.hwm ?? NaN) + delta(l?.hwm ?? NaN, base?.hwm ?? NaN),
+        ...loadColumns(l, base), int(l300?.perCpuSecond) + delta(l300?.perCpuSecond ?? NaN, base300?.perCpuSecond ?? NaN), ms(l300?.p99 ?? NaN),
+        mib(l?.rss ?? NaN), mib(l?.hwm ?? NaN) + delta(l?.hwm ?? NaN, base?.hwm ?? NaN),
       ];
     })),
     '',

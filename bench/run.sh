@@ -286,16 +286,28 @@ start_once() {
   launch "$2" "${3:-}"
   wait_200 >>"$1/start.ms"
   rss_kib "$(jvm_pid)" VmRSS >>"$1/start.rss"
+  # What the JVM itself counts (Spring Boot's "process running for"), without the container's own start.
+  if [[ -n $server_cid ]]; then docker logs "$server_cid" 2>&1; else cat "$WORK/server.log"; fi |
+    grep -o 'process running for [0-9.]*' | tail -1 | awk '{ print $4 * 1000 }' >>"$1/start.jvm"
   stop_server
 }
 
-# load PREFIX URL PIDS...: a 10 s warm-up, then the measured run -> PREFIX.wrk, PREFIX.cpu (CPU s of PIDS).
+# load PREFIX URL PIDS...: a 10 s warm-up, then the measured run at c=64 -> PREFIX.wrk, PREFIX.cpu (CPU s of
+# PIDS); then the seed's load, wrk -t4 -c300, 5 s to open its connections, measured -> PREFIX.c300.{wrk,cpu}.
 load() {
-  local prefix=$1 url=$2 before after
+  local prefix=$1 url=$2
   shift 2
   wrk -t2 -c64 -d10s "$url" >/dev/null
+  measure "$prefix" "-t2 -c64" "$url" "$@"
+  wrk -t4 -c300 -d5s "$url" >/dev/null
+  measure "$prefix.c300" "-t4 -c300" "$url" "$@"
+}
+measure() { # PREFIX "WRK ARGS" URL PIDS...
+  local prefix=$1 args=$2 url=$3 before after
+  shift 3
   before=$(cpu_seconds "$@")
-  wrk -t2 -c64 -d15s --latency "$url" >"$prefix.wrk"
+  # shellcheck disable=SC2086 # the wrk arguments are words
+  wrk $args -d15s --latency "$url" >"$prefix.wrk"
   after=$(cpu_seconds "$@")
   echo "$after - $before" | bc >"$prefix.cpu"
 }
@@ -337,7 +349,7 @@ start_part() {
 
 # ------------------------------------------------------------------------------------------------ 4. load
 load_part() {
-  log "4/5 load: wrk -t2 -c64 -d15s against the production start, then nginx serving the same body"
+  log "4/5 load: wrk -t2 -c64 and wrk -t4 -c300, 15 s each, against the production start, then nginx serving the same body"
   load_run "$WORK/workload/aot" aot
   local dir=$WORK/nginx port workers
   port=$(free_port)
@@ -403,6 +415,11 @@ tuning_part() {
     "two-cpus|aot|-XX:ActiveProcessorCount=2|JVM sized for 2 cores (bridge-mode cpu units do not cap them)"
     "heap-40|aot|-Xmx$((TASK_MEMORY_MIB * 40 / 100))m|heap 40% of the task memory (jvmOptions: 60%)"
     "aot-requests|aot-requests||AOT cache trained with 5 s of requests (the image's: up to the context refresh)"
+    "platform-threads|aot|-Dspring.threads.virtual.enabled=false|Tomcat's pool of up to 200 platform threads"
+    "threads-16|aot|-Dspring.threads.virtual.enabled=false -Dserver.tomcat.threads.max=16 -Dserver.tomcat.threads.min-spare=4|platform threads, at most 16"
+    "threads-4|aot|-Dspring.threads.virtual.enabled=false -Dserver.tomcat.threads.max=4 -Dserver.tomcat.threads.min-spare=4|platform threads, at most 4"
+    "xss-256k|aot|-Xss256k|thread stacks of 256 KiB (jvmOptions: 512 KiB)"
+    "lazy-init|aot|-Dspring.main.lazy-initialization=true|beans created on first use"
   )
   local v name variant opts description rounds=${BENCH_TUNING_ROUNDS:-2}
   if [[ -n ${BENCH_VARIANTS:-} ]]; then # a subset, e.g. BENCH_VARIANTS=baseline,two-cpus
