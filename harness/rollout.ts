@@ -687,10 +687,17 @@ async function main(): Promise<number> {
   void killed.then(() => (killEndMs = Date.now()));
   // Requests in flight on the victim while the kill is under way, sampled until HAProxy has seen it die.
   let sampledInFlight = Number(beforeKill.scur);
+  let afterKill = beforeKill;
   while (killEndMs === undefined || Date.now() < killEndMs + 500) {
-    sampledInFlight = Math.max(sampledInFlight, Number((await haproxy.server(victim.slot)).scur));
+    afterKill = await haproxy.server(victim.slot);
+    sampledInFlight = Math.max(sampledInFlight, Number(afterKill.scur));
     await sleep(5);
   }
+  // A kill is not an instant: until the process is gone its kernel still accepts connections, and HAProxy sends
+  // them requests that die with it. So what can be lost is what was in flight when the kill began plus what was
+  // sent to the victim until HAProxy had seen it die (not the most in flight at once: that undercounts).
+  const sentDuringKill = Number(afterKill.stot) - Number(beforeKill.stot);
+  const lossBound = Number(beforeKill.scur) + sentDuringKill;
   if ((await killed) !== 0) throw new HarnessError(`docker kill -s KILL ${victim.name} failed`);
   let downAtMs: number | undefined;
   let downRow: StatRow | undefined;
@@ -723,8 +730,8 @@ async function main(): Promise<number> {
   // death (the log's dates are in ms, hence 2 ms of slack). HAProxy does not log every failure: a request that was not
   // the first on its client connection and whose server connection closed before any answer gets its client
   // connection closed without a response and without a log line (http_ana.c, abort_keep_alive); the client counts
-  // those as read errors. Hence the bound below: the client's failures against the most requests HAProxy ever had in
-  // flight on the victim during this phase (smax, cleared at its start).
+  // those as read errors. Hence the bound below: the client's failures against HAProxy's counters, and what it lost
+  // against lossBound (in flight as the kill began + sent to it until HAProxy saw it die).
   const inFlight = failures.filter((l) => l.server === victim.slot && l.sentMs !== undefined && l.sentMs <= deathMs + 2);
   const truncated = inFlight.filter((l) => l.status === 200).length;
   // HAProxy's counters account for every request, logged or not. Per target, between two moments with nothing in
@@ -742,13 +749,12 @@ async function main(): Promise<number> {
   const redispatched = faultLog.filter((l) => l.retries.startsWith('+') && !isFailure(l)).length;
   const fw = fault.wrk;
   const clientFailures = non200(fw) + socketErrors(fw);
-  const victimMax = Number(afterDown.smax);
   const survivorSlots = replaced.filter((x) => x !== victim).map((x) => x.slot);
   const survivorsLost = survivorSlots.reduce((n, slot) => n + unanswered(slot), 0);
   log(
     `fault: SIGKILL ${victim.name} at ${new Date(killStartMs).toISOString().slice(11, 23)}, docker kill returned after ${killEndMs - killStartMs} ms, ` +
       `exit recorded at ${finishedAt.slice(11, 23)}; requests in flight on it: ${beforeKill.scur} just before, up to ${sampledInFlight} sampled during the kill, ` +
-      `at most ${victimMax} at once in this phase (smax); marked DOWN ${downMs ?? '-'} ms after its exit (${downRow?.check_status ?? '?'}); ` +
+      `at most ${afterDown.smax} at once in this phase (smax), ${sentDuringKill} sent to it during the kill; marked DOWN ${downMs ?? '-'} ms after its exit (${downRow?.check_status ?? '?'}); ` +
       `${redispatched} requests re-dispatched to another task after a refused connect`,
   );
   for (const l of failures.slice(0, 10)) log(`  haproxy: ${l.text}`);
@@ -759,10 +765,10 @@ async function main(): Promise<number> {
   );
   checks.check(
     `fault: failures bounded to what was in flight on ${victim.name}`,
-    failures.length === inFlight.length && clientFailures === victimLost + truncated && survivorsLost === 0 && victimLost <= victimMax,
+    failures.length === inFlight.length && clientFailures === victimLost + truncated && survivorsLost === 0 && victimLost <= lossBound,
     `${clientFailures} failed at the client (statuses ${JSON.stringify(fw.statuses)}, socket errors ${JSON.stringify(fw.errors)}) = ` +
       `${victimLost} requests HAProxy sent to ${victim.name} that it never answered + ${truncated} answers it cut off; ` +
-      `${survivorsLost} unanswered on the other tasks; HAProxy logged ${failures.length} abnormal, all sent to ${victim.name} before it died ` +
+      `${survivorsLost} unanswered on the other tasks; lost ${victimLost} <= ${beforeKill.scur} in flight as the kill began + ${sentDuringKill} sent to it until HAProxy saw it die; HAProxy logged ${failures.length} abnormal, all sent to ${victim.name} before it died ` +
       `(the others closed the client's keep-alive connection without a response or a log line)`,
   );
   checks.check(
