@@ -337,6 +337,7 @@ export class HostNameStack extends TerraformStack {
       start,
       stop,
       autoScalingGroup: this.capacity.autoScalingGroup,
+      natAutoScalingGroup: this.network.natInstance?.autoScalingGroup,
       minInstances: config.capacity.min,
       maxInstances: config.capacity.max,
       services: this.services.map((service, i) => ({
