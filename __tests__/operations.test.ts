@@ -3,6 +3,7 @@ import { resolveEnvironment } from '../constructs/config-validation';
 import { ENVIRONMENTS, selectEnvironments } from '../constructs/environments';
 import { EXEC_SSM_ACTIONS, EXEC_WRITABLE_PATHS } from '../constructs/load-balanced-service';
 import { NAMESPACES } from '../constructs/metrics';
+import { environmentNames } from '../constructs/names';
 import { SERVICE_ALARM_DEFAULTS } from '../constructs/operations-config';
 import { address, synthStack, SynthesizedStack } from './support/stacks';
 import { resourcesOf } from './support/synth';
@@ -163,6 +164,39 @@ describe('the alarm topic', () => {
     expect(cw.Action).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
   });
 
+  test('one customer managed key per environment for operations: the topic, and in dev ECS Exec, share it', () => {
+    for (const [synthesized, config] of [[stacks.prod, prodConfig], [stacks.dev, devConfig]] as const) {
+      const { stack: st, json: j } = synthesized;
+      const key = st.operationsKey.key;
+      expect(Object.keys(resourcesOf(j, 'aws_kms_key'))).toEqual([key.key.friendlyUniqueId]);
+      expect(Object.values(resourcesOf(j, 'aws_kms_alias'))).toEqual([
+        expect.objectContaining({ name: `alias/${environmentNames(config.namePrefix).operationsKeyAlias}`, target_key_id: ref(key.key, 'key_id') }),
+      ]);
+      expect(resourceOf(synthesized, st.alarmTopic.topic).kms_master_key_id).toBe(ref(key.key, 'arn'));
+    }
+    const dev = stacks.dev;
+    const key = ref(dev.stack.operationsKey.key.key, 'arn');
+    expect(resourceOf(dev, dev.stack.execLogging!.logGroup).kms_key_id).toBe(key);
+    expect(resourceOf(dev, dev.stack.capacity.cluster).configuration.execute_command_configuration.kms_key_id).toBe(key);
+  });
+
+  test("the key's policy: CloudWatch alarms everywhere; CloudWatch Logs only where exec logs, for that group only", () => {
+    const services = (stack: typeof stacks.dev) =>
+      JSON.parse(resourceOf(stack, stack.stack.operationsKey.key.key).policy).Statement.map((st: any) => [st.Sid, st.Principal.Service ?? st.Principal.AWS]);
+    expect(services(stacks.prod)).toEqual([['AccountAdministers', expect.stringMatching(/:root$/)], ['CloudWatchAlarmsPublish', 'cloudwatch.amazonaws.com']]);
+    expect(services(stacks.dev)).toEqual([
+      ['AccountAdministers', expect.stringMatching(/:root$/)],
+      ['CloudWatchAlarmsPublish', 'cloudwatch.amazonaws.com'],
+      ['CloudWatchLogsEncryptsTheExecLogGroup', 'logs.us-east-1.amazonaws.com'],
+    ]);
+  });
+
+  test('an existing deployment keeps the key the alarm topic had (moved, not replaced)', () => {
+    const moved = (stacks.prod.json as { moved?: { from: string; to: string }[] }).moved!;
+    // The address the alarm topic's key had before issue 18 (the prod snapshot of then).
+    expect(moved).toContainEqual({ from: 'aws_kms_key.alarm-topic_key_45AB7E5A', to: `aws_kms_key.${stacks.prod.stack.operationsKey.key.key.friendlyUniqueId}` });
+  });
+
   test('no subscriptions unless configured; emails and HTTPS endpoints when they are', () => {
     expect(resourcesOf(json, 'aws_sns_topic_subscription')).toEqual({});
     const config = resolveEnvironment('prod', { ...ENVIRONMENTS.prod, operations: { notifications: { emails: ['oncall@example.com'], httpsUrls: ['https://hooks.example.com/alarms'] } } });
@@ -176,6 +210,7 @@ describe('ECS Exec', () => {
   const svc = dev.stack.services[0];
 
   test('dev: the service allows exec and its task role has the four SSM channel actions, the session logs and the key', () => {
+    expect(dev.stack.execLogging!.key).toBe(dev.stack.operationsKey.key);
     expect(resourceOf(dev, svc.service).enable_execute_command).toBe(true);
     const policy = JSON.parse(resourceOf(dev, svc.execPolicy!).policy);
     const byId = Object.fromEntries(policy.Statement.map((st: any) => [st.Sid, st]));
@@ -219,6 +254,6 @@ describe('ECS Exec', () => {
     expect(resourceOf(prod, prod.stack.services[0].service).enable_execute_command).toBe(false);
     expect(resourceOf(prod, prod.stack.capacity.cluster).configuration).toBeUndefined();
     expect(resourceOf(prod, prod.stack.services[0].taskDefinition).volume).toEqual([{ name: 'tmp' }]);
-    expect(Object.keys(resourcesOf(prod.json, 'aws_kms_key'))).toEqual([prod.stack.alarmTopic.key.key.friendlyUniqueId]);
+    expect(Object.keys(resourcesOf(prod.json, 'aws_kms_key'))).toEqual([prod.stack.operationsKey.key.key.friendlyUniqueId]);
   });
 });
