@@ -14,15 +14,18 @@ const resourceOf = (s: SynthesizedStack, resource: TerraformResource) => resourc
 
 const [devConfig, prodConfig, microConfig] = selectEnvironments(['dev', 'prod', 'microservices']);
 const stacks = { dev: synthStack(devConfig), prod: synthStack(prodConfig), microservices: synthStack(microConfig) };
+/** Container Insights per stack: dev has it off, prod and microservices on. */
+const insights = { dev: devConfig.containerInsights, prod: prodConfig.containerInsights, microservices: microConfig.containerInsights };
 
-describe.each(Object.entries(stacks))('%s: alarms watch exactly the resources of their service', (_, s) => {
+describe.each(Object.entries(stacks))('%s: alarms watch exactly the resources of their service', (env, s) => {
   const { stack } = s;
+  const withInsights = insights[env as keyof typeof insights];
   const lb = ref(stack.loadBalancer.loadBalancer, 'arn_suffix');
   const cluster = ref(stack.capacity.cluster, 'name');
 
-  test('one ServiceAlarms per service, six alarms each, plus two for the environment', () => {
+  test('one ServiceAlarms per service, six alarms each (five without Container Insights), plus two for the environment', () => {
     expect(stack.serviceAlarms.map((a) => a.node.id)).toEqual(stack.services.map((x) => `alarms-${x.name}`));
-    expect(Object.keys(resourcesOf(s.json, 'aws_cloudwatch_metric_alarm'))).toHaveLength(6 * stack.services.length + 2);
+    expect(Object.keys(resourcesOf(s.json, 'aws_cloudwatch_metric_alarm'))).toHaveLength((withInsights ? 6 : 5) * stack.services.length + 2);
   });
 
   test.each(stack.services.map((svc, i) => [svc.name, i] as const))('%s', (name, i) => {
@@ -41,8 +44,15 @@ describe.each(Object.entries(stacks))('%s: alarms watch exactly the resources of
     expect(get(alarms.p99Latency)).toMatchObject({ namespace: NAMESPACES.alb, metric_name: 'TargetResponseTime', dimensions: tg, extended_statistic: 'p99' });
     expect(get(alarms.cpuHigh)).toMatchObject({ namespace: NAMESPACES.ecs, metric_name: 'CPUUtilization', dimensions: ecs, statistic: 'Average' });
     expect(get(alarms.memoryHigh)).toMatchObject({ namespace: NAMESPACES.ecs, metric_name: 'MemoryUtilization', dimensions: ecs, statistic: 'Average' });
-    expect(query(alarms.tasksBelowDesired, 'running')).toMatchObject({ namespace: NAMESPACES.containerInsights, metric_name: 'RunningTaskCount', dimensions: ecs });
-    expect(query(alarms.tasksBelowDesired, 'desired')).toMatchObject({ namespace: NAMESPACES.containerInsights, metric_name: 'DesiredTaskCount', dimensions: ecs });
+    if (withInsights) {
+      expect(query(alarms.tasksBelowDesired!, 'running')).toMatchObject({ namespace: NAMESPACES.containerInsights, metric_name: 'RunningTaskCount', dimensions: ecs });
+      expect(query(alarms.tasksBelowDesired!, 'desired')).toMatchObject({ namespace: NAMESPACES.containerInsights, metric_name: 'DesiredTaskCount', dimensions: ecs });
+    } else {
+      // Nothing would publish RunningTaskCount: the alarm would sit in INSUFFICIENT_DATA forever.
+      expect(alarms.tasksBelowDesired).toBeUndefined();
+    }
+    const namespaces = alarms.all.flatMap((a) => [get(a).namespace, ...(get(a).metric_query ?? []).map((q: any) => q.metric?.namespace)]);
+    expect(namespaces.includes(NAMESPACES.containerInsights)).toBe(withInsights);
 
     for (const alarm of alarms.all) {
       expect(get(alarm)).toMatchObject({ alarm_actions: [ref(stack.alarmTopic.topic, 'arn')], ok_actions: [ref(stack.alarmTopic.topic, 'arn')] });
@@ -67,6 +77,19 @@ describe.each(Object.entries(stacks))('%s: alarms watch exactly the resources of
   });
 });
 
+describe('Container Insights decides the task-count alarm and widgets, both ways', () => {
+  test.each([[true, 6, 3], [false, 5, 0]])('dev with containerInsights %s: %i alarms for its service, %i task/instance count lines', (on, alarms, countLines) => {
+    const { stack, json } = synthStack(resolveEnvironment('dev', { ...ENVIRONMENTS.dev, containerInsights: on }));
+    expect(stack.serviceAlarms[0].all).toHaveLength(alarms);
+    expect(Object.keys(resourcesOf(json, 'aws_cloudwatch_metric_alarm'))).toHaveLength(alarms + 2);
+    const dashboard = resourcesOf(json, 'aws_cloudwatch_dashboard')[stack.dashboard.dashboard.friendlyUniqueId];
+    const lines = JSON.parse(dashboard.dashboard_body).widgets.flatMap((w: any) => w.properties.metrics ?? []);
+    // Running, desired and pending tasks are one widget's three lines; ContainerInstanceCount is its own widget.
+    expect(lines.filter((l: any[]) => l[0] === NAMESPACES.containerInsights && l[1] !== 'ContainerInstanceCount')).toHaveLength(countLines);
+    expect(lines.some((l: any[]) => l[1] === 'ContainerInstanceCount')).toBe(on);
+  });
+});
+
 describe('alarm thresholds and evaluation come from the config', () => {
   const alarms = stacks.dev.stack.serviceAlarms[0];
   const get = (a: TerraformResource) => resourceOf(stacks.dev, a);
@@ -82,7 +105,8 @@ describe('alarm thresholds and evaluation come from the config', () => {
     expect(get(alarms.p99Latency)).toMatchObject({ threshold: d.p99LatencySeconds, treat_missing_data: 'notBreaching' });
     expect(get(alarms.cpuHigh)).toMatchObject({ threshold: d.cpuPercent, treat_missing_data: 'missing' });
     expect(get(alarms.memoryHigh)).toMatchObject({ threshold: d.memoryPercent, treat_missing_data: 'missing' });
-    expect(get(alarms.tasksBelowDesired)).toMatchObject({ threshold: 0, evaluation_periods: d.tasksBelowDesiredMinutes, treat_missing_data: 'missing' });
+    const prodTasks = stacks.prod.stack.serviceAlarms[0].tasksBelowDesired!;
+    expect(resourceOf(stacks.prod, prodTasks)).toMatchObject({ threshold: 0, evaluation_periods: d.tasksBelowDesiredMinutes, treat_missing_data: 'missing' });
     expect(resourceOf(stacks.dev, stacks.dev.stack.environmentAlarms.capacityShort)).toMatchObject({ evaluation_periods: 30, treat_missing_data: 'missing' });
   });
 
@@ -106,7 +130,8 @@ describe('alarm thresholds and evaluation come from the config', () => {
   });
 });
 
-describe.each(Object.entries(stacks))('%s: the dashboard', (_, s) => {
+describe.each(Object.entries(stacks))('%s: the dashboard', (env, s) => {
+  const withInsights = insights[env as keyof typeof insights];
   const dashboard = resourceOf(s, s.stack.dashboard.dashboard);
   const body = JSON.parse(dashboard.dashboard_body);
   const widgets: any[] = body.widgets;
@@ -129,20 +154,26 @@ describe.each(Object.entries(stacks))('%s: the dashboard', (_, s) => {
     }
   });
 
-  test('per service: requests, 5xx, p50/p99, healthy/unhealthy hosts, running/desired tasks, CPU, memory; for the cluster: instances and capacity', () => {
+  test('per service: requests, 5xx, p50/p99, healthy/unhealthy hosts, running/desired tasks (Container Insights), CPU, memory; for the cluster: instances (Container Insights) and capacity', () => {
     for (const svc of s.stack.services) {
       const tg = ref(svc.route.targetGroup, 'arn_suffix');
       const service = ref(svc.service, 'name');
       const of = (metric: string, stat?: string) =>
         lines.filter((l) => l[1] === metric && (l.includes(tg) || l.includes(service)) && (stat === undefined || l[l.length - 1].stat === stat));
-      for (const metric of ['RequestCount', 'HTTPCode_Target_5XX_Count', 'HealthyHostCount', 'UnHealthyHostCount', 'RunningTaskCount', 'DesiredTaskCount', 'CPUUtilization', 'MemoryUtilization']) {
+      for (const metric of ['RequestCount', 'HTTPCode_Target_5XX_Count', 'HealthyHostCount', 'UnHealthyHostCount', 'CPUUtilization', 'MemoryUtilization']) {
         expect([svc.name, metric, of(metric).length]).toEqual([svc.name, metric, 1]);
+      }
+      for (const metric of ['RunningTaskCount', 'DesiredTaskCount', 'PendingTaskCount']) {
+        expect([svc.name, metric, of(metric).length]).toEqual([svc.name, metric, withInsights ? 1 : 0]);
       }
       expect(of('TargetResponseTime', 'p50')).toHaveLength(1);
       expect(of('TargetResponseTime', 'p99')).toHaveLength(1);
     }
     const cluster = lines.filter((l) => l.includes(ref(s.stack.capacity.cluster, 'name'))).map((l) => l[1]);
-    expect(cluster).toEqual(expect.arrayContaining(['ContainerInstanceCount', 'CapacityProviderReservation', 'CPUReservation', 'MemoryReservation']));
+    expect(cluster).toEqual(expect.arrayContaining(['CapacityProviderReservation', 'CPUReservation', 'MemoryReservation']));
+    expect(cluster.includes('ContainerInstanceCount')).toBe(withInsights);
+    // No widget left empty: a Container Insights metric only where the cluster publishes them.
+    expect(lines.some((l) => l[0] === NAMESPACES.containerInsights)).toBe(withInsights);
   });
 
   test('the alarm widget lists every alarm of the stack', () => {

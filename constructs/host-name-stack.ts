@@ -205,6 +205,7 @@ export class HostNameStack extends TerraformStack {
       environment,
       services: watched,
       alarms: [...this.environmentAlarms.all, ...this.serviceAlarms.flatMap((a) => a.all)],
+      containerInsights: config.containerInsights,
     });
 
     if (config.schedule.enabled) this.schedule = this.addSchedule(config);
@@ -314,6 +315,7 @@ export class HostNameStack extends TerraformStack {
       thresholds: thresholds.services[service.name],
       minimumRequestsPerMinute: thresholds.minimumRequestsPerMinute,
       actions: [this.alarmTopic.topic.arn],
+      containerInsights: config.containerInsights,
     });
     this.serviceAlarms.push(alarms);
     const ecsService = new LoadBalancedService(this, `service-${service.name}`, {
