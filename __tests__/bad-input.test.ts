@@ -98,9 +98,13 @@ const CASES: readonly (readonly [string, () => unknown, string])[] = [
   ['schedule start that is not HH:MM', devWith({ schedule: { enabled: true, start: '7:00' } }),
     'environment "dev": schedule.start = "7:00" is not allowed; expected a time HH:MM (24 h), such as 08:00'],
   ['schedule stop before start', devWith({ schedule: { enabled: true, start: '09:00', stop: '08:30' } }),
-    'environment "dev": schedule.stop = "08:30" is not allowed; expected a time HH:MM after start (09:00) and at most 23:44, so the instances\' scale-in (15 min later) is the same day'],
-  ['schedule stop too late for the instances to follow the same day', devWith({ schedule: { enabled: true, stop: '23:50' } }),
+    'environment "dev": schedule.stop = "08:30" is not allowed; expected a time HH:MM after start (09:00) and at most 23:34: the instances stop 15 min later, the NAT instance 10 min after, the same day'],
+  ['schedule stop too late for the instances and the NAT instance to follow the same day', devWith({ schedule: { enabled: true, stop: '23:40' } }),
+    'environment "dev": schedule.stop = "23:40" is not allowed; expected a time HH:MM after start (08:00) and at most 23:34: the instances stop 15 min later, the NAT instance 10 min after, the same day'],
+  ['schedule stop too late for the instances to follow the same day (no NAT instance)', devWith({ natMode: 'single', schedule: { enabled: true, stop: '23:50' } }),
     'environment "dev": schedule.stop = "23:50" is not allowed; expected a time HH:MM after start (08:00) and at most 23:44, so the instances\' scale-in (15 min later) is the same day'],
+  ['schedule start too early for the NAT instance to start the same day', devWith({ schedule: { enabled: true, start: '00:05' } }),
+    'environment "dev": schedule.start = "00:05" is not allowed; expected a time HH:MM at 00:10 or later, so the NAT instance (natMode instance) starts 10 min before, the same day'],
 
   // Capacity and sizing
   ['unknown instance type', devWith({ instanceType: 't2.nano' }),

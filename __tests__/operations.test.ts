@@ -3,6 +3,7 @@ import { resolveEnvironment } from '../constructs/config-validation';
 import { ENVIRONMENTS, selectEnvironments } from '../constructs/environments';
 import { EXEC_SSM_ACTIONS, EXEC_WRITABLE_PATHS } from '../constructs/load-balanced-service';
 import { NAMESPACES } from '../constructs/metrics';
+import { environmentNames } from '../constructs/names';
 import { SERVICE_ALARM_DEFAULTS } from '../constructs/operations-config';
 import { address, synthStack, SynthesizedStack } from './support/stacks';
 import { resourcesOf } from './support/synth';
@@ -13,15 +14,18 @@ const resourceOf = (s: SynthesizedStack, resource: TerraformResource) => resourc
 
 const [devConfig, prodConfig, microConfig] = selectEnvironments(['dev', 'prod', 'microservices']);
 const stacks = { dev: synthStack(devConfig), prod: synthStack(prodConfig), microservices: synthStack(microConfig) };
+/** Container Insights per stack: dev has it off, prod and microservices on. */
+const insights = { dev: devConfig.containerInsights, prod: prodConfig.containerInsights, microservices: microConfig.containerInsights };
 
-describe.each(Object.entries(stacks))('%s: alarms watch exactly the resources of their service', (_, s) => {
+describe.each(Object.entries(stacks))('%s: alarms watch exactly the resources of their service', (env, s) => {
   const { stack } = s;
+  const withInsights = insights[env as keyof typeof insights];
   const lb = ref(stack.loadBalancer.loadBalancer, 'arn_suffix');
   const cluster = ref(stack.capacity.cluster, 'name');
 
-  test('one ServiceAlarms per service, six alarms each, plus two for the environment', () => {
+  test('one ServiceAlarms per service, six alarms each (five without Container Insights), plus two for the environment', () => {
     expect(stack.serviceAlarms.map((a) => a.node.id)).toEqual(stack.services.map((x) => `alarms-${x.name}`));
-    expect(Object.keys(resourcesOf(s.json, 'aws_cloudwatch_metric_alarm'))).toHaveLength(6 * stack.services.length + 2);
+    expect(Object.keys(resourcesOf(s.json, 'aws_cloudwatch_metric_alarm'))).toHaveLength((withInsights ? 6 : 5) * stack.services.length + 2);
   });
 
   test.each(stack.services.map((svc, i) => [svc.name, i] as const))('%s', (name, i) => {
@@ -40,8 +44,15 @@ describe.each(Object.entries(stacks))('%s: alarms watch exactly the resources of
     expect(get(alarms.p99Latency)).toMatchObject({ namespace: NAMESPACES.alb, metric_name: 'TargetResponseTime', dimensions: tg, extended_statistic: 'p99' });
     expect(get(alarms.cpuHigh)).toMatchObject({ namespace: NAMESPACES.ecs, metric_name: 'CPUUtilization', dimensions: ecs, statistic: 'Average' });
     expect(get(alarms.memoryHigh)).toMatchObject({ namespace: NAMESPACES.ecs, metric_name: 'MemoryUtilization', dimensions: ecs, statistic: 'Average' });
-    expect(query(alarms.tasksBelowDesired, 'running')).toMatchObject({ namespace: NAMESPACES.containerInsights, metric_name: 'RunningTaskCount', dimensions: ecs });
-    expect(query(alarms.tasksBelowDesired, 'desired')).toMatchObject({ namespace: NAMESPACES.containerInsights, metric_name: 'DesiredTaskCount', dimensions: ecs });
+    if (withInsights) {
+      expect(query(alarms.tasksBelowDesired!, 'running')).toMatchObject({ namespace: NAMESPACES.containerInsights, metric_name: 'RunningTaskCount', dimensions: ecs });
+      expect(query(alarms.tasksBelowDesired!, 'desired')).toMatchObject({ namespace: NAMESPACES.containerInsights, metric_name: 'DesiredTaskCount', dimensions: ecs });
+    } else {
+      // Nothing would publish RunningTaskCount: the alarm would sit in INSUFFICIENT_DATA forever.
+      expect(alarms.tasksBelowDesired).toBeUndefined();
+    }
+    const namespaces = alarms.all.flatMap((a) => [get(a).namespace, ...(get(a).metric_query ?? []).map((q: any) => q.metric?.namespace)]);
+    expect(namespaces.includes(NAMESPACES.containerInsights)).toBe(withInsights);
 
     for (const alarm of alarms.all) {
       expect(get(alarm)).toMatchObject({ alarm_actions: [ref(stack.alarmTopic.topic, 'arn')], ok_actions: [ref(stack.alarmTopic.topic, 'arn')] });
@@ -66,6 +77,19 @@ describe.each(Object.entries(stacks))('%s: alarms watch exactly the resources of
   });
 });
 
+describe('Container Insights decides the task-count alarm and widgets, both ways', () => {
+  test.each([[true, 6, 3], [false, 5, 0]])('dev with containerInsights %s: %i alarms for its service, %i task/instance count lines', (on, alarms, countLines) => {
+    const { stack, json } = synthStack(resolveEnvironment('dev', { ...ENVIRONMENTS.dev, containerInsights: on }));
+    expect(stack.serviceAlarms[0].all).toHaveLength(alarms);
+    expect(Object.keys(resourcesOf(json, 'aws_cloudwatch_metric_alarm'))).toHaveLength(alarms + 2);
+    const dashboard = resourcesOf(json, 'aws_cloudwatch_dashboard')[stack.dashboard.dashboard.friendlyUniqueId];
+    const lines = JSON.parse(dashboard.dashboard_body).widgets.flatMap((w: any) => w.properties.metrics ?? []);
+    // Running, desired and pending tasks are one widget's three lines; ContainerInstanceCount is its own widget.
+    expect(lines.filter((l: any[]) => l[0] === NAMESPACES.containerInsights && l[1] !== 'ContainerInstanceCount')).toHaveLength(countLines);
+    expect(lines.some((l: any[]) => l[1] === 'ContainerInstanceCount')).toBe(on);
+  });
+});
+
 describe('alarm thresholds and evaluation come from the config', () => {
   const alarms = stacks.dev.stack.serviceAlarms[0];
   const get = (a: TerraformResource) => resourceOf(stacks.dev, a);
@@ -81,7 +105,8 @@ describe('alarm thresholds and evaluation come from the config', () => {
     expect(get(alarms.p99Latency)).toMatchObject({ threshold: d.p99LatencySeconds, treat_missing_data: 'notBreaching' });
     expect(get(alarms.cpuHigh)).toMatchObject({ threshold: d.cpuPercent, treat_missing_data: 'missing' });
     expect(get(alarms.memoryHigh)).toMatchObject({ threshold: d.memoryPercent, treat_missing_data: 'missing' });
-    expect(get(alarms.tasksBelowDesired)).toMatchObject({ threshold: 0, evaluation_periods: d.tasksBelowDesiredMinutes, treat_missing_data: 'missing' });
+    const prodTasks = stacks.prod.stack.serviceAlarms[0].tasksBelowDesired!;
+    expect(resourceOf(stacks.prod, prodTasks)).toMatchObject({ threshold: 0, evaluation_periods: d.tasksBelowDesiredMinutes, treat_missing_data: 'missing' });
     expect(resourceOf(stacks.dev, stacks.dev.stack.environmentAlarms.capacityShort)).toMatchObject({ evaluation_periods: 30, treat_missing_data: 'missing' });
   });
 
@@ -105,7 +130,8 @@ describe('alarm thresholds and evaluation come from the config', () => {
   });
 });
 
-describe.each(Object.entries(stacks))('%s: the dashboard', (_, s) => {
+describe.each(Object.entries(stacks))('%s: the dashboard', (env, s) => {
+  const withInsights = insights[env as keyof typeof insights];
   const dashboard = resourceOf(s, s.stack.dashboard.dashboard);
   const body = JSON.parse(dashboard.dashboard_body);
   const widgets: any[] = body.widgets;
@@ -128,20 +154,26 @@ describe.each(Object.entries(stacks))('%s: the dashboard', (_, s) => {
     }
   });
 
-  test('per service: requests, 5xx, p50/p99, healthy/unhealthy hosts, running/desired tasks, CPU, memory; for the cluster: instances and capacity', () => {
+  test('per service: requests, 5xx, p50/p99, healthy/unhealthy hosts, running/desired tasks (Container Insights), CPU, memory; for the cluster: instances (Container Insights) and capacity', () => {
     for (const svc of s.stack.services) {
       const tg = ref(svc.route.targetGroup, 'arn_suffix');
       const service = ref(svc.service, 'name');
       const of = (metric: string, stat?: string) =>
         lines.filter((l) => l[1] === metric && (l.includes(tg) || l.includes(service)) && (stat === undefined || l[l.length - 1].stat === stat));
-      for (const metric of ['RequestCount', 'HTTPCode_Target_5XX_Count', 'HealthyHostCount', 'UnHealthyHostCount', 'RunningTaskCount', 'DesiredTaskCount', 'CPUUtilization', 'MemoryUtilization']) {
+      for (const metric of ['RequestCount', 'HTTPCode_Target_5XX_Count', 'HealthyHostCount', 'UnHealthyHostCount', 'CPUUtilization', 'MemoryUtilization']) {
         expect([svc.name, metric, of(metric).length]).toEqual([svc.name, metric, 1]);
+      }
+      for (const metric of ['RunningTaskCount', 'DesiredTaskCount', 'PendingTaskCount']) {
+        expect([svc.name, metric, of(metric).length]).toEqual([svc.name, metric, withInsights ? 1 : 0]);
       }
       expect(of('TargetResponseTime', 'p50')).toHaveLength(1);
       expect(of('TargetResponseTime', 'p99')).toHaveLength(1);
     }
     const cluster = lines.filter((l) => l.includes(ref(s.stack.capacity.cluster, 'name'))).map((l) => l[1]);
-    expect(cluster).toEqual(expect.arrayContaining(['ContainerInstanceCount', 'CapacityProviderReservation', 'CPUReservation', 'MemoryReservation']));
+    expect(cluster).toEqual(expect.arrayContaining(['CapacityProviderReservation', 'CPUReservation', 'MemoryReservation']));
+    expect(cluster.includes('ContainerInstanceCount')).toBe(withInsights);
+    // No widget left empty: a Container Insights metric only where the cluster publishes them.
+    expect(lines.some((l) => l[0] === NAMESPACES.containerInsights)).toBe(withInsights);
   });
 
   test('the alarm widget lists every alarm of the stack', () => {
@@ -163,6 +195,39 @@ describe('the alarm topic', () => {
     expect(cw.Action).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
   });
 
+  test('one customer managed key per environment for operations: the topic, and in dev ECS Exec, share it', () => {
+    for (const [synthesized, config] of [[stacks.prod, prodConfig], [stacks.dev, devConfig]] as const) {
+      const { stack: st, json: j } = synthesized;
+      const key = st.operationsKey.key;
+      expect(Object.keys(resourcesOf(j, 'aws_kms_key'))).toEqual([key.key.friendlyUniqueId]);
+      expect(Object.values(resourcesOf(j, 'aws_kms_alias'))).toEqual([
+        expect.objectContaining({ name: `alias/${environmentNames(config.namePrefix).operationsKeyAlias}`, target_key_id: ref(key.key, 'key_id') }),
+      ]);
+      expect(resourceOf(synthesized, st.alarmTopic.topic).kms_master_key_id).toBe(ref(key.key, 'arn'));
+    }
+    const dev = stacks.dev;
+    const key = ref(dev.stack.operationsKey.key.key, 'arn');
+    expect(resourceOf(dev, dev.stack.execLogging!.logGroup).kms_key_id).toBe(key);
+    expect(resourceOf(dev, dev.stack.capacity.cluster).configuration.execute_command_configuration.kms_key_id).toBe(key);
+  });
+
+  test("the key's policy: CloudWatch alarms everywhere; CloudWatch Logs only where exec logs, for that group only", () => {
+    const services = (stack: typeof stacks.dev) =>
+      JSON.parse(resourceOf(stack, stack.stack.operationsKey.key.key).policy).Statement.map((st: any) => [st.Sid, st.Principal.Service ?? st.Principal.AWS]);
+    expect(services(stacks.prod)).toEqual([['AccountAdministers', expect.stringMatching(/:root$/)], ['CloudWatchAlarmsPublish', 'cloudwatch.amazonaws.com']]);
+    expect(services(stacks.dev)).toEqual([
+      ['AccountAdministers', expect.stringMatching(/:root$/)],
+      ['CloudWatchAlarmsPublish', 'cloudwatch.amazonaws.com'],
+      ['CloudWatchLogsEncryptsTheExecLogGroup', 'logs.us-east-1.amazonaws.com'],
+    ]);
+  });
+
+  test('an existing deployment keeps the key the alarm topic had (moved, not replaced)', () => {
+    const moved = (stacks.prod.json as { moved?: { from: string; to: string }[] }).moved!;
+    // The address the alarm topic's key had before issue 18 (the prod snapshot of then).
+    expect(moved).toContainEqual({ from: 'aws_kms_key.alarm-topic_key_45AB7E5A', to: `aws_kms_key.${stacks.prod.stack.operationsKey.key.key.friendlyUniqueId}` });
+  });
+
   test('no subscriptions unless configured; emails and HTTPS endpoints when they are', () => {
     expect(resourcesOf(json, 'aws_sns_topic_subscription')).toEqual({});
     const config = resolveEnvironment('prod', { ...ENVIRONMENTS.prod, operations: { notifications: { emails: ['oncall@example.com'], httpsUrls: ['https://hooks.example.com/alarms'] } } });
@@ -176,6 +241,7 @@ describe('ECS Exec', () => {
   const svc = dev.stack.services[0];
 
   test('dev: the service allows exec and its task role has the four SSM channel actions, the session logs and the key', () => {
+    expect(dev.stack.execLogging!.key).toBe(dev.stack.operationsKey.key);
     expect(resourceOf(dev, svc.service).enable_execute_command).toBe(true);
     const policy = JSON.parse(resourceOf(dev, svc.execPolicy!).policy);
     const byId = Object.fromEntries(policy.Statement.map((st: any) => [st.Sid, st]));
@@ -219,6 +285,6 @@ describe('ECS Exec', () => {
     expect(resourceOf(prod, prod.stack.services[0].service).enable_execute_command).toBe(false);
     expect(resourceOf(prod, prod.stack.capacity.cluster).configuration).toBeUndefined();
     expect(resourceOf(prod, prod.stack.services[0].taskDefinition).volume).toEqual([{ name: 'tmp' }]);
-    expect(Object.keys(resourcesOf(prod.json, 'aws_kms_key'))).toEqual([prod.stack.alarmTopic.key.key.friendlyUniqueId]);
+    expect(Object.keys(resourcesOf(prod.json, 'aws_kms_key'))).toEqual([prod.stack.operationsKey.key.key.friendlyUniqueId]);
   });
 });

@@ -22,13 +22,43 @@ describe('WorkingHoursSchedule', () => {
     }
   });
 
+  /** The group's scheduled actions, by the group's construct path prefix (capacity_asg, network_nat-instance_asg). */
+  const groupActions = (j: typeof json, group: string) =>
+    Object.values(resourcesOf(j, 'aws_autoscaling_schedule')).filter((a) => new RegExp(`^\\$\\{aws_autoscaling_group\\.${group}_\\w+\\.name\\}$`).test(a.autoscaling_group_name));
+
   test('instances: back at start, to zero 15 minutes after the services (tasks gone, protection lifted), every size given', () => {
-    const actions = Object.values(resourcesOf(json, 'aws_autoscaling_schedule'));
+    const actions = groupActions(json, 'capacity_asg');
     expect(actions.map((a) => [a.scheduled_action_name, a.recurrence, a.time_zone, a.min_size, a.max_size, a.desired_capacity])).toEqual([
       ['host-name-dev-start', '30 7 * * 1-5', 'Europe/Berlin', 1, 2, 1],
       ['host-name-dev-stop', '5 19 * * 1-5', 'Europe/Berlin', 0, 0, 0],
     ]);
     for (const a of actions) expect(a.autoscaling_group_name).toMatch(/^\$\{aws_autoscaling_group\.capacity_asg_\w+\.name\}$/);
+  });
+
+  test('the NAT instance: up 10 minutes before the instances (they register with ECS through it), down 10 minutes after them', () => {
+    const actions = groupActions(json, 'network_nat-instance_asg');
+    expect(actions.map((a) => [a.scheduled_action_name, a.recurrence, a.time_zone, a.min_size, a.max_size, a.desired_capacity])).toEqual([
+      ['host-name-dev-nat-start', '20 7 * * 1-5', 'Europe/Berlin', 1, 1, 1],
+      ['host-name-dev-nat-stop', '15 19 * * 1-5', 'Europe/Berlin', 0, 0, 0],
+    ]);
+    expect(stack.schedule!.natActions).toHaveLength(2);
+    // Terraform leaves the group where the schedule put it, desired capacity included.
+    const nat = resourcesOf(json, 'aws_autoscaling_group')[Object.keys(resourcesOf(json, 'aws_autoscaling_group')).find((k) => k.startsWith('network_nat-instance_asg'))!];
+    expect(nat.lifecycle.ignore_changes).toEqual(['desired_capacity', 'min_size', 'max_size']);
+    expect([nat.min_size, nat.max_size, nat.desired_capacity]).toEqual([1, 1, 1]);
+  });
+
+  test('the NAT instance keeps its route and address across the stop: the interface outlives the instance', () => {
+    const [lt] = Object.values(resourcesOf(json, 'aws_launch_template')).filter((t) => String(t.name_prefix).endsWith('-nat-'));
+    expect(lt.network_interfaces).toEqual([expect.objectContaining({ device_index: 0, delete_on_termination: 'false' })]);
+    const [eip] = Object.values(resourcesOf(json, 'aws_eip'));
+    expect(eip.network_interface).toBe(lt.network_interfaces[0].network_interface_id);
+  });
+
+  test('a schedule without a NAT instance schedules no NAT', () => {
+    const { json: single, stack: s } = synthStack(resolveEnvironment('dev', { ...ENVIRONMENTS.dev, natMode: 'single' }));
+    expect(Object.keys(resourcesOf(single, 'aws_autoscaling_schedule'))).toHaveLength(2);
+    expect(s.schedule!.natActions).toEqual([]);
   });
 
   test('Terraform no longer resets the sizes the schedule owns', () => {
@@ -40,6 +70,9 @@ describe('WorkingHoursSchedule', () => {
   });
 
   test('off (the default): no scheduled action, sizes owned by Terraform as before', () => {
+    const unscheduled = synthStack(resolveEnvironment('dev', { ...ENVIRONMENTS.dev, schedule: { enabled: false } }));
+    expect(resourcesOf(unscheduled.json, 'aws_autoscaling_schedule')).toEqual({});
+    for (const asg of Object.values(resourcesOf(unscheduled.json, 'aws_autoscaling_group'))) expect(asg.lifecycle?.ignore_changes ?? []).not.toContain('min_size');
     const prod = synthStack(resolveEnvironment('prod', ENVIRONMENTS.prod));
     expect(resourcesOf(prod.json, 'aws_autoscaling_schedule')).toEqual({});
     expect(resourcesOf(prod.json, 'aws_appautoscaling_scheduled_action')).toEqual({});
@@ -50,7 +83,8 @@ describe('WorkingHoursSchedule', () => {
 
   test('days in the two cron dialects: names for Application Auto Scaling, 0-6 for EC2 Auto Scaling', () => {
     const { json: weekend } = scheduled({ days: 'MON,WED,FRI-SAT' });
-    expect(Object.values(resourcesOf(weekend, 'aws_autoscaling_schedule'))[0].recurrence).toBe('30 7 * * 1,3,5-6');
+    expect(groupActions(weekend, 'capacity_asg')[0].recurrence).toBe('30 7 * * 1,3,5-6');
+    expect(groupActions(weekend, 'network_nat-instance_asg')[0].recurrence).toBe('20 7 * * 1,3,5-6');
     expect(Object.values(resourcesOf(weekend, 'aws_appautoscaling_scheduled_action'))[0].schedule).toBe('cron(30 7 ? * MON,WED,FRI-SAT *)');
   });
 });

@@ -18,8 +18,9 @@ export const TOPIC_OWNER_ACTIONS = [
 ] as const;
 
 export interface AlarmTopicProps {
-  /** The topic's name; the key's alias is `alias/<topicName>`. */
   readonly topicName: string;
+  /** Encrypts the topic; its policy must let cloudwatch.amazonaws.com Decrypt and GenerateDataKey* (operations-key.ts). */
+  readonly key: CustomerManagedKey;
   /** Email addresses to subscribe (each confirms by mail). */
   readonly emails: readonly string[];
   /** HTTPS endpoints to subscribe (each confirms by answering SNS's SubscriptionConfirmation). */
@@ -39,20 +40,7 @@ export class AlarmTopic extends Construct {
 
   constructor(scope: Construct, id: string, props: AlarmTopicProps) {
     super(scope, id);
-    this.key = new CustomerManagedKey(this, 'key', {
-      aliasName: props.topicName,
-      description: `Encrypts the ${props.topicName} SNS topic`,
-      serviceStatements: (account) => [
-        {
-          Sid: 'CloudWatchAlarmsPublish',
-          Effect: 'Allow',
-          Principal: { Service: 'cloudwatch.amazonaws.com' },
-          Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-          Resource: '*',
-          Condition: { StringEquals: { 'aws:SourceAccount': account } },
-        },
-      ],
-    });
+    this.key = props.key;
     this.topic = new SnsTopic(this, 'topic', { name: props.topicName, kmsMasterKeyId: this.key.key.arn });
     const { account, partition } = this.key;
     this.policy = new SnsTopicPolicy(this, 'policy', {

@@ -72,7 +72,7 @@ export function resolveEnvironment(name: string, s: EnvironmentSettings): Enviro
   v.integer('capacity.targetCapacityPercent', capacity.targetCapacityPercent, 1, 100);
   v.check('capacity.min', capacity.min, capacity.min <= capacity.max, `at most capacity.max (${capacity.max})`);
 
-  const savings = resolveSavings(v, s, instanceType);
+  const savings = resolveSavings(v, s, instanceType, natMode);
 
   const spot = { enabled: s.spot?.enabled ?? false, onDemandBaseCapacity: s.spot?.onDemandBaseCapacity ?? 1 };
   v.integer('spot.onDemandBaseCapacity', spot.onDemandBaseCapacity, 0, capacity.max);

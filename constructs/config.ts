@@ -32,7 +32,8 @@ export const CPU_CREDITS: readonly CpuCredits[] = ['standard', 'unlimited'];
 /**
  * Scales the environment to zero outside working hours: every service's tasks at `stop`, its
  * instances SCHEDULE_INSTANCE_DELAY_MINUTES later (instances with tasks are protected from scale-in),
- * and back at `start`. While it is on, the schedule owns the minimum and maximum sizes; a changed
+ * and back at `start`; a NAT instance runs from SCHEDULE_NAT_MARGIN_MINUTES before `start` to as
+ * long after the instances' scale-in. While it is on, the schedule owns the minimum and maximum sizes; a changed
  * capacity or scaling range takes effect at the next start.
  */
 export interface ScheduleSettings {
@@ -42,14 +43,23 @@ export interface ScheduleSettings {
   readonly timeZone?: string;
   /** Days it runs, as a cron day-of-week field of names: 'MON-FRI', 'MON,WED,FRI', 'SUN-SAT'. @default 'MON-FRI' */
   readonly days?: string;
-  /** Scale up at 'HH:MM' (24 h) on those days. @default '08:00' */
+  /** Scale up at 'HH:MM' (24 h) on those days; with natMode 'instance' at 00:10 or later (the NAT starts 10 minutes before). @default '08:00' */
   readonly start?: string;
-  /** Scale to zero at 'HH:MM', after `start` and at most 23:44 so the instances' action stays on the same day. @default '19:00' */
+  /**
+   * Scale to zero at 'HH:MM', after `start` and at most 23:44 (23:34 with natMode 'instance') so the
+   * instances' action, and the NAT instance's after it, stay on the same day. @default '19:00'
+   */
   readonly stop?: string;
 }
 
 /** Minutes between the services' scale-in and the instances': time for tasks to drain and instances to lose scale-in protection. */
 export const SCHEDULE_INSTANCE_DELAY_MINUTES = 15;
+
+/**
+ * Minutes the NAT instance (natMode 'instance') starts before `start`, so booting container instances
+ * reach ECS, and stops after the instances' scale-in, so nothing loses egress while it stops.
+ */
+export const SCHEDULE_NAT_MARGIN_MINUTES = 10;
 
 export interface CapacitySettings {
   /** Minimum instances in the Auto Scaling group. @default 1 */

@@ -3,17 +3,16 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import { CustomerManagedKey } from './kms-key';
 
 export interface ExecLoggingProps {
-  /** Key alias `alias/<namePrefix>-exec`. */
-  readonly namePrefix: string;
-  readonly region: string;
   readonly logGroupName: string;
+  /** Encrypts the group and the sessions; its policy must let CloudWatch Logs use it for this group (operations-key.ts). */
+  readonly key: CustomerManagedKey;
   readonly logRetentionDays: number;
 }
 
 /**
- * Where ECS Exec sessions are recorded: a log group encrypted with a customer managed key that
- * CloudWatch Logs may use for exactly that group. The same key encrypts the session's data channel
- * (the cluster's execute_command_configuration.kms_key_id).
+ * Where ECS Exec sessions are recorded: a log group encrypted with the environment's operations key,
+ * which CloudWatch Logs may use for exactly that group. The same key encrypts the session's data
+ * channel (the cluster's execute_command_configuration.kms_key_id).
  */
 export class ExecLogging extends Construct {
   public readonly key: CustomerManagedKey;
@@ -21,22 +20,7 @@ export class ExecLogging extends Construct {
 
   constructor(scope: Construct, id: string, props: ExecLoggingProps) {
     super(scope, id);
-    this.key = new CustomerManagedKey(this, 'key', {
-      aliasName: `${props.namePrefix}-exec`,
-      description: `Encrypts ECS Exec sessions and their log group ${props.logGroupName}`,
-      serviceStatements: (account, partition) => [
-        {
-          Sid: 'CloudWatchLogsEncryptsTheExecLogGroup',
-          Effect: 'Allow',
-          Principal: { Service: `logs.${props.region}.amazonaws.com` },
-          Action: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-          Resource: '*',
-          Condition: {
-            ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': `arn:${partition}:logs:${props.region}:${account}:log-group:${props.logGroupName}` },
-          },
-        },
-      ],
-    });
+    this.key = props.key;
     this.logGroup = new CloudwatchLogGroup(this, 'logs', {
       name: props.logGroupName,
       retentionInDays: props.logRetentionDays,

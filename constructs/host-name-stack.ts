@@ -18,6 +18,7 @@ import { PublicLoadBalancer } from './load-balancer';
 import { environmentNames } from './names';
 import { Network } from './network';
 import { OperationsDashboard } from './operations-dashboard';
+import { OperationsKey } from './operations-key';
 import { ServiceAlarms } from './service-alarms';
 import { serviceResourceName } from './service-config';
 import { LEGACY_LAYOUT, moveFromLegacyPath } from './upgrade-moves';
@@ -52,6 +53,8 @@ export class HostNameStack extends TerraformStack {
   public readonly images: readonly ContainerImage[];
   /** ECS Exec session logging; set when `operations.exec.enabled`. */
   public readonly execLogging?: ExecLogging;
+  /** The one customer managed key of operations: the alarm topic and, with exec, its sessions and log group. */
+  public readonly operationsKey: OperationsKey;
   /** The topic every alarm notifies. */
   public readonly alarmTopic: AlarmTopic;
   /** Per service, in the same order as `services`; each service's deployment is judged by its `deploymentAlarms`. */
@@ -135,11 +138,17 @@ export class HostNameStack extends TerraformStack {
     }
 
     const names = environmentNames(prefix);
-    if (config.operations.exec.enabled) {
+    const exec = config.operations.exec.enabled;
+    this.operationsKey = new OperationsKey(this, 'operations-key', {
+      aliasName: names.operationsKeyAlias,
+      region: config.region,
+      topicName: names.alarmTopic,
+      execLogGroupName: exec ? names.execLogGroup : undefined,
+    });
+    if (exec) {
       this.execLogging = new ExecLogging(this, 'exec-logging', {
-        namePrefix: prefix,
-        region: config.region,
         logGroupName: names.execLogGroup,
+        key: this.operationsKey.key,
         logRetentionDays: config.logRetentionDays,
       });
     }
@@ -167,7 +176,7 @@ export class HostNameStack extends TerraformStack {
     if (config.createEcsServiceLinkedRole) this.addEcsServiceLinkedRole();
     this.loadBalancer.allowTrafficTo(this.capacity.securityGroup, 'ECS container instances');
 
-    this.alarmTopic = new AlarmTopic(this, 'alarm-topic', { topicName: names.alarmTopic, ...config.operations.notifications });
+    this.alarmTopic = new AlarmTopic(this, 'alarm-topic', { topicName: names.alarmTopic, key: this.operationsKey.key, ...config.operations.notifications });
     this.images = config.services.map((service) => this.addImage(config, service));
     this.services = config.services.map((service, i) => this.addService(config, service, this.images[i]));
     this.forgetFormerRepositories();
@@ -196,6 +205,7 @@ export class HostNameStack extends TerraformStack {
       environment,
       services: watched,
       alarms: [...this.environmentAlarms.all, ...this.serviceAlarms.flatMap((a) => a.all)],
+      containerInsights: config.containerInsights,
     });
 
     if (config.schedule.enabled) this.schedule = this.addSchedule(config);
@@ -305,6 +315,7 @@ export class HostNameStack extends TerraformStack {
       thresholds: thresholds.services[service.name],
       minimumRequestsPerMinute: thresholds.minimumRequestsPerMinute,
       actions: [this.alarmTopic.topic.arn],
+      containerInsights: config.containerInsights,
     });
     this.serviceAlarms.push(alarms);
     const ecsService = new LoadBalancedService(this, `service-${service.name}`, {
@@ -337,6 +348,7 @@ export class HostNameStack extends TerraformStack {
       start,
       stop,
       autoScalingGroup: this.capacity.autoScalingGroup,
+      natAutoScalingGroup: this.network.natInstance?.autoScalingGroup,
       minInstances: config.capacity.min,
       maxInstances: config.capacity.max,
       services: this.services.map((service, i) => ({

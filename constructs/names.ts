@@ -12,4 +12,6 @@ export const environmentNames = (namePrefix: string) =>
     alarmTopic: `${namePrefix}-alarms`,
     dashboard: namePrefix,
     execLogGroup: `/ecs/${namePrefix}/exec`,
+    /** The one customer managed key of operations: alarm topic, ECS Exec (`alias/<this>`). */
+    operationsKeyAlias: `${namePrefix}-operations`,
   }) as const;

@@ -15,6 +15,8 @@ export interface OperationsDashboardProps {
   readonly services: readonly DashboardService[];
   /** Shown in an alarm status widget at the top. */
   readonly alarms: readonly CloudwatchMetricAlarm[];
+  /** Whether the cluster publishes Container Insights: the instance and task count widgets need it. */
+  readonly containerInsights: boolean;
 }
 
 /** One metric line of a widget: CloudWatch's array form, with its statistic and label. */
@@ -27,7 +29,8 @@ const HEIGHT = 6;
 /**
  * The environment on one page: alarm states; the load balancer and the cluster's instances and
  * capacity; then a row per service with requests and 5xx, p50/p99 latency, healthy and unhealthy
- * hosts, running/desired/pending tasks, and CPU and memory.
+ * hosts, running/desired/pending tasks, and CPU and memory. The instance and task counts come from
+ * Container Insights only: without it those widgets are left out rather than shown empty.
  */
 export class OperationsDashboard extends Construct {
   public readonly dashboard: CloudwatchDashboard;
@@ -37,7 +40,7 @@ export class OperationsDashboard extends Construct {
     const rows: Widget[][] = [
       [{ type: 'alarm', width: WIDTH, height: 3, properties: { title: 'Alarms', alarms: props.alarms.map((a) => a.arn) } }],
       this.environmentRow(props),
-      ...props.services.map((s) => this.serviceRow(props.region, s)),
+      ...props.services.map((s) => this.serviceRow(props.region, s, props.containerInsights)),
     ];
     let y = 0;
     const widgets = rows.flatMap((row) => {
@@ -58,20 +61,22 @@ export class OperationsDashboard extends Construct {
     const graph = (title: string, lines: MetricLine[]) => metricWidget(props.region, title, lines);
     return [
       graph('Load balancer: requests and its own 5xx', [line(m.requests, 'Sum', 'requests'), line(m.elb5xx, 'Sum', 'ALB 5xx')]),
-      graph('Cluster: container instances', [line(m.instances, 'Average', 'instances')]),
+      ...(props.containerInsights ? [graph('Cluster: container instances', [line(m.instances, 'Average', 'instances')])] : []),
       graph('Cluster: capacity provider reservation (%)', [line(m.capacityReservation, 'Average', 'reservation')]),
       graph('Cluster: CPU and memory reserved (%)', [line(m.cpuReservation, 'Average', 'CPU reserved'), line(m.memoryReservation, 'Average', 'memory reserved')]),
     ];
   }
 
-  private serviceRow(region: string, s: DashboardService): Widget[] {
+  private serviceRow(region: string, s: DashboardService, containerInsights: boolean): Widget[] {
     const m = serviceMetrics(s.watched);
     const graph = (title: string, lines: MetricLine[]) => metricWidget(region, `${s.name}: ${title}`, lines);
     return [
       graph('requests and 5xx', [line(m.requests, 'Sum', 'requests'), line(m.target5xx, 'Sum', 'target 5xx')]),
       graph('response time (s)', [line(m.responseTime, 'p50', 'p50'), line(m.responseTime, 'p99', 'p99')]),
       graph('healthy and unhealthy hosts', [line(m.healthyHosts, 'Minimum', 'healthy'), line(m.unhealthyHosts, 'Maximum', 'unhealthy')]),
-      graph('tasks', [line(m.runningTasks, 'Average', 'running'), line(m.desiredTasks, 'Average', 'desired'), line(m.pendingTasks, 'Average', 'pending')]),
+      ...(containerInsights
+        ? [graph('tasks', [line(m.runningTasks, 'Average', 'running'), line(m.desiredTasks, 'Average', 'desired'), line(m.pendingTasks, 'Average', 'pending')])]
+        : []),
       graph('CPU and memory (%)', [line(m.cpu, 'Average', 'CPU'), line(m.memory, 'Average', 'memory')]),
     ];
   }

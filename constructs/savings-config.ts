@@ -11,7 +11,10 @@ import {
   FLOW_LOG_TRAFFIC,
   FlowLogDestination,
   FlowLogTraffic,
+  NatMode,
   SCHEDULE_INSTANCE_DELAY_MINUTES,
+  SCHEDULE_NAT_MARGIN_MINUTES,
+  ScheduleSettings,
 } from './config';
 import { Validator } from './validator';
 
@@ -39,7 +42,7 @@ type Savings = Pick<
   'natInstance' | 'cpuCredits' | 'detailedMonitoring' | 'containerInsights' | 'flowLogDestination' | 'flowLogTraffic' | 'schedule'
 >;
 
-export function resolveSavings(v: Validator, s: EnvironmentSettings, instanceType: string): Savings {
+export function resolveSavings(v: Validator, s: EnvironmentSettings, instanceType: string, natMode: NatMode): Savings {
   const natInstance = { instanceType: s.natInstance?.instanceType ?? 't4g.nano' };
   v.check('natInstance.instanceType', natInstance.instanceType, natInstance.instanceType in NAT_INSTANCE_TYPES, `one of ${Object.keys(NAT_INSTANCE_TYPES).join(', ')}`);
 
@@ -61,11 +64,11 @@ export function resolveSavings(v: Validator, s: EnvironmentSettings, instanceTyp
     containerInsights: s.containerInsights ?? true,
     flowLogDestination,
     flowLogTraffic,
-    schedule: resolveSchedule(v, s),
+    schedule: resolveSchedule(v, s, natMode === 'instance'),
   };
 }
 
-function resolveSchedule(v: Validator, s: EnvironmentSettings): Required<NonNullable<EnvironmentSettings['schedule']>> {
+function resolveSchedule(v: Validator, s: EnvironmentSettings, natInstance: boolean): Required<ScheduleSettings> {
   const given = s.schedule ?? {};
   const schedule = {
     enabled: given.enabled ?? false,
@@ -82,14 +85,57 @@ function resolveSchedule(v: Validator, s: EnvironmentSettings): Required<NonNull
     'day names SUN MON TUE WED THU FRI SAT as a cron day-of-week field: a range in week order (MON-FRI) or a list (MON,WED,FRI)',
   );
   v.check('schedule.start', schedule.start, TIME.test(schedule.start), 'a time HH:MM (24 h), such as 08:00');
-  const latest = minutesToTime(24 * 60 - 1 - SCHEDULE_INSTANCE_DELAY_MINUTES);
+  const { startMargin, stopMargin } = scheduleMargins(natInstance);
+  if (natInstance) {
+    const earliest = minutesToTime(startMargin);
+    v.check(
+      'schedule.start',
+      schedule.start,
+      schedule.start >= earliest,
+      `a time HH:MM at ${earliest} or later, so the NAT instance (natMode instance) starts ${SCHEDULE_NAT_MARGIN_MINUTES} min before, the same day`,
+    );
+  }
+  const latest = minutesToTime(24 * 60 - 1 - stopMargin);
+  const lastStop = natInstance
+    ? `: the instances stop ${SCHEDULE_INSTANCE_DELAY_MINUTES} min later, the NAT instance ${SCHEDULE_NAT_MARGIN_MINUTES} min after, the same day`
+    : `, so the instances' scale-in (${SCHEDULE_INSTANCE_DELAY_MINUTES} min later) is the same day`;
   v.check(
     'schedule.stop',
     schedule.stop,
     TIME.test(schedule.stop) && schedule.stop > schedule.start && schedule.stop <= latest,
-    `a time HH:MM after start (${schedule.start}) and at most ${latest}, so the instances' scale-in (${SCHEDULE_INSTANCE_DELAY_MINUTES} min later) is the same day`,
+    `a time HH:MM after start (${schedule.start}) and at most ${latest}${lastStop}`,
   );
   return schedule;
+}
+
+/** Minutes before `start` and after `stop` that something of the schedule still acts. */
+function scheduleMargins(natInstance: boolean): { startMargin: number; stopMargin: number } {
+  const nat = natInstance ? SCHEDULE_NAT_MARGIN_MINUTES : 0;
+  return { startMargin: nat, stopMargin: SCHEDULE_INSTANCE_DELAY_MINUTES + nat };
+}
+
+/** When each part of a working-hours schedule acts, 'HH:MM' the same day; the one place the offsets are applied. */
+export interface ScheduleTimes {
+  /** Services and instances scale up. */
+  readonly start: string;
+  /** Services scale to zero. */
+  readonly stop: string;
+  /** Instances scale to zero, SCHEDULE_INSTANCE_DELAY_MINUTES after the services. */
+  readonly instancesStop: string;
+  /** The NAT instance: SCHEDULE_NAT_MARGIN_MINUTES before `start` and after `instancesStop`. */
+  readonly natStart: string;
+  readonly natStop: string;
+}
+
+export function scheduleTimes(start: string, stop: string): ScheduleTimes {
+  const instancesStop = timeToMinutes(stop) + SCHEDULE_INSTANCE_DELAY_MINUTES;
+  return {
+    start,
+    stop,
+    instancesStop: minutesToTime(instancesStop),
+    natStart: minutesToTime(timeToMinutes(start) - SCHEDULE_NAT_MARGIN_MINUTES),
+    natStop: minutesToTime(instancesStop + SCHEDULE_NAT_MARGIN_MINUTES),
+  };
 }
 
 /** True for a name the IANA database knows, spelled as it spells it (AWS compares exactly). */

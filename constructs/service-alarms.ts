@@ -15,6 +15,8 @@ export interface ServiceAlarmsProps {
   readonly minimumRequestsPerMinute: number;
   /** ARNs notified on ALARM and on OK (the environment's alarm topic). */
   readonly actions: readonly string[];
+  /** Whether the cluster publishes Container Insights, where the running and desired task counts come from. */
+  readonly containerInsights: boolean;
 }
 
 /** One service's alarms. Each is a typed field, so the service's deployment can name them. */
@@ -27,8 +29,11 @@ export class ServiceAlarms extends Construct {
   public readonly p99Latency: CloudwatchMetricAlarm;
   public readonly cpuHigh: CloudwatchMetricAlarm;
   public readonly memoryHigh: CloudwatchMetricAlarm;
-  /** Fewer running tasks than desired (Container Insights) for `tasksBelowDesiredMinutes`. */
-  public readonly tasksBelowDesired: CloudwatchMetricAlarm;
+  /**
+   * Fewer running tasks than desired for `tasksBelowDesiredMinutes`. Only with Container Insights,
+   * the one source of those counts: without it the alarm would sit in INSUFFICIENT_DATA forever.
+   */
+  public readonly tasksBelowDesired?: CloudwatchMetricAlarm;
   /**
    * The alarms that say a new task definition is bad, for the service's `alarms { alarm_names }`:
    * errors, health and latency. Not CPU, memory or task count: load and capacity move those.
@@ -61,7 +66,7 @@ export class ServiceAlarms extends Construct {
       comparison: 'GreaterThanThreshold',
       threshold: 0,
       minutes: t.unhealthyHostMinutes,
-      // Published while requests flow; a quiet ALB is not an unhealthy host (tasks-below-desired covers no tasks).
+      // Published while requests flow; a quiet ALB is not an unhealthy host (tasks-below-desired, with Container Insights, covers no tasks).
       missingData: 'notBreaching',
     });
     this.p99Latency = metricAlarm(this, 'p99-latency', {
@@ -87,8 +92,15 @@ export class ServiceAlarms extends Construct {
       });
     this.cpuHigh = utilisation('cpu', m.cpu, t.cpuPercent, "the tasks' cpu units");
     this.memoryHigh = utilisation('memory', m.memory, t.memoryPercent, 'the hard limit');
-    this.tasksBelowDesired = metricAlarm(this, 'tasks-below-desired', {
-      ...common,
+    this.tasksBelowDesired = props.containerInsights ? this.addTasksBelowDesired(props, m, name) : undefined;
+    this.deploymentAlarms = [this.target5xxRate, this.unhealthyHosts, this.p99Latency];
+    this.all = [this.target5xxRate, this.unhealthyHosts, this.p99Latency, this.cpuHigh, this.memoryHigh, ...(this.tasksBelowDesired ? [this.tasksBelowDesired] : [])];
+  }
+
+  private addTasksBelowDesired(props: ServiceAlarmsProps, m: ReturnType<typeof serviceMetrics>, name: (what: string) => string): CloudwatchMetricAlarm {
+    const t = props.thresholds;
+    return metricAlarm(this, 'tasks-below-desired', {
+      actions: props.actions,
       alarmName: name('tasks-below-desired'),
       description: `${props.serviceName}: fewer running tasks than desired for ${t.tasksBelowDesiredMinutes} minutes`,
       watch: {
@@ -104,7 +116,5 @@ export class ServiceAlarms extends Construct {
       minutes: t.tasksBelowDesiredMinutes,
       missingData: 'missing',
     });
-    this.deploymentAlarms = [this.target5xxRate, this.unhealthyHosts, this.p99Latency];
-    this.all = [this.target5xxRate, this.unhealthyHosts, this.p99Latency, this.cpuHigh, this.memoryHigh, this.tasksBelowDesired];
   }
 }

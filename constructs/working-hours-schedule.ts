@@ -4,8 +4,7 @@ import { AppautoscalingScheduledAction } from '@cdktf/provider-aws/lib/appautosc
 import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-target';
 import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
 import { AutoscalingSchedule } from '@cdktf/provider-aws/lib/autoscaling-schedule';
-import { SCHEDULE_INSTANCE_DELAY_MINUTES } from './config';
-import { minutesToTime, timeToMinutes, unixCronDays } from './savings-config';
+import { scheduleTimes, timeToMinutes, unixCronDays } from './savings-config';
 
 /** One service's scaling range in working hours. */
 export interface ScheduledService {
@@ -17,7 +16,7 @@ export interface ScheduledService {
 }
 
 export interface WorkingHoursScheduleProps {
-  /** Names are `<namePrefix>-start` and `<namePrefix>-stop` (instances). */
+  /** Names are `<namePrefix>-start` and `<namePrefix>-stop` (instances), `<namePrefix>-nat-start` and `-nat-stop`. */
   readonly namePrefix: string;
   /** IANA time zone of `start` and `stop`. */
   readonly timeZone: string;
@@ -27,6 +26,11 @@ export interface WorkingHoursScheduleProps {
   readonly start: string;
   /** 'HH:MM'; the instances follow SCHEDULE_INSTANCE_DELAY_MINUTES later, the same day. */
   readonly stop: string;
+  /**
+   * The NAT instance's group (natMode 'instance'): one instance from SCHEDULE_NAT_MARGIN_MINUTES before
+   * `start` to as long after the instances' scale-in, none the rest. @default none: no NAT instance
+   */
+  readonly natAutoScalingGroup?: AutoscalingGroup;
   /** The container instances and their size in working hours. */
   readonly autoScalingGroup: AutoscalingGroup;
   readonly minInstances: number;
@@ -38,15 +42,19 @@ export interface WorkingHoursScheduleProps {
  * Scales an environment to zero outside working hours and back: services first (Application Auto
  * Scaling scheduled actions on each scalable target), then the instances, whose managed termination
  * protection keeps any instance with a task running; at `start` both come back to their ranges.
- * The scheduled actions own the sizes from then on, so Terraform stops resetting them.
+ * A NAT instance, when there is one, brackets it all: up before the instances boot (they need egress
+ * to register with ECS), down after they are gone. The scheduled actions own the sizes from then on,
+ * so Terraform stops resetting them.
  */
 export class WorkingHoursSchedule extends Construct {
   public readonly serviceActions: readonly AppautoscalingScheduledAction[];
   public readonly instanceActions: readonly AutoscalingSchedule[];
+  /** Empty without a NAT instance. */
+  public readonly natActions: readonly AutoscalingSchedule[];
 
   constructor(scope: Construct, id: string, props: WorkingHoursScheduleProps) {
     super(scope, id);
-    const instancesStop = minutesToTime(timeToMinutes(props.stop) + SCHEDULE_INSTANCE_DELAY_MINUTES);
+    const times = scheduleTimes(props.start, props.stop);
 
     this.serviceActions = props.services.flatMap((service) => {
       const target = service.scalingTarget;
@@ -64,24 +72,34 @@ export class WorkingHoursSchedule extends Construct {
       return [action('start', props.start, service.minTasks, service.maxTasks), action('stop', props.stop, 0, 0)];
     });
 
-    const asg = props.autoScalingGroup;
     const days = unixCronDays(props.days);
-    const instances = (phase: 'start' | 'stop', at: string, min: number, max: number) =>
-      new AutoscalingSchedule(this, `instances-${phase}`, {
-        scheduledActionName: `${props.namePrefix}-${phase}`,
-        autoscalingGroupName: asg.name,
-        recurrence: `${awsCronTime(at)} * * ${days}`,
-        timeZone: props.timeZone,
-        // All three, always: the provider sends an unset size as 0, not as "unchanged".
-        minSize: min,
-        maxSize: max,
-        desiredCapacity: min,
-      });
-    this.instanceActions = [
-      instances('start', props.start, props.minInstances, props.maxInstances),
-      instances('stop', instancesStop, 0, 0),
-    ];
-    ignoreChanges(asg, ['min_size', 'max_size']);
+    /** Scheduled actions `<actionName>-start` and `-stop` on a group, construct ids `<id>-start` and `-stop`. */
+    const groupActions = (asg: AutoscalingGroup, id: string, actionName: string, up: { at: string; min: number; max: number }, downAt: string) => {
+      const action = (phase: 'start' | 'stop', at: string, min: number, max: number) =>
+        new AutoscalingSchedule(this, `${id}-${phase}`, {
+          scheduledActionName: `${actionName}-${phase}`,
+          autoscalingGroupName: asg.name,
+          recurrence: `${awsCronTime(at)} * * ${days}`,
+          timeZone: props.timeZone,
+          // All three, always: the provider sends an unset size as 0, not as "unchanged".
+          minSize: min,
+          maxSize: max,
+          desiredCapacity: min,
+        });
+      // desired_capacity too: an apply after hours would otherwise start the group.
+      ignoreChanges(asg, ['desired_capacity', 'min_size', 'max_size']);
+      return [action('start', up.at, up.min, up.max), action('stop', downAt, 0, 0)];
+    };
+    this.instanceActions = groupActions(
+      props.autoScalingGroup,
+      'instances',
+      props.namePrefix,
+      { at: times.start, min: props.minInstances, max: props.maxInstances },
+      times.instancesStop,
+    );
+    const nat = props.natAutoScalingGroup;
+    // One instance: the NAT group's only size (nat-instance.ts).
+    this.natActions = nat ? groupActions(nat, 'nat', `${props.namePrefix}-nat`, { at: times.natStart, min: 1, max: 1 }, times.natStop) : [];
   }
 }
 

@@ -306,7 +306,8 @@ function checkOperations(checks: Checks, aws: (...args: string[]) => Json, endpo
   const names = environmentNames(config.namePrefix);
   checks.run('operations: every alarm notifies the KMS-encrypted topic; the dashboard exists', () => {
     const alarms: Json[] = aws('cloudwatch', 'describe-alarms', '--alarm-name-prefix', names.alarmPrefix).MetricAlarms;
-    const expected = 6 * config.services.length + 2;
+    // Six per service (five without Container Insights: no tasks-below-desired) and two for the environment.
+    const expected = (config.containerInsights ? 6 : 5) * config.services.length + 2;
     expect(alarms.length === expected, `${alarms.length} alarms named ${names.alarmPrefix}*, expected ${expected}`);
     const silent = alarms.filter((a) => !a.AlarmActions?.includes(out.alarm_topic_arn));
     expect(silent.length === 0, `alarms not notifying ${out.alarm_topic_arn}: ${silent.map((a) => a.AlarmName)}`);

@@ -228,6 +228,24 @@ describe('a working-hours schedule and a NAT instance', () => {
     expect(line(e, 'EC2 t3.small on-demand').factors).toEqual([{ value: round2((120 / 168) * 730), unit: 'h' }]);
   });
 
+  test('a scheduled NAT instance: its hours and volume follow the schedule, its Elastic IP does not', () => {
+    const nat = (schedules: Record<string, unknown>) =>
+      stack({
+        aws_launch_template: { nat: { instance_type: 't4g.nano', block_device_mappings: [{ ebs: { volume_size: 8, volume_type: 'gp3' } }] } },
+        aws_autoscaling_group: { g: { min_size: 1, max_size: 1, launch_template: { id: '${aws_launch_template.nat.id}' } } },
+        aws_autoscaling_schedule: schedules,
+        aws_network_interface: { eni: { source_dest_check: false } },
+        aws_route: { r: { network_interface_id: '${aws_network_interface.eni.id}' } },
+        aws_eip: { ip: { domain: 'vpc', network_interface: '${aws_network_interface.eni.id}' } },
+      });
+    // 06:50-19:25 on weekdays: 62.9167 h of 168 = 273.39 h a month, 0.3745 of it
+    const e = estimate(nat({ up: schedule('50 6 * * 1-5', 1, 1), down: schedule('25 19 * * 1-5', 0, 0) }));
+    expect(line(e, 'EC2 t4g.nano on-demand').factors).toEqual([{ value: 273.39, unit: 'h' }]);
+    expect(cost(e, 'EC2 t4g.nano on-demand')).toBeCloseTo(273.39 * 0.0042, 6);
+    expect(cost(e, 'EBS gp3 volume')).toBeCloseTo(8 * (273.39 / 730) * 0.08, 4);
+    expect(cost(e, 'public IPv4 address (NAT instance Elastic IP)')).toBeCloseTo(3.65, 6);
+  });
+
   test('a schedule to other sizes than zero and the group\'s own, or a recurrence that is not weekly, is an error', () => {
     expect(() => estimate(scheduled({ half: schedule('0 8 * * 1-5', 1, 2), down: schedule('0 19 * * 1-5', 0, 0) }))).toThrow(
       "stack test: aws_autoscaling_schedule.half: sets min 1, max 2: only schedules between zero and the group's own sizes (2-5) are priced",
@@ -250,6 +268,9 @@ describe('a working-hours schedule and a NAT instance', () => {
     expect(cost(e, 'EC2 t4g.nano on-demand')).toBeCloseTo(3.066, 6); // 730 h x $0.0042
     expect(cost(e, 'EBS gp3 volume')).toBeCloseTo(0.64, 6); // 8 GB x $0.08
     expect(cost(e, 'public IPv4 address (NAT instance Elastic IP)')).toBeCloseTo(3.65, 6);
+    expect(line(e, 'public IPv4 address (NAT instance Elastic IP)').note).toBe(
+      'billed every hour, attached or not: it stays on the interface while the NAT instance is stopped or replaced',
+    );
     expect(e.free).toContainEqual({ type: 'aws_network_interface', count: 1, reason: 'network interfaces are free (a public IPv4 address on one is priced on its aws_eip)' });
   });
 });

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { estimateStack } from '../../tools/cost/estimate';
 import { README_PATH } from '../../tools/cost/cli';
-import { readmeSection, renderReadme, replaceReadmeSection } from '../../tools/cost/render';
+import { monthly } from '../../tools/cost/estimate';
+import { readmeSection, renderReadme, replaceReadmeSection, usd } from '../../tools/cost/render';
 import { synthStacks } from '../support/stacks';
 
 /**
@@ -17,9 +18,19 @@ describe("README's cost section", () => {
   });
 
   test('a hand edit inside the markers is a drift the check catches', () => {
-    const edited = readme.replace('**$48.38**', '**$40.00**');
+    // The first total in the section, whatever it is today.
+    const edited = readme.replace(/\*\*\$\d+\.\d\d\*\*/, '**$0.01**');
     expect(edited).not.toBe(readme);
     expect(readmeSection(edited)).not.toBe(expected);
+  });
+
+  test("every line of dev's table is explained in \"Cheaper dev\": a row naming its resource type and its amount", () => {
+    const dev = estimateStack('host-name-dev', synthStacks().find((st) => st.name === 'host-name-dev')!.json);
+    const explained = readme.slice(readme.indexOf('#### Cheaper dev'), readme.indexOf('**The NAT instance**'));
+    const rows = explained.split('\n').filter((l) => l.startsWith('| `'));
+    const missing = dev.lines.filter((l) => !rows.some((row) => row.startsWith(`| \`${l.type}\``) && row.includes(usd(monthly(l, 'min')))));
+    expect(missing.map((l) => `${l.type} ${l.item} ${usd(monthly(l, 'min'))}`)).toEqual([]);
+    expect(explained).toContain(`**${usd(dev.total.min)}**`);
   });
 
   test('rewriting replaces only what is between the markers', () => {

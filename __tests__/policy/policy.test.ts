@@ -143,6 +143,11 @@ const BREAKAGES: Record<string, Breakage> = {
       }),
     expected: (s) => ({ resource: child(s, 'nat-from-vpc'), reason: 'NAT ingress from 10.10.0.0/16, not a private subnet' }),
   },
+  'nat-instance-up-while-instances-are': {
+    // The NAT starting at 07:30, half an hour after the container instances.
+    mutate: (s) => (s.schedule!.natActions[0].recurrence = '30 7 * * 1-5'),
+    expected: (s) => ({ resource: nat(s).autoScalingGroup, reason: `the NAT instance is down at MON 07:00 while ${address(s.capacity.autoScalingGroup)} is up` }),
+  },
   'no-key-pairs': {
     mutate: (s) => (nat(s).launchTemplate.keyName = 'ops-key'),
     expected: (s) => ({ resource: nat(s).launchTemplate, reason: 'key_name is ops-key' }),
@@ -461,6 +466,17 @@ describe('the NAT instance is held to the instance rules, and its exceptions are
         new VpcSecurityGroupIngressRule(s, 'nat-ssh', { securityGroupId: nat(s).securityGroup.id, description: 'SSH', ipProtocol: 'tcp', fromPort: 22, toPort: 22, cidrIpv4: '10.10.128.0/20' }),
     );
     expect(rule('sg-no-admin-ports').check(b.json)).toContainEqual({ address: address(child(b.stack, 'nat-ssh')), reason: 'ingress covers port 22' });
+  });
+
+  test('nat-instance-up-while-instances-are: a NAT that stops before the instances, or in another time zone', () => {
+    const early = broken((s) => (s.schedule!.natActions[1].recurrence = '0 19 * * 1-5'));
+    expect(rule('nat-instance-up-while-instances-are').check(early.json)).toEqual([
+      { address: address(nat(early.stack).autoScalingGroup), reason: `the NAT instance is down at MON 19:00 while ${address(early.stack.capacity.autoScalingGroup)} is up` },
+    ]);
+    const zoned = broken((s) => s.schedule!.natActions.forEach((a) => (a.timeZone = 'Europe/Berlin')));
+    expect(rule('nat-instance-up-while-instances-are').check(zoned.json)).toEqual([
+      { address: address(nat(zoned.stack).autoScalingGroup), reason: `scheduled in Europe/Berlin, ${address(zoned.stack.capacity.autoScalingGroup)} in UTC` },
+    ]);
   });
 
   test('source-dest-check-nat-only: the NAT interface itself, once no route uses it', () => {

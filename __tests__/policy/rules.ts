@@ -267,6 +267,47 @@ function natGroups(json: SynthJson): Set<string> {
   return new Set(resources(json, 'aws_autoscaling_group').filter((g) => refs(g.attrs.launch_template).some((lt) => lts.has(lt))).map((g) => g.address));
 }
 
+const WEEK_MINUTES = 7 * 24 * 60;
+const WEEKDAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
+
+/** A group's scheduled actions as a week: for each minute from Sunday 00:00, whether it is above zero. */
+interface ScheduledWeek {
+  readonly timeZone: string;
+  readonly up: readonly boolean[];
+}
+
+/**
+ * The week an Auto Scaling group's aws_autoscaling_schedule actions make, read from their "M H * * days"
+ * recurrences (days as Unix cron numbers, ranges and lists); undefined without actions or when one
+ * cannot be read (the rule then says so).
+ */
+function scheduledWeek(json: SynthJson, group: string): ScheduledWeek | string | undefined {
+  const actions = resources(json, 'aws_autoscaling_schedule').filter((a) => refersTo(a.attrs.autoscaling_group_name, group));
+  if (actions.length === 0) return undefined;
+  const events: { at: number; up: boolean }[] = [];
+  for (const a of actions) {
+    const m = /^(\d+) (\d+) \* \* ([0-6](?:-[0-6])?(?:,[0-6](?:-[0-6])?)*)$/.exec(String(a.attrs.recurrence));
+    if (!m) return `${a.address}: recurrence ${a.attrs.recurrence} is not "M H * * days"`;
+    for (const part of m[3].split(',')) {
+      const [from, to = from] = part.split('-').map(Number);
+      for (let d = from; d <= to; d++) events.push({ at: d * 1440 + Number(m[2]) * 60 + Number(m[1]), up: Number(a.attrs.min_size) > 0 || Number(a.attrs.desired_capacity) > 0 });
+    }
+  }
+  events.sort((x, y) => x.at - y.at);
+  const up = new Array<boolean>(WEEK_MINUTES);
+  // Before the week's first action the group is as the week's last one left it.
+  let state = events[events.length - 1].up;
+  for (let minute = 0, next = 0; minute < WEEK_MINUTES; minute++) {
+    while (next < events.length && events[next].at === minute) state = events[next++].up;
+    up[minute] = state;
+  }
+  const zones = [...new Set(actions.map((a) => a.attrs.time_zone ?? 'UTC'))];
+  if (zones.length > 1) return `${group}: its scheduled actions use several time zones (${zones.join(', ')})`;
+  return { timeZone: zones[0], up };
+}
+
+const weekMinute = (m: number) => `${WEEKDAYS[Math.floor(m / 1440)]} ${String(Math.floor((m % 1440) / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+
 interface Container {
   readonly name?: string;
   readonly privileged?: boolean;
@@ -506,6 +547,31 @@ export const RULES: readonly Rule[] = [
         .filter((r) => r.direction === 'ingress' && r.sg !== undefined && natSgs.has(r.sg))
         .filter((r) => r.self || r.sourceSgs.length > 0 || r.cidrs.length === 0 || r.cidrs.some((c) => !privateCidrs.has(c)))
         .map((r) => ({ address: r.address, reason: `NAT ingress from ${[...r.cidrs, ...r.sourceSgs].join(', ') || 'its own group'}, not a private subnet` }));
+    },
+  },
+  {
+    id: 'nat-instance-up-while-instances-are',
+    checkov: '—',
+    checks: "A NAT instance's group, when scheduled, is up at every minute of the week any other Auto Scaling group is (same time zone)",
+    why: 'Instances without egress cannot register with ECS, pull images or send logs: a NAT that stops first, or starts after them, strands them.',
+    check: (json) => {
+      const nat = natGroups(json);
+      return [...nat].flatMap((natGroup) => {
+        const natWeek = scheduledWeek(json, natGroup);
+        if (natWeek === undefined) return [];
+        if (typeof natWeek === 'string') return [{ address: natGroup, reason: natWeek }];
+        return resources(json, 'aws_autoscaling_group')
+          .filter((g) => !nat.has(g.address))
+          .flatMap((g) => {
+            const week = scheduledWeek(json, g.address);
+            if (typeof week === 'string') return [{ address: natGroup, reason: week }];
+            if (week && week.timeZone !== natWeek.timeZone) {
+              return [{ address: natGroup, reason: `scheduled in ${natWeek.timeZone}, ${g.address} in ${week.timeZone}` }];
+            }
+            const stranded = natWeek.up.findIndex((natUp, minute) => !natUp && (week === undefined || week.up[minute]));
+            return stranded < 0 ? [] : [{ address: natGroup, reason: `the NAT instance is down at ${weekMinute(stranded)} while ${g.address} is up` }];
+          });
+      });
     },
   },
   {

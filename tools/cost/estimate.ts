@@ -386,6 +386,8 @@ const eip: Pricer = (ctx, name, c) => {
       factors: [hours],
       unitPrice: ctx.p.vpc.publicIpv4Hour,
       priceUnit: 'h',
+      // AWS bills a public IPv4 address every hour, in use or idle; the interface keeps it while no instance runs.
+      note: forNatInstance ? 'billed every hour, attached or not: it stays on the interface while the NAT instance is stopped or replaced' : undefined,
     },
   ];
 };
