@@ -8,5 +8,6 @@ module.exports = {
   // swc strips types without checking them; `npm run typecheck` (tsc --noEmit) does that once.
   transform: { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }] },
   setupFilesAfterEnv: ['<rootDir>/__tests__/setup.ts'],
+  moduleNameMapper: { '^archiver$': '<rootDir>/__tests__/support/archiver-on-demand.ts' },
   moduleFileExtensions: ['ts', 'js', 'json'],
 };

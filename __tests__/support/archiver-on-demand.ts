@@ -1,0 +1,4 @@
+// cdktf requires archiver (and its ~100 modules) as it loads, and calls it only to zip a TerraformAsset,
+// which this app never makes: each suite loaded it for nothing. Loaded on the first call instead.
+// (jest.config.js maps `archiver` here; the path below is not mapped.)
+module.exports = (...args: unknown[]) => require('archiver/index.js')(...args);
