@@ -730,9 +730,9 @@ async function main(): Promise<number> {
   // Logged failures that were in flight on the victim: sent to it over an established connection no later than HAProxy
   // had seen it die. Not "no later than its death": HAProxy can still send a request on a pooled connection whose
   // reset it has not read yet (a run: Tc 0, sent 29 ms after Docker recorded the exit), as an ALB can.
-  // HAProxy does not log every failure: a request that was not the first on its client connection and whose server connection closed before any answer gets its client
-  // connection closed without a response and without a log line (http_ana.c, abort_keep_alive); the client counts
-  // those as read errors. Hence the bound below: the client's failures against HAProxy's counters, and what it lost
+  // HAProxy does not log every failure: a request that was not the first on its client connection and whose server
+  // connection closed before any answer gets its client connection closed without a response and without a log line
+  // (http_ana.c, abort_keep_alive); the client counts those as read errors. Hence the bound below: the client's failures against HAProxy's counters, and what it lost
   // against lossBound (in flight as the kill began + sent to it until HAProxy saw it die).
   const inFlight = failures.filter((l) => l.server === victim.slot && l.sentMs !== undefined && l.sentMs <= sawDeathMs);
   const latestAfterDeathMs = Math.max(0, ...inFlight.map((l) => l.sentMs! - deathMs));
