@@ -415,7 +415,7 @@ tuning_part() {
     "two-cpus|aot|-XX:ActiveProcessorCount=2|JVM sized for 2 cores (bridge-mode cpu units do not cap them)"
     "heap-40|aot|-Xmx$((TASK_MEMORY_MIB * 40 / 100))m|heap 40% of the task memory (jvmOptions: 60%)"
     "aot-requests|aot-requests||AOT cache trained with 5 s of requests (the image's: up to the context refresh)"
-    "platform-threads|aot|-Dspring.threads.virtual.enabled=false|Tomcat's pool of up to 200 platform threads"
+    "platform-threads|aot|-Dspring.threads.virtual.enabled=false -Dserver.tomcat.threads.max=200 -Dserver.tomcat.threads.min-spare=10|Tomcat's default pool of up to 200 platform threads (before issue 17)"
     "threads-16|aot|-Dspring.threads.virtual.enabled=false -Dserver.tomcat.threads.max=16 -Dserver.tomcat.threads.min-spare=4|platform threads, at most 16"
     "threads-4|aot|-Dspring.threads.virtual.enabled=false -Dserver.tomcat.threads.max=4 -Dserver.tomcat.threads.min-spare=4|platform threads, at most 4"
     "xss-256k|aot|-Xss256k|thread stacks of 256 KiB (jvmOptions: 512 KiB)"
