@@ -25,12 +25,12 @@ describe('the ALB idle timeout stays below the workload keep-alive', () => {
 });
 
 describe('requests per target, derived from bench/RESULTS.md', () => {
-  test('MEASURED_REQUESTS_PER_CPU_SECOND is the platform-threads row (the deployed setting)', () => {
+  test("MEASURED_REQUESTS_PER_CPU_SECOND is section 4's c=300 row (the deployed setting under the seed's load)", () => {
     const lines = read('bench/RESULTS.md').split('\n');
     const cells = (line: string) => line.split('|').map((c) => c.trim());
-    const row = lines.find((line) => line.startsWith('| platform-threads:'));
+    const row = lines.find((line) => line.startsWith('| **ours** (production start) | c=300 |'));
     expect(row).toBeDefined();
-    const header = lines.slice(0, lines.indexOf(row!)).reverse().find((line) => line.startsWith('| variant |'))!;
+    const header = lines.slice(0, lines.indexOf(row!)).reverse().find((line) => line.startsWith('| server |'))!;
     const column = cells(header).indexOf('requests per CPU-second');
     const perCpuSecond = cells(row!)[column].split(' ')[0].replace(/,/g, '');
     expect(Number(perCpuSecond)).toBe(MEASURED_REQUESTS_PER_CPU_SECOND);
@@ -38,8 +38,8 @@ describe('requests per target, derived from bench/RESULTS.md', () => {
 
   test('the formula: per CPU-second x vCPUs x utilisation x 60 (ALBRequestCountPerTarget is per minute)', () => {
     expect(TARGET_UTILISATION).toBe(0.5);
-    expect(derivedRequestsPerTarget(1024)).toBe(Math.floor(13_632 * 1 * 0.5 * 60));
-    expect(derivedRequestsPerTarget(512)).toBe(Math.floor(13_632 * 0.5 * 0.5 * 60));
+    expect(derivedRequestsPerTarget(1024)).toBe(Math.floor(11_204 * 1 * 0.5 * 60));
+    expect(derivedRequestsPerTarget(512)).toBe(Math.floor(11_204 * 0.5 * 0.5 * 60));
   });
 
   test("prod uses the derived value; dev keeps the tutorial's 50", () => {
