@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EnvironmentConfig, ServiceConfig } from '../constructs/config';
+import { scheduleTimes } from '../constructs/savings-config';
 import { environmentNames } from '../constructs/names';
 import { ENVIRONMENTS, selectEnvironments } from '../constructs/environments';
 import { Emulator, findMoto, startEmulator } from './emulator';
@@ -168,6 +169,26 @@ function checkDeployment(checks: Checks, aws: (...args: string[]) => Json, confi
         expect(scheduled.some((a) => a.ScalableTargetAction?.MaxCapacity === 0), `${service.name}: no action to zero: ${ranges}`);
       }
       return sizes.join(', ');
+    });
+  }
+
+  if (config.schedule.enabled && config.natMode === 'instance') {
+    checks.run('schedule: the NAT instance is up from before the instances start until after they stop', () => {
+      const times = scheduleTimes(config.schedule.start, config.schedule.stop);
+      const groupName = out.nat_autoscaling_group_name;
+      expect(groupName, 'no nat_autoscaling_group_name output');
+      const actions: Json[] = aws('autoscaling', 'describe-scheduled-actions', '--auto-scaling-group-name', groupName).ScheduledUpdateGroupActions;
+      const sizes = actions.map((a) => `${a.Recurrence}:${a.MinSize}/${a.MaxSize}/${a.DesiredCapacity}`).sort();
+      // Unix cron "MM HH ...": the time the action runs, compared with the times the config derives.
+      const at = (a: Json) => {
+        const [minute, hour] = String(a.Recurrence).split(' ');
+        return `${hour.padStart(2, '0')}:${minute.padStart(2, '0')}`;
+      };
+      const up = actions.find((a) => a.MinSize === 1 && a.MaxSize === 1 && a.DesiredCapacity === 1);
+      const down = actions.find((a) => a.MinSize === 0 && a.MaxSize === 0 && a.DesiredCapacity === 0);
+      expect(actions.length === 2 && up && down, `${actions.length} scheduled actions on ${groupName}: ${sizes}`);
+      expect(at(up) === times.natStart && at(down) === times.natStop, `up at ${at(up)}, down at ${at(down)}; expected ${times.natStart} and ${times.natStop}: ${sizes}`);
+      return `${groupName}: ${sizes.join(', ')}`;
     });
   }
 
