@@ -260,6 +260,11 @@ const BREAKAGES: Record<string, Breakage> = {
     mutate: (s) => service(s).service.addOverride('deployment_circuit_breaker.rollback', false),
     expected: (s) => ({ resource: service(s).service, reason: 'circuit breaker with rollback is off' }),
   },
+  'ecs-service-waits-for-role-policies': {
+    // dev runs ECS Exec: the task role has the ecs-exec policy.
+    mutate: (s) => (service(s).service.dependsOn = [...s.loadBalancer.listeners.map((l) => l.fqn), s.capacity.clusterCapacityProviders.fqn]),
+    expected: (s) => ({ resource: service(s).service, reason: `does not depend on ${address(service(s).execPolicy!)}` }),
+  },
   'ecs-desired-count-ignored': {
     mutate: (s) => (service(s).service.lifecycle = { ignoreChanges: [] }),
     expected: (s) => ({ resource: service(s).service, reason: 'desired_count is not in lifecycle.ignore_changes' }),

@@ -892,6 +892,25 @@ export const RULES: readonly Rule[] = [
       }),
   },
   {
+    id: 'ecs-service-waits-for-role-policies',
+    checkov: '—',
+    checks: "ECS services depend_on every aws_iam_role_policy and aws_iam_role_policy_attachment of their task definition's task and execution roles",
+    why: 'IAM changes are eventually consistent (https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency): without the dependency the first tasks can start before their role may read secrets or open exec channels.',
+    check: (json) => {
+      const roleOf = (td: string | undefined, key: string) => (td ? refs(json.resource?.aws_ecs_task_definition?.[td.split('.')[1]]?.[key]) : []);
+      const grants = [
+        ...resources(json, 'aws_iam_role_policy', 'aws_iam_role_policy_attachment').map((r) => ({ address: r.address, role: refs(r.attrs.role)[0] })),
+      ];
+      return each(json, 'aws_ecs_service', (a) => {
+        const td = refs(a.task_definition).find((r) => r.startsWith('aws_ecs_task_definition.'));
+        const roles = new Set([...roleOf(td, 'execution_role_arn'), ...roleOf(td, 'task_role_arn')]);
+        const dependsOn = list(a.depends_on).map(String);
+        const missing = grants.filter((g) => g.role && roles.has(g.role) && !dependsOn.includes(g.address)).map((g) => g.address);
+        return missing.length > 0 ? `does not depend on ${missing.join(', ')}` : undefined;
+      });
+    },
+  },
+  {
     id: 'ecs-desired-count-ignored',
     checkov: '—',
     checks: 'ECS services ignore changes to desired_count',
