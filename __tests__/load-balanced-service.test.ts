@@ -186,6 +186,7 @@ describe('LoadBalancedService', () => {
     expect(service.depends_on).toEqual([
       expect.stringMatching(/^aws_lb_listener\.lb_http_\w+$/),
       expect.stringMatching(/^aws_ecs_cluster_capacity_providers\.capacity_cluster-capacity-providers_\w+$/),
+      expect.stringMatching(/^aws_iam_role_policy_attachment\.service_execution-policy_\w+$/),
     ]);
   });
 
