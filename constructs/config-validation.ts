@@ -81,7 +81,7 @@ export function resolveEnvironment(name: string, s: EnvironmentSettings): Enviro
   v.integer('reservedMemoryMiB', reservedMemoryMiB, 0, spec.registeredMemoryMiB - 128);
   if (s.amiId !== undefined) v.check('amiId', s.amiId, AMI_ID.test(s.amiId), 'an AMI id: ami- and 8 or 17 hexadecimal digits');
 
-  const services = resolveServices(v, { environment: name, namePrefix, region, instanceType, reservedMemoryMiB, capacity }, s.services ?? DEFAULT_SERVICES);
+  const services = resolveServices(v, { environment: name, namePrefix, region, instanceType, cpuCredits: savings.cpuCredits, reservedMemoryMiB, capacity }, s.services ?? DEFAULT_SERVICES);
 
   const lb = s.loadBalancer ?? {};
   const loadBalancer = {

@@ -13,7 +13,7 @@ import {
   ServiceSettings,
 } from './config';
 import { NAME, Validator } from './validator';
-import { INSTANCE_TYPES, tasksPerInstance } from './instance-types';
+import { defaultCpuTargetPercent, INSTANCE_TYPES, tasksPerInstance } from './instance-types';
 import { CONTAINER_HEALTH_CHECK_TIMING, RUNTIME_PROFILE_DEFAULTS } from './runtime-profiles';
 
 /** Where `image.directory` is resolved from. */
@@ -46,6 +46,8 @@ export interface ServiceContext {
   readonly namePrefix: string;
   readonly region: string;
   readonly instanceType: string;
+  /** Undefined: the family's default. */
+  readonly cpuCredits?: string;
   readonly reservedMemoryMiB: number;
   readonly capacity: { readonly max: number };
 }
@@ -105,7 +107,7 @@ function resolveService(v: Validator, ctx: ServiceContext, name: string, s: Serv
   v.integer(`${at}.targetGroup.unhealthyThreshold`, targetGroup.unhealthyThreshold, 2, 10);
   v.integer(`${at}.targetGroup.deregistrationDelaySeconds`, targetGroup.deregistrationDelaySeconds, 0, 3600);
 
-  return { name, profile, image, routing: resolveRouting(v, at, name, s), container, targetGroup, scaling: resolveScaling(v, at, s), deployment: resolveDeployment(v, at, s) };
+  return { name, profile, image, routing: resolveRouting(v, at, name, s), container, targetGroup, scaling: resolveScaling(v, ctx, at, s), deployment: resolveDeployment(v, at, s) };
 }
 
 function resolveImage(v: Validator, ctx: ServiceContext, name: string, image: ServiceSettings['image'] | undefined): ServiceConfig['image'] {
@@ -223,7 +225,7 @@ export function derivedPriority(name: string): number {
   return DERIVED_PRIORITY.from + (hash % DERIVED_PRIORITY.count);
 }
 
-function resolveScaling(v: Validator, at: string, s: ServiceSettings): ServiceConfig['scaling'] {
+function resolveScaling(v: Validator, ctx: ServiceContext, at: string, s: ServiceSettings): ServiceConfig['scaling'] {
   const c = s.scaling ?? {};
   const minTasks = c.minTasks ?? 1;
   const scaling = {
@@ -231,7 +233,7 @@ function resolveScaling(v: Validator, at: string, s: ServiceSettings): ServiceCo
     maxTasks: c.maxTasks ?? 2,
     desiredCount: c.desiredCount ?? minTasks,
     requestsPerTarget: c.requestsPerTarget ?? 50,
-    cpuTargetPercent: c.cpuTargetPercent ?? 60,
+    cpuTargetPercent: c.cpuTargetPercent ?? defaultCpuTargetPercent(ctx.instanceType, ctx.cpuCredits),
     scaleOutCooldownSeconds: c.scaleOutCooldownSeconds ?? 60,
     scaleInCooldownSeconds: c.scaleInCooldownSeconds ?? 300,
     healthCheckGracePeriodSeconds: c.healthCheckGracePeriodSeconds ?? 60,

@@ -260,6 +260,11 @@ const BREAKAGES: Record<string, Breakage> = {
     mutate: (s) => service(s).service.addOverride('deployment_circuit_breaker.rollback', false),
     expected: (s) => ({ resource: service(s).service, reason: 'circuit breaker with rollback is off' }),
   },
+  'burstable-cpu-target-within-baseline': {
+    // t3.small launches with unlimited credits; its baseline is 20% per vCPU.
+    config: () => prod({ instanceType: 't3.small', services: { 'host-name': { ...ENVIRONMENTS.prod.services!['host-name'], scaling: { cpuTargetPercent: 60 } } } }),
+    expected: (s) => ({ resource: service(s).scalingPolicies[1], reason: "CPU target 60% is above t3.small's 20% baseline with unlimited credits" }),
+  },
   'ecs-service-waits-for-role-policies': {
     // dev runs ECS Exec: the task role has the ecs-exec policy.
     mutate: (s) => (service(s).service.dependsOn = [...s.loadBalancer.listeners.map((l) => l.fqn), s.capacity.clusterCapacityProviders.fqn]),

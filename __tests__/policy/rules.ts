@@ -5,6 +5,7 @@
  * violation it finds, an empty list when the stack passes.
  */
 import { LOG_RETENTION_DAYS } from '../../constructs/config';
+import { BURSTABLE_TYPES, unlimitedCredits } from '../../constructs/instance-types';
 import { SynthJson } from '../support/synth';
 
 export interface Violation {
@@ -363,6 +364,25 @@ function each(json: SynthJson, types: string | string[], reason: (a: Attrs, addr
     const why = reason(r.attrs, r.address);
     return why ? [{ address: r.address, reason: why }] : [];
   });
+}
+
+/** Instance types (and credit_specification) of the groups a service's capacity provider strategy places it on. */
+function instanceTypesOf(json: SynthJson, service: string | undefined): { type: string; credits?: string }[] {
+  const attrs = service ? json.resource?.aws_ecs_service?.[service.split('.')[1]] : undefined;
+  if (!attrs) return [];
+  const byAddress = (address: string) => json.resource?.[address.split('.')[0]]?.[address.split('.')[1]];
+  return list(attrs.capacity_provider_strategy)
+    .flatMap((st) => refs(st.capacity_provider))
+    .flatMap((cp) => refs(list(byAddress(cp)?.auto_scaling_group_provider)[0]?.auto_scaling_group_arn))
+    .flatMap((group) => {
+      const g = byAddress(group) ?? {};
+      const mixed = list(list(g.mixed_instances_policy)[0]?.launch_template)[0];
+      const spec = list(g.launch_template)[0] ?? list(mixed?.launch_template_specification)[0];
+      const lt = refs([spec?.id, spec?.launch_template_id]).map(byAddress).find(Boolean) ?? {};
+      const credits = list(lt.credit_specification)[0]?.cpu_credits;
+      const types = [lt.instance_type, ...list(mixed?.override).map((o) => o.instance_type)].filter((t) => typeof t === 'string');
+      return [...new Set(types)].map((type) => ({ type, credits }));
+    });
 }
 
 /** Buckets for which no `companion` resource of `type` refers to them and satisfies `ok`. */
@@ -889,6 +909,24 @@ export const RULES: readonly Rule[] = [
       each(json, 'aws_ecs_service', (a) => {
         const cb = list(a.deployment_circuit_breaker)[0];
         return cb && isTrue(cb.enable) && isTrue(cb.rollback) ? undefined : 'circuit breaker with rollback is off';
+      }),
+  },
+  {
+    id: 'burstable-cpu-target-within-baseline',
+    checkov: '—',
+    checks: "An ECS service's ECSServiceAverageCPUUtilization target is at most the baseline per vCPU of its instances when they are burstable with unlimited credits",
+    why: 'Unlimited mode bills CPU above the baseline, averaged over 24 hours, as surplus credits (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances-unlimited-mode-concepts.html): tasks held at a higher target cost more than the instances themselves.',
+    check: (json) =>
+      resources(json, 'aws_appautoscaling_policy').flatMap((p) => {
+        const config = list(p.attrs.target_tracking_scaling_policy_configuration)[0];
+        if (list(config?.predefined_metric_specification)[0]?.predefined_metric_type !== 'ECSServiceAverageCPUUtilization') return [];
+        const target = Number(config.target_value);
+        // resource_id is the service's, or its scalable target's (which names the service).
+        const ids = [p.attrs.resource_id, ...refs(p.attrs.resource_id).filter((r) => r.startsWith('aws_appautoscaling_target.')).map((r) => json.resource?.aws_appautoscaling_target?.[r.split('.')[1]]?.resource_id)];
+        const service = refs(ids).find((r) => r.startsWith('aws_ecs_service.'));
+        return instanceTypesOf(json, service)
+          .filter(({ type, credits }) => unlimitedCredits(type, credits) && target > BURSTABLE_TYPES[type].baselinePercent)
+          .map(({ type }) => ({ address: p.address, reason: `CPU target ${target}% is above ${type}'s ${BURSTABLE_TYPES[type].baselinePercent}% baseline with unlimited credits: surplus credits` }));
       }),
   },
   {
