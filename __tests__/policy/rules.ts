@@ -33,6 +33,16 @@ export const ALLOWED_MANAGED_POLICIES = [
   'AmazonECSTaskExecutionRolePolicy',
 ] as const;
 
+/** AWS managed policies of the CI roles (docs/aws-oidc-setup.md), only on roles GitHub's OIDC provider alone may assume. */
+export const ALLOWED_CI_MANAGED_POLICIES = ['ReadOnlyAccess', 'PowerUserAccess'] as const;
+
+/** What a role pull requests can assume must never read: each action, and what else denying it may take. */
+const PR_SECRET_READS: readonly (readonly [string, RegExp])[] = [
+  ['ssm:GetParameter*', /^(\*|ssm:\*|ssm:GetParameter\*)$/],
+  ['secretsmanager:GetSecretValue', /^(\*|secretsmanager:\*|secretsmanager:GetSecretValue)$/],
+  ['kms:Decrypt', /^(\*|kms:\*|kms:Decrypt)$/],
+];
+
 /** ELB policies that refuse TLS 1.0 and 1.1. */
 const TLS12_POLICY = /^ELBSecurityPolicy-(TLS13-1-[23]-|TLS-1-2-|FS-1-2-)/;
 /** ELB policies that offer TLS 1.3 (TLS 1.2 at most as the fallback). */
@@ -99,6 +109,7 @@ interface Statement {
   readonly Action?: string | string[];
   readonly NotAction?: string | string[];
   readonly Resource?: string | string[];
+  readonly NotResource?: string | string[];
   readonly Principal?: string | Record<string, string | string[]>;
   readonly Condition?: Record<string, Record<string, unknown>>;
 }
@@ -364,6 +375,48 @@ function each(json: SynthJson, types: string | string[], reason: (a: Attrs, addr
     const why = reason(r.attrs, r.address);
     return why ? [{ address: r.address, reason: why }] : [];
   });
+}
+
+const GITHUB_OIDC = 'token.actions.githubusercontent.com';
+
+/** A trust statement whose principal is GitHub's OIDC provider (its ARN, or the stack's provider for its URL). */
+function isGithubOidcTrust(json: SynthJson, s: Statement): boolean {
+  const federated = typeof s.Principal === 'object' ? list(s.Principal.Federated) : [];
+  return federated.some(
+    (f) =>
+      String(f).endsWith(`:oidc-provider/${GITHUB_OIDC}`) ||
+      refs(f).some((r) => r.startsWith('aws_iam_openid_connect_provider.') && String(json.resource?.aws_iam_openid_connect_provider?.[r.split('.')[1]]?.url).includes(GITHUB_OIDC)),
+  );
+}
+
+/** GitHub subjects a trust statement admits (StringEquals and StringLike). */
+function githubSubjects(s: Statement): string[] {
+  return ['StringEquals', 'StringLike', 'ForAnyValue:StringEquals', 'ForAnyValue:StringLike'].flatMap((op) => list(s.Condition?.[op]?.[`${GITHUB_OIDC}:sub`]).map(String));
+}
+
+/** Exactly sts.amazonaws.com as audience and only exact subjects (StringEquals, no wildcard) of one repository. */
+function githubTrustIsExact(s: Statement): boolean {
+  const equals = s.Condition?.StringEquals ?? {};
+  const subjects = list(equals[`${GITHUB_OIDC}:sub`]).map(String);
+  const repos = new Set(subjects.map((x) => /^repo:([^:]+):/.exec(x)?.[1]));
+  const onlyEquals = Object.keys(s.Condition ?? {}).every((op) => op === 'StringEquals');
+  return onlyEquals && list(equals[`${GITHUB_OIDC}:aud`]).join() === 'sts.amazonaws.com' && subjects.length > 0 && subjects.every((x) => !/[*?]/.test(x)) && repos.size === 1 && !repos.has(undefined);
+}
+
+/** Roles GitHub's OIDC provider (and nothing else) may assume, with the subjects they admit. */
+function githubRoles(json: SynthJson): { address: string; subjects: string[] }[] {
+  return resources(json, 'aws_iam_role').flatMap((r) => {
+    const allows = (statements(r.attrs.assume_role_policy) ?? []).filter((s) => s.Effect === 'Allow');
+    if (allows.length === 0 || !allows.every((s) => isGithubOidcTrust(json, s))) return [];
+    return [{ address: r.address, subjects: allows.flatMap(githubSubjects) }];
+  });
+}
+
+/** Whether a Deny statement covers `action` on every resource but, at most, SSM's public /aws/service/ parameters. */
+function deniesEverywhere(s: Statement, pattern: RegExp): boolean {
+  if (s.Effect !== 'Deny' || s.Condition !== undefined || !actionsOf(s).some((a) => pattern.test(a))) return false;
+  if (s.NotResource !== undefined) return list(s.NotResource).every((r) => /:parameter\/aws\/service\/\*$/.test(String(r)));
+  return list(s.Resource).includes('*');
 }
 
 /** Instance types (and credit_specification) of the groups a service's capacity provider strategy places it on. */
@@ -1149,22 +1202,38 @@ export const RULES: readonly Rule[] = [
   {
     id: 'iam-managed-policy-allow-list',
     checkov: 'CKV_AWS_274',
-    checks: `AWS managed policies attached anywhere are among ${ALLOWED_MANAGED_POLICIES.join(', ')}; other attachments are in-stack policies`,
-    why: 'Managed policies are broad and change under us; three are needed, anything else must be a reviewed in-stack policy.',
+    checks: `AWS managed policies attached anywhere are among ${ALLOWED_MANAGED_POLICIES.join(', ')}, and on roles only GitHub's OIDC provider may assume also ${ALLOWED_CI_MANAGED_POLICIES.join(', ')}; other attachments are in-stack policies`,
+    why: 'Managed policies are broad and change under us; three are needed, plus the CI roles of docs/aws-oidc-setup.md; anything else must be a reviewed in-stack policy.',
     check: (json) => {
       const inStack = new Set(resources(json, 'aws_iam_policy').map((p) => p.address));
-      return attachments(json).flatMap(({ address, arn }) => {
+      const ciRoles = new Set(githubRoles(json).map((r) => r.address));
+      return attachments(json).flatMap(({ address, arn, role }) => {
         if (refs(arn).some((r) => inStack.has(r))) return [];
         const name = awsManagedPolicyName(arn);
-        return name && (ALLOWED_MANAGED_POLICIES as readonly string[]).includes(name) ? [] : [{ address, reason: `policy ${arn} is not allow-listed` }];
+        const allowed = [...ALLOWED_MANAGED_POLICIES, ...(role && ciRoles.has(role) ? ALLOWED_CI_MANAGED_POLICIES : [])] as readonly string[];
+        return name && allowed.includes(name) ? [] : [{ address, reason: `policy ${arn} is not allow-listed` }];
       });
     },
   },
   {
+    id: 'github-pr-role-denies-secrets',
+    checkov: '—',
+    checks: 'A role GitHub pull requests can assume (a token.actions.githubusercontent.com subject :pull_request, or a wildcard) explicitly denies ssm:GetParameter* (all but /aws/service/*), secretsmanager:GetSecretValue and kms:Decrypt',
+    why: 'ReadOnlyAccess includes ssm:GetParameter* and a same-repository pull request can edit the workflow that assumes the role; only an explicit Deny outweighs the Allow (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html).',
+    check: (json) =>
+      githubRoles(json)
+        .filter((r) => r.subjects.some((x) => x.endsWith(':pull_request') || /[*?]/.test(x)))
+        .flatMap((r) => {
+          const denies = policyDocuments(json).filter((d) => d.role === r.address).flatMap((d) => statements(d.policy) ?? []);
+          const missing = PR_SECRET_READS.filter(([, pattern]) => !denies.some((s) => deniesEverywhere(s, pattern))).map(([action]) => action);
+          return missing.length > 0 ? [{ address: r.address, reason: `pull requests can assume it, and no explicit Deny covers ${missing.join(', ')}` }] : [];
+        }),
+  },
+  {
     id: 'iam-trust-specific-services',
     checkov: 'CKV_AWS_60',
-    checks: 'Every role trust policy allows only named AWS service principals',
-    why: 'A role anyone (or any account) can assume is a shared credential.',
+    checks: "Every role trust policy allows only named AWS service principals, or the stack's GitHub OIDC provider with an exact audience and exact subjects of one repository",
+    why: 'A role anyone (or any account, repository or branch) can assume is a shared credential.',
     check: (json) =>
       each(json, 'aws_iam_role', (a) => {
         const ss = statements(a.assume_role_policy);
@@ -1172,6 +1241,7 @@ export const RULES: readonly Rule[] = [
         const loose = ss.filter((s) => {
           if (s.Effect !== 'Allow') return false;
           if (typeof s.Principal !== 'object') return true;
+          if (isGithubOidcTrust(json, s)) return !githubTrustIsExact(s);
           return Object.entries(s.Principal).some(([kind, v]) => kind !== 'Service' || list(v).some((p) => !/^[a-z0-9.-]+\.amazonaws\.com$/.test(p)));
         });
         return loose.length > 0 ? `trust policy allows ${JSON.stringify(loose.map((s) => s.Principal))}` : undefined;
