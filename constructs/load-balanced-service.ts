@@ -13,7 +13,8 @@ import { ServiceConfig } from './config';
 import { Ec2Capacity } from './ec2-capacity';
 import { managedPolicyArn, policyDocument, PolicyStatement, serviceTrustPolicy } from './iam';
 import { ServiceRoute } from './load-balancer';
-import { DEPLOYMENT_MAXIMUM_PERCENT, serviceResourceName } from './service-config';
+import { serviceLogGroupName, serviceResourceName } from './names';
+import { DEPLOYMENT_MAXIMUM_PERCENT } from './service-config';
 
 /** The execution role's only policy: pull from ECR and write logs. */
 export const EXECUTION_MANAGED_POLICY = 'service-role/AmazonECSTaskExecutionRolePolicy';
@@ -92,7 +93,7 @@ export class LoadBalancedService extends Construct {
     const partition = new DataAwsPartition(this, 'partition', {}).partition;
 
     this.logGroup = new CloudwatchLogGroup(this, 'logs', {
-      name: `/ecs/${props.namePrefix}/${props.serviceName}`,
+      name: serviceLogGroupName(props.namePrefix, props.serviceName),
       retentionInDays: props.logRetentionDays,
     });
     this.executionRole = new IamRole(this, 'execution-role', {

@@ -17,6 +17,7 @@ import { FlowLogDestination, FlowLogTraffic, NatMode } from './config';
 import { FlowLogBucket } from './flow-log-bucket';
 import { policyDocument, serviceTrustPolicy } from './iam';
 import { NatInstance } from './nat-instance';
+import { environmentNames } from './names';
 
 export interface NetworkProps {
   /** Prefix for Name tags. */
@@ -207,11 +208,11 @@ export class Network extends Construct {
 
   private addFlowLogs(namePrefix: string, retentionInDays: number, trafficType: FlowLogTraffic): FlowLog {
     const group = new CloudwatchLogGroup(this, 'flow-log-group', {
-      name: `/vpc/${namePrefix}/flow-logs`,
+      name: environmentNames(namePrefix).flowLogGroup,
       retentionInDays,
     });
     const role = new IamRole(this, 'flow-log-role', {
-      name: `${namePrefix}-flow-logs`,
+      name: environmentNames(namePrefix).flowLogRole,
       assumeRolePolicy: serviceTrustPolicy('vpc-flow-logs.amazonaws.com'),
     });
     // Scoped to this one log group: the delivery service needs nothing else.

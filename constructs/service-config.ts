@@ -12,6 +12,7 @@ import {
   ServiceConfig,
   ServiceSettings,
 } from './config';
+import { serviceLogGroupName, serviceResourceName } from './names';
 import { NAME, Validator } from './validator';
 import { defaultCpuTargetPercent, INSTANCE_TYPES, tasksPerInstance } from './instance-types';
 import { CONTAINER_HEALTH_CHECK_TIMING, RUNTIME_PROFILE_DEFAULTS } from './runtime-profiles';
@@ -62,14 +63,11 @@ export function serviceNameLimits(namePrefix: string, service: string): readonly
     ['IAM role', serviceResourceName(namePrefix, service, 'execution'), 64],
     ['scaling policy', serviceResourceName(namePrefix, service, 'requests-per-target'), 256],
     ['task family', serviceResourceName(namePrefix, service), 255],
-    ['log group', `/ecs/${namePrefix}/${service}`, 512],
+    ['log group', serviceLogGroupName(namePrefix, service), 512],
   ];
 }
 
-/** `<prefix>-<service>[-<suffix>]`: every physical name a service owns. */
-export function serviceResourceName(namePrefix: string, service: string, suffix?: string): string {
-  return [namePrefix, service, suffix].filter((x) => x !== undefined).join('-');
-}
+export { serviceResourceName } from './names';
 
 /** Resolves and validates every service, then the routes and the fit across all of them. In name order. */
 export function resolveServices(v: Validator, ctx: ServiceContext, settings: Readonly<Record<string, ServiceSettings>>): ServiceConfig[] {
