@@ -153,7 +153,7 @@ export class Ec2Capacity extends Construct {
     const userData = ['#!/bin/bash', 'cat >> /etc/ecs/ecs.config <<EOF', ...agentConfig, 'EOF', ''].join('\n');
 
     this.launchTemplate = new LaunchTemplate(this, 'launch-template', {
-      namePrefix: `${namePrefix}-`,
+      namePrefix: names.launchTemplatePrefix,
       description: 'ECS-optimized Amazon Linux 2023 container instances',
       imageId,
       instanceType: props.instanceType,

@@ -130,7 +130,7 @@ export class PublicLoadBalancer extends Construct {
 
     if (props.accessLogExpirationDays !== undefined) {
       this.accessLogs = new AccessLogBucket(this, 'access-logs', {
-        namePrefix: `${namePrefix}-alb-logs-`,
+        namePrefix: environmentNames(namePrefix).accessLogBucketPrefix,
         expirationDays: props.accessLogExpirationDays,
       });
     }

@@ -3,6 +3,9 @@
  * functions, config validation checks them (lengths, and that no service takes an environment's
  * name), and `npm run ops` finds a deployed environment by them.
  */
+/** WAF only delivers logs to log groups whose name starts with this. */
+export const WAF_LOG_GROUP_PREFIX = 'aws-waf-logs-';
+
 export const environmentNames = (namePrefix: string) =>
   ({
     cluster: `${namePrefix}-cluster`,
@@ -19,6 +22,13 @@ export const environmentNames = (namePrefix: string) =>
     dashboard: namePrefix,
     execLogGroup: `/ecs/${namePrefix}/exec`,
     flowLogGroup: `/vpc/${namePrefix}/flow-logs`,
+    flowLogBucketPrefix: `${namePrefix}-flow-logs-`,
+    accessLogBucketPrefix: `${namePrefix}-alb-logs-`,
+    launchTemplatePrefix: `${namePrefix}-`,
+    albErrorsAlarm: `${namePrefix}-alb-5xx`,
+    capacityShortAlarm: `${namePrefix}-capacity-short`,
+    webAcl: namePrefix,
+    wafLogGroup: `${WAF_LOG_GROUP_PREFIX}${namePrefix}`,
     flowLogRole: `${namePrefix}-flow-logs`,
     /** The one customer managed key of operations: alarm topic, ECS Exec (`alias/<this>`). */
     operationsKeyAlias: `${namePrefix}-operations`,
