@@ -10,7 +10,7 @@ exitOnConfigError(() => {
   const registry = selectEnvironments(DEFAULT_ENVIRONMENTS);
   const app = new App();
   addEnvironmentStacks(app, configs);
-  addStateBootstrapStacks(app, configs);
+  addStateBootstrapStacks(app, configs, process.env.HOST_NAME_GITHUB_REPOSITORY || undefined);
   addRegistryStack(app, registry);
   app.synth();
 });

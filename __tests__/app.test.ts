@@ -199,4 +199,19 @@ describe('state bootstrap stacks', () => {
     const stacks = addStateBootstrapStacks(Testing.app(), [withState('dev', 'dev-state'), withState('prod', 'prod-state')]);
     expect(stacks.map((s) => s.node.id)).toEqual(['host-name-state-dev', 'host-name-state-prod']);
   });
+
+  test('with a GitHub repository, the CI roles: a deploy role per environment of the bucket', () => {
+    const [stack] = addStateBootstrapStacks(Testing.app(), [withState('dev', 'tf-state'), withState('prod', 'tf-state')], 'my-org/host-name');
+    const roles = Object.values(JSON.parse(Testing.synth(stack)).resource.aws_iam_role).map((r: any) => r.name);
+    expect(roles.sort()).toEqual(['host-name-deploy-dev', 'host-name-deploy-prod', 'host-name-plan', 'host-name-push']);
+  });
+
+  test('a GitHub repository that is not owner/repository, or CI roles over two buckets, is a config error', () => {
+    expect(() => addStateBootstrapStacks(Testing.app(), [withState('dev', 'tf-state')], 'https://github.com/my-org/host-name')).toThrow(
+      'environment "dev": HOST_NAME_GITHUB_REPOSITORY = "https://github.com/my-org/host-name" is not allowed; expected owner/repository as GitHub spells it, e.g. my-org/host-name',
+    );
+    expect(() => addStateBootstrapStacks(Testing.app(), [withState('dev', 'dev-state'), withState('prod', 'prod-state')], 'my-org/host-name')).toThrow(
+      'environment "prod": state.bucket = "prod-state" is not allowed; expected the bucket of the other environments with HOST_NAME_GITHUB_REPOSITORY: the CI roles are one set per account',
+    );
+  });
 });

@@ -178,7 +178,7 @@ describe('LoadBalancedService', () => {
     expect(onlyResource(synthService({ deploymentAlarmNames: [] }).json, 'aws_ecs_service').alarms).toBeUndefined();
   });
 
-  test('service: in its route\'s target group, after the listener and the cluster capacity providers exist', () => {
+  test('service: in its route\'s target group, after the listener, the cluster capacity providers and its roles\' policies exist', () => {
     const service = onlyResource(json, 'aws_ecs_service');
     expect(service.load_balancer).toEqual([
       { target_group_arn: expect.stringContaining('aws_lb_target_group.lb_route-host-name_tg_'), container_name: 'host-name', container_port: 8000 },
@@ -186,6 +186,7 @@ describe('LoadBalancedService', () => {
     expect(service.depends_on).toEqual([
       expect.stringMatching(/^aws_lb_listener\.lb_http_\w+$/),
       expect.stringMatching(/^aws_ecs_cluster_capacity_providers\.capacity_cluster-capacity-providers_\w+$/),
+      expect.stringMatching(/^aws_iam_role_policy_attachment\.service_execution-policy_\w+$/),
     ]);
   });
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { selectEnvironments } from '../constructs/environments';
 import { REPOSITORY_ROOT } from '../constructs/service-config';
 import { RUNTIME_PROFILE_DEFAULTS, SPRING_BOOT_KEEP_ALIVE_SECONDS } from '../constructs/runtime-profiles';
-import { derivedRequestsPerTarget, MEASURED_REQUESTS_PER_CPU_SECOND, TARGET_UTILISATION } from '../constructs/scaling-targets';
+import { derivedRequestsPerTarget, MEASURED_REQUESTS_PER_CPU_SECOND } from '../constructs/scaling-targets';
 
 const read = (path: string) => readFileSync(join(REPOSITORY_ROOT, path), 'utf8');
 const [dev, prod] = selectEnvironments(['dev', 'prod']);
@@ -36,15 +36,16 @@ describe('requests per target, derived from bench/RESULTS.md', () => {
     expect(Number(perCpuSecond)).toBe(MEASURED_REQUESTS_PER_CPU_SECOND);
   });
 
-  test('the formula: per CPU-second x vCPUs x utilisation x 60 (ALBRequestCountPerTarget is per minute)', () => {
-    expect(TARGET_UTILISATION).toBe(0.5);
-    expect(derivedRequestsPerTarget(1024)).toBe(Math.floor(11_204 * 1 * 0.5 * 60));
-    expect(derivedRequestsPerTarget(512)).toBe(Math.floor(11_204 * 0.5 * 0.5 * 60));
+  test('the formula: per CPU-second x vCPUs x CPU target x 60 (ALBRequestCountPerTarget is per minute)', () => {
+    expect(derivedRequestsPerTarget(1024, 20)).toBe(Math.floor(11_204 * 1 * 0.2 * 60));
+    expect(derivedRequestsPerTarget(512, 60)).toBe(Math.floor(11_204 * 0.5 * 0.6 * 60));
   });
 
   test("prod uses the derived value; dev keeps the tutorial's 50", () => {
     const hostName = (c: typeof dev) => c.services.find((s) => s.name === 'host-name')!;
-    expect(hostName(prod).scaling.requestsPerTarget).toBe(derivedRequestsPerTarget(hostName(prod).container.cpu));
+    // At the CPU target's load, so that requests scaling fires where the CPU policy aims, not at a benchmark peak.
+    const { container, scaling } = hostName(prod);
+    expect(scaling.requestsPerTarget).toBe(derivedRequestsPerTarget(container.cpu, scaling.cpuTargetPercent));
     expect(hostName(dev).scaling.requestsPerTarget).toBe(50);
   });
 

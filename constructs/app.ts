@@ -2,6 +2,8 @@ import { App } from 'cdktf';
 import { EnvironmentConfig } from './config';
 import { HostNameStack, HostNameStackProps } from './host-name-stack';
 import { REGISTRY_STACK_NAME, RegistryStack } from './registry-stack';
+import { ConfigError } from './config-validation';
+import { GITHUB_REPOSITORY } from './github-oidc-roles';
 import { STATE_STACK_NAME, StateBootstrapStack } from './state-bootstrap-stack';
 
 /** Stack names are part of the interface (`cdktf deploy host-name-dev`): keep them stable. */
@@ -21,16 +23,27 @@ export function addEnvironmentStacks(
 /**
  * The bucket(s) the environments' S3 backends use, as their own stack(s), deployed once before
  * the environments: `host-name-state`, or `host-name-state-<env>` when environments use
- * different buckets. None when every environment keeps local state.
+ * different buckets. None when every environment keeps local state. With a GitHub repository
+ * (HOST_NAME_GITHUB_REPOSITORY), each also holds the CI roles of the environments using its bucket.
  */
-export function addStateBootstrapStacks(app: App, configs: readonly EnvironmentConfig[]): StateBootstrapStack[] {
-  const byBucket = new Map<string, EnvironmentConfig>();
+export function addStateBootstrapStacks(app: App, configs: readonly EnvironmentConfig[], githubRepository?: string): StateBootstrapStack[] {
+  const byBucket = new Map<string, EnvironmentConfig[]>();
   for (const config of configs) {
-    if (config.state && !byBucket.has(config.state.bucket)) byBucket.set(config.state.bucket, config);
+    if (config.state) byBucket.set(config.state.bucket, [...(byBucket.get(config.state.bucket) ?? []), config]);
+  }
+  if (githubRepository !== undefined && byBucket.size > 0 && !GITHUB_REPOSITORY.test(githubRepository)) {
+    throw new ConfigError([...byBucket.values()][0][0].name, 'HOST_NAME_GITHUB_REPOSITORY', githubRepository, 'owner/repository as GitHub spells it, e.g. my-org/host-name');
+  }
+  if (githubRepository !== undefined && byBucket.size > 1) {
+    const [, [second]] = [...byBucket.values()];
+    throw new ConfigError(second.name, 'state.bucket', second.state!.bucket, `the bucket of the other environments with HOST_NAME_GITHUB_REPOSITORY: the CI roles are one set per account`);
   }
   return [...byBucket.values()].map(
-    (config) =>
-      new StateBootstrapStack(app, byBucket.size === 1 ? STATE_STACK_NAME : `${STATE_STACK_NAME}-${config.name}`, config.state!),
+    (users) =>
+      new StateBootstrapStack(app, byBucket.size === 1 ? STATE_STACK_NAME : `${STATE_STACK_NAME}-${users[0].name}`, {
+        ...users[0].state!,
+        github: githubRepository ? { repository: githubRepository, environments: users.map((c) => c.name) } : undefined,
+      }),
   );
 }
 

@@ -8,6 +8,7 @@ import {
 import { formatCidr, Ipv4Cidr, overlaps, contains, parseCidr, subnet } from './cidr';
 import { checkBlockedPaths, resolveHttps } from './https-config';
 import { INSTANCE_TYPES } from './instance-types';
+import { environmentNames, serviceLogGroupName } from './names';
 import { RUNTIME_PROFILE_DEFAULTS } from './runtime-profiles';
 import { resolveOperations } from './operations-config';
 import { resolveSavings } from './savings-config';
@@ -81,7 +82,7 @@ export function resolveEnvironment(name: string, s: EnvironmentSettings): Enviro
   v.integer('reservedMemoryMiB', reservedMemoryMiB, 0, spec.registeredMemoryMiB - 128);
   if (s.amiId !== undefined) v.check('amiId', s.amiId, AMI_ID.test(s.amiId), 'an AMI id: ami- and 8 or 17 hexadecimal digits');
 
-  const services = resolveServices(v, { environment: name, namePrefix, region, instanceType, reservedMemoryMiB, capacity }, s.services ?? DEFAULT_SERVICES);
+  const services = resolveServices(v, { environment: name, namePrefix, region, instanceType, cpuCredits: savings.cpuCredits, reservedMemoryMiB, capacity }, s.services ?? DEFAULT_SERVICES);
 
   const lb = s.loadBalancer ?? {};
   const loadBalancer = {
@@ -126,6 +127,18 @@ export function resolveEnvironment(name: string, s: EnvironmentSettings): Enviro
   }
 
   const operations = resolveOperations(v, services.map((x) => x.name), s.operations);
+  if (operations.exec.enabled) {
+    // A service's log group sits beside the exec log group: one name, two owners.
+    const execLogGroup = environmentNames(namePrefix).execLogGroup;
+    for (const service of services) {
+      v.check(
+        `services.${service.name}`,
+        service.name,
+        serviceLogGroupName(namePrefix, service.name) !== execLogGroup,
+        `another service name while operations.exec is on: ECS Exec's session log group is ${execLogGroup}`,
+      );
+    }
+  }
 
   const tags = s.tags ?? {};
   for (const [key, value] of Object.entries(tags)) {

@@ -377,7 +377,10 @@ export interface ScalingSettings {
   readonly desiredCount?: number;
   /** Target for ALBRequestCountPerTarget tracking, as in the tutorial. @default 50 */
   readonly requestsPerTarget?: number;
-  /** Target average CPU utilisation (%) for the second tracking policy. @default 60 */
+  /**
+   * Target average CPU utilisation (%) for the second tracking policy. @default 60, or the baseline per
+   * vCPU of a burstable type with unlimited credits (t3.small: 20), which bills no surplus credits
+   */
   readonly cpuTargetPercent?: number;
   /** @default 60 */
   readonly scaleOutCooldownSeconds?: number;

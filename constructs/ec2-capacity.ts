@@ -107,7 +107,7 @@ export class Ec2Capacity extends Construct {
     });
 
     this.instanceRole = new IamRole(this, 'instance-role', {
-      name: `${namePrefix}-instance`,
+      name: names.instanceRole,
       assumeRolePolicy: serviceTrustPolicy('ec2.amazonaws.com'),
     });
     INSTANCE_MANAGED_POLICIES.forEach((policy, i) => {
@@ -117,13 +117,13 @@ export class Ec2Capacity extends Construct {
       });
     });
     const profile = new IamInstanceProfile(this, 'instance-profile', {
-      name: `${namePrefix}-instance`,
+      name: names.instanceRole,
       role: this.instanceRole.name,
     });
 
     // No ingress here: the load balancer adds the only one (allowTrafficTo). No port 22 anywhere.
     this.securityGroup = new SecurityGroup(this, 'sg', {
-      name: `${namePrefix}-instances`,
+      name: names.instancesSecurityGroup,
       description: 'ECS container instances: ALB in, HTTPS out',
       vpcId: props.vpc.id,
       tags: { Name: `${namePrefix}-instances` },
@@ -153,7 +153,7 @@ export class Ec2Capacity extends Construct {
     const userData = ['#!/bin/bash', 'cat >> /etc/ecs/ecs.config <<EOF', ...agentConfig, 'EOF', ''].join('\n');
 
     this.launchTemplate = new LaunchTemplate(this, 'launch-template', {
-      namePrefix: `${namePrefix}-`,
+      namePrefix: names.launchTemplatePrefix,
       description: 'ECS-optimized Amazon Linux 2023 container instances',
       imageId,
       instanceType: props.instanceType,

@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { environmentMetrics, errorRate, metricAlarm, WatchedEnvironment } from './metrics';
+import { environmentNames } from './names';
 
 export interface EnvironmentAlarmsProps {
   readonly namePrefix: string;
@@ -30,7 +31,7 @@ export class EnvironmentAlarms extends Construct {
     super(scope, id);
     const m = environmentMetrics(props.watched);
     this.loadBalancer5xxRate = metricAlarm(this, 'alb-5xx', {
-      alarmName: `${props.namePrefix}-alb-5xx`,
+      alarmName: environmentNames(props.namePrefix).albErrorsAlarm,
       description: `More than ${props.loadBalancer5xxPercent}% of requests answered 5xx by the load balancer itself`,
       watch: errorRate(m.elb5xx, m.requests, props.minimumRequestsPerMinute),
       comparison: 'GreaterThanThreshold',
@@ -40,7 +41,7 @@ export class EnvironmentAlarms extends Construct {
       actions: props.actions,
     });
     this.capacityShort = metricAlarm(this, 'capacity-short', {
-      alarmName: `${props.namePrefix}-capacity-short`,
+      alarmName: environmentNames(props.namePrefix).capacityShortAlarm,
       description: `Tasks waiting for instances for ${props.capacityShortMinutes} minutes: the Auto Scaling group is at its max or cannot launch`,
       watch: { metric: m.capacityReservation, statistic: 'Minimum' },
       comparison: 'GreaterThanThreshold',

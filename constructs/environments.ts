@@ -1,5 +1,6 @@
 import { ContainerSettings, EnvironmentConfig, EnvironmentSettings, ScalingSettings, ServiceSettings } from './config';
 import { ConfigError, resolveEnvironment } from './config-validation';
+import { defaultCpuTargetPercent } from './instance-types';
 import { derivedRequestsPerTarget } from './scaling-targets';
 import { DEFAULT_SERVICES } from './service-config';
 
@@ -26,6 +27,9 @@ function microservice(name: string, container: ContainerSettings = {}): ServiceS
     scaling: { minTasks: 1, maxTasks: 2 },
   };
 }
+
+/** Burstable with unlimited credits: the CPU target defaults to its 20% baseline per vCPU, which two tasks sustain with no surplus credits. */
+const PROD_INSTANCE_TYPE = 't3.small';
 
 /**
  * The environments this app knows. Anything not set here takes the default documented in
@@ -66,14 +70,14 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentSettings>> = {
     vpcCidr: '10.20.0.0/16',
     natMode: 'per-az',
     flowLogs: true,
-    instanceType: 't3.small',
+    instanceType: PROD_INSTANCE_TYPE,
     // Ten: a deployment while at 10 tasks runs 20 (maximum percent 200), two per t3.small. A target
     // of 90% keeps a spare instance, so new tasks place at once instead of waiting for one to boot.
     capacity: { min: 2, max: 10, targetCapacityPercent: 90 },
     services: {
-      // Requests per target from the measured throughput of a 1024-unit task at half its capacity
-      // (scaling-targets.ts); dev keeps the tutorial's 50 so that a wrk run shows scaling.
-      'host-name': hostNameService('host-name-prod', { cpu: 1024, memoryMiB: 768 }, { minTasks: 2, maxTasks: 10, requestsPerTarget: derivedRequestsPerTarget(1024) }),
+      // Requests per target: the measured throughput of a 1024-unit task at the CPU target (scaling-targets.ts);
+      // dev keeps the tutorial's 50 so that a wrk run shows scaling.
+      'host-name': hostNameService('host-name-prod', { cpu: 1024, memoryMiB: 768 }, { minTasks: 2, maxTasks: 10, requestsPerTarget: derivedRequestsPerTarget(1024, defaultCpuTargetPercent(PROD_INSTANCE_TYPE)) }),
     },
     loadBalancer: { deletionProtection: true, accessLogs: true },
     production: true,

@@ -52,3 +52,50 @@ export function tasksPerInstance(
 export function dockerPlatform(spec: InstanceTypeSpec): string {
   return spec.architecture === 'arm64' ? 'linux/arm64' : 'linux/amd64';
 }
+
+/**
+ * Burstable types: vCPUs, baseline CPU per vCPU, and the credit mode they launch with. Source: the
+ * EC2 user guide's "CPU credits and baseline utilization" table and "Unlimited mode concepts",
+ * https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-credits-baseline-concepts.html
+ * In unlimited mode, CPU above the baseline averaged over 24 hours is billed as surplus credits.
+ */
+export interface BurstableSpec {
+  readonly vcpus: number;
+  readonly baselinePercent: number;
+  readonly defaultCredits: 'standard' | 'unlimited';
+}
+
+const burstable = (vcpus: number, baselinePercent: number, defaultCredits: BurstableSpec['defaultCredits']): BurstableSpec => ({ vcpus, baselinePercent, defaultCredits });
+
+export const BURSTABLE_TYPES: Readonly<Record<string, BurstableSpec>> = {
+  't2.micro': burstable(1, 10, 'standard'),
+  't2.small': burstable(1, 20, 'standard'),
+  't2.medium': burstable(2, 20, 'standard'),
+  't2.large': burstable(2, 30, 'standard'),
+  ...Object.fromEntries(
+    ['t3', 't3a', 't4g'].flatMap((family) => [
+      [`${family}.nano`, burstable(2, 5, 'unlimited')],
+      [`${family}.micro`, burstable(2, 10, 'unlimited')],
+      [`${family}.small`, burstable(2, 20, 'unlimited')],
+      [`${family}.medium`, burstable(2, 20, 'unlimited')],
+      [`${family}.large`, burstable(2, 30, 'unlimited')],
+    ]),
+  ),
+};
+
+/** Whether an instance of this type, with this credit_specification (undefined: the family's default), bills surplus credits. */
+export function unlimitedCredits(instanceType: string, cpuCredits?: string): boolean {
+  const spec = BURSTABLE_TYPES[instanceType];
+  return spec !== undefined && (cpuCredits ?? spec.defaultCredits) === 'unlimited';
+}
+
+/** The services' CPU target where it bills nothing extra. */
+export const DEFAULT_CPU_TARGET_PERCENT = 60;
+
+/**
+ * A service's default CPU target: DEFAULT_CPU_TARGET_PERCENT, or the baseline of a burstable type
+ * in unlimited mode, so tasks held at the target earn the credits they spend and bill no surplus.
+ */
+export function defaultCpuTargetPercent(instanceType: string, cpuCredits?: string): number {
+  return unlimitedCredits(instanceType, cpuCredits) ? Math.min(DEFAULT_CPU_TARGET_PERCENT, BURSTABLE_TYPES[instanceType].baselinePercent) : DEFAULT_CPU_TARGET_PERCENT;
+}

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { TerraformResource } from 'cdktf';
 import { AppautoscalingPolicy } from '@cdktf/provider-aws/lib/appautoscaling-policy';
 import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-target';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
@@ -12,7 +13,8 @@ import { ServiceConfig } from './config';
 import { Ec2Capacity } from './ec2-capacity';
 import { managedPolicyArn, policyDocument, PolicyStatement, serviceTrustPolicy } from './iam';
 import { ServiceRoute } from './load-balancer';
-import { DEPLOYMENT_MAXIMUM_PERCENT, serviceResourceName } from './service-config';
+import { serviceLogGroupName, serviceResourceName } from './names';
+import { DEPLOYMENT_MAXIMUM_PERCENT } from './service-config';
 
 /** The execution role's only policy: pull from ECR and write logs. */
 export const EXECUTION_MANAGED_POLICY = 'service-role/AmazonECSTaskExecutionRolePolicy';
@@ -91,14 +93,14 @@ export class LoadBalancedService extends Construct {
     const partition = new DataAwsPartition(this, 'partition', {}).partition;
 
     this.logGroup = new CloudwatchLogGroup(this, 'logs', {
-      name: `/ecs/${props.namePrefix}/${props.serviceName}`,
+      name: serviceLogGroupName(props.namePrefix, props.serviceName),
       retentionInDays: props.logRetentionDays,
     });
     this.executionRole = new IamRole(this, 'execution-role', {
       name: names('execution'),
       assumeRolePolicy: serviceTrustPolicy('ecs-tasks.amazonaws.com'),
     });
-    new IamRolePolicyAttachment(this, 'execution-policy', {
+    const executionPolicy = new IamRolePolicyAttachment(this, 'execution-policy', {
       role: this.executionRole.name,
       policyArn: managedPolicyArn(partition, EXECUTION_MANAGED_POLICY),
     });
@@ -109,6 +111,8 @@ export class LoadBalancedService extends Construct {
       assumeRolePolicy: serviceTrustPolicy('ecs-tasks.amazonaws.com'),
     });
     this.execPolicy = props.execCommand ? this.grantExec(props.execCommand) : undefined;
+    // IAM is eventually consistent: the first tasks must not start before their roles' policies exist.
+    const rolePolicies = [executionPolicy, ...(this.secretsPolicy ? [this.secretsPolicy] : []), ...(this.execPolicy ? [this.execPolicy] : [])];
 
     this.taskDefinition = new EcsTaskDefinition(this, 'task', {
       family: names(),
@@ -118,8 +122,9 @@ export class LoadBalancedService extends Construct {
       taskRoleArn: this.taskRole.arn,
       containerDefinitions: JSON.stringify([this.containerDefinition(props)]),
       volume: [{ name: 'tmp' }, ...(props.execCommand ? Object.keys(EXEC_WRITABLE_PATHS).map((name) => ({ name })) : [])],
+      dependsOn: rolePolicies,
     });
-    this.service = this.ecsService(props);
+    this.service = this.ecsService(props, rolePolicies);
     this.scalingTarget = new AppautoscalingTarget(this, 'scaling-target', {
       serviceNamespace: 'ecs',
       scalableDimension: 'ecs:service:DesiredCount',
@@ -202,7 +207,7 @@ export class LoadBalancedService extends Construct {
     };
   }
 
-  private ecsService(props: LoadBalancedServiceProps): EcsService {
+  private ecsService(props: LoadBalancedServiceProps, rolePolicies: readonly TerraformResource[]): EcsService {
     const { capacity, route, deployment } = props;
     const timeout = `${deployment.timeoutMinutes}m`;
     return new EcsService(this, 'service', {
@@ -233,7 +238,7 @@ export class LoadBalancedService extends Construct {
       loadBalancer: [{ targetGroupArn: route.targetGroup.arn, containerName: props.serviceName, containerPort: props.container.port }],
       waitForSteadyState: deployment.waitForSteadyState,
       timeouts: { create: timeout, update: timeout },
-      dependsOn: [...route.listeners, ...(route.listenerRule ? [route.listenerRule] : []), capacity.clusterCapacityProviders],
+      dependsOn: [...route.listeners, ...(route.listenerRule ? [route.listenerRule] : []), capacity.clusterCapacityProviders, ...rolePolicies],
       lifecycle: {
         // Service autoscaling owns the count after creation.
         ignoreChanges: ['desired_count'],

@@ -9,6 +9,7 @@ import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-securit
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { AccessLogBucket } from './access-log-bucket';
+import { environmentNames } from './names';
 
 /** Host ports Docker hands out for `hostPort: 0` mappings (bridge mode), which the ALB must reach. */
 export const EPHEMERAL_PORTS = { from: 32768, to: 65535 } as const;
@@ -108,7 +109,7 @@ export class PublicLoadBalancer extends Construct {
     this.scheme = certificateArn ? 'https' : 'http';
 
     this.securityGroup = new SecurityGroup(this, 'sg', {
-      name: `${namePrefix}-alb`,
+      name: environmentNames(namePrefix).loadBalancer,
       description: 'Public ALB: listener ports in, instance host ports out',
       vpcId: props.vpc.id,
       tags: { Name: `${namePrefix}-alb` },
@@ -129,13 +130,13 @@ export class PublicLoadBalancer extends Construct {
 
     if (props.accessLogExpirationDays !== undefined) {
       this.accessLogs = new AccessLogBucket(this, 'access-logs', {
-        namePrefix: `${namePrefix}-alb-logs-`,
+        namePrefix: environmentNames(namePrefix).accessLogBucketPrefix,
         expirationDays: props.accessLogExpirationDays,
       });
     }
 
     this.loadBalancer = new Lb(this, 'alb', {
-      name: `${namePrefix}-alb`,
+      name: environmentNames(namePrefix).loadBalancer,
       internal: false,
       loadBalancerType: 'application',
       securityGroups: [this.securityGroup.id],

@@ -1,17 +1,45 @@
 /**
- * Physical names of an environment's shared resources, from its name prefix. The constructs build
- * them with these functions, and so does `npm run ops`, which finds a deployed environment by them.
+ * Every physical name of an environment, from its name prefix: the constructs build them with these
+ * functions, config validation checks them (lengths, and that no service takes an environment's
+ * name), and `npm run ops` finds a deployed environment by them.
  */
+/** WAF only delivers logs to log groups whose name starts with this. */
+export const WAF_LOG_GROUP_PREFIX = 'aws-waf-logs-';
+
 export const environmentNames = (namePrefix: string) =>
   ({
     cluster: `${namePrefix}-cluster`,
     autoScalingGroup: `${namePrefix}-instances`,
     capacityProvider: `${namePrefix}-ec2`,
+    /** The container instances' role and instance profile. */
+    instanceRole: `${namePrefix}-instance`,
+    instancesSecurityGroup: `${namePrefix}-instances`,
+    /** The load balancer and its security group. */
+    loadBalancer: `${namePrefix}-alb`,
     /** Alarm names all start with this, so `describe-alarms --alarm-name-prefix` finds the environment's. */
     alarmPrefix: `${namePrefix}-`,
     alarmTopic: `${namePrefix}-alarms`,
     dashboard: namePrefix,
     execLogGroup: `/ecs/${namePrefix}/exec`,
+    flowLogGroup: `/vpc/${namePrefix}/flow-logs`,
+    flowLogBucketPrefix: `${namePrefix}-flow-logs-`,
+    accessLogBucketPrefix: `${namePrefix}-alb-logs-`,
+    launchTemplatePrefix: `${namePrefix}-`,
+    albErrorsAlarm: `${namePrefix}-alb-5xx`,
+    capacityShortAlarm: `${namePrefix}-capacity-short`,
+    webAcl: namePrefix,
+    wafLogGroup: `${WAF_LOG_GROUP_PREFIX}${namePrefix}`,
+    flowLogRole: `${namePrefix}-flow-logs`,
     /** The one customer managed key of operations: alarm topic, ECS Exec (`alias/<this>`). */
     operationsKeyAlias: `${namePrefix}-operations`,
   }) as const;
+
+/** `<prefix>-<service>[-<suffix>]`: every name a service owns but its log group (target group, task family, roles, scaling policies, alarms). */
+export function serviceResourceName(namePrefix: string, service: string, suffix?: string): string {
+  return [namePrefix, service, suffix].filter((x) => x !== undefined).join('-');
+}
+
+/** A service's log group: beside the environment's exec log group, so a service may not be named `exec` while exec is on. */
+export function serviceLogGroupName(namePrefix: string, service: string): string {
+  return `/ecs/${namePrefix}/${service}`;
+}

@@ -17,6 +17,7 @@ import { FlowLogDestination, FlowLogTraffic, NatMode } from './config';
 import { FlowLogBucket } from './flow-log-bucket';
 import { policyDocument, serviceTrustPolicy } from './iam';
 import { NatInstance } from './nat-instance';
+import { environmentNames } from './names';
 
 export interface NetworkProps {
   /** Prefix for Name tags. */
@@ -183,7 +184,7 @@ export class Network extends Construct {
       const options: FlowLogOptions = props.flowLogs === true ? { destination: 'cloud-watch-logs', trafficType: 'ALL' } : props.flowLogs;
       const retentionInDays = props.logRetentionDays ?? 30;
       if (options.destination === 's3') {
-        this.flowLogBucket = new FlowLogBucket(this, 'flow-log-bucket', { namePrefix: `${namePrefix}-flow-logs-`, expirationDays: retentionInDays });
+        this.flowLogBucket = new FlowLogBucket(this, 'flow-log-bucket', { namePrefix: environmentNames(namePrefix).flowLogBucketPrefix, expirationDays: retentionInDays });
         this.flowLog = this.addFlowLogsToS3(namePrefix, options.trafficType, this.flowLogBucket);
       } else {
         this.flowLog = this.addFlowLogs(namePrefix, retentionInDays, options.trafficType);
@@ -207,11 +208,11 @@ export class Network extends Construct {
 
   private addFlowLogs(namePrefix: string, retentionInDays: number, trafficType: FlowLogTraffic): FlowLog {
     const group = new CloudwatchLogGroup(this, 'flow-log-group', {
-      name: `/vpc/${namePrefix}/flow-logs`,
+      name: environmentNames(namePrefix).flowLogGroup,
       retentionInDays,
     });
     const role = new IamRole(this, 'flow-log-role', {
-      name: `${namePrefix}-flow-logs`,
+      name: environmentNames(namePrefix).flowLogRole,
       assumeRolePolicy: serviceTrustPolicy('vpc-flow-logs.amazonaws.com'),
     });
     // Scoped to this one log group: the delivery service needs nothing else.

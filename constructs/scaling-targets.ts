@@ -11,14 +11,11 @@
 export const MEASURED_REQUESTS_PER_CPU_SECOND = 11_204;
 
 /**
- * The share of its measured capacity a task carries at the scaling target: the benchmark is a
- * loopback hello-world, real traffic costs more per request, and scale-out takes minutes.
+ * requestsPerTarget = requests per CPU-second x (cpu units / 1024) x CPU target x 60 s, rounded down:
+ * the requests a task serves at the CPU target of its scaling policy, so both policies aim at the same
+ * load. Real requests cost more CPU than the benchmark's loopback hello-world, so the CPU policy
+ * usually acts first and this one catches cheap floods.
  */
-export const TARGET_UTILISATION = 0.5;
-
-/**
- * requestsPerTarget = requests per CPU-second x (cpu units / 1024) x utilisation x 60 s, rounded down.
- */
-export function derivedRequestsPerTarget(cpuUnits: number, utilisation = TARGET_UTILISATION, requestsPerCpuSecond = MEASURED_REQUESTS_PER_CPU_SECOND): number {
-  return Math.floor(requestsPerCpuSecond * (cpuUnits / 1024) * utilisation * 60);
+export function derivedRequestsPerTarget(cpuUnits: number, cpuTargetPercent: number, requestsPerCpuSecond = MEASURED_REQUESTS_PER_CPU_SECOND): number {
+  return Math.floor(requestsPerCpuSecond * (cpuUnits / 1024) * (cpuTargetPercent / 100) * 60);
 }

@@ -12,8 +12,9 @@ import {
   ServiceConfig,
   ServiceSettings,
 } from './config';
+import { serviceLogGroupName, serviceResourceName } from './names';
 import { NAME, Validator } from './validator';
-import { INSTANCE_TYPES, tasksPerInstance } from './instance-types';
+import { defaultCpuTargetPercent, INSTANCE_TYPES, tasksPerInstance } from './instance-types';
 import { CONTAINER_HEALTH_CHECK_TIMING, RUNTIME_PROFILE_DEFAULTS } from './runtime-profiles';
 
 /** Where `image.directory` is resolved from. */
@@ -46,6 +47,8 @@ export interface ServiceContext {
   readonly namePrefix: string;
   readonly region: string;
   readonly instanceType: string;
+  /** Undefined: the family's default. */
+  readonly cpuCredits?: string;
   readonly reservedMemoryMiB: number;
   readonly capacity: { readonly max: number };
 }
@@ -60,14 +63,11 @@ export function serviceNameLimits(namePrefix: string, service: string): readonly
     ['IAM role', serviceResourceName(namePrefix, service, 'execution'), 64],
     ['scaling policy', serviceResourceName(namePrefix, service, 'requests-per-target'), 256],
     ['task family', serviceResourceName(namePrefix, service), 255],
-    ['log group', `/ecs/${namePrefix}/${service}`, 512],
+    ['log group', serviceLogGroupName(namePrefix, service), 512],
   ];
 }
 
-/** `<prefix>-<service>[-<suffix>]`: every physical name a service owns. */
-export function serviceResourceName(namePrefix: string, service: string, suffix?: string): string {
-  return [namePrefix, service, suffix].filter((x) => x !== undefined).join('-');
-}
+export { serviceResourceName } from './names';
 
 /** Resolves and validates every service, then the routes and the fit across all of them. In name order. */
 export function resolveServices(v: Validator, ctx: ServiceContext, settings: Readonly<Record<string, ServiceSettings>>): ServiceConfig[] {
@@ -105,7 +105,7 @@ function resolveService(v: Validator, ctx: ServiceContext, name: string, s: Serv
   v.integer(`${at}.targetGroup.unhealthyThreshold`, targetGroup.unhealthyThreshold, 2, 10);
   v.integer(`${at}.targetGroup.deregistrationDelaySeconds`, targetGroup.deregistrationDelaySeconds, 0, 3600);
 
-  return { name, profile, image, routing: resolveRouting(v, at, name, s), container, targetGroup, scaling: resolveScaling(v, at, s), deployment: resolveDeployment(v, at, s) };
+  return { name, profile, image, routing: resolveRouting(v, at, name, s), container, targetGroup, scaling: resolveScaling(v, ctx, at, s), deployment: resolveDeployment(v, at, s) };
 }
 
 function resolveImage(v: Validator, ctx: ServiceContext, name: string, image: ServiceSettings['image'] | undefined): ServiceConfig['image'] {
@@ -223,7 +223,7 @@ export function derivedPriority(name: string): number {
   return DERIVED_PRIORITY.from + (hash % DERIVED_PRIORITY.count);
 }
 
-function resolveScaling(v: Validator, at: string, s: ServiceSettings): ServiceConfig['scaling'] {
+function resolveScaling(v: Validator, ctx: ServiceContext, at: string, s: ServiceSettings): ServiceConfig['scaling'] {
   const c = s.scaling ?? {};
   const minTasks = c.minTasks ?? 1;
   const scaling = {
@@ -231,7 +231,7 @@ function resolveScaling(v: Validator, at: string, s: ServiceSettings): ServiceCo
     maxTasks: c.maxTasks ?? 2,
     desiredCount: c.desiredCount ?? minTasks,
     requestsPerTarget: c.requestsPerTarget ?? 50,
-    cpuTargetPercent: c.cpuTargetPercent ?? 60,
+    cpuTargetPercent: c.cpuTargetPercent ?? defaultCpuTargetPercent(ctx.instanceType, ctx.cpuCredits),
     scaleOutCooldownSeconds: c.scaleOutCooldownSeconds ?? 60,
     scaleInCooldownSeconds: c.scaleInCooldownSeconds ?? 300,
     healthCheckGracePeriodSeconds: c.healthCheckGracePeriodSeconds ?? 60,

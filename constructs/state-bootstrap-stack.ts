@@ -4,6 +4,7 @@ import { AwsProvider, AwsProviderConfig } from '@cdktf/provider-aws/lib/provider
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import { GithubOidcRoles } from './github-oidc-roles';
 import { policyDocument } from './iam';
 import { denyInsecureTransport, makeBucketPrivate } from './private-bucket';
 
@@ -15,6 +16,11 @@ export interface StateBootstrapStackProps {
   readonly bucket: string;
   /** Region of the bucket (config `state.region`). */
   readonly region: string;
+  /**
+   * The GitHub repository (`owner/repository`) whose workflows plan and deploy: with it, this stack
+   * also holds GitHub's OIDC provider and the CI roles (github-oidc-roles.ts). @default none: set them up by hand
+   */
+  readonly github?: { readonly repository: string; readonly environments: readonly string[] };
   /** Extra AWS provider settings, as in HostNameStack. @default none */
   readonly providerOverrides?: Partial<AwsProviderConfig>;
 }
@@ -25,6 +31,7 @@ export interface StateBootstrapStackProps {
  */
 export class StateBootstrapStack extends TerraformStack {
   public readonly bucket: S3Bucket;
+  public readonly ci?: GithubOidcRoles;
 
   constructor(scope: Construct, id: string, props: StateBootstrapStackProps) {
     super(scope, id);
@@ -55,6 +62,11 @@ export class StateBootstrapStack extends TerraformStack {
       bucket: bucketId,
       policy: policyDocument(denyInsecureTransport(this.bucket.arn)),
     });
+
+    if (props.github) {
+      this.ci = new GithubOidcRoles(this, 'ci', { ...props.github, stateBucketArn: this.bucket.arn });
+      new TerraformOutput(this, 'plan_role_arn', { value: this.ci.planRole.arn, description: 'AWS_PLAN_ROLE_ARN' });
+    }
 
     new TerraformOutput(this, 'state_bucket', { value: this.bucket.bucket, description: 'S3 bucket for remote state' });
   }

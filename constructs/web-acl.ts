@@ -4,6 +4,7 @@ import { Lb } from '@cdktf/provider-aws/lib/lb';
 import { Wafv2WebAcl, Wafv2WebAclRule } from '@cdktf/provider-aws/lib/wafv2-web-acl';
 import { Wafv2WebAclAssociation } from '@cdktf/provider-aws/lib/wafv2-web-acl-association';
 import { Wafv2WebAclLoggingConfiguration } from '@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration';
+import { environmentNames } from './names';
 
 /** AWS managed rule groups, in evaluation order (after the rate limit): reputation first, it is the cheapest. */
 export const MANAGED_RULE_GROUPS = [
@@ -12,8 +13,7 @@ export const MANAGED_RULE_GROUPS = [
   'AWSManagedRulesKnownBadInputsRuleSet',
 ] as const;
 
-/** WAF only delivers logs to log groups whose name starts with this. */
-export const WAF_LOG_GROUP_PREFIX = 'aws-waf-logs-';
+export { WAF_LOG_GROUP_PREFIX } from './names';
 
 export interface WebAclProps {
   /** Web ACL `<namePrefix>`, log group `aws-waf-logs-<namePrefix>`. */
@@ -41,7 +41,7 @@ export class WebAcl extends Construct {
     super(scope, id);
     const { namePrefix } = props;
     this.webAcl = new Wafv2WebAcl(this, 'web-acl', {
-      name: namePrefix,
+      name: environmentNames(namePrefix).webAcl,
       description: `Rate limit and AWS managed rules in front of ${namePrefix}-alb`,
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
@@ -55,7 +55,7 @@ export class WebAcl extends Construct {
     });
     if (props.logRetentionDays !== undefined) {
       this.logGroup = new CloudwatchLogGroup(this, 'logs', {
-        name: `${WAF_LOG_GROUP_PREFIX}${namePrefix}`,
+        name: environmentNames(namePrefix).wafLogGroup,
         retentionInDays: props.logRetentionDays,
       });
       this.loggingConfiguration = new Wafv2WebAclLoggingConfiguration(this, 'logging', {

@@ -103,8 +103,9 @@ function buildApp(app: App, setup: TerraformSetup): Target[] {
   const stateStacks = addStateBootstrapStacks(app, configs);
   stateStacks.forEach((stack) => targets.push({ stack, note: 'the configured state bucket' }));
   if (stateStacks.length === 0) {
-    const stack = new StateBootstrapStack(app, STATE_STACK_NAME, { bucket: FAKE_STATE_BUCKET, region: configs[0].region });
-    targets.push({ stack, note: `a fake bucket name (no environment configures remote state)` });
+    const github = { repository: 'my-org/host-name', environments: configs.map((c) => c.name) };
+    const stack = new StateBootstrapStack(app, STATE_STACK_NAME, { bucket: FAKE_STATE_BUCKET, region: configs[0].region, github });
+    targets.push({ stack, note: `a fake bucket name (no environment configures remote state), with the CI roles` });
   }
   targets.push({ stack: addRegistryStack(app, selectEnvironments(DEFAULT_ENVIRONMENTS)), note: 'the shared image registry' });
   const [edge] = selectEnvironments([], {}, EDGE_CASES);

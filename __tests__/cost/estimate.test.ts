@@ -188,6 +188,39 @@ describe('instances', () => {
     expect(cost(e, 'public IPv4 address (instance)')).toBeCloseTo(3.65, 6);
   });
 
+  describe('unlimited CPU credits: services held at a CPU target above the baseline bill surplus credits', () => {
+    // A t3.small group behind a capacity provider, one service on it tracking ECSServiceAverageCPUUtilization.
+    const ecs = (target: number, template: Record<string, unknown> = {}) =>
+      stack({
+        aws_launch_template: { lt: lt(template) },
+        aws_autoscaling_group: { asg: asg() },
+        aws_ecs_capacity_provider: { cp: { auto_scaling_group_provider: { auto_scaling_group_arn: '${aws_autoscaling_group.asg.arn}' } } },
+        aws_ecs_service: { s: { cluster: '${aws_ecs_cluster.c.arn}', capacity_provider_strategy: [{ capacity_provider: '${aws_ecs_capacity_provider.cp.name}', weight: 1 }] } },
+        aws_appautoscaling_target: { t: { resource_id: 'service/${aws_ecs_cluster.c.name}/${aws_ecs_service.s.name}', scalable_dimension: 'ecs:service:DesiredCount', min_capacity: 1, max_capacity: 2 } },
+        aws_appautoscaling_policy: {
+          cpu: {
+            resource_id: '${aws_appautoscaling_target.t.resource_id}',
+            target_tracking_scaling_policy_configuration: { target_value: target, predefined_metric_specification: { predefined_metric_type: 'ECSServiceAverageCPUUtilization' } },
+          },
+        },
+      });
+
+    test('60% on a t3.small (baseline 20% per vCPU): 2 vCPU x 0.4 x 730 h x $0.05 = $29.20 per instance-month', () => {
+      const e = estimate(ecs(60));
+      expect(cost(e, 'EC2 t3.small surplus CPU credits', 'min')).toBeCloseTo(58.4, 6); // 2 instances
+      expect(cost(e, 'EC2 t3.small surplus CPU credits', 'max')).toBeCloseTo(146, 6); // 5 instances
+      expect(explain(line(e, 'EC2 t3.small surplus CPU credits'))).toBe('2 (max 5) instances × 2 vCPU × 0.4 above baseline × 730 h × $0.05/vCPU-h');
+      expect(e.total.min).toBeCloseTo(30.368 + 58.4 + 4.8, 6); // instances, surplus credits, 30 GB gp3 each
+    });
+
+    test('at or below the baseline, or in standard mode, no surplus line', () => {
+      const atBaseline = estimate(ecs(20));
+      expect(atBaseline.lines.some((l) => /surplus/.test(l.item))).toBe(false);
+      expect(line(atBaseline, 'EC2 t3.small on-demand').note).toMatch(/none billed while the services hold their CPU target of 20% \(baseline 20%\)/);
+      expect(estimate(ecs(60, { credit_specification: { cpu_credits: 'standard' } })).lines.some((l) => /surplus/.test(l.item))).toBe(false);
+    });
+  });
+
   test('prices follow the stack region', () => {
     const e = estimate(stack({ aws_launch_template: { lt: lt() }, aws_autoscaling_group: { asg: asg({ min_size: 1, max_size: 1 }) } }, {}, 'eu-west-1'));
     expect(e.location).toBe('Europe (Ireland)');

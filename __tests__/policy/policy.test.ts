@@ -26,9 +26,15 @@ const stacks = [
   synthStateStack(),
 ];
 
-function synthStateStack() {
-  const stack = new StateBootstrapStack(Testing.app(), STATE_STACK_NAME, { bucket: 'host-name-tf-state', region: 'us-east-1' });
-  return { name: stack.node.id, json: JSON.parse(Testing.synth(stack)) };
+/** The state bucket's stack with the CI roles, as HOST_NAME_GITHUB_REPOSITORY makes it; `mutate` breaks one thing. */
+function synthStateStack(mutate: (stack: StateBootstrapStack) => void = () => {}) {
+  const stack = new StateBootstrapStack(Testing.app(), STATE_STACK_NAME, {
+    bucket: 'host-name-tf-state',
+    region: 'us-east-1',
+    github: { repository: 'my-org/host-name', environments: ['dev', 'prod'] },
+  });
+  mutate(stack);
+  return { name: stack.node.id, stack, json: JSON.parse(Testing.synth(stack)) };
 }
 
 const tally = { checks: 0, failures: 0 };
@@ -55,9 +61,11 @@ describe('every rule passes on every synthesized stack', () => {
 
 /** One deliberate break per rule: the config to build, what to change, and the violation expected. */
 interface Breakage {
+  /** A rule of the state bucket's stack: its violations once broken, and the one expected. */
+  readonly state?: { readonly mutate: (stack: StateBootstrapStack) => void; readonly expected: (stack: StateBootstrapStack) => { resource: TerraformResource; reason: string } };
   readonly config?: () => EnvironmentConfig;
   readonly mutate?: (stack: HostNameStack) => void;
-  readonly expected: (stack: HostNameStack) => { resource: TerraformResource; suffix?: string; reason: string };
+  readonly expected?: (stack: HostNameStack) => { resource: TerraformResource; suffix?: string; reason: string };
 }
 
 const child = <T,>(scope: Construct, id: string) => scope.node.findChild(id) as T;
@@ -260,6 +268,16 @@ const BREAKAGES: Record<string, Breakage> = {
     mutate: (s) => service(s).service.addOverride('deployment_circuit_breaker.rollback', false),
     expected: (s) => ({ resource: service(s).service, reason: 'circuit breaker with rollback is off' }),
   },
+  'burstable-cpu-target-within-baseline': {
+    // t3.small launches with unlimited credits; its baseline is 20% per vCPU.
+    config: () => prod({ instanceType: 't3.small', services: { 'host-name': { ...ENVIRONMENTS.prod.services!['host-name'], scaling: { cpuTargetPercent: 60 } } } }),
+    expected: (s) => ({ resource: service(s).scalingPolicies[1], reason: "CPU target 60% is above t3.small's 20% baseline with unlimited credits" }),
+  },
+  'ecs-service-waits-for-role-policies': {
+    // dev runs ECS Exec: the task role has the ecs-exec policy.
+    mutate: (s) => (service(s).service.dependsOn = [...s.loadBalancer.listeners.map((l) => l.fqn), s.capacity.clusterCapacityProviders.fqn]),
+    expected: (s) => ({ resource: service(s).service, reason: `does not depend on ${address(service(s).execPolicy!)}` }),
+  },
   'ecs-desired-count-ignored': {
     mutate: (s) => (service(s).service.lifecycle = { ignoreChanges: [] }),
     expected: (s) => ({ resource: service(s).service, reason: 'desired_count is not in lifecycle.ignore_changes' }),
@@ -327,6 +345,13 @@ const BREAKAGES: Record<string, Breakage> = {
   'iam-managed-policy-allow-list': {
     mutate: (s) => new IamRolePolicyAttachment(s, 'admin', { role: s.capacity.instanceRole.name, policyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' }),
     expected: (s) => ({ resource: child(s, 'admin'), reason: 'AdministratorAccess is not allow-listed' }),
+  },
+  'github-pr-role-denies-secrets': {
+    state: {
+      // ReadOnlyAccess alone: it allows ssm:GetParameter*.
+      mutate: (s) => s.ci!.node.tryRemoveChild('plan-deny-secrets'),
+      expected: (s) => ({ resource: s.ci!.planRole, reason: 'no explicit Deny covers ssm:GetParameter*, secretsmanager:GetSecretValue, kms:Decrypt' }),
+    },
   },
   'iam-trust-specific-services': {
     mutate: (s) => (service(s).taskRole.assumeRolePolicy = policyDocument({ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' })),
@@ -441,6 +466,38 @@ describe('the operations rules catch more than one way to get it wrong', () => {
   });
 });
 
+describe('the CI role rules catch more than one way to get it wrong', () => {
+  const rule = (id: string) => RULES.find((r) => r.id === id)!;
+  const trust = (condition: Record<string, Record<string, unknown>>) => (s: StateBootstrapStack) =>
+    (s.ci!.pushRole.assumeRolePolicy = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Federated: s.ci!.provider.arn }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: condition }],
+    }));
+
+  test('a wildcard subject: any branch or pull request of the repository may assume the push role', () => {
+    const b = synthStateStack(trust({ StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' }, StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:my-org/host-name:*' } }));
+    expect(rule('iam-trust-specific-services').check(b.json).map((v) => v.address)).toEqual([address(b.stack.ci!.pushRole)]);
+    expect(rule('github-pr-role-denies-secrets').check(b.json)).toContainEqual({ address: address(b.stack.ci!.pushRole), reason: expect.stringContaining('no explicit Deny covers ssm:GetParameter*') });
+  });
+
+  test('a parameter Deny that spares more than /aws/service/ does not count', () => {
+    const b = synthStateStack((s) =>
+      (s.ci!.planDenySecrets.policy = policyDocument(
+        { Effect: 'Deny', Action: 'ssm:GetParameter*', NotResource: 'arn:aws:ssm:*:*:parameter/*' },
+        { Effect: 'Deny', Action: ['secretsmanager:GetSecretValue', 'kms:Decrypt'], Resource: '*' },
+      )),
+    );
+    expect(rule('github-pr-role-denies-secrets').check(b.json)).toEqual([
+      { address: address(b.stack.ci!.planRole), reason: 'pull requests can assume it, and no explicit Deny covers ssm:GetParameter*' },
+    ]);
+  });
+
+  test('PowerUserAccess on a role that is not a CI role', () => {
+    const b = synthStack(dev(), (s) => new IamRolePolicyAttachment(s, 'power', { role: s.capacity.instanceRole.name, policyArn: 'arn:aws:iam::aws:policy/PowerUserAccess' }));
+    expect(rule('iam-managed-policy-allow-list').check(b.json)).toEqual([{ address: address(child(b.stack, 'power')), reason: 'policy arn:aws:iam::aws:policy/PowerUserAccess is not allow-listed' }]);
+  });
+});
+
 /** A container's violation address. */
 function address2(c: { resource: TerraformResource; suffix: string }) {
   return { address: address(c.resource) + c.suffix };
@@ -505,8 +562,14 @@ describe('every rule catches a deliberately broken stack', () => {
 
   test.each(RULES.map((r) => [r.id, r] as const))('%s', (id, rule) => {
     const breakage = BREAKAGES[id];
+    if (breakage.state) {
+      const state = synthStateStack(breakage.state.mutate);
+      const { resource, reason } = breakage.state.expected(state.stack);
+      expect(rule.check(state.json)).toContainEqual({ address: address(resource), reason: expect.stringContaining(reason) });
+      return;
+    }
     const broken = synthStack((breakage.config ?? dev)(), breakage.mutate);
-    const { resource, suffix = '', reason } = breakage.expected(broken.stack);
+    const { resource, suffix = '', reason } = breakage.expected!(broken.stack);
     expect(rule.check(broken.json)).toContainEqual({ address: address(resource) + suffix, reason: expect.stringContaining(reason) });
   });
 });

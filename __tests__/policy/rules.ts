@@ -5,6 +5,7 @@
  * violation it finds, an empty list when the stack passes.
  */
 import { LOG_RETENTION_DAYS } from '../../constructs/config';
+import { BURSTABLE_TYPES, unlimitedCredits } from '../../constructs/instance-types';
 import { SynthJson } from '../support/synth';
 
 export interface Violation {
@@ -31,6 +32,16 @@ export const ALLOWED_MANAGED_POLICIES = [
   'AmazonSSMManagedInstanceCore',
   'AmazonECSTaskExecutionRolePolicy',
 ] as const;
+
+/** AWS managed policies of the CI roles (docs/aws-oidc-setup.md), only on roles GitHub's OIDC provider alone may assume. */
+export const ALLOWED_CI_MANAGED_POLICIES = ['ReadOnlyAccess', 'PowerUserAccess'] as const;
+
+/** What a role pull requests can assume must never read: each action, and what else denying it may take. */
+const PR_SECRET_READS: readonly (readonly [string, RegExp])[] = [
+  ['ssm:GetParameter*', /^(\*|ssm:\*|ssm:GetParameter\*)$/],
+  ['secretsmanager:GetSecretValue', /^(\*|secretsmanager:\*|secretsmanager:GetSecretValue)$/],
+  ['kms:Decrypt', /^(\*|kms:\*|kms:Decrypt)$/],
+];
 
 /** ELB policies that refuse TLS 1.0 and 1.1. */
 const TLS12_POLICY = /^ELBSecurityPolicy-(TLS13-1-[23]-|TLS-1-2-|FS-1-2-)/;
@@ -98,6 +109,7 @@ interface Statement {
   readonly Action?: string | string[];
   readonly NotAction?: string | string[];
   readonly Resource?: string | string[];
+  readonly NotResource?: string | string[];
   readonly Principal?: string | Record<string, string | string[]>;
   readonly Condition?: Record<string, Record<string, unknown>>;
 }
@@ -363,6 +375,67 @@ function each(json: SynthJson, types: string | string[], reason: (a: Attrs, addr
     const why = reason(r.attrs, r.address);
     return why ? [{ address: r.address, reason: why }] : [];
   });
+}
+
+const GITHUB_OIDC = 'token.actions.githubusercontent.com';
+
+/** A trust statement whose principal is GitHub's OIDC provider (its ARN, or the stack's provider for its URL). */
+function isGithubOidcTrust(json: SynthJson, s: Statement): boolean {
+  const federated = typeof s.Principal === 'object' ? list(s.Principal.Federated) : [];
+  return federated.some(
+    (f) =>
+      String(f).endsWith(`:oidc-provider/${GITHUB_OIDC}`) ||
+      refs(f).some((r) => r.startsWith('aws_iam_openid_connect_provider.') && String(json.resource?.aws_iam_openid_connect_provider?.[r.split('.')[1]]?.url).includes(GITHUB_OIDC)),
+  );
+}
+
+/** GitHub subjects a trust statement admits (StringEquals and StringLike). */
+function githubSubjects(s: Statement): string[] {
+  return ['StringEquals', 'StringLike', 'ForAnyValue:StringEquals', 'ForAnyValue:StringLike'].flatMap((op) => list(s.Condition?.[op]?.[`${GITHUB_OIDC}:sub`]).map(String));
+}
+
+/** Exactly sts.amazonaws.com as audience and only exact subjects (StringEquals, no wildcard) of one repository. */
+function githubTrustIsExact(s: Statement): boolean {
+  const equals = s.Condition?.StringEquals ?? {};
+  const subjects = list(equals[`${GITHUB_OIDC}:sub`]).map(String);
+  const repos = new Set(subjects.map((x) => /^repo:([^:]+):/.exec(x)?.[1]));
+  const onlyEquals = Object.keys(s.Condition ?? {}).every((op) => op === 'StringEquals');
+  return onlyEquals && list(equals[`${GITHUB_OIDC}:aud`]).join() === 'sts.amazonaws.com' && subjects.length > 0 && subjects.every((x) => !/[*?]/.test(x)) && repos.size === 1 && !repos.has(undefined);
+}
+
+/** Roles GitHub's OIDC provider (and nothing else) may assume, with the subjects they admit. */
+function githubRoles(json: SynthJson): { address: string; subjects: string[] }[] {
+  return resources(json, 'aws_iam_role').flatMap((r) => {
+    const allows = (statements(r.attrs.assume_role_policy) ?? []).filter((s) => s.Effect === 'Allow');
+    if (allows.length === 0 || !allows.every((s) => isGithubOidcTrust(json, s))) return [];
+    return [{ address: r.address, subjects: allows.flatMap(githubSubjects) }];
+  });
+}
+
+/** Whether a Deny statement covers `action` on every resource but, at most, SSM's public /aws/service/ parameters. */
+function deniesEverywhere(s: Statement, pattern: RegExp): boolean {
+  if (s.Effect !== 'Deny' || s.Condition !== undefined || !actionsOf(s).some((a) => pattern.test(a))) return false;
+  if (s.NotResource !== undefined) return list(s.NotResource).every((r) => /:parameter\/aws\/service\/\*$/.test(String(r)));
+  return list(s.Resource).includes('*');
+}
+
+/** Instance types (and credit_specification) of the groups a service's capacity provider strategy places it on. */
+function instanceTypesOf(json: SynthJson, service: string | undefined): { type: string; credits?: string }[] {
+  const attrs = service ? json.resource?.aws_ecs_service?.[service.split('.')[1]] : undefined;
+  if (!attrs) return [];
+  const byAddress = (address: string) => json.resource?.[address.split('.')[0]]?.[address.split('.')[1]];
+  return list(attrs.capacity_provider_strategy)
+    .flatMap((st) => refs(st.capacity_provider))
+    .flatMap((cp) => refs(list(byAddress(cp)?.auto_scaling_group_provider)[0]?.auto_scaling_group_arn))
+    .flatMap((group) => {
+      const g = byAddress(group) ?? {};
+      const mixed = list(list(g.mixed_instances_policy)[0]?.launch_template)[0];
+      const spec = list(g.launch_template)[0] ?? list(mixed?.launch_template_specification)[0];
+      const lt = refs([spec?.id, spec?.launch_template_id]).map(byAddress).find(Boolean) ?? {};
+      const credits = list(lt.credit_specification)[0]?.cpu_credits;
+      const types = [lt.instance_type, ...list(mixed?.override).map((o) => o.instance_type)].filter((t) => typeof t === 'string');
+      return [...new Set(types)].map((type) => ({ type, credits }));
+    });
 }
 
 /** Buckets for which no `companion` resource of `type` refers to them and satisfies `ok`. */
@@ -892,6 +965,43 @@ export const RULES: readonly Rule[] = [
       }),
   },
   {
+    id: 'burstable-cpu-target-within-baseline',
+    checkov: '—',
+    checks: "An ECS service's ECSServiceAverageCPUUtilization target is at most the baseline per vCPU of its instances when they are burstable with unlimited credits",
+    why: 'Unlimited mode bills CPU above the baseline, averaged over 24 hours, as surplus credits (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances-unlimited-mode-concepts.html): tasks held at a higher target cost more than the instances themselves.',
+    check: (json) =>
+      resources(json, 'aws_appautoscaling_policy').flatMap((p) => {
+        const config = list(p.attrs.target_tracking_scaling_policy_configuration)[0];
+        if (list(config?.predefined_metric_specification)[0]?.predefined_metric_type !== 'ECSServiceAverageCPUUtilization') return [];
+        const target = Number(config.target_value);
+        // resource_id is the service's, or its scalable target's (which names the service).
+        const ids = [p.attrs.resource_id, ...refs(p.attrs.resource_id).filter((r) => r.startsWith('aws_appautoscaling_target.')).map((r) => json.resource?.aws_appautoscaling_target?.[r.split('.')[1]]?.resource_id)];
+        const service = refs(ids).find((r) => r.startsWith('aws_ecs_service.'));
+        return instanceTypesOf(json, service)
+          .filter(({ type, credits }) => unlimitedCredits(type, credits) && target > BURSTABLE_TYPES[type].baselinePercent)
+          .map(({ type }) => ({ address: p.address, reason: `CPU target ${target}% is above ${type}'s ${BURSTABLE_TYPES[type].baselinePercent}% baseline with unlimited credits: surplus credits` }));
+      }),
+  },
+  {
+    id: 'ecs-service-waits-for-role-policies',
+    checkov: '—',
+    checks: "ECS services depend_on every aws_iam_role_policy and aws_iam_role_policy_attachment of their task definition's task and execution roles",
+    why: 'IAM changes are eventually consistent (https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency): without the dependency the first tasks can start before their role may read secrets or open exec channels.',
+    check: (json) => {
+      const roleOf = (td: string | undefined, key: string) => (td ? refs(json.resource?.aws_ecs_task_definition?.[td.split('.')[1]]?.[key]) : []);
+      const grants = [
+        ...resources(json, 'aws_iam_role_policy', 'aws_iam_role_policy_attachment').map((r) => ({ address: r.address, role: refs(r.attrs.role)[0] })),
+      ];
+      return each(json, 'aws_ecs_service', (a) => {
+        const td = refs(a.task_definition).find((r) => r.startsWith('aws_ecs_task_definition.'));
+        const roles = new Set([...roleOf(td, 'execution_role_arn'), ...roleOf(td, 'task_role_arn')]);
+        const dependsOn = list(a.depends_on).map(String);
+        const missing = grants.filter((g) => g.role && roles.has(g.role) && !dependsOn.includes(g.address)).map((g) => g.address);
+        return missing.length > 0 ? `does not depend on ${missing.join(', ')}` : undefined;
+      });
+    },
+  },
+  {
     id: 'ecs-desired-count-ignored',
     checkov: '—',
     checks: 'ECS services ignore changes to desired_count',
@@ -1092,22 +1202,38 @@ export const RULES: readonly Rule[] = [
   {
     id: 'iam-managed-policy-allow-list',
     checkov: 'CKV_AWS_274',
-    checks: `AWS managed policies attached anywhere are among ${ALLOWED_MANAGED_POLICIES.join(', ')}; other attachments are in-stack policies`,
-    why: 'Managed policies are broad and change under us; three are needed, anything else must be a reviewed in-stack policy.',
+    checks: `AWS managed policies attached anywhere are among ${ALLOWED_MANAGED_POLICIES.join(', ')}, and on roles only GitHub's OIDC provider may assume also ${ALLOWED_CI_MANAGED_POLICIES.join(', ')}; other attachments are in-stack policies`,
+    why: 'Managed policies are broad and change under us; three are needed, plus the CI roles of docs/aws-oidc-setup.md; anything else must be a reviewed in-stack policy.',
     check: (json) => {
       const inStack = new Set(resources(json, 'aws_iam_policy').map((p) => p.address));
-      return attachments(json).flatMap(({ address, arn }) => {
+      const ciRoles = new Set(githubRoles(json).map((r) => r.address));
+      return attachments(json).flatMap(({ address, arn, role }) => {
         if (refs(arn).some((r) => inStack.has(r))) return [];
         const name = awsManagedPolicyName(arn);
-        return name && (ALLOWED_MANAGED_POLICIES as readonly string[]).includes(name) ? [] : [{ address, reason: `policy ${arn} is not allow-listed` }];
+        const allowed = [...ALLOWED_MANAGED_POLICIES, ...(role && ciRoles.has(role) ? ALLOWED_CI_MANAGED_POLICIES : [])] as readonly string[];
+        return name && allowed.includes(name) ? [] : [{ address, reason: `policy ${arn} is not allow-listed` }];
       });
     },
   },
   {
+    id: 'github-pr-role-denies-secrets',
+    checkov: '—',
+    checks: 'A role GitHub pull requests can assume (a token.actions.githubusercontent.com subject :pull_request, or a wildcard) explicitly denies ssm:GetParameter* (all but /aws/service/*), secretsmanager:GetSecretValue and kms:Decrypt',
+    why: 'ReadOnlyAccess includes ssm:GetParameter* and a same-repository pull request can edit the workflow that assumes the role; only an explicit Deny outweighs the Allow (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html).',
+    check: (json) =>
+      githubRoles(json)
+        .filter((r) => r.subjects.some((x) => x.endsWith(':pull_request') || /[*?]/.test(x)))
+        .flatMap((r) => {
+          const denies = policyDocuments(json).filter((d) => d.role === r.address).flatMap((d) => statements(d.policy) ?? []);
+          const missing = PR_SECRET_READS.filter(([, pattern]) => !denies.some((s) => deniesEverywhere(s, pattern))).map(([action]) => action);
+          return missing.length > 0 ? [{ address: r.address, reason: `pull requests can assume it, and no explicit Deny covers ${missing.join(', ')}` }] : [];
+        }),
+  },
+  {
     id: 'iam-trust-specific-services',
     checkov: 'CKV_AWS_60',
-    checks: 'Every role trust policy allows only named AWS service principals',
-    why: 'A role anyone (or any account) can assume is a shared credential.',
+    checks: "Every role trust policy allows only named AWS service principals, or the stack's GitHub OIDC provider with an exact audience and exact subjects of one repository",
+    why: 'A role anyone (or any account, repository or branch) can assume is a shared credential.',
     check: (json) =>
       each(json, 'aws_iam_role', (a) => {
         const ss = statements(a.assume_role_policy);
@@ -1115,6 +1241,7 @@ export const RULES: readonly Rule[] = [
         const loose = ss.filter((s) => {
           if (s.Effect !== 'Allow') return false;
           if (typeof s.Principal !== 'object') return true;
+          if (isGithubOidcTrust(json, s)) return !githubTrustIsExact(s);
           return Object.entries(s.Principal).some(([kind, v]) => kind !== 'Service' || list(v).some((p) => !/^[a-z0-9.-]+\.amazonaws\.com$/.test(p)));
         });
         return loose.length > 0 ? `trust policy allows ${JSON.stringify(loose.map((s) => s.Principal))}` : undefined;

@@ -5,6 +5,7 @@
  * Every resource and data source type must be priced here or listed free in prices.ts; anything
  * else is an error, never a silent zero.
  */
+import { BURSTABLE_TYPES, unlimitedCredits } from '../../constructs/instance-types';
 import { ASSUMPTIONS, Assumptions } from './assumptions';
 import { FREE_DATA_SOURCES, FREE_RESOURCES, HOURS_PER_MONTH, PRICES_AS_OF, REGIONS, RegionPrices } from './prices';
 
@@ -160,7 +161,7 @@ function instanceLines(
   type: string,
   address: string,
   lt: any,
-  overrides: { instanceType?: string; count: MinMax; spot?: { base: number; percent: number }; uptime?: Uptime },
+  overrides: { instanceType?: string; count: MinMax; spot?: { base: number; percent: number }; uptime?: Uptime; cpuTarget?: number },
   direct: any = {},
 ): Line[] {
   const uptime = overrides.uptime;
@@ -177,8 +178,18 @@ function instanceLines(
   }
   const lines: Line[] = [];
   const credits = block(direct.credit_specification ?? lt?.credit_specification)?.cpu_credits;
-  const unlimited = /^(t3|t3a|t4g)\./.test(instanceType) ? credits !== 'standard' : credits === 'unlimited';
-  const creditNote = [unlimited ? 'unlimited CPU credits: surplus credits above the baseline are extra' : undefined, uptime?.note].filter(Boolean).join('; ') || undefined;
+  const unlimited = unlimitedCredits(instanceType, credits);
+  const burstable = BURSTABLE_TYPES[instanceType];
+  const target = overrides.cpuTarget;
+  const surplus = unlimited && target !== undefined && target > burstable.baselinePercent;
+  const unlimitedNote = !unlimited
+    ? undefined
+    : target === undefined
+      ? 'unlimited CPU credits: surplus credits above the baseline are extra'
+      : surplus
+        ? undefined
+        : `unlimited CPU credits: none billed while the services hold their CPU target of ${target}% (baseline ${burstable.baselinePercent}%); bursts above it, averaged over 24 h, are extra`;
+  const creditNote = [unlimitedNote, uptime?.note].filter(Boolean).join('; ') || undefined;
   const total = overrides.count;
   if (overrides.spot) {
     const { base, percent } = overrides.spot;
@@ -198,6 +209,23 @@ function instanceLines(
     });
   } else {
     lines.push({ type, item: `EC2 ${instanceType} on-demand`, count: total, countUnit: 'instance', factors: [instanceHours], unitPrice: hourly, priceUnit: 'h', note: creditNote });
+  }
+
+  // Unlimited mode bills CPU above the baseline, averaged over 24 hours, as surplus credits.
+  if (surplus) {
+    const family = instanceType.split('.')[0];
+    const perVcpuHour = ctx.p.ec2SurplusCreditVcpuHour[family];
+    if (perVcpuHour === undefined) ctx.fail(address, `no surplus credit price for ${family} in the price table`);
+    lines.push({
+      type,
+      item: `EC2 ${instanceType} surplus CPU credits`,
+      count: total,
+      countUnit: 'instance',
+      factors: [{ value: burstable.vcpus, unit: 'vCPU' }, { value: round((target! - burstable.baselinePercent) / 100, 4), unit: 'above baseline' }, instanceHours],
+      unitPrice: perVcpuHour,
+      priceUnit: 'vCPU-h',
+      note: `unlimited CPU credits: the services' CPU target of ${target}% is above the ${burstable.baselinePercent}% baseline per vCPU; priced as if held at the target whenever the instances run`,
+    });
   }
 
   // EBS: the launch template's block device mappings, or an instance's root/ebs block devices.
@@ -317,6 +345,34 @@ function scheduledUptime(ctx: Context, name: string, own: MinMax): Uptime | unde
   };
 }
 
+/**
+ * The highest ECSServiceAverageCPUUtilization target of the services placed on the group (through
+ * its capacity provider: the service's strategy, or the cluster's default); undefined when none.
+ */
+function serviceCpuTarget(ctx: Context, group: string): number | undefined {
+  const providers = ctx.resources('aws_ecs_capacity_provider')
+    .filter(([, cp]) => refersTo(block(cp.auto_scaling_group_provider)?.auto_scaling_group_arn, 'aws_autoscaling_group', group))
+    .map(([name]) => name);
+  const onProvider = (strategy: unknown) => providers.some((p) => blocks(strategy).some((st) => refersTo(st.capacity_provider, 'aws_ecs_capacity_provider', p)));
+  const defaultClusters = ctx.resources('aws_ecs_cluster_capacity_providers').filter(([, ccp]) => onProvider(ccp.default_capacity_provider_strategy));
+  const services = ctx.resources('aws_ecs_service')
+    .filter(([, svc]) =>
+      blocks(svc.capacity_provider_strategy).length > 0
+        ? onProvider(svc.capacity_provider_strategy)
+        : defaultClusters.some(([, ccp]) => references(svc.cluster).some((r) => references(ccp.cluster_name).some((q) => q.type === r.type && q.name === r.name))),
+    )
+    .map(([name]) => name);
+  // A policy names the service in its resource_id, or through its scalable target's.
+  const resourceIds = (p: any) => [p.resource_id, ...references(p.resource_id).filter((r) => r.type === 'aws_appautoscaling_target').map((r) => ctx.resource(r.type, r.name)?.resource_id)];
+  const targets = ctx.resources('aws_appautoscaling_policy')
+    .filter(([, p]) => services.some((svc) => refersTo(resourceIds(p), 'aws_ecs_service', svc)))
+    .map(([, p]) => block(p.target_tracking_scaling_policy_configuration))
+    .filter((t) => block(t?.predefined_metric_specification)?.predefined_metric_type === 'ECSServiceAverageCPUUtilization')
+    .map((t) => num(t.target_value))
+    .filter((t): t is number => t !== undefined);
+  return targets.length > 0 ? Math.max(...targets) : undefined;
+}
+
 const autoscalingGroup: Pricer = (ctx, name, c) => {
   const address = `aws_autoscaling_group.${name}`;
   const min = num(c.min_size);
@@ -332,7 +388,8 @@ const autoscalingGroup: Pricer = (ctx, name, c) => {
     ? { base: num(distribution?.on_demand_base_capacity) ?? 0, percent: num(distribution?.on_demand_percentage_above_base_capacity) ?? 100 }
     : undefined;
   const uptime = scheduledUptime(ctx, name, { min, max });
-  const lines = instanceLines(ctx, 'aws_autoscaling_group', address, lt, { instanceType: types[0], count: { min, max }, spot: spot?.percent === 100 ? undefined : spot, uptime });
+  const cpuTarget = serviceCpuTarget(ctx, name);
+  const lines = instanceLines(ctx, 'aws_autoscaling_group', address, lt, { instanceType: types[0], count: { min, max }, spot: spot?.percent === 100 ? undefined : spot, uptime, cpuTarget });
   if (new Set(types).size > 1) {
     return lines.map((l, i) => (i === 0 ? { ...l, note: `priced as the first override; the group may also launch ${[...new Set(types)].slice(1).join(', ')}` } : l));
   }

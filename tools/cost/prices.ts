@@ -29,6 +29,8 @@ export interface RegionPrices {
   readonly location: string;
   /** On-demand Linux instance hour, by instance type. */
   readonly ec2InstanceHour: Readonly<Record<string, number>>;
+  /** Unlimited mode: a surplus CPU credit per vCPU-hour, Linux, by burstable family (EC2 on-demand pricing, "T2/T3/T4g Unlimited Mode Pricing"). */
+  readonly ec2SurplusCreditVcpuHour: Readonly<Record<string, number>>;
   readonly ebs: {
     /** Per GB-month, by volume type. */
     readonly gbMonth: Readonly<Record<string, number>>;
@@ -103,6 +105,7 @@ const US_EC2: Readonly<Record<string, number>> = {
 
 /** Global services (Route 53) and services with one price everywhere listed here. */
 const SAME_EVERYWHERE = {
+  ec2SurplusCreditVcpuHour: { t2: 0.05, t3: 0.05, t3a: 0.05, t4g: 0.04 },
   ecr: { storageGbMonth: 0.1 },
   kms: { keyMonth: 1.0, requestsPer10k: 0.03 },
   route53: { hostedZoneMonth: 0.5, queriesPerMillion: 0.4, healthCheckMonth: 0.5 },
