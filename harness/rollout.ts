@@ -506,7 +506,27 @@ function strangers(p: Phase, allowed: readonly string[]): string[] {
 
 const checks = new Checks();
 
-async function main(): Promise<number> {
+// ------------------------------------------------------------------------------------------------ setup steps
+
+/** The durations the run waits for, all scaled by ROLLOUT_TIME_SCALE. */
+interface Durations {
+  readonly t: Timeouts;
+  readonly steadyMs: number;
+  readonly faultLeadMs: number;
+  readonly downBoundMs: number;
+}
+
+/** What every phase needs. */
+interface Run extends Durations {
+  readonly settings: RolloutSettings;
+  readonly taskCount: number;
+  readonly haproxy: HAProxy;
+  readonly url: string;
+  readonly cluster: Cluster;
+}
+
+/** Root, haproxy and wrk, the env, an empty output directory. */
+function preflight(): { scale: number; taskCount: number } {
   if (process.getuid?.() !== 0) throw new HarnessError('test:rollout must run as root (it runs docker, and test-image.sh may install and start it)');
   for (const tool of ['haproxy', 'wrk']) {
     if (run('sh', ['-c', `command -v ${tool}`]).status !== 0) throw new HarnessError(`${tool} is not installed (apt-get install -y haproxy wrk)`);
@@ -515,8 +535,11 @@ async function main(): Promise<number> {
   const taskCount = envNumber('ROLLOUT_TASKS', 3, (n) => Number.isInteger(n) && n >= 2 && n <= 8, 'must be an integer from 2 to 8');
   rmSync(OUT_DIR, { recursive: true, force: true });
   mkdirSync(OUT_DIR, { recursive: true });
+  return { scale, taskCount };
+}
 
-  const settings = synthesize();
+/** Logs what the run takes from the stack; refuses a deployment order it does not model. */
+function describeSettings(settings: RolloutSettings, taskCount: number): void {
   const hc = settings.healthCheck;
   const c = settings.container;
   log(
@@ -535,6 +558,10 @@ async function main(): Promise<number> {
         `ECS would not start a new task before stopping an old one, which this simulation does not model`,
     );
   }
+}
+
+function scaleDurations(settings: RolloutSettings, scale: number, taskCount: number): Durations {
+  const hc = settings.healthCheck;
   // One factor for every duration the load balancer and the test choose; stopTimeout is a limit on the app's own
   // (unscaled) shutdown, not a wait, so it stays as the task definition says.
   const t: Timeouts = {
@@ -548,9 +575,13 @@ async function main(): Promise<number> {
   const downBoundMs = hc.unhealthyThreshold * t.intervalMs;
   log(
     `ROLLOUT_TIME_SCALE=${scale}: interval ${t.intervalMs} ms, check timeout ${t.checkTimeoutMs} ms, deregistration delay ${t.drainMs} ms, ` +
-      `steady state ${steadyMs} ms; stopTimeout ${c.stopTimeoutS} s (not scaled); ${taskCount} tasks`,
+      `steady state ${steadyMs} ms; stopTimeout ${settings.container.stopTimeoutS} s (not scaled); ${taskCount} tasks`,
   );
+  return { t, steadyMs, faultLeadMs, downBoundMs };
+}
 
+/** The image; on exit, the run's containers, its network and a dockerd it started are removed. */
+function prepareDocker(): { image: string; runId: string; network: string } {
   const { image, startedDockerd } = prepareImage();
   const runId = String(process.pid);
   const network = `host-name-rollout-${runId}`;
@@ -562,41 +593,61 @@ async function main(): Promise<number> {
   };
   process.on('exit', cleanup);
   log(`image ${image}${startedDockerd ? ' (dockerd started for this run)' : ''}`);
+  return { image, runId, network };
+}
 
+/** The run's bridge network; its gateway, the address targets are reached at. */
+function createNetwork(network: string, runId: string): string {
   // Targets are reached as an ALB reaches bridge-mode tasks: host address : dynamic host port, through Docker's DNAT
   // (here the address is the run's own bridge's gateway, so no traffic leaves the machine). A killed task's port then
   // refuses connections, as on an EC2 instance.
   docker('network', 'create', '--label', `host-name-rollout=${runId}`, network);
-  const gateway = docker('network', 'inspect', '-f', '{{(index .IPAM.Config 0).Gateway}}', network);
-  const slots = 2 * taskCount + 1;
+  return docker('network', 'inspect', '-f', '{{(index .IPAM.Config 0).Gateway}}', network);
+}
+
+async function startHAProxy(settings: RolloutSettings, t: Timeouts, slots: number): Promise<HAProxy> {
   const haproxy = new HAProxy(await freePort());
   await haproxy.start(haproxyConfig(settings, t, haproxy.port, haproxy.socket, slots));
-  const url = `http://127.0.0.1:${haproxy.port}/host-name`;
-  const cluster = new Cluster(settings, image, network, gateway, haproxy, slots, runId);
+  return haproxy;
+}
 
-  // 1. N tasks
+// ------------------------------------------------------------------------------------------------ 1. N tasks
+
+async function startTasks(r: Run): Promise<Task[]> {
   const initial: Task[] = [];
-  for (let i = 1; i <= taskCount; i++) initial.push(await cluster.start(`a${i}`));
-  await Promise.all(initial.map((task) => cluster.waitHealthy(task)));
+  for (let i = 1; i <= r.taskCount; i++) initial.push(await r.cluster.start(`a${i}`));
+  await Promise.all(initial.map((task) => r.cluster.waitHealthy(task)));
   checks.check(
-    `${taskCount} tasks healthy in the load balancer`,
+    `${r.taskCount} tasks healthy in the load balancer`,
     true,
     initial.map((x) => `${x.name} ${((x.healthyMs! - x.startedMs!) / 1000).toFixed(1)} s after docker run`).join(', '),
   );
+  return initial;
+}
 
-  // 2. steady state, after a warm-up (JIT, connection pools): rounds of WARMUP_ROUND_MS (not scaled: the JVM's warm-up
-  // is not a setting of the stack) until the request rate stops climbing by more than 10%; checked, not measured.
+// ------------------------------------------------------------------------------------------------ 2. steady state
+
+/**
+ * Warm-up (JIT, connection pools): rounds of WARMUP_ROUND_MS (not scaled: the JVM's warm-up is not a setting of the
+ * stack) until the request rate stops climbing by more than 10%; checked, not measured.
+ */
+async function warmUp(r: Run): Promise<Phase[]> {
   const warmups: Phase[] = [];
   for (let round = 1; round <= WARMUP_MAX_ROUNDS; round++) {
-    const load = new Load(`warm-up ${round}`, url);
+    const load = new Load(`warm-up ${round}`, r.url);
     await sleep(WARMUP_ROUND_MS);
     warmups.push(await load.stop());
     printPhase(warmups[warmups.length - 1]);
     const rate = (p: Phase) => p.wrk.requests / p.wrk.durationUs;
     if (warmups.length >= 2 && rate(warmups[warmups.length - 1]) < 1.1 * rate(warmups[warmups.length - 2])) break;
   }
-  const steadyLoad = new Load('steady state', url);
-  await sleep(steadyMs);
+  return warmups;
+}
+
+async function steadyState(r: Run, initial: readonly Task[]): Promise<Phase> {
+  const warmups = await warmUp(r);
+  const steadyLoad = new Load('steady state', r.url);
+  await sleep(r.steadyMs);
   const steady = await steadyLoad.stop();
   printPhase(steady);
   const initialNames = initial.map((x) => x.name);
@@ -607,46 +658,66 @@ async function main(): Promise<number> {
       `${p.wrk.requests} requests, non-200 ${non200(p.wrk)}, socket errors ${socketErrors(p.wrk)}, other bodies ${badBodies(p.wrk)}, unknown hosts ${strangers(p, initialNames).join(' ') || 'none'}`,
     );
   }
-  const fair = steady.wrk.requests / taskCount;
+  const fair = steady.wrk.requests / r.taskCount;
   checks.check(
     'steady state: answers spread across the tasks (each at least half of an even share)',
     initialNames.every((h) => (steady.wrk.hosts[h] ?? 0) >= fair / 2),
     initialNames.map((h) => `${h} ${(((steady.wrk.hosts[h] ?? 0) / steady.wrk.requests) * 100).toFixed(1)}%`).join(', '),
   );
+  return steady;
+}
 
-  // 3. the rolling replacement
-  const before = (await haproxy.stats()).get(`${BACKEND}/BACKEND`)!;
-  const rolloutLoad = new Load('rollout', url);
+// ------------------------------------------------------------------------------------------------ 3. the rollout
+
+interface Rollout {
+  readonly phase: Phase;
+  readonly replaced: Task[];
+  readonly stops: string[];
+}
+
+/** Replaces every task, one at a time, under load; then checks what the load saw. */
+async function rollOut(r: Run, initial: readonly Task[]): Promise<Rollout> {
+  const before = (await r.haproxy.stats()).get(`${BACKEND}/BACKEND`)!;
+  const rolloutLoad = new Load('rollout', r.url);
   await sleep(1000);
   const replaced: Task[] = [];
   const stops: string[] = [];
   for (const [i, old] of initial.entries()) {
-    const fresh = await cluster.start(`b${i + 1}`);
-    await cluster.waitHealthy(fresh);
+    const fresh = await r.cluster.start(`b${i + 1}`);
+    await r.cluster.waitHealthy(fresh);
     replaced.push(fresh);
-    const slot = `${BACKEND}/${old.slot}`;
-    // Deregister: no new requests from now on; those in flight complete. Counters read in the same command batch.
-    await haproxy.command(`set server ${slot} state drain`);
-    const drainStart = await haproxy.server(old.slot);
-    await sleep(t.drainMs);
-    const drainEnd = await haproxy.server(old.slot);
-    await haproxy.command(`set server ${slot} state maint`);
-    const { stopMs, exitCode } = cluster.stop(old);
-    cluster.remove(old);
-    const newRequests = Number(drainEnd.stot) - Number(drainStart.stot);
-    stops.push(`${old.name} ${stopMs} ms exit ${exitCode}`);
-    checks.check(
-      `replace ${old.name} by ${fresh.name}: healthy ${((fresh.healthyMs! - fresh.startedMs!) / 1000).toFixed(1)} s after start; ` +
-        `no new request after deregistration (${newRequests}), ${drainEnd.scur} in flight after the drain; stopped by SIGTERM in ${stopMs} ms, exit ${exitCode}`,
-      newRequests === 0 && (exitCode === 143 || exitCode === 0) && stopMs < c.stopTimeoutS * 1000,
-    );
+    stops.push(await retire(r, old, fresh));
   }
-  const rollout = await rolloutLoad.stop();
-  writeFileSync(join(OUT_DIR, 'stats-after-rollout.csv'), await cli(haproxy.socket, 'show stat'));
-  const after = (await haproxy.stats()).get(`${BACKEND}/BACKEND`)!;
-  printPhase(rollout);
-  const allNames = [...initialNames, ...replaced.map((x) => x.name)];
-  const rolloutLog = readLog(haproxy.logFile).filter((l) => inWindow(l, rollout));
+  const phase = await rolloutLoad.stop();
+  writeFileSync(join(OUT_DIR, 'stats-after-rollout.csv'), await cli(r.haproxy.socket, 'show stat'));
+  const after = (await r.haproxy.stats()).get(`${BACKEND}/BACKEND`)!;
+  printPhase(phase);
+  checkRollout(r, phase, [...initial, ...replaced].map((x) => x.name), before, after);
+  return { phase, replaced, stops };
+}
+
+/** Deregisters the old task, drains it, stops it as ECS does; checked. Its stop, for the figures. */
+async function retire(r: Run, old: Task, fresh: Task): Promise<string> {
+  const slot = `${BACKEND}/${old.slot}`;
+  // Deregister: no new requests from now on; those in flight complete. Counters read in the same command batch.
+  await r.haproxy.command(`set server ${slot} state drain`);
+  const drainStart = await r.haproxy.server(old.slot);
+  await sleep(r.t.drainMs);
+  const drainEnd = await r.haproxy.server(old.slot);
+  await r.haproxy.command(`set server ${slot} state maint`);
+  const { stopMs, exitCode } = r.cluster.stop(old);
+  r.cluster.remove(old);
+  const newRequests = Number(drainEnd.stot) - Number(drainStart.stot);
+  checks.check(
+    `replace ${old.name} by ${fresh.name}: healthy ${((fresh.healthyMs! - fresh.startedMs!) / 1000).toFixed(1)} s after start; ` +
+      `no new request after deregistration (${newRequests}), ${drainEnd.scur} in flight after the drain; stopped by SIGTERM in ${stopMs} ms, exit ${exitCode}`,
+    newRequests === 0 && (exitCode === 143 || exitCode === 0) && stopMs < r.settings.container.stopTimeoutS * 1000,
+  );
+  return `${old.name} ${stopMs} ms exit ${exitCode}`;
+}
+
+function checkRollout(r: Run, rollout: Phase, allNames: readonly string[], before: StatRow, after: StatRow): void {
+  const rolloutLog = readLog(r.haproxy.logFile).filter((l) => inWindow(l, rollout));
   const delta = (k: string) => Number(after[k]) - Number(before[k]);
   const w = rollout.wrk;
   checks.check(
@@ -672,14 +743,73 @@ async function main(): Promise<number> {
     allNames.every((h) => (w.hosts[h] ?? 0) > 0),
     allNames.map((h) => `${h} ${w.hosts[h] ?? 0}`).join(', '),
   );
+}
 
-  // 4. the fault: SIGKILL one task under load
+// ------------------------------------------------------------------------------------------------ 4. the fault
+
+/** The SIGKILL under load, as measured until HAProxy had seen the task die. */
+interface Kill {
+  readonly load: Load;
+  readonly faultStart: Map<string, StatRow>;
+  readonly beforeKill: StatRow;
+  readonly killStartMs: number;
+  readonly killEndMs: number;
+  readonly sampledInFlight: number;
+  readonly sawDeathMs: number;
+  readonly sentDuringKill: number;
+  readonly lossBound: number;
+}
+
+interface Down {
+  readonly downAtMs?: number;
+  readonly downRow?: StatRow;
+  readonly afterDownMs: number;
+  readonly afterDown: StatRow;
+}
+
+/** Everything the fault's accounting and checks read. */
+interface Fault {
+  readonly victim: Task;
+  readonly survivors: readonly Task[];
+  readonly kill: Kill;
+  readonly down: Down;
+  readonly phase: Phase;
+  readonly faultEnd: Map<string, StatRow>;
+}
+
+interface Losses {
+  readonly finishedAt: string;
+  readonly deathMs: number;
+  readonly failures: LogLine[];
+  readonly inFlight: LogLine[];
+  readonly latestAfterDeathMs: number;
+  readonly truncated: number;
+  readonly victimLost: number;
+  readonly survivorsLost: number;
+  readonly redispatched: number;
+  readonly clientFailures: number;
+}
+
+/** SIGKILL one task under load: it must be marked down in time, and only the requests in flight on it may fail. */
+async function sigkillFault(r: Run, replaced: readonly Task[]): Promise<Phase> {
   const victim = replaced[Math.floor(replaced.length / 2)];
-  const faultStart = await haproxy.quiesce();
-  await haproxy.command('clear counters'); // max values (smax: most requests in flight at once) restart from here
-  const faultLoad = new Load('SIGKILL fault', url);
-  await sleep(faultLeadMs);
-  const beforeKill = await haproxy.server(victim.slot);
+  const kill = await killUnderLoad(r, victim);
+  const down = await waitForDown(r, victim, kill);
+  const phase = await kill.load.stop();
+  const faultEnd = await r.haproxy.quiesce();
+  writeFileSync(join(OUT_DIR, 'stats-after-fault.csv'), await cli(r.haproxy.socket, 'show stat'));
+  printPhase(phase);
+  const f: Fault = { victim, survivors: replaced.filter((x) => x !== victim), kill, down, phase, faultEnd };
+  checkFault(r, f, accountForLosses(r, f));
+  return phase;
+}
+
+async function killUnderLoad(r: Run, victim: Task): Promise<Kill> {
+  const faultStart = await r.haproxy.quiesce();
+  await r.haproxy.command('clear counters'); // max values (smax: most requests in flight at once) restart from here
+  const load = new Load('SIGKILL fault', r.url);
+  await sleep(r.faultLeadMs);
+  const beforeKill = await r.haproxy.server(victim.slot);
   const killStartMs = Date.now();
   const killer = track(spawn('docker', ['kill', '-s', 'KILL', victim.name], { stdio: 'ignore' }));
   const killed = new Promise<number | null>((resolve) => killer.on('close', resolve));
@@ -689,7 +819,7 @@ async function main(): Promise<number> {
   let sampledInFlight = Number(beforeKill.scur);
   let afterKill = beforeKill;
   while (killEndMs === undefined || Date.now() < killEndMs + 500) {
-    afterKill = await haproxy.server(victim.slot);
+    afterKill = await r.haproxy.server(victim.slot);
     sampledInFlight = Math.max(sampledInFlight, Number(afterKill.scur));
     await sleep(5);
   }
@@ -700,11 +830,16 @@ async function main(): Promise<number> {
   const sentDuringKill = Number(afterKill.stot) - Number(beforeKill.stot);
   const lossBound = Number(beforeKill.scur) + sentDuringKill;
   if ((await killed) !== 0) throw new HarnessError(`docker kill -s KILL ${victim.name} failed`);
+  return { load, faultStart, beforeKill, killStartMs, killEndMs, sampledInFlight, sawDeathMs, sentDuringKill, lossBound };
+}
+
+/** Polls until HAProxy marks the victim DOWN, then watches it a little longer for requests still sent to it. */
+async function waitForDown(r: Run, victim: Task, kill: Kill): Promise<Down> {
   let downAtMs: number | undefined;
   let downRow: StatRow | undefined;
-  const downDeadline = killEndMs + downBoundMs + t.checkTimeoutMs + 10_000;
+  const downDeadline = kill.killEndMs + r.downBoundMs + r.t.checkTimeoutMs + 10_000;
   while (Date.now() < downDeadline) {
-    const row = await haproxy.server(victim.slot);
+    const row = await r.haproxy.server(victim.slot);
     if (row.status.startsWith('DOWN')) {
       downAtMs = Date.now();
       downRow = row;
@@ -712,20 +847,19 @@ async function main(): Promise<number> {
     }
     await sleep(POLL_MS);
   }
-  const afterDownMs = Math.max(2000, t.intervalMs);
+  const afterDownMs = Math.max(2000, r.t.intervalMs);
   await sleep(afterDownMs);
-  const afterDownStats = await haproxy.stats();
+  const afterDownStats = await r.haproxy.stats();
   const afterDown = afterDownStats.get(`${BACKEND}/${victim.slot}`)!;
-  const fault = await faultLoad.stop();
-  const faultEnd = await haproxy.quiesce();
-  writeFileSync(join(OUT_DIR, 'stats-after-fault.csv'), await cli(haproxy.socket, 'show stat'));
-  printPhase(fault);
+  return { downAtMs, downRow, afterDownMs, afterDown };
+}
+
+function accountForLosses(r: Run, f: Fault): Losses {
+  const { victim, kill, phase: fault, faultEnd } = f;
   const finishedAt = docker('inspect', '-f', '{{.State.FinishedAt}}', victim.name);
   // Docker's record of the exit: no earlier than the process's end, when the kernel closed its connections.
-  const deathMs = Number.isFinite(Date.parse(finishedAt)) ? Date.parse(finishedAt) : killEndMs;
-  // The bound runs from the task's death (the kill command itself takes up to a second on a busy machine).
-  const downMs = downAtMs === undefined ? undefined : downAtMs - deathMs;
-  const faultLog = readLog(haproxy.logFile).filter((l) => inWindow(l, fault));
+  const deathMs = Number.isFinite(Date.parse(finishedAt)) ? Date.parse(finishedAt) : kill.killEndMs;
+  const faultLog = readLog(r.haproxy.logFile).filter((l) => inWindow(l, fault));
   const failures = faultLog.filter(isFailure);
   // Logged failures that were in flight on the victim: sent to it over an established connection no later than HAProxy
   // had seen it die. Not "no later than its death": HAProxy can still send a request on a pooled connection whose
@@ -734,7 +868,7 @@ async function main(): Promise<number> {
   // connection closed before any answer gets its client connection closed without a response and without a log line
   // (http_ana.c, abort_keep_alive); the client counts those as read errors. Hence the bound below: the client's failures against HAProxy's counters, and what it lost
   // against lossBound (in flight as the kill began + sent to it until HAProxy saw it die).
-  const inFlight = failures.filter((l) => l.server === victim.slot && l.sentMs !== undefined && l.sentMs <= sawDeathMs);
+  const inFlight = failures.filter((l) => l.server === victim.slot && l.sentMs !== undefined && l.sentMs <= kill.sawDeathMs);
   const latestAfterDeathMs = Math.max(0, ...inFlight.map((l) => l.sentMs! - deathMs));
   const truncated = inFlight.filter((l) => l.status === 200).length;
   // HAProxy's counters account for every request, logged or not. Per target, between two moments with nothing in
@@ -742,7 +876,7 @@ async function main(): Promise<number> {
   // refused connect, minus those the client gave up before an answer (wrk stopping: logged, C...), is the requests it
   // never answered. For the victim these are exactly the requests that died with it; for the others, zero.
   const unanswered = (slot: string) => {
-    const [a, b] = [faultStart.get(`${BACKEND}/${slot}`)!, faultEnd.get(`${BACKEND}/${slot}`)!];
+    const [a, b] = [kill.faultStart.get(`${BACKEND}/${slot}`)!, faultEnd.get(`${BACKEND}/${slot}`)!];
     const d = (k: string) => Number(b[k] || 0) - Number(a[k] || 0);
     const answered = ['hrsp_1xx', 'hrsp_2xx', 'hrsp_3xx', 'hrsp_4xx', 'hrsp_5xx', 'hrsp_other'].reduce((n, k) => n + d(k), 0);
     const clientGaveUp = faultLog.filter((l) => l.server === slot && l.termination[0] === 'C' && l.status < 100).length;
@@ -750,28 +884,37 @@ async function main(): Promise<number> {
   };
   const victimLost = unanswered(victim.slot);
   const redispatched = faultLog.filter((l) => l.retries.startsWith('+') && !isFailure(l)).length;
-  const fw = fault.wrk;
-  const clientFailures = non200(fw) + socketErrors(fw);
-  const survivorSlots = replaced.filter((x) => x !== victim).map((x) => x.slot);
-  const survivorsLost = survivorSlots.reduce((n, slot) => n + unanswered(slot), 0);
+  const clientFailures = non200(fault.wrk) + socketErrors(fault.wrk);
+  const survivorsLost = f.survivors.map((x) => x.slot).reduce((n, slot) => n + unanswered(slot), 0);
+  return { finishedAt, deathMs, failures, inFlight, latestAfterDeathMs, truncated, victimLost, survivorsLost, redispatched, clientFailures };
+}
+
+function checkFault(r: Run, f: Fault, x: Losses): void {
+  const { victim, kill, phase: fault } = f;
+  const { downAtMs, downRow, afterDownMs, afterDown } = f.down;
+  const { beforeKill, sentDuringKill, killStartMs } = kill;
+  const hc = r.settings.healthCheck;
+  // The bound runs from the task's death (the kill command itself takes up to a second on a busy machine).
+  const downMs = downAtMs === undefined ? undefined : downAtMs - x.deathMs;
   log(
-    `fault: SIGKILL ${victim.name} at ${new Date(killStartMs).toISOString().slice(11, 23)}, docker kill returned after ${killEndMs - killStartMs} ms, ` +
-      `exit recorded at ${finishedAt.slice(11, 23)}; requests in flight on it: ${beforeKill.scur} just before, up to ${sampledInFlight} sampled during the kill, ` +
+    `fault: SIGKILL ${victim.name} at ${new Date(killStartMs).toISOString().slice(11, 23)}, docker kill returned after ${kill.killEndMs - killStartMs} ms, ` +
+      `exit recorded at ${x.finishedAt.slice(11, 23)}; requests in flight on it: ${beforeKill.scur} just before, up to ${kill.sampledInFlight} sampled during the kill, ` +
       `at most ${afterDown.smax} at once in this phase (smax), ${sentDuringKill} sent to it during the kill; marked DOWN ${downMs ?? '-'} ms after its exit (${downRow?.check_status ?? '?'}); ` +
-      `${redispatched} requests re-dispatched to another task after a refused connect`,
+      `${x.redispatched} requests re-dispatched to another task after a refused connect`,
   );
-  for (const l of failures.slice(0, 10)) log(`  haproxy: ${l.text}`);
+  for (const l of x.failures.slice(0, 10)) log(`  haproxy: ${l.text}`);
   checks.check(
-    `fault: ${victim.name} marked down within unhealthyThreshold x interval (${hc.unhealthyThreshold} x ${t.intervalMs} ms = ${downBoundMs} ms, + ${t.checkTimeoutMs} ms check timeout)`,
-    downMs !== undefined && downMs <= downBoundMs + t.checkTimeoutMs,
+    `fault: ${victim.name} marked down within unhealthyThreshold x interval (${hc.unhealthyThreshold} x ${r.t.intervalMs} ms = ${r.downBoundMs} ms, + ${r.t.checkTimeoutMs} ms check timeout)`,
+    downMs !== undefined && downMs <= r.downBoundMs + r.t.checkTimeoutMs,
     `${downMs ?? 'never'} ms after its exit, ${downAtMs === undefined ? '-' : downAtMs - killStartMs} ms after docker kill began`,
   );
+  const fw = fault.wrk;
   checks.check(
     `fault: failures bounded to what was in flight on ${victim.name}`,
-    failures.length === inFlight.length && clientFailures === victimLost + truncated && survivorsLost === 0 && victimLost <= lossBound,
-    `${clientFailures} failed at the client (statuses ${JSON.stringify(fw.statuses)}, socket errors ${JSON.stringify(fw.errors)}) = ` +
-      `${victimLost} requests HAProxy sent to ${victim.name} that it never answered + ${truncated} answers it cut off; ` +
-      `${survivorsLost} unanswered on the other tasks; lost ${victimLost} <= ${beforeKill.scur} in flight as the kill began + ${sentDuringKill} sent to it until HAProxy saw it die; HAProxy logged ${failures.length} abnormal, ${inFlight.length} of them sent to ${victim.name} before HAProxy saw it die (the latest ${latestAfterDeathMs} ms after its exit) ` +
+    x.failures.length === x.inFlight.length && x.clientFailures === x.victimLost + x.truncated && x.survivorsLost === 0 && x.victimLost <= kill.lossBound,
+    `${x.clientFailures} failed at the client (statuses ${JSON.stringify(fw.statuses)}, socket errors ${JSON.stringify(fw.errors)}) = ` +
+      `${x.victimLost} requests HAProxy sent to ${victim.name} that it never answered + ${x.truncated} answers it cut off; ` +
+      `${x.survivorsLost} unanswered on the other tasks; lost ${x.victimLost} <= ${beforeKill.scur} in flight as the kill began + ${sentDuringKill} sent to it until HAProxy saw it die; HAProxy logged ${x.failures.length} abnormal, ${x.inFlight.length} of them sent to ${victim.name} before HAProxy saw it die (the latest ${x.latestAfterDeathMs} ms after its exit) ` +
       `(the others closed the client's keep-alive connection without a response or a log line)`,
   );
   checks.check(
@@ -779,19 +922,22 @@ async function main(): Promise<number> {
     downRow !== undefined && afterDown.stot === downRow.stot,
     `sessions ${downRow?.stot ?? '?'} at DOWN, ${afterDown.stot} ${afterDownMs} ms later`,
   );
-  const survivors = replaced.filter((x) => x !== victim).map((x) => x.name);
+  const survivors = f.survivors.map((s) => s.name);
   checks.check(
     'fault: every 200 is {"hostName": <a live task>}, and the other tasks kept answering',
-    fw.nonJson === non200(fw) && fw.otherShape === 0 && fw.glued <= truncated &&
+    fw.nonJson === non200(fw) && fw.otherShape === 0 && fw.glued <= x.truncated &&
       strangers(fault, [...survivors, victim.name]).length === 0 && survivors.every((h) => (fw.hosts[h] ?? 0) > 0),
-    `non-JSON ${fw.nonJson} (= the non-200: HAProxy's error pages), glued ${fw.glued} (<= ${truncated} cut off), ` +
+    `non-JSON ${fw.nonJson} (= the non-200: HAProxy's error pages), glued ${fw.glued} (<= ${x.truncated} cut off), ` +
       `${survivors.map((h) => `${h} ${fw.hosts[h] ?? 0}`).join(', ')}, ${victim.name} ${fw.hosts[victim.name] ?? 0}`,
   );
+}
 
-  // Figures
+// ------------------------------------------------------------------------------------------------ figures
+
+function printFigures(phases: readonly Phase[], stops: readonly string[]): void {
   console.log('');
   console.log('phase            requests    req/s  non-200  socket-errors      p50        p99        max');
-  for (const p of [steady, rollout, fault]) {
+  for (const p of phases) {
     const x = p.wrk;
     const s = x.durationUs / 1e6;
     console.log(
@@ -801,11 +947,40 @@ async function main(): Promise<number> {
   }
   console.log(`stops: ${stops.join(', ')}`);
   console.log(`logs: ${OUT_DIR}`);
+}
+
+// ------------------------------------------------------------------------------------------------ main
+
+async function main(): Promise<number> {
+  const { scale, taskCount } = preflight();
+  const settings = synthesize();
+  describeSettings(settings, taskCount);
+  const durations = scaleDurations(settings, scale, taskCount);
+
+  const { image, runId, network } = prepareDocker();
+  const gateway = createNetwork(network, runId);
+  const slots = 2 * taskCount + 1;
+  const haproxy = await startHAProxy(settings, durations.t, slots);
+  const r: Run = {
+    ...durations,
+    settings,
+    taskCount,
+    haproxy,
+    url: `http://127.0.0.1:${haproxy.port}/host-name`,
+    cluster: new Cluster(settings, image, network, gateway, haproxy, slots, runId),
+  };
+
+  const initial = await startTasks(r);
+  const steady = await steadyState(r, initial);
+  const rollout = await rollOut(r, initial);
+  const fault = await sigkillFault(r, rollout.replaced);
+
+  printFigures([steady, rollout.phase, fault], rollout.stops);
   console.log(`${checks.passed} passed, ${checks.failed} failed`);
   return checks.failed === 0 ? 0 : 1;
 }
 
-// Children first, then (registered later, in main) the containers, the network and a dockerd this run started.
+// Children first, then (registered later, in prepareDocker) the containers, the network and a dockerd this run started.
 process.on('exit', () => {
   for (const child of children) child.kill('SIGKILL');
 });
