@@ -1,4 +1,3 @@
-import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
 import { Eip } from '@cdktf/provider-aws/lib/eip';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway';
@@ -70,16 +69,18 @@ describe("Network with natMode 'instance'", () => {
     expect(Object.values(json.data!.aws_ssm_parameter).map((p: any) => p.name)).toEqual([NAT_AMI_PARAMETER]);
   });
 
-  test('an Auto Scaling group of one in the interface subnet, replaced old-first on a new template version', () => {
-    expect(text).toHaveResourceWithProperties(AutoscalingGroup, {
+  test("an Auto Scaling group of one in the interface's AZ (no subnet: the interface brings it), replaced old-first on a new template version", () => {
+    const asg = onlyResource(json, 'aws_autoscaling_group');
+    expect(asg).toMatchObject({
       name: 'hn-test-nat',
       min_size: 1,
       max_size: 1,
       desired_capacity: 1,
-      vpc_zone_identifier: [expect.stringContaining('aws_subnet.network_public-us-east-1a_')],
+      availability_zones: [expect.stringMatching(/^\$\{aws_subnet\.network_public-us-east-1a_\w+\.availability_zone\}$/)],
       launch_template: { id: expect.stringContaining('aws_launch_template.'), version: expect.stringContaining('.latest_version') },
       instance_refresh: { strategy: 'Rolling', preferences: { min_healthy_percentage: 0 } },
     });
+    expect(asg.vpc_zone_identifier).toBeUndefined();
   });
 
   test('role: Session Manager only', () => {

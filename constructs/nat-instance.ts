@@ -45,6 +45,11 @@ export interface NatInstanceProps {
  * so a failed instance is replaced. Private routes point at a network interface the stack owns
  * (source/destination check off, with an Elastic IP), which every instance the group launches takes
  * as its primary interface, so routes and the public address survive a replacement.
+ *
+ * The pattern is fck-nat's static interface with an ASG of one, in the form AWS documents for a
+ * launch template with an existing interface (the group names the AZ, not a subnet) rather than
+ * fck-nat's attach-at-boot: that needs a second public address to reach the EC2 API first, and
+ * EC2 permissions on the instance role.
  */
 export class NatInstance extends Construct {
   public readonly networkInterface: NetworkInterface;
@@ -109,8 +114,10 @@ export class NatInstance extends Construct {
 
     this.autoScalingGroup = new AutoscalingGroup(this, 'asg', {
       name,
-      // The interface's subnet: an instance elsewhere could not take it.
-      vpcZoneIdentifier: [props.subnet.id],
+      // The interface's AZ, not its subnet: with an existing interface in the launch template the
+      // group must name the AZ and no subnet, and EC2 rejects an interface next to a subnet
+      // (https://docs.aws.amazon.com/autoscaling/ec2/userguide/create-launch-template.html).
+      availabilityZones: [props.subnet.availabilityZone],
       minSize: 1,
       maxSize: 1,
       desiredCapacity: 1,

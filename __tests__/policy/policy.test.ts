@@ -148,6 +148,14 @@ const BREAKAGES: Record<string, Breakage> = {
     mutate: (s) => (s.schedule!.natActions[0].recurrence = '30 7 * * 1-5'),
     expected: (s) => ({ resource: nat(s).autoScalingGroup, reason: `the NAT instance is down at MON 07:00 while ${address(s.capacity.autoScalingGroup)} is up` }),
   },
+  'asg-no-existing-eni-with-subnets': {
+    // The NAT group given its interface's subnet, as AWS refuses.
+    mutate: (s) => {
+      nat(s).autoScalingGroup.resetAvailabilityZones();
+      nat(s).autoScalingGroup.vpcZoneIdentifier = [s.network.publicSubnets[0].subnet.id];
+    },
+    expected: (s) => ({ resource: nat(s).autoScalingGroup, reason: `sets vpc_zone_identifier, but ${address(nat(s).launchTemplate)} names an existing network interface` }),
+  },
   'no-key-pairs': {
     mutate: (s) => (nat(s).launchTemplate.keyName = 'ops-key'),
     expected: (s) => ({ resource: nat(s).launchTemplate, reason: 'key_name is ops-key' }),

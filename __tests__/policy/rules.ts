@@ -575,6 +575,25 @@ export const RULES: readonly Rule[] = [
     },
   },
   {
+    id: 'asg-no-existing-eni-with-subnets',
+    checkov: '—',
+    checks: 'An Auto Scaling group whose launch template names an existing network interface (network_interface_id) sets availability_zones and no vpc_zone_identifier',
+    why: 'With an existing interface the group "must specify the Availability Zone, but not the subnet ID"; EC2 refuses an interface next to an instance-level subnet, so every launch fails and the apply times out waiting for capacity (https://docs.aws.amazon.com/autoscaling/ec2/userguide/create-launch-template.html).',
+    check: (json) => {
+      const withInterface = new Set(
+        resources(json, 'aws_launch_template')
+          .filter((lt) => list(lt.attrs.network_interfaces).some((ni) => ni.network_interface_id !== undefined))
+          .map((lt) => lt.address),
+      );
+      return each(json, 'aws_autoscaling_group', (a) => {
+        const lt = [...refs(a.launch_template), ...refs(a.mixed_instances_policy)].find((x) => withInterface.has(x));
+        if (!lt) return undefined;
+        if (list(a.vpc_zone_identifier).length > 0) return `sets vpc_zone_identifier, but ${lt} names an existing network interface`;
+        return list(a.availability_zones).length === 0 ? `sets no availability_zones, but ${lt} names an existing network interface` : undefined;
+      });
+    },
+  },
+  {
     id: 'no-key-pairs',
     checkov: '—',
     checks: 'No key pair resource, and no launch template or instance names a key pair',
