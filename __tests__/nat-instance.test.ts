@@ -83,10 +83,18 @@ describe("Network with natMode 'instance'", () => {
     expect(asg.vpc_zone_identifier).toBeUndefined();
   });
 
-  test('role: Session Manager only', () => {
+  test('role: Session Manager, and SetInstanceHealth on its own group only; the group waits for that grant', () => {
     const attachments = Object.values(resourcesOf(json, 'aws_iam_role_policy_attachment'));
     expect(attachments.map((a) => a.policy_arn)).toEqual([expect.stringMatching(/:iam::aws:policy\/AmazonSSMManagedInstanceCore$/)]);
-    expect(resourcesOf(json, 'aws_iam_role_policy')).toEqual({});
+    const [[policyId, policy]] = Object.entries(resourcesOf(json, 'aws_iam_role_policy'));
+    expect(JSON.parse(policy.policy).Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'autoscaling:SetInstanceHealth',
+        Resource: expect.stringMatching(/^arn:\$\{data\.aws_partition\.[\w-]+\.partition\}:autoscaling:\$\{data\.aws_region\.[\w-]+\.name\}:\$\{data\.aws_caller_identity\.[\w-]+\.account_id\}:autoScalingGroup:\*:autoScalingGroupName\/hn-test-nat$/),
+      },
+    ]);
+    expect(onlyResource(json, 'aws_autoscaling_group').depends_on).toEqual([`aws_iam_role_policy.${policyId}`]);
   });
 
   test('exposes the NAT instance and no gateways', () => {
@@ -122,7 +130,15 @@ describe('NAT user data', () => {
   });
 
   test('stops at the first failure, and turns sshd off', () => {
-    expect(script.split('\n').slice(0, 2)).toEqual(['#!/bin/bash', 'set -euo pipefail']);
+    expect(script.split('\n').slice(0, 2)).toEqual(['#!/bin/bash', 'set -Eeuo pipefail']);
     expect(script).toContain('systemctl disable --now sshd');
+  });
+
+  test('a failed step reports the instance unhealthy to its group, before any step runs', () => {
+    const lines = script.split('\n');
+    const trap = lines.indexOf('trap report_unhealthy ERR');
+    expect(trap).toBeGreaterThan(0);
+    expect(trap).toBeLessThan(lines.indexOf('dnf install -y iptables-services'));
+    expect(script).toMatch(/aws autoscaling set-instance-health .*--instance-id "\$\(IMDS instance-id\)" --health-status Unhealthy --no-should-respect-grace-period/);
   });
 });
