@@ -55,7 +55,7 @@ describe("Network with natMode 'instance'", () => {
     const lt = onlyResource(json, 'aws_launch_template');
     expect(lt).toMatchObject({
       instance_type: 't4g.nano',
-      image_id: expect.stringContaining('data.aws_ssm_parameter.network_nat-instance_ami_'),
+      image_id: expect.stringMatching(/^\$\{data\.aws_ssm_parameter\.network_nat-instance_ami_\w+\.insecure_value\}$/),
       metadata_options: { http_tokens: 'required', http_put_response_hop_limit: 1 },
       credit_specification: { cpu_credits: 'standard' },
       monitoring: { enabled: false },
@@ -95,6 +95,12 @@ describe("Network with natMode 'instance'", () => {
       },
     ]);
     expect(onlyResource(json, 'aws_autoscaling_group').depends_on).toEqual([`aws_iam_role_policy.${policyId}`]);
+  });
+
+  test('a pinned AMI replaces the SSM lookup', () => {
+    const pinned = synthJson((scope) => new Network(scope, 'network', { ...base, natInstanceAmiId: 'ami-0123456789abcdef0' })).json;
+    expect(onlyResource(pinned, 'aws_launch_template').image_id).toBe('ami-0123456789abcdef0');
+    expect(pinned.data?.aws_ssm_parameter).toBeUndefined();
   });
 
   test('exposes the NAT instance and no gateways', () => {

@@ -41,6 +41,8 @@ export interface NatInstanceProps {
   readonly sourceCidrs: readonly string[];
   /** A Graviton type (savings-config.ts NAT_INSTANCE_TYPES). */
   readonly instanceType: string;
+  /** An arm64 AMI to pin (config `natInstance.amiId`). @default the latest from NAT_AMI_PARAMETER, read at every plan */
+  readonly amiId?: string;
 }
 
 /**
@@ -112,13 +114,10 @@ export class NatInstance extends Construct {
 
   private addLaunchTemplate(name: string, props: NatInstanceProps): LaunchTemplate {
     const profile = new IamInstanceProfile(this, 'profile', { name, role: this.role.name });
-    // A data source, as for the container instances: a new AMI shows in the plan and the
-    // instance refresh below replaces the instance.
-    const ami = new DataAwsSsmParameter(this, 'ami', { name: NAT_AMI_PARAMETER });
     return new LaunchTemplate(this, 'launch-template', {
       namePrefix: `${name}-`,
       description: 'NAT instance: Amazon Linux 2023 arm64, IP forwarding and masquerade',
-      imageId: ami.value,
+      imageId: props.amiId ?? this.latestAmi(),
       instanceType: props.instanceType,
       iamInstanceProfile: { arn: profile.arn },
       metadataOptions: { httpEndpoint: 'enabled', httpTokens: 'required', httpPutResponseHopLimit: 1, instanceMetadataTags: 'disabled' },
@@ -136,6 +135,15 @@ export class NatInstance extends Construct {
       updateDefaultVersion: true,
       tagSpecifications: ['instance', 'volume'].map((resourceType) => ({ resourceType, tags: { Name: name } })),
     });
+  }
+
+  /**
+   * As for the container instances (ec2-capacity.ts): a data source, whose id is `insecure_value`
+   * because `value` is marked sensitive and would hide it, so a new AMI shows in the plan as a new
+   * launch template version, which the group's instance refresh rolls out.
+   */
+  private latestAmi(): string {
+    return new DataAwsSsmParameter(this, 'ami', { name: NAT_AMI_PARAMETER }).insecureValue;
   }
 
   private addGroup(name: string, props: NatInstanceProps, healthPolicy: IamRolePolicy): AutoscalingGroup {

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { DataAwsSsmParameter } from '@cdktf/provider-aws/lib/data-aws-ssm-parameter';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { NetworkInterface } from '@cdktf/provider-aws/lib/network-interface';
@@ -163,6 +164,11 @@ const BREAKAGES: Record<string, Breakage> = {
   'flow-logs-in-prod': {
     config: () => prod({ flowLogs: false }),
     expected: (s) => ({ resource: s.network.vpc, reason: 'no flow log' }),
+  },
+  'ssm-ami-shown-in-plan': {
+    // The NAT template reading the parameter's sensitive value.
+    mutate: (s) => (nat(s).launchTemplate.imageId = child<DataAwsSsmParameter>(nat(s), 'ami').value),
+    expected: (s) => ({ resource: nat(s).launchTemplate, reason: "image_id reads the SSM parameter's value (sensitive in the plan), not insecure_value" }),
   },
   'imdsv2-hop-limit-1': {
     mutate: (s) => s.capacity.launchTemplate.addOverride('metadata_options.http_put_response_hop_limit', 2),

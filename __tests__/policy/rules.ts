@@ -606,6 +606,19 @@ export const RULES: readonly Rule[] = [
 
   // Instances
   {
+    id: 'ssm-ami-shown-in-plan',
+    checkov: '—',
+    checks: "A launch template's image_id read from an SSM parameter uses the data source's insecure_value, never value or resolve:ssm:",
+    why: 'value is marked sensitive, so the plan shows "(sensitive value)" and a new AMI replaces instances unreviewed; resolve:ssm: changes at the next launch without a plan at all (https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/data-sources/ssm_parameter).',
+    check: (json) =>
+      each(json, 'aws_launch_template', (a) => {
+        const image = String(a.image_id ?? '');
+        if (image.startsWith('resolve:ssm:')) return `image_id ${image} is resolved at launch, never shown in a plan`;
+        const hidden = [...image.matchAll(/\$\{data\.aws_ssm_parameter\.[\w-]+\.(\w+)\}/g)].find((m) => m[1] !== 'insecure_value');
+        return hidden ? `image_id reads the SSM parameter's ${hidden[1]} (sensitive in the plan), not insecure_value` : undefined;
+      }),
+  },
+  {
     id: 'imdsv2-hop-limit-1',
     checkov: 'CKV_AWS_79, CKV_AWS_341',
     checks: 'Launch templates and instances require IMDSv2 tokens with a PUT response hop limit of 1',
