@@ -97,6 +97,13 @@ describe("Network with natMode 'instance'", () => {
     expect(onlyResource(json, 'aws_autoscaling_group').depends_on).toEqual([`aws_iam_role_policy.${policyId}`]);
   });
 
+  test('the instance and its volume carry the given tags; the interface is tagged as a resource of the stack, not by the launch', () => {
+    const tagged = synthJson((scope) => new Network(scope, 'network', { ...base, natInstanceTags: { Project: 'host-name' } })).json;
+    expect(onlyResource(tagged, 'aws_launch_template').tag_specifications).toEqual(
+      ['instance', 'volume'].map((resource_type) => ({ resource_type, tags: { Project: 'host-name', Name: 'hn-test-nat' } })),
+    );
+  });
+
   test('a pinned AMI replaces the SSM lookup', () => {
     const pinned = synthJson((scope) => new Network(scope, 'network', { ...base, natInstanceAmiId: 'ami-0123456789abcdef0' })).json;
     expect(onlyResource(pinned, 'aws_launch_template').image_id).toBe('ami-0123456789abcdef0');

@@ -18,6 +18,7 @@ import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { LAUNCH_TAGGED_RESOURCES } from './ec2-capacity';
 import { managedPolicyArn, policyDocument, serviceTrustPolicy } from './iam';
 
 /** Amazon Linux 2023 for Graviton, the standard (not minimal) image: it has the SSM agent. */
@@ -43,6 +44,8 @@ export interface NatInstanceProps {
   readonly instanceType: string;
   /** An arm64 AMI to pin (config `natInstance.amiId`). @default the latest from NAT_AMI_PARAMETER, read at every plan */
   readonly amiId?: string;
+  /** Tags for what a launch creates (the instance and its volume), as Ec2CapacityProps.instanceTags. @default only Name */
+  readonly instanceTags?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -133,7 +136,11 @@ export class NatInstance extends Construct {
       ],
       userData: Fn.base64encode(Fn.rawString(natUserData(props.sourceCidrs))),
       updateDefaultVersion: true,
-      tagSpecifications: ['instance', 'volume'].map((resourceType) => ({ resourceType, tags: { Name: name } })),
+      // The interface is not created by the launch: it is the stack's, tagged by Terraform (default_tags too).
+      tagSpecifications: LAUNCH_TAGGED_RESOURCES.filter((type) => type !== 'network-interface').map((resourceType) => ({
+        resourceType,
+        tags: { ...props.instanceTags, Name: name },
+      })),
     });
   }
 

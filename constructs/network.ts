@@ -34,6 +34,8 @@ export interface NetworkProps {
   readonly natInstanceType?: string;
   /** The NAT instance's pinned AMI. @default the latest Amazon Linux 2023 arm64 (NatInstanceProps.amiId) */
   readonly natInstanceAmiId?: string;
+  /** Tags for what the NAT instance's launches create (NatInstanceProps.instanceTags). @default only Name */
+  readonly natInstanceTags?: Readonly<Record<string, string>>;
   /** `true`: ALL traffic to CloudWatch Logs. @default false */
   readonly flowLogs?: boolean | FlowLogOptions;
   /** Retention of the flow log group. @default 30 */
@@ -128,6 +130,7 @@ export class Network extends Construct {
         sourceCidrs: props.privateSubnetCidrs,
         instanceType: props.natInstanceType,
         amiId: props.natInstanceAmiId,
+        instanceTags: props.natInstanceTags,
       });
     }
     const natAzs = { 'per-az': availabilityZones, single: availabilityZones.slice(0, 1), instance: [] }[natMode];

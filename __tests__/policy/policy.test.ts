@@ -170,6 +170,12 @@ const BREAKAGES: Record<string, Breakage> = {
     mutate: (s) => (nat(s).launchTemplate.imageId = child<DataAwsSsmParameter>(nat(s), 'ami').value),
     expected: (s) => ({ resource: nat(s).launchTemplate, reason: "image_id reads the SSM parameter's value (sensitive in the plan), not insecure_value" }),
   },
+  'launch-template-tags-what-launches-create': {
+    // The container instances' template as it tagged before: instances and volumes only.
+    mutate: (s) =>
+      s.capacity.launchTemplate.putTagSpecifications(['instance', 'volume'].map((resourceType) => ({ resourceType, tags: { Name: 'instance' } }))),
+    expected: (s) => ({ resource: s.capacity.launchTemplate, reason: 'tags no network-interface at launch' }),
+  },
   'imdsv2-hop-limit-1': {
     mutate: (s) => s.capacity.launchTemplate.addOverride('metadata_options.http_put_response_hop_limit', 2),
     expected: (s) => ({ resource: s.capacity.launchTemplate, reason: 'hop limit is 2' }),
@@ -491,6 +497,11 @@ describe('the NAT instance is held to the instance rules, and its exceptions are
     expect(rule('nat-instance-up-while-instances-are').check(zoned.json)).toEqual([
       { address: address(nat(zoned.stack).autoScalingGroup), reason: `scheduled in Europe/Berlin, ${address(zoned.stack.capacity.autoScalingGroup)} in UTC` },
     ]);
+  });
+
+  test('launch-template-tags-what-launches-create: the NAT template is spared network-interface only, not volume', () => {
+    const b = broken((s) => nat(s).launchTemplate.putTagSpecifications([{ resourceType: 'instance', tags: { Name: 'nat' } }]));
+    expect(rule('launch-template-tags-what-launches-create').check(b.json)).toEqual([{ address: address(nat(b.stack).launchTemplate), reason: 'tags no volume at launch' }]);
   });
 
   test('source-dest-check-nat-only: the NAT interface itself, once no route uses it', () => {

@@ -619,6 +619,20 @@ export const RULES: readonly Rule[] = [
       }),
   },
   {
+    id: 'launch-template-tags-what-launches-create',
+    checkov: '—',
+    checks: 'Every launch template has tag specifications for instance, volume and network-interface (network-interface not when every interface is an existing one, named by network_interface_id)',
+    why: 'The provider\'s default_tags never reach what an Auto Scaling group launches; untagged volumes and interfaces fall out of cost allocation and tag-based access control (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_LaunchTemplateTagSpecificationRequest.html).',
+    check: (json) =>
+      each(json, 'aws_launch_template', (a) => {
+        const tagged = new Set(list(a.tag_specifications).map((t) => t.resource_type));
+        const nis = list(a.network_interfaces);
+        const existingOnly = nis.length > 0 && nis.every((ni) => ni.network_interface_id !== undefined);
+        const missing = ['instance', 'volume', ...(existingOnly ? [] : ['network-interface'])].filter((type) => !tagged.has(type));
+        return missing.length > 0 ? `tags no ${missing.join(', ')} at launch` : undefined;
+      }),
+  },
+  {
     id: 'imdsv2-hop-limit-1',
     checkov: 'CKV_AWS_79, CKV_AWS_341',
     checks: 'Launch templates and instances require IMDSv2 tokens with a PUT response hop limit of 1',
