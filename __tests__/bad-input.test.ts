@@ -292,6 +292,8 @@ const CASES: readonly (readonly [string, () => unknown, string])[] = [
     'environment "dev": loadBalancer.idleTimeoutSeconds = 75 is not allowed; expected less than 75: services.host-name (spring-boot) keeps idle connections 75 s, and an ALB that outlasts it gets 502s'],
   ['malformed AMI id', devWith({ amiId: 'ami-12345' }),
     'environment "dev": amiId = "ami-12345" is not allowed; expected an AMI id: ami- and 8 or 17 hexadecimal digits'],
+  ['malformed NAT AMI id', devWith({ natInstance: { amiId: 'ami-XYZ' } }),
+    'environment "dev": natInstance.amiId = "ami-XYZ" is not allowed; expected an AMI id: ami- and 8 or 17 hexadecimal digits'],
   ['capacity provider target above 100', devWith({ capacity: { min: 1, max: 2, targetCapacityPercent: 110 } }),
     'environment "dev": capacity.targetCapacityPercent = 110 is not allowed; expected a whole number from 1 to 100'],
   ['empty name prefix', devWith({ namePrefix: '' }),

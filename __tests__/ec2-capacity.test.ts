@@ -123,10 +123,10 @@ describe('Ec2Capacity (on-demand)', () => {
     expect(asg.mixed_instances_policy).toBeUndefined();
   });
 
-  test('instances and their volumes carry the given tags (default_tags do not reach what the ASG launches)', () => {
+  test('instances, their volumes and network interfaces carry the given tags (default_tags do not reach what the ASG launches)', () => {
     const tagged = synthCapacity({ instanceTags: { Project: 'host-name', Environment: 'test' } }).json;
     expect(onlyResource(tagged, 'aws_launch_template').tag_specifications).toEqual(
-      ['instance', 'volume'].map((resource_type) => ({ resource_type, tags: { Project: 'host-name', Environment: 'test', Name: 'hn-test-instance' } })),
+      ['instance', 'volume', 'network-interface'].map((resource_type) => ({ resource_type, tags: { Project: 'host-name', Environment: 'test', Name: 'hn-test-instance' } })),
     );
   });
 

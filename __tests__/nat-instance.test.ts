@@ -1,4 +1,3 @@
-import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
 import { Eip } from '@cdktf/provider-aws/lib/eip';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway';
@@ -56,7 +55,7 @@ describe("Network with natMode 'instance'", () => {
     const lt = onlyResource(json, 'aws_launch_template');
     expect(lt).toMatchObject({
       instance_type: 't4g.nano',
-      image_id: expect.stringContaining('data.aws_ssm_parameter.network_nat-instance_ami_'),
+      image_id: expect.stringMatching(/^\$\{data\.aws_ssm_parameter\.network_nat-instance_ami_\w+\.insecure_value\}$/),
       metadata_options: { http_tokens: 'required', http_put_response_hop_limit: 1 },
       credit_specification: { cpu_credits: 'standard' },
       monitoring: { enabled: false },
@@ -70,22 +69,45 @@ describe("Network with natMode 'instance'", () => {
     expect(Object.values(json.data!.aws_ssm_parameter).map((p: any) => p.name)).toEqual([NAT_AMI_PARAMETER]);
   });
 
-  test('an Auto Scaling group of one in the interface subnet, replaced old-first on a new template version', () => {
-    expect(text).toHaveResourceWithProperties(AutoscalingGroup, {
+  test("an Auto Scaling group of one in the interface's AZ (no subnet: the interface brings it), replaced old-first on a new template version", () => {
+    const asg = onlyResource(json, 'aws_autoscaling_group');
+    expect(asg).toMatchObject({
       name: 'hn-test-nat',
       min_size: 1,
       max_size: 1,
       desired_capacity: 1,
-      vpc_zone_identifier: [expect.stringContaining('aws_subnet.network_public-us-east-1a_')],
+      availability_zones: [expect.stringMatching(/^\$\{aws_subnet\.network_public-us-east-1a_\w+\.availability_zone\}$/)],
       launch_template: { id: expect.stringContaining('aws_launch_template.'), version: expect.stringContaining('.latest_version') },
       instance_refresh: { strategy: 'Rolling', preferences: { min_healthy_percentage: 0 } },
     });
+    expect(asg.vpc_zone_identifier).toBeUndefined();
   });
 
-  test('role: Session Manager only', () => {
+  test('role: Session Manager, and SetInstanceHealth on its own group only; the group waits for that grant', () => {
     const attachments = Object.values(resourcesOf(json, 'aws_iam_role_policy_attachment'));
     expect(attachments.map((a) => a.policy_arn)).toEqual([expect.stringMatching(/:iam::aws:policy\/AmazonSSMManagedInstanceCore$/)]);
-    expect(resourcesOf(json, 'aws_iam_role_policy')).toEqual({});
+    const [[policyId, policy]] = Object.entries(resourcesOf(json, 'aws_iam_role_policy'));
+    expect(JSON.parse(policy.policy).Statement).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'autoscaling:SetInstanceHealth',
+        Resource: expect.stringMatching(/^arn:\$\{data\.aws_partition\.[\w-]+\.partition\}:autoscaling:\$\{data\.aws_region\.[\w-]+\.name\}:\$\{data\.aws_caller_identity\.[\w-]+\.account_id\}:autoScalingGroup:\*:autoScalingGroupName\/hn-test-nat$/),
+      },
+    ]);
+    expect(onlyResource(json, 'aws_autoscaling_group').depends_on).toEqual([`aws_iam_role_policy.${policyId}`]);
+  });
+
+  test('the instance and its volume carry the given tags; the interface is tagged as a resource of the stack, not by the launch', () => {
+    const tagged = synthJson((scope) => new Network(scope, 'network', { ...base, natInstanceTags: { Project: 'host-name' } })).json;
+    expect(onlyResource(tagged, 'aws_launch_template').tag_specifications).toEqual(
+      ['instance', 'volume'].map((resource_type) => ({ resource_type, tags: { Project: 'host-name', Name: 'hn-test-nat' } })),
+    );
+  });
+
+  test('a pinned AMI replaces the SSM lookup', () => {
+    const pinned = synthJson((scope) => new Network(scope, 'network', { ...base, natInstanceAmiId: 'ami-0123456789abcdef0' })).json;
+    expect(onlyResource(pinned, 'aws_launch_template').image_id).toBe('ami-0123456789abcdef0');
+    expect(pinned.data?.aws_ssm_parameter).toBeUndefined();
   });
 
   test('exposes the NAT instance and no gateways', () => {
@@ -121,7 +143,15 @@ describe('NAT user data', () => {
   });
 
   test('stops at the first failure, and turns sshd off', () => {
-    expect(script.split('\n').slice(0, 2)).toEqual(['#!/bin/bash', 'set -euo pipefail']);
+    expect(script.split('\n').slice(0, 2)).toEqual(['#!/bin/bash', 'set -Eeuo pipefail']);
     expect(script).toContain('systemctl disable --now sshd');
+  });
+
+  test('a failed step reports the instance unhealthy to its group, before any step runs', () => {
+    const lines = script.split('\n');
+    const trap = lines.indexOf('trap report_unhealthy ERR');
+    expect(trap).toBeGreaterThan(0);
+    expect(trap).toBeLessThan(lines.indexOf('dnf install -y iptables-services'));
+    expect(script).toMatch(/aws autoscaling set-instance-health .*--instance-id "\$\(IMDS instance-id\)" --health-status Unhealthy --no-should-respect-grace-period/);
   });
 });

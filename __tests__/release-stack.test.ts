@@ -9,11 +9,14 @@ const dev = (settings = {}) => synthStack(resolveEnvironment('dev', { ...ENVIRON
 describe('HostNameStack, release settings', () => {
   const { json } = dev({ tags: { CostCenter: 'platform' } });
 
-  test("instances and volumes carry the provider's default tags (from the same object, so they never differ)", () => {
+  test("what every launch template's launches create carries the provider's default tags (from the same object, so they never differ)", () => {
     const defaultTags = json.provider!.aws[0].default_tags[0].tags;
     expect(defaultTags).toEqual({ Project: 'host-name', Environment: 'dev', ManagedBy: 'cdktf', CostCenter: 'platform' });
-    const [template] = Object.values(resourcesOf(json, 'aws_launch_template'));
-    for (const spec of template.tag_specifications) expect(spec.tags).toEqual({ ...defaultTags, Name: 'host-name-dev-instance' });
+    const templates = Object.values(resourcesOf(json, 'aws_launch_template'));
+    for (const template of templates) {
+      const [{ tags }] = template.tag_specifications;
+      for (const spec of template.tag_specifications) expect(spec.tags).toEqual({ ...defaultTags, Name: tags.Name });
+    }
   });
 
   test("each service's deployment is judged by its own alarms", () => {

@@ -81,6 +81,8 @@ export function resolveEnvironment(name: string, s: EnvironmentSettings): Enviro
   const reservedMemoryMiB = s.reservedMemoryMiB ?? 256;
   v.integer('reservedMemoryMiB', reservedMemoryMiB, 0, spec.registeredMemoryMiB - 128);
   if (s.amiId !== undefined) v.check('amiId', s.amiId, AMI_ID.test(s.amiId), 'an AMI id: ami- and 8 or 17 hexadecimal digits');
+  const natAmiId = s.natInstance?.amiId;
+  if (natAmiId !== undefined) v.check('natInstance.amiId', natAmiId, AMI_ID.test(natAmiId), 'an AMI id: ami- and 8 or 17 hexadecimal digits');
 
   const services = resolveServices(v, { environment: name, namePrefix, region, instanceType, cpuCredits: savings.cpuCredits, reservedMemoryMiB, capacity }, s.services ?? DEFAULT_SERVICES);
 

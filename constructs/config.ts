@@ -16,6 +16,12 @@ export const NAT_MODES: readonly NatMode[] = ['per-az', 'single', 'instance'];
 export interface NatInstanceSettings {
   /** Graviton type of the NAT instance (natMode 'instance'); one of NAT_INSTANCE_TYPES. @default 't4g.nano' */
   readonly instanceType?: string;
+  /**
+   * Pin the NAT instance's AMI (`ami-…`, arm64, in the region), as `amiId` does for the container
+   * instances. @default none: the latest Amazon Linux 2023 arm64 AMI, read from its public SSM
+   * parameter at every plan (and shown there)
+   */
+  readonly amiId?: string;
 }
 
 /** Where VPC flow logs go: CloudWatch Logs, or an S3 bucket the stack creates (half the delivery price, no query console). */
@@ -230,7 +236,7 @@ export interface EnvironmentConfig {
   readonly publicSubnetCidrs: readonly string[];
   readonly privateSubnetCidrs: readonly string[];
   readonly natMode: NatMode;
-  readonly natInstance: Required<NatInstanceSettings>;
+  readonly natInstance: Required<Omit<NatInstanceSettings, 'amiId'>> & Pick<NatInstanceSettings, 'amiId'>;
   readonly flowLogs: boolean;
   readonly flowLogDestination: FlowLogDestination;
   readonly flowLogTraffic: FlowLogTraffic;

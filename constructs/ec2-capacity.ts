@@ -19,6 +19,9 @@ import { managedPolicyArn, serviceTrustPolicy } from './iam';
 import { InstanceTypeSpec } from './instance-types';
 import { environmentNames } from './names';
 
+/** What a launch creates, and so what a launch template must tag: default_tags reach none of them. */
+export const LAUNCH_TAGGED_RESOURCES = ['instance', 'volume', 'network-interface'] as const;
+
 /** Managed policies the container instances get: the ECS agent, and Session Manager instead of SSH. */
 export const INSTANCE_MANAGED_POLICIES = [
   'service-role/AmazonEC2ContainerServiceforEC2Role',
@@ -54,8 +57,8 @@ export interface Ec2CapacityProps {
   /** An AMI to pin (config `amiId`). @default the recommended ECS-optimized AMI, read from its public SSM parameter at every plan */
   readonly amiId?: string;
   /**
-   * Tags for the instances and their volumes (the launch template's tag specifications): the
-   * provider's default_tags reach neither, because the Auto Scaling group launches them. @default only Name
+   * Tags for the instances, their volumes and network interfaces (the launch template's tag
+   * specifications): the provider's default_tags reach none, because the Auto Scaling group launches them. @default only Name
    */
   readonly instanceTags?: Readonly<Record<string, string>>;
   /** Managed scaling keeps the instances this full (tasks placed / instances); below 100 keeps spare ones. @default 100 */
@@ -189,7 +192,7 @@ export class Ec2Capacity extends Construct {
       userData: Fn.base64encode(userData),
       updateDefaultVersion: true,
       // Static values only, so the template gets no new version unless a tag really changes.
-      tagSpecifications: ['instance', 'volume'].map((resourceType) => ({
+      tagSpecifications: LAUNCH_TAGGED_RESOURCES.map((resourceType) => ({
         resourceType,
         tags: { ...props.instanceTags, Name: `${namePrefix}-instance` },
       })),

@@ -99,6 +99,8 @@ export class HostNameStack extends TerraformStack {
       privateSubnetCidrs: config.privateSubnetCidrs,
       natMode: config.natMode,
       natInstanceType: config.natInstance.instanceType,
+      natInstanceAmiId: config.natInstance.amiId,
+      natInstanceTags: defaultTags,
       flowLogs: config.flowLogs && { destination: config.flowLogDestination, trafficType: config.flowLogTraffic },
       logRetentionDays: config.logRetentionDays,
       s3GatewayEndpointRegion: config.region,

@@ -33,6 +33,10 @@ export interface NetworkProps {
   readonly natMode?: NatMode;
   /** The NAT instance's type; required when natMode is 'instance'. */
   readonly natInstanceType?: string;
+  /** The NAT instance's pinned AMI. @default the latest Amazon Linux 2023 arm64 (NatInstanceProps.amiId) */
+  readonly natInstanceAmiId?: string;
+  /** Tags for what the NAT instance's launches create (NatInstanceProps.instanceTags). @default only Name */
+  readonly natInstanceTags?: Readonly<Record<string, string>>;
   /** `true`: ALL traffic to CloudWatch Logs. @default false */
   readonly flowLogs?: boolean | FlowLogOptions;
   /** Retention of the flow log group. @default 30 */
@@ -126,6 +130,8 @@ export class Network extends Construct {
         internetGateway: igw,
         sourceCidrs: props.privateSubnetCidrs,
         instanceType: props.natInstanceType,
+        amiId: props.natInstanceAmiId,
+        instanceTags: props.natInstanceTags,
       });
     }
     const natAzs = { 'per-az': availabilityZones, single: availabilityZones.slice(0, 1), instance: [] }[natMode];

@@ -43,7 +43,7 @@ type Savings = Pick<
 >;
 
 export function resolveSavings(v: Validator, s: EnvironmentSettings, instanceType: string, natMode: NatMode): Savings {
-  const natInstance = { instanceType: s.natInstance?.instanceType ?? 't4g.nano' };
+  const natInstance = { instanceType: s.natInstance?.instanceType ?? 't4g.nano', amiId: s.natInstance?.amiId };
   v.check('natInstance.instanceType', natInstance.instanceType, natInstance.instanceType in NAT_INSTANCE_TYPES, `one of ${Object.keys(NAT_INSTANCE_TYPES).join(', ')}`);
 
   const cpuCredits = s.cpuCredits;

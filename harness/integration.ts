@@ -136,6 +136,9 @@ function checkDeployment(checks: Checks, aws: (...args: string[]) => Json, confi
       expect(group, `no Auto Scaling group ${groupName}`);
       expect(group.MinSize === 1 && group.MaxSize === 1 && group.DesiredCapacity === 1, `group size ${group.MinSize}-${group.MaxSize} (desired ${group.DesiredCapacity}), expected 1-1`);
       expect(group.Instances.length === 1, `${group.Instances.length} instances in ${groupName}, expected 1`);
+      // An existing interface in the template: the group names its AZ and no subnet, as AWS requires.
+      expect(!group.VPCZoneIdentifier, `group sets VPCZoneIdentifier ${group.VPCZoneIdentifier} next to an existing interface`);
+      expect(group.AvailabilityZones.join() === config.availabilityZones[0], `group AZs ${group.AvailabilityZones}, expected ${config.availabilityZones[0]}`);
       const eni = aws('ec2', 'describe-network-interfaces', '--network-interface-ids', eniId).NetworkInterfaces[0];
       expect(eni.SourceDestCheck === false, `SourceDestCheck ${eni.SourceDestCheck} on ${eniId}`);
       expect(eni.SubnetId === subnets().publics[0].SubnetId, `interface in ${eni.SubnetId}, expected the first public subnet`);

@@ -23,6 +23,7 @@ from werkzeug.serving import make_server  # noqa: E402
 from moto.applicationautoscaling.responses import ApplicationAutoScalingResponse  # noqa: E402
 from moto.autoscaling.responses import AutoScalingResponse  # noqa: E402
 from moto.core.responses import ActionResult  # noqa: E402
+from moto.ec2.exceptions import EC2ClientError  # noqa: E402
 from moto.ec2.models.instances import InstanceBackend  # noqa: E402
 from moto.ecs.models import Service  # noqa: E402
 from moto.ecs.responses import EC2ContainerServiceResponse  # noqa: E402
@@ -164,22 +165,50 @@ def patch_elbv2_default_scheme() -> None:
     FakeLoadBalancer.__init__ = init
 
 
+# RunInstances' answer to an existing interface next to an instance-level subnet.
+INTERFACE_WITH_SUBNET = "Network interfaces and an instance-level subnet ID may not be specified on the same request"
+
+
+def existing_interfaces(ec2_backend, template_spec: dict) -> list[dict]:
+    """The launch template version's network interfaces that name an existing interface."""
+    data = ec2_backend._get_template_from_args(template_spec).data
+    return [ni for ni in data.get("NetworkInterfaces") or data.get("NetworkInterface") or [] if ni.get("NetworkInterfaceId")]
+
+
 def patch_launch_template_network_interface() -> None:
     """Gap: an Auto Scaling group's launches ignore the launch template's NetworkInterfaces, so an
     instance never takes an existing interface named there (the NAT instance's), as EC2 makes it
     do; and terminating an instance leaves such an interface attached to it, where EC2 detaches it.
-    Launch with the template's existing interfaces; detach what termination does not delete."""
+    Launch with the template's existing interfaces; detach what termination does not delete.
+    Stricter, as AWS: an existing interface with an instance-level subnet (a group's
+    VPCZoneIdentifier) is refused with RunInstances' error, at the launch and at an update that
+    would make the group's next launch fail; the group must name the AZ only
+    (https://docs.aws.amazon.com/autoscaling/ec2/userguide/create-launch-template.html)."""
     run_instances = InstanceBackend.run_instances
 
     def run(self, image_id, count, user_data, security_group_names, **kwargs):
         template = kwargs.get("launch_template")
         if template and not kwargs.get("nics"):
-            data = self._get_template_from_args(template).data
-            existing = [ni for ni in data.get("NetworkInterfaces") or data.get("NetworkInterface") or [] if ni.get("NetworkInterfaceId")]
+            existing = existing_interfaces(self, template)
             if existing:
+                if kwargs.get("subnet_id"):
+                    raise EC2ClientError("InvalidParameterCombination", INTERFACE_WITH_SUBNET)
                 kwargs["nics"] = [{"DeviceIndex": ni.get("DeviceIndex", 0), "NetworkInterfaceId": ni["NetworkInterfaceId"]} for ni in existing]
         return run_instances(self, image_id, count, user_data, security_group_names, **kwargs)
 
+    update_group = AutoScalingResponse.update_auto_scaling_group
+
+    def update_auto_scaling_group(self):
+        group = self.autoscaling_backend.autoscaling_groups.get(self._get_param("AutoScalingGroupName"))
+        subnets = self._get_param("VPCZoneIdentifier") or (group.vpc_zone_identifier if group else None)
+        template = self._get_param("LaunchTemplate") or (
+            {"LaunchTemplateId": group.ec2_launch_template.id, "Version": group.launch_template_version} if group and group.ec2_launch_template else None
+        )
+        if subnets and template and existing_interfaces(self.autoscaling_backend.ec2_backend, template):
+            raise EC2ClientError("InvalidParameterCombination", INTERFACE_WITH_SUBNET)
+        return update_group(self)
+
+    AutoScalingResponse.update_auto_scaling_group = update_auto_scaling_group
     InstanceBackend.run_instances = run
 
     from moto.ec2.models.instances import Instance

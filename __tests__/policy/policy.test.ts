@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { DataAwsSsmParameter } from '@cdktf/provider-aws/lib/data-aws-ssm-parameter';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { NetworkInterface } from '@cdktf/provider-aws/lib/network-interface';
@@ -156,6 +157,14 @@ const BREAKAGES: Record<string, Breakage> = {
     mutate: (s) => (s.schedule!.natActions[0].recurrence = '30 7 * * 1-5'),
     expected: (s) => ({ resource: nat(s).autoScalingGroup, reason: `the NAT instance is down at MON 07:00 while ${address(s.capacity.autoScalingGroup)} is up` }),
   },
+  'asg-no-existing-eni-with-subnets': {
+    // The NAT group given its interface's subnet, as AWS refuses.
+    mutate: (s) => {
+      nat(s).autoScalingGroup.resetAvailabilityZones();
+      nat(s).autoScalingGroup.vpcZoneIdentifier = [s.network.publicSubnets[0].subnet.id];
+    },
+    expected: (s) => ({ resource: nat(s).autoScalingGroup, reason: `sets vpc_zone_identifier, but ${address(nat(s).launchTemplate)} names an existing network interface` }),
+  },
   'no-key-pairs': {
     mutate: (s) => (nat(s).launchTemplate.keyName = 'ops-key'),
     expected: (s) => ({ resource: nat(s).launchTemplate, reason: 'key_name is ops-key' }),
@@ -163,6 +172,17 @@ const BREAKAGES: Record<string, Breakage> = {
   'flow-logs-in-prod': {
     config: () => prod({ flowLogs: false }),
     expected: (s) => ({ resource: s.network.vpc, reason: 'no flow log' }),
+  },
+  'ssm-ami-shown-in-plan': {
+    // The NAT template reading the parameter's sensitive value.
+    mutate: (s) => (nat(s).launchTemplate.imageId = child<DataAwsSsmParameter>(nat(s), 'ami').value),
+    expected: (s) => ({ resource: nat(s).launchTemplate, reason: "image_id reads the SSM parameter's value (sensitive in the plan), not insecure_value" }),
+  },
+  'launch-template-tags-what-launches-create': {
+    // The container instances' template as it tagged before: instances and volumes only.
+    mutate: (s) =>
+      s.capacity.launchTemplate.putTagSpecifications(['instance', 'volume'].map((resourceType) => ({ resourceType, tags: { Name: 'instance' } }))),
+    expected: (s) => ({ resource: s.capacity.launchTemplate, reason: 'tags no network-interface at launch' }),
   },
   'imdsv2-hop-limit-1': {
     mutate: (s) => s.capacity.launchTemplate.addOverride('metadata_options.http_put_response_hop_limit', 2),
@@ -534,6 +554,11 @@ describe('the NAT instance is held to the instance rules, and its exceptions are
     expect(rule('nat-instance-up-while-instances-are').check(zoned.json)).toEqual([
       { address: address(nat(zoned.stack).autoScalingGroup), reason: `scheduled in Europe/Berlin, ${address(zoned.stack.capacity.autoScalingGroup)} in UTC` },
     ]);
+  });
+
+  test('launch-template-tags-what-launches-create: the NAT template is spared network-interface only, not volume', () => {
+    const b = broken((s) => nat(s).launchTemplate.putTagSpecifications([{ resourceType: 'instance', tags: { Name: 'nat' } }]));
+    expect(rule('launch-template-tags-what-launches-create').check(b.json)).toEqual([{ address: address(nat(b.stack).launchTemplate), reason: 'tags no volume at launch' }]);
   });
 
   test('source-dest-check-nat-only: the NAT interface itself, once no route uses it', () => {

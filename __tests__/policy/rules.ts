@@ -648,6 +648,25 @@ export const RULES: readonly Rule[] = [
     },
   },
   {
+    id: 'asg-no-existing-eni-with-subnets',
+    checkov: '—',
+    checks: 'An Auto Scaling group whose launch template names an existing network interface (network_interface_id) sets availability_zones and no vpc_zone_identifier',
+    why: 'With an existing interface the group "must specify the Availability Zone, but not the subnet ID"; EC2 refuses an interface next to an instance-level subnet, so every launch fails and the apply times out waiting for capacity (https://docs.aws.amazon.com/autoscaling/ec2/userguide/create-launch-template.html).',
+    check: (json) => {
+      const withInterface = new Set(
+        resources(json, 'aws_launch_template')
+          .filter((lt) => list(lt.attrs.network_interfaces).some((ni) => ni.network_interface_id !== undefined))
+          .map((lt) => lt.address),
+      );
+      return each(json, 'aws_autoscaling_group', (a) => {
+        const lt = [...refs(a.launch_template), ...refs(a.mixed_instances_policy)].find((x) => withInterface.has(x));
+        if (!lt) return undefined;
+        if (list(a.vpc_zone_identifier).length > 0) return `sets vpc_zone_identifier, but ${lt} names an existing network interface`;
+        return list(a.availability_zones).length === 0 ? `sets no availability_zones, but ${lt} names an existing network interface` : undefined;
+      });
+    },
+  },
+  {
     id: 'no-key-pairs',
     checkov: '—',
     checks: 'No key pair resource, and no launch template or instance names a key pair',
@@ -659,6 +678,33 @@ export const RULES: readonly Rule[] = [
   },
 
   // Instances
+  {
+    id: 'ssm-ami-shown-in-plan',
+    checkov: '—',
+    checks: "A launch template's image_id read from an SSM parameter uses the data source's insecure_value, never value or resolve:ssm:",
+    why: 'value is marked sensitive, so the plan shows "(sensitive value)" and a new AMI replaces instances unreviewed; resolve:ssm: changes at the next launch without a plan at all (https://registry.terraform.io/providers/hashicorp/aws/5.100.0/docs/data-sources/ssm_parameter).',
+    check: (json) =>
+      each(json, 'aws_launch_template', (a) => {
+        const image = String(a.image_id ?? '');
+        if (image.startsWith('resolve:ssm:')) return `image_id ${image} is resolved at launch, never shown in a plan`;
+        const hidden = [...image.matchAll(/\$\{data\.aws_ssm_parameter\.[\w-]+\.(\w+)\}/g)].find((m) => m[1] !== 'insecure_value');
+        return hidden ? `image_id reads the SSM parameter's ${hidden[1]} (sensitive in the plan), not insecure_value` : undefined;
+      }),
+  },
+  {
+    id: 'launch-template-tags-what-launches-create',
+    checkov: '—',
+    checks: 'Every launch template has tag specifications for instance, volume and network-interface (network-interface not when every interface is an existing one, named by network_interface_id)',
+    why: 'The provider\'s default_tags never reach what an Auto Scaling group launches; untagged volumes and interfaces fall out of cost allocation and tag-based access control (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_LaunchTemplateTagSpecificationRequest.html).',
+    check: (json) =>
+      each(json, 'aws_launch_template', (a) => {
+        const tagged = new Set(list(a.tag_specifications).map((t) => t.resource_type));
+        const nis = list(a.network_interfaces);
+        const existingOnly = nis.length > 0 && nis.every((ni) => ni.network_interface_id !== undefined);
+        const missing = ['instance', 'volume', ...(existingOnly ? [] : ['network-interface'])].filter((type) => !tagged.has(type));
+        return missing.length > 0 ? `tags no ${missing.join(', ')} at launch` : undefined;
+      }),
+  },
   {
     id: 'imdsv2-hop-limit-1',
     checkov: 'CKV_AWS_79, CKV_AWS_341',
