@@ -26,11 +26,11 @@ describe('WorkingHoursSchedule', () => {
   const groupActions = (j: typeof json, group: string) =>
     Object.values(resourcesOf(j, 'aws_autoscaling_schedule')).filter((a) => new RegExp(`^\\$\\{aws_autoscaling_group\\.${group}_\\w+\\.name\\}$`).test(a.autoscaling_group_name));
 
-  test('instances: back at start, to zero 15 minutes after the services (tasks gone, protection lifted), every size given', () => {
+  test('instances: back at start; 15 minutes after the services only the minimum drops to 0, so ECS scales in the instances it protects', () => {
     const actions = groupActions(json, 'capacity_asg');
     expect(actions.map((a) => [a.scheduled_action_name, a.recurrence, a.time_zone, a.min_size, a.max_size, a.desired_capacity])).toEqual([
       ['host-name-dev-start', '30 7 * * 1-5', 'Europe/Berlin', 1, 2, 1],
-      ['host-name-dev-stop', '5 19 * * 1-5', 'Europe/Berlin', 0, 0, 0],
+      ['host-name-dev-stop', '5 19 * * 1-5', 'Europe/Berlin', 0, -1, -1],
     ]);
     for (const a of actions) expect(a.autoscaling_group_name).toMatch(/^\$\{aws_autoscaling_group\.capacity_asg_\w+\.name\}$/);
   });

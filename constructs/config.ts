@@ -37,7 +37,8 @@ export const CPU_CREDITS: readonly CpuCredits[] = ['standard', 'unlimited'];
 
 /**
  * Scales the environment to zero outside working hours: every service's tasks at `stop`, its
- * instances SCHEDULE_INSTANCE_DELAY_MINUTES later (instances with tasks are protected from scale-in),
+ * instances' minimum to 0 SCHEDULE_INSTANCE_DELAY_MINUTES later (ECS then scales in the instances,
+ * which it protects from scale-in while they run tasks),
  * and back at `start`; a NAT instance runs from SCHEDULE_NAT_MARGIN_MINUTES before `start` to as
  * long after the instances' scale-in. While it is on, the schedule owns the minimum and maximum sizes; a changed
  * capacity or scaling range takes effect at the next start.
@@ -58,7 +59,7 @@ export interface ScheduleSettings {
   readonly stop?: string;
 }
 
-/** Minutes between the services' scale-in and the instances': time for tasks to drain and instances to lose scale-in protection. */
+/** Minutes between the services' scale-in and the instances' minimum dropping to 0: time for tasks to drain. */
 export const SCHEDULE_INSTANCE_DELAY_MINUTES = 15;
 
 /**

@@ -13,6 +13,14 @@ import { scheduleTimes, timeToMinutes, unixCronDays } from './savings-config';
 export const scheduledActionName = (base: string, phase: 'start' | 'stop') => `${base}-${phase}`;
 export const natScheduleBase = (namePrefix: string) => `${namePrefix}-nat`;
 
+/**
+ * Where a scheduled action leaves a size unchanged (provider: -1 sends no value). The instances' stop
+ * lowers only min_size: managed termination protection keeps instances protected from scale-in, so
+ * AWS can't remove them at a desired capacity set to 0; ECS managed scaling scales the group in once
+ * their tasks are gone (docs.aws.amazon.com/AmazonECS/latest/developerguide/managed-termination-protection.html).
+ */
+export const UNCHANGED = -1;
+
 /** One service's scaling range in working hours. */
 export interface ScheduledService {
   /** Physical name prefix of its scheduled actions, `<namePrefix>-<service>`. */
@@ -47,8 +55,8 @@ export interface WorkingHoursScheduleProps {
 
 /**
  * Scales an environment to zero outside working hours and back: services first (Application Auto
- * Scaling scheduled actions on each scalable target), then the instances, whose managed termination
- * protection keeps any instance with a task running; at `start` both come back to their ranges.
+ * Scaling scheduled actions on each scalable target), then the instances' minimum to 0, from where ECS
+ * managed scaling removes them as their tasks go; at `start` both come back to their ranges.
  * A NAT instance, when there is one, brackets it all: up before the instances boot (they need egress
  * to register with ECS), down after they are gone. The scheduled actions own the sizes from then on,
  * so Terraform stops resetting them.
@@ -81,32 +89,36 @@ export class WorkingHoursSchedule extends Construct {
 
     const days = unixCronDays(props.days);
     /** Scheduled actions `<actionName>-start` and `-stop` on a group, construct ids `<id>-start` and `-stop`. */
-    const groupActions = (asg: AutoscalingGroup, id: string, actionName: string, up: { at: string; min: number; max: number }, downAt: string) => {
-      const action = (phase: 'start' | 'stop', at: string, min: number, max: number) =>
+    type Sizes = { min: number; max: number; desired: number };
+    const groupActions = (asg: AutoscalingGroup, id: string, base: string, up: { at: string } & Sizes, down: { at: string } & Sizes) => {
+      const action = (phase: 'start' | 'stop', at: string, sizes: Sizes) =>
         new AutoscalingSchedule(this, `${id}-${phase}`, {
-          scheduledActionName: scheduledActionName(actionName, phase),
+          scheduledActionName: scheduledActionName(base, phase),
           autoscalingGroupName: asg.name,
           recurrence: `${awsCronTime(at)} * * ${days}`,
           timeZone: props.timeZone,
-          // All three, always: the provider sends an unset size as 0, not as "unchanged".
-          minSize: min,
-          maxSize: max,
-          desiredCapacity: min,
+          // All three, always: the provider sends an unset size as 0; UNCHANGED (-1) sends none.
+          minSize: sizes.min,
+          maxSize: sizes.max,
+          desiredCapacity: sizes.desired,
         });
       // desired_capacity too: an apply after hours would otherwise start the group.
       ignoreChanges(asg, ['desired_capacity', 'min_size', 'max_size']);
-      return [action('start', up.at, up.min, up.max), action('stop', downAt, 0, 0)];
+      return [action('start', up.at, up), action('stop', down.at, down)];
     };
     this.instanceActions = groupActions(
       props.autoScalingGroup,
       'instances',
       props.namePrefix,
-      { at: times.start, min: props.minInstances, max: props.maxInstances },
-      times.instancesStop,
+      { at: times.start, min: props.minInstances, max: props.maxInstances, desired: props.minInstances },
+      { at: times.instancesStop, min: 0, max: UNCHANGED, desired: UNCHANGED },
     );
     const nat = props.natAutoScalingGroup;
-    // One instance: the NAT group's only size (nat-instance.ts).
-    this.natActions = nat ? groupActions(nat, 'nat', natScheduleBase(props.namePrefix), { at: times.natStart, min: 1, max: 1 }, times.natStop) : [];
+    // One instance: the NAT group's only size (nat-instance.ts). Not a capacity provider's group, so
+    // nothing protects its instance: 0/0/0 stops it.
+    this.natActions = nat
+      ? groupActions(nat, 'nat', natScheduleBase(props.namePrefix), { at: times.natStart, min: 1, max: 1, desired: 1 }, { at: times.natStop, min: 0, max: 0, desired: 0 })
+      : [];
   }
 }
 

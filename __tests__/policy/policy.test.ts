@@ -133,7 +133,18 @@ const BREAKAGES: Record<string, Breakage> = {
   },
   'no-scale-to-zero-in-prod': {
     config: () => prod({ schedule: { enabled: true } }),
-    expected: (s) => ({ resource: s.schedule!.instanceActions[1], reason: 'scales the Auto Scaling group to zero' }),
+    expected: (s) => ({ resource: s.schedule!.instanceActions[1], reason: 'scales the Auto Scaling group to zero, or lets it scale in to zero' }),
+  },
+  'protected-groups-scale-in-through-ecs': {
+    // The stop action as it was: every size to 0 on the capacity provider's group.
+    mutate: (s) => {
+      s.schedule!.instanceActions[1].maxSize = 0;
+      s.schedule!.instanceActions[1].desiredCapacity = 0;
+    },
+    expected: (s) => ({
+      resource: s.schedule!.instanceActions[1],
+      reason: `sets max_size and desired_capacity to 0 on ${address(s.capacity.autoScalingGroup)}, whose instances ECS protects from scale-in`,
+    }),
   },
   'source-dest-check-nat-only': {
     mutate: (s) =>

@@ -561,12 +561,14 @@ export const RULES: readonly Rule[] = [
   {
     id: 'no-scale-to-zero-in-prod',
     checkov: '—',
-    checks: 'In prod, no scheduled action scales instances or services to zero',
+    checks: "In prod, no scheduled action scales instances or services to zero, or lowers a group's minimum to 0",
     why: 'A working-hours schedule is a dev saving; in prod it is an outage every night.',
     check: (json) =>
       isProd(json)
         ? [
-            ...each(json, 'aws_autoscaling_schedule', (a) => (Number(a.max_size) === 0 ? 'scales the Auto Scaling group to zero' : undefined)),
+            ...each(json, 'aws_autoscaling_schedule', (a) =>
+              Number(a.max_size) === 0 || Number(a.min_size) === 0 ? 'scales the Auto Scaling group to zero, or lets it scale in to zero' : undefined,
+            ),
             ...each(json, 'aws_appautoscaling_scheduled_action', (a) =>
               Number(list(a.scalable_target_action)[0]?.max_capacity) === 0 ? 'scales a scalable target to zero' : undefined,
             ),
@@ -1091,6 +1093,30 @@ export const RULES: readonly Rule[] = [
         if (p.managed_termination_protection !== 'ENABLED') return 'managed termination protection is not ENABLED';
         return p.managed_draining === 'ENABLED' ? undefined : 'managed draining is not ENABLED';
       }),
+  },
+
+  {
+    id: 'protected-groups-scale-in-through-ecs',
+    checkov: '—',
+    checks: 'No scheduled action sets max_size or desired_capacity to 0 on a group that a capacity provider with managed termination protection scales (min_size only)',
+    why:
+      'ECS keeps those instances protected from scale-in, and AWS cancels a scale-in when every remaining instance is protected, so a desired 0 leaves them running; ' +
+      'a lower min_size lets ECS managed scaling remove them once their tasks are gone, and a max_size above 0 lets it scale out for a deploy. ' +
+      'https://docs.aws.amazon.com/AmazonECS/latest/developerguide/managed-termination-protection.html, ' +
+      'https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-instance-protection.html, ' +
+      'https://docs.aws.amazon.com/AmazonECS/latest/developerguide/asg-capacity-providers.html',
+    check: (json) => {
+      const protectedGroups = resources(json, 'aws_ecs_capacity_provider')
+        .map((cp) => list(cp.attrs.auto_scaling_group_provider)[0] ?? {})
+        .filter((p) => p.managed_termination_protection === 'ENABLED')
+        .flatMap((p) => refs(p.auto_scaling_group_arn));
+      return each(json, 'aws_autoscaling_schedule', (a) => {
+        const group = protectedGroups.find((g) => refersTo(a.autoscaling_group_name, g));
+        if (!group) return undefined;
+        const zero = (['max_size', 'desired_capacity'] as const).filter((k) => a[k] !== undefined && Number(a[k]) === 0);
+        return zero.length > 0 ? `sets ${zero.join(' and ')} to 0 on ${group}, whose instances ECS protects from scale-in` : undefined;
+      });
+    },
   },
 
   // ECR (vacuous when the image comes from elsewhere)
