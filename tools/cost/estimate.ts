@@ -326,7 +326,10 @@ function scheduledUptime(ctx: Context, name: string, own: MinMax): Uptime | unde
     if (!days) return ctx.fail(`aws_autoscaling_schedule.${scheduleName}`, `recurrence ${JSON.stringify(s.recurrence)} is not a weekly "M H * * days" cron the price table can read`);
     const sizes = { min: num(s.min_size), max: num(s.max_size) };
     const up = sizes.min === own.min && sizes.max === own.max;
-    if (!up && !(sizes.min === 0 && sizes.max === 0)) {
+    // A stop may lower only the minimum (max -1: unchanged), leaving the scale-in to ECS managed scaling
+    // once the services are at zero (working-hours-schedule.ts); priced as down, like 0/0.
+    const down = sizes.min === 0 && (sizes.max === 0 || sizes.max === -1);
+    if (!up && !down) {
       return ctx.fail(`aws_autoscaling_schedule.${scheduleName}`, `sets min ${sizes.min}, max ${sizes.max}: only schedules between zero and the group's own sizes (${own.min}-${own.max}) are priced`);
     }
     return days.map((d) => ({ at: d * 1440 + Number(hour) * 60 + Number(minute), up }));
