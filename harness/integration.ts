@@ -155,6 +155,22 @@ function checkDeployment(checks: Checks, aws: (...args: string[]) => Json, confi
       expect(data.BlockDeviceMappings?.every((m: Json) => m.Ebs?.Encrypted === true), `root volume not encrypted: ${JSON.stringify(data.BlockDeviceMappings)}`);
       return `${instanceId} on ${eniId} (${eni.Association.PublicIp}), source/dest check off`;
     });
+    checks.run('NAT instance: the emulator refuses a group that names a subnet beside the template\'s existing interface, as AWS does', () => {
+      const groupName = out.nat_autoscaling_group_name!;
+      const group = aws('autoscaling', 'describe-auto-scaling-groups', '--auto-scaling-group-names', groupName).AutoScalingGroups[0];
+      const template = `LaunchTemplateId=${group.LaunchTemplate.LaunchTemplateId},Version=$Latest`;
+      const probe = `${groupName}-subnet-probe`;
+      let refusal = '';
+      try {
+        aws('autoscaling', 'create-auto-scaling-group', '--auto-scaling-group-name', probe, '--launch-template', template,
+          '--min-size', '1', '--max-size', '1', '--vpc-zone-identifier', subnets().publics[0].SubnetId);
+      } catch (e) {
+        refusal = (e as Error).message;
+      }
+      if (!refusal) aws('autoscaling', 'delete-auto-scaling-group', '--auto-scaling-group-name', probe, '--force-delete');
+      expect(/InvalidParameterCombination/.test(refusal), `CreateAutoScalingGroup with VPCZoneIdentifier and an interface id was accepted`);
+      return 'InvalidParameterCombination';
+    });
   }
 
   if (config.schedule.enabled) {
