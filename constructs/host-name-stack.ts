@@ -179,7 +179,7 @@ export class HostNameStack extends TerraformStack {
     this.alarmTopic = new AlarmTopic(this, 'alarm-topic', { topicName: names.alarmTopic, key: this.operationsKey.key, ...config.operations.notifications });
     this.images = config.services.map((service) => this.addImage(config, service));
     this.services = config.services.map((service, i) => this.addService(config, service, this.images[i]));
-    this.forgetFormerRepositories();
+    this.forgetRetiredResources();
 
     const alarms = config.operations.alarms;
     const actions = [this.alarmTopic.topic.arn];
@@ -276,13 +276,13 @@ export class HostNameStack extends TerraformStack {
   }
 
   /**
-   * A service whose image now comes from a URI (the pipeline's build, HOST_NAME_IMAGE_URI) may have
-   * been built by this stack before: its ECR repository and images are forgotten, never deleted
-   * (`removed` with destroy = false, Terraform 1.7+). Terraform ignores one whose resource is not in state.
+   * What older code created here and this stack no longer manages, but which still holds data: the ECR
+   * repository of a service whose image now comes from a URI, retired KMS keys. Forgotten, never deleted
+   * (`removed` with destroy = false, Terraform 1.7+); Terraform ignores one whose resource is not in state.
    */
-  private forgetFormerRepositories(): void {
-    const removed = this.images.flatMap((image) => image.formerBuildResources).map((from) => ({ from, lifecycle: { destroy: false } }));
-    if (removed.length > 0) this.addOverride('removed', removed);
+  private forgetRetiredResources(): void {
+    const addresses = [...this.images.flatMap((image) => image.formerBuildResources), ...this.operationsKey.retiredResources];
+    this.addOverride('removed', addresses.map((from) => ({ from, lifecycle: { destroy: false } })));
   }
 
   private addService(config: EnvironmentConfig, service: ServiceConfig, image: ContainerImage): LoadBalancedService {
