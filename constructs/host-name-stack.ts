@@ -6,7 +6,7 @@ import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { IamServiceLinkedRole } from '@cdktf/provider-aws/lib/iam-service-linked-role';
 import { AlarmTopic } from './alarm-topic';
 import { CONTAINER_STOP_TIMEOUT_SECONDS, EnvironmentConfig, ServiceConfig } from './config';
-import { ContainerImage } from './container-image';
+import { ContainerImage, FORMER_BUILD_RESOURCES } from './container-image';
 import { Ec2Capacity } from './ec2-capacity';
 import { EnvironmentAlarms } from './environment-alarms';
 import { ExecLogging } from './exec-logging';
@@ -21,7 +21,7 @@ import { OperationsDashboard } from './operations-dashboard';
 import { OperationsKey } from './operations-key';
 import { ServiceAlarms } from './service-alarms';
 import { serviceResourceName } from './service-config';
-import { LEGACY_LAYOUT, moveFromLegacyPath } from './upgrade-moves';
+import { LEGACY_LAYOUT, legacyAddresses, moveFromLegacyPath } from './upgrade-moves';
 import { WebAcl } from './web-acl';
 import { WorkingHoursSchedule } from './working-hours-schedule';
 
@@ -64,6 +64,8 @@ export class HostNameStack extends TerraformStack {
   /** Set when the environment's schedule is on. */
   public readonly schedule?: WorkingHoursSchedule;
   private dockerProvider?: DockerProvider;
+  /** The single-service layout's repository and lifecycle policy addresses, when that service is here. */
+  private readonly legacyRepositories: string[] = [];
 
   private readonly config: EnvironmentConfig;
 
@@ -266,22 +268,23 @@ export class HostNameStack extends TerraformStack {
         source.kind === 'uri'
           ? source
           : { kind: 'build', directory: source.directory, platform: dockerPlatform(INSTANCE_TYPES[config.instanceType]) },
-      keepImages: config.image.keepImages,
-      forceDelete: config.image.forceDelete,
       dockerProvider: this.dockerProvider,
     });
     this.dockerProvider ??= image.dockerProvider;
-    if (service.name === LEGACY_LAYOUT.service) moveFromLegacyPath(image, LEGACY_LAYOUT.imagePath);
+    if (service.name === LEGACY_LAYOUT.service) {
+      moveFromLegacyPath(image, LEGACY_LAYOUT.imagePath);
+      this.legacyRepositories.push(...legacyAddresses(FORMER_BUILD_RESOURCES, LEGACY_LAYOUT.imagePath));
+    }
     return image;
   }
 
   /**
-   * What older code created here and this stack no longer manages, but which still holds data: the ECR
-   * repository of a service whose image now comes from a URI, retired KMS keys. Forgotten, never deleted
-   * (`removed` with destroy = false, Terraform 1.7+); Terraform ignores one whose resource is not in state.
+   * What older code created here and this stack no longer manages, but which still holds data: ECR
+   * repositories with their images, retired KMS keys. Forgotten, never deleted (`removed` with
+   * destroy = false, Terraform 1.7+); Terraform ignores one whose resource is not in state.
    */
   private forgetRetiredResources(): void {
-    const addresses = [...this.images.flatMap((image) => image.formerBuildResources), ...this.operationsKey.retiredResources];
+    const addresses = [...this.legacyRepositories, ...this.images.flatMap((image) => image.formerBuildResources), ...this.operationsKey.retiredResources];
     this.addOverride('removed', addresses.map((from) => ({ from, lifecycle: { destroy: false } })));
   }
 
