@@ -107,11 +107,16 @@ export async function runRegistry(setup: TerraformSetup, emulator: Emulator, out
   try {
     await oneAtATime(() => run(registryDir, 'init', ['init']));
     await ok(`registry: a repository an environment stack of older code left behind (${leftBehind}) is adopted, not created again`, async () => {
-      if (leftBehind) aws('ecr', 'create-repository', '--repository-name', leftBehind);
+      // As the environment stack created it: KMS, immutable tags, scan on push.
+      if (leftBehind) {
+        aws('ecr', 'create-repository', '--repository-name', leftBehind, '--image-tag-mutability', 'IMMUTABLE', '--image-scanning-configuration', 'scanOnPush=true', '--encryption-configuration', 'encryptionType=KMS');
+      }
       await run(registryDir, 'plan', ['plan', '-out=registry.tfplan']);
       const changes = planChanges(env, registryDir, 'registry.tfplan').filter((c: Json) => c.type === 'aws_ecr_repository');
+      const list = changes.map((c: Json) => `${c.address} ${c.change.importing ? 'import/' : ''}${c.change.actions.join('/')}`).join(', ');
       const adopted = changes.filter((c: Json) => c.change.importing && c.change.after?.name === leftBehind);
-      expect(leftBehind !== undefined && adopted.length === 1, `the plan does not import ${leftBehind}: ${changes.map((c: Json) => `${c.address} ${c.change.actions.join('/')}`).join(', ')}`);
+      expect(leftBehind !== undefined && adopted.length === 1, `the plan does not import ${leftBehind}: ${list}`);
+      expect(!changes.some((c) => c.change.actions.includes('delete')), `the plan replaces or destroys a repository: ${list}`);
       const apply = await run(registryDir, 'apply', ['apply', 'registry.tfplan']);
       return /Resources: .*/.exec(apply.output)?.[0];
     });
