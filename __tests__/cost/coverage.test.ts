@@ -1,7 +1,7 @@
 import { Testing } from 'cdktf';
-import { addEnvironmentStacks } from '../../constructs/app';
+import { addEnvironmentStacks, addRegistryStack } from '../../constructs/app';
 import { resolveEnvironment } from '../../constructs/config-validation';
-import { ENVIRONMENTS, selectEnvironments } from '../../constructs/environments';
+import { DEFAULT_ENVIRONMENTS, ENVIRONMENTS, selectEnvironments } from '../../constructs/environments';
 import { INSTANCE_TYPES } from '../../constructs/instance-types';
 import { NAT_INSTANCE_TYPES } from '../../constructs/savings-config';
 import { STATE_STACK_NAME, StateBootstrapStack } from '../../constructs/state-bootstrap-stack';
@@ -24,7 +24,9 @@ const variants = [
   synthStack(resolveEnvironment('graviton', { ...ENVIRONMENTS.dev, instanceType: 't4g.small', flowLogs: true, natMode: 'per-az' })),
 ];
 const state = { name: STATE_STACK_NAME, json: JSON.parse(Testing.synth(new StateBootstrapStack(Testing.app(), STATE_STACK_NAME, { bucket: 'host-name-tf-state', region: 'us-east-1' }))) };
-const all = [...environments, ...variants, state];
+const registryStack = addRegistryStack(Testing.app(), selectEnvironments(DEFAULT_ENVIRONMENTS));
+const registry = { name: registryStack.node.id, json: JSON.parse(Testing.synth(registryStack)) };
+const all = [...environments, ...variants, state, registry];
 
 describe('every synthesized type is priced or free', () => {
   test('the environments are all here', () => {
