@@ -1,6 +1,6 @@
 /** Build once, promote by digest: the registry stack owns every repository, the release CLI, and what an environment forgets of older code. */
 import { Testing } from 'cdktf';
-import { addEnvironmentStacks, addRegistryStack } from '../constructs/app';
+import { addEnvironmentStacks, addRegistryStack, registryEnvironments } from '../constructs/app';
 import { resolveEnvironment } from '../constructs/config-validation';
 import { imageTag } from '../constructs/container-image';
 import { DEFAULT_ENVIRONMENTS, ENVIRONMENTS, HOST_NAME_SERVICE, selectEnvironments, withImage } from '../constructs/environments';
@@ -72,6 +72,10 @@ describe('host-name-registry', () => {
     const shared = ['dev', 'prod'].map((name) => resolveEnvironment(name, { ...ENVIRONMENTS[name], services: { 'host-name': { ...ENVIRONMENTS[name].services!['host-name'], image: { directory: 'workload', repositoryName: 'shared' } } } }));
     const names = Object.values(resourcesOf(JSON.parse(Testing.synth(addRegistryStack(Testing.app(), shared))), 'aws_ecr_repository')).map((r) => r.name);
     expect(names.sort()).toEqual(['host-name/host-name', 'shared']);
+  });
+
+  test('main.ts serves every known environment, not only the default ones: one named on the command line finds its repository', () => {
+    expect(registryEnvironments().map((c) => c.name)).toEqual(Object.keys(ENVIRONMENTS));
   });
 
   test('given the overridden environments it would drop the repositories (why main.ts passes them without)', () => {

@@ -1,5 +1,6 @@
 import { App } from 'cdktf';
 import { EnvironmentConfig } from './config';
+import { ENVIRONMENTS, selectEnvironments } from './environments';
 import { HostNameStack, HostNameStackProps } from './host-name-stack';
 import { REGISTRY_STACK_NAME, RegistryStack, registryRepositoryName } from './registry-stack';
 import { STATE_STACK_NAME, StateBootstrapStack } from './state-bootstrap-stack';
@@ -59,4 +60,9 @@ export function addRegistryStack(app: App, configs: readonly EnvironmentConfig[]
     region: configs[0].region,
     untaggedImageDays: Math.min(...configs.map((c) => c.image.untaggedImageDays)),
   });
+}
+
+/** What the registry serves: every known environment as configured (no image override), so one named on the command line finds its repository. */
+export function registryEnvironments(): EnvironmentConfig[] {
+  return selectEnvironments(Object.keys(ENVIRONMENTS));
 }

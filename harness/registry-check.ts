@@ -14,8 +14,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Testing } from 'cdktf';
-import { addEnvironmentStacks, addRegistryStack } from '../constructs/app';
-import { DEFAULT_ENVIRONMENTS, selectEnvironments } from '../constructs/environments';
+import { addEnvironmentStacks, addRegistryStack, registryEnvironments } from '../constructs/app';
+import { selectEnvironments } from '../constructs/environments';
 import { Emulator } from './emulator';
 import { EMULATOR_IMAGE_URI, emulatorProvider } from './emulator-stack';
 import { awsCli, Checks, emulatorAwsEnv, expect, Json, oneAtATime, step } from './checks';
@@ -59,7 +59,7 @@ function environmentJson(environment: string, endpoint: string, imageUri?: strin
 
 /** host-name-registry as main.ts makes it, pointed at moto (its provider settings from an environment stack's). Test-only: destroy may delete it. */
 function registryJson(emulatorAws: Tf): Tf {
-  const json: Tf = JSON.parse(Testing.synth(addRegistryStack(new App(), selectEnvironments(DEFAULT_ENVIRONMENTS))));
+  const json: Tf = JSON.parse(Testing.synth(addRegistryStack(new App(), registryEnvironments())));
   const { region, default_tags, ...emulator } = emulatorAws;
   json.provider.aws = [{ ...json.provider.aws[0], ...emulator }];
   json.terraform = { ...json.terraform, backend: { local: { path: 'terraform.tfstate' } } };
