@@ -74,10 +74,11 @@ describe('the app', () => {
     const moved = (json as { moved?: { from: string; to: string }[] }).moved!;
     // Every resource of the old service, image and target group; nothing else moves. dev's exec policy (new, in the
     // service construct) gets a moved block from an address the old layout never had, which Terraform ignores; so
-    // does the operations key, from where the alarm topic's key sat before issue 18 (operations-key.ts).
+    // does the operations key, from where the alarm topic's key sat (operations-key.ts). The old repository and its
+    // policy are forgotten instead: host-name-registry owns them.
     expect(moved.map((m) => m.from.split('.')[0]).sort()).toEqual([
       'aws_appautoscaling_policy', 'aws_appautoscaling_policy', 'aws_appautoscaling_target', 'aws_cloudwatch_log_group',
-      'aws_ecr_lifecycle_policy', 'aws_ecr_repository', 'aws_ecs_service', 'aws_ecs_task_definition', 'aws_iam_role', 'aws_iam_role',
+      'aws_ecs_service', 'aws_ecs_task_definition', 'aws_iam_role', 'aws_iam_role',
       ...(env === 'dev' ? ['aws_iam_role_policy'] : []),
       'aws_iam_role_policy_attachment', 'aws_kms_key', 'aws_lb_target_group', 'docker_image', 'docker_registry_image',
     ]);
@@ -92,8 +93,6 @@ describe('the app', () => {
     const [alb] = Object.values(json.resource!.aws_lb);
     expect(alb.enable_deletion_protection).toBe(true);
     expect(alb.access_logs.enabled).toBe(true);
-    const [repo] = Object.values(json.resource!.aws_ecr_repository);
-    expect(repo.force_delete).toBe(false);
   });
 });
 
@@ -113,12 +112,12 @@ describe('HostNameStack composition', () => {
     expect(synthStack(stack).output!.services.value['host-name'].url).toMatch(/^https:\/\//);
   });
 
-  test('two services built from source share one docker provider, each with its own repository', () => {
+  test('two services built from source share one docker provider, each pushing to its own repository', () => {
     const built = (pathPatterns: string[]) => ({ image: { directory: 'workload' }, routing: { pathPatterns }, container: { cpu: 256, memoryMiB: 256 } });
     const stack = new HostNameStack(Testing.app(), 'two', { config: testConfig({ capacity: { max: 4 }, services: { a: built(['/a*']), b: built(['/b*']) } }) });
     const json = synthStack(stack);
     expect(json.provider!.docker).toHaveLength(1);
-    expect(Object.values(json.resource!.aws_ecr_repository).map((r) => r.name).sort()).toEqual(['host-name-test-a', 'host-name-test-b']);
+    expect(Object.values((json.data as any).aws_ecr_repository).map((r: any) => r.name).sort()).toEqual(['host-name-test-a', 'host-name-test-b']);
   });
 
   test('a Graviton instance type builds an arm64 image', () => {

@@ -134,7 +134,7 @@ describe('environment config', () => {
       capacity: { min: 1, max: 4 },
       loadBalancer: { ingressCidrs: ['0.0.0.0/0'], idleTimeoutSeconds: 60 },
       logRetentionDays: 30,
-      image: { keepImages: 20, forceDelete: false },
+      image: { untaggedImageDays: 14, forceDelete: false },
       tags: {},
     });
     expect(c.state).toBeUndefined();

@@ -2,8 +2,6 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync, appendFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TerraformOutput } from 'cdktf';
-import { EcrLifecyclePolicy } from '@cdktf/provider-aws/lib/ecr-lifecycle-policy';
-import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
 import { Image } from '@cdktf/provider-docker/lib/image';
 import { RegistryImage } from '@cdktf/provider-docker/lib/registry-image';
 import { ContainerImage, ContainerImageProps } from '../constructs/container-image';
@@ -31,30 +29,18 @@ function synthImage(props: Partial<ContainerImageProps> = {}) {
 }
 
 describe('ContainerImage built from workload/', () => {
-  const { text, json } = synthImage({ keepImages: 15 });
+  const { text, json } = synthImage();
   const hash = sourceHash(WORKLOAD_DIR);
 
-  test('ECR repository: scan on push, immutable tags, KMS encryption', () => {
-    expect(text).toHaveResourceWithProperties(EcrRepository, {
-      name: 'hn-test',
-      image_tag_mutability: 'IMMUTABLE',
-      image_scanning_configuration: { scan_on_push: true },
-      encryption_configuration: [{ encryption_type: 'KMS' }],
-      force_delete: false,
-    });
-  });
-
-  test('lifecycle policy keeps the last N images', () => {
-    expect(text).toHaveResource(EcrLifecyclePolicy);
-    const policy = JSON.parse(onlyResource(json, 'aws_ecr_lifecycle_policy').policy);
-    expect(policy.rules).toEqual([
-      expect.objectContaining({ selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 15 }, action: { type: 'expire' } }),
-    ]);
+  test('looks the repository up by name and owns none: the registry stack does', () => {
+    expect(json.data?.aws_ecr_repository).toEqual({ [Object.keys(json.data!.aws_ecr_repository)[0]]: { name: 'hn-test' } });
+    expect(resourcesOf(json, 'aws_ecr_repository')).toEqual({});
+    expect(resourcesOf(json, 'aws_ecr_lifecycle_policy')).toEqual({});
   });
 
   test('docker_image builds the absolute context for the instance platform, tagged with the source hash and the architecture', () => {
     expect(text).toHaveResourceWithProperties(Image, {
-      name: expect.stringMatching(new RegExp(`aws_ecr_repository\\.image_repository_\\w+\\.repository_url\\}:src-${hash.slice(0, 20)}-amd64$`)),
+      name: expect.stringMatching(new RegExp(`data\\.aws_ecr_repository\\.image_repository_\\w+\\.repository_url\\}:src-${hash.slice(0, 20)}-amd64$`)),
       build: { context: WORKLOAD_DIR, dockerfile: 'Dockerfile', platform: 'linux/amd64' },
       triggers: { source_hash: hash, platform: 'linux/amd64' },
     });
@@ -92,7 +78,7 @@ describe('ContainerImage built from workload/', () => {
       new TerraformOutput(scope, 'uri', { value: image.imageUri });
     });
     expect(out.output!.uri.value).toMatch(
-      /^\$\{aws_ecr_repository\.image_repository_\w+\.repository_url\}@\$\{docker_registry_image\.image_push_\w+\.sha256_digest\}$/,
+      /^\$\{data\.aws_ecr_repository\.image_repository_\w+\.repository_url\}@\$\{docker_registry_image\.image_push_\w+\.sha256_digest\}$/,
     );
   });
 });
@@ -109,14 +95,18 @@ describe('ContainerImage from an existing URI', () => {
     expect(resourcesOf(json, 'docker_image')).toEqual({});
   });
 
-  test('names the addresses the build path owns, for removed blocks', () => {
-    let former: readonly string[] = [];
-    synthJson((scope) => {
-      former = new ContainerImage(scope, 'image', { repositoryName: 'hn-test', source: { kind: 'uri', uri: TEST_IMAGE } }).formerBuildResources;
-    });
-    const built = synthImage().json;
-    const addresses = ['aws_ecr_repository', 'aws_ecr_lifecycle_policy'].map((type) => `${type}.${Object.keys(resourcesOf(built, type))[0]}`);
-    expect(former).toEqual(addresses);
+  test('names the addresses older code created the repository and its policy at, for removed blocks, on either path', () => {
+    const former = (source: ContainerImageProps['source']) => {
+      let addresses: readonly string[] = [];
+      synthJson((scope) => {
+        addresses = new ContainerImage(scope, 'image', { repositoryName: 'hn-test', source }).formerBuildResources;
+      });
+      return addresses;
+    };
+    // The data source sits where the repository did: the same logical id.
+    const id = Object.keys(synthImage().json.data!.aws_ecr_repository)[0];
+    expect(former({ kind: 'uri', uri: TEST_IMAGE })).toEqual([`aws_ecr_repository.${id}`, expect.stringMatching(/^aws_ecr_lifecycle_policy\.image_lifecycle_[0-9A-F]{8}$/)]);
+    expect(former({ kind: 'build', directory: WORKLOAD_DIR, platform: 'linux/amd64' })).toEqual(former({ kind: 'uri', uri: TEST_IMAGE }));
   });
 });
 

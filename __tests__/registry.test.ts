@@ -1,10 +1,10 @@
-/** Build once, promote by digest: the registry stack, the release CLI, and what an environment forgets when it switches to a URI. */
+/** Build once, promote by digest: the registry stack owns every repository, the release CLI, and what an environment forgets of older code. */
 import { Testing } from 'cdktf';
-import { addEnvironmentStacks, addRegistryStack } from '../constructs/app';
+import { addEnvironmentStacks, addRegistryStack, registryEnvironments } from '../constructs/app';
 import { resolveEnvironment } from '../constructs/config-validation';
 import { imageTag } from '../constructs/container-image';
 import { DEFAULT_ENVIRONMENTS, ENVIRONMENTS, HOST_NAME_SERVICE, selectEnvironments, withImage } from '../constructs/environments';
-import { REGISTRY_STACK_NAME } from '../constructs/registry-stack';
+import { REGISTRY_STACK_NAME, registryRepositoryName } from '../constructs/registry-stack';
 import { sourceHash } from '../constructs/source-hash';
 import { WORKLOAD_DIR } from '../constructs/host-name-stack';
 import { releaseImage, run } from '../tools/release/cli';
@@ -13,43 +13,104 @@ import { resourcesOf, SynthJson } from './support/synth';
 const DIGEST_URI = `123456789012.dkr.ecr.us-east-1.amazonaws.com/host-name/host-name@sha256:${'a'.repeat(64)}`;
 
 describe('host-name-registry', () => {
-  const stack = addRegistryStack(Testing.app(), selectEnvironments(DEFAULT_ENVIRONMENTS));
+  const configs = selectEnvironments(DEFAULT_ENVIRONMENTS);
+  const stack = addRegistryStack(Testing.app(), configs);
   const json: SynthJson = JSON.parse(Testing.synth(stack));
+  const repositories = Object.entries(resourcesOf(json, 'aws_ecr_repository'));
+  const built = configs.flatMap((c) => c.services.flatMap((s) => (s.image.kind === 'build' ? [{ config: c, service: s, name: s.image.repositoryName }] : [])));
 
-  test('one immutable, scanned, encrypted repository per built service, never destroyed by a plan', () => {
+  test('a pipeline repository per built service and the laptop path\'s repository of every environment and built service: immutable, scanned, encrypted', () => {
     expect(stack.node.id).toBe(REGISTRY_STACK_NAME);
-    expect(Object.values(resourcesOf(json, 'aws_ecr_repository'))).toEqual([
-      expect.objectContaining({
-        name: 'host-name/host-name',
-        image_tag_mutability: 'IMMUTABLE',
-        image_scanning_configuration: { scan_on_push: true },
-        encryption_configuration: [{ encryption_type: 'KMS' }],
-        force_delete: false,
-        lifecycle: { prevent_destroy: true },
-      }),
-    ]);
-    expect(Object.keys(json.output!.repositories.value)).toEqual(['host-name']);
+    const names = repositories.map(([, r]) => r.name).sort();
+    const expected = [...new Set([...built.map((b) => registryRepositoryName(b.service.name)), ...built.map((b) => b.name)])].sort();
+    expect(names).toEqual(expected);
+    for (const [, r] of repositories) {
+      expect(r).toEqual(
+        expect.objectContaining({
+          image_tag_mutability: 'IMMUTABLE',
+          image_scanning_configuration: { scan_on_push: true },
+          encryption_configuration: [{ encryption_type: 'KMS' }],
+        }),
+      );
+    }
+    expect(Object.keys(json.output!.repositories.value)).toEqual([...new Set(built.map((b) => b.service.name))].sort());
   });
 
-  test('given the overridden environments it would drop the repository (why main.ts passes them without)', () => {
+  test('pipeline repositories are never destroyed by a plan; an environment\'s only when its images are throwaway (image.forceDelete)', () => {
+    for (const [, r] of repositories) {
+      const laptop = built.find((b) => b.name === r.name && b.name !== registryRepositoryName(b.service.name));
+      const forceDelete = laptop?.config.image.forceDelete ?? false;
+      expect({ name: r.name, force_delete: r.force_delete, lifecycle: r.lifecycle }).toEqual({ name: r.name, force_delete: forceDelete, lifecycle: { prevent_destroy: !forceDelete } });
+    }
+  });
+
+  test('every repository is imported when it already exists (created by an environment stack of older code), by its literal name', () => {
+    const imports = (json as any).import as { for_each: string; to: string; id: string }[];
+    expect(imports.map((i) => i.to).sort()).toEqual(repositories.map(([id]) => `aws_ecr_repository.${id}`).sort());
+    for (const [id, r] of repositories) {
+      expect(imports.find((i) => i.to === `aws_ecr_repository.${id}`)).toEqual({
+        for_each: `\${setintersection(["${r.name}"], tolist(data.aws_ecr_repositories.existing.names))}`,
+        to: `aws_ecr_repository.${id}`,
+        id: '${each.key}',
+      });
+    }
+    expect(Object.keys(json.data!.aws_ecr_repositories)).toEqual(['existing']);
+  });
+
+  test('lifecycle: every repository expires only untagged images, by age (the smallest image.untaggedImageDays)', () => {
+    const days = Math.min(...configs.map((c) => c.image.untaggedImageDays));
+    const policies = Object.values(resourcesOf(json, 'aws_ecr_lifecycle_policy'));
+    expect(policies).toHaveLength(repositories.length);
+    for (const p of policies) {
+      expect(JSON.parse(p.policy).rules).toEqual([
+        expect.objectContaining({ selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: days }, action: { type: 'expire' } }),
+      ]);
+    }
+  });
+
+  test('two environments sharing a repository name get one resource', () => {
+    const shared = ['dev', 'prod'].map((name) => resolveEnvironment(name, { ...ENVIRONMENTS[name], services: { 'host-name': { ...ENVIRONMENTS[name].services!['host-name'], image: { directory: 'workload', repositoryName: 'shared' } } } }));
+    const names = Object.values(resourcesOf(JSON.parse(Testing.synth(addRegistryStack(Testing.app(), shared))), 'aws_ecr_repository')).map((r) => r.name);
+    expect(names.sort()).toEqual(['host-name/host-name', 'shared']);
+  });
+
+  test('main.ts serves every known environment, not only the default ones: one named on the command line finds its repository', () => {
+    expect(registryEnvironments().map((c) => c.name)).toEqual(Object.keys(ENVIRONMENTS));
+  });
+
+  test('given the overridden environments it would drop the repositories (why main.ts passes them without)', () => {
     const overridden = selectEnvironments(DEFAULT_ENVIRONMENTS, { imageUri: DIGEST_URI });
     const registry = JSON.parse(Testing.synth(addRegistryStack(Testing.app(), overridden)));
     expect(Object.keys(resourcesOf(registry, 'aws_ecr_repository'))).toEqual([]);
-    // Hence main.ts gives the registry the environments as configured, without overrides.
   });
 });
 
-describe('an environment deployed with a URI forgets the repository it built into, never deletes it', () => {
+describe('environment stacks own no repository, on either path, and forget the one older code created', () => {
   const synth = (services = ENVIRONMENTS.dev.services!) =>
     JSON.parse(Testing.synth(addEnvironmentStacks(Testing.app(), [resolveEnvironment('dev', { ...ENVIRONMENTS.dev, services })])[0]));
   const built = synth();
   const fromUri = synth(withImage(ENVIRONMENTS.dev.services!, HOST_NAME_SERVICE, DIGEST_URI));
+  const repositoryRemovals = (json: any) => (json.removed as { from: string; lifecycle: unknown }[]).filter((r) => /^aws_ecr_/.test(r.from));
 
-  test('removed blocks with destroy = false for exactly the build path repository and lifecycle policy', () => {
-    const addresses = ['aws_ecr_repository', 'aws_ecr_lifecycle_policy'].map((type) => `${type}.${Object.keys(resourcesOf(built, type))[0]}`);
-    expect((fromUri as any).removed).toEqual(addresses.map((from) => ({ from, lifecycle: { destroy: false } })));
-    expect(resourcesOf(fromUri, 'aws_ecr_repository')).toEqual({});
-    expect((built as any).removed).toBeUndefined();
+  test('no aws_ecr_repository or lifecycle policy in either; the build path looks its repository up by name', () => {
+    for (const json of [built, fromUri]) {
+      expect(resourcesOf(json, 'aws_ecr_repository')).toEqual({});
+      expect(resourcesOf(json, 'aws_ecr_lifecycle_policy')).toEqual({});
+    }
+    const hostName = resolveEnvironment('dev', ENVIRONMENTS.dev).services.find((s) => s.name === HOST_NAME_SERVICE)!.image;
+    expect(Object.values(built.data.aws_ecr_repository)).toEqual([{ name: hostName.kind === 'build' ? hostName.repositoryName : '' }]);
+  });
+
+  test('both paths forget (destroy = false) the same repository and lifecycle policy addresses, the single-service layout\'s too', () => {
+    expect(repositoryRemovals(built)).toEqual(repositoryRemovals(fromUri));
+    const from = repositoryRemovals(built).map((r) => r.from);
+    expect(from).toEqual([
+      expect.stringMatching(/^aws_ecr_repository\.image_repository_[0-9A-F]{8}$/),
+      expect.stringMatching(/^aws_ecr_lifecycle_policy\.image_lifecycle_[0-9A-F]{8}$/),
+      `aws_ecr_repository.${Object.keys(built.data.aws_ecr_repository)[0]}`,
+      expect.stringMatching(/^aws_ecr_lifecycle_policy\.image-host-name_lifecycle_[0-9A-F]{8}$/),
+    ]);
+    expect(repositoryRemovals(built).every((r) => JSON.stringify(r.lifecycle) === '{"destroy":false}')).toBe(true);
   });
 
   test('no docker provider or docker resource: what every CI plan holds', () => {

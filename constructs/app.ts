@@ -1,7 +1,8 @@
 import { App } from 'cdktf';
 import { EnvironmentConfig } from './config';
+import { ENVIRONMENTS, selectEnvironments } from './environments';
 import { HostNameStack, HostNameStackProps } from './host-name-stack';
-import { REGISTRY_STACK_NAME, RegistryStack } from './registry-stack';
+import { REGISTRY_STACK_NAME, RegistryStack, registryRepositoryName } from './registry-stack';
 import { ConfigError } from './config-validation';
 import { GITHUB_REPOSITORY } from './github-oidc-roles';
 import { STATE_STACK_NAME, StateBootstrapStack } from './state-bootstrap-stack';
@@ -48,15 +49,33 @@ export function addStateBootstrapStacks(app: App, configs: readonly EnvironmentC
 }
 
 /**
- * The shared registry (`host-name-registry`): a repository per service that any of `configs` builds
- * from a directory, in the first environment's region. Give it the environments as configured, not
- * with HOST_NAME_IMAGE_URI applied, or the pipeline's own synth would drop the repositories.
+ * The shared registry (`host-name-registry`), owner of every ECR repository, in the first environment's
+ * region: a pipeline repository per service that any of `configs` builds from a directory, and per
+ * environment and such service the repository `cdktf deploy` from a laptop builds into. Give it the
+ * environments as configured, not with HOST_NAME_IMAGE_URI applied, or the pipeline's own synth would
+ * drop the repositories.
  */
 export function addRegistryStack(app: App, configs: readonly EnvironmentConfig[]): RegistryStack {
   const built = configs.flatMap((c) => c.services.filter((s) => s.image.kind === 'build').map((s) => s.name));
+  const services = [...new Set(built)].sort();
+  // One resource per name: two environments (or an environment and the pipeline) may share a repository.
+  const names = new Set(services.map(registryRepositoryName));
+  const environmentRepositories = configs.flatMap((c) =>
+    c.services.flatMap((s) => {
+      if (s.image.kind !== 'build' || names.has(s.image.repositoryName)) return [];
+      names.add(s.image.repositoryName);
+      return [{ environment: c.name, service: s.name, name: s.image.repositoryName, forceDelete: c.image.forceDelete }];
+    }),
+  );
   return new RegistryStack(app, REGISTRY_STACK_NAME, {
-    services: [...new Set(built)].sort(),
+    services,
+    environmentRepositories,
     region: configs[0].region,
-    keepImages: Math.max(...configs.map((c) => c.image.keepImages)),
+    untaggedImageDays: Math.min(...configs.map((c) => c.image.untaggedImageDays)),
   });
+}
+
+/** What the registry serves: every known environment as configured (no image override), so one named on the command line finds its repository. */
+export function registryEnvironments(): EnvironmentConfig[] {
+  return selectEnvironments(Object.keys(ENVIRONMENTS));
 }

@@ -118,8 +118,8 @@ export function resolveEnvironment(name: string, s: EnvironmentSettings): Enviro
     'a CloudWatch retention: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827 ... 3653',
   );
 
-  const image = { keepImages: s.image?.keepImages ?? 20, forceDelete: s.image?.forceDelete ?? false };
-  v.integer('image.keepImages', image.keepImages, 1, 1000);
+  const image = { untaggedImageDays: s.image?.untaggedImageDays ?? 14, forceDelete: s.image?.forceDelete ?? false };
+  v.integer('image.untaggedImageDays', image.untaggedImageDays, 1, 3650);
 
   let state: EnvironmentConfig['state'];
   if (s.state !== undefined) {

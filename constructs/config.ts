@@ -136,9 +136,9 @@ export interface WafSettings {
 }
 
 export interface ImageSettings {
-  /** Images each ECR lifecycle policy keeps (services built from a directory). @default 20 */
-  readonly keepImages?: number;
-  /** Let destroy delete the ECR repositories with their images. @default false (true in dev) */
+  /** Days after its push an untagged image expires (ECR lifecycle policy); tagged images never expire. @default 14 */
+  readonly untaggedImageDays?: number;
+  /** Let the registry stack delete this environment's build repository with its images when the environment goes. @default false (true in dev) */
   readonly forceDelete?: boolean;
 }
 

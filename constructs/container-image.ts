@@ -4,14 +4,13 @@ import { Fn, TerraformStack } from 'cdktf';
 import { makeUniqueId } from 'cdktf/lib/private/unique';
 import { resolve } from 'node:path';
 import { DataAwsEcrAuthorizationToken } from '@cdktf/provider-aws/lib/data-aws-ecr-authorization-token';
-import { EcrLifecyclePolicy } from '@cdktf/provider-aws/lib/ecr-lifecycle-policy';
-import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
+import { DataAwsEcrRepository } from '@cdktf/provider-aws/lib/data-aws-ecr-repository';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { Image } from '@cdktf/provider-docker/lib/image';
 import { RegistryImage } from '@cdktf/provider-docker/lib/registry-image';
 import { sourceHash } from './source-hash';
 
-/** Build a directory with the docker provider and push it to a new ECR repository. */
+/** Build a directory with the docker provider and push it to an existing ECR repository (the registry stack's). */
 export interface BuildImageSource {
   readonly kind: 'build';
   /** Docker build context; the Dockerfile is at its root. */
@@ -27,13 +26,9 @@ export interface UriImageSource {
 }
 
 export interface ContainerImageProps {
-  /** Name of the ECR repository, when building. */
+  /** Name of the ECR repository to push to, when building; host-name-registry owns it. */
   readonly repositoryName: string;
   readonly source: BuildImageSource | UriImageSource;
-  /** Images the lifecycle policy keeps. @default 20 */
-  readonly keepImages?: number;
-  /** Let destroy delete a repository that still holds images. @default false */
-  readonly forceDelete?: boolean;
   /**
    * The docker provider to build with, when another image of the stack already made one (a stack
    * has one unaliased docker provider). @default its own, authenticated to this repository's registry
@@ -44,12 +39,14 @@ export interface ContainerImageProps {
 /**
  * The image the service runs: either built from source and pushed to ECR (tagged with a content
  * hash of the source, referenced by digest), or an existing URI, with no docker provider at all.
+ * Never the repository itself: ECR names are unique per registry, so one stack (host-name-registry)
+ * owns every repository, whichever path builds the image; this one looks it up by name.
  */
 export class ContainerImage extends Construct {
   /** What the task definition references: `repo@sha256:…` when built here, else the given URI. */
   public readonly imageUri: string;
-  /** Set when building. */
-  public readonly repository?: EcrRepository;
+  /** The repository pushed to; set when building. */
+  public readonly repository?: DataAwsEcrRepository;
   /** Content hash of the build context; set when building. */
   public readonly sourceHash?: string;
   public readonly image?: Image;
@@ -57,30 +54,20 @@ export class ContainerImage extends Construct {
   /** The provider that builds and pushes; pass it to the stack's other built images. Set when building. */
   public readonly dockerProvider?: DockerProvider;
   /**
-   * From a URI: the addresses of the ECR repository and lifecycle policy the build path owns here,
-   * for `removed` blocks that forget them (never delete them) when a stack switches to a URI.
+   * The addresses of the ECR repository and lifecycle policy older code created here, for `removed`
+   * blocks that forget them (never delete them): the registry stack adopts the repository.
    */
-  public readonly formerBuildResources: readonly string[] = [];
+  public readonly formerBuildResources: readonly string[];
 
   constructor(scope: Construct, id: string, props: ContainerImageProps) {
     super(scope, id);
+    this.formerBuildResources = FORMER_BUILD_RESOURCES.map(([type, id]) => `${type}.${this.logicalIdOf(id)}`);
     if (props.source.kind === 'uri') {
       this.imageUri = props.source.uri;
-      this.formerBuildResources = [
-        ['aws_ecr_repository', 'repository'],
-        ['aws_ecr_lifecycle_policy', 'lifecycle'],
-      ].map(([type, id]) => `${type}.${this.logicalIdOf(id)}`);
       return;
     }
 
-    this.repository = new EcrRepository(this, 'repository', {
-      name: props.repositoryName,
-      imageTagMutability: 'IMMUTABLE',
-      imageScanningConfiguration: { scanOnPush: true },
-      encryptionConfiguration: [{ encryptionType: 'KMS' }],
-      forceDelete: props.forceDelete ?? false,
-    });
-    new EcrLifecyclePolicy(this, 'lifecycle', { repository: this.repository.name, policy: keepLastImagesPolicy(props.keepImages ?? 20) });
+    this.repository = new DataAwsEcrRepository(this, 'repository', { name: props.repositoryName });
 
     const provider = props.dockerProvider ?? this.newDockerProvider(this.repository);
     this.dockerProvider = provider;
@@ -114,7 +101,7 @@ export class ContainerImage extends Construct {
   }
 
   /** One provider per stack: ECR repositories of an account and region share its registry host. */
-  private newDockerProvider(repository: EcrRepository): DockerProvider {
+  private newDockerProvider(repository: DataAwsEcrRepository): DockerProvider {
     const token = new DataAwsEcrAuthorizationToken(this, 'ecr-token', { registryId: repository.registryId });
     return new DockerProvider(this, 'docker', {
       registryAuth: [
@@ -129,19 +116,30 @@ export class ContainerImage extends Construct {
   }
 }
 
+/** What the build path created below a ContainerImage before the registry stack owned repositories: [type, construct id]. */
+export const FORMER_BUILD_RESOURCES = [
+  ['aws_ecr_repository', 'repository'],
+  ['aws_ecr_lifecycle_policy', 'lifecycle'],
+] as const;
+
 /** `src-<first 20 of the source hash>-<architecture>`, e.g. `src-3f1c…-amd64`: the same tag in every pipeline and on every laptop. */
 export function imageTag(sourceHash: string, platform: string): string {
   return `src-${sourceHash.slice(0, 20)}-${platform.split('/').pop()}`;
 }
 
-/** ECR lifecycle policy JSON: expire all but the last `count` images. */
-export function keepLastImagesPolicy(count: number): string {
+/**
+ * ECR lifecycle policy JSON: expire untagged images `days` after their push, never a tagged one.
+ * Every image the pipeline or the docker provider pushes is tagged `src-<hash>-<arch>` and tags are
+ * immutable, so a digest an environment runs keeps its tag; a count rule over tagged images would
+ * expire the one prod runs once it lags that many builds behind.
+ */
+export function untaggedImagesPolicy(days: number): string {
   return JSON.stringify({
     rules: [
       {
         rulePriority: 1,
-        description: `Keep the last ${count} images`,
-        selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: count },
+        description: `Expire untagged images ${days} days after push`,
+        selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: days },
         action: { type: 'expire' },
       },
     ],

@@ -6,7 +6,7 @@ import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { IamServiceLinkedRole } from '@cdktf/provider-aws/lib/iam-service-linked-role';
 import { AlarmTopic } from './alarm-topic';
 import { CONTAINER_STOP_TIMEOUT_SECONDS, EnvironmentConfig, ServiceConfig } from './config';
-import { ContainerImage } from './container-image';
+import { ContainerImage, FORMER_BUILD_RESOURCES } from './container-image';
 import { Ec2Capacity } from './ec2-capacity';
 import { EnvironmentAlarms } from './environment-alarms';
 import { ExecLogging } from './exec-logging';
@@ -21,7 +21,7 @@ import { OperationsDashboard } from './operations-dashboard';
 import { OperationsKey } from './operations-key';
 import { ServiceAlarms } from './service-alarms';
 import { serviceResourceName } from './service-config';
-import { LEGACY_LAYOUT, moveFromLegacyPath } from './upgrade-moves';
+import { LEGACY_LAYOUT, legacyAddresses, moveFromLegacyPath } from './upgrade-moves';
 import { WebAcl } from './web-acl';
 import { WorkingHoursSchedule } from './working-hours-schedule';
 
@@ -64,6 +64,8 @@ export class HostNameStack extends TerraformStack {
   /** Set when the environment's schedule is on. */
   public readonly schedule?: WorkingHoursSchedule;
   private dockerProvider?: DockerProvider;
+  /** The single-service layout's repository and lifecycle policy addresses, when that service is here. */
+  private readonly legacyRepositories: string[] = [];
 
   private readonly config: EnvironmentConfig;
 
@@ -181,7 +183,7 @@ export class HostNameStack extends TerraformStack {
     this.alarmTopic = new AlarmTopic(this, 'alarm-topic', { topicName: names.alarmTopic, key: this.operationsKey.key, ...config.operations.notifications });
     this.images = config.services.map((service) => this.addImage(config, service));
     this.services = config.services.map((service, i) => this.addService(config, service, this.images[i]));
-    this.forgetFormerRepositories();
+    this.forgetRetiredResources();
 
     const alarms = config.operations.alarms;
     const actions = [this.alarmTopic.topic.arn];
@@ -268,23 +270,24 @@ export class HostNameStack extends TerraformStack {
         source.kind === 'uri'
           ? source
           : { kind: 'build', directory: source.directory, platform: dockerPlatform(INSTANCE_TYPES[config.instanceType]) },
-      keepImages: config.image.keepImages,
-      forceDelete: config.image.forceDelete,
       dockerProvider: this.dockerProvider,
     });
     this.dockerProvider ??= image.dockerProvider;
-    if (service.name === LEGACY_LAYOUT.service) moveFromLegacyPath(image, LEGACY_LAYOUT.imagePath);
+    if (service.name === LEGACY_LAYOUT.service) {
+      moveFromLegacyPath(image, LEGACY_LAYOUT.imagePath);
+      this.legacyRepositories.push(...legacyAddresses(FORMER_BUILD_RESOURCES, LEGACY_LAYOUT.imagePath));
+    }
     return image;
   }
 
   /**
-   * A service whose image now comes from a URI (the pipeline's build, HOST_NAME_IMAGE_URI) may have
-   * been built by this stack before: its ECR repository and images are forgotten, never deleted
-   * (`removed` with destroy = false, Terraform 1.7+). Terraform ignores one whose resource is not in state.
+   * What older code created here and this stack no longer manages, but which still holds data: ECR
+   * repositories with their images, retired KMS keys. Forgotten, never deleted (`removed` with
+   * destroy = false, Terraform 1.7+); Terraform ignores one whose resource is not in state.
    */
-  private forgetFormerRepositories(): void {
-    const removed = this.images.flatMap((image) => image.formerBuildResources).map((from) => ({ from, lifecycle: { destroy: false } }));
-    if (removed.length > 0) this.addOverride('removed', removed);
+  private forgetRetiredResources(): void {
+    const addresses = [...this.legacyRepositories, ...this.images.flatMap((image) => image.formerBuildResources), ...this.operationsKey.retiredResources];
+    this.addOverride('removed', addresses.map((from) => ({ from, lifecycle: { destroy: false } })));
   }
 
   private addService(config: EnvironmentConfig, service: ServiceConfig, image: ContainerImage): LoadBalancedService {

@@ -24,6 +24,11 @@ export interface OperationsKeyProps {
  */
 export class OperationsKey extends Construct {
   public readonly key: CustomerManagedKey;
+  /**
+   * Addresses of keys this one replaced that still encrypt data (log events ingested under a key stay
+   * encrypted with it): for `removed` blocks that forget them, never schedule their deletion.
+   */
+  public readonly retiredResources: readonly string[] = RETIRED_EXEC_KEY.map(([type, ...path]) => `${type}.${makeUniqueId(path)}`);
 
   constructor(scope: Construct, id: string, props: OperationsKeyProps) {
     super(scope, id);
@@ -43,14 +48,23 @@ export class OperationsKey extends Construct {
         ...(exec ? [execLogsStatement(props.region, account, partition, exec)] : []),
       ],
     });
-    // Until issue 18 the alarm topic owned a key of its own: that key carries on here (description and
-    // policy updated in place), so an existing deployment keeps it instead of scheduling its deletion.
+    // The alarm topic's former key carries on here (description and policy updated in place), so an
+    // existing deployment keeps it instead of scheduling its deletion.
     this.key.key.moveFromId(`aws_kms_key.${makeUniqueId([...FORMER_TOPIC_KEY_PATH, 'key'])}`);
   }
 }
 
 /** Where the alarm topic's key sat below the stack before this construct owned it (alarm-topic.ts). */
 const FORMER_TOPIC_KEY_PATH = ['alarm-topic', 'key'] as const;
+
+/**
+ * ECS Exec's former key and its alias (exec-logging.ts): the session log group's older events stay
+ * encrypted with it (CloudWatch Logs DisassociateKmsKey), so it is kept, and the alias still finds it.
+ */
+const RETIRED_EXEC_KEY = [
+  ['aws_kms_key', 'exec-logging', 'key', 'key'],
+  ['aws_kms_alias', 'exec-logging', 'key', 'alias'],
+] as const;
 
 function execLogsStatement(region: string, account: string, partition: string, logGroupName: string): PolicyStatement {
   return {

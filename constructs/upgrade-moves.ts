@@ -32,3 +32,8 @@ export function moveFromLegacyPath(scope: IConstruct, legacyPath: readonly strin
     child.moveFromId(`${child.terraformResourceType}.${makeUniqueId([...legacyPath, ...relative])}`);
   }
 }
+
+/** Addresses `[type, construct id]` children of a construct had below `legacyPath`: for `removed` blocks of what the construct no longer creates. */
+export function legacyAddresses(children: readonly (readonly [string, string])[], legacyPath: readonly string[]): string[] {
+  return children.map(([type, id]) => `${type}.${makeUniqueId([...legacyPath, id])}`);
+}

@@ -1,7 +1,8 @@
 /**
- * `npm run test:integration [-- ENV... | upgrade]`: a real `terraform apply` and `terraform destroy`
- * of whole environments against moto, with checks through the AWS CLI in between, and the upgrade
- * check (harness/upgrade.ts). Default: every environment and the upgrade check, in parallel (one moto).
+ * `npm run test:integration [-- ENV... | upgrade | registry]`: a real `terraform apply` and `terraform destroy`
+ * of whole environments against moto, with checks through the AWS CLI in between, the upgrade
+ * check (harness/upgrade.ts) and the registry check (harness/registry-check.ts). Default: all of
+ * them, in parallel (the upgrade check on a moto of its own).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { ENVIRONMENTS, selectEnvironments } from '../constructs/environments';
 import { Emulator, findMoto, startEmulator } from './emulator';
 import { EMULATOR_IMAGE_URI, synthEmulatorStack } from './emulator-stack';
 import { planChanges, runUpgrade } from './upgrade';
+import { runRegistry } from './registry-check';
 import { checkHttps, createHostedZone, deleteHostedZone } from './https-checks';
 import { firstError, prepareTerraform, runHarness, seconds, TerraformSetup, WORK_DIR } from './terraform';
 import {
@@ -34,6 +36,8 @@ import {
 const OUT_DIR = join(WORK_DIR, 'integration');
 /** The name that runs the upgrade check (harness/upgrade.ts). */
 const UPGRADE = 'upgrade';
+/** The name that runs the registry check (harness/registry-check.ts). */
+const REGISTRY = 'registry';
 
 /** Reads what apply created (found by the stack's outputs) and checks it against the environment's config. */
 function checkDeployment(checks: Checks, aws: (...args: string[]) => Json, config: EnvironmentConfig, out: StackOutputs): void {
@@ -579,9 +583,9 @@ async function runEnvironment(setup: TerraformSetup, emulator: Emulator, environ
 async function main(): Promise<number> {
   const start = performance.now();
   const named = process.argv.slice(2).filter((a) => a.trim() !== '');
-  // Default: every environment (the example too) and the upgrade check; `upgrade` names the check alone.
-  const runs = [...new Set(named.length > 0 ? named : [...Object.keys(ENVIRONMENTS), UPGRADE])];
-  const environments = runs.filter((r) => r !== UPGRADE);
+  // Default: every environment (the example too), the upgrade and registry checks; `upgrade` or `registry` names one alone.
+  const runs = [...new Set(named.length > 0 ? named : [...Object.keys(ENVIRONMENTS), UPGRADE, REGISTRY])];
+  const environments = runs.filter((r) => r !== UPGRADE && r !== REGISTRY);
   selectEnvironments(environments); // unknown names fail here, before anything starts
   const setup = await prepareTerraform();
   const cli = requireAwsCli();
@@ -599,7 +603,12 @@ async function main(): Promise<number> {
     results = await Promise.all(
       runs.map(async (run) => {
         const checks = new Checks();
-        const job = run === UPGRADE ? runUpgrade(setup, upgradeEmulator!, OUT_DIR, checks) : runEnvironment(setup, emulator, run, checks);
+        const job =
+          run === UPGRADE
+            ? runUpgrade(setup, upgradeEmulator!, OUT_DIR, checks)
+            : run === REGISTRY
+              ? runRegistry(setup, emulator, OUT_DIR, checks)
+              : runEnvironment(setup, emulator, run, checks);
         await job.catch((error) =>
           checks.run('harness', () => {
             throw error;

@@ -28,6 +28,7 @@ from moto.ec2.models.instances import InstanceBackend  # noqa: E402
 from moto.ecs.models import Service  # noqa: E402
 from moto.ecs.responses import EC2ContainerServiceResponse  # noqa: E402
 from moto.elbv2.models import FakeLoadBalancer  # noqa: E402
+from moto.logs.responses import LogsResponse  # noqa: E402
 from moto.server import DomainDispatcherApplication, create_backend_app  # noqa: E402
 from moto.utilities.tagging_service import TaggingService  # noqa: E402
 
@@ -230,6 +231,26 @@ def patch_launch_template_network_interface() -> None:
     Instance.terminate = terminate_detaching
 
 
+def patch_logs_kms_key_association() -> None:
+    """Gap: AssociateKmsKey and DisassociateKmsKey are not implemented, and the provider calls them
+    when a log group's kms_key_id changes in place, retrying the 500 until it gives up. Set or clear
+    the group's key, as CloudWatch Logs does for data ingested from then on (the AWS docs'
+    AssociateKmsKey with logGroupName; a missing group is ResourceNotFoundException)."""
+
+    def set_key(self, key_id):
+        name = self._get_param("logGroupName")
+        group = self.logs_backend.groups.get(name)
+        if group is None:
+            from moto.logs.exceptions import ResourceNotFoundException
+
+            raise ResourceNotFoundException()
+        group.kms_key_id = key_id
+        return ""
+
+    LogsResponse.associate_kms_key = lambda self: set_key(self, self._get_param("kmsKeyId"))
+    LogsResponse.disassociate_kms_key = lambda self: set_key(self, None)
+
+
 def main() -> None:
     patch_ecs_empty_network_configuration()
     patch_ecs_tasks_start()
@@ -238,6 +259,7 @@ def main() -> None:
     patch_elbv2_default_scheme()
     patch_autoscaling_instance_refresh()
     patch_launch_template_network_interface()
+    patch_logs_kms_key_association()
     app = DomainDispatcherApplication(create_backend_app)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     os.environ["MOTO_PORT"] = str(server.port)

@@ -6,10 +6,10 @@
 import { App, TerraformStack } from 'cdktf';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
-import { addEnvironmentStacks, addRegistryStack, addStateBootstrapStacks } from '../constructs/app';
+import { addEnvironmentStacks, addRegistryStack, addStateBootstrapStacks, registryEnvironments } from '../constructs/app';
 import { EnvironmentSettings } from '../constructs/config';
 import { MAX_NAME_PREFIX_LENGTH } from '../constructs/config-validation';
-import { DEFAULT_ENVIRONMENTS, ENVIRONMENTS, overridesFromEnv, selectEnvironments } from '../constructs/environments';
+import { ENVIRONMENTS, overridesFromEnv, selectEnvironments } from '../constructs/environments';
 import { imagesFromUri } from './emulator-stack';
 import { STATE_STACK_NAME, StateBootstrapStack } from '../constructs/state-bootstrap-stack';
 import { firstError, prepareTerraform, RunResult, runHarness, seconds, terraform, TerraformSetup, WORK_DIR } from './terraform';
@@ -107,7 +107,7 @@ function buildApp(app: App, setup: TerraformSetup): Target[] {
     const stack = new StateBootstrapStack(app, STATE_STACK_NAME, { bucket: FAKE_STATE_BUCKET, region: configs[0].region, github });
     targets.push({ stack, note: `a fake bucket name (no environment configures remote state), with the CI roles` });
   }
-  targets.push({ stack: addRegistryStack(app, selectEnvironments(DEFAULT_ENVIRONMENTS)), note: 'the shared image registry' });
+  targets.push({ stack: addRegistryStack(app, registryEnvironments()), note: 'the shared image registry' });
   const [edge] = selectEnvironments([], {}, EDGE_CASES);
   targets.push({ stack: addEnvironmentStacks(app, [edge])[0], note: 'every optional feature and the longest name prefix (not deployed)' });
   return targets;

@@ -2,12 +2,15 @@ import { Construct } from 'constructs';
 import { DataAwsSsmParameter } from '@cdktf/provider-aws/lib/data-aws-ssm-parameter';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
 import { NetworkInterface } from '@cdktf/provider-aws/lib/network-interface';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { TerraformResource, Testing } from 'cdktf';
 import { EnvironmentConfig } from '../../constructs/config';
 import { resolveEnvironment } from '../../constructs/config-validation';
-import { ENVIRONMENTS, selectEnvironments } from '../../constructs/environments';
+import { addRegistryStack } from '../../constructs/app';
+import { DEFAULT_ENVIRONMENTS, ENVIRONMENTS, selectEnvironments } from '../../constructs/environments';
+import { REGISTRY_STACK_NAME, RegistryStack } from '../../constructs/registry-stack';
 import { HostNameStack } from '../../constructs/host-name-stack';
 import { policyDocument } from '../../constructs/iam';
 import { STATE_STACK_NAME, StateBootstrapStack } from '../../constructs/state-bootstrap-stack';
@@ -18,14 +21,22 @@ const dev = () => selectEnvironments(['dev'])[0];
 const prod = (settings = {}) => resolveEnvironment('prod', { ...ENVIRONMENTS.prod, ...settings });
 
 // Every stack main.ts synthesizes, plus the settings main.ts can also produce (HTTPS, Spot), plus
-// the remote-state bucket's bootstrap stack.
+// the remote-state bucket's bootstrap stack and the image registry.
 const stacks = [
   ...synthStacks(),
   ...synthStacks(selectEnvironments(['microservices'])),
   synthStack(VARIANTS.cert()),
   synthStack(VARIANTS.spot()),
   synthStateStack(),
+  synthRegistryStack(),
 ];
+
+/** The registry as main.ts makes it, changed by `mutate` before synthesis. */
+function synthRegistryStack(mutate: (stack: RegistryStack) => void = () => {}) {
+  const stack = addRegistryStack(Testing.app(), selectEnvironments(DEFAULT_ENVIRONMENTS));
+  mutate(stack);
+  return { name: stack.node.id, stack, json: JSON.parse(Testing.synth(stack)) };
+}
 
 /** The state bucket's stack with the CI roles, as HOST_NAME_GITHUB_REPOSITORY makes it; `mutate` breaks one thing. */
 function synthStateStack(mutate: (stack: StateBootstrapStack) => void = () => {}) {
@@ -46,7 +57,7 @@ afterAll(() => {
 
 describe('every rule passes on every synthesized stack', () => {
   test('the stacks are the ones main.ts makes (the example too), the cert and spot variants, and the state bucket', () => {
-    expect(stacks.map((s) => s.name)).toEqual(['host-name-dev', 'host-name-prod', 'host-name-microservices', 'host-name-cert', 'host-name-spot', STATE_STACK_NAME]);
+    expect(stacks.map((s) => s.name)).toEqual(['host-name-dev', 'host-name-prod', 'host-name-microservices', 'host-name-cert', 'host-name-spot', STATE_STACK_NAME, REGISTRY_STACK_NAME]);
   });
 
   test.each(RULES.map((r) => [r.id, r] as const))('%s', (_, rule) => {
@@ -67,7 +78,16 @@ interface Breakage {
   readonly config?: () => EnvironmentConfig;
   readonly mutate?: (stack: HostNameStack) => void;
   readonly expected?: (stack: HostNameStack) => { resource: TerraformResource; suffix?: string; reason: string };
+
+  /** Instead: a break of the registry stack (it owns the ECR repositories). */
+  readonly registry?: {
+    readonly mutate: (stack: RegistryStack) => void;
+    readonly expected: (stack: RegistryStack) => { resource: TerraformResource; reason: string };
+  };
 }
+
+/** An expiring lifecycle policy JSON with one rule of the given selection. */
+const expiring = (selection: Record<string, unknown>) => JSON.stringify({ rules: [{ rulePriority: 1, selection, action: { type: 'expire' } }] });
 
 const child = <T,>(scope: Construct, id: string) => scope.node.findChild(id) as T;
 const instanceSg = (s: HostNameStack) => s.capacity.securityGroup.id;
@@ -328,20 +348,39 @@ const BREAKAGES: Record<string, Breakage> = {
     expected: (s) => ({ resource: s.capacity.capacityProvider, reason: 'managed draining is not ENABLED' }),
   },
   'ecr-scan-on-push': {
-    mutate: (s) => s.images[0].repository!.addOverride('image_scanning_configuration.scan_on_push', false),
-    expected: (s) => ({ resource: s.images[0].repository!, reason: 'scan on push is off' }),
+    registry: {
+      mutate: (r) => r.repositories[0].addOverride('image_scanning_configuration.scan_on_push', false),
+      expected: (r) => ({ resource: r.repositories[0], reason: 'scan on push is off' }),
+    },
   },
   'ecr-immutable-tags': {
-    mutate: (s) => s.images[0].repository!.addOverride('image_tag_mutability', 'MUTABLE'),
-    expected: (s) => ({ resource: s.images[0].repository!, reason: 'tags are mutable' }),
+    registry: {
+      mutate: (r) => r.environmentRepositories[0].addOverride('image_tag_mutability', 'MUTABLE'),
+      expected: (r) => ({ resource: r.environmentRepositories[0], reason: 'tags are mutable' }),
+    },
   },
   'ecr-lifecycle-policy': {
-    mutate: (s) => s.images[0].node.tryRemoveChild('lifecycle'),
-    expected: (s) => ({ resource: s.images[0].repository!, reason: 'no lifecycle policy' }),
+    registry: {
+      mutate: (r) => r.node.tryRemoveChild(r.lifecyclePolicies[0].node.id),
+      expected: (r) => ({ resource: r.repositories[0], reason: 'no lifecycle policy' }),
+    },
   },
   'ecr-kms-encryption': {
-    mutate: (s) => s.images[0].repository!.putEncryptionConfiguration([{ encryptionType: 'AES256' }]),
-    expected: (s) => ({ resource: s.images[0].repository!, reason: 'not encrypted with KMS' }),
+    registry: {
+      mutate: (r) => r.repositories[0].putEncryptionConfiguration([{ encryptionType: 'AES256' }]),
+      expected: (r) => ({ resource: r.repositories[0], reason: 'not encrypted with KMS' }),
+    },
+  },
+  'ecr-lifecycle-keeps-tagged': {
+    // What the registry had: the last 20 images of any tag.
+    registry: {
+      mutate: (r) => (r.lifecyclePolicies[0].policy = expiring({ tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 20 })),
+      expected: (r) => ({ resource: r.lifecyclePolicies[0], reason: 'rule 1 (tagStatus any, imageCountMoreThan) expires more than untagged images by age' }),
+    },
+  },
+  'ecr-repositories-in-registry-only': {
+    mutate: (s) => new EcrRepository(s, 'own-repository', { name: 'host-name-dev', imageTagMutability: 'IMMUTABLE' }),
+    expected: (s) => ({ resource: child(s, 'own-repository'), reason: 'an environment stack owns an ECR repository' }),
   },
   'alarms-notify': {
     mutate: (s) => s.serviceAlarms[0].cpuHigh.resetAlarmActions(),
@@ -529,6 +568,25 @@ describe('the CI role rules catch more than one way to get it wrong', () => {
   });
 });
 
+describe('ecr-lifecycle-keeps-tagged catches every way to expire a running image', () => {
+  const rule = RULES.find((r) => r.id === 'ecr-lifecycle-keeps-tagged')!;
+  const withPolicy = (policy: string) => synthRegistryStack((r) => (r.lifecyclePolicies[0].policy = policy)).json;
+
+  test.each([
+    ['tagged images by count', { tagStatus: 'tagged', tagPrefixList: ['src-'], countType: 'imageCountMoreThan', countNumber: 20 }],
+    ['tagged images by age', { tagStatus: 'tagged', tagPrefixList: ['src-'], countType: 'sinceImagePushed', countUnit: 'days', countNumber: 90 }],
+    ['any image by age', { tagStatus: 'any', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 90 }],
+    ['untagged images by count', { tagStatus: 'untagged', countType: 'imageCountMoreThan', countNumber: 5 }],
+  ])('%s', (_, selection) => {
+    expect(rule.check(withPolicy(expiring(selection)))).toHaveLength(1);
+  });
+
+  test('untagged images by age pass, and a policy that is not literal JSON fails', () => {
+    expect(rule.check(withPolicy(expiring({ tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 7 })))).toEqual([]);
+    expect(rule.check(withPolicy('${file("policy.json")}'))).toEqual([expect.objectContaining({ reason: expect.stringContaining('not literal JSON') })]);
+  });
+});
+
 /** A container's violation address. */
 function address2(c: { resource: TerraformResource; suffix: string }) {
   return { address: address(c.resource) + c.suffix };
@@ -602,6 +660,12 @@ describe('every rule catches a deliberately broken stack', () => {
       const state = synthStateStack(breakage.state.mutate);
       const { resource, reason } = breakage.state.expected(state.stack);
       expect(rule.check(state.json)).toContainEqual({ address: address(resource), reason: expect.stringContaining(reason) });
+      return;
+    }
+    if (breakage.registry) {
+      const broken = synthRegistryStack(breakage.registry.mutate);
+      const { resource, reason } = breakage.registry.expected(broken.stack);
+      expect(rule.check(broken.json)).toContainEqual({ address: address(resource), reason: expect.stringContaining(reason) });
       return;
     }
     const broken = synthStack((breakage.config ?? dev)(), breakage.mutate);

@@ -1160,6 +1160,36 @@ export const RULES: readonly Rule[] = [
       ),
   },
 
+  {
+    id: 'ecr-lifecycle-keeps-tagged',
+    checkov: '—',
+    checks: 'ECR lifecycle rules expire only untagged images, by age (sinceImagePushed); never tagged or any images, never by count',
+    why:
+      'Every image pushed is tagged (src-<hash>-<arch>, immutable) and deployed by digest: a count rule over tagged or any images expires the one prod runs once it lags that many builds behind, and a scale-out or rollback then fails with CannotPullContainerError. A tagStatus any rule also selects tagged images. https://docs.aws.amazon.com/AmazonECR/latest/userguide/LifecyclePolicies.html',
+    check: (json) =>
+      each(json, 'aws_ecr_lifecycle_policy', (a) => {
+        let rules: any[];
+        try {
+          rules = list(JSON.parse(String(a.policy)).rules);
+        } catch {
+          return 'the policy is not literal JSON: its rules cannot be checked';
+        }
+        const bad = rules.filter((r) => r.action?.type === 'expire' && !(r.selection?.tagStatus === 'untagged' && r.selection?.countType === 'sinceImagePushed'));
+        return bad.length > 0
+          ? `rule ${bad.map((r) => `${r.rulePriority} (tagStatus ${r.selection?.tagStatus}, ${r.selection?.countType})`).join(', ')} expires more than untagged images by age`
+          : undefined;
+      }),
+  },
+  {
+    id: 'ecr-repositories-in-registry-only',
+    checkov: '—',
+    checks: 'No environment stack (one declaring its `environment` local) holds an aws_ecr_repository: host-name-registry owns them all',
+    why:
+      'ECR names are unique per registry: a repository an environment stack owns, once forgotten (the URI path\'s removed block), makes the next build-path apply fail with RepositoryAlreadyExistsException. One owner, whichever path builds the image. https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html',
+    check: (json) =>
+      Object.keys(declared(json)).length === 0 ? [] : each(json, 'aws_ecr_repository', () => 'an environment stack owns an ECR repository; look it up from host-name-registry instead'),
+  },
+
   // Operations: alarms, their topic, ECS Exec
   {
     id: 'alarms-notify',

@@ -311,6 +311,8 @@ export const FREE_DATA_SOURCES: Readonly<Record<string, string>> = {
   aws_ssm_parameter: 'GetParameter on a standard or public parameter is free',
   aws_ami: 'reads AMI metadata',
   aws_ecr_authorization_token: 'GetAuthorizationToken is free',
+  aws_ecr_repository: 'reads an existing repository (priced in the stack that owns it)',
+  aws_ecr_repositories: 'lists repository names (DescribeRepositories is free)',
   aws_elb_service_account: 'reads the regional ELB account id',
   aws_acm_certificate: 'reads an existing certificate',
   aws_route53_zone: 'reads an existing zone (priced in the stack that owns it)',
