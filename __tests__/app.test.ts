@@ -1,9 +1,9 @@
 import { Testing } from 'cdktf';
-import { addEnvironmentStacks, addStateBootstrapStacks, stackName } from '../constructs/app';
-import { ENVIRONMENTS, selectEnvironments, withImage } from '../constructs/environments';
-import { DEFAULT_SERVICES } from '../constructs/service-config';
-import { HostNameStack, WORKLOAD_DIR } from '../constructs/host-name-stack';
-import { sourceHash } from '../constructs/source-hash';
+import { addEnvironmentStacks, addStateBootstrapStacks, stackName } from '../src/app';
+import { ENVIRONMENTS, selectEnvironments, withImage } from '../src/environments';
+import { DEFAULT_SERVICES } from '../src/services/settings';
+import { HostNameStack, WORKLOAD_DIR } from '../src/environment/environment-stack';
+import { sourceHash } from '../src/services/source-hash';
 import { TEST_CERT, TEST_IMAGE, testConfig } from './support/fixtures';
 import { SynthJson } from './support/synth';
 

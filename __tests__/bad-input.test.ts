@@ -3,10 +3,10 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Testing } from 'cdktf';
-import { addEnvironmentStacks } from '../constructs/app';
-import { EnvironmentSettings, RoutingSettings, ServiceSettings } from '../constructs/config';
-import { ConfigError, resolveEnvironment } from '../constructs/config-validation';
-import { ENVIRONMENTS, overridesFromEnv, requestedEnvironments, selectEnvironments } from '../constructs/environments';
+import { addEnvironmentStacks } from '../src/app';
+import { EnvironmentSettings, RoutingSettings, ServiceSettings } from '../src/environment/config';
+import { ConfigError, resolveEnvironment } from '../src/environment/resolve';
+import { ENVIRONMENTS, overridesFromEnv, requestedEnvironments, selectEnvironments } from '../src/environments';
 
 const IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/host-name:1.0.0';
 const CERT_ID = '0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0';

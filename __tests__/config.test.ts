@@ -1,10 +1,10 @@
-import { formatCidr, overlaps, parseCidr, subnet } from '../constructs/cidr';
-import { resolveEnvironment } from '../constructs/config-validation';
-import { ENVIRONMENTS, overridesFromEnv, requestedEnvironments, selectEnvironments } from '../constructs/environments';
-import { INSTANCE_TYPES, tasksPerInstance } from '../constructs/instance-types';
-import { WORKLOAD_DIR } from '../constructs/host-name-stack';
-import { HEALTHCHECK_COMMAND, jvmOptions } from '../constructs/runtime-profiles';
-import { derivedPriority } from '../constructs/service-config';
+import { formatCidr, overlaps, parseCidr, subnet } from '../src/network/cidr';
+import { resolveEnvironment } from '../src/environment/resolve';
+import { ENVIRONMENTS, overridesFromEnv, requestedEnvironments, selectEnvironments } from '../src/environments';
+import { INSTANCE_TYPES, tasksPerInstance } from '../src/compute/instance-types';
+import { WORKLOAD_DIR } from '../src/environment/environment-stack';
+import { HEALTHCHECK_COMMAND, jvmOptions } from '../src/services/runtime-profiles';
+import { derivedPriority } from '../src/services/settings';
 import { TEST_CERT, testConfig } from './support/fixtures';
 
 describe('cidr', () => {

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { TerraformOutput } from 'cdktf';
 import { Image } from '@cdktf/provider-docker/lib/image';
 import { RegistryImage } from '@cdktf/provider-docker/lib/registry-image';
-import { ContainerImage, ContainerImageProps } from '../constructs/container-image';
-import { WORKLOAD_DIR } from '../constructs/host-name-stack';
-import { sourceHash } from '../constructs/source-hash';
+import { ContainerImage, ContainerImageProps } from '../src/services/container-image';
+import { WORKLOAD_DIR } from '../src/environment/environment-stack';
+import { sourceHash } from '../src/services/source-hash';
 import { TEST_IMAGE } from './support/fixtures';
 import { onlyResource, resourcesOf, synthJson } from './support/synth';
 

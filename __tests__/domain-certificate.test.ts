@@ -1,6 +1,6 @@
 import { Testing } from 'cdktf';
-import { DomainCertificate, DomainCertificateProps } from '../constructs/domain-certificate';
-import { HostNameStack } from '../constructs/host-name-stack';
+import { DomainCertificate, DomainCertificateProps } from '../src/edge/domain-certificate';
+import { HostNameStack } from '../src/environment/environment-stack';
 import { TEST_CERT, testConfig, testLoadBalancer, testNetwork } from './support/fixtures';
 import { onlyResource, resourcesOf, synthJson } from './support/synth';
 

@@ -4,9 +4,9 @@ import { EcsCluster } from '@cdktf/provider-aws/lib/ecs-cluster';
 import { EcsClusterCapacityProviders } from '@cdktf/provider-aws/lib/ecs-cluster-capacity-providers';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { DataAwsSsmParameter } from '@cdktf/provider-aws/lib/data-aws-ssm-parameter';
-import { resolveEnvironment } from '../constructs/config-validation';
-import { Ec2CapacityProps } from '../constructs/ec2-capacity';
-import { INSTANCE_TYPES } from '../constructs/instance-types';
+import { resolveEnvironment } from '../src/environment/resolve';
+import { Ec2CapacityProps } from '../src/compute/ec2-capacity';
+import { INSTANCE_TYPES } from '../src/compute/instance-types';
 import { testCapacity, testNetwork } from './support/fixtures';
 import { onlyResource, resourcesOf, SynthJson, synthJson } from './support/synth';
 

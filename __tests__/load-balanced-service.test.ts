@@ -3,10 +3,10 @@ import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-tar
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
-import { ServiceConfig } from '../constructs/config';
-import { LoadBalancedService, LoadBalancedServiceProps } from '../constructs/load-balanced-service';
-import { RouteOptions } from '../constructs/load-balancer';
-import { HEALTHCHECK_COMMAND, jvmOptions, RUNTIME_PROFILE_DEFAULTS } from '../constructs/runtime-profiles';
+import { ServiceConfig } from '../src/environment/config';
+import { LoadBalancedService, LoadBalancedServiceProps } from '../src/services/load-balanced-service';
+import { RouteOptions } from '../src/edge/load-balancer';
+import { HEALTHCHECK_COMMAND, jvmOptions, RUNTIME_PROFILE_DEFAULTS } from '../src/services/runtime-profiles';
 import { TEST_IMAGE, TEST_ROUTE, testCapacity, testLoadBalancer, testNetwork } from './support/fixtures';
 import { onlyResource, resourcesOf, synthJson } from './support/synth';
 

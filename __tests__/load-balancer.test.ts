@@ -8,7 +8,7 @@ import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { TerraformOutput } from 'cdktf';
 import { LbListenerRule } from '@cdktf/provider-aws/lib/lb-listener-rule';
-import { PublicLoadBalancerProps, RouteOptions, TLS_POLICY } from '../constructs/load-balancer';
+import { PublicLoadBalancerProps, RouteOptions, TLS_POLICY } from '../src/edge/load-balancer';
 import { TEST_CERT, TEST_ROUTE, testCapacity, testLoadBalancer, testNetwork } from './support/fixtures';
 import { onlyResource, resourcesOf, synthJson } from './support/synth';
 

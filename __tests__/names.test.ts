@@ -1,9 +1,9 @@
 /**
- * Physical names: one place builds them (constructs/names.ts), and no two resources of a type in a
+ * Physical names: one place builds them (src/shared/names.ts), and no two resources of a type in a
  * stack get the same one, whatever the services are called.
  */
-import { resolveEnvironment } from '../constructs/config-validation';
-import { ENVIRONMENTS, selectEnvironments } from '../constructs/environments';
+import { resolveEnvironment } from '../src/environment/resolve';
+import { ENVIRONMENTS, selectEnvironments } from '../src/environments';
 import { synthStack, synthStacks, VARIANTS } from './support/stacks';
 import { SynthJson } from './support/synth';
 

@@ -3,8 +3,8 @@ import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway';
 import { NetworkInterface } from '@cdktf/provider-aws/lib/network-interface';
 import { Route } from '@cdktf/provider-aws/lib/route';
-import { Network, NetworkProps } from '../constructs/network';
-import { NAT_AMI_PARAMETER, natUserData } from '../constructs/nat-instance';
+import { Network, NetworkProps } from '../src/network/network';
+import { NAT_AMI_PARAMETER, natUserData } from '../src/network/nat-instance';
 import { onlyResource, resourcesOf, synthJson } from './support/synth';
 
 const base: NetworkProps = {

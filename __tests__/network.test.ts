@@ -6,7 +6,7 @@ import { Route } from '@cdktf/provider-aws/lib/route';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
-import { Network, NetworkProps } from '../constructs/network';
+import { Network, NetworkProps } from '../src/network/network';
 import { resourcesOf, synthJson } from './support/synth';
 
 const AZS = ['us-east-1a', 'us-east-1b', 'us-east-1c'];

@@ -1,10 +1,10 @@
 import { TerraformResource } from 'cdktf';
-import { resolveEnvironment } from '../constructs/config-validation';
-import { ENVIRONMENTS, selectEnvironments } from '../constructs/environments';
-import { EXEC_SSM_ACTIONS, EXEC_WRITABLE_PATHS } from '../constructs/load-balanced-service';
-import { NAMESPACES } from '../constructs/metrics';
-import { environmentNames } from '../constructs/names';
-import { SERVICE_ALARM_DEFAULTS } from '../constructs/operations-config';
+import { resolveEnvironment } from '../src/environment/resolve';
+import { ENVIRONMENTS, selectEnvironments } from '../src/environments';
+import { EXEC_SSM_ACTIONS, EXEC_WRITABLE_PATHS } from '../src/services/load-balanced-service';
+import { NAMESPACES } from '../src/operations/metrics';
+import { environmentNames } from '../src/shared/names';
+import { SERVICE_ALARM_DEFAULTS } from '../src/operations/settings';
 import { address, synthStack, SynthesizedStack } from './support/stacks';
 import { resourcesOf } from './support/synth';
 

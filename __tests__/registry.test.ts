@@ -1,12 +1,12 @@
 /** Build once, promote by digest: the registry stack owns every repository, the release CLI, and what an environment forgets of older code. */
 import { Testing } from 'cdktf';
-import { addEnvironmentStacks, addRegistryStack, registryEnvironments } from '../constructs/app';
-import { resolveEnvironment } from '../constructs/config-validation';
-import { imageTag } from '../constructs/container-image';
-import { DEFAULT_ENVIRONMENTS, ENVIRONMENTS, HOST_NAME_SERVICE, selectEnvironments, withImage } from '../constructs/environments';
-import { REGISTRY_STACK_NAME, registryRepositoryName } from '../constructs/registry-stack';
-import { sourceHash } from '../constructs/source-hash';
-import { WORKLOAD_DIR } from '../constructs/host-name-stack';
+import { addEnvironmentStacks, addRegistryStack, registryEnvironments } from '../src/app';
+import { resolveEnvironment } from '../src/environment/resolve';
+import { imageTag } from '../src/services/container-image';
+import { DEFAULT_ENVIRONMENTS, ENVIRONMENTS, HOST_NAME_SERVICE, selectEnvironments, withImage } from '../src/environments';
+import { REGISTRY_STACK_NAME, registryRepositoryName } from '../src/bootstrap/registry-stack';
+import { sourceHash } from '../src/services/source-hash';
+import { WORKLOAD_DIR } from '../src/environment/environment-stack';
 import { releaseImage, run } from '../tools/release/cli';
 import { resourcesOf, SynthJson } from './support/synth';
 

@@ -4,10 +4,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { selectEnvironments } from '../constructs/environments';
-import { REPOSITORY_ROOT } from '../constructs/service-config';
-import { RUNTIME_PROFILE_DEFAULTS, SPRING_BOOT_KEEP_ALIVE_SECONDS } from '../constructs/runtime-profiles';
-import { derivedRequestsPerTarget, MEASURED_REQUESTS_PER_CPU_SECOND } from '../constructs/scaling-targets';
+import { selectEnvironments } from '../src/environments';
+import { REPOSITORY_ROOT } from '../src/services/settings';
+import { RUNTIME_PROFILE_DEFAULTS, SPRING_BOOT_KEEP_ALIVE_SECONDS } from '../src/services/runtime-profiles';
+import { derivedRequestsPerTarget, MEASURED_REQUESTS_PER_CPU_SECOND } from '../src/services/scaling-targets';
 
 const read = (path: string) => readFileSync(join(REPOSITORY_ROOT, path), 'utf8');
 const [dev, prod] = selectEnvironments(['dev', 'prod']);

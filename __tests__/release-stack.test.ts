@@ -1,6 +1,6 @@
 /** What HostNameStack wires for a release: tags on instances, deployment alarms per service, the ECS service-linked role. */
-import { resolveEnvironment } from '../constructs/config-validation';
-import { ENVIRONMENTS } from '../constructs/environments';
+import { resolveEnvironment } from '../src/environment/resolve';
+import { ENVIRONMENTS } from '../src/environments';
 import { resourcesOf } from './support/synth';
 import { synthStack } from './support/stacks';
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Testing } from 'cdktf';
-import { addEnvironmentStacks } from '../constructs/app';
-import { selectEnvironments } from '../constructs/environments';
+import { addEnvironmentStacks } from '../src/app';
+import { selectEnvironments } from '../src/environments';
 import { readRolloutSettings, SettingsError } from '../harness/rollout-settings';
 
 /** The dev stack as `npm run synth -- dev` writes it. */

@@ -9,10 +9,10 @@ import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
-import { addEnvironmentStacks } from '../constructs/app';
-import { ConfigError } from '../constructs/config-validation';
-import { ENVIRONMENTS, overridesFromEnv, selectEnvironments } from '../constructs/environments';
-import { STATE_STACK_NAME, StateBootstrapStack } from '../constructs/state-bootstrap-stack';
+import { addEnvironmentStacks } from '../src/app';
+import { ConfigError } from '../src/environment/resolve';
+import { ENVIRONMENTS, overridesFromEnv, selectEnvironments } from '../src/environments';
+import { STATE_STACK_NAME, StateBootstrapStack } from '../src/bootstrap/state-bootstrap-stack';
 
 const REPO_ROOT = resolve(__dirname, '..');
 // A fixed image keeps these tests off the docker provider and the workload sources.

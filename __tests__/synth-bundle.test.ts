@@ -13,7 +13,7 @@ describe('npm run synth: the prebuilt bundle', () => {
   beforeAll(() => {
     root = mkdtempSync(join(tmpdir(), 'host-name-bundle-'));
     // workload/Dockerfile: the registry stack validates the environments as configured (built from workload/).
-    for (const path of ['main.ts', 'constructs', 'tools/synth', 'tsconfig.json', 'package.json', 'workload/Dockerfile']) {
+    for (const path of ['main.ts', 'src', 'tools/synth', 'tsconfig.json', 'package.json', 'workload/Dockerfile']) {
       cpSync(join(REPO_ROOT, path), join(root, path), { recursive: true });
     }
     // The packages, linked one by one: the copy's node_modules/.cache is its own.
@@ -22,13 +22,13 @@ describe('npm run synth: the prebuilt bundle', () => {
       if (name !== '.cache') symlinkSync(join(REPO_ROOT, 'node_modules', name), join(root, 'node_modules', name));
     }
     const main = readFileSync(join(root, 'main.ts'), 'utf8');
-    writeFileSync(join(root, 'main.ts'), `import './constructs/zz-probe';\n${main}`);
+    writeFileSync(join(root, 'main.ts'), `import './src/zz-probe';\n${main}`);
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   const record = () => join(root, 'node_modules', '.cache', 'host-name-synth', 'record.json');
   function synth(probe: string) {
-    writeFileSync(join(root, 'constructs', 'zz-probe.ts'), `process.stdout.write('${probe}\\n');\n`);
+    writeFileSync(join(root, 'src', 'zz-probe.ts'), `process.stdout.write('${probe}\\n');\n`);
     const out = join(root, 'out');
     rmSync(out, { recursive: true, force: true });
     const run = spawnSync(process.execPath, [join(root, 'tools', 'synth', 'run.js'), 'dev'], {

@@ -6,11 +6,11 @@
  */
 import { readFileSync } from 'node:fs';
 import { Testing } from 'cdktf';
-import { addEnvironmentStacks } from '../constructs/app';
-import { selectEnvironments } from '../constructs/environments';
+import { addEnvironmentStacks } from '../src/app';
+import { selectEnvironments } from '../src/environments';
 import { DATA_BEARING, UPGRADE_FIXTURES } from '../harness/upgrade';
 import { imagesFromUri } from '../harness/emulator-stack';
-import { ENVIRONMENTS } from '../constructs/environments';
+import { ENVIRONMENTS } from '../src/environments';
 
 type Tf = { resource?: Record<string, Record<string, unknown>>; moved?: { from: string; to: string }[]; removed?: { from: string; lifecycle?: { destroy?: boolean } }[] };
 

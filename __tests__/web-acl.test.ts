@@ -1,4 +1,4 @@
-import { MANAGED_RULE_GROUPS, WAF_LOG_GROUP_PREFIX, WebAcl, WebAclProps } from '../constructs/web-acl';
+import { MANAGED_RULE_GROUPS, WAF_LOG_GROUP_PREFIX, WebAcl, WebAclProps } from '../src/edge/web-acl';
 import { testLoadBalancer, testNetwork } from './support/fixtures';
 import { onlyResource, resourcesOf, synthJson } from './support/synth';
 

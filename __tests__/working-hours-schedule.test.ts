@@ -1,6 +1,6 @@
-import { resolveEnvironment } from '../constructs/config-validation';
-import { ENVIRONMENTS } from '../constructs/environments';
-import { dayRanges, isIanaTimeZone, unixCronDays } from '../constructs/savings-config';
+import { resolveEnvironment } from '../src/environment/resolve';
+import { ENVIRONMENTS } from '../src/environments';
+import { dayRanges, isIanaTimeZone, unixCronDays } from '../src/environment/savings-config';
 import { synthStack } from './support/stacks';
 import { resourcesOf } from './support/synth';
 

@@ -3,8 +3,8 @@
 // Every figure is a median over the runs; every ratio is between two medians of the same run.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ENVIRONMENTS, HOST_NAME_SERVICE, selectEnvironments } from '../constructs/environments';
-import { INSTANCE_TYPES, tasksPerInstance } from '../constructs/instance-types';
+import { ENVIRONMENTS, HOST_NAME_SERVICE, selectEnvironments } from '../src/environments';
+import { INSTANCE_TYPES, tasksPerInstance } from '../src/compute/instance-types';
 
 const work = process.argv[2];
 if (!work || !existsSync(join(work, 'meta.txt'))) {
@@ -274,7 +274,7 @@ say(
   '## 5. Memory fit: tasks per instance',
   '',
   `ECS places a task by its memory reservation; what it really holds is its RSS. Measured: peak RSS ${measuredMiB} MiB (section 4, under the seed's c=300 load, with the ${meta.task_env} task's JVM options). ` +
-    'Both columns use `tasksPerInstance()` from constructs/instance-types.ts (registered memory less `reservedMemoryMiB`, and the cpu units, whichever runs out first); ' +
+    'Both columns use `tasksPerInstance()` from src/compute/instance-types.ts (registered memory less `reservedMemoryMiB`, and the cpu units, whichever runs out first); ' +
     '"if reservation = RSS" keeps each task\'s cpu units and replaces its memory reservation with the measured peak RSS.',
   '',
   table(['environment', 'instance type', 'task cpu / memory / reservation', 'agent reserve', 'tasks placed', 'if reservation = RSS'], configs.map((c) => {

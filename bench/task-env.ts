@@ -1,9 +1,9 @@
 // Prints one environment's ECS task settings as shell assignments for bench/run.sh, so the benchmark
 // runs the JVM exactly as the task definition would (same config resolution, same jvmOptions()):
 //   eval "$(node_modules/.bin/tsx bench/task-env.ts dev)"
-import { exitOnConfigError } from '../constructs/config-validation';
-import { HOST_NAME_SERVICE, selectEnvironments } from '../constructs/environments';
-import { jvmOptions } from '../constructs/runtime-profiles';
+import { exitOnConfigError } from '../src/environment/resolve';
+import { HOST_NAME_SERVICE, selectEnvironments } from '../src/environments';
+import { jvmOptions } from '../src/services/runtime-profiles';
 
 const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 

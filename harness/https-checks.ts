@@ -2,9 +2,9 @@
  * The integration checks of issue 16's pieces: the hosted zone the stack expects to find, and after
  * apply the certificate, its validation record, the alias, the HTTPS listener and the WAF.
  */
-import { EnvironmentConfig } from '../constructs/config';
-import { TLS_POLICY } from '../constructs/load-balancer';
-import { MANAGED_RULE_GROUPS } from '../constructs/web-acl';
+import { EnvironmentConfig } from '../src/environment/config';
+import { TLS_POLICY } from '../src/edge/load-balancer';
+import { MANAGED_RULE_GROUPS } from '../src/edge/web-acl';
 import { Checks, expect, Json, StackOutputs } from './checks';
 
 type Aws = (...args: string[]) => Json;

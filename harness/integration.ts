@@ -7,10 +7,10 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { EnvironmentConfig, ServiceConfig } from '../constructs/config';
-import { scheduleTimes } from '../constructs/savings-config';
-import { environmentNames } from '../constructs/names';
-import { ENVIRONMENTS, selectEnvironments } from '../constructs/environments';
+import { EnvironmentConfig, ServiceConfig } from '../src/environment/config';
+import { scheduleTimes } from '../src/environment/savings-config';
+import { environmentNames } from '../src/shared/names';
+import { ENVIRONMENTS, selectEnvironments } from '../src/environments';
 import { Emulator, findMoto, startEmulator } from './emulator';
 import { EMULATOR_IMAGE_URI, synthEmulatorStack } from './emulator-stack';
 import { planChanges, runUpgrade } from './upgrade';

@@ -6,7 +6,7 @@ import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ConfigError } from '../constructs/config-validation';
+import { ConfigError } from '../src/environment/resolve';
 
 export const PROJECT_ROOT = resolve(__dirname, '..');
 /** Generated files of the harness (gitignored). */

@@ -6,12 +6,12 @@
 import { App, TerraformStack } from 'cdktf';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
-import { addEnvironmentStacks, addRegistryStack, addStateBootstrapStacks, registryEnvironments } from '../constructs/app';
-import { EnvironmentSettings } from '../constructs/config';
-import { MAX_NAME_PREFIX_LENGTH } from '../constructs/config-validation';
-import { ENVIRONMENTS, overridesFromEnv, selectEnvironments } from '../constructs/environments';
+import { addEnvironmentStacks, addRegistryStack, addStateBootstrapStacks, registryEnvironments } from '../src/app';
+import { EnvironmentSettings } from '../src/environment/config';
+import { MAX_NAME_PREFIX_LENGTH } from '../src/environment/resolve';
+import { ENVIRONMENTS, overridesFromEnv, selectEnvironments } from '../src/environments';
 import { imagesFromUri } from './emulator-stack';
-import { STATE_STACK_NAME, StateBootstrapStack } from '../constructs/state-bootstrap-stack';
+import { STATE_STACK_NAME, StateBootstrapStack } from '../src/bootstrap/state-bootstrap-stack';
 import { firstError, prepareTerraform, RunResult, runHarness, seconds, terraform, TerraformSetup, WORK_DIR } from './terraform';
 
 /** Syntactically valid, never pulled: validation only needs the task definition to reference an image. */

@@ -1,10 +1,10 @@
 import { Testing } from 'cdktf';
-import { addEnvironmentStacks, addRegistryStack } from '../../constructs/app';
-import { resolveEnvironment } from '../../constructs/config-validation';
-import { DEFAULT_ENVIRONMENTS, ENVIRONMENTS, selectEnvironments } from '../../constructs/environments';
-import { INSTANCE_TYPES } from '../../constructs/instance-types';
-import { NAT_INSTANCE_TYPES } from '../../constructs/savings-config';
-import { STATE_STACK_NAME, StateBootstrapStack } from '../../constructs/state-bootstrap-stack';
+import { addEnvironmentStacks, addRegistryStack } from '../../src/app';
+import { resolveEnvironment } from '../../src/environment/resolve';
+import { DEFAULT_ENVIRONMENTS, ENVIRONMENTS, selectEnvironments } from '../../src/environments';
+import { INSTANCE_TYPES } from '../../src/compute/instance-types';
+import { NAT_INSTANCE_TYPES } from '../../src/environment/savings-config';
+import { STATE_STACK_NAME, StateBootstrapStack } from '../../src/bootstrap/state-bootstrap-stack';
 import { environmentStacks } from '../../tools/cost/cli';
 import { DATA_PRICERS, estimateStack, monthly, RESOURCE_PRICERS, unpricedTypes } from '../../tools/cost/estimate';
 import { FREE_DATA_SOURCES, FREE_RESOURCES, REGIONS } from '../../tools/cost/prices';

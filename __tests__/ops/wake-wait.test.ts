@@ -1,10 +1,10 @@
 import { Clients, Clock, DeploymentFailed, OpsError } from '../../tools/ops/aws';
 import { parseArgs, run } from '../../tools/ops/cli';
-import { EnvironmentConfig } from '../../constructs/config';
-import { resolveEnvironment } from '../../constructs/config-validation';
-import { ENVIRONMENTS, selectEnvironments } from '../../constructs/environments';
-import { environmentNames } from '../../constructs/names';
-import { serviceResourceName } from '../../constructs/service-config';
+import { EnvironmentConfig } from '../../src/environment/config';
+import { resolveEnvironment } from '../../src/environment/resolve';
+import { ENVIRONMENTS, selectEnvironments } from '../../src/environments';
+import { environmentNames } from '../../src/shared/names';
+import { serviceResourceName } from '../../src/services/settings';
 import { wake } from '../../tools/ops/wake';
 
 type Answer = (input: any) => unknown;

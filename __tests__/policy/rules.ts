@@ -4,8 +4,8 @@
  * the Checkov check it mirrors (where one exists) and why it matters; `check` returns every
  * violation it finds, an empty list when the stack passes.
  */
-import { LOG_RETENTION_DAYS } from '../../constructs/config';
-import { BURSTABLE_TYPES, unlimitedCredits } from '../../constructs/instance-types';
+import { LOG_RETENTION_DAYS } from '../../src/environment/config';
+import { BURSTABLE_TYPES, unlimitedCredits } from '../../src/compute/instance-types';
 import { SynthJson } from '../support/synth';
 
 export interface Violation {

@@ -1,10 +1,10 @@
 import { Construct } from 'constructs';
-import { EnvironmentSettings } from '../../constructs/config';
-import { resolveEnvironment } from '../../constructs/config-validation';
-import { Ec2Capacity, Ec2CapacityProps } from '../../constructs/ec2-capacity';
-import { INSTANCE_TYPES } from '../../constructs/instance-types';
-import { PublicLoadBalancer, PublicLoadBalancerProps, RouteOptions } from '../../constructs/load-balancer';
-import { Network } from '../../constructs/network';
+import { EnvironmentSettings } from '../../src/environment/config';
+import { resolveEnvironment } from '../../src/environment/resolve';
+import { Ec2Capacity, Ec2CapacityProps } from '../../src/compute/ec2-capacity';
+import { INSTANCE_TYPES } from '../../src/compute/instance-types';
+import { PublicLoadBalancer, PublicLoadBalancerProps, RouteOptions } from '../../src/edge/load-balancer';
+import { Network } from '../../src/network/network';
 
 export const TEST_CERT = 'arn:aws:acm:us-east-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0';
 export const TEST_IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/host-name:1.0.0';

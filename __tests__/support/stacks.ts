@@ -1,9 +1,9 @@
 import { TerraformResource, Testing } from 'cdktf';
-import { addEnvironmentStacks } from '../../constructs/app';
-import { EnvironmentConfig } from '../../constructs/config';
-import { resolveEnvironment } from '../../constructs/config-validation';
-import { ENVIRONMENTS, selectEnvironments } from '../../constructs/environments';
-import { HostNameStack } from '../../constructs/host-name-stack';
+import { addEnvironmentStacks } from '../../src/app';
+import { EnvironmentConfig } from '../../src/environment/config';
+import { resolveEnvironment } from '../../src/environment/resolve';
+import { ENVIRONMENTS, selectEnvironments } from '../../src/environments';
+import { HostNameStack } from '../../src/environment/environment-stack';
 import { TEST_CERT } from './fixtures';
 import { SynthJson } from './synth';
 

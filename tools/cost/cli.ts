@@ -72,11 +72,11 @@ export function readStack(dir: string, stack: string): TerraformJson {
   }
 }
 
-/** Stack names of the environments `npm run synth` writes (DEFAULT_ENVIRONMENTS), as constructs/app.ts names them. */
+/** Stack names of the environments `npm run synth` writes (DEFAULT_ENVIRONMENTS), as src/app.ts names them. */
 export function environmentStacks(): string[] {
   // Loaded lazily: only --readme needs it, and it is plain config (no provider classes).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { DEFAULT_ENVIRONMENTS } = require('../../constructs/environments') as typeof import('../../constructs/environments');
+  const { DEFAULT_ENVIRONMENTS } = require('../../src/environments') as typeof import('../../src/environments');
   return DEFAULT_ENVIRONMENTS.map((name) => `host-name-${name}`);
 }
 

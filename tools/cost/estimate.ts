@@ -5,7 +5,7 @@
  * Every resource and data source type must be priced here or listed free in prices.ts; anything
  * else is an error, never a silent zero.
  */
-import { BURSTABLE_TYPES, unlimitedCredits } from '../../constructs/instance-types';
+import { BURSTABLE_TYPES, unlimitedCredits } from '../../src/compute/instance-types';
 import { ASSUMPTIONS, Assumptions } from './assumptions';
 import { FREE_DATA_SOURCES, FREE_RESOURCES, HOURS_PER_MONTH, PRICES_AS_OF, REGIONS, RegionPrices } from './prices';
 

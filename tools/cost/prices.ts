@@ -80,7 +80,7 @@ export interface RegionPrices {
   readonly ssm: { readonly advancedParameterMonth: number };
 }
 
-/** Instance types of constructs/instance-types.ts (and NAT instance types) cost the same in N. Virginia, Ohio and Oregon. */
+/** Instance types of src/compute/instance-types.ts (and NAT instance types) cost the same in N. Virginia, Ohio and Oregon. */
 const US_EC2: Readonly<Record<string, number>> = {
   't2.micro': 0.0116,
   't2.small': 0.023,

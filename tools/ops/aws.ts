@@ -17,9 +17,9 @@ import {
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
 import { DescribeTargetGroupsCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { EnvironmentConfig } from '../../constructs/config';
-import { environmentNames } from '../../constructs/names';
-import { serviceResourceName } from '../../constructs/service-config';
+import { EnvironmentConfig } from '../../src/environment/config';
+import { environmentNames } from '../../src/shared/names';
+import { serviceResourceName } from '../../src/services/settings';
 import { EnvironmentStatus, InstanceStatus, ServiceStatus } from './render';
 
 /** Bad input or an environment that is not there: one line, exit code 2. */

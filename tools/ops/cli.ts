@@ -1,14 +1,14 @@
 /**
  * npm run ops -- <command> <env> [...]: a deployed environment's health on one screen, and the
  * day-2 operations the tutorials do with a page of AWS CLI calls. Names come from the environment's
- * config (constructs/names.ts); region from the config; credentials from the SDK's default chain.
+ * config (src/shared/names.ts); region from the config; credentials from the SDK's default chain.
  * Bad input, missing credentials, an environment that is not deployed: one line on stderr, exit 2.
  * A deployment that failed, rolled back or timed out (wake, wait): one line on stderr, exit 1.
  */
 import { spawnSync } from 'node:child_process';
-import { EnvironmentConfig } from '../../constructs/config';
-import { ConfigError } from '../../constructs/config-validation';
-import { selectEnvironments } from '../../constructs/environments';
+import { EnvironmentConfig } from '../../src/environment/config';
+import { ConfigError } from '../../src/environment/resolve';
+import { selectEnvironments } from '../../src/environments';
 import { clients, Clients, Clock, DeploymentFailed, namesOf, OpsError, readStatus, realClock, redeploy, requireService, runningTask, scale } from './aws';
 import { renderEvents, renderStatus } from './render';
 import { defaultWaitMinutes, waitForDeployments } from './wait';
@@ -25,7 +25,7 @@ commands:
   wake <env> [<minutes>]            a scheduled environment off hours: run the schedule's start now (NAT, instances, services) and wait until they run (default ${WAKE_TIMEOUT_MINUTES} min); the next stop still applies
   wait <env> [<minutes>]            after an apply: wait until every service's deployment is COMPLETED; exit 1 on FAILED, a rollback or the timeout (default: the longest deployment.timeoutMinutes)
 
-Region: the environment's (constructs/environments.ts). Credentials: the AWS SDK's usual chain (AWS_PROFILE, AWS_ACCESS_KEY_ID, SSO, ...).`;
+Region: the environment's (src/environments.ts). Credentials: the AWS SDK's usual chain (AWS_PROFILE, AWS_ACCESS_KEY_ID, SSO, ...).`;
 
 export interface Io {
   readonly out: (text: string) => void;

@@ -6,7 +6,7 @@
  * revision (the one the apply registered), or a "rolling back" service event.
  */
 import { DescribeTaskDefinitionCommand, Deployment, Service } from '@aws-sdk/client-ecs';
-import { EnvironmentConfig } from '../../constructs/config';
+import { EnvironmentConfig } from '../../src/environment/config';
 import { Clients, Clock, DeploymentFailed, describeServices, namesOf, OpsError, poll, requireDeployed } from './aws';
 
 export const WAIT_POLL_MS = 15_000;

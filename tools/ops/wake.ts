@@ -7,9 +7,9 @@
 import { DescribeScheduledActionsCommand as DescribeServiceActionsCommand, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
 import { AutoScalingGroup, DescribeAutoScalingGroupsCommand, DescribeScheduledActionsCommand, UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeClustersCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
-import { EnvironmentConfig } from '../../constructs/config';
-import { serviceResourceName } from '../../constructs/service-config';
-import { natScheduleBase, scheduledActionName } from '../../constructs/working-hours-schedule';
+import { EnvironmentConfig } from '../../src/environment/config';
+import { serviceResourceName } from '../../src/services/settings';
+import { natScheduleBase, scheduledActionName } from '../../src/compute/working-hours-schedule';
 import { Clients, Clock, describeServices, namesOf, OpsError, poll } from './aws';
 
 export const WAKE_TIMEOUT_MINUTES = 20;

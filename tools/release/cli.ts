@@ -6,14 +6,14 @@
  * Bad input: one line on stderr, exit code 2.
  */
 import { relative } from 'node:path';
-import { EnvironmentConfig } from '../../constructs/config';
-import { exitOnConfigError, ConfigError } from '../../constructs/config-validation';
-import { imageTag } from '../../constructs/container-image';
-import { DEFAULT_ENVIRONMENTS, selectEnvironments } from '../../constructs/environments';
-import { dockerPlatform, INSTANCE_TYPES } from '../../constructs/instance-types';
-import { registryRepositoryName } from '../../constructs/registry-stack';
-import { REPOSITORY_ROOT } from '../../constructs/service-config';
-import { sourceHash } from '../../constructs/source-hash';
+import { EnvironmentConfig } from '../../src/environment/config';
+import { exitOnConfigError, ConfigError } from '../../src/environment/resolve';
+import { imageTag } from '../../src/services/container-image';
+import { DEFAULT_ENVIRONMENTS, selectEnvironments } from '../../src/environments';
+import { dockerPlatform, INSTANCE_TYPES } from '../../src/compute/instance-types';
+import { registryRepositoryName } from '../../src/bootstrap/registry-stack';
+import { REPOSITORY_ROOT } from '../../src/services/settings';
+import { sourceHash } from '../../src/services/source-hash';
 
 export const USAGE = 'usage: npm run --silent release -- image <service>';
 

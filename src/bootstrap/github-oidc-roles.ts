@@ -1,0 +1,137 @@
+import { Construct } from 'constructs';
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
+import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { managedPolicyArn, policyDocument, PolicyStatement } from '../shared/iam';
+
+/** GitHub Actions' OIDC issuer, without the scheme: the prefix of its condition keys. */
+export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
+
+/** `owner/repository`, as GitHub spells it. */
+export const GITHUB_REPOSITORY = /^[A-Za-z0-9][A-Za-z0-9-]{0,38}\/[A-Za-z0-9._-]{1,100}$/;
+
+/**
+ * What the pull-request plan role may never read, though ReadOnlyAccess allows it: a same-repository
+ * pull request can change the workflow that assumes the role. Every SSM parameter but the public
+ * ones under /aws/service/ (the AMI ids a plan reads; SSM has no condition key for the parameter
+ * type, so SecureStrings are denied by path), every Secrets Manager value, every KMS decryption.
+ */
+export function denySecretReads(partition: string): PolicyStatement[] {
+  return [
+    {
+      Sid: 'DenyParametersButPublicOnes',
+      Effect: 'Deny',
+      Action: 'ssm:GetParameter*',
+      NotResource: [`arn:${partition}:ssm:*::parameter/aws/service/*`, `arn:${partition}:ssm:*:*:parameter/aws/service/*`],
+    },
+    { Sid: 'DenySecretValues', Effect: 'Deny', Action: 'secretsmanager:GetSecretValue', Resource: '*' },
+    { Sid: 'DenyDecrypt', Effect: 'Deny', Action: 'kms:Decrypt', Resource: '*' },
+  ];
+}
+
+export interface GithubOidcRolesProps {
+  /** `owner/repository` whose workflows assume the roles. */
+  readonly repository: string;
+  /** The state bucket's ARN: plans read the state under `host-name/`. */
+  readonly stateBucketArn: string;
+  /** Environments with a deploy role each (GitHub environments of the same names). */
+  readonly environments: readonly string[];
+}
+
+/**
+ * docs/aws-oidc-setup.md as code: GitHub's OIDC provider, the read-only plan role (pull requests and
+ * main) with its explicit Deny of secret reads, the push role (main) and a deploy role per
+ * environment (`environment:<name>`, which GitHub only grants to main).
+ */
+export class GithubOidcRoles extends Construct {
+  public readonly provider: IamOpenidConnectProvider;
+  public readonly planRole: IamRole;
+  public readonly planDenySecrets: IamRolePolicy;
+  public readonly pushRole: IamRole;
+  public readonly deployRoles: readonly IamRole[];
+
+  constructor(scope: Construct, id: string, props: GithubOidcRolesProps) {
+    super(scope, id);
+    const partition = new DataAwsPartition(this, 'partition', {}).partition;
+    const account = new DataAwsCallerIdentity(this, 'account', {}).accountId;
+    this.provider = new IamOpenidConnectProvider(this, 'provider', { url: `https://${GITHUB_OIDC_HOST}`, clientIdList: ['sts.amazonaws.com'] });
+    const role = (name: string, ...subjects: string[]) =>
+      new IamRole(this, name, { name, maxSessionDuration: 3600, assumeRolePolicy: this.trustPolicy(props.repository, subjects) });
+
+    this.planRole = role('host-name-plan', 'pull_request', 'ref:refs/heads/main');
+    new IamRolePolicyAttachment(this, 'plan-read-only', { role: this.planRole.name, policyArn: managedPolicyArn(partition, 'ReadOnlyAccess') });
+    new IamRolePolicy(this, 'plan-state', {
+      role: this.planRole.id,
+      name: 'terraform-plan',
+      policy: policyDocument(
+        { Sid: 'ListState', Effect: 'Allow', Action: 's3:ListBucket', Resource: props.stateBucketArn },
+        { Sid: 'ReadState', Effect: 'Allow', Action: 's3:GetObject', Resource: `${props.stateBucketArn}/host-name/*` },
+      ),
+    });
+    this.planDenySecrets = new IamRolePolicy(this, 'plan-deny-secrets', { role: this.planRole.id, name: 'deny-secrets', policy: policyDocument(...denySecretReads(partition)) });
+
+    this.pushRole = role('host-name-push', 'ref:refs/heads/main');
+    new IamRolePolicy(this, 'push-images', {
+      role: this.pushRole.id,
+      name: 'push-images',
+      policy: policyDocument(
+        { Sid: 'Login', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+        {
+          Sid: 'Push',
+          Effect: 'Allow',
+          Action: ['ecr:BatchCheckLayerAvailability', 'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', 'ecr:PutImage', 'ecr:BatchGetImage', 'ecr:DescribeImages'],
+          Resource: `arn:${partition}:ecr:*:${account}:repository/host-name/*`,
+        },
+      ),
+    });
+
+    this.deployRoles = props.environments.map((env) => {
+      const deploy = role(`host-name-deploy-${env}`, `environment:${env}`);
+      new IamRolePolicyAttachment(this, `deploy-${env}-power-user`, { role: deploy.name, policyArn: managedPolicyArn(partition, 'PowerUserAccess') });
+      const roles = [`arn:${partition}:iam::${account}:role/host-name-${env}-*`, `arn:${partition}:iam::${account}:role/flow-logs-*`];
+      new IamRolePolicy(this, `deploy-${env}-stack-iam`, {
+        role: deploy.id,
+        name: 'stack-iam',
+        policy: policyDocument(
+          {
+            Sid: 'StackRoles',
+            Effect: 'Allow',
+            Action: [
+              'iam:CreateRole', 'iam:DeleteRole', 'iam:GetRole', 'iam:UpdateRole', 'iam:UpdateAssumeRolePolicy', 'iam:TagRole', 'iam:UntagRole',
+              'iam:ListRolePolicies', 'iam:ListAttachedRolePolicies', 'iam:ListInstanceProfilesForRole', 'iam:PutRolePolicy', 'iam:GetRolePolicy',
+              'iam:DeleteRolePolicy', 'iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:CreateInstanceProfile', 'iam:DeleteInstanceProfile',
+              'iam:GetInstanceProfile', 'iam:AddRoleToInstanceProfile', 'iam:RemoveRoleFromInstanceProfile', 'iam:TagInstanceProfile', 'iam:UntagInstanceProfile',
+            ],
+            Resource: [...roles, `arn:${partition}:iam::${account}:instance-profile/host-name-${env}-*`],
+          },
+          {
+            Sid: 'PassStackRoles',
+            Effect: 'Allow',
+            Action: 'iam:PassRole',
+            Resource: roles,
+            Condition: { StringEquals: { 'iam:PassedToService': ['ecs-tasks.amazonaws.com', 'ec2.amazonaws.com', 'vpc-flow-logs.amazonaws.com'] } },
+          },
+        ),
+      });
+      return deploy;
+    });
+  }
+
+  /** GitHub tokens of this repository with one of these subjects, for STS. */
+  private trustPolicy(repository: string, subjects: readonly string[]): string {
+    return policyDocument({
+      Effect: 'Allow',
+      Principal: { Federated: this.provider.arn },
+      Action: 'sts:AssumeRoleWithWebIdentity',
+      Condition: {
+        StringEquals: {
+          [`${GITHUB_OIDC_HOST}:aud`]: 'sts.amazonaws.com',
+          [`${GITHUB_OIDC_HOST}:sub`]: subjects.map((s) => `repo:${repository}:${s}`),
+        },
+      },
+    });
+  }
+}

@@ -1,0 +1,289 @@
+import { Construct } from 'constructs';
+import { Fn } from 'cdktf';
+import { AutoscalingGroup, AutoscalingGroupConfig } from '@cdktf/provider-aws/lib/autoscaling-group';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
+import { DataAwsSsmParameter } from '@cdktf/provider-aws/lib/data-aws-ssm-parameter';
+import { EcsCapacityProvider } from '@cdktf/provider-aws/lib/ecs-capacity-provider';
+import { EcsCluster } from '@cdktf/provider-aws/lib/ecs-cluster';
+import { EcsClusterCapacityProviders } from '@cdktf/provider-aws/lib/ecs-cluster-capacity-providers';
+import { IamInstanceProfile } from '@cdktf/provider-aws/lib/iam-instance-profile';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { Subnet } from '@cdktf/provider-aws/lib/subnet';
+import { Vpc } from '@cdktf/provider-aws/lib/vpc';
+import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
+import { CpuCredits } from '../environment/config';
+import { managedPolicyArn, serviceTrustPolicy } from '../shared/iam';
+import { InstanceTypeSpec } from './instance-types';
+import { environmentNames } from '../shared/names';
+
+/** What a launch creates, and so what a launch template must tag: default_tags reach none of them. */
+export const LAUNCH_TAGGED_RESOURCES = ['instance', 'volume', 'network-interface'] as const;
+
+/** Managed policies the container instances get: the ECS agent, and Session Manager instead of SSH. */
+export const INSTANCE_MANAGED_POLICIES = [
+  'service-role/AmazonEC2ContainerServiceforEC2Role',
+  'AmazonSSMManagedInstanceCore',
+] as const;
+
+export interface SpotOptions {
+  /** Instances that stay on-demand. @default 1 */
+  readonly onDemandBaseCapacity?: number;
+}
+
+export interface Ec2CapacityProps {
+  /** Names are `<namePrefix>-cluster`, `<namePrefix>-instances` and so on. */
+  readonly namePrefix: string;
+  readonly vpc: Vpc;
+  /** Private subnets, one per AZ. Instances get no public IP. */
+  readonly subnets: readonly Subnet[];
+  readonly instanceType: string;
+  /** From instance-types.ts; picks the AMI architecture. */
+  readonly instanceSpec: InstanceTypeSpec;
+  /** @default 1 */
+  readonly minInstances?: number;
+  /** @default 2 */
+  readonly maxInstances?: number;
+  /** Run instances above the on-demand base as Spot. @default on-demand only */
+  readonly spot?: SpotOptions;
+  /** ECS_RESERVED_MEMORY: MiB held back for the OS and agent. @default 256 */
+  readonly reservedMemoryMiB?: number;
+  /** ECS_CONTAINER_STOP_TIMEOUT; should equal the task's stopTimeout. @default 30 */
+  readonly containerStopTimeoutSeconds?: number;
+  /** Root volume size in GiB. @default 30 */
+  readonly rootVolumeGiB?: number;
+  /** An AMI to pin (config `amiId`). @default the recommended ECS-optimized AMI, read from its public SSM parameter at every plan */
+  readonly amiId?: string;
+  /**
+   * Tags for the instances, their volumes and network interfaces (the launch template's tag
+   * specifications): the provider's default_tags reach none, because the Auto Scaling group launches them. @default only Name
+   */
+  readonly instanceTags?: Readonly<Record<string, string>>;
+  /** Managed scaling keeps the instances this full (tasks placed / instances); below 100 keeps spare ones. @default 100 */
+  readonly targetCapacityPercent?: number;
+  /** ECS Exec: session encryption key and the KMS-encrypted log group sessions are recorded in. @default no exec configuration */
+  readonly execCommand?: { readonly kmsKeyArn: string; readonly logGroupName: string };
+  /** Burstable types only. @default the family's own (no credit_specification) */
+  readonly cpuCredits?: CpuCredits;
+  /** EC2 detailed monitoring. @default true */
+  readonly detailedMonitoring?: boolean;
+  /** Container Insights on the cluster. @default true */
+  readonly containerInsights?: boolean;
+}
+
+/**
+ * ECS on EC2: the cluster, its instances (role, security group, launch template, Auto Scaling
+ * group) and the capacity provider that scales them with the tasks.
+ */
+export class Ec2Capacity extends Construct {
+  public readonly cluster: EcsCluster;
+  public readonly securityGroup: SecurityGroup;
+  public readonly instanceRole: IamRole;
+  public readonly launchTemplate: LaunchTemplate;
+  public readonly autoScalingGroup: AutoscalingGroup;
+  public readonly capacityProvider: EcsCapacityProvider;
+  /** Services must depend on this, or ECS rejects their capacity provider strategy. */
+  public readonly clusterCapacityProviders: EcsClusterCapacityProviders;
+
+  constructor(scope: Construct, id: string, props: Ec2CapacityProps) {
+    super(scope, id);
+    const { namePrefix } = props;
+    const partition = new DataAwsPartition(this, 'partition', {}).partition;
+    const names = environmentNames(namePrefix);
+    const exec = props.execCommand;
+
+    this.cluster = new EcsCluster(this, 'cluster', {
+      name: names.cluster,
+      setting: [{ name: 'containerInsights', value: props.containerInsights === false ? 'disabled' : 'enabled' }],
+      // Changed in place (UpdateCluster), like the services' enable_execute_command.
+      configuration: exec
+        ? {
+            executeCommandConfiguration: {
+              kmsKeyId: exec.kmsKeyArn,
+              logging: 'OVERRIDE',
+              logConfiguration: { cloudWatchLogGroupName: exec.logGroupName, cloudWatchEncryptionEnabled: true },
+            },
+          }
+        : undefined,
+    });
+
+    this.instanceRole = new IamRole(this, 'instance-role', {
+      name: names.instanceRole,
+      assumeRolePolicy: serviceTrustPolicy('ec2.amazonaws.com'),
+    });
+    INSTANCE_MANAGED_POLICIES.forEach((policy, i) => {
+      new IamRolePolicyAttachment(this, `instance-policy-${i}`, {
+        role: this.instanceRole.name,
+        policyArn: managedPolicyArn(partition, policy),
+      });
+    });
+    const profile = new IamInstanceProfile(this, 'instance-profile', {
+      name: names.instanceRole,
+      role: this.instanceRole.name,
+    });
+
+    // No ingress here: the load balancer adds the only one (allowTrafficTo). No port 22 anywhere.
+    this.securityGroup = new SecurityGroup(this, 'sg', {
+      name: names.instancesSecurityGroup,
+      description: 'ECS container instances: ALB in, HTTPS out',
+      vpcId: props.vpc.id,
+      tags: { Name: `${namePrefix}-instances` },
+    });
+    // The ECS agent, ECR, CloudWatch Logs and SSM are all HTTPS APIs. The destination must be
+    // 0.0.0.0/0 because their public endpoints have no fixed CIDR; traffic leaves through NAT.
+    // ECR image layers come from S3, also over 443.
+    new VpcSecurityGroupEgressRule(this, 'egress-https', {
+      securityGroupId: this.securityGroup.id,
+      description: 'HTTPS to AWS APIs (ECS, ECR, S3, CloudWatch, SSM) through NAT',
+      ipProtocol: 'tcp',
+      fromPort: 443,
+      toPort: 443,
+      cidrIpv4: '0.0.0.0/0',
+    });
+
+    const imageId = props.amiId ?? this.recommendedAmi(props.instanceSpec);
+
+    const stopTimeout = props.containerStopTimeoutSeconds ?? 30;
+    const agentConfig = [
+      `ECS_CLUSTER=${this.cluster.name}`,
+      'ECS_ENABLE_CONTAINER_METADATA=true',
+      `ECS_CONTAINER_STOP_TIMEOUT=${stopTimeout}s`,
+      `ECS_RESERVED_MEMORY=${props.reservedMemoryMiB ?? 256}`,
+      ...(props.spot ? ['ECS_ENABLE_SPOT_INSTANCE_DRAINING=true'] : []),
+    ];
+    const userData = ['#!/bin/bash', 'cat >> /etc/ecs/ecs.config <<EOF', ...agentConfig, 'EOF', ''].join('\n');
+
+    this.launchTemplate = new LaunchTemplate(this, 'launch-template', {
+      namePrefix: names.launchTemplatePrefix,
+      description: 'ECS-optimized Amazon Linux 2023 container instances',
+      imageId,
+      instanceType: props.instanceType,
+      iamInstanceProfile: { arn: profile.arn },
+      // Hop limit 1: bridge-mode containers sit one hop further and cannot reach the
+      // instance's credentials through IMDS.
+      metadataOptions: {
+        httpEndpoint: 'enabled',
+        httpTokens: 'required',
+        httpPutResponseHopLimit: 1,
+        instanceMetadataTags: 'disabled',
+      },
+      monitoring: { enabled: props.detailedMonitoring ?? true },
+      ...(props.cpuCredits ? { creditSpecification: { cpuCredits: props.cpuCredits } } : {}),
+      networkInterfaces: [
+        {
+          associatePublicIpAddress: 'false',
+          deleteOnTermination: 'true',
+          securityGroups: [this.securityGroup.id],
+        },
+      ],
+      blockDeviceMappings: [
+        {
+          deviceName: '/dev/xvda',
+          ebs: {
+            volumeSize: props.rootVolumeGiB ?? 30,
+            volumeType: 'gp3',
+            encrypted: 'true',
+            deleteOnTermination: 'true',
+          },
+        },
+      ],
+      userData: Fn.base64encode(userData),
+      updateDefaultVersion: true,
+      // Static values only, so the template gets no new version unless a tag really changes.
+      tagSpecifications: LAUNCH_TAGGED_RESOURCES.map((resourceType) => ({
+        resourceType,
+        tags: { ...props.instanceTags, Name: `${namePrefix}-instance` },
+      })),
+    });
+
+    const launchTemplate = { id: this.launchTemplate.id, version: this.launchTemplate.latestVersion.toString() };
+    const placement: Pick<AutoscalingGroupConfig, 'launchTemplate' | 'mixedInstancesPolicy' | 'capacityRebalance'> =
+      props.spot
+        ? {
+            capacityRebalance: true,
+            mixedInstancesPolicy: {
+              instancesDistribution: {
+                onDemandBaseCapacity: props.spot.onDemandBaseCapacity ?? 1,
+                onDemandPercentageAboveBaseCapacity: 0,
+                spotAllocationStrategy: 'price-capacity-optimized',
+              },
+              launchTemplate: {
+                launchTemplateSpecification: { launchTemplateId: launchTemplate.id, version: launchTemplate.version },
+                override: [{ instanceType: props.instanceType }],
+              },
+            },
+          }
+        : { launchTemplate };
+
+    const minSize = props.minInstances ?? 1;
+    this.autoScalingGroup = new AutoscalingGroup(this, 'asg', {
+      name: names.autoScalingGroup,
+      vpcZoneIdentifier: props.subnets.map((s) => s.id),
+      minSize,
+      maxSize: props.maxInstances ?? 2,
+      desiredCapacity: minSize,
+      ...placement,
+      healthCheckType: 'EC2',
+      defaultInstanceWarmup: 120,
+      // Managed termination protection needs this; the capacity provider unprotects as it drains.
+      protectFromScaleIn: true,
+      // Destroy must not wait for scale-in-protected instances to drain by themselves.
+      forceDelete: true,
+      instanceRefresh: {
+        strategy: 'Rolling',
+        // Launch before terminate (min 100, max 200): capacity never drops while instances roll;
+        // instances already on the template's latest version are left alone.
+        preferences: {
+          minHealthyPercentage: 100,
+          maxHealthyPercentage: 200,
+          skipMatching: true,
+          scaleInProtectedInstances: 'Refresh',
+          standbyInstances: 'Terminate',
+        },
+      },
+      tag: [
+        { key: 'AmazonECSManaged', value: 'true', propagateAtLaunch: true },
+        { key: 'Name', value: `${namePrefix}-instance`, propagateAtLaunch: true },
+      ],
+      // The capacity provider owns the desired capacity after creation.
+      lifecycle: { ignoreChanges: ['desired_capacity'] },
+    });
+
+    this.capacityProvider = new EcsCapacityProvider(this, 'capacity-provider', {
+      name: names.capacityProvider,
+      autoScalingGroupProvider: {
+        autoScalingGroupArn: this.autoScalingGroup.arn,
+        managedTerminationProtection: 'ENABLED',
+        managedDraining: 'ENABLED',
+        managedScaling: {
+          status: 'ENABLED',
+          targetCapacity: props.targetCapacityPercent ?? 100,
+          minimumScalingStepSize: 1,
+          maximumScalingStepSize: 2,
+          instanceWarmupPeriod: 120,
+        },
+      },
+    });
+
+    this.clusterCapacityProviders = new EcsClusterCapacityProviders(this, 'cluster-capacity-providers', {
+      clusterName: this.cluster.name,
+      capacityProviders: [this.capacityProvider.name],
+      defaultCapacityProviderStrategy: [{ capacityProvider: this.capacityProvider.name, weight: 1, base: 0 }],
+    });
+  }
+
+  /**
+   * The recommended ECS-optimized AMI, from a data source rather than `resolve:ssm:`: a new AMI then
+   * shows in the plan (its id: `insecure_value`, since `value` is marked sensitive) as a new launch
+   * template version, which the instance refresh rolls out. With `resolve:ssm:` it would change
+   * silently at the next launch and old instances would linger.
+   */
+  private recommendedAmi(spec: InstanceTypeSpec): string {
+    const arch = spec.architecture === 'arm64' ? 'arm64/' : '';
+    return new DataAwsSsmParameter(this, 'ecs-ami', {
+      name: `/aws/service/ecs/optimized-ami/amazon-linux-2023/${arch}recommended/image_id`,
+    }).insecureValue;
+  }
+}

@@ -1,0 +1,272 @@
+import { Construct } from 'constructs';
+import { Lb } from '@cdktf/provider-aws/lib/lb';
+import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
+import { LbListenerRule } from '@cdktf/provider-aws/lib/lb-listener-rule';
+import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
+import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
+import { Subnet } from '@cdktf/provider-aws/lib/subnet';
+import { Vpc } from '@cdktf/provider-aws/lib/vpc';
+import { AccessLogBucket } from './access-log-bucket';
+import { environmentNames } from '../shared/names';
+
+/** Host ports Docker hands out for `hostPort: 0` mappings (bridge mode), which the ALB must reach. */
+export const EPHEMERAL_PORTS = { from: 32768, to: 65535 } as const;
+
+/** TLS 1.3 with TLS 1.2 fallback: the ELB policy AWS recommends for new listeners. */
+export const TLS_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
+
+/** The listener's answer to a request no route matches: the JSON 404 the host-name app gives too. */
+export const NOT_FOUND_ACTION = {
+  type: 'fixed-response',
+  fixedResponse: { contentType: 'application/json', statusCode: '404', messageBody: '{"status":404,"error":"Not Found"}' },
+} as const;
+
+/** Target group health check. */
+export interface TargetHealthCheck {
+  readonly path: string;
+  readonly intervalSeconds: number;
+  readonly healthyThreshold: number;
+  readonly unhealthyThreshold: number;
+}
+
+/** Where a service's requests come from on the shared listener. */
+export interface RouteOptions {
+  /** Target group name; AWS allows 32 characters (checked in config). */
+  readonly targetGroupName: string;
+  /** ALB path patterns; with host headers, at most 5 values. */
+  readonly pathPatterns: readonly string[];
+  readonly hostHeaders: readonly string[];
+  /** Listener rule priority; ignored for the default route. */
+  readonly priority?: number;
+  /** The listener's default action forwards here instead of a rule. At most one route. */
+  readonly default: boolean;
+  readonly healthCheck: TargetHealthCheck;
+  readonly deregistrationDelaySeconds: number;
+}
+
+/** A service's way in: what the ECS service attaches to and what request-count scaling measures. */
+export interface ServiceRoute {
+  readonly targetGroup: LbTargetGroup;
+  /** Undefined for the default route (the listener's default action forwards instead). */
+  readonly listenerRule?: LbListenerRule;
+  /** `<alb arn_suffix>/<target group arn_suffix>`: the ALBRequestCountPerTarget resource label. */
+  readonly resourceLabel: string;
+  /** The ALB's listeners: a service must not start before they forward. */
+  readonly listeners: readonly LbListener[];
+  /** `http(s)://<host name or alb dns name>`. */
+  readonly baseUrl: string;
+}
+
+export interface PublicLoadBalancerProps {
+  /** Names are `<namePrefix>-alb`; at most 28 characters. */
+  readonly namePrefix: string;
+  readonly vpc: Vpc;
+  /** Public subnets, one per AZ. */
+  readonly subnets: readonly Subnet[];
+  /** With a certificate: HTTPS on 443, and HTTP on 80 redirects to it. @default HTTP only */
+  readonly certificateArn?: string;
+  readonly ingressCidrs: readonly string[];
+  readonly idleTimeoutSeconds: number;
+  readonly deletionProtection: boolean;
+  /** Days to keep access logs; unset means no access logs. @default no access logs */
+  readonly accessLogExpirationDays?: number;
+  /** Path patterns answered with the JSON 404 (a rule at `blockedPathsPriority`); empty for none. */
+  readonly blockedPaths: readonly string[];
+  /** Listener priority of the blocked-paths rule; lower than every route's. */
+  readonly blockedPathsPriority: number;
+  /** The name clients use, in the services' URLs. @default the ALB's DNS name */
+  readonly hostName?: string;
+}
+
+/**
+ * An internet-facing ALB in the public subnets, its security group and listeners. Requests go to
+ * the routes added with `addRoute`; anything else gets a JSON 404 unless a route is the default.
+ */
+export class PublicLoadBalancer extends Construct {
+  public readonly loadBalancer: Lb;
+  public readonly securityGroup: SecurityGroup;
+  /** The listener that forwards to the services (HTTPS when a certificate is set); rules go here. */
+  public readonly listener: LbListener;
+  /** Every listener; the service depends on all of them. */
+  public readonly listeners: readonly LbListener[];
+  /** Set when access logs are on. */
+  public readonly accessLogs?: AccessLogBucket;
+  /** `https` with a certificate, else `http`. */
+  public readonly scheme: 'http' | 'https';
+  /** The JSON 404 for `blockedPaths`; undefined when there are none. */
+  public readonly blockedPathsRule?: LbListenerRule;
+  /** `http(s)://<host name or ALB DNS name>`: where clients reach the services. */
+  public readonly baseUrl: string;
+  private defaultRoute?: string;
+  private readonly vpcId: string;
+
+  constructor(scope: Construct, id: string, props: PublicLoadBalancerProps) {
+    super(scope, id);
+    const { namePrefix, certificateArn } = props;
+    this.vpcId = props.vpc.id;
+    this.scheme = certificateArn ? 'https' : 'http';
+
+    this.securityGroup = new SecurityGroup(this, 'sg', {
+      name: environmentNames(namePrefix).loadBalancer,
+      description: 'Public ALB: listener ports in, instance host ports out',
+      vpcId: props.vpc.id,
+      tags: { Name: `${namePrefix}-alb` },
+    });
+    const listenerPorts = certificateArn ? [80, 443] : [80];
+    props.ingressCidrs.forEach((cidr, i) => {
+      for (const port of listenerPorts) {
+        new VpcSecurityGroupIngressRule(this, `ingress-${port}-${i}`, {
+          securityGroupId: this.securityGroup.id,
+          description: `Listener port ${port} from ${cidr}`,
+          ipProtocol: 'tcp',
+          fromPort: port,
+          toPort: port,
+          cidrIpv4: cidr,
+        });
+      }
+    });
+
+    if (props.accessLogExpirationDays !== undefined) {
+      this.accessLogs = new AccessLogBucket(this, 'access-logs', {
+        namePrefix: environmentNames(namePrefix).accessLogBucketPrefix,
+        expirationDays: props.accessLogExpirationDays,
+      });
+    }
+
+    this.loadBalancer = new Lb(this, 'alb', {
+      name: environmentNames(namePrefix).loadBalancer,
+      internal: false,
+      loadBalancerType: 'application',
+      securityGroups: [this.securityGroup.id],
+      subnets: props.subnets.map((s) => s.id),
+      dropInvalidHeaderFields: true,
+      idleTimeout: props.idleTimeoutSeconds,
+      enableDeletionProtection: props.deletionProtection,
+      accessLogs: this.accessLogs
+        ? { bucket: this.accessLogs.bucket.bucket, enabled: true, prefix: 'alb' }
+        : undefined,
+      dependsOn: this.accessLogs ? [this.accessLogs.policy] : undefined,
+      tags: { Name: `${namePrefix}-alb` },
+    });
+    this.baseUrl = `${this.scheme}://${props.hostName ?? this.loadBalancer.dnsName}`;
+
+    if (certificateArn) {
+      this.listener = new LbListener(this, 'https', {
+        loadBalancerArn: this.loadBalancer.arn,
+        port: 443,
+        protocol: 'HTTPS',
+        sslPolicy: TLS_POLICY,
+        certificateArn,
+        defaultAction: [NOT_FOUND_ACTION],
+      });
+      const redirect = new LbListener(this, 'http', {
+        loadBalancerArn: this.loadBalancer.arn,
+        port: 80,
+        protocol: 'HTTP',
+        defaultAction: [
+          { type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' } },
+        ],
+      });
+      this.listeners = [this.listener, redirect];
+    } else {
+      this.listener = new LbListener(this, 'http', {
+        loadBalancerArn: this.loadBalancer.arn,
+        port: 80,
+        protocol: 'HTTP',
+        defaultAction: [NOT_FOUND_ACTION],
+      });
+      this.listeners = [this.listener];
+    }
+    if (props.blockedPaths.length > 0) {
+      // ALB health checks go to the targets directly, not through a listener, so they still work.
+      this.blockedPathsRule = new LbListenerRule(this, 'blocked-paths', {
+        listenerArn: this.listener.arn,
+        priority: props.blockedPathsPriority,
+        action: [NOT_FOUND_ACTION],
+        condition: [{ pathPattern: { values: [...props.blockedPaths] } }],
+        tags: { Name: `${namePrefix}-blocked-paths` },
+      });
+    }
+  }
+
+  /**
+   * A target group for one service (instance targets on dynamic host ports), and either a rule on
+   * the forwarding listener or, for the default route, the listener's default action.
+   */
+  public addRoute(name: string, options: RouteOptions): ServiceRoute {
+    const scope = new Construct(this, `route-${name}`);
+    const targetGroup = this.targetGroup(scope, options);
+    const forward = [{ type: 'forward', targetGroupArn: targetGroup.arn }];
+    let listenerRule: LbListenerRule | undefined;
+    if (options.default) {
+      if (this.defaultRoute) throw new Error(`${name}: the default route is already ${this.defaultRoute}`);
+      this.defaultRoute = name;
+      this.listener.putDefaultAction(forward);
+    } else {
+      listenerRule = new LbListenerRule(scope, 'rule', {
+        listenerArn: this.listener.arn,
+        priority: options.priority,
+        action: forward,
+        condition: [
+          ...(options.pathPatterns.length > 0 ? [{ pathPattern: { values: [...options.pathPatterns] } }] : []),
+          ...(options.hostHeaders.length > 0 ? [{ hostHeader: { values: [...options.hostHeaders] } }] : []),
+        ],
+        tags: { Name: options.targetGroupName },
+      });
+    }
+    return {
+      targetGroup,
+      listenerRule,
+      resourceLabel: `${this.loadBalancer.arnSuffix}/${targetGroup.arnSuffix}`,
+      listeners: this.listeners,
+      baseUrl: this.baseUrl,
+    };
+  }
+
+  private targetGroup(scope: Construct, options: RouteOptions): LbTargetGroup {
+    const hc = options.healthCheck;
+    return new LbTargetGroup(scope, 'tg', {
+      name: options.targetGroupName,
+      // Instance targets with dynamic host ports: each task registers with its own port.
+      targetType: 'instance',
+      port: 80,
+      protocol: 'HTTP',
+      vpcId: this.vpcId,
+      deregistrationDelay: String(options.deregistrationDelaySeconds),
+      healthCheck: {
+        enabled: true,
+        path: hc.path,
+        protocol: 'HTTP',
+        port: 'traffic-port',
+        matcher: '200',
+        interval: hc.intervalSeconds,
+        timeout: 5,
+        healthyThreshold: hc.healthyThreshold,
+        unhealthyThreshold: hc.unhealthyThreshold,
+      },
+      tags: { Name: options.targetGroupName },
+      // A renamed target group is replaced: the new one must exist before the listener and the
+      // service let go of the old one, or AWS refuses to delete it (ResourceInUse).
+      lifecycle: { createBeforeDestroy: true },
+    });
+  }
+
+  /** Lets the ALB reach targets in `target` on the ephemeral host ports, and nothing else. */
+  public allowTrafficTo(target: SecurityGroup, description: string): void {
+    const ports = { ipProtocol: 'tcp', fromPort: EPHEMERAL_PORTS.from, toPort: EPHEMERAL_PORTS.to };
+    new VpcSecurityGroupEgressRule(this, 'egress-to-targets', {
+      ...ports,
+      securityGroupId: this.securityGroup.id,
+      referencedSecurityGroupId: target.id,
+      description: `To ${description} on dynamic host ports`,
+    });
+    new VpcSecurityGroupIngressRule(this, 'ingress-from-alb', {
+      ...ports,
+      securityGroupId: target.id,
+      referencedSecurityGroupId: this.securityGroup.id,
+      description: 'From the public ALB on dynamic host ports',
+    });
+  }
+}

@@ -1,0 +1,174 @@
+import { ContainerSettings, EnvironmentConfig, EnvironmentSettings, ScalingSettings, ServiceSettings } from './environment/config';
+import { ConfigError, resolveEnvironment } from './environment/resolve';
+import { defaultCpuTargetPercent } from './compute/instance-types';
+import { derivedRequestsPerTarget } from './services/scaling-targets';
+import { DEFAULT_SERVICES } from './services/settings';
+
+/** The host-name app (workload/) as the listener's default route, sized per environment. */
+function hostNameService(repositoryName: string, container: ContainerSettings, scaling: ScalingSettings): ServiceSettings {
+  return {
+    // The repository keeps the name it had before services were a map, so its images stay.
+    image: { directory: 'workload', repositoryName },
+    profile: 'spring-boot',
+    routing: { default: true, urlPath: '/host-name' },
+    container,
+    scaling,
+  };
+}
+
+/** One of the tutorial's Node.js microservices: an image built elsewhere, on its own path. */
+function microservice(name: string, container: ContainerSettings = {}): ServiceSettings {
+  return {
+    image: { uri: `123456789012.dkr.ecr.us-east-1.amazonaws.com/${name}:1.0.0` },
+    profile: 'generic',
+    routing: { pathPatterns: [`/${name}*`] },
+    container: { port: 3000, cpu: 256, memoryMiB: 256, ...container },
+    targetGroup: { healthCheckPath: `/${name}/health` },
+    scaling: { minTasks: 1, maxTasks: 2 },
+  };
+}
+
+/** Burstable with unlimited credits: the CPU target defaults to its 20% baseline per vCPU, which two tasks sustain with no surplus credits. */
+const PROD_INSTANCE_TYPE = 't3.small';
+
+/**
+ * The environments this app knows. Anything not set here takes the default documented in
+ * config.ts. Adding an environment is adding an entry; adding a service is adding an entry to its
+ * `services`.
+ */
+export const ENVIRONMENTS: Readonly<Record<string, EnvironmentSettings>> = {
+  // The tutorial's shape at the lowest cost (README "Cost"): a NAT instance instead of a NAT gateway,
+  // t2.micro, no Container Insights or detailed monitoring, and nothing running outside working hours.
+  dev: {
+    region: 'us-east-1',
+    availabilityZones: ['us-east-1a', 'us-east-1b'],
+    vpcCidr: '10.10.0.0/16',
+    natMode: 'instance',
+    instanceType: 't2.micro',
+    containerInsights: false,
+    detailedMonitoring: false,
+    capacity: { min: 1, max: 2 },
+    schedule: { enabled: true, timeZone: 'UTC', days: 'MON-FRI', start: '07:00', stop: '19:00' },
+    services: {
+      // The reservation is what placement counts: the measured peak RSS under wrk -t4 -c300 is 184 MiB
+      // (bench/RESULTS.md, issue 17), plus a fifth for noise, rounded up to 32 MiB: 224. Two tasks fit a t2.micro
+      // (cpu-bound there) while the hard limit stays 512 MiB.
+      'host-name': hostNameService('host-name-dev', { cpu: 512, memoryMiB: 512, memoryReservationMiB: 224 }, { minTasks: 1, maxTasks: 2, requestsPerTarget: 50 }),
+    },
+    // Throwaway images: destroy may delete the repository with them.
+    image: { forceDelete: true },
+    // No domain, certificate or WAF: the tutorial's plain HTTP on the ALB's DNS name, on purpose.
+    allowPlainHttp: true,
+    logRetentionDays: 14,
+    // A shell in a running task is for debugging: dev only.
+    operations: { exec: { enabled: true } },
+  },
+  // Survives an AZ outage: three AZs, a NAT gateway per AZ, flow logs, access logs, deletion protection.
+  prod: {
+    region: 'us-east-1',
+    availabilityZones: ['us-east-1a', 'us-east-1b', 'us-east-1c'],
+    vpcCidr: '10.20.0.0/16',
+    natMode: 'per-az',
+    flowLogs: true,
+    instanceType: PROD_INSTANCE_TYPE,
+    // Ten: a deployment while at 10 tasks runs 20 (maximum percent 200), two per t3.small. A target
+    // of 90% keeps a spare instance, so new tasks place at once instead of waiting for one to boot.
+    capacity: { min: 2, max: 10, targetCapacityPercent: 90 },
+    services: {
+      // Requests per target: the measured throughput of a 1024-unit task at the CPU target (scaling-targets.ts);
+      // dev keeps the tutorial's 50 so that a wrk run shows scaling.
+      'host-name': hostNameService('host-name-prod', { cpu: 1024, memoryMiB: 768 }, { minTasks: 2, maxTasks: 10, requestsPerTarget: derivedRequestsPerTarget(1024, defaultCpuTargetPercent(PROD_INSTANCE_TYPE)) }),
+    },
+    loadBalancer: { deletionProtection: true, accessLogs: true },
+    production: true,
+    // PLACEHOLDER: replace with a public hosted zone of your account and a name in it (README,
+    // "HTTPS"). Until then a plan fails with "no matching Route 53 Hosted Zone found".
+    domain: { zoneName: 'example.com', recordName: 'host-name.example.com' },
+    waf: { enabled: true, logging: true },
+    logRetentionDays: 90,
+  },
+  // Example, not synthesized by default: the seed tutorial's three microservices on one cluster and
+  // one ALB, each on its own path, from images built elsewhere (replace the URIs with yours).
+  microservices: {
+    region: 'us-east-1',
+    availabilityZones: ['us-east-1a', 'us-east-1b'],
+    vpcCidr: '10.30.0.0/16',
+    natMode: 'single',
+    instanceType: 't3.small',
+    capacity: { min: 1, max: 2 },
+    services: {
+      users: microservice('users'),
+      threads: microservice('threads', {
+        secrets: { DATABASE_PASSWORD: 'arn:aws:ssm:us-east-1:123456789012:parameter/host-name-microservices/threads/db-password' },
+      }),
+      posts: microservice('posts'),
+    },
+    // An example, not production: plain HTTP on the ALB's DNS name.
+    allowPlainHttp: true,
+    logRetentionDays: 7,
+  },
+};
+
+/** What `npm run synth` (and the integration test's default) builds when no environment is named. */
+export const DEFAULT_ENVIRONMENTS: readonly string[] = ['dev', 'prod'];
+
+/** The service HOST_NAME_IMAGE_URI replaces the image of. */
+export const HOST_NAME_SERVICE = 'host-name';
+
+/** Pipeline overrides, read from the environment so CI needs no config edits. */
+export interface Overrides {
+  /** HOST_NAME_IMAGE_URI: the host-name service runs this image instead of building workload/ (environments without that service ignore it). */
+  readonly imageUri?: string;
+  /** HOST_NAME_STATE_BUCKET (+ HOST_NAME_STATE_REGION): remote state in S3 with native locking. */
+  readonly stateBucket?: string;
+  readonly stateRegion?: string;
+}
+
+export function overridesFromEnv(env: NodeJS.ProcessEnv): Overrides {
+  return {
+    imageUri: env.HOST_NAME_IMAGE_URI || undefined,
+    stateBucket: env.HOST_NAME_STATE_BUCKET || undefined,
+    stateRegion: env.HOST_NAME_STATE_REGION || undefined,
+  };
+}
+
+/**
+ * Resolves and validates the environments named on the command line (or HOST_NAME_ENVS), the
+ * DEFAULT_ENVIRONMENTS when none is named. Every environment is validated before any stack is created.
+ */
+export function selectEnvironments(
+  names: readonly string[],
+  overrides: Overrides = {},
+  environments: Readonly<Record<string, EnvironmentSettings>> = ENVIRONMENTS,
+): EnvironmentConfig[] {
+  const known = Object.keys(environments);
+  const defaults = environments === ENVIRONMENTS ? DEFAULT_ENVIRONMENTS : known;
+  const chosen = names.length > 0 ? names : defaults;
+  for (const name of chosen) {
+    if (!known.includes(name)) {
+      throw new ConfigError(name, 'name', name, `one of ${known.join(', ')}`);
+    }
+  }
+  return [...new Set(chosen)].map((name) => resolveEnvironment(name, applyOverrides(environments[name], overrides)));
+}
+
+function applyOverrides(settings: EnvironmentSettings, o: Overrides): EnvironmentSettings {
+  return {
+    ...settings,
+    services: o.imageUri ? withImage(settings.services ?? DEFAULT_SERVICES, HOST_NAME_SERVICE, o.imageUri) : settings.services,
+    state: o.stateBucket ? { bucket: o.stateBucket, region: o.stateRegion } : settings.state,
+  };
+}
+
+/** `services` with one service's image replaced by a URI; unchanged when there is no such service. */
+export function withImage(services: Readonly<Record<string, ServiceSettings>>, name: string, uri: string): Record<string, ServiceSettings> {
+  if (!(name in services)) return { ...services };
+  return { ...services, [name]: { ...services[name], image: { uri } } };
+}
+
+/** Environment names from the command line, else from HOST_NAME_ENVS (comma-separated). */
+export function requestedEnvironments(argv: readonly string[], env: NodeJS.ProcessEnv): string[] {
+  const fromArgs = argv.filter((a) => a.trim() !== '');
+  if (fromArgs.length > 0) return fromArgs;
+  return (env.HOST_NAME_ENVS ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+}

@@ -1,0 +1,243 @@
+import { Construct } from 'constructs';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group';
+import { Eip } from '@cdktf/provider-aws/lib/eip';
+import { FlowLog } from '@cdktf/provider-aws/lib/flow-log';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { InternetGateway } from '@cdktf/provider-aws/lib/internet-gateway';
+import { NatGateway } from '@cdktf/provider-aws/lib/nat-gateway';
+import { Route } from '@cdktf/provider-aws/lib/route';
+import { RouteTable } from '@cdktf/provider-aws/lib/route-table';
+import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-association';
+import { Subnet } from '@cdktf/provider-aws/lib/subnet';
+import { Vpc } from '@cdktf/provider-aws/lib/vpc';
+import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
+import { FlowLogDestination, FlowLogTraffic, NatMode } from '../environment/config';
+import { FlowLogBucket } from './flow-log-bucket';
+import { policyDocument, serviceTrustPolicy } from '../shared/iam';
+import { NatInstance } from './nat-instance';
+import { environmentNames } from '../shared/names';
+
+export interface NetworkProps {
+  /** Prefix for Name tags. */
+  readonly namePrefix: string;
+  readonly vpcCidr: string;
+  /** Two or three AZs; one public and one private subnet is made in each. */
+  readonly availabilityZones: readonly string[];
+  /** One per AZ, in AZ order. */
+  readonly publicSubnetCidrs: readonly string[];
+  /** One per AZ, in AZ order. */
+  readonly privateSubnetCidrs: readonly string[];
+  /** @default 'single' */
+  readonly natMode?: NatMode;
+  /** The NAT instance's type; required when natMode is 'instance'. */
+  readonly natInstanceType?: string;
+  /** The NAT instance's pinned AMI. @default the latest Amazon Linux 2023 arm64 (NatInstanceProps.amiId) */
+  readonly natInstanceAmiId?: string;
+  /** Tags for what the NAT instance's launches create (NatInstanceProps.instanceTags). @default only Name */
+  readonly natInstanceTags?: Readonly<Record<string, string>>;
+  /** `true`: ALL traffic to CloudWatch Logs. @default false */
+  readonly flowLogs?: boolean | FlowLogOptions;
+  /** Retention of the flow log group. @default 30 */
+  readonly logRetentionDays?: number;
+  /**
+   * A free S3 gateway endpoint on the private route tables. ECR image layers come from S3, so
+   * pulls skip the NAT gateway's per-GB charge. Needs the region to name the service.
+   * @default no endpoint
+   */
+  readonly s3GatewayEndpointRegion?: string;
+}
+
+export interface FlowLogOptions {
+  readonly destination: FlowLogDestination;
+  readonly trafficType: FlowLogTraffic;
+}
+
+/** One subnet of the VPC, with its AZ. */
+export interface NetworkSubnet {
+  readonly availabilityZone: string;
+  readonly subnet: Subnet;
+}
+
+/**
+ * A VPC across 2-3 AZs: public subnets behind an internet gateway, private subnets that reach
+ * out through NAT gateways (one per AZ, or a single one), and optional flow logs.
+ */
+export class Network extends Construct {
+  public readonly vpc: Vpc;
+  public readonly availabilityZones: readonly string[];
+  public readonly publicSubnets: readonly NetworkSubnet[];
+  public readonly privateSubnets: readonly NetworkSubnet[];
+  /** None when natMode is 'instance'. */
+  public readonly natGateways: readonly NatGateway[];
+  /** Set when natMode is 'instance'. */
+  public readonly natInstance?: NatInstance;
+  public readonly privateRouteTables: readonly RouteTable[];
+  /** Set when flow logs are on. */
+  public readonly flowLog?: FlowLog;
+  /** Set when flow logs go to S3. */
+  public readonly flowLogBucket?: FlowLogBucket;
+  /** Set when the S3 gateway endpoint is on. */
+  public readonly s3Endpoint?: VpcEndpoint;
+
+  constructor(scope: Construct, id: string, props: NetworkProps) {
+    super(scope, id);
+    const { namePrefix, availabilityZones } = props;
+    const natMode = props.natMode ?? 'single';
+    this.availabilityZones = availabilityZones;
+
+    this.vpc = new Vpc(this, 'vpc', {
+      cidrBlock: props.vpcCidr,
+      enableDnsSupport: true,
+      enableDnsHostnames: true,
+      tags: { Name: `${namePrefix}-vpc` },
+    });
+
+    // Adopt the default security group with no rules, so nothing can fall back on its allow-all (CKV2_AWS_12).
+    new DefaultSecurityGroup(this, 'default-sg', {
+      vpcId: this.vpc.id,
+      tags: { Name: `${namePrefix}-default-deny` },
+    });
+
+    const igw = new InternetGateway(this, 'igw', { vpcId: this.vpc.id, tags: { Name: `${namePrefix}-igw` } });
+    const publicRoutes = new RouteTable(this, 'public-rt', { vpcId: this.vpc.id, tags: { Name: `${namePrefix}-public` } });
+    new Route(this, 'public-default-route', {
+      routeTableId: publicRoutes.id,
+      destinationCidrBlock: '0.0.0.0/0',
+      gatewayId: igw.id,
+    });
+
+    this.publicSubnets = availabilityZones.map((az, i) => {
+      const subnet = new Subnet(this, `public-${az}`, {
+        vpcId: this.vpc.id,
+        availabilityZone: az,
+        cidrBlock: props.publicSubnetCidrs[i],
+        // Only the ALB and NAT (gateways or instance) live here, and each brings its own addresses.
+        mapPublicIpOnLaunch: false,
+        tags: { Name: `${namePrefix}-public-${az}`, Tier: 'public' },
+      });
+      new RouteTableAssociation(this, `public-${az}-rta`, { subnetId: subnet.id, routeTableId: publicRoutes.id });
+      return { availabilityZone: az, subnet };
+    });
+
+    if (natMode === 'instance') {
+      if (!props.natInstanceType) throw new Error('Network: natMode "instance" needs natInstanceType');
+      this.natInstance = new NatInstance(this, 'nat-instance', {
+        namePrefix,
+        vpc: this.vpc,
+        subnet: this.publicSubnets[0].subnet,
+        internetGateway: igw,
+        sourceCidrs: props.privateSubnetCidrs,
+        instanceType: props.natInstanceType,
+        amiId: props.natInstanceAmiId,
+        instanceTags: props.natInstanceTags,
+      });
+    }
+    const natAzs = { 'per-az': availabilityZones, single: availabilityZones.slice(0, 1), instance: [] }[natMode];
+    this.natGateways = natAzs.map((az, i) => {
+      const eip = new Eip(this, `nat-eip-${az}`, {
+        domain: 'vpc',
+        tags: { Name: `${namePrefix}-nat-${az}` },
+        dependsOn: [igw],
+      });
+      return new NatGateway(this, `nat-${az}`, {
+        allocationId: eip.allocationId,
+        subnetId: this.publicSubnets[i].subnet.id,
+        tags: { Name: `${namePrefix}-nat-${az}` },
+        dependsOn: [igw],
+      });
+    });
+
+    // One route table per private subnet, so switching NAT mode only changes routes.
+    const privateRouteTables: RouteTable[] = [];
+    this.privateSubnets = availabilityZones.map((az, i) => {
+      const subnet = new Subnet(this, `private-${az}`, {
+        vpcId: this.vpc.id,
+        availabilityZone: az,
+        cidrBlock: props.privateSubnetCidrs[i],
+        mapPublicIpOnLaunch: false,
+        tags: { Name: `${namePrefix}-private-${az}`, Tier: 'private' },
+      });
+      const table = new RouteTable(this, `private-${az}-rt`, {
+        vpcId: this.vpc.id,
+        tags: { Name: `${namePrefix}-private-${az}` },
+      });
+      new RouteTableAssociation(this, `private-${az}-rta`, { subnetId: subnet.id, routeTableId: table.id });
+      new Route(this, `private-${az}-default-route`, {
+        routeTableId: table.id,
+        destinationCidrBlock: '0.0.0.0/0',
+        ...(this.natInstance
+          ? { networkInterfaceId: this.natInstance.networkInterface.id }
+          : { natGatewayId: this.natGateways[natMode === 'per-az' ? i : 0].id }),
+      });
+      privateRouteTables.push(table);
+      return { availabilityZone: az, subnet };
+    });
+    this.privateRouteTables = privateRouteTables;
+
+    if (props.s3GatewayEndpointRegion) {
+      this.s3Endpoint = new VpcEndpoint(this, 's3-endpoint', {
+        vpcId: this.vpc.id,
+        serviceName: `com.amazonaws.${props.s3GatewayEndpointRegion}.s3`,
+        vpcEndpointType: 'Gateway',
+        routeTableIds: privateRouteTables.map((t) => t.id),
+        tags: { Name: `${namePrefix}-s3` },
+      });
+    }
+
+    if (props.flowLogs) {
+      const options: FlowLogOptions = props.flowLogs === true ? { destination: 'cloud-watch-logs', trafficType: 'ALL' } : props.flowLogs;
+      const retentionInDays = props.logRetentionDays ?? 30;
+      if (options.destination === 's3') {
+        this.flowLogBucket = new FlowLogBucket(this, 'flow-log-bucket', { namePrefix: environmentNames(namePrefix).flowLogBucketPrefix, expirationDays: retentionInDays });
+        this.flowLog = this.addFlowLogsToS3(namePrefix, options.trafficType, this.flowLogBucket);
+      } else {
+        this.flowLog = this.addFlowLogs(namePrefix, retentionInDays, options.trafficType);
+      }
+    }
+  }
+
+  /** Half the delivery price of CloudWatch Logs; read with Athena or S3 Select. */
+  private addFlowLogsToS3(namePrefix: string, trafficType: FlowLogTraffic, bucket: FlowLogBucket): FlowLog {
+    return new FlowLog(this, 'flow-log', {
+      vpcId: this.vpc.id,
+      trafficType,
+      logDestinationType: 's3',
+      logDestination: bucket.bucket.arn,
+      // Ten-minute objects: fewer, larger files for the same bytes.
+      maxAggregationInterval: 600,
+      tags: { Name: `${namePrefix}-flow-logs` },
+      dependsOn: [bucket.policy],
+    });
+  }
+
+  private addFlowLogs(namePrefix: string, retentionInDays: number, trafficType: FlowLogTraffic): FlowLog {
+    const group = new CloudwatchLogGroup(this, 'flow-log-group', {
+      name: environmentNames(namePrefix).flowLogGroup,
+      retentionInDays,
+    });
+    const role = new IamRole(this, 'flow-log-role', {
+      name: environmentNames(namePrefix).flowLogRole,
+      assumeRolePolicy: serviceTrustPolicy('vpc-flow-logs.amazonaws.com'),
+    });
+    // Scoped to this one log group: the delivery service needs nothing else.
+    new IamRolePolicy(this, 'flow-log-policy', {
+      role: role.id,
+      policy: policyDocument({
+        Effect: 'Allow',
+        Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+        Resource: `${group.arn}:*`,
+      }),
+    });
+    return new FlowLog(this, 'flow-log', {
+      vpcId: this.vpc.id,
+      trafficType,
+      logDestinationType: 'cloud-watch-logs',
+      logDestination: group.arn,
+      iamRoleArn: role.arn,
+      maxAggregationInterval: 60,
+      tags: { Name: `${namePrefix}-flow-logs` },
+    });
+  }
+}

@@ -1,0 +1,289 @@
+import { Construct } from 'constructs';
+import { TerraformResource } from 'cdktf';
+import { AppautoscalingPolicy } from '@cdktf/provider-aws/lib/appautoscaling-policy';
+import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-target';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
+import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
+import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { ServiceConfig } from '../environment/config';
+import { Ec2Capacity } from '../compute/ec2-capacity';
+import { managedPolicyArn, policyDocument, PolicyStatement, serviceTrustPolicy } from '../shared/iam';
+import { ServiceRoute } from '../edge/load-balancer';
+import { serviceLogGroupName, serviceResourceName } from '../shared/names';
+import { DEPLOYMENT_MAXIMUM_PERCENT } from './settings';
+
+/** The execution role's only policy: pull from ECR and write logs. */
+export const EXECUTION_MANAGED_POLICY = 'service-role/AmazonECSTaskExecutionRolePolicy';
+
+export interface LoadBalancedServiceProps {
+  /** The ECS service name; scopes every physical name: `<namePrefix>-<serviceName>[-...]`. */
+  readonly serviceName: string;
+  readonly namePrefix: string;
+  readonly region: string;
+  /** Image reference, ideally by digest. */
+  readonly imageUri: string;
+  readonly capacity: Ec2Capacity;
+  /** From PublicLoadBalancer.addRoute: the target group to join and the scaling label. */
+  readonly route: ServiceRoute;
+  /** Port, sizes, environment (profile already applied), secrets, health check, stop timeout. */
+  readonly container: ServiceConfig['container'];
+  readonly scaling: ServiceConfig['scaling'];
+  /** Steady-state wait, its timeout, and rollback on the deployment alarms. */
+  readonly deployment: ServiceConfig['deployment'];
+  /** Alarms ECS watches during a deployment (ServiceAlarms.deploymentAlarms); none: no `alarms` block. */
+  readonly deploymentAlarmNames: readonly string[];
+  readonly logRetentionDays: number;
+  /** ECS Exec into the container: the session log group's ARN and the session key. @default off */
+  readonly execCommand?: ExecCommandAccess;
+}
+
+/** What a task needs for ECS Exec: the cluster's session log group and session key. */
+export interface ExecCommandAccess {
+  readonly logGroupArn: string;
+  readonly kmsKeyArn: string;
+}
+
+/** The SSM Session Manager channels ECS Exec opens from inside the task; no resource-level permissions exist. */
+export const EXEC_SSM_ACTIONS = [
+  'ssmmessages:CreateControlChannel',
+  'ssmmessages:CreateDataChannel',
+  'ssmmessages:OpenControlChannel',
+  'ssmmessages:OpenDataChannel',
+] as const;
+
+/**
+ * Writable paths of the SSM agent ECS Exec injects: AWS documents ECS Exec as unsupported with a
+ * read-only root filesystem because the agent writes its state and logs there. Task volumes on the
+ * parent directories (the agent's log directory is itself a bind mount from the host, nested inside)
+ * keep the root read-only, the workaround from containers-roadmap#1359.
+ */
+export const EXEC_WRITABLE_PATHS = { 'ssm-state': '/var/lib/amazon', 'ssm-logs': '/var/log/amazon' } as const;
+
+/**
+ * One service on ECS on EC2: a bridge-mode task definition, the service behind its route on the
+ * ALB, and service autoscaling on requests per target and CPU. Nothing here knows what runs in the
+ * image: runtime profiles (runtime-profiles.ts) are applied to the config before it gets here.
+ */
+export class LoadBalancedService extends Construct {
+  public readonly taskDefinition: EcsTaskDefinition;
+  public readonly service: EcsService;
+  public readonly logGroup: CloudwatchLogGroup;
+  public readonly executionRole: IamRole;
+  public readonly taskRole: IamRole;
+  public readonly scalingTarget: AppautoscalingTarget;
+  public readonly scalingPolicies: readonly AppautoscalingPolicy[];
+
+  /** The service's name (the config key). */
+  public readonly name: string;
+  /** Read access to the container's secrets; set when it has any. */
+  public readonly secretsPolicy?: IamRolePolicy;
+  /** The task role's ECS Exec permissions; set when exec is on. */
+  public readonly execPolicy?: IamRolePolicy;
+  public readonly route: ServiceRoute;
+
+  constructor(scope: Construct, id: string, props: LoadBalancedServiceProps) {
+    super(scope, id);
+    this.name = props.serviceName;
+    this.route = props.route;
+    const names = (suffix?: string) => serviceResourceName(props.namePrefix, props.serviceName, suffix);
+    const partition = new DataAwsPartition(this, 'partition', {}).partition;
+
+    this.logGroup = new CloudwatchLogGroup(this, 'logs', {
+      name: serviceLogGroupName(props.namePrefix, props.serviceName),
+      retentionInDays: props.logRetentionDays,
+    });
+    this.executionRole = new IamRole(this, 'execution-role', {
+      name: names('execution'),
+      assumeRolePolicy: serviceTrustPolicy('ecs-tasks.amazonaws.com'),
+    });
+    const executionPolicy = new IamRolePolicyAttachment(this, 'execution-policy', {
+      role: this.executionRole.name,
+      policyArn: managedPolicyArn(partition, EXECUTION_MANAGED_POLICY),
+    });
+    this.secretsPolicy = this.grantSecrets(props.container);
+    // The apps call no AWS API of their own yet, so the task role has no permissions at all.
+    this.taskRole = new IamRole(this, 'task-role', {
+      name: names('task'),
+      assumeRolePolicy: serviceTrustPolicy('ecs-tasks.amazonaws.com'),
+    });
+    this.execPolicy = props.execCommand ? this.grantExec(props.execCommand) : undefined;
+    // IAM is eventually consistent: the first tasks must not start before their roles' policies exist.
+    const rolePolicies = [executionPolicy, ...(this.secretsPolicy ? [this.secretsPolicy] : []), ...(this.execPolicy ? [this.execPolicy] : [])];
+
+    this.taskDefinition = new EcsTaskDefinition(this, 'task', {
+      family: names(),
+      requiresCompatibilities: ['EC2'],
+      networkMode: 'bridge',
+      executionRoleArn: this.executionRole.arn,
+      taskRoleArn: this.taskRole.arn,
+      containerDefinitions: JSON.stringify([this.containerDefinition(props)]),
+      volume: [{ name: 'tmp' }, ...(props.execCommand ? Object.keys(EXEC_WRITABLE_PATHS).map((name) => ({ name })) : [])],
+      dependsOn: rolePolicies,
+    });
+    this.service = this.ecsService(props, rolePolicies);
+    this.scalingTarget = new AppautoscalingTarget(this, 'scaling-target', {
+      serviceNamespace: 'ecs',
+      scalableDimension: 'ecs:service:DesiredCount',
+      resourceId: `service/${props.capacity.cluster.name}/${this.service.name}`,
+      minCapacity: props.scaling.minTasks,
+      maxCapacity: props.scaling.maxTasks,
+    });
+    this.scalingPolicies = this.trackingPolicies(props, names);
+  }
+
+  /** Exactly the configured secrets, and their KMS key when one is named; nothing when there are none. */
+  private grantSecrets(container: LoadBalancedServiceProps['container']): IamRolePolicy | undefined {
+    const arns = Object.values(container.secrets);
+    if (arns.length === 0) return undefined;
+    const ssm = arns.filter((a) => a.split(':')[2] === 'ssm');
+    const secretsManager = arns.filter((a) => a.split(':')[2] === 'secretsmanager');
+    const statements: PolicyStatement[] = [
+      ...(ssm.length > 0 ? [{ Sid: 'ReadParameters', Effect: 'Allow' as const, Action: 'ssm:GetParameters', Resource: ssm }] : []),
+      ...(secretsManager.length > 0 ? [{ Sid: 'ReadSecrets', Effect: 'Allow' as const, Action: 'secretsmanager:GetSecretValue', Resource: secretsManager }] : []),
+      ...(container.secretsKmsKeyArn ? [{ Sid: 'DecryptSecrets', Effect: 'Allow' as const, Action: 'kms:Decrypt', Resource: container.secretsKmsKeyArn }] : []),
+    ];
+    return new IamRolePolicy(this, 'secrets-policy', {
+      name: 'read-secrets',
+      role: this.executionRole.id,
+      policy: policyDocument(...statements),
+    });
+  }
+
+  /** The SSM channels, writing to the session log group, and decrypting with the session key (AWS's ECS Exec policy). */
+  private grantExec(exec: ExecCommandAccess): IamRolePolicy {
+    return new IamRolePolicy(this, 'exec-policy', {
+      name: 'ecs-exec',
+      role: this.taskRole.id,
+      policy: policyDocument(
+        { Sid: 'SessionChannels', Effect: 'Allow', Action: EXEC_SSM_ACTIONS, Resource: '*' },
+        // The agent checks the group exists before it writes; DescribeLogGroups has no resource-level permissions.
+        { Sid: 'FindSessionLogGroup', Effect: 'Allow', Action: 'logs:DescribeLogGroups', Resource: '*' },
+        {
+          Sid: 'WriteSessionLogs',
+          Effect: 'Allow',
+          Action: ['logs:CreateLogStream', 'logs:DescribeLogStreams', 'logs:PutLogEvents'],
+          Resource: `${exec.logGroupArn}:*`,
+        },
+        { Sid: 'DecryptSessions', Effect: 'Allow', Action: 'kms:Decrypt', Resource: exec.kmsKeyArn },
+      ),
+    });
+  }
+
+  private containerDefinition(props: LoadBalancedServiceProps): Record<string, unknown> {
+    const c = props.container;
+    const name = props.serviceName;
+    const secrets = Object.entries(c.secrets).map(([key, valueFrom]) => ({ name: key, valueFrom }));
+    const hc = c.healthCheck;
+    return {
+      name,
+      image: props.imageUri,
+      essential: true,
+      cpu: c.cpu,
+      memory: c.memoryMiB,
+      memoryReservation: c.memoryReservationMiB,
+      // hostPort 0: Docker picks an ephemeral port, so several tasks fit on one instance.
+      portMappings: [{ containerPort: c.port, hostPort: 0, protocol: 'tcp' }],
+      environment: Object.entries(c.environment).map(([key, value]) => ({ name: key, value })),
+      ...(secrets.length > 0 ? { secrets } : {}),
+      logConfiguration: {
+        logDriver: 'awslogs',
+        options: { 'awslogs-group': this.logGroup.name, 'awslogs-region': props.region, 'awslogs-stream-prefix': name },
+      },
+      ...(hc
+        ? { healthCheck: { command: hc.command, interval: hc.intervalSeconds, timeout: hc.timeoutSeconds, retries: hc.retries, startPeriod: hc.startPeriodSeconds } }
+        : {}),
+      stopTimeout: c.stopTimeoutSeconds,
+      privileged: false,
+      // Apps write only to /tmp (Tomcat's work directory for host-name), which is a task volume.
+      readonlyRootFilesystem: true,
+      mountPoints: [
+        { sourceVolume: 'tmp', containerPath: '/tmp', readOnly: false },
+        ...(props.execCommand ? Object.entries(EXEC_WRITABLE_PATHS).map(([sourceVolume, containerPath]) => ({ sourceVolume, containerPath, readOnly: false })) : []),
+      ],
+    };
+  }
+
+  private ecsService(props: LoadBalancedServiceProps, rolePolicies: readonly TerraformResource[]): EcsService {
+    const { capacity, route, deployment } = props;
+    const timeout = `${deployment.timeoutMinutes}m`;
+    return new EcsService(this, 'service', {
+      name: props.serviceName,
+      cluster: capacity.cluster.arn,
+      taskDefinition: this.taskDefinition.arn,
+      desiredCount: props.scaling.desiredCount,
+      capacityProviderStrategy: [{ capacityProvider: capacity.capacityProvider.name, weight: 1, base: 0 }],
+      // With it, provider 5.x updates a changed capacity provider strategy in place instead of
+      // replacing the service (an outage). It also makes every other in-place update of the service
+      // start a new deployment, which the task definition's own changes do anyway.
+      forceNewDeployment: true,
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+      ...(props.deploymentAlarmNames.length > 0
+        ? { alarms: { enable: true, rollback: deployment.rollbackOnAlarm, alarmNames: [...props.deploymentAlarmNames] } }
+        : {}),
+      deploymentMinimumHealthyPercent: 100,
+      deploymentMaximumPercent: DEPLOYMENT_MAXIMUM_PERCENT,
+      orderedPlacementStrategy: [
+        { type: 'spread', field: 'attribute:ecs.availability-zone' },
+        { type: 'binpack', field: 'memory' },
+      ],
+      healthCheckGracePeriodSeconds: props.scaling.healthCheckGracePeriodSeconds,
+      enableEcsManagedTags: true,
+      // In place (UpdateService); tasks started before the change get no agent, so the new task definition's rollout matters.
+      enableExecuteCommand: props.execCommand !== undefined,
+      propagateTags: 'SERVICE',
+      loadBalancer: [{ targetGroupArn: route.targetGroup.arn, containerName: props.serviceName, containerPort: props.container.port }],
+      waitForSteadyState: deployment.waitForSteadyState,
+      timeouts: { create: timeout, update: timeout },
+      dependsOn: [...route.listeners, ...(route.listenerRule ? [route.listenerRule] : []), capacity.clusterCapacityProviders, ...rolePolicies],
+      lifecycle: {
+        // Service autoscaling owns the count after creation.
+        ignoreChanges: ['desired_count'],
+        // hashicorp/aws 5.x's steady-state wait succeeds once a rolled-back deployment is stable
+        // (6.x detects the rollback itself): the service then runs the previous task definition,
+        // and this fails the apply instead of letting the pipeline go on to the next environment.
+        ...(deployment.waitForSteadyState
+          ? {
+              postcondition: [
+                {
+                  condition: `\${self.task_definition == ${this.taskDefinition.fqn}.arn}`,
+                  errorMessage: `ECS rolled the deployment of ${props.serviceName} back (circuit breaker or deployment alarm): it runs another task definition than the one applied. See the service's events.`,
+                },
+              ],
+            }
+          : {}),
+      },
+    });
+  }
+
+  private trackingPolicies(props: LoadBalancedServiceProps, names: (suffix: string) => string): AppautoscalingPolicy[] {
+    const scaling = props.scaling;
+    const trackers = [
+      {
+        id: 'requests-per-target',
+        targetValue: scaling.requestsPerTarget,
+        metric: { predefinedMetricType: 'ALBRequestCountPerTarget', resourceLabel: props.route.resourceLabel },
+      },
+      { id: 'cpu', targetValue: scaling.cpuTargetPercent, metric: { predefinedMetricType: 'ECSServiceAverageCPUUtilization' } },
+    ];
+    return trackers.map(
+      (t) =>
+        new AppautoscalingPolicy(this, `scale-on-${t.id}`, {
+          name: names(t.id),
+          policyType: 'TargetTrackingScaling',
+          serviceNamespace: this.scalingTarget.serviceNamespace,
+          scalableDimension: this.scalingTarget.scalableDimension,
+          resourceId: this.scalingTarget.resourceId,
+          targetTrackingScalingPolicyConfiguration: {
+            targetValue: t.targetValue,
+            predefinedMetricSpecification: t.metric,
+            scaleOutCooldown: scaling.scaleOutCooldownSeconds,
+            scaleInCooldown: scaling.scaleInCooldownSeconds,
+          },
+        }),
+    );
+  }
+}
