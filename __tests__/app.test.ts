@@ -1,7 +1,7 @@
 import { Testing } from 'cdktf';
 import { addEnvironmentStacks, addStateBootstrapStacks, stackName } from '../src/app';
 import { ENVIRONMENTS, selectEnvironments, withImage } from '../src/environments';
-import { DEFAULT_SERVICES } from '../src/services/settings';
+import { DEFAULT_SERVICES } from '../src/services/resolve';
 import { HostNameStack, WORKLOAD_DIR } from '../src/environment/environment-stack';
 import { sourceHash } from '../src/services/source-hash';
 import { TEST_CERT, TEST_IMAGE, testConfig } from './support/fixtures';

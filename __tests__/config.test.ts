@@ -4,7 +4,7 @@ import { ENVIRONMENTS, overridesFromEnv, requestedEnvironments, selectEnvironmen
 import { INSTANCE_TYPES, tasksPerInstance } from '../src/compute/instance-types';
 import { WORKLOAD_DIR } from '../src/environment/environment-stack';
 import { HEALTHCHECK_COMMAND, jvmOptions } from '../src/services/runtime-profiles';
-import { derivedPriority } from '../src/services/settings';
+import { derivedPriority } from '../src/services/resolve';
 import { TEST_CERT, testConfig } from './support/fixtures';
 
 describe('cidr', () => {

@@ -1,6 +1,6 @@
 import { resolveEnvironment } from '../src/environment/resolve';
 import { ENVIRONMENTS } from '../src/environments';
-import { dayRanges, isIanaTimeZone, unixCronDays } from '../src/environment/savings-config';
+import { dayRanges, isIanaTimeZone, unixCronDays } from '../src/compute/schedule-times';
 import { synthStack } from './support/stacks';
 import { resourcesOf } from './support/synth';
 

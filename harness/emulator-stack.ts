@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { AwsProviderConfig } from '@cdktf/provider-aws/lib/provider';
 import { addEnvironmentStacks, stackName } from '../src/app';
 import { EnvironmentConfig, EnvironmentSettings } from '../src/environment/config';
-import { DEFAULT_SERVICES } from '../src/services/settings';
+import { DEFAULT_SERVICES } from '../src/services/resolve';
 import { ENVIRONMENTS, selectEnvironments } from '../src/environments';
 
 /** Every AWS API the stacks call (prod adds S3 for access logs; ECR only when building; KMS and SNS for the alarm topic; prod adds ACM, Route 53 and WAF). */

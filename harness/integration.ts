@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EnvironmentConfig, ServiceConfig } from '../src/environment/config';
-import { scheduleTimes } from '../src/environment/savings-config';
+import { scheduleTimes } from '../src/compute/schedule-times';
 import { environmentNames } from '../src/shared/names';
 import { ENVIRONMENTS, selectEnvironments } from '../src/environments';
 import { Emulator, findMoto, startEmulator } from './emulator';

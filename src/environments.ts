@@ -2,7 +2,7 @@ import { ContainerSettings, EnvironmentConfig, EnvironmentSettings, ScalingSetti
 import { ConfigError, resolveEnvironment } from './environment/resolve';
 import { defaultCpuTargetPercent } from './compute/instance-types';
 import { derivedRequestsPerTarget } from './services/scaling-targets';
-import { DEFAULT_SERVICES } from './services/settings';
+import { DEFAULT_SERVICES } from './services/resolve';
 
 /** The host-name app (workload/) as the listener's default route, sized per environment. */
 function hostNameService(repositoryName: string, container: ContainerSettings, scaling: ScalingSettings): ServiceSettings {

@@ -4,7 +4,7 @@ import { EnvironmentConfig } from '../../src/environment/config';
 import { resolveEnvironment } from '../../src/environment/resolve';
 import { ENVIRONMENTS, selectEnvironments } from '../../src/environments';
 import { environmentNames } from '../../src/shared/names';
-import { serviceResourceName } from '../../src/services/settings';
+import { serviceResourceName } from '../../src/services/resolve';
 import { wake } from '../../tools/ops/wake';
 
 type Answer = (input: any) => unknown;

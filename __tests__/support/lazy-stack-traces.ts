@@ -2,6 +2,7 @@
 // It formats each one at once, and under jest that goes through source-map-support: two thirds of
 // all synth time. Same trace, same text, formatted only when an error message reads it.
 // Loaded before cdktf itself (__tests__/setup.ts): cdktf already makes tokens while it loads.
+// eslint-disable-next-line @typescript-eslint/no-require-imports, @typescript-eslint/no-unsafe-function-type -- cdktf's private module, patched as it types it
 const stackTrace: { captureStackTrace: (below?: Function) => string[] } = require('cdktf/lib/tokens/private/stack-trace');
 
 stackTrace.captureStackTrace = function lazyStackTrace(below) {

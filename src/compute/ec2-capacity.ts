@@ -14,13 +14,11 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
-import { CpuCredits } from '../environment/config';
+import { CpuCredits } from './settings';
 import { managedPolicyArn, serviceTrustPolicy } from '../shared/iam';
 import { InstanceTypeSpec } from './instance-types';
+import { LAUNCH_TAGGED_RESOURCES } from '../shared/launch-tags';
 import { environmentNames } from '../shared/names';
-
-/** What a launch creates, and so what a launch template must tag: default_tags reach none of them. */
-export const LAUNCH_TAGGED_RESOURCES = ['instance', 'volume', 'network-interface'] as const;
 
 /** Managed policies the container instances get: the ECS agent, and Session Manager instead of SSH. */
 export const INSTANCE_MANAGED_POLICIES = [

@@ -4,7 +4,7 @@ import { AppautoscalingScheduledAction } from '@cdktf/provider-aws/lib/appautosc
 import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-target';
 import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
 import { AutoscalingSchedule } from '@cdktf/provider-aws/lib/autoscaling-schedule';
-import { scheduleTimes, timeToMinutes, unixCronDays } from '../environment/savings-config';
+import { scheduleTimes, timeToMinutes, unixCronDays } from './schedule-times';
 
 /**
  * Scheduled action names, `<base>-start` and `<base>-stop`: the instances' base is the name prefix,

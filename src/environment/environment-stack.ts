@@ -20,7 +20,7 @@ import { Network } from '../network/network';
 import { OperationsDashboard } from '../operations/operations-dashboard';
 import { OperationsKey } from '../operations/operations-key';
 import { ServiceAlarms } from '../services/service-alarms';
-import { serviceResourceName } from '../services/settings';
+import { serviceResourceName } from '../services/resolve';
 import { LEGACY_LAYOUT, legacyAddresses, moveFromLegacyPath } from './upgrade-moves';
 import { WebAcl } from '../edge/web-acl';
 import { WorkingHoursSchedule } from '../compute/working-hours-schedule';

@@ -3,7 +3,7 @@
  * `waf` and `loadBalancer.blockedPaths`. Called by resolveEnvironment.
  */
 import { DomainSettings, EnvironmentConfig, EnvironmentSettings, ServiceConfig } from './config';
-import { PATH_PATTERN } from '../services/settings';
+import { PATH_PATTERN } from '../services/resolve';
 import { Validator } from '../shared/validator';
 
 /** The listener priority of the blocked-paths rule: before every service's rule. */

@@ -12,7 +12,7 @@ import { environmentNames, serviceLogGroupName } from '../shared/names';
 import { RUNTIME_PROFILE_DEFAULTS } from '../services/runtime-profiles';
 import { resolveOperations } from '../operations/settings';
 import { resolveSavings } from './savings-config';
-import { DEFAULT_SERVICES, resolveServices } from '../services/settings';
+import { DEFAULT_SERVICES, resolveServices } from '../services/resolve';
 import { ConfigError, NAME, Validator } from '../shared/validator';
 
 export { ConfigError } from '../shared/validator';

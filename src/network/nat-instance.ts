@@ -18,7 +18,7 @@ import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
-import { LAUNCH_TAGGED_RESOURCES } from '../compute/ec2-capacity';
+import { LAUNCH_TAGGED_RESOURCES } from '../shared/launch-tags';
 import { managedPolicyArn, policyDocument, serviceTrustPolicy } from '../shared/iam';
 
 /** Amazon Linux 2023 for Graviton, the standard (not minimal) image: it has the SSM agent. */

@@ -13,7 +13,7 @@ import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-assoc
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
-import { FlowLogDestination, FlowLogTraffic, NatMode } from '../environment/config';
+import { FlowLogDestination, FlowLogTraffic, NatMode } from './settings';
 import { FlowLogBucket } from './flow-log-bucket';
 import { policyDocument, serviceTrustPolicy } from '../shared/iam';
 import { NatInstance } from './nat-instance';

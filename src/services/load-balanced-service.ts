@@ -9,12 +9,12 @@ import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
-import { ServiceConfig } from '../environment/config';
+import { ServiceConfig } from './settings';
 import { Ec2Capacity } from '../compute/ec2-capacity';
 import { managedPolicyArn, policyDocument, PolicyStatement, serviceTrustPolicy } from '../shared/iam';
 import { ServiceRoute } from '../edge/load-balancer';
 import { serviceLogGroupName, serviceResourceName } from '../shared/names';
-import { DEPLOYMENT_MAXIMUM_PERCENT } from './settings';
+import { DEPLOYMENT_MAXIMUM_PERCENT } from './resolve';
 
 /** The execution role's only policy: pull from ECR and write logs. */
 export const EXECUTION_MANAGED_POLICY = 'service-role/AmazonECSTaskExecutionRolePolicy';

@@ -2,7 +2,7 @@
  * Runtime profiles: what the platform adds for a kind of app, resolved into the service config
  * (config-validation.ts), so the service construct stays free of anything app-specific.
  */
-import { ContainerHealthCheck, RuntimeProfile } from '../environment/config';
+import { ContainerHealthCheck, RuntimeProfile } from './settings';
 
 export interface RuntimeProfileDefaults {
   /** Environment variables for a container of this size, before the configured ones. */

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { ServiceAlarmThresholds } from '../operations/settings';
 import { errorRate, metricAlarm, serviceMetrics, WatchedService } from '../operations/metrics';
-import { serviceResourceName } from './settings';
+import { serviceResourceName } from './resolve';
 
 export interface ServiceAlarmsProps {
   readonly namePrefix: string;

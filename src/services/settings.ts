@@ -1,327 +1,191 @@
-/**
- * Services of an environment: defaults (with the runtime profile applied), validation of each
- * service, of the routes they share on one listener, of the names AWS limits, and of whether
- * all of them fit the instances. Called by resolveEnvironment (config-validation.ts).
- */
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import {
-  CONTAINER_STOP_TIMEOUT_SECONDS,
-  RUNTIME_PROFILES,
-  RuntimeProfile,
-  ServiceConfig,
-  ServiceSettings,
-} from '../environment/config';
-import { serviceLogGroupName, serviceResourceName } from '../shared/names';
-import { NAME, Validator } from '../shared/validator';
-import { defaultCpuTargetPercent, INSTANCE_TYPES, tasksPerInstance } from '../compute/instance-types';
-import { CONTAINER_HEALTH_CHECK_TIMING, RUNTIME_PROFILE_DEFAULTS } from './runtime-profiles';
-
-/** Where `image.directory` is resolved from. */
-export const REPOSITORY_ROOT = resolve(__dirname, '..', '..');
-
-/** An environment that names no services runs the host-name app from workload/, as the default route. */
-export const DEFAULT_SERVICES: Readonly<Record<string, ServiceSettings>> = {
-  'host-name': { image: { directory: 'workload' }, profile: 'spring-boot', routing: { default: true, urlPath: '/host-name' } },
-};
-
-/** Listener rules per ALB listener (the default action not counted). */
-export const MAX_LISTENER_RULES = 100;
-/** Condition values (path patterns + host headers) one listener rule may hold. */
-export const MAX_RULE_CONDITION_VALUES = 5;
-/** A rolling deployment runs up to this percentage of the desired tasks (the service's deployment_maximum_percent). */
-export const DEPLOYMENT_MAXIMUM_PERCENT = 200;
-
-/** Derived priorities fall in 1000-49999, leaving 1-999 and 50000 for explicit ones. */
-const DERIVED_PRIORITY = { from: 1000, count: 49000 } as const;
-
-const IMAGE_URI = /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._\/-]+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$/;
-const ECR_REPOSITORY = /^[a-z0-9]+([._\/-][a-z0-9]+)*$/;
-export const PATH_PATTERN = /^\/[A-Za-z0-9_\-.$\/~"'@:+&()!,;=*?%]{0,127}$/;
-const HOST_HEADER = /^[A-Za-z0-9*?]([A-Za-z0-9.*?-]{0,126}[A-Za-z0-9*?])?$/;
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/** What the services are checked against. */
-export interface ServiceContext {
-  readonly environment: string;
-  readonly namePrefix: string;
-  readonly region: string;
-  readonly instanceType: string;
-  /** Undefined: the family's default. */
-  readonly cpuCredits?: string;
-  readonly reservedMemoryMiB: number;
-  readonly capacity: { readonly max: number };
-}
+/** A service's settings (what an environment may set) and its resolved config (what constructs receive). */
 
 /**
- * Physical names AWS limits, per service: checked at synth for the environment's prefix. The
- * construct builds the same names from `serviceResourceName`.
+ * The ECS agent's default stop timeout (ECS_CONTAINER_STOP_TIMEOUT), in seconds, and the default
+ * of every container's `stopTimeoutSeconds`. The host-name app's shutdown phase (20 s) stays below it.
  */
-export function serviceNameLimits(namePrefix: string, service: string): readonly (readonly [string, string, number])[] {
-  return [
-    ['target group', serviceResourceName(namePrefix, service), 32],
-    ['IAM role', serviceResourceName(namePrefix, service, 'execution'), 64],
-    ['scaling policy', serviceResourceName(namePrefix, service, 'requests-per-target'), 256],
-    ['task family', serviceResourceName(namePrefix, service), 255],
-    ['log group', serviceLogGroupName(namePrefix, service), 512],
-  ];
-}
+export const CONTAINER_STOP_TIMEOUT_SECONDS = 30;
 
-export { serviceResourceName } from '../shared/names';
 
-/** Resolves and validates every service, then the routes and the fit across all of them. In name order. */
-export function resolveServices(v: Validator, ctx: ServiceContext, settings: Readonly<Record<string, ServiceSettings>>): ServiceConfig[] {
-  const names = Object.keys(settings).sort();
-  v.check('services', names, names.length > 0, 'at least one service');
-  const services = names.map((name) => resolveService(v, ctx, name, settings[name]));
-  checkRoutes(v, services, (name) => settings[name].routing?.priority !== undefined);
-  checkFit(v, ctx, services);
-  return services;
-}
-
-function resolveService(v: Validator, ctx: ServiceContext, name: string, s: ServiceSettings): ServiceConfig {
-  const at = `services.${name}`;
-  v.check(at, name, NAME.test(name) && name.length <= 32, 'a service name of 1-32 lowercase letters, digits and inner hyphens');
-  for (const [what, physical, max] of serviceNameLimits(ctx.namePrefix, name)) {
-    v.check(at, name, physical.length <= max, `a shorter name: ${what} "${physical}" has ${physical.length} characters, max ${max}`);
-  }
-
-  const profile = (s.profile ?? 'generic') as RuntimeProfile;
-  v.check(`${at}.profile`, profile, RUNTIME_PROFILES.includes(profile), `one of ${RUNTIME_PROFILES.join(', ')}`);
-  const defaults = RUNTIME_PROFILE_DEFAULTS[profile];
-
-  const image = resolveImage(v, ctx, name, s.image);
-  const container = resolveContainer(v, ctx, at, s, defaults);
-  const targetGroup = {
-    healthCheckPath: s.targetGroup?.healthCheckPath ?? defaults.healthCheckPath,
-    healthCheckIntervalSeconds: s.targetGroup?.healthCheckIntervalSeconds ?? 15,
-    healthyThreshold: s.targetGroup?.healthyThreshold ?? 2,
-    unhealthyThreshold: s.targetGroup?.unhealthyThreshold ?? 3,
-    deregistrationDelaySeconds: s.targetGroup?.deregistrationDelaySeconds ?? 30,
-  };
-  v.check(`${at}.targetGroup.healthCheckPath`, targetGroup.healthCheckPath, /^\/[\x21-\x7e]{0,1023}$/.test(targetGroup.healthCheckPath), 'a path starting with "/" and no spaces');
-  v.integer(`${at}.targetGroup.healthCheckIntervalSeconds`, targetGroup.healthCheckIntervalSeconds, 5, 300);
-  v.integer(`${at}.targetGroup.healthyThreshold`, targetGroup.healthyThreshold, 2, 10);
-  v.integer(`${at}.targetGroup.unhealthyThreshold`, targetGroup.unhealthyThreshold, 2, 10);
-  v.integer(`${at}.targetGroup.deregistrationDelaySeconds`, targetGroup.deregistrationDelaySeconds, 0, 3600);
-
-  return { name, profile, image, routing: resolveRouting(v, at, name, s), container, targetGroup, scaling: resolveScaling(v, ctx, at, s), deployment: resolveDeployment(v, at, s) };
-}
-
-function resolveImage(v: Validator, ctx: ServiceContext, name: string, image: ServiceSettings['image'] | undefined): ServiceConfig['image'] {
-  const at = `services.${name}`;
-  const given = image ?? {};
-  const one = (given.directory === undefined) !== (given.uri === undefined);
-  v.check(`${at}.image`, image, one, 'exactly one of { directory } (built from source) or { uri }');
-  if (given.uri !== undefined) {
-    v.check(`${at}.image.uri`, given.uri, IMAGE_URI.test(given.uri), 'registry/repository:tag or registry/repository@sha256:<digest>');
-    return { kind: 'uri', uri: given.uri };
-  }
-  const directory = resolve(REPOSITORY_ROOT, given.directory!);
-  v.check(`${at}.image.directory`, given.directory, existsSync(join(directory, 'Dockerfile')), 'a directory of this repository with a Dockerfile at its top');
-  const repositoryName = given.repositoryName ?? serviceResourceName(ctx.namePrefix, name);
-  v.check(`${at}.image.repositoryName`, repositoryName, ECR_REPOSITORY.test(repositoryName) && repositoryName.length <= 256, 'an ECR repository name: lowercase letters, digits and . _ - / separators');
-  return { kind: 'build', directory, repositoryName };
-}
-
-function resolveContainer(
-  v: Validator,
-  ctx: ServiceContext,
-  at: string,
-  s: ServiceSettings,
-  defaults: (typeof RUNTIME_PROFILE_DEFAULTS)[RuntimeProfile],
-): ServiceConfig['container'] {
-  const c = s.container ?? {};
-  const spec = INSTANCE_TYPES[ctx.instanceType];
-  const ceiling = spec.registeredMemoryMiB - ctx.reservedMemoryMiB;
-  const memoryMiB = c.memoryMiB ?? 512;
-  const sized = { port: c.port ?? 8000, cpu: c.cpu ?? 512, memoryMiB, memoryReservationMiB: c.memoryReservationMiB ?? memoryMiB };
-  v.integer(`${at}.container.port`, sized.port, 1, 65535);
-  v.integer(`${at}.container.cpu`, sized.cpu, 128, spec.vcpus * 1024, `cpu units from 128 to ${spec.vcpus * 1024} (${ctx.instanceType} has ${spec.vcpus} vCPU)`);
-  v.integer(
-    `${at}.container.memoryMiB`,
-    sized.memoryMiB,
-    128,
-    ceiling,
-    `128 to ${ceiling} MiB: ${ctx.instanceType} registers ${spec.registeredMemoryMiB} MiB, less ${ctx.reservedMemoryMiB} reserved for the OS and agent`,
-  );
-  v.integer(`${at}.container.memoryReservationMiB`, sized.memoryReservationMiB, 64, sized.memoryMiB, `64 to container.memoryMiB (${sized.memoryMiB}) MiB`);
-
-  const configured = c.environment ?? {};
-  const secrets = c.secrets ?? {};
-  for (const [group, names] of [['environment', Object.keys(configured)], ['secrets', Object.keys(secrets)]] as const) {
-    for (const key of names) {
-      v.check(`${at}.container.${group}`, key, ENV_NAME.test(key), 'variable names: letters, digits and underscores, not starting with a digit');
-    }
-  }
-  for (const key of Object.keys(secrets)) {
-    v.check(`${at}.container.environment.${key}`, configured[key], !(key in configured), 'no plain variable of a name container.secrets has');
-    v.check(`${at}.container.secrets.${key}`, secrets[key], secretArn(ctx.region).test(secrets[key]), `an SSM parameter or Secrets Manager ARN in ${ctx.region}`);
-  }
-  if (c.secretsKmsKeyArn !== undefined) {
-    const key = new RegExp(`^arn:aws[a-z-]*:kms:${ctx.region}:\\d{12}:key/(mrk-)?[0-9a-f-]{32,36}$`);
-    v.check(`${at}.container.secretsKmsKeyArn`, c.secretsKmsKeyArn, key.test(c.secretsKmsKeyArn), `a KMS key ARN in ${ctx.region}`);
-    v.check(`${at}.container.secretsKmsKeyArn`, c.secretsKmsKeyArn, Object.keys(secrets).length > 0, 'none without container.secrets');
-  }
-
-  const stopTimeoutSeconds = c.stopTimeoutSeconds ?? CONTAINER_STOP_TIMEOUT_SECONDS;
-  v.integer(`${at}.container.stopTimeoutSeconds`, stopTimeoutSeconds, 2, 120);
-  const healthCheck = c.healthCheck === 'none' ? undefined : c.healthCheck ? { ...CONTAINER_HEALTH_CHECK_TIMING, ...c.healthCheck } : defaults.healthCheck;
-  if (healthCheck) {
-    const [kind] = healthCheck.command;
-    v.check(`${at}.container.healthCheck.command`, healthCheck.command, (kind === 'CMD' || kind === 'CMD-SHELL') && healthCheck.command.length > 1, '["CMD", ...] or ["CMD-SHELL", "..."]');
-    v.integer(`${at}.container.healthCheck.intervalSeconds`, healthCheck.intervalSeconds, 5, 300);
-    v.integer(`${at}.container.healthCheck.timeoutSeconds`, healthCheck.timeoutSeconds, 2, 60);
-    v.integer(`${at}.container.healthCheck.retries`, healthCheck.retries, 1, 10);
-    v.integer(`${at}.container.healthCheck.startPeriodSeconds`, healthCheck.startPeriodSeconds, 0, 300);
-  }
-
-  return {
-    ...sized,
-    environment: { ...defaults.environment(sized), ...configured },
-    secrets,
-    secretsKmsKeyArn: c.secretsKmsKeyArn,
-    healthCheck,
-    stopTimeoutSeconds,
-  };
-}
-
-/** SSM parameters and Secrets Manager secrets of one region, as ECS `valueFrom` takes them. */
-export function secretArn(region: string): RegExp {
-  return new RegExp(
-    `^arn:aws[a-z-]*:(ssm:${region}:\\d{12}:parameter/[A-Za-z0-9_.\\-/]+|secretsmanager:${region}:\\d{12}:secret:[A-Za-z0-9/_+=.@-]+)$`,
-  );
-}
-
-function resolveRouting(v: Validator, at: string, name: string, s: ServiceSettings): ServiceConfig['routing'] {
-  const r = s.routing ?? {};
-  const pathPatterns = r.pathPatterns ?? [];
-  const hostHeaders = r.hostHeaders ?? [];
-  const isDefault = r.default ?? false;
-  const conditions = pathPatterns.length + hostHeaders.length;
-  if (isDefault) {
-    v.check(`${at}.routing`, r, conditions === 0 && r.priority === undefined, 'a default service without pathPatterns, hostHeaders or priority');
-  } else {
-    v.check(`${at}.routing`, r, conditions > 0, 'pathPatterns or hostHeaders, or default: true');
-  }
-  v.check(`${at}.routing (pathPatterns + hostHeaders)`, conditions, conditions <= MAX_RULE_CONDITION_VALUES, `at most ${MAX_RULE_CONDITION_VALUES} values (one listener rule)`);
-  pathPatterns.forEach((p, i) =>
-    v.check(`${at}.routing.pathPatterns[${i}]`, p, PATH_PATTERN.test(p), 'a path pattern starting with "/", at most 128 characters, * and ? as wildcards'),
-  );
-  hostHeaders.forEach((h, i) => v.check(`${at}.routing.hostHeaders[${i}]`, h, HOST_HEADER.test(h), 'a host name, at most 128 characters, * and ? as wildcards'));
-  if (r.priority !== undefined) v.integer(`${at}.routing.priority`, r.priority, 1, 50000);
-  const priority = isDefault ? undefined : r.priority ?? derivedPriority(name);
-  const urlPath = r.urlPath ?? (pathPatterns[0] ? pathPatterns[0].replace(/\*+$/, '') || '/' : '/');
-  v.check(`${at}.routing.urlPath`, urlPath, /^\/[\x21-\x7e]*$/.test(urlPath), 'a path starting with "/"');
-  return { pathPatterns, hostHeaders, priority, default: isDefault, urlPath };
-}
-
-/** A stable priority from the name alone (FNV-1a), so adding or removing a service never moves another's rule. */
-export function derivedPriority(name: string): number {
-  let hash = 0x811c9dc5;
-  for (const ch of Buffer.from(name, 'utf8')) hash = Math.imul(hash ^ ch, 0x01000193) >>> 0;
-  return DERIVED_PRIORITY.from + (hash % DERIVED_PRIORITY.count);
-}
-
-function resolveScaling(v: Validator, ctx: ServiceContext, at: string, s: ServiceSettings): ServiceConfig['scaling'] {
-  const c = s.scaling ?? {};
-  const minTasks = c.minTasks ?? 1;
-  const scaling = {
-    minTasks,
-    maxTasks: c.maxTasks ?? 2,
-    desiredCount: c.desiredCount ?? minTasks,
-    requestsPerTarget: c.requestsPerTarget ?? 50,
-    cpuTargetPercent: c.cpuTargetPercent ?? defaultCpuTargetPercent(ctx.instanceType, ctx.cpuCredits),
-    scaleOutCooldownSeconds: c.scaleOutCooldownSeconds ?? 60,
-    scaleInCooldownSeconds: c.scaleInCooldownSeconds ?? 300,
-    healthCheckGracePeriodSeconds: c.healthCheckGracePeriodSeconds ?? 60,
-  };
-  v.integer(`${at}.scaling.minTasks`, scaling.minTasks, 1, 1000);
-  v.integer(`${at}.scaling.maxTasks`, scaling.maxTasks, scaling.minTasks, 1000, `at least scaling.minTasks (${scaling.minTasks}), at most 1000`);
-  v.integer(`${at}.scaling.desiredCount`, scaling.desiredCount, scaling.minTasks, scaling.maxTasks, `scaling.minTasks..maxTasks (${scaling.minTasks}..${scaling.maxTasks})`);
-  v.check(`${at}.scaling.requestsPerTarget`, scaling.requestsPerTarget, Number.isFinite(scaling.requestsPerTarget) && scaling.requestsPerTarget > 0, 'a number above 0');
-  v.integer(`${at}.scaling.cpuTargetPercent`, scaling.cpuTargetPercent, 1, 100);
-  v.integer(`${at}.scaling.scaleOutCooldownSeconds`, scaling.scaleOutCooldownSeconds, 0, 3600);
-  v.integer(`${at}.scaling.scaleInCooldownSeconds`, scaling.scaleInCooldownSeconds, 0, 3600);
-  v.integer(`${at}.scaling.healthCheckGracePeriodSeconds`, scaling.healthCheckGracePeriodSeconds, 0, 3600);
-  return scaling;
-}
-
-function resolveDeployment(v: Validator, at: string, s: ServiceSettings): ServiceConfig['deployment'] {
-  const d = s.deployment ?? {};
-  const deployment = {
-    waitForSteadyState: d.waitForSteadyState ?? true,
-    timeoutMinutes: d.timeoutMinutes ?? 20,
-    rollbackOnAlarm: d.rollbackOnAlarm ?? true,
-  };
-  v.integer(`${at}.deployment.timeoutMinutes`, deployment.timeoutMinutes, 5, 120);
-  return deployment;
-}
-
-/** One listener: at most one default, at most 100 rules, distinct priorities, no overlap unless both priorities are explicit. */
-function checkRoutes(v: Validator, services: readonly ServiceConfig[], explicit: (name: string) => boolean): void {
-  const defaults = services.filter((s) => s.routing.default);
-  if (defaults.length > 1) {
-    v.check(`services.${defaults[1].name}.routing.default`, true, false, `at most one default service (services.${defaults[0].name} is one)`);
-  }
-  const routed = services.filter((s) => !s.routing.default);
-  v.check('services', routed.length, routed.length <= MAX_LISTENER_RULES, `at most ${MAX_LISTENER_RULES} routed services (listener rules on one listener)`);
-  routed.forEach((b, j) =>
-    routed.slice(0, j).forEach((a) => {
-      const at = `services.${b.name}.routing`;
-      v.check(`${at}.priority`, b.routing.priority, a.routing.priority !== b.routing.priority, `a priority no other service has (services.${a.name} has ${a.routing.priority})`);
-      v.check(at, routeOf(b), !sameRoute(a, b), `a route other than services.${a.name}'s (the same conditions)`);
-      v.check(at, routeOf(b), !overlap(a, b) || (explicit(a.name) && explicit(b.name)), `no overlap with services.${a.name} (${describe(a)}) unless both set a priority`);
-    }),
-  );
-}
-
-/** The conditions of a route, the empty ones left out. */
-function routeOf(s: ServiceConfig) {
-  const { pathPatterns, hostHeaders } = s.routing;
-  return { ...(pathPatterns.length > 0 ? { pathPatterns } : {}), ...(hostHeaders.length > 0 ? { hostHeaders } : {}) };
-}
-
-function describe(s: ServiceConfig): string {
-  return [...s.routing.hostHeaders, ...s.routing.pathPatterns].join(' ');
-}
-
-function sameRoute(a: ServiceConfig, b: ServiceConfig): boolean {
-  const key = (s: ServiceConfig) => JSON.stringify([[...s.routing.pathPatterns].sort(), [...s.routing.hostHeaders].map((h) => h.toLowerCase()).sort()]);
-  return key(a) === key(b);
-}
-
-/** Whether some request could match both routes: each condition list is empty (any) or has patterns matching each other. */
-function overlap(a: ServiceConfig, b: ServiceConfig): boolean {
-  const lists = (x: readonly string[], y: readonly string[], flags: string) =>
-    x.length === 0 || y.length === 0 || x.some((p) => y.some((q) => glob(p, flags).test(q) || glob(q, flags).test(p)));
-  return lists(a.routing.pathPatterns, b.routing.pathPatterns, '') && lists(a.routing.hostHeaders, b.routing.hostHeaders, 'i');
-}
-
-/** An ALB pattern as a regular expression: `*` any characters, `?` one. */
-function glob(pattern: string, flags: string): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
-  return new RegExp(`^${body}$`, flags);
-}
+// ---------------------------------------------------------------------------------------------
+// Services
 
 /**
- * Every service at twice its maxTasks (a rolling deployment at 200% while at the maximum; one
- * apply may deploy all services at once) must fit capacity.max instances, by memory reservation
- * and by cpu units, and each service on its own must fit whole tasks per instance.
+ * What the platform knows about the app in the image:
+ * - `spring-boot`: a JVM app like workload/: `SERVER_PORT` and `JAVA_TOOL_OPTIONS` sized to the
+ *   container, the image's `/usr/local/bin/healthcheck`, and the readiness endpoint for the ALB.
+ * - `generic`: any image; nothing is added to its environment and it gets no container health
+ *   check unless one is configured.
  */
-function checkFit(v: Validator, ctx: ServiceContext, services: readonly ServiceConfig[]): void {
-  const spec = INSTANCE_TYPES[ctx.instanceType];
-  const perInstance = { memory: spec.registeredMemoryMiB - ctx.reservedMemoryMiB, cpu: spec.vcpus * 1024 };
-  const surge = DEPLOYMENT_MAXIMUM_PERCENT / 100;
-  const tasks = (s: ServiceConfig) => s.scaling.maxTasks * surge;
-  const memory = services.reduce((n, s) => n + tasks(s) * s.container.memoryReservationMiB, 0);
-  const cpu = services.reduce((n, s) => n + tasks(s) * s.container.cpu, 0);
-  const wholeTasks = services.map((s) => Math.ceil(tasks(s) / tasksPerInstance(spec, { cpu: s.container.cpu, memoryReservationMiB: s.container.memoryReservationMiB }, ctx.reservedMemoryMiB)));
-  const needed = Math.max(Math.ceil(memory / perInstance.memory), Math.ceil(cpu / perInstance.cpu), ...wholeTasks);
-  v.check(
-    'capacity.max',
-    ctx.capacity.max,
-    needed <= ctx.capacity.max,
-    `at least ${needed}: ${surge} x maxTasks of all services (a ${DEPLOYMENT_MAXIMUM_PERCENT}% deployment) reserve ${memory} MiB, ${cpu} cpu units; a ${ctx.instanceType} holds ${perInstance.memory}, ${perInstance.cpu}`,
-  );
+export type RuntimeProfile = 'spring-boot' | 'generic';
+export const RUNTIME_PROFILES: readonly RuntimeProfile[] = ['spring-boot', 'generic'];
+
+/** Where the service's image comes from: exactly one of `directory` and `uri`. */
+export interface ServiceImageSettings {
+  /**
+   * Docker build context relative to the repository root (its Dockerfile at the top), built with
+   * the docker provider and pushed to a new ECR repository. @default none
+   */
+  readonly directory?: string;
+  /** ECR repository name when building. @default `<namePrefix>-<service>` */
+  readonly repositoryName?: string;
+  /** An image built elsewhere: `registry/repo:tag` or `registry/repo@sha256:…`. @default none */
+  readonly uri?: string;
+}
+
+/** How the shared ALB sends requests to the service. */
+export interface RoutingSettings {
+  /**
+   * ALB path patterns (`*` and `?` wildcards, case-sensitive), e.g. `/users*`. Path patterns and host
+   * headers together: at most 5 values per rule. @default none
+   */
+  readonly pathPatterns?: readonly string[];
+  /** Host headers, e.g. `api.example.com` or `*.example.com`. @default none */
+  readonly hostHeaders?: readonly string[];
+  /**
+   * Listener rule priority, 1-50000, lower first. Only matters for overlapping routes, which need it.
+   * @default derived from the service name (a hash, so adding a service never shifts another's)
+   */
+  readonly priority?: number;
+  /** The listener's default action forwards here (no rule). At most one service. @default false: unmatched requests get a JSON 404 */
+  readonly default?: boolean;
+  /** Path of the service's `url` output. @default the first path pattern without its trailing `*`, else `/` */
+  readonly urlPath?: string;
+}
+
+/** A container health check (Docker's HEALTHCHECK as ECS runs it). */
+export interface ContainerHealthCheckSettings {
+  /** ECS form: `['CMD', '/bin/check']` or `['CMD-SHELL', 'curl -f http://localhost/ || exit 1']`. */
+  readonly command: readonly string[];
+  /** @default 15 */
+  readonly intervalSeconds?: number;
+  /** @default 5 */
+  readonly timeoutSeconds?: number;
+  /** @default 3 */
+  readonly retries?: number;
+  /** @default 60 */
+  readonly startPeriodSeconds?: number;
+}
+
+export interface ContainerSettings {
+  /** Port the app listens on inside the container (on a dynamic host port). @default 8000 */
+  readonly port?: number;
+  /** ECS cpu units (1024 = one vCPU). @default 512 */
+  readonly cpu?: number;
+  /** Hard memory limit in MiB; the container is killed above it. @default 512 */
+  readonly memoryMiB?: number;
+  /** Soft limit in MiB that placement reserves on the instance. @default memoryMiB */
+  readonly memoryReservationMiB?: number;
+  /** Plain environment variables (never secrets: the policy suite checks). @default {} */
+  readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * Secrets as environment variables: name -> ARN of an SSM parameter or a Secrets Manager secret in
+   * the environment's region. The execution role may read exactly these. @default {}
+   */
+  readonly secrets?: Readonly<Record<string, string>>;
+  /** Customer managed KMS key that encrypts the secrets; the execution role may decrypt with it. @default none (AWS managed keys) */
+  readonly secretsKmsKeyArn?: string;
+  /** @default the profile's: spring-boot runs the image's /usr/local/bin/healthcheck; generic has none */
+  readonly healthCheck?: ContainerHealthCheckSettings | 'none';
+  /** Seconds between SIGTERM and SIGKILL, 2-120. @default 30 (CONTAINER_STOP_TIMEOUT_SECONDS) */
+  readonly stopTimeoutSeconds?: number;
+}
+
+export interface TargetGroupSettings {
+  /** @default the profile's: spring-boot '/actuator/health/readiness', generic '/health' */
+  readonly healthCheckPath?: string;
+  /** 5-300. @default 15 */
+  readonly healthCheckIntervalSeconds?: number;
+  /** 2-10. @default 2 */
+  readonly healthyThreshold?: number;
+  /** 2-10. @default 3 */
+  readonly unhealthyThreshold?: number;
+  /** Draining time before a task gets SIGTERM. @default 30 */
+  readonly deregistrationDelaySeconds?: number;
+}
+
+export interface ScalingSettings {
+  /** Lower bound for service autoscaling. @default 1 */
+  readonly minTasks?: number;
+  /** Upper bound; twice this (a deployment at 200%) must fit capacity.max instances with every other service. @default 2 */
+  readonly maxTasks?: number;
+  /** Tasks at creation; autoscaling owns the count afterwards. @default minTasks */
+  readonly desiredCount?: number;
+  /** Target for ALBRequestCountPerTarget tracking, as in the tutorial. @default 50 */
+  readonly requestsPerTarget?: number;
+  /**
+   * Target average CPU utilisation (%) for the second tracking policy. @default 60, or the baseline per
+   * vCPU of a burstable type with unlimited credits (t3.small: 20), which bills no surplus credits
+   */
+  readonly cpuTargetPercent?: number;
+  /** @default 60 */
+  readonly scaleOutCooldownSeconds?: number;
+  /** @default 300 */
+  readonly scaleInCooldownSeconds?: number;
+  /** Seconds ECS ignores ALB health checks after a task starts. @default 60 */
+  readonly healthCheckGracePeriodSeconds?: number;
+}
+
+/** How a deployment of the service is released and judged. */
+export interface DeploymentSettings {
+  /**
+   * `terraform apply` waits until the service is stable and then fails if ECS rolled the deployment
+   * back (the service then runs another task definition than the one applied). @default true
+   */
+  readonly waitForSteadyState?: boolean;
+  /** How long apply waits for the service to be created or updated (the provider's `timeouts`), 5-120. @default 20 */
+  readonly timeoutMinutes?: number;
+  /**
+   * ECS rolls a deployment back when one of the service's deployment alarms (ServiceAlarms:
+   * target 5xx rate, unhealthy hosts, p99 latency; thresholds in `operations.alarms`) fires. @default true
+   */
+  readonly rollbackOnAlarm?: boolean;
+}
+
+/** One load-balanced service. Only `image` and a route (`routing`) are required. */
+export interface ServiceSettings {
+  readonly image: ServiceImageSettings;
+  /** @default 'generic' */
+  readonly profile?: RuntimeProfile;
+  readonly routing?: RoutingSettings;
+  readonly container?: ContainerSettings;
+  readonly targetGroup?: TargetGroupSettings;
+  readonly scaling?: ScalingSettings;
+  readonly deployment?: DeploymentSettings;
+}
+
+/** A container health check, resolved. */
+export type ContainerHealthCheck = Required<ContainerHealthCheckSettings>;
+
+/** A service with every field resolved and validated; the profile is already applied. */
+export interface ServiceConfig {
+  readonly name: string;
+  readonly profile: RuntimeProfile;
+  /** `build`: an absolute directory and the ECR repository name; `uri`: an image built elsewhere. */
+  readonly image:
+    | { readonly kind: 'build'; readonly directory: string; readonly repositoryName: string }
+    | { readonly kind: 'uri'; readonly uri: string };
+  readonly routing: {
+    readonly pathPatterns: readonly string[];
+    readonly hostHeaders: readonly string[];
+    /** Undefined for the default service (it has no rule). */
+    readonly priority?: number;
+    readonly default: boolean;
+    readonly urlPath: string;
+  };
+  readonly container: {
+    readonly port: number;
+    readonly cpu: number;
+    readonly memoryMiB: number;
+    readonly memoryReservationMiB: number;
+    /** The profile's variables first, then the configured ones. */
+    readonly environment: Readonly<Record<string, string>>;
+    readonly secrets: Readonly<Record<string, string>>;
+    readonly secretsKmsKeyArn?: string;
+    readonly healthCheck?: ContainerHealthCheck;
+    readonly stopTimeoutSeconds: number;
+  };
+  readonly targetGroup: Required<TargetGroupSettings>;
+  readonly scaling: Required<ScalingSettings>;
+  readonly deployment: Required<DeploymentSettings>;
 }

@@ -19,7 +19,7 @@ import {
 import { DescribeTargetGroupsCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { EnvironmentConfig } from '../../src/environment/config';
 import { environmentNames } from '../../src/shared/names';
-import { serviceResourceName } from '../../src/services/settings';
+import { serviceResourceName } from '../../src/services/resolve';
 import { EnvironmentStatus, InstanceStatus, ServiceStatus } from './render';
 
 /** Bad input or an environment that is not there: one line, exit code 2. */

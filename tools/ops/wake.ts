@@ -8,7 +8,7 @@ import { DescribeScheduledActionsCommand as DescribeServiceActionsCommand, Regis
 import { AutoScalingGroup, DescribeAutoScalingGroupsCommand, DescribeScheduledActionsCommand, UpdateAutoScalingGroupCommand } from '@aws-sdk/client-auto-scaling';
 import { DescribeClustersCommand, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { EnvironmentConfig } from '../../src/environment/config';
-import { serviceResourceName } from '../../src/services/settings';
+import { serviceResourceName } from '../../src/services/resolve';
 import { natScheduleBase, scheduledActionName } from '../../src/compute/working-hours-schedule';
 import { Clients, Clock, describeServices, namesOf, OpsError, poll } from './aws';
 

@@ -12,7 +12,7 @@ import { imageTag } from '../../src/services/container-image';
 import { DEFAULT_ENVIRONMENTS, selectEnvironments } from '../../src/environments';
 import { dockerPlatform, INSTANCE_TYPES } from '../../src/compute/instance-types';
 import { registryRepositoryName } from '../../src/bootstrap/registry-stack';
-import { REPOSITORY_ROOT } from '../../src/services/settings';
+import { REPOSITORY_ROOT } from '../../src/services/resolve';
 import { sourceHash } from '../../src/services/source-hash';
 
 export const USAGE = 'usage: npm run --silent release -- image <service>';

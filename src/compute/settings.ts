@@ -1,0 +1,61 @@
+/** The container instances' settings: credits, the working-hours schedule, capacity and Spot. */
+
+/** Burstable instances' CPU credits: `standard` never buys surplus credits; `unlimited` does, above the baseline. */
+export type CpuCredits = 'standard' | 'unlimited';
+export const CPU_CREDITS: readonly CpuCredits[] = ['standard', 'unlimited'];
+
+/**
+ * Scales the environment to zero outside working hours: every service's tasks at `stop`, its
+ * instances' minimum to 0 SCHEDULE_INSTANCE_DELAY_MINUTES later (ECS then scales in the instances,
+ * which it protects from scale-in while they run tasks),
+ * and back at `start`; a NAT instance runs from SCHEDULE_NAT_MARGIN_MINUTES before `start` to as
+ * long after the instances' scale-in. While it is on, the schedule owns the minimum and maximum sizes; a changed
+ * capacity or scaling range takes effect at the next start.
+ */
+export interface ScheduleSettings {
+  /** @default false */
+  readonly enabled?: boolean;
+  /** IANA time zone of `start` and `stop`, e.g. 'Europe/Berlin'. @default 'UTC' */
+  readonly timeZone?: string;
+  /** Days it runs, as a cron day-of-week field of names: 'MON-FRI', 'MON,WED,FRI', 'SUN-SAT'. @default 'MON-FRI' */
+  readonly days?: string;
+  /** Scale up at 'HH:MM' (24 h) on those days; with natMode 'instance' at 00:10 or later (the NAT starts 10 minutes before). @default '08:00' */
+  readonly start?: string;
+  /**
+   * Scale to zero at 'HH:MM', after `start` and at most 23:44 (23:34 with natMode 'instance') so the
+   * instances' action, and the NAT instance's after it, stay on the same day. @default '19:00'
+   */
+  readonly stop?: string;
+}
+
+/** Minutes between the services' scale-in and the instances' minimum dropping to 0: time for tasks to drain. */
+export const SCHEDULE_INSTANCE_DELAY_MINUTES = 15;
+
+/**
+ * Minutes the NAT instance (natMode 'instance') starts before `start`, so booting container instances
+ * reach ECS, and stops after the instances' scale-in, so nothing loses egress while it stops.
+ */
+export const SCHEDULE_NAT_MARGIN_MINUTES = 10;
+
+export interface CapacitySettings {
+  /** Minimum instances in the Auto Scaling group. @default 1 */
+  readonly min?: number;
+  /**
+   * Maximum instances in the Auto Scaling group; every service at twice its maxTasks (a deployment
+   * at 200%) must fit them. @default 4 (the default service: two 512 MiB tasks, twice, on t2.micro)
+   */
+  readonly max?: number;
+  /**
+   * The capacity provider's managed scaling target, 1-100: how full (instances with tasks / all
+   * instances) it keeps the group. Below 100 keeps spare instances, so new tasks of a deployment
+   * or a scale-out place at once instead of waiting for an instance to boot. @default 100 (90 in prod)
+   */
+  readonly targetCapacityPercent?: number;
+}
+
+export interface SpotSettings {
+  /** Run instances above the on-demand base as Spot. @default false */
+  readonly enabled?: boolean;
+  /** Instances that stay on-demand whatever the Spot market does. @default 1 */
+  readonly onDemandBaseCapacity?: number;
+}
