@@ -13,9 +13,21 @@ const LAYERS = [
   ...['network', 'edge', 'operations'].map((area) => ({
     area,
     files: [`src/${area}/**`],
-    above: ['app', 'environment', 'environments', 'bootstrap', 'services', 'compute', ...['network', 'edge', 'operations'].filter((a) => a !== area)],
+    above: [
+      'app',
+      'environment',
+      'environments',
+      'bootstrap',
+      'services',
+      'compute',
+      ...['network', 'edge', 'operations'].filter((a) => a !== area),
+    ],
   })),
-  { area: 'shared', files: ['src/shared/**'], above: ['app', 'environment', 'environments', 'bootstrap', 'services', 'compute', 'network', 'edge', 'operations'] },
+  {
+    area: 'shared',
+    files: ['src/shared/**'],
+    above: ['app', 'environment', 'environments', 'bootstrap', 'services', 'compute', 'network', 'edge', 'operations'],
+  },
 ];
 
 const importDirection = LAYERS.map(({ area, files, above }) => ({

@@ -18,9 +18,12 @@ function synthStack(stack: HostNameStack): SynthJson {
 function masked(json: SynthJson): string {
   const hash = sourceHash(WORKLOAD_DIR);
   return JSON.stringify(json, null, 2)
-    .split(WORKLOAD_DIR).join('<WORKLOAD_DIR>')
-    .split(hash).join('<SOURCE_HASH>')
-    .split(hash.slice(0, 20)).join('<SOURCE_HASH_20>');
+    .split(WORKLOAD_DIR)
+    .join('<WORKLOAD_DIR>')
+    .split(hash)
+    .join('<SOURCE_HASH>')
+    .split(hash.slice(0, 20))
+    .join('<SOURCE_HASH_20>');
 }
 
 describe('the app', () => {
@@ -43,12 +46,31 @@ describe('the app', () => {
     // dev's NAT instance adds its network interface and group.
     const nat = env === 'dev' ? ['nat_autoscaling_group_name', 'nat_network_interface_id'] : [];
     expect(Object.keys(json.output!).sort()).toEqual(
-      ['alarm_topic_arn', 'alb_dns_name', 'autoscaling_group_name', 'base_url', 'capacity_provider_name', 'cluster_name', 'dashboard_name', 'load_balancer_arn', 'services', 'vpc_id', ...nat, ...https].sort(),
+      [
+        'alarm_topic_arn',
+        'alb_dns_name',
+        'autoscaling_group_name',
+        'base_url',
+        'capacity_provider_name',
+        'cluster_name',
+        'dashboard_name',
+        'load_balancer_arn',
+        'services',
+        'vpc_id',
+        ...nat,
+        ...https,
+      ].sort(),
     );
     const hostName = json.output!.services.value['host-name'];
-    expect(Object.keys(hostName).sort()).toEqual(
-      ['ecr_repository_url', 'image_uri', 'log_group', 'service_name', 'target_group_arn', 'target_group_name', 'url'],
-    );
+    expect(Object.keys(hostName).sort()).toEqual([
+      'ecr_repository_url',
+      'image_uri',
+      'log_group',
+      'service_name',
+      'target_group_arn',
+      'target_group_name',
+      'url',
+    ]);
     expect(hostName.url).toMatch(url);
     expect(json.output!.base_url.value).toBe(hostName.url.replace(/\/host-name$/, ''));
     expect(hostName.service_name).toMatch(/^\$\{aws_ecs_service\.service-host-name_service_\w+\.name\}$/);
@@ -69,7 +91,9 @@ describe('the app', () => {
     const [tg] = Object.keys(json.resource!.aws_lb_target_group);
     expect(listener.default_action).toEqual([{ type: 'forward', target_group_arn: `\${aws_lb_target_group.${tg}.arn}` }]);
     // The only rule answers /actuator* with the JSON 404.
-    expect(Object.values(json.resource!.aws_lb_listener_rule).map((r) => [r.priority, r.condition[0].path_pattern.values])).toEqual([[1, ['/actuator*']]]);
+    expect(Object.values(json.resource!.aws_lb_listener_rule).map((r) => [r.priority, r.condition[0].path_pattern.values])).toEqual([
+      [1, ['/actuator*']],
+    ]);
     expect(Object.values(json.resource!.aws_ecs_service).map((s) => s.name)).toEqual(['host-name']);
     const moved = (json as { moved?: { from: string; to: string }[] }).moved!;
     // Every resource of the old service, image and target group; nothing else moves. dev's exec policy (new, in the
@@ -77,12 +101,25 @@ describe('the app', () => {
     // does the operations key, from where the alarm topic's key sat (operations-key.ts). The old repository and its
     // policy are forgotten instead: host-name-registry owns them.
     expect(moved.map((m) => m.from.split('.')[0]).sort()).toEqual([
-      'aws_appautoscaling_policy', 'aws_appautoscaling_policy', 'aws_appautoscaling_target', 'aws_cloudwatch_log_group',
-      'aws_ecs_service', 'aws_ecs_task_definition', 'aws_iam_role', 'aws_iam_role',
+      'aws_appautoscaling_policy',
+      'aws_appautoscaling_policy',
+      'aws_appautoscaling_target',
+      'aws_cloudwatch_log_group',
+      'aws_ecs_service',
+      'aws_ecs_task_definition',
+      'aws_iam_role',
+      'aws_iam_role',
       ...(env === 'dev' ? ['aws_iam_role_policy'] : []),
-      'aws_iam_role_policy_attachment', 'aws_kms_key', 'aws_lb_target_group', 'docker_image', 'docker_registry_image',
+      'aws_iam_role_policy_attachment',
+      'aws_kms_key',
+      'aws_lb_target_group',
+      'docker_image',
+      'docker_registry_image',
     ]);
-    expect(moved).toContainEqual({ from: 'aws_ecs_service.service_E7C408F2', to: expect.stringMatching(/^aws_ecs_service\.service-host-name_service_\w+$/) });
+    expect(moved).toContainEqual({
+      from: 'aws_ecs_service.service_E7C408F2',
+      to: expect.stringMatching(/^aws_ecs_service\.service-host-name_service_\w+$/),
+    });
     expect(moved).toContainEqual({ from: 'aws_lb_target_group.load-balancer_tg_0BF49259', to: `aws_lb_target_group.${tg}` });
   });
 
@@ -98,7 +135,9 @@ describe('the app', () => {
 
 describe('HostNameStack composition', () => {
   test('an image URI leaves the docker provider and ECR out of the stack', () => {
-    const stack = new HostNameStack(Testing.app(), 'uri', { config: testConfig({ services: withImage(DEFAULT_SERVICES, 'host-name', TEST_IMAGE) }) });
+    const stack = new HostNameStack(Testing.app(), 'uri', {
+      config: testConfig({ services: withImage(DEFAULT_SERVICES, 'host-name', TEST_IMAGE) }),
+    });
     const json = synthStack(stack);
     expect(json.provider!.docker).toBeUndefined();
     expect(json.resource!.aws_ecr_repository).toBeUndefined();
@@ -113,11 +152,21 @@ describe('HostNameStack composition', () => {
   });
 
   test('two services built from source share one docker provider, each pushing to its own repository', () => {
-    const built = (pathPatterns: string[]) => ({ image: { directory: 'workload' }, routing: { pathPatterns }, container: { cpu: 256, memoryMiB: 256 } });
-    const stack = new HostNameStack(Testing.app(), 'two', { config: testConfig({ capacity: { max: 4 }, services: { a: built(['/a*']), b: built(['/b*']) } }) });
+    const built = (pathPatterns: string[]) => ({
+      image: { directory: 'workload' },
+      routing: { pathPatterns },
+      container: { cpu: 256, memoryMiB: 256 },
+    });
+    const stack = new HostNameStack(Testing.app(), 'two', {
+      config: testConfig({ capacity: { max: 4 }, services: { a: built(['/a*']), b: built(['/b*']) } }),
+    });
     const json = synthStack(stack);
     expect(json.provider!.docker).toHaveLength(1);
-    expect(Object.values((json.data as any).aws_ecr_repository).map((r: any) => r.name).sort()).toEqual(['host-name-test-a', 'host-name-test-b']);
+    expect(
+      Object.values((json.data as any).aws_ecr_repository)
+        .map((r: any) => r.name)
+        .sort(),
+    ).toEqual(['host-name-test-a', 'host-name-test-b']);
   });
 
   test('a Graviton instance type builds an arm64 image', () => {
@@ -156,8 +205,15 @@ describe('the microservices example', () => {
   test('one ALB, one listener answering a JSON 404, a target group and a rule per service', () => {
     expect(Object.keys(json.resource!.aws_lb)).toHaveLength(1);
     const [listener] = Object.values(json.resource!.aws_lb_listener);
-    expect(listener.default_action[0]).toMatchObject({ type: 'fixed-response', fixed_response: { status_code: '404', content_type: 'application/json' } });
-    expect(Object.values(tgs).map((t) => t.name).sort()).toEqual(['host-name-microservices-posts', 'host-name-microservices-threads', 'host-name-microservices-users']);
+    expect(listener.default_action[0]).toMatchObject({
+      type: 'fixed-response',
+      fixed_response: { status_code: '404', content_type: 'application/json' },
+    });
+    expect(
+      Object.values(tgs)
+        .map((t) => t.name)
+        .sort(),
+    ).toEqual(['host-name-microservices-posts', 'host-name-microservices-threads', 'host-name-microservices-users']);
     expect(rules.map((r) => r.condition[0].path_pattern.values[0]).sort()).toEqual(['/actuator*', '/posts*', '/threads*', '/users*']);
     expect(new Set(rules.map((r) => r.priority)).size).toBe(4);
   });
@@ -172,7 +228,9 @@ describe('the microservices example', () => {
     }
     expect(Object.values(json.resource!.aws_iam_role_policy)).toHaveLength(1);
     // Only the operations key, from the alarm topic's former key (operations-key.ts); no service moves.
-    expect((json as { moved?: { from: string }[] }).moved!.map((m) => m.from)).toEqual([expect.stringMatching(/^aws_kms_key\.alarm-topic_key_\w+$/)]);
+    expect((json as { moved?: { from: string }[] }).moved!.map((m) => m.from)).toEqual([
+      expect.stringMatching(/^aws_kms_key\.alarm-topic_key_\w+$/),
+    ]);
     expect(json.provider!.docker).toBeUndefined();
   });
 
@@ -200,7 +258,11 @@ describe('state bootstrap stacks', () => {
   });
 
   test('with a GitHub repository, the CI roles: a deploy role per environment of the bucket', () => {
-    const [stack] = addStateBootstrapStacks(Testing.app(), [withState('dev', 'tf-state'), withState('prod', 'tf-state')], 'my-org/host-name');
+    const [stack] = addStateBootstrapStacks(
+      Testing.app(),
+      [withState('dev', 'tf-state'), withState('prod', 'tf-state')],
+      'my-org/host-name',
+    );
     const roles = Object.values(JSON.parse(Testing.synth(stack)).resource.aws_iam_role).map((r: any) => r.name);
     expect(roles.sort()).toEqual(['host-name-deploy-dev', 'host-name-deploy-prod', 'host-name-plan', 'host-name-push']);
   });
@@ -209,7 +271,9 @@ describe('state bootstrap stacks', () => {
     expect(() => addStateBootstrapStacks(Testing.app(), [withState('dev', 'tf-state')], 'https://github.com/my-org/host-name')).toThrow(
       'environment "dev": HOST_NAME_GITHUB_REPOSITORY = "https://github.com/my-org/host-name" is not allowed; expected owner/repository as GitHub spells it, e.g. my-org/host-name',
     );
-    expect(() => addStateBootstrapStacks(Testing.app(), [withState('dev', 'dev-state'), withState('prod', 'prod-state')], 'my-org/host-name')).toThrow(
+    expect(() =>
+      addStateBootstrapStacks(Testing.app(), [withState('dev', 'dev-state'), withState('prod', 'prod-state')], 'my-org/host-name'),
+    ).toThrow(
       'environment "prod": state.bucket = "prod-state" is not allowed; expected the bucket of the other environments with HOST_NAME_GITHUB_REPOSITORY: the CI roles are one set per account',
     );
   });

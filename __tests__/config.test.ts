@@ -87,10 +87,16 @@ describe('environment config', () => {
   });
 
   test('a domain by zone id keeps the id; a domain next to a certificate ARN keeps both', () => {
-    const byId = testConfig({ domain: { zoneId: 'Z0123456789ABCDEFGHIJ', recordName: 'app.example.com' }, loadBalancer: { certificateArn: TEST_CERT } });
+    const byId = testConfig({
+      domain: { zoneId: 'Z0123456789ABCDEFGHIJ', recordName: 'app.example.com' },
+      loadBalancer: { certificateArn: TEST_CERT },
+    });
     expect(byId.domain).toEqual({ zoneId: 'Z0123456789ABCDEFGHIJ', recordName: 'app.example.com' });
     expect(byId.loadBalancer.certificateArn).toBe(TEST_CERT);
-    expect(testConfig({ domain: { zoneName: 'example.com', recordName: 'example.com' } }).domain).toEqual({ zoneName: 'example.com', recordName: 'example.com' });
+    expect(testConfig({ domain: { zoneName: 'example.com', recordName: 'example.com' } }).domain).toEqual({
+      zoneName: 'example.com',
+      recordName: 'example.com',
+    });
   });
 
   test('prod: NAT per AZ across three AZs, flow logs, deletion protection, 2..5 instances', () => {
@@ -156,7 +162,13 @@ describe('environment config', () => {
           healthCheck: { command: HEALTHCHECK_COMMAND, intervalSeconds: 15, timeoutSeconds: 5, retries: 3, startPeriodSeconds: 60 },
           stopTimeoutSeconds: 30,
         },
-        targetGroup: { healthCheckPath: '/actuator/health/readiness', healthCheckIntervalSeconds: 15, healthyThreshold: 2, unhealthyThreshold: 3, deregistrationDelaySeconds: 30 },
+        targetGroup: {
+          healthCheckPath: '/actuator/health/readiness',
+          healthCheckIntervalSeconds: 15,
+          healthyThreshold: 2,
+          unhealthyThreshold: 3,
+          deregistrationDelaySeconds: 30,
+        },
         scaling: {
           minTasks: 1,
           maxTasks: 2,
@@ -241,7 +253,10 @@ describe('services', () => {
     const more = resolveEnvironment('microservices', {
       ...ENVIRONMENTS.microservices,
       capacity: { min: 1, max: 4 },
-      services: { ...ENVIRONMENTS.microservices.services, search: { image: { uri: 'r.example/search:1' }, routing: { pathPatterns: ['/search*'] } } },
+      services: {
+        ...ENVIRONMENTS.microservices.services,
+        search: { image: { uri: 'r.example/search:1' }, routing: { pathPatterns: ['/search*'] } },
+      },
     });
     for (const s of micro.services) expect(more.services.find((m) => m.name === s.name)!.routing.priority).toBe(s.routing.priority);
     expect(new Set(Object.values(priorities)).size).toBe(3);
@@ -261,8 +276,22 @@ describe('services', () => {
   });
 
   test('a generic service may name its own container health check, with the default timing', () => {
-    const c = resolveEnvironment('qa', { services: { app: { image: { uri: 'r.example/app:1' }, routing: { default: true }, container: { healthCheck: { command: ['CMD-SHELL', 'true'] } } } } });
-    expect(c.services[0].container.healthCheck).toEqual({ command: ['CMD-SHELL', 'true'], intervalSeconds: 15, timeoutSeconds: 5, retries: 3, startPeriodSeconds: 60 });
+    const c = resolveEnvironment('qa', {
+      services: {
+        app: {
+          image: { uri: 'r.example/app:1' },
+          routing: { default: true },
+          container: { healthCheck: { command: ['CMD-SHELL', 'true'] } },
+        },
+      },
+    });
+    expect(c.services[0].container.healthCheck).toEqual({
+      command: ['CMD-SHELL', 'true'],
+      intervalSeconds: 15,
+      timeoutSeconds: 5,
+      retries: 3,
+      startPeriodSeconds: 60,
+    });
     expect(c.services[0].targetGroup.healthCheckPath).toBe('/health');
   });
 });

@@ -40,7 +40,9 @@ describe('ContainerImage built from workload/', () => {
 
   test('docker_image builds the absolute context for the instance platform, tagged with the source hash and the architecture', () => {
     expect(text).toHaveResourceWithProperties(Image, {
-      name: expect.stringMatching(new RegExp(`data\\.aws_ecr_repository\\.image_repository_\\w+\\.repository_url\\}:src-${hash.slice(0, 20)}-amd64$`)),
+      name: expect.stringMatching(
+        new RegExp(`data\\.aws_ecr_repository\\.image_repository_\\w+\\.repository_url\\}:src-${hash.slice(0, 20)}-amd64$`),
+      ),
       build: { context: WORKLOAD_DIR, dockerfile: 'Dockerfile', platform: 'linux/amd64' },
       triggers: { source_hash: hash, platform: 'linux/amd64' },
     });
@@ -56,7 +58,10 @@ describe('ContainerImage built from workload/', () => {
   });
 
   test('Graviton: another tag and another trigger, so the arm64 build never reuses the amd64 digest', () => {
-    const arm = onlyResource(synthImage({ source: { kind: 'build', directory: WORKLOAD_DIR, platform: 'linux/arm64' } }).json, 'docker_image');
+    const arm = onlyResource(
+      synthImage({ source: { kind: 'build', directory: WORKLOAD_DIR, platform: 'linux/arm64' } }).json,
+      'docker_image',
+    );
     expect(arm.name).toMatch(new RegExp(`:src-${hash.slice(0, 20)}-arm64$`));
     expect(arm.triggers).toEqual({ source_hash: hash, platform: 'linux/arm64' });
   });
@@ -64,7 +69,9 @@ describe('ContainerImage built from workload/', () => {
   test('the docker provider logs in to the registry host, not the repository URL', () => {
     const [docker] = (json.provider as any).docker;
     const auth = docker.registry_auth[0];
-    expect(auth.address).toMatch(/^\$\{replace\(data\.aws_ecr_authorization_token\.image_ecr-token_\w+\.proxy_endpoint, "https:\/\/", ""\)\}$/);
+    expect(auth.address).toMatch(
+      /^\$\{replace\(data\.aws_ecr_authorization_token\.image_ecr-token_\w+\.proxy_endpoint, "https:\/\/", ""\)\}$/,
+    );
     expect(auth.username).toContain('.user_name}');
     expect(auth.password).toContain('.password}');
   });
@@ -105,7 +112,10 @@ describe('ContainerImage from an existing URI', () => {
     };
     // The data source sits where the repository did: the same logical id.
     const id = Object.keys(synthImage().json.data!.aws_ecr_repository)[0];
-    expect(former({ kind: 'uri', uri: TEST_IMAGE })).toEqual([`aws_ecr_repository.${id}`, expect.stringMatching(/^aws_ecr_lifecycle_policy\.image_lifecycle_[0-9A-F]{8}$/)]);
+    expect(former({ kind: 'uri', uri: TEST_IMAGE })).toEqual([
+      `aws_ecr_repository.${id}`,
+      expect.stringMatching(/^aws_ecr_lifecycle_policy\.image_lifecycle_[0-9A-F]{8}$/),
+    ]);
     expect(former({ kind: 'build', directory: WORKLOAD_DIR, platform: 'linux/amd64' })).toEqual(former({ kind: 'uri', uri: TEST_IMAGE }));
   });
 });

@@ -7,7 +7,9 @@ import { onlyResource, resourcesOf, synthJson } from './support/synth';
 function synthDomain(props: Partial<DomainCertificateProps> = {}) {
   return synthJson((scope) => {
     const lb = testLoadBalancer(scope, testNetwork(scope));
-    new DomainCertificate(scope, 'domain', { zone: { name: 'example.com' }, recordName: 'app.example.com', ...props }).aliasTo(lb.loadBalancer);
+    new DomainCertificate(scope, 'domain', { zone: { name: 'example.com' }, recordName: 'app.example.com', ...props }).aliasTo(
+      lb.loadBalancer,
+    );
   });
 }
 
@@ -37,18 +39,27 @@ describe('DomainCertificate with a zone by name', () => {
     expect(validationRecord.for_each).toBeUndefined();
     expect(validationRecord).toMatchObject({ zone_id: zoneId, ttl: 300, allow_overwrite: true });
     const options = ref('aws_acm_certificate', json, 'domain_validation_options').slice(2, -1);
-    for (const [field, attribute] of [['name', 'resource_record_name'], ['type', 'resource_record_type']]) {
+    for (const [field, attribute] of [
+      ['name', 'resource_record_name'],
+      ['type', 'resource_record_type'],
+    ]) {
       expect(validationRecord[field]).toContain(`tolist(${options})`);
-      expect(validationRecord[field]).toMatch(new RegExp(`^\\$\\{one\\(\\[.*: val\\.${attribute} if val\\.domain_name == "app\\.example\\.com"\\]\\)\\}$`));
+      expect(validationRecord[field]).toMatch(
+        new RegExp(`^\\$\\{one\\(\\[.*: val\\.${attribute} if val\\.domain_name == "app\\.example\\.com"\\]\\)\\}$`),
+      );
     }
-    expect(validationRecord.records).toEqual([expect.stringContaining('val.resource_record_value if val.domain_name == "app.example.com"')]);
+    expect(validationRecord.records).toEqual([
+      expect.stringContaining('val.resource_record_value if val.domain_name == "app.example.com"'),
+    ]);
   });
 
   test('the validation waits for that record', () => {
     expect(onlyResource(json, 'aws_acm_certificate_validation')).toEqual(
       expect.objectContaining({
         certificate_arn: ref('aws_acm_certificate', json, 'arn'),
-        validation_record_fqdns: [`\${aws_route53_record.${Object.entries(resourcesOf(json, 'aws_route53_record')).find(([, r]) => r === validationRecord)![0]}.fqdn}`],
+        validation_record_fqdns: [
+          `\${aws_route53_record.${Object.entries(resourcesOf(json, 'aws_route53_record')).find(([, r]) => r === validationRecord)![0]}.fqdn}`,
+        ],
       }),
     );
   });
@@ -94,7 +105,9 @@ describe('HostNameStack with a domain', () => {
       ssl_policy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
       certificate_arn: ref('aws_acm_certificate_validation', json, 'certificate_arn'),
     });
-    expect(listeners.find((l) => l.port === 80).default_action).toEqual([{ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', status_code: 'HTTP_301' } }]);
+    expect(listeners.find((l) => l.port === 80).default_action).toEqual([
+      { type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', status_code: 'HTTP_301' } },
+    ]);
   });
 
   test('URLs and outputs use the domain', () => {

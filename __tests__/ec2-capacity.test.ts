@@ -70,7 +70,12 @@ describe('Ec2Capacity (on-demand)', () => {
   test('launch template: IMDSv2 required with hop limit 1, encrypted gp3, monitoring, no public IP', () => {
     expect(text).toHaveResourceWithProperties(LaunchTemplate, {
       instance_type: 't2.micro',
-      metadata_options: { http_endpoint: 'enabled', http_tokens: 'required', http_put_response_hop_limit: 1, instance_metadata_tags: 'disabled' },
+      metadata_options: {
+        http_endpoint: 'enabled',
+        http_tokens: 'required',
+        http_put_response_hop_limit: 1,
+        instance_metadata_tags: 'disabled',
+      },
       monitoring: { enabled: true },
       network_interfaces: [expect.objectContaining({ associate_public_ip_address: 'false' })],
       block_device_mappings: [
@@ -126,7 +131,10 @@ describe('Ec2Capacity (on-demand)', () => {
   test('instances, their volumes and network interfaces carry the given tags (default_tags do not reach what the ASG launches)', () => {
     const tagged = synthCapacity({ instanceTags: { Project: 'host-name', Environment: 'test' } }).json;
     expect(onlyResource(tagged, 'aws_launch_template').tag_specifications).toEqual(
-      ['instance', 'volume', 'network-interface'].map((resource_type) => ({ resource_type, tags: { Project: 'host-name', Environment: 'test', Name: 'hn-test-instance' } })),
+      ['instance', 'volume', 'network-interface'].map((resource_type) => ({
+        resource_type,
+        tags: { Project: 'host-name', Environment: 'test', Name: 'hn-test-instance' },
+      })),
     );
   });
 
@@ -202,7 +210,9 @@ describe('Ec2Capacity cost options', () => {
   });
 
   test('standard CPU credits on a burstable type: target tracking never buys surplus credits', () => {
-    expect(lt(synth({ instanceType: 't3.micro', instanceSpec: INSTANCE_TYPES['t3.micro'], cpuCredits: 'standard' })).credit_specification).toEqual({ cpu_credits: 'standard' });
+    expect(
+      lt(synth({ instanceType: 't3.micro', instanceSpec: INSTANCE_TYPES['t3.micro'], cpuCredits: 'standard' })).credit_specification,
+    ).toEqual({ cpu_credits: 'standard' });
   });
 
   test('Container Insights and detailed monitoring off', () => {

@@ -124,10 +124,14 @@ describe('LoadBalancedService', () => {
   test('execution role has the managed execution policy only; the task role has nothing', () => {
     const attachments = Object.values(resourcesOf(json, 'aws_iam_role_policy_attachment'));
     const onExecution = attachments.filter((a) => a.role.includes(roleId('hn-test-host-name-execution')));
-    expect(onExecution.map((a) => a.policy_arn)).toEqual([expect.stringMatching(/:iam::aws:policy\/service-role\/AmazonECSTaskExecutionRolePolicy$/)]);
+    expect(onExecution.map((a) => a.policy_arn)).toEqual([
+      expect.stringMatching(/:iam::aws:policy\/service-role\/AmazonECSTaskExecutionRolePolicy$/),
+    ]);
     expect(attachments.filter((a) => a.role.includes(roleId('hn-test-host-name-task')))).toEqual([]);
     expect(Object.values(resourcesOf(json, 'aws_iam_role_policy'))).toEqual([]);
-    expect(JSON.parse(roles[roleId('hn-test-host-name-task')].assume_role_policy).Statement[0].Principal).toEqual({ Service: 'ecs-tasks.amazonaws.com' });
+    expect(JSON.parse(roles[roleId('hn-test-host-name-task')].assume_role_policy).Statement[0].Principal).toEqual({
+      Service: 'ecs-tasks.amazonaws.com',
+    });
   });
 
   test('service: capacity provider strategy, circuit breaker, 100/200, placement, tags', () => {
@@ -163,25 +167,39 @@ describe('LoadBalancedService', () => {
     expect(service.timeouts).toEqual({ create: '20m', update: '20m' });
     const taskId = Object.keys(resourcesOf(json, 'aws_ecs_task_definition'))[0];
     expect(service.lifecycle.postcondition).toEqual([
-      { condition: `\${self.task_definition == aws_ecs_task_definition.${taskId}.arn}`, error_message: expect.stringContaining('ECS rolled the deployment of host-name back') },
+      {
+        condition: `\${self.task_definition == aws_ecs_task_definition.${taskId}.arn}`,
+        error_message: expect.stringContaining('ECS rolled the deployment of host-name back'),
+      },
     ]);
-    const noWait = onlyResource(synthService({ deployment: { ...DEPLOYMENT, waitForSteadyState: false, timeoutMinutes: 45 } }).json, 'aws_ecs_service');
+    const noWait = onlyResource(
+      synthService({ deployment: { ...DEPLOYMENT, waitForSteadyState: false, timeoutMinutes: 45 } }).json,
+      'aws_ecs_service',
+    );
     expect(noWait.wait_for_steady_state).toBe(false);
     expect(noWait.timeouts).toEqual({ create: '45m', update: '45m' });
     expect(noWait.lifecycle.postcondition).toBeUndefined();
   });
 
   test('service: deployment alarms roll a deployment back; none given, no alarms block', () => {
-    expect(onlyResource(json, 'aws_ecs_service').alarms).toEqual({ enable: true, rollback: true, alarm_names: ['hn-test-host-name-target-5xx'] });
+    expect(onlyResource(json, 'aws_ecs_service').alarms).toEqual({
+      enable: true,
+      rollback: true,
+      alarm_names: ['hn-test-host-name-target-5xx'],
+    });
     const noRollback = synthService({ deployment: { ...DEPLOYMENT, rollbackOnAlarm: false } }).json;
     expect(onlyResource(noRollback, 'aws_ecs_service').alarms.rollback).toBe(false);
     expect(onlyResource(synthService({ deploymentAlarmNames: [] }).json, 'aws_ecs_service').alarms).toBeUndefined();
   });
 
-  test('service: in its route\'s target group, after the listener, the cluster capacity providers and its roles\' policies exist', () => {
+  test("service: in its route's target group, after the listener, the cluster capacity providers and its roles' policies exist", () => {
     const service = onlyResource(json, 'aws_ecs_service');
     expect(service.load_balancer).toEqual([
-      { target_group_arn: expect.stringContaining('aws_lb_target_group.lb_route-host-name_tg_'), container_name: 'host-name', container_port: 8000 },
+      {
+        target_group_arn: expect.stringContaining('aws_lb_target_group.lb_route-host-name_tg_'),
+        container_name: 'host-name',
+        container_port: 8000,
+      },
     ]);
     expect(service.depends_on).toEqual([
       expect.stringMatching(/^aws_lb_listener\.lb_http_\w+$/),
@@ -200,7 +218,7 @@ describe('LoadBalancedService', () => {
     });
   });
 
-  test('autoscaling: 50 requests per target, as in the tutorial, on the route\'s label', () => {
+  test("autoscaling: 50 requests per target, as in the tutorial, on the route's label", () => {
     expect(text).toHaveResourceWithProperties(AppautoscalingPolicy, {
       name: 'hn-test-host-name-requests-per-target',
       policy_type: 'TargetTrackingScaling',
@@ -208,7 +226,9 @@ describe('LoadBalancedService', () => {
         target_value: 50,
         predefined_metric_specification: {
           predefined_metric_type: 'ALBRequestCountPerTarget',
-          resource_label: expect.stringMatching(/^\$\{aws_lb\.\w+\.arn_suffix\}\/\$\{aws_lb_target_group\.lb_route-host-name_tg_\w+\.arn_suffix\}$/),
+          resource_label: expect.stringMatching(
+            /^\$\{aws_lb\.\w+\.arn_suffix\}\/\$\{aws_lb_target_group\.lb_route-host-name_tg_\w+\.arn_suffix\}$/,
+          ),
         },
         scale_out_cooldown: 60,
         scale_in_cooldown: 300,
@@ -217,7 +237,9 @@ describe('LoadBalancedService', () => {
   });
 
   test('autoscaling: CPU tracking with cooldowns', () => {
-    const custom = synthService({ scaling: { ...SCALING, cpuTargetPercent: 70, scaleInCooldownSeconds: 120, scaleOutCooldownSeconds: 30 } });
+    const custom = synthService({
+      scaling: { ...SCALING, cpuTargetPercent: 70, scaleInCooldownSeconds: 120, scaleOutCooldownSeconds: 30 },
+    });
     expect(custom.text).toHaveResourceWithProperties(AppautoscalingPolicy, {
       target_tracking_scaling_policy_configuration: {
         target_value: 70,
@@ -231,7 +253,9 @@ describe('LoadBalancedService', () => {
 
   test('a route with a rule: the service also waits for its listener rule', () => {
     const routed = synthService({}, { default: false });
-    expect(onlyResource(routed.json, 'aws_ecs_service').depends_on).toContainEqual(expect.stringMatching(/^aws_lb_listener_rule\.lb_route-host-name_rule_\w+$/));
+    expect(onlyResource(routed.json, 'aws_ecs_service').depends_on).toContainEqual(
+      expect.stringMatching(/^aws_lb_listener_rule\.lb_route-host-name_rule_\w+$/),
+    );
   });
 });
 
@@ -246,7 +270,15 @@ describe('LoadBalancedService names, profiles and secrets', () => {
       onlyResource(json, 'aws_ecs_service').name,
     ].filter((n) => !String(n).includes('instance'));
     expect(names.sort()).toEqual(
-      ['/ecs/hn-test/users', 'hn-test-users', 'hn-test-users-cpu', 'hn-test-users-execution', 'hn-test-users-requests-per-target', 'hn-test-users-task', 'users'].sort(),
+      [
+        '/ecs/hn-test/users',
+        'hn-test-users',
+        'hn-test-users-cpu',
+        'hn-test-users-execution',
+        'hn-test-users-requests-per-target',
+        'hn-test-users-task',
+        'users',
+      ].sort(),
     );
   });
 

@@ -137,7 +137,10 @@ describe('PublicLoadBalancer with a certificate', () => {
 
 describe('PublicLoadBalancer blocked paths', () => {
   test('a JSON 404 rule at the given priority on the forwarding listener, HTTP or HTTPS', () => {
-    for (const [props, port] of [[{}, 80], [{ certificateArn: TEST_CERT }, 443]] as const) {
+    for (const [props, port] of [
+      [{}, 80],
+      [{ certificateArn: TEST_CERT }, 443],
+    ] as const) {
       const { json } = synthLb({ ...props, blockedPaths: ['/actuator*', '/internal/*'], blockedPathsPriority: 7 }, [{}]);
       const listener = Object.entries(resourcesOf(json, 'aws_lb_listener')).find(([, l]) => l.port === port)![0];
       const blocked = Object.values(resourcesOf(json, 'aws_lb_listener_rule')).find((r) => r.action[0].type === 'fixed-response');
@@ -203,7 +206,9 @@ describe('PublicLoadBalancer.addRoute', () => {
       new TerraformOutput(scope, 'rule', { value: route.listenerRule!.arn });
       new TerraformOutput(scope, 'base', { value: route.baseUrl });
     });
-    expect(out.output!.label.value).toMatch(/^\$\{aws_lb\.lb_alb_\w+\.arn_suffix\}\/\$\{aws_lb_target_group\.lb_route-api_tg_\w+\.arn_suffix\}$/);
+    expect(out.output!.label.value).toMatch(
+      /^\$\{aws_lb\.lb_alb_\w+\.arn_suffix\}\/\$\{aws_lb_target_group\.lb_route-api_tg_\w+\.arn_suffix\}$/,
+    );
     expect(out.output!.rule.value).toMatch(/^\$\{aws_lb_listener_rule\.lb_route-api_rule_\w+\.arn\}$/);
     expect(out.output!.base.value).toMatch(/^http:\/\/\$\{aws_lb\.lb_alb_\w+\.dns_name\}$/);
   });
@@ -211,7 +216,9 @@ describe('PublicLoadBalancer.addRoute', () => {
   test('the default route takes the listener default action instead of a rule; a second default is refused', () => {
     const { json: d } = synthLb({}, [{ default: true }]);
     const tg = Object.keys(resourcesOf(d, 'aws_lb_target_group'))[0];
-    expect(onlyResource(d, 'aws_lb_listener').default_action).toEqual([{ type: 'forward', target_group_arn: `\${aws_lb_target_group.${tg}.arn}` }]);
+    expect(onlyResource(d, 'aws_lb_listener').default_action).toEqual([
+      { type: 'forward', target_group_arn: `\${aws_lb_target_group.${tg}.arn}` },
+    ]);
     expect(resourcesOf(d, 'aws_lb_listener_rule')).toEqual({});
     expect(() => synthLb({}, [{ default: true }, { default: true }])).toThrow('svc1: the default route is already svc0');
   });
@@ -226,7 +233,11 @@ describe('PublicLoadBalancer settings', () => {
   test('access logs: a private, encrypted bucket with expiry and a delivery policy', () => {
     const { text, json } = synthLb({ accessLogExpirationDays: 30 });
     const alb = onlyResource(json, 'aws_lb');
-    expect(alb.access_logs).toEqual({ bucket: expect.stringContaining('aws_s3_bucket.lb_access-logs_bucket_'), enabled: true, prefix: 'alb' });
+    expect(alb.access_logs).toEqual({
+      bucket: expect.stringContaining('aws_s3_bucket.lb_access-logs_bucket_'),
+      enabled: true,
+      prefix: 'alb',
+    });
     expect(alb.depends_on).toEqual([expect.stringContaining('aws_s3_bucket_policy.lb_access-logs_policy_')]);
     expect(text).toHaveResourceWithProperties(S3Bucket, { bucket_prefix: 'hn-test-alb-logs-' });
     expect(text).toHaveResourceWithProperties(S3BucketPublicAccessBlock, {

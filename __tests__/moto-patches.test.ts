@@ -17,7 +17,7 @@ describe('moto patches: each fills a gap or rejects what AWS rejects, and cites 
 
   test('a patch with no row is reported', () => {
     const extra = launcher.replace(/def main\(\) -> None:\n/, (m) => `${m}    patch_accept_anything()\n`);
-    expect(auditMotoPatches(extra, readme)).toEqual(['patch_accept_anything: no row in harness/README.md\'s patch table']);
+    expect(auditMotoPatches(extra, readme)).toEqual(["patch_accept_anything: no row in harness/README.md's patch table"]);
   });
 
   test('a row whose kind is "accept", or that cites no AWS doc, is reported', () => {

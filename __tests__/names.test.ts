@@ -37,10 +37,19 @@ describe('physical names are unique per resource type', () => {
     capacity: { min: 1, max: 10 },
     operations: { exec: { enabled: true } },
     services: Object.fromEntries(
-      ['alb', 'instance', 'instances', 'cluster', 'ec2', 'alarms', 'flow-logs', 'operations'].map((name) => [name, { ...micro.services!.users, routing: { pathPatterns: [`/${name}/*`] } }]),
+      ['alb', 'instance', 'instances', 'cluster', 'ec2', 'alarms', 'flow-logs', 'operations'].map((name) => [
+        name,
+        { ...micro.services!.users, routing: { pathPatterns: [`/${name}/*`] } },
+      ]),
     ),
   });
-  const stacks = [...synthStacks(), ...synthStacks(selectEnvironments(['microservices'])), synthStack(VARIANTS.cert()), synthStack(VARIANTS.spot()), synthStack(lookalikes)];
+  const stacks = [
+    ...synthStacks(),
+    ...synthStacks(selectEnvironments(['microservices'])),
+    synthStack(VARIANTS.cert()),
+    synthStack(VARIANTS.spot()),
+    synthStack(lookalikes),
+  ];
 
   test.each(stacks.map((s) => [s.name, s] as const))('%s', (_, s) => {
     expect(Object.keys(s.json.resource ?? {}).length).toBeGreaterThan(0);
@@ -48,7 +57,11 @@ describe('physical names are unique per resource type', () => {
   });
 
   test('the check finds a collision: a service named exec past validation, with exec on', () => {
-    const valid = resolveEnvironment('dev', { ...ENVIRONMENTS.dev, services: { exec: ENVIRONMENTS.dev.services!['host-name'] }, operations: { exec: { enabled: false } } });
+    const valid = resolveEnvironment('dev', {
+      ...ENVIRONMENTS.dev,
+      services: { exec: ENVIRONMENTS.dev.services!['host-name'] },
+      operations: { exec: { enabled: false } },
+    });
     const colliding = { ...valid, operations: { ...valid.operations, exec: { enabled: true } } };
     expect(duplicateNames(synthStack(colliding).json)).toEqual([`aws_cloudwatch_log_group name=/ecs/${valid.namePrefix}/exec`]);
   });

@@ -38,7 +38,11 @@ describe("Network with natMode 'instance'", () => {
       source_dest_check: false,
       security_groups: [expect.stringContaining('aws_security_group.network_nat-instance_sg_')],
     });
-    expect(text).toHaveResourceWithProperties(Eip, { domain: 'vpc', network_interface: eniRef, depends_on: [expect.stringContaining('aws_internet_gateway.')] });
+    expect(text).toHaveResourceWithProperties(Eip, {
+      domain: 'vpc',
+      network_interface: eniRef,
+      depends_on: [expect.stringContaining('aws_internet_gateway.')],
+    });
   });
 
   test('security group: HTTPS in from each private subnet only, HTTPS out; nothing on 22', () => {
@@ -91,7 +95,9 @@ describe("Network with natMode 'instance'", () => {
       {
         Effect: 'Allow',
         Action: 'autoscaling:SetInstanceHealth',
-        Resource: expect.stringMatching(/^arn:\$\{data\.aws_partition\.[\w-]+\.partition\}:autoscaling:\$\{data\.aws_region\.[\w-]+\.name\}:\$\{data\.aws_caller_identity\.[\w-]+\.account_id\}:autoScalingGroup:\*:autoScalingGroupName\/hn-test-nat$/),
+        Resource: expect.stringMatching(
+          /^arn:\$\{data\.aws_partition\.[\w-]+\.partition\}:autoscaling:\$\{data\.aws_region\.[\w-]+\.name\}:\$\{data\.aws_caller_identity\.[\w-]+\.account_id\}:autoScalingGroup:\*:autoScalingGroupName\/hn-test-nat$/,
+        ),
       },
     ]);
     expect(onlyResource(json, 'aws_autoscaling_group').depends_on).toEqual([`aws_iam_role_policy.${policyId}`]);
@@ -120,7 +126,9 @@ describe("Network with natMode 'instance'", () => {
   });
 
   test('natMode instance without a type is a programming error, said at once', () => {
-    expect(() => synthJson((scope) => new Network(scope, 'network', { ...base, natInstanceType: undefined }))).toThrow('natMode "instance" needs natInstanceType');
+    expect(() => synthJson((scope) => new Network(scope, 'network', { ...base, natInstanceType: undefined }))).toThrow(
+      'natMode "instance" needs natInstanceType',
+    );
   });
 });
 
@@ -152,6 +160,8 @@ describe('NAT user data', () => {
     const trap = lines.indexOf('trap report_unhealthy ERR');
     expect(trap).toBeGreaterThan(0);
     expect(trap).toBeLessThan(lines.indexOf('dnf install -y iptables-services'));
-    expect(script).toMatch(/aws autoscaling set-instance-health .*--instance-id "\$\(IMDS instance-id\)" --health-status Unhealthy --no-should-respect-grace-period/);
+    expect(script).toMatch(
+      /aws autoscaling set-instance-health .*--instance-id "\$\(IMDS instance-id\)" --health-status Unhealthy --no-should-respect-grace-period/,
+    );
   });
 });

@@ -124,7 +124,7 @@ describe('Network', () => {
     expect(statement.Action).not.toContain('*');
   });
 
-  test('flow logs, cheaper: REJECT-only to a private S3 bucket this account\'s log delivery may write, expiring with the retention', () => {
+  test("flow logs, cheaper: REJECT-only to a private S3 bucket this account's log delivery may write, expiring with the retention", () => {
     const s3 = synthNetwork({ flowLogs: { destination: 's3', trafficType: 'REJECT' }, logRetentionDays: 14 });
     expect(s3.text).toHaveResourceWithProperties(FlowLog, {
       traffic_type: 'REJECT',
@@ -141,12 +141,18 @@ describe('Network', () => {
     expect(Object.values(resourcesOf(s3.json, 'aws_s3_bucket_public_access_block'))).toHaveLength(1);
     const [policy] = Object.values(resourcesOf(s3.json, 'aws_s3_bucket_policy'));
     const statements = JSON.parse(policy.policy).Statement;
-    expect(statements.map((x: { Sid: string }) => x.Sid)).toEqual(['FlowLogDeliveryWrite', 'FlowLogDeliveryAclCheck', 'DenyInsecureTransport']);
+    expect(statements.map((x: { Sid: string }) => x.Sid)).toEqual([
+      'FlowLogDeliveryWrite',
+      'FlowLogDeliveryAclCheck',
+      'DenyInsecureTransport',
+    ]);
     expect(statements[0]).toMatchObject({
       Principal: { Service: 'delivery.logs.amazonaws.com' },
       Action: 's3:PutObject',
       Resource: expect.stringMatching(/\/AWSLogs\/\$\{data\.aws_caller_identity\.[\w-]+\.account_id\}\/\*$/),
-      Condition: { StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceAccount': expect.stringContaining('account_id') } },
+      Condition: {
+        StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control', 'aws:SourceAccount': expect.stringContaining('account_id') },
+      },
     });
   });
 

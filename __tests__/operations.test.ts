@@ -10,7 +10,8 @@ import { resourcesOf } from './support/synth';
 
 /** `${aws_x.y.attr}`: how the synthesized JSON refers to a resource's attribute. */
 const ref = (resource: TerraformResource, attr: string) => `\${${address(resource)}.${attr}}`;
-const resourceOf = (s: SynthesizedStack, resource: TerraformResource) => resourcesOf(s.json, resource.terraformResourceType)[resource.friendlyUniqueId];
+const resourceOf = (s: SynthesizedStack, resource: TerraformResource) =>
+  resourcesOf(s.json, resource.terraformResourceType)[resource.friendlyUniqueId];
 
 const [devConfig, prodConfig, microConfig] = selectEnvironments(['dev', 'prod', 'microservices']);
 const stacks = { dev: synthStack(devConfig), prod: synthStack(prodConfig), microservices: synthStack(microConfig) };
@@ -25,7 +26,9 @@ describe.each(Object.entries(stacks))('%s: alarms watch exactly the resources of
 
   test('one ServiceAlarms per service, six alarms each (five without Container Insights), plus two for the environment', () => {
     expect(stack.serviceAlarms.map((a) => a.node.id)).toEqual(stack.services.map((x) => `alarms-${x.name}`));
-    expect(Object.keys(resourcesOf(s.json, 'aws_cloudwatch_metric_alarm'))).toHaveLength((withInsights ? 6 : 5) * stack.services.length + 2);
+    expect(Object.keys(resourcesOf(s.json, 'aws_cloudwatch_metric_alarm'))).toHaveLength(
+      (withInsights ? 6 : 5) * stack.services.length + 2,
+    );
   });
 
   test.each(stack.services.map((svc, i) => [svc.name, i] as const))('%s', (name, i) => {
@@ -38,15 +41,56 @@ describe.each(Object.entries(stacks))('%s: alarms watch exactly the resources of
     const get = (a: TerraformResource) => resourceOf(s, a);
     const query = (a: TerraformResource, id: string) => get(a).metric_query.find((q: { id: string }) => q.id === id).metric;
 
-    expect(query(alarms.target5xxRate, 'errors')).toEqual({ namespace: NAMESPACES.alb, metric_name: 'HTTPCode_Target_5XX_Count', dimensions: tg, period: 60, stat: 'Sum' });
-    expect(query(alarms.target5xxRate, 'requests')).toEqual({ namespace: NAMESPACES.alb, metric_name: 'RequestCount', dimensions: tg, period: 60, stat: 'Sum' });
-    expect(get(alarms.unhealthyHosts)).toMatchObject({ namespace: NAMESPACES.alb, metric_name: 'UnHealthyHostCount', dimensions: tg, statistic: 'Maximum', threshold: 0 });
-    expect(get(alarms.p99Latency)).toMatchObject({ namespace: NAMESPACES.alb, metric_name: 'TargetResponseTime', dimensions: tg, extended_statistic: 'p99' });
-    expect(get(alarms.cpuHigh)).toMatchObject({ namespace: NAMESPACES.ecs, metric_name: 'CPUUtilization', dimensions: ecs, statistic: 'Average' });
-    expect(get(alarms.memoryHigh)).toMatchObject({ namespace: NAMESPACES.ecs, metric_name: 'MemoryUtilization', dimensions: ecs, statistic: 'Average' });
+    expect(query(alarms.target5xxRate, 'errors')).toEqual({
+      namespace: NAMESPACES.alb,
+      metric_name: 'HTTPCode_Target_5XX_Count',
+      dimensions: tg,
+      period: 60,
+      stat: 'Sum',
+    });
+    expect(query(alarms.target5xxRate, 'requests')).toEqual({
+      namespace: NAMESPACES.alb,
+      metric_name: 'RequestCount',
+      dimensions: tg,
+      period: 60,
+      stat: 'Sum',
+    });
+    expect(get(alarms.unhealthyHosts)).toMatchObject({
+      namespace: NAMESPACES.alb,
+      metric_name: 'UnHealthyHostCount',
+      dimensions: tg,
+      statistic: 'Maximum',
+      threshold: 0,
+    });
+    expect(get(alarms.p99Latency)).toMatchObject({
+      namespace: NAMESPACES.alb,
+      metric_name: 'TargetResponseTime',
+      dimensions: tg,
+      extended_statistic: 'p99',
+    });
+    expect(get(alarms.cpuHigh)).toMatchObject({
+      namespace: NAMESPACES.ecs,
+      metric_name: 'CPUUtilization',
+      dimensions: ecs,
+      statistic: 'Average',
+    });
+    expect(get(alarms.memoryHigh)).toMatchObject({
+      namespace: NAMESPACES.ecs,
+      metric_name: 'MemoryUtilization',
+      dimensions: ecs,
+      statistic: 'Average',
+    });
     if (withInsights) {
-      expect(query(alarms.tasksBelowDesired!, 'running')).toMatchObject({ namespace: NAMESPACES.containerInsights, metric_name: 'RunningTaskCount', dimensions: ecs });
-      expect(query(alarms.tasksBelowDesired!, 'desired')).toMatchObject({ namespace: NAMESPACES.containerInsights, metric_name: 'DesiredTaskCount', dimensions: ecs });
+      expect(query(alarms.tasksBelowDesired!, 'running')).toMatchObject({
+        namespace: NAMESPACES.containerInsights,
+        metric_name: 'RunningTaskCount',
+        dimensions: ecs,
+      });
+      expect(query(alarms.tasksBelowDesired!, 'desired')).toMatchObject({
+        namespace: NAMESPACES.containerInsights,
+        metric_name: 'DesiredTaskCount',
+        dimensions: ecs,
+      });
     } else {
       // Nothing would publish RunningTaskCount: the alarm would sit in INSUFFICIENT_DATA forever.
       expect(alarms.tasksBelowDesired).toBeUndefined();
@@ -55,17 +99,28 @@ describe.each(Object.entries(stacks))('%s: alarms watch exactly the resources of
     expect(namespaces.includes(NAMESPACES.containerInsights)).toBe(withInsights);
 
     for (const alarm of alarms.all) {
-      expect(get(alarm)).toMatchObject({ alarm_actions: [ref(stack.alarmTopic.topic, 'arn')], ok_actions: [ref(stack.alarmTopic.topic, 'arn')] });
+      expect(get(alarm)).toMatchObject({
+        alarm_actions: [ref(stack.alarmTopic.topic, 'arn')],
+        ok_actions: [ref(stack.alarmTopic.topic, 'arn')],
+      });
       expect(get(alarm).alarm_name).toMatch(new RegExp(`^${stack.node.id}-${name}-`));
     }
     expect(alarms.deploymentAlarms).toEqual([alarms.target5xxRate, alarms.unhealthyHosts, alarms.p99Latency]);
   });
 
-  test('the environment alarms: the ALB\'s own 5xx rate and the capacity provider short of instances', () => {
+  test("the environment alarms: the ALB's own 5xx rate and the capacity provider short of instances", () => {
     const alb5xx = resourceOf(s, stack.environmentAlarms.loadBalancer5xxRate);
     const metricOf = (id: string) => alb5xx.metric_query.find((q: { id: string }) => q.id === id).metric;
-    expect(metricOf('errors')).toMatchObject({ namespace: NAMESPACES.alb, metric_name: 'HTTPCode_ELB_5XX_Count', dimensions: { LoadBalancer: lb } });
-    expect(metricOf('requests')).toMatchObject({ namespace: NAMESPACES.alb, metric_name: 'RequestCount', dimensions: { LoadBalancer: lb } });
+    expect(metricOf('errors')).toMatchObject({
+      namespace: NAMESPACES.alb,
+      metric_name: 'HTTPCode_ELB_5XX_Count',
+      dimensions: { LoadBalancer: lb },
+    });
+    expect(metricOf('requests')).toMatchObject({
+      namespace: NAMESPACES.alb,
+      metric_name: 'RequestCount',
+      dimensions: { LoadBalancer: lb },
+    });
     expect(resourceOf(s, stack.environmentAlarms.capacityShort)).toMatchObject({
       namespace: NAMESPACES.managedScaling,
       metric_name: 'CapacityProviderReservation',
@@ -78,7 +133,10 @@ describe.each(Object.entries(stacks))('%s: alarms watch exactly the resources of
 });
 
 describe('Container Insights decides the task-count alarm and widgets, both ways', () => {
-  test.each([[true, 6, 3], [false, 5, 0]])('dev with containerInsights %s: %i alarms for its service, %i task/instance count lines', (on, alarms, countLines) => {
+  test.each([
+    [true, 6, 3],
+    [false, 5, 0],
+  ])('dev with containerInsights %s: %i alarms for its service, %i task/instance count lines', (on, alarms, countLines) => {
     const { stack, json } = synthStack(resolveEnvironment('dev', { ...ENVIRONMENTS.dev, containerInsights: on }));
     expect(stack.serviceAlarms[0].all).toHaveLength(alarms);
     expect(Object.keys(resourcesOf(json, 'aws_cloudwatch_metric_alarm'))).toHaveLength(alarms + 2);
@@ -96,7 +154,12 @@ describe('alarm thresholds and evaluation come from the config', () => {
   const d = SERVICE_ALARM_DEFAULTS;
 
   test('defaults', () => {
-    expect(get(alarms.target5xxRate)).toMatchObject({ threshold: d.target5xxPercent, evaluation_periods: d.evaluationMinutes, datapoints_to_alarm: d.evaluationMinutes, treat_missing_data: 'notBreaching' });
+    expect(get(alarms.target5xxRate)).toMatchObject({
+      threshold: d.target5xxPercent,
+      evaluation_periods: d.evaluationMinutes,
+      datapoints_to_alarm: d.evaluationMinutes,
+      treat_missing_data: 'notBreaching',
+    });
     expect(get(alarms.target5xxRate).metric_query.find((q: { id: string }) => q.id === 'value')).toMatchObject({
       expression: 'IF(requests >= 20, 100 * FILL(errors, 0) / requests, 0)',
       return_data: true,
@@ -106,14 +169,28 @@ describe('alarm thresholds and evaluation come from the config', () => {
     expect(get(alarms.cpuHigh)).toMatchObject({ threshold: d.cpuPercent, treat_missing_data: 'missing' });
     expect(get(alarms.memoryHigh)).toMatchObject({ threshold: d.memoryPercent, treat_missing_data: 'missing' });
     const prodTasks = stacks.prod.stack.serviceAlarms[0].tasksBelowDesired!;
-    expect(resourceOf(stacks.prod, prodTasks)).toMatchObject({ threshold: 0, evaluation_periods: d.tasksBelowDesiredMinutes, treat_missing_data: 'missing' });
-    expect(resourceOf(stacks.dev, stacks.dev.stack.environmentAlarms.capacityShort)).toMatchObject({ evaluation_periods: 30, treat_missing_data: 'missing' });
+    expect(resourceOf(stacks.prod, prodTasks)).toMatchObject({
+      threshold: 0,
+      evaluation_periods: d.tasksBelowDesiredMinutes,
+      treat_missing_data: 'missing',
+    });
+    expect(resourceOf(stacks.dev, stacks.dev.stack.environmentAlarms.capacityShort)).toMatchObject({
+      evaluation_periods: 30,
+      treat_missing_data: 'missing',
+    });
   });
 
   test('environment values, then per-service overrides', () => {
     const config = resolveEnvironment('microservices', {
       ...ENVIRONMENTS.microservices,
-      operations: { alarms: { p99LatencySeconds: 1, evaluationMinutes: 3, minimumRequestsPerMinute: 5, services: { posts: { p99LatencySeconds: 0.5, cpuPercent: 70 } } } },
+      operations: {
+        alarms: {
+          p99LatencySeconds: 1,
+          evaluationMinutes: 3,
+          minimumRequestsPerMinute: 5,
+          services: { posts: { p99LatencySeconds: 0.5, cpuPercent: 70 } },
+        },
+      },
     });
     const { stack, json } = synthStack(config);
     const latency = (name: string) => {
@@ -137,7 +214,7 @@ describe.each(Object.entries(stacks))('%s: the dashboard', (env, s) => {
   const widgets: any[] = body.widgets;
   const lines: any[][] = widgets.filter((w) => w.type === 'metric').flatMap((w) => w.properties.metrics);
 
-  test('is valid JSON on CloudWatch\'s 24-wide grid, named after the environment', () => {
+  test("is valid JSON on CloudWatch's 24-wide grid, named after the environment", () => {
     expect(dashboard.dashboard_name).toBe(s.stack.node.id);
     for (const w of widgets) {
       expect(Number.isInteger(w.x) && Number.isInteger(w.width) && w.x + w.width <= 24).toBe(true);
@@ -145,7 +222,12 @@ describe.each(Object.entries(stacks))('%s: the dashboard', (env, s) => {
   });
 
   test('every dimension value refers to a resource of this stack', () => {
-    const dimensionValues = lines.flatMap((l) => l.slice(2).filter((x: unknown) => typeof x === 'string').filter((_x: string, i: number) => i % 2 === 1));
+    const dimensionValues = lines.flatMap((l) =>
+      l
+        .slice(2)
+        .filter((x: unknown) => typeof x === 'string')
+        .filter((_x: string, i: number) => i % 2 === 1),
+    );
     expect(dimensionValues.length).toBeGreaterThan(0);
     for (const value of dimensionValues) {
       const m = /^\$\{(aws_[a-z0-9_]+)\.([A-Za-z0-9_-]+)\.(arn_suffix|name)\}$/.exec(value);
@@ -159,8 +241,17 @@ describe.each(Object.entries(stacks))('%s: the dashboard', (env, s) => {
       const tg = ref(svc.route.targetGroup, 'arn_suffix');
       const service = ref(svc.service, 'name');
       const of = (metric: string, stat?: string) =>
-        lines.filter((l) => l[1] === metric && (l.includes(tg) || l.includes(service)) && (stat === undefined || l[l.length - 1].stat === stat));
-      for (const metric of ['RequestCount', 'HTTPCode_Target_5XX_Count', 'HealthyHostCount', 'UnHealthyHostCount', 'CPUUtilization', 'MemoryUtilization']) {
+        lines.filter(
+          (l) => l[1] === metric && (l.includes(tg) || l.includes(service)) && (stat === undefined || l[l.length - 1].stat === stat),
+        );
+      for (const metric of [
+        'RequestCount',
+        'HTTPCode_Target_5XX_Count',
+        'HealthyHostCount',
+        'UnHealthyHostCount',
+        'CPUUtilization',
+        'MemoryUtilization',
+      ]) {
         expect([svc.name, metric, of(metric).length]).toEqual([svc.name, metric, 1]);
       }
       for (const metric of ['RunningTaskCount', 'DesiredTaskCount', 'PendingTaskCount']) {
@@ -196,12 +287,18 @@ describe('the alarm topic', () => {
   });
 
   test('one customer managed key per environment for operations: the topic, and in dev ECS Exec, share it', () => {
-    for (const [synthesized, config] of [[stacks.prod, prodConfig], [stacks.dev, devConfig]] as const) {
+    for (const [synthesized, config] of [
+      [stacks.prod, prodConfig],
+      [stacks.dev, devConfig],
+    ] as const) {
       const { stack: st, json: j } = synthesized;
       const key = st.operationsKey.key;
       expect(Object.keys(resourcesOf(j, 'aws_kms_key'))).toEqual([key.key.friendlyUniqueId]);
       expect(Object.values(resourcesOf(j, 'aws_kms_alias'))).toEqual([
-        expect.objectContaining({ name: `alias/${environmentNames(config.namePrefix).operationsKeyAlias}`, target_key_id: ref(key.key, 'key_id') }),
+        expect.objectContaining({
+          name: `alias/${environmentNames(config.namePrefix).operationsKeyAlias}`,
+          target_key_id: ref(key.key, 'key_id'),
+        }),
       ]);
       expect(resourceOf(synthesized, st.alarmTopic.topic).kms_master_key_id).toBe(ref(key.key, 'arn'));
     }
@@ -213,8 +310,14 @@ describe('the alarm topic', () => {
 
   test("the key's policy: CloudWatch alarms everywhere; CloudWatch Logs only where exec logs, for that group only", () => {
     const services = (stack: typeof stacks.dev) =>
-      JSON.parse(resourceOf(stack, stack.stack.operationsKey.key.key).policy).Statement.map((st: any) => [st.Sid, st.Principal.Service ?? st.Principal.AWS]);
-    expect(services(stacks.prod)).toEqual([['AccountAdministers', expect.stringMatching(/:root$/)], ['CloudWatchAlarmsPublish', 'cloudwatch.amazonaws.com']]);
+      JSON.parse(resourceOf(stack, stack.stack.operationsKey.key.key).policy).Statement.map((st: any) => [
+        st.Sid,
+        st.Principal.Service ?? st.Principal.AWS,
+      ]);
+    expect(services(stacks.prod)).toEqual([
+      ['AccountAdministers', expect.stringMatching(/:root$/)],
+      ['CloudWatchAlarmsPublish', 'cloudwatch.amazonaws.com'],
+    ]);
     expect(services(stacks.dev)).toEqual([
       ['AccountAdministers', expect.stringMatching(/:root$/)],
       ['CloudWatchAlarmsPublish', 'cloudwatch.amazonaws.com'],
@@ -225,14 +328,26 @@ describe('the alarm topic', () => {
   test('an existing deployment keeps the key the alarm topic had (moved, not replaced)', () => {
     const moved = (stacks.prod.json as { moved?: { from: string; to: string }[] }).moved!;
     // The address the alarm topic's key had before issue 18 (the prod snapshot of then).
-    expect(moved).toContainEqual({ from: 'aws_kms_key.alarm-topic_key_45AB7E5A', to: `aws_kms_key.${stacks.prod.stack.operationsKey.key.key.friendlyUniqueId}` });
+    expect(moved).toContainEqual({
+      from: 'aws_kms_key.alarm-topic_key_45AB7E5A',
+      to: `aws_kms_key.${stacks.prod.stack.operationsKey.key.key.friendlyUniqueId}`,
+    });
   });
 
   test('no subscriptions unless configured; emails and HTTPS endpoints when they are', () => {
     expect(resourcesOf(json, 'aws_sns_topic_subscription')).toEqual({});
-    const config = resolveEnvironment('prod', { ...ENVIRONMENTS.prod, operations: { notifications: { emails: ['oncall@example.com'], httpsUrls: ['https://hooks.example.com/alarms'] } } });
-    const subs = Object.values(resourcesOf(synthStack(config).json, 'aws_sns_topic_subscription')).map((x: any) => [x.protocol, x.endpoint]);
-    expect(subs).toEqual([['email', 'oncall@example.com'], ['https', 'https://hooks.example.com/alarms']]);
+    const config = resolveEnvironment('prod', {
+      ...ENVIRONMENTS.prod,
+      operations: { notifications: { emails: ['oncall@example.com'], httpsUrls: ['https://hooks.example.com/alarms'] } },
+    });
+    const subs = Object.values(resourcesOf(synthStack(config).json, 'aws_sns_topic_subscription')).map((x: any) => [
+      x.protocol,
+      x.endpoint,
+    ]);
+    expect(subs).toEqual([
+      ['email', 'oncall@example.com'],
+      ['https', 'https://hooks.example.com/alarms'],
+    ]);
   });
 });
 
@@ -261,9 +376,17 @@ describe('ECS Exec', () => {
         log_configuration: { cloud_watch_encryption_enabled: true, cloud_watch_log_group_name: ref(logs.logGroup, 'name') },
       },
     });
-    expect(resourceOf(dev, logs.logGroup)).toMatchObject({ name: '/ecs/host-name-dev/exec', kms_key_id: ref(logs.key.key, 'arn'), retention_in_days: 14 });
-    const statement = JSON.parse(resourceOf(dev, logs.key.key).policy).Statement.find((st: any) => st.Principal?.Service === 'logs.us-east-1.amazonaws.com');
-    expect(statement.Condition.ArnEquals['kms:EncryptionContext:aws:logs:arn']).toMatch(/:logs:us-east-1:\$\{data\.aws_caller_identity\.[^}]+\}:log-group:\/ecs\/host-name-dev\/exec$/);
+    expect(resourceOf(dev, logs.logGroup)).toMatchObject({
+      name: '/ecs/host-name-dev/exec',
+      kms_key_id: ref(logs.key.key, 'arn'),
+      retention_in_days: 14,
+    });
+    const statement = JSON.parse(resourceOf(dev, logs.key.key).policy).Statement.find(
+      (st: any) => st.Principal?.Service === 'logs.us-east-1.amazonaws.com',
+    );
+    expect(statement.Condition.ArnEquals['kms:EncryptionContext:aws:logs:arn']).toMatch(
+      /:logs:us-east-1:\$\{data\.aws_caller_identity\.[^}]+\}:log-group:\/ecs\/host-name-dev\/exec$/,
+    );
   });
 
   test('dev: the root filesystem stays read-only; the SSM agent writes to task volumes', () => {

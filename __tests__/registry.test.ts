@@ -17,9 +17,11 @@ describe('host-name-registry', () => {
   const stack = addRegistryStack(Testing.app(), configs);
   const json: SynthJson = JSON.parse(Testing.synth(stack));
   const repositories = Object.entries(resourcesOf(json, 'aws_ecr_repository'));
-  const built = configs.flatMap((c) => c.services.flatMap((s) => (s.image.kind === 'build' ? [{ config: c, service: s, name: s.image.repositoryName }] : [])));
+  const built = configs.flatMap((c) =>
+    c.services.flatMap((s) => (s.image.kind === 'build' ? [{ config: c, service: s, name: s.image.repositoryName }] : [])),
+  );
 
-  test('a pipeline repository per built service and the laptop path\'s repository of every environment and built service: immutable, scanned, encrypted', () => {
+  test("a pipeline repository per built service and the laptop path's repository of every environment and built service: immutable, scanned, encrypted", () => {
     expect(stack.node.id).toBe(REGISTRY_STACK_NAME);
     const names = repositories.map(([, r]) => r.name).sort();
     const expected = [...new Set([...built.map((b) => registryRepositoryName(b.service.name)), ...built.map((b) => b.name)])].sort();
@@ -36,11 +38,15 @@ describe('host-name-registry', () => {
     expect(Object.keys(json.output!.repositories.value)).toEqual([...new Set(built.map((b) => b.service.name))].sort());
   });
 
-  test('pipeline repositories are never destroyed by a plan; an environment\'s only when its images are throwaway (image.forceDelete)', () => {
+  test("pipeline repositories are never destroyed by a plan; an environment's only when its images are throwaway (image.forceDelete)", () => {
     for (const [, r] of repositories) {
       const laptop = built.find((b) => b.name === r.name && b.name !== registryRepositoryName(b.service.name));
       const forceDelete = laptop?.config.image.forceDelete ?? false;
-      expect({ name: r.name, force_delete: r.force_delete, lifecycle: r.lifecycle }).toEqual({ name: r.name, force_delete: forceDelete, lifecycle: { prevent_destroy: !forceDelete } });
+      expect({ name: r.name, force_delete: r.force_delete, lifecycle: r.lifecycle }).toEqual({
+        name: r.name,
+        force_delete: forceDelete,
+        lifecycle: { prevent_destroy: !forceDelete },
+      });
     }
   });
 
@@ -63,14 +69,26 @@ describe('host-name-registry', () => {
     expect(policies).toHaveLength(repositories.length);
     for (const p of policies) {
       expect(JSON.parse(p.policy).rules).toEqual([
-        expect.objectContaining({ selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: days }, action: { type: 'expire' } }),
+        expect.objectContaining({
+          selection: { tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: days },
+          action: { type: 'expire' },
+        }),
       ]);
     }
   });
 
   test('two environments sharing a repository name get one resource', () => {
-    const shared = ['dev', 'prod'].map((name) => resolveEnvironment(name, { ...ENVIRONMENTS[name], services: { 'host-name': { ...ENVIRONMENTS[name].services!['host-name'], image: { directory: 'workload', repositoryName: 'shared' } } } }));
-    const names = Object.values(resourcesOf(JSON.parse(Testing.synth(addRegistryStack(Testing.app(), shared))), 'aws_ecr_repository')).map((r) => r.name);
+    const shared = ['dev', 'prod'].map((name) =>
+      resolveEnvironment(name, {
+        ...ENVIRONMENTS[name],
+        services: {
+          'host-name': { ...ENVIRONMENTS[name].services!['host-name'], image: { directory: 'workload', repositoryName: 'shared' } },
+        },
+      }),
+    );
+    const names = Object.values(resourcesOf(JSON.parse(Testing.synth(addRegistryStack(Testing.app(), shared))), 'aws_ecr_repository')).map(
+      (r) => r.name,
+    );
     expect(names.sort()).toEqual(['host-name/host-name', 'shared']);
   });
 
@@ -90,7 +108,8 @@ describe('environment stacks own no repository, on either path, and forget the o
     JSON.parse(Testing.synth(addEnvironmentStacks(Testing.app(), [resolveEnvironment('dev', { ...ENVIRONMENTS.dev, services })])[0]));
   const built = synth();
   const fromUri = synth(withImage(ENVIRONMENTS.dev.services!, HOST_NAME_SERVICE, DIGEST_URI));
-  const repositoryRemovals = (json: any) => (json.removed as { from: string; lifecycle: unknown }[]).filter((r) => /^aws_ecr_/.test(r.from));
+  const repositoryRemovals = (json: any) =>
+    (json.removed as { from: string; lifecycle: unknown }[]).filter((r) => /^aws_ecr_/.test(r.from));
 
   test('no aws_ecr_repository or lifecycle policy in either; the build path looks its repository up by name', () => {
     for (const json of [built, fromUri]) {
@@ -101,7 +120,7 @@ describe('environment stacks own no repository, on either path, and forget the o
     expect(Object.values(built.data.aws_ecr_repository)).toEqual([{ name: hostName.kind === 'build' ? hostName.repositoryName : '' }]);
   });
 
-  test('both paths forget (destroy = false) the same repository and lifecycle policy addresses, the single-service layout\'s too', () => {
+  test("both paths forget (destroy = false) the same repository and lifecycle policy addresses, the single-service layout's too", () => {
     expect(repositoryRemovals(built)).toEqual(repositoryRemovals(fromUri));
     const from = repositoryRemovals(built).map((r) => r.from);
     expect(from).toEqual([
@@ -128,13 +147,22 @@ describe('npm run release -- image <service>', () => {
     });
     const lines: string[] = [];
     run(['image', 'host-name'], (t) => lines.push(t));
-    expect(lines.join('')).toMatch(/^directory=workload\nplatform=linux\/amd64\ntag=src-[0-9a-f]{20}-amd64\nrepository=host-name\/host-name\n$/);
+    expect(lines.join('')).toMatch(
+      /^directory=workload\nplatform=linux\/amd64\ntag=src-[0-9a-f]{20}-amd64\nrepository=host-name\/host-name\n$/,
+    );
   });
 
   test('bad input: exact messages', () => {
-    expect(() => run(['image', 'nope'], () => {})).toThrow('environment "release": service = "nope" is not allowed; expected a service built from a directory: one of host-name');
-    expect(() => run(['images'], () => {})).toThrow('environment "release": arguments = "images" is not allowed; expected npm run --silent release -- image <service>');
-    const graviton = [resolveEnvironment('dev', ENVIRONMENTS.dev), resolveEnvironment('prod', { ...ENVIRONMENTS.prod, instanceType: 't4g.small' })];
+    expect(() => run(['image', 'nope'], () => {})).toThrow(
+      'environment "release": service = "nope" is not allowed; expected a service built from a directory: one of host-name',
+    );
+    expect(() => run(['images'], () => {})).toThrow(
+      'environment "release": arguments = "images" is not allowed; expected npm run --silent release -- image <service>',
+    );
+    const graviton = [
+      resolveEnvironment('dev', ENVIRONMENTS.dev),
+      resolveEnvironment('prod', { ...ENVIRONMENTS.prod, instanceType: 't4g.small' }),
+    ];
     expect(() => releaseImage('host-name', graviton)).toThrow(
       'environment "release": service = "host-name" is not allowed; expected one build for every environment (same directory and architecture); they differ: dev linux/amd64, prod linux/arm64',
     );

@@ -30,7 +30,10 @@ describe('requests per target, derived from bench/RESULTS.md', () => {
     const cells = (line: string) => line.split('|').map((c) => c.trim());
     const row = lines.find((line) => line.startsWith('| **ours** (production start) | c=300 |'));
     expect(row).toBeDefined();
-    const header = lines.slice(0, lines.indexOf(row!)).reverse().find((line) => line.startsWith('| server |'))!;
+    const header = lines
+      .slice(0, lines.indexOf(row!))
+      .reverse()
+      .find((line) => line.startsWith('| server |'))!;
     const column = cells(header).indexOf('requests per CPU-second');
     const perCpuSecond = cells(row!)[column].split(' ')[0].replace(/,/g, '');
     expect(Number(perCpuSecond)).toBe(MEASURED_REQUESTS_PER_CPU_SECOND);

@@ -22,8 +22,14 @@ describe('HostNameStack, release settings', () => {
   test("each service's deployment is judged by its own alarms", () => {
     const [service] = Object.values(resourcesOf(json, 'aws_ecs_service'));
     const alarms = resourcesOf(json, 'aws_cloudwatch_metric_alarm');
-    const judged = service.alarms.alarm_names.map((ref: string) => alarms[/^\$\{aws_cloudwatch_metric_alarm\.([^.]+)\.alarm_name\}$/.exec(ref)![1]].alarm_name);
-    expect(judged).toEqual(['host-name-dev-host-name-target-5xx', 'host-name-dev-host-name-unhealthy-hosts', 'host-name-dev-host-name-p99-latency']);
+    const judged = service.alarms.alarm_names.map(
+      (ref: string) => alarms[/^\$\{aws_cloudwatch_metric_alarm\.([^.]+)\.alarm_name\}$/.exec(ref)![1]].alarm_name,
+    );
+    expect(judged).toEqual([
+      'host-name-dev-host-name-target-5xx',
+      'host-name-dev-host-name-unhealthy-hosts',
+      'host-name-dev-host-name-p99-latency',
+    ]);
     expect(service.alarms).toMatchObject({ enable: true, rollback: true });
   });
 

@@ -1,5 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -36,7 +47,12 @@ describe('npm run synth: the prebuilt bundle', () => {
       encoding: 'utf8',
       env: { ...process.env, HOST_NAME_ENVS: '', HOST_NAME_STATE_BUCKET: '', HOST_NAME_IMAGE_URI: IMAGE, CDKTF_OUTDIR: out },
     });
-    return { status: run.status, stdout: run.stdout, stderr: run.stderr, wrote: existsSync(join(out, 'stacks', 'host-name-dev', 'cdk.tf.json')) };
+    return {
+      status: run.status,
+      stdout: run.stdout,
+      stderr: run.stderr,
+      wrote: existsSync(join(out, 'stacks', 'host-name-dev', 'cdk.tf.json')),
+    };
   }
 
   test('is built on first use, reused while nothing changed, rebuilt when a source changes', () => {

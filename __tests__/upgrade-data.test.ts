@@ -12,14 +12,24 @@ import { DATA_BEARING, UPGRADE_FIXTURES } from '../harness/upgrade';
 import { imagesFromUri } from '../harness/emulator-stack';
 import { ENVIRONMENTS } from '../src/environments';
 
-type Tf = { resource?: Record<string, Record<string, unknown>>; moved?: { from: string; to: string }[]; removed?: { from: string; lifecycle?: { destroy?: boolean } }[] };
+type Tf = {
+  resource?: Record<string, Record<string, unknown>>;
+  moved?: { from: string; to: string }[];
+  removed?: { from: string; lifecycle?: { destroy?: boolean } }[];
+};
 
 const dataBearing = (json: Tf) =>
-  Object.entries(json.resource ?? {}).flatMap(([type, byName]) => ((DATA_BEARING as readonly string[]).includes(type) ? Object.keys(byName).map((name) => `${type}.${name}`) : []));
+  Object.entries(json.resource ?? {}).flatMap(([type, byName]) =>
+    (DATA_BEARING as readonly string[]).includes(type) ? Object.keys(byName).map((name) => `${type}.${name}`) : [],
+  );
 
 /** The current stack as the fixtures were synthesized: images from a URI (the harness's emulator synthesis). */
 function current(environment: string): Tf {
-  const [config] = selectEnvironments([environment], {}, { [environment]: imagesFromUri(ENVIRONMENTS[environment], 'registry.example/image:1') });
+  const [config] = selectEnvironments(
+    [environment],
+    {},
+    { [environment]: imagesFromUri(ENVIRONMENTS[environment], 'registry.example/image:1') },
+  );
   return JSON.parse(Testing.synth(addEnvironmentStacks(Testing.app(), [config])[0]));
 }
 
@@ -43,6 +53,16 @@ describe.each(UPGRADE_FIXTURES.map((f) => [`${f.environment}@${f.commit}`, f] as
 test('the check can fail: a stack that drops a key without a removed block destroys it', () => {
   const old: Tf = { resource: { aws_kms_key: { k: {} }, aws_cloudwatch_log_group: { g: {} } } };
   expect(destroyedData(old, { resource: { aws_cloudwatch_log_group: { g: {} } } })).toEqual(['aws_kms_key.k']);
-  expect(destroyedData(old, { resource: { aws_cloudwatch_log_group: { g: {} } }, removed: [{ from: 'aws_kms_key.k', lifecycle: { destroy: true } }] })).toEqual(['aws_kms_key.k']);
-  expect(destroyedData(old, { resource: { aws_cloudwatch_log_group: { g: {} } }, removed: [{ from: 'aws_kms_key.k', lifecycle: { destroy: false } }] })).toEqual([]);
+  expect(
+    destroyedData(old, {
+      resource: { aws_cloudwatch_log_group: { g: {} } },
+      removed: [{ from: 'aws_kms_key.k', lifecycle: { destroy: true } }],
+    }),
+  ).toEqual(['aws_kms_key.k']);
+  expect(
+    destroyedData(old, {
+      resource: { aws_cloudwatch_log_group: { g: {} } },
+      removed: [{ from: 'aws_kms_key.k', lifecycle: { destroy: false } }],
+    }),
+  ).toEqual([]);
 });

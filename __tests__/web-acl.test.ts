@@ -25,9 +25,15 @@ describe('WebAcl', () => {
       [2, 'AWSManagedRulesCommonRuleSet'],
       [3, 'AWSManagedRulesKnownBadInputsRuleSet'],
     ]);
-    expect(acl.rule[0]).toMatchObject({ action: { block: {} }, statement: { rate_based_statement: { limit: 500, aggregate_key_type: 'IP' } } });
+    expect(acl.rule[0]).toMatchObject({
+      action: { block: {} },
+      statement: { rate_based_statement: { limit: 500, aggregate_key_type: 'IP' } },
+    });
     for (const [i, group] of MANAGED_RULE_GROUPS.entries()) {
-      expect(acl.rule[i + 1]).toMatchObject({ override_action: { none: {} }, statement: { managed_rule_group_statement: { name: group, vendor_name: 'AWS' } } });
+      expect(acl.rule[i + 1]).toMatchObject({
+        override_action: { none: {} },
+        statement: { managed_rule_group_statement: { name: group, vendor_name: 'AWS' } },
+      });
     }
     const metrics = acl.rule.map((r: any) => r.visibility_config.metric_name);
     expect(new Set(metrics).size).toBe(metrics.length);

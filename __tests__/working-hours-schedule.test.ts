@@ -5,7 +5,12 @@ import { synthStack } from './support/stacks';
 import { resourcesOf } from './support/synth';
 
 const scheduled = (schedule = {}) =>
-  synthStack(resolveEnvironment('dev', { ...ENVIRONMENTS.dev, schedule: { enabled: true, timeZone: 'Europe/Berlin', days: 'MON-FRI', start: '07:30', stop: '18:50', ...schedule } }));
+  synthStack(
+    resolveEnvironment('dev', {
+      ...ENVIRONMENTS.dev,
+      schedule: { enabled: true, timeZone: 'Europe/Berlin', days: 'MON-FRI', start: '07:30', stop: '18:50', ...schedule },
+    }),
+  );
 
 describe('WorkingHoursSchedule', () => {
   const { json, stack } = scheduled();
@@ -24,7 +29,9 @@ describe('WorkingHoursSchedule', () => {
 
   /** The group's scheduled actions, by the group's construct path prefix (capacity_asg, network_nat-instance_asg). */
   const groupActions = (j: typeof json, group: string) =>
-    Object.values(resourcesOf(j, 'aws_autoscaling_schedule')).filter((a) => new RegExp(`^\\$\\{aws_autoscaling_group\\.${group}_\\w+\\.name\\}$`).test(a.autoscaling_group_name));
+    Object.values(resourcesOf(j, 'aws_autoscaling_schedule')).filter((a) =>
+      new RegExp(`^\\$\\{aws_autoscaling_group\\.${group}_\\w+\\.name\\}$`).test(a.autoscaling_group_name),
+    );
 
   test('instances: back at start; 15 minutes after the services only the minimum drops to 0, so ECS scales in the instances it protects', () => {
     const actions = groupActions(json, 'capacity_asg');
@@ -43,7 +50,9 @@ describe('WorkingHoursSchedule', () => {
     ]);
     expect(stack.schedule!.natActions).toHaveLength(2);
     // Terraform leaves the group where the schedule put it, desired capacity included.
-    const nat = resourcesOf(json, 'aws_autoscaling_group')[Object.keys(resourcesOf(json, 'aws_autoscaling_group')).find((k) => k.startsWith('network_nat-instance_asg'))!];
+    const nat = resourcesOf(json, 'aws_autoscaling_group')[
+      Object.keys(resourcesOf(json, 'aws_autoscaling_group')).find((k) => k.startsWith('network_nat-instance_asg'))!
+    ];
     expect(nat.lifecycle.ignore_changes).toEqual(['desired_capacity', 'min_size', 'max_size']);
     expect([nat.min_size, nat.max_size, nat.desired_capacity]).toEqual([1, 1, 1]);
   });
@@ -62,7 +71,9 @@ describe('WorkingHoursSchedule', () => {
   });
 
   test('Terraform no longer resets the sizes the schedule owns', () => {
-    const asg = resourcesOf(json, 'aws_autoscaling_group')[Object.keys(resourcesOf(json, 'aws_autoscaling_group')).find((k) => k.startsWith('capacity_asg'))!];
+    const asg = resourcesOf(json, 'aws_autoscaling_group')[
+      Object.keys(resourcesOf(json, 'aws_autoscaling_group')).find((k) => k.startsWith('capacity_asg'))!
+    ];
     expect(asg.lifecycle.ignore_changes).toEqual(['desired_capacity', 'min_size', 'max_size']);
     const [target] = Object.values(resourcesOf(json, 'aws_appautoscaling_target'));
     expect(target.lifecycle.ignore_changes).toEqual(['min_capacity', 'max_capacity']);
@@ -72,7 +83,8 @@ describe('WorkingHoursSchedule', () => {
   test('off (the default): no scheduled action, sizes owned by Terraform as before', () => {
     const unscheduled = synthStack(resolveEnvironment('dev', { ...ENVIRONMENTS.dev, schedule: { enabled: false } }));
     expect(resourcesOf(unscheduled.json, 'aws_autoscaling_schedule')).toEqual({});
-    for (const asg of Object.values(resourcesOf(unscheduled.json, 'aws_autoscaling_group'))) expect(asg.lifecycle?.ignore_changes ?? []).not.toContain('min_size');
+    for (const asg of Object.values(resourcesOf(unscheduled.json, 'aws_autoscaling_group')))
+      expect(asg.lifecycle?.ignore_changes ?? []).not.toContain('min_size');
     const prod = synthStack(resolveEnvironment('prod', ENVIRONMENTS.prod));
     expect(resourcesOf(prod.json, 'aws_autoscaling_schedule')).toEqual({});
     expect(resourcesOf(prod.json, 'aws_appautoscaling_scheduled_action')).toEqual({});
@@ -94,14 +106,26 @@ describe('schedule helpers', () => {
     ['MON-FRI', '1-5', [[1, 5]]],
     ['SUN', '0', [[0, 0]]],
     ['SUN-SAT', '0-6', [[0, 6]]],
-    ['MON,THU-FRI', '1,4-5', [[1, 1], [4, 5]]],
+    [
+      'MON,THU-FRI',
+      '1,4-5',
+      [
+        [1, 1],
+        [4, 5],
+      ],
+    ],
   ])('%s -> %s', (days, unix, ranges) => {
     expect(unixCronDays(days)).toBe(unix);
     expect(dayRanges(days)).toEqual(ranges);
   });
 
-  test.each([['UTC', true], ['Europe/Berlin', true], ['America/New_York', true], ['europe/berlin', false], ['CEST', false], ['Mars/Olympus', false], ['', false]])(
-    'IANA time zone %s: %s',
-    (name, ok) => expect(isIanaTimeZone(name)).toBe(ok),
-  );
+  test.each([
+    ['UTC', true],
+    ['Europe/Berlin', true],
+    ['America/New_York', true],
+    ['europe/berlin', false],
+    ['CEST', false],
+    ['Mars/Olympus', false],
+    ['', false],
+  ])('IANA time zone %s: %s', (name, ok) => expect(isIanaTimeZone(name)).toBe(ok));
 });

@@ -14,9 +14,16 @@ if (!work || !existsSync(join(work, 'meta.txt'))) {
 
 // ------------------------------------------------------------------------------------- reading
 const text = (file: string): string => (existsSync(join(work, file)) ? readFileSync(join(work, file), 'utf8') : '');
-const numbers = (file: string): number[] => text(file).split(/\s+/).filter((s) => s !== '').map(Number);
+const numbers = (file: string): number[] =>
+  text(file)
+    .split(/\s+/)
+    .filter((s) => s !== '')
+    .map(Number);
 const meta: Record<string, string> = Object.fromEntries(
-  text('meta.txt').split('\n').filter((l) => l.includes('=')).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  text('meta.txt')
+    .split('\n')
+    .filter((l) => l.includes('='))
+    .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
 );
 
 function median(values: number[]): number {
@@ -26,18 +33,38 @@ function median(values: number[]): number {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
-interface Timing { median: number; min: number; max: number; runs: number; failed: number }
+interface Timing {
+  median: number;
+  min: number;
+  max: number;
+  runs: number;
+  failed: number;
+}
 /** Wall times (s) of each named command in a hyperfine --export-json file. */
 function hyperfine(file: string): Record<string, Timing> {
   if (!text(file)) return {};
   const results = JSON.parse(text(file)).results as { command: string; times: number[]; exit_codes?: number[] }[];
-  return Object.fromEntries(results.map((r) => [r.command, {
-    median: median(r.times), min: Math.min(...r.times), max: Math.max(...r.times), runs: r.times.length,
-    failed: (r.exit_codes ?? []).filter((c) => c !== 0).length,
-  }]));
+  return Object.fromEntries(
+    results.map((r) => [
+      r.command,
+      {
+        median: median(r.times),
+        min: Math.min(...r.times),
+        max: Math.max(...r.times),
+        runs: r.times.length,
+        failed: (r.exit_codes ?? []).filter((c) => c !== 0).length,
+      },
+    ]),
+  );
 }
 
-interface Wrk { rps: number; p50: number; p99: number; errors: number; requests: number }
+interface Wrk {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  requests: number;
+}
 /** requests/s, latency percentiles (ms) and error count from `wrk --latency` output. */
 function wrk(file: string): Wrk | undefined {
   const out = text(file);
@@ -53,36 +80,76 @@ function wrk(file: string): Wrk | undefined {
     rps: Number(out.match(/Requests\/sec:\s+([\d.]+)/)?.[1]),
     p50: latency('50'),
     p99: latency('99'),
-    errors: non2xx + (socket ? socket.slice(1).map(Number).reduce((a, b) => a + b, 0) : 0),
+    errors:
+      non2xx +
+      (socket
+        ? socket
+            .slice(1)
+            .map(Number)
+            .reduce((a, b) => a + b, 0)
+        : 0),
     requests: Number(out.match(/(\d+) requests in/)?.[1]),
   };
 }
 
 /** VmRSS / VmHWM (KiB) from a load.mem file. */
 function memory(file: string): Record<string, number> {
-  return Object.fromEntries(text(file).split('\n').filter((l) => l.trim()).map((l) => [l.split(' ')[0], Number(l.split(' ')[1])]));
+  return Object.fromEntries(
+    text(file)
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => [l.split(' ')[0], Number(l.split(' ')[1])]),
+  );
 }
 
-interface Load { rps: number; p50: number; p99: number; errors: number; cores: number; perCpuSecond: number; rss: number; hwm: number; runs: number }
+interface Load {
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  cores: number;
+  perCpuSecond: number;
+  rss: number;
+  hwm: number;
+  runs: number;
+}
 /**
  * Medians over the load runs of one workload directory: load-N.{wrk,cpu} (c=64) or, with `seed`, load-N.c300.{wrk,cpu}
  * (the seed's wrk -t4 -c300, run after the c=64 one in the same JVM); load-N.mem holds the memory after both.
  */
 function load(name: string, seed = false): Load | undefined {
   const dir = join(work, 'workload', name);
-  const runs = existsSync(dir) ? readdirSync(dir).filter((f) => /^load-\d+\.wrk$/.test(f)).map((f) => `workload/${name}/${f.slice(0, -4)}`) : [];
+  const runs = existsSync(dir)
+    ? readdirSync(dir)
+        .filter((f) => /^load-\d+\.wrk$/.test(f))
+        .map((f) => `workload/${name}/${f.slice(0, -4)}`)
+    : [];
   const at = (prefix: string) => (seed ? `${prefix}.c300` : prefix);
-  const each = runs.filter((prefix) => text(`${at(prefix)}.wrk`))
+  const each = runs
+    .filter((prefix) => text(`${at(prefix)}.wrk`))
     .map((prefix) => ({ w: wrk(`${at(prefix)}.wrk`)!, cpu: Number(text(`${at(prefix)}.cpu`)), mem: memory(`${prefix}.mem`) }));
   if (each.length === 0) return undefined;
   const m = (f: (e: (typeof each)[number]) => number) => median(each.map(f));
   return {
-    rps: m((e) => e.w.rps), p50: m((e) => e.w.p50), p99: m((e) => e.w.p99), errors: m((e) => e.w.errors),
-    cores: m((e) => e.cpu / 15), perCpuSecond: m((e) => e.w.requests / e.cpu), rss: m((e) => e.mem.VmRSS), hwm: m((e) => e.mem.VmHWM), runs: each.length,
+    rps: m((e) => e.w.rps),
+    p50: m((e) => e.w.p50),
+    p99: m((e) => e.w.p99),
+    errors: m((e) => e.w.errors),
+    cores: m((e) => e.cpu / 15),
+    perCpuSecond: m((e) => e.w.requests / e.cpu),
+    rss: m((e) => e.mem.VmRSS),
+    hwm: m((e) => e.mem.VmHWM),
+    runs: each.length,
   };
 }
 
-interface JestRun { total: number; passed: number; failed: number; suites: number; slowest: string[] }
+interface JestRun {
+  total: number;
+  passed: number;
+  failed: number;
+  suites: number;
+  slowest: string[];
+}
 function jestRun(file: string): JestRun | undefined {
   if (!text(file)) return undefined;
   const j = JSON.parse(text(file));
@@ -90,7 +157,10 @@ function jestRun(file: string): JestRun | undefined {
     .map((s) => ({ name: s.name.replace(/^.*__tests__\//, ''), seconds: (s.endTime - s.startTime) / 1000 }))
     .sort((a, b) => b.seconds - a.seconds);
   return {
-    total: j.numTotalTests, passed: j.numPassedTests, failed: j.numFailedTests, suites: j.numTotalTestSuites,
+    total: j.numTotalTests,
+    passed: j.numPassedTests,
+    failed: j.numFailedTests,
+    suites: j.numTotalTestSuites,
     slowest: suites.slice(0, 3).map((s) => `${s.name} ${s.seconds.toFixed(1)} s`),
   };
 }
@@ -144,20 +214,59 @@ say(
   '',
   '## 1. Synth (both environments: host-name-dev, host-name-prod)',
   '',
-  table(['command', 'median wall time', 'range', 'peak RSS, largest process', 'peak RSS, process tree'], [
-    [`**ours**: \`${meta.synth_command}\` (what \`npm run synth\` runs: a prebuilt bundle with V8's code cache)`, s(synth.ours?.median), range(synth.ours), mib(synthOurs.max), mib(synthOurs.tree)],
-    ['ours through npm: `npm run synth`', s(synth['ours-npm']?.median), range(synth['ours-npm']), '', ''],
-    ['ours, first run after a change (rebuilds the bundle and its code cache; 3 runs)', s(synth['ours-cold']?.median), range(synth['ours-cold']), '', ''],
-    ['**template**: `npx cdktf synth` (CLI, then the app)', s(synth.template?.median), range(synth.template), mib(synthTemplate.max), mib(synthTemplate.tree)],
-    ['template without npx: `node_modules/.bin/cdktf synth`', s(synth['template-no-npx']?.median), range(synth['template-no-npx']), '', ''],
-    ['before issue 17: `node --require tsx/cjs main.ts` (tsx transpiles the sources at every start)', s(synth.transpiled?.median), range(synth.transpiled), mib(synthTranspiled.max), mib(synthTranspiled.tree)],
-    ['before issue 7: `tsx main.ts` (the tsx CLI runs the app in a second node process)', s(synth.before?.median), range(synth.before), mib(synthBefore.max), mib(synthBefore.tree)],
-  ]),
+  table(
+    ['command', 'median wall time', 'range', 'peak RSS, largest process', 'peak RSS, process tree'],
+    [
+      [
+        `**ours**: \`${meta.synth_command}\` (what \`npm run synth\` runs: a prebuilt bundle with V8's code cache)`,
+        s(synth.ours?.median),
+        range(synth.ours),
+        mib(synthOurs.max),
+        mib(synthOurs.tree),
+      ],
+      ['ours through npm: `npm run synth`', s(synth['ours-npm']?.median), range(synth['ours-npm']), '', ''],
+      [
+        'ours, first run after a change (rebuilds the bundle and its code cache; 3 runs)',
+        s(synth['ours-cold']?.median),
+        range(synth['ours-cold']),
+        '',
+        '',
+      ],
+      [
+        '**template**: `npx cdktf synth` (CLI, then the app)',
+        s(synth.template?.median),
+        range(synth.template),
+        mib(synthTemplate.max),
+        mib(synthTemplate.tree),
+      ],
+      [
+        'template without npx: `node_modules/.bin/cdktf synth`',
+        s(synth['template-no-npx']?.median),
+        range(synth['template-no-npx']),
+        '',
+        '',
+      ],
+      [
+        'before issue 17: `node --require tsx/cjs main.ts` (tsx transpiles the sources at every start)',
+        s(synth.transpiled?.median),
+        range(synth.transpiled),
+        mib(synthTranspiled.max),
+        mib(synthTranspiled.tree),
+      ],
+      [
+        'before issue 7: `tsx main.ts` (the tsx CLI runs the app in a second node process)',
+        s(synth.before?.median),
+        range(synth.before),
+        mib(synthBefore.max),
+        mib(synthBefore.tree),
+      ],
+    ],
+  ),
   '',
   `**Ours takes ${synthGoal(synth.ours)} the time of \`npx cdktf synth\`, through npm ${synthGoal(synth['ours-npm'])}; ` +
     `\`npx cdktf synth\` takes ${ratio(synth.template?.median, synth.ours?.median)} the time of ours and ${ratio(synthTemplate.tree, synthOurs.tree)} the memory (process tree); ` +
     `without npx ${ratio(synth['template-no-npx']?.median, synth.ours?.median)}.** Both synthesize the same app (cdktf.json's app is the same command), so the difference is the CLI. ` +
-    `Output: ${meta.synth_identical === 'yes' ? 'byte-identical to the transpiled sources\' for every stack (compared in this run)' : meta.synth_identical === 'no' ? '**differs from the transpiled sources\'** (compared in this run)' : 'not compared'}. ` +
+    `Output: ${meta.synth_identical === 'yes' ? "byte-identical to the transpiled sources' for every stack (compared in this run)" : meta.synth_identical === 'no' ? "**differs from the transpiled sources'** (compared in this run)" : 'not compared'}. ` +
     `Tuning, before → after: \`node --require tsx/cjs main.ts\` → \`${meta.synth_command}\` (issue 17) took ${ratio(synth.ours?.median, synth.transpiled?.median)} the time and ${ratio(synthOurs.tree, synthTranspiled.tree)} the memory; ` +
     `\`tsx main.ts\` → \`node --require tsx/cjs main.ts\` (issue 7) ${ratio(synth.transpiled?.median, synth.before?.median)} and ${ratio(synthTranspiled.tree, synthBefore.tree)}.`,
   '',
@@ -180,14 +289,33 @@ say(
   '',
   '## 2. Unit tests',
   '',
-  table(['command', 'median wall time', 'range', 'peak RSS, largest process', 'peak RSS, process tree', 'tests'], [
-    ['**ours**: `jest` (@swc/jest: strips types, no type-check)', s(jest.ours?.median), range(jest.ours), mib(jestOurs.max), mib(jestOurs.tree), counts(oursRun)],
-    ['`tsc --noEmit` (the type-check `npm test` runs first)', s(tsc?.median), tsc ? range(tsc) : 'n/a', '', '', ''],
-    ['**ours in all**: `npm test` = tsc + jest (sum of the medians)', s(npmTest), '', '', '', ''],
-    ...(jest['ts-jest']
-      ? [[`**template**: \`jest\` with ts-jest ${meta.ts_jest} (type-checks each test file)`, s(jest['ts-jest'].median), range(jest['ts-jest']), mib(jestRef.max), mib(jestRef.tree), counts(refRun)]]
-      : []),
-  ]),
+  table(
+    ['command', 'median wall time', 'range', 'peak RSS, largest process', 'peak RSS, process tree', 'tests'],
+    [
+      [
+        '**ours**: `jest` (@swc/jest: strips types, no type-check)',
+        s(jest.ours?.median),
+        range(jest.ours),
+        mib(jestOurs.max),
+        mib(jestOurs.tree),
+        counts(oursRun),
+      ],
+      ['`tsc --noEmit` (the type-check `npm test` runs first)', s(tsc?.median), tsc ? range(tsc) : 'n/a', '', '', ''],
+      ['**ours in all**: `npm test` = tsc + jest (sum of the medians)', s(npmTest), '', '', '', ''],
+      ...(jest['ts-jest']
+        ? [
+            [
+              `**template**: \`jest\` with ts-jest ${meta.ts_jest} (type-checks each test file)`,
+              s(jest['ts-jest'].median),
+              range(jest['ts-jest']),
+              mib(jestRef.max),
+              mib(jestRef.tree),
+              counts(refRun),
+            ],
+          ]
+        : []),
+    ],
+  ),
   '',
   jest['ts-jest']
     ? `**ts-jest takes ${ratio(jest['ts-jest'].median, jest.ours?.median)} the time of our jest run, and ${ratio(jest['ts-jest'].median, npmTest)} the time of our whole \`npm test\` (which type-checks everything once with tsc).**`
@@ -198,7 +326,8 @@ say(
     `\`tsc --noEmit\` is incremental (tsconfig \`incremental\`), as in \`npm test\`. Slowest suites (ours, last run): ${oursRun?.slowest.join(', ') ?? 'n/a'}.`,
 );
 const failedRuns = (jest.ours?.failed ?? 0) + (jest['ts-jest']?.failed ?? 0);
-if (failedRuns > 0) say('', `Note: ${failedRuns} of the jest runs exited non-zero (failing tests in the shared working tree); their times are included.`);
+if (failedRuns > 0)
+  say('', `Note: ${failedRuns} of the jest runs exited non-zero (failing tests in the shared working tree); their times are included.`);
 
 // ------------------------------------------------------------------------------------- 3. start-up
 const wl = (name: string) => `workload/${name}`;
@@ -216,10 +345,25 @@ say(
       ? `Run as containers of the image ${meta.image} (\`docker run --network host --read-only --tmpfs /tmp -m ${meta.task_memory_mib}m\`); the clock starts at \`docker start\` (the container is created first: the vfs storage driver copies the image on create, which ECS on overlayfs does not).`
       : 'Run as JVM processes (no container engine, or no image from `npm run test:image` newer than workload/): the production layout is made here the way workload/Dockerfile makes it (layers extracted from the jar, then the AOT training run).'),
   '',
-  table(['start', 'median to first 200', 'range', 'of which the JVM (Spring Boot\'s "process running for")', 'RSS at first 200'], [
-    ['plain `java -jar host-name.jar` (the Maven jar)', ms(starts('plain')), rangeMs('plain'), ms(startJvm('plain')), mib(startRss('plain'))],
-    ['**production**: extracted layers + AOT cache (the image\'s ENTRYPOINT)', ms(starts('aot')), rangeMs('aot'), ms(startJvm('aot')), mib(startRss('aot'))],
-  ]),
+  table(
+    ['start', 'median to first 200', 'range', 'of which the JVM (Spring Boot\'s "process running for")', 'RSS at first 200'],
+    [
+      [
+        'plain `java -jar host-name.jar` (the Maven jar)',
+        ms(starts('plain')),
+        rangeMs('plain'),
+        ms(startJvm('plain')),
+        mib(startRss('plain')),
+      ],
+      [
+        "**production**: extracted layers + AOT cache (the image's ENTRYPOINT)",
+        ms(starts('aot')),
+        rangeMs('aot'),
+        ms(startJvm('aot')),
+        mib(startRss('aot')),
+      ],
+    ],
+  ),
   '',
   `**The production start takes ${ratio(starts('aot'), starts('plain'))} the time of the plain jar (${ms(starts('plain') - starts('aot'))} less).** ` +
     `The AOT cache ${meta.aot_cache_loads === 'yes' ? 'loads' : '**does not load**'} under the task's options (checked with \`-XX:AOTMode=on\`, which fails rather than starting without it). ` +
@@ -239,27 +383,51 @@ const body = text(`${wl('aot')}/body`);
 const int = (v?: number) => (v !== undefined && Number.isFinite(v) ? Math.round(v).toLocaleString('en-US') : 'n/a');
 /** The load columns shared by section 4 and the tuning table. */
 const loadColumns = (l?: Load, base?: Load) => [
-  int(l?.rps) + delta(l?.rps ?? NaN, base?.rps ?? NaN), ms(l?.p50 ?? NaN), ms(l?.p99 ?? NaN),
-  l ? l.cores.toFixed(2) : 'n/a', int(l?.perCpuSecond) + delta(l?.perCpuSecond ?? NaN, base?.perCpuSecond ?? NaN),
+  int(l?.rps) + delta(l?.rps ?? NaN, base?.rps ?? NaN),
+  ms(l?.p50 ?? NaN),
+  ms(l?.p99 ?? NaN),
+  l ? l.cores.toFixed(2) : 'n/a',
+  int(l?.perCpuSecond) + delta(l?.perCpuSecond ?? NaN, base?.perCpuSecond ?? NaN),
 ];
 say(
   '',
-  '## 4. Workload under load: `wrk -t2 -c64 -d15s --latency` after a 10 s warm-up, then the seed\'s `wrk -t4 -c300 -d15s --latency` (after 5 s at c=300), on loopback',
+  "## 4. Workload under load: `wrk -t2 -c64 -d15s --latency` after a 10 s warm-up, then the seed's `wrk -t4 -c300 -d15s --latency` (after 5 s at c=300), on loopback",
   '',
-  table(['server', 'load', 'requests/s', 'p50', 'p99', 'server CPU (cores busy)', 'requests per CPU-second', 'errors', 'RSS afterwards', 'peak RSS'], [
-    ['**ours** (production start)', 'c=64', ...loadColumns(ours), int(ours?.errors), '', ''],
-    ['**ours** (production start)', 'c=300', ...loadColumns(ours300), int(ours300?.errors), mib(ours?.rss ?? NaN), mib(ours?.hwm ?? NaN)],
-    [`nginx ${meta.nginx}, the same ${body.length}-byte JSON as a static file`, 'c=64', ...loadColumns(nginx), int(nginx?.errors), '', ''],
-    [`nginx, the same file`, 'c=300', ...loadColumns(nginx300), int(nginx300?.errors), mib(nginx?.rss ?? NaN), ''],
-  ]),
+  table(
+    [
+      'server',
+      'load',
+      'requests/s',
+      'p50',
+      'p99',
+      'server CPU (cores busy)',
+      'requests per CPU-second',
+      'errors',
+      'RSS afterwards',
+      'peak RSS',
+    ],
+    [
+      ['**ours** (production start)', 'c=64', ...loadColumns(ours), int(ours?.errors), '', ''],
+      ['**ours** (production start)', 'c=300', ...loadColumns(ours300), int(ours300?.errors), mib(ours?.rss ?? NaN), mib(ours?.hwm ?? NaN)],
+      [
+        `nginx ${meta.nginx}, the same ${body.length}-byte JSON as a static file`,
+        'c=64',
+        ...loadColumns(nginx),
+        int(nginx?.errors),
+        '',
+        '',
+      ],
+      [`nginx, the same file`, 'c=300', ...loadColumns(nginx300), int(nginx300?.errors), mib(nginx?.rss ?? NaN), ''],
+    ],
+  ),
   '',
   `**At c=64 ours serves ${pct(ours?.rps ?? NaN, nginx?.rps ?? NaN)} of nginx's requests/s, and ${pct(ours?.perCpuSecond ?? NaN, nginx?.perCpuSecond ?? NaN)} of its requests per CPU-second; ` +
     `at c=300 ${pct(ours300?.rps ?? NaN, nginx300?.rps ?? NaN)} and ${pct(ours300?.perCpuSecond ?? NaN, nginx300?.perCpuSecond ?? NaN)}.** ` +
-    '(nginx: the machine\'s ceiling for this request). ' +
+    "(nginx: the machine's ceiling for this request). " +
     `The ${meta.cores} cores are shared by wrk (2 threads), the server and whatever else runs on the machine, so requests/s is not a server's capacity on its own cores; ` +
     'requests per CPU-second (requests served / CPU time the server used) depends much less on what else runs, and is what a task costs. ' +
     'nginx runs with its defaults (one worker per core, keep-alive 1000 requests per connection), the app as workload/ configures it. ' +
-    '"server CPU" is the server\'s user+system CPU time during the 15 s divided by 15; peak RSS is the JVM\'s VmHWM since its start, read after the c=300 run: the peak under the seed\'s load.',
+    "\"server CPU\" is the server's user+system CPU time during the 15 s divided by 15; peak RSS is the JVM's VmHWM since its start, read after the c=300 run: the peak under the seed's load.",
 );
 
 // ------------------------------------------------------------------------------------- 5. memory fit
@@ -277,19 +445,35 @@ say(
     'Both columns use `tasksPerInstance()` from src/compute/instance-types.ts (registered memory less `reservedMemoryMiB`, and the cpu units, whichever runs out first); ' +
     '"if reservation = RSS" keeps each task\'s cpu units and replaces its memory reservation with the measured peak RSS.',
   '',
-  table(['environment', 'instance type', 'task cpu / memory / reservation', 'agent reserve', 'tasks placed', 'if reservation = RSS'], configs.map((c) => {
-    const spec = INSTANCE_TYPES[c.instanceType];
-    return [c.name, c.instanceType, `${c.task.cpu} / ${c.task.memoryMiB} / ${c.task.memoryReservationMiB} MiB`, `${c.reservedMemoryMiB} MiB`,
-      String(tasksPerInstance(spec, c.task, c.reservedMemoryMiB)), fit(spec, c.task.cpu, measuredMiB, c.reservedMemoryMiB)];
-  })),
+  table(
+    ['environment', 'instance type', 'task cpu / memory / reservation', 'agent reserve', 'tasks placed', 'if reservation = RSS'],
+    configs.map((c) => {
+      const spec = INSTANCE_TYPES[c.instanceType];
+      return [
+        c.name,
+        c.instanceType,
+        `${c.task.cpu} / ${c.task.memoryMiB} / ${c.task.memoryReservationMiB} MiB`,
+        `${c.reservedMemoryMiB} MiB`,
+        String(tasksPerInstance(spec, c.task, c.reservedMemoryMiB)),
+        fit(spec, c.task.cpu, measuredMiB, c.reservedMemoryMiB),
+      ];
+    }),
+  ),
   '',
-  'Every supported instance type, for each environment\'s task size (its configured type in bold):',
+  "Every supported instance type, for each environment's task size (its configured type in bold):",
   '',
-  table(['instance type', 'vCPU', 'registered MiB', ...configs.flatMap((c) => [`${c.name}: placed`, `${c.name}: if reservation = RSS`])],
+  table(
+    ['instance type', 'vCPU', 'registered MiB', ...configs.flatMap((c) => [`${c.name}: placed`, `${c.name}: if reservation = RSS`])],
     Object.entries(INSTANCE_TYPES).map(([type, spec]) => [
-      configs.some((c) => c.instanceType === type) ? `**${type}**` : type, String(spec.vcpus), String(spec.registeredMemoryMiB),
-      ...configs.flatMap((c) => [String(tasksPerInstance(spec, c.task, c.reservedMemoryMiB)), fit(spec, c.task.cpu, measuredMiB, c.reservedMemoryMiB)]),
-    ])),
+      configs.some((c) => c.instanceType === type) ? `**${type}**` : type,
+      String(spec.vcpus),
+      String(spec.registeredMemoryMiB),
+      ...configs.flatMap((c) => [
+        String(tasksPerInstance(spec, c.task, c.reservedMemoryMiB)),
+        fit(spec, c.task.cpu, measuredMiB, c.reservedMemoryMiB),
+      ]),
+    ]),
+  ),
   '',
   '"cpu-bound" means the cpu units, not memory, stop the next task. The RSS was measured with the measured task\'s heap limit (-Xmx); ' +
     'a task with a larger -Xmx (a larger memoryMiB) can grow its heap further, so for other task sizes the RSS column is a lower bound. Measured on x86_64; the arm64 types are assumed alike.',
@@ -309,15 +493,28 @@ say(
   '',
   '## Goals (issue 17): goal and measured, this run',
   '',
-  table(['what', 'goal', 'measured', ''], [
-    ['requests per CPU-second at c=64, against nginx', '≥ 35%', pct(perCpu64, 1), goal(perCpu64 >= 0.35)],
-    ['requests per CPU-second at the seed\'s c=300, against nginx', '≥ 35%', pct(perCpu300, 1), goal(perCpu300 >= 0.35)],
-    ['p99 at c=64', '≤ 20 ms', ms(ours?.p99 ?? NaN), goal((ours?.p99 ?? NaN) <= 20)],
-    [`the JVM's peak RSS under c=300, ${meta.task_env} task's options`, '≤ 150 MiB', mib(ours?.hwm ?? NaN), goal((ours?.hwm ?? NaN) / 1024 <= 150)],
-    ['container start to the first 200 (median)', '≤ 1.0 s', ms(starts('aot')), goal(starts('aot') <= 1000)],
-    ['`npm run synth` against `npx cdktf synth`', '≤ 0.2×', Number.isFinite(synthRatio) ? `${synthRatio.toFixed(2)}×` : 'n/a (not measured in this run)', Number.isFinite(synthRatio) ? goal(synthRatio <= 0.2) : ''],
-    ['`npm test` in all', '≤ 10 s', s(npmTest), Number.isFinite(npmTest) ? goal(npmTest <= 10) : ''],
-  ]),
+  table(
+    ['what', 'goal', 'measured', ''],
+    [
+      ['requests per CPU-second at c=64, against nginx', '≥ 35%', pct(perCpu64, 1), goal(perCpu64 >= 0.35)],
+      ["requests per CPU-second at the seed's c=300, against nginx", '≥ 35%', pct(perCpu300, 1), goal(perCpu300 >= 0.35)],
+      ['p99 at c=64', '≤ 20 ms', ms(ours?.p99 ?? NaN), goal((ours?.p99 ?? NaN) <= 20)],
+      [
+        `the JVM's peak RSS under c=300, ${meta.task_env} task's options`,
+        '≤ 150 MiB',
+        mib(ours?.hwm ?? NaN),
+        goal((ours?.hwm ?? NaN) / 1024 <= 150),
+      ],
+      ['container start to the first 200 (median)', '≤ 1.0 s', ms(starts('aot')), goal(starts('aot') <= 1000)],
+      [
+        '`npm run synth` against `npx cdktf synth`',
+        '≤ 0.2×',
+        Number.isFinite(synthRatio) ? `${synthRatio.toFixed(2)}×` : 'n/a (not measured in this run)',
+        Number.isFinite(synthRatio) ? goal(synthRatio <= 0.2) : '',
+      ],
+      ['`npm test` in all', '≤ 10 s', s(npmTest), Number.isFinite(npmTest) ? goal(npmTest <= 10) : ''],
+    ],
+  ),
   '',
   'Why a goal that is not reached stops where it does: bench/README.md.',
 );
@@ -335,20 +532,40 @@ if (variants.length > 0) {
     '',
     `Each variant is the production start (${docker ? 'the image' : 'layers + AOT cache'}) with the task's JAVA_TOOL_OPTIONS plus the options shown (later options win). ` +
       `Start: median of ${meta.runs} starts; load: median of ${base?.runs ?? 'n/a'} run(s) as in section 4, each in a fresh JVM. Starts and load runs are interleaved across the variants ` +
-      '(one of each per round, every other round reversed), so the machine\'s noise spreads over all of them. Percentages are against the baseline; ' +
+      "(one of each per round, every other round reversed), so the machine's noise spreads over all of them. Percentages are against the baseline; " +
       'a difference within a few tens of percent of requests/s can be noise on this shared machine: requests per CPU-second is the steadier figure.',
     '',
-    table(['variant', 'added to JAVA_TOOL_OPTIONS', 'start', 'c=64: requests/s', 'p50', 'p99', 'server CPU (cores)', 'requests per CPU-second',
-      'c=300: requests per CPU-second', 'c=300: p99', 'RSS afterwards', 'peak RSS (c=300)'], order.map((v) => {
-      const l = load(v);
-      const l300 = load(v, true);
-      const opts = text(`${wl(v)}/opts`).trim();
-      return [
-        `${v}: ${text(`${wl(v)}/description`).trim()}`, opts ? `\`${opts}\`` : '', ms(starts(v)) + delta(starts(v), starts('baseline')),
-        ...loadColumns(l, base), int(l300?.perCpuSecond) + delta(l300?.perCpuSecond ?? NaN, base300?.perCpuSecond ?? NaN), ms(l300?.p99 ?? NaN),
-        mib(l?.rss ?? NaN), mib(l?.hwm ?? NaN) + delta(l?.hwm ?? NaN, base?.hwm ?? NaN),
-      ];
-    })),
+    table(
+      [
+        'variant',
+        'added to JAVA_TOOL_OPTIONS',
+        'start',
+        'c=64: requests/s',
+        'p50',
+        'p99',
+        'server CPU (cores)',
+        'requests per CPU-second',
+        'c=300: requests per CPU-second',
+        'c=300: p99',
+        'RSS afterwards',
+        'peak RSS (c=300)',
+      ],
+      order.map((v) => {
+        const l = load(v);
+        const l300 = load(v, true);
+        const opts = text(`${wl(v)}/opts`).trim();
+        return [
+          `${v}: ${text(`${wl(v)}/description`).trim()}`,
+          opts ? `\`${opts}\`` : '',
+          ms(starts(v)) + delta(starts(v), starts('baseline')),
+          ...loadColumns(l, base),
+          int(l300?.perCpuSecond) + delta(l300?.perCpuSecond ?? NaN, base300?.perCpuSecond ?? NaN),
+          ms(l300?.p99 ?? NaN),
+          mib(l?.rss ?? NaN),
+          mib(l?.hwm ?? NaN) + delta(l?.hwm ?? NaN, base?.hwm ?? NaN),
+        ];
+      }),
+    ),
     '',
     'Interpretation and recommendations: bench/README.md.',
   );

@@ -32,7 +32,7 @@ function treeRssKiB(root) {
     children.get(ppid).push(Number(name));
   }
   let kib = 0;
-  for (const queue = [root]; queue.length > 0; ) {
+  for (const queue = [root]; queue.length > 0;) {
     const pid = queue.pop();
     kib += (Number(read(`/proc/${pid}/statm`).split(' ')[1]) || 0) * PAGE_KIB;
     queue.push(...(children.get(pid) ?? []));

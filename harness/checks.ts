@@ -99,7 +99,10 @@ export interface StackOutputs {
   /** natMode 'instance' only. */
   readonly nat_network_interface_id?: string;
   readonly nat_autoscaling_group_name?: string;
-  readonly services: Record<string, { url: string; service_name: string; target_group_arn: string; target_group_name: string; log_group: string }>;
+  readonly services: Record<
+    string,
+    { url: string; service_name: string; target_group_arn: string; target_group_name: string; log_group: string }
+  >;
   readonly base_url: string;
   /** With HTTPS (a domain or a certificate ARN). */
   readonly https_listener_arn?: string;
@@ -134,4 +137,3 @@ export function oneAtATime<T>(task: () => Promise<T>): Promise<T> {
   initQueue = run.catch(() => undefined);
   return run;
 }
-

@@ -55,13 +55,19 @@ export interface EmulatorStack {
 
 /** `settings` with every service that builds from a directory running `uri` instead (no docker provider). */
 export function imagesFromUri(settings: EnvironmentSettings, uri: string): EnvironmentSettings {
-  const services = Object.entries(settings.services ?? DEFAULT_SERVICES).map(([name, s]) => [name, s.image.directory ? { ...s, image: { uri } } : s]);
+  const services = Object.entries(settings.services ?? DEFAULT_SERVICES).map(([name, s]) => [
+    name,
+    s.image.directory ? { ...s, image: { uri } } : s,
+  ]);
   return { ...settings, services: Object.fromEntries(services) };
 }
 
 /** The environments as configured, except images from a URI and that destroy may delete the ALB (prod protects it). */
 const DESTROYABLE = Object.fromEntries(
-  Object.entries(ENVIRONMENTS).map(([name, s]) => [name, imagesFromUri({ ...s, loadBalancer: { ...s.loadBalancer, deletionProtection: false } }, EMULATOR_IMAGE_URI)]),
+  Object.entries(ENVIRONMENTS).map(([name, s]) => [
+    name,
+    imagesFromUri({ ...s, loadBalancer: { ...s.loadBalancer, deletionProtection: false } }, EMULATOR_IMAGE_URI),
+  ]),
 );
 
 /** Synthesizes one environment against `endpoint` into `outdir`, with local state in the stack directory. */

@@ -13,7 +13,14 @@ type Aws = (...args: string[]) => Json;
 export function createHostedZone(aws: Aws, config: EnvironmentConfig): string | undefined {
   const name = config.domain?.zoneName;
   if (name === undefined) return undefined;
-  const zone = aws('route53', 'create-hosted-zone', '--name', name, '--caller-reference', `integration-${config.name}-${Date.now()}`).HostedZone;
+  const zone = aws(
+    'route53',
+    'create-hosted-zone',
+    '--name',
+    name,
+    '--caller-reference',
+    `integration-${config.name}-${Date.now()}`,
+  ).HostedZone;
   return zone.Id.split('/').pop();
 }
 
@@ -48,7 +55,10 @@ function checkListeners(checks: Checks, aws: Aws, out: StackOutputs): void {
     if (expected) expect(certificates.includes(expected), `listener certificates ${certificates}, expected ${expected}`);
     const http = listeners.find((l) => l.Port === 80);
     const redirect = http?.DefaultActions?.[0]?.RedirectConfig;
-    expect(redirect?.Protocol === 'HTTPS' && redirect.StatusCode === 'HTTP_301' && redirect.Port === '443', `port 80 default action ${JSON.stringify(http?.DefaultActions)}`);
+    expect(
+      redirect?.Protocol === 'HTTPS' && redirect.StatusCode === 'HTTP_301' && redirect.Port === '443',
+      `port 80 default action ${JSON.stringify(http?.DefaultActions)}`,
+    );
     return `${tls.SslPolicy}, ${certificates.length} certificate(s)`;
   });
 }
@@ -69,7 +79,10 @@ function checkDomain(checks: Checks, aws: Aws, config: EnvironmentConfig, out: S
     checks.run('certificate: the validation CNAME ACM asked for is in the zone', () => {
       const c = aws('acm', 'describe-certificate', '--certificate-arn', d.certificate_arn).Certificate;
       const wanted = c.DomainValidationOptions.find((o: Json) => o.DomainName === d.record_name).ResourceRecord;
-      expect(fqdn(d.validation_record_fqdn!) === fqdn(wanted.Name), `validation_record_fqdn ${d.validation_record_fqdn}, ACM wants ${wanted.Name}`);
+      expect(
+        fqdn(d.validation_record_fqdn!) === fqdn(wanted.Name),
+        `validation_record_fqdn ${d.validation_record_fqdn}, ACM wants ${wanted.Name}`,
+      );
       const record = records().find((r) => r.Name === fqdn(wanted.Name) && r.Type === wanted.Type);
       expect(record, `no ${wanted.Type} ${wanted.Name} in zone ${d.zone_id}`);
       const values = record.ResourceRecords.map((r: Json) => r.Value);
@@ -82,8 +95,14 @@ function checkDomain(checks: Checks, aws: Aws, config: EnvironmentConfig, out: S
     const lb = aws('elbv2', 'describe-load-balancers', '--load-balancer-arns', out.load_balancer_arn).LoadBalancers[0];
     const alias = records().find((r) => r.Name === fqdn(d.record_name) && r.Type === 'A');
     expect(alias?.AliasTarget, `no A alias ${d.record_name} in zone ${d.zone_id}`);
-    expect(fqdn(alias.AliasTarget.DNSName).toLowerCase() === fqdn(lb.DNSName).toLowerCase(), `alias to ${alias.AliasTarget.DNSName}, expected ${lb.DNSName}`);
-    expect(alias.AliasTarget.HostedZoneId === lb.CanonicalHostedZoneId, `alias zone ${alias.AliasTarget.HostedZoneId}, expected ${lb.CanonicalHostedZoneId}`);
+    expect(
+      fqdn(alias.AliasTarget.DNSName).toLowerCase() === fqdn(lb.DNSName).toLowerCase(),
+      `alias to ${alias.AliasTarget.DNSName}, expected ${lb.DNSName}`,
+    );
+    expect(
+      alias.AliasTarget.HostedZoneId === lb.CanonicalHostedZoneId,
+      `alias zone ${alias.AliasTarget.HostedZoneId}, expected ${lb.CanonicalHostedZoneId}`,
+    );
     expect(!records().some((r) => r.Name === fqdn(d.record_name) && r.Type === 'AAAA'), 'an AAAA record, but the ALB is IPv4 only');
     return `${alias.Name} -> ${alias.AliasTarget.DNSName}`;
   });
@@ -96,7 +115,10 @@ function checkWaf(checks: Checks, aws: Aws, config: EnvironmentConfig, out: Stac
     const rate = acl.Rules.find((r: Json) => r.Statement.RateBasedStatement);
     expect(rate?.Statement.RateBasedStatement.Limit === config.waf.rateLimit, `rate-based rule ${JSON.stringify(rate?.Statement)}`);
     const groups = acl.Rules.map((r: Json) => r.Statement.ManagedRuleGroupStatement?.Name).filter(Boolean);
-    expect(MANAGED_RULE_GROUPS.every((g) => groups.includes(g)), `managed rule groups ${groups}`);
+    expect(
+      MANAGED_RULE_GROUPS.every((g) => groups.includes(g)),
+      `managed rule groups ${groups}`,
+    );
     return `${acl.Name}: ${acl.Rules.length} rules`;
   });
   if (config.waf.logging) {

@@ -71,7 +71,8 @@ function checkDeployment(checks: Checks, aws: (...args: string[]) => Json, confi
   });
   const rules = memo((): Json[] => aws('elbv2', 'describe-rules', '--listener-arn', listener().ListenerArn).Rules);
   const asg = memo(() => {
-    const group = aws('autoscaling', 'describe-auto-scaling-groups', '--auto-scaling-group-names', out.autoscaling_group_name).AutoScalingGroups[0];
+    const group = aws('autoscaling', 'describe-auto-scaling-groups', '--auto-scaling-group-names', out.autoscaling_group_name)
+      .AutoScalingGroups[0];
     expect(group, `no Auto Scaling group ${out.autoscaling_group_name}`);
     return group;
   });
@@ -90,13 +91,19 @@ function checkDeployment(checks: Checks, aws: (...args: string[]) => Json, confi
       return route;
     };
     for (const subnet of publics) {
-      expect(defaultRoute(subnet).GatewayId?.startsWith('igw-'), `public subnet ${subnet.SubnetId} does not route through the internet gateway`);
+      expect(
+        defaultRoute(subnet).GatewayId?.startsWith('igw-'),
+        `public subnet ${subnet.SubnetId} does not route through the internet gateway`,
+      );
     }
     if (config.natMode === 'instance') {
       const eni = out.nat_network_interface_id;
       privates.forEach((subnet) => {
         const target = defaultRoute(subnet).NetworkInterfaceId;
-        expect(target === eni, `private subnet ${subnet.SubnetId} routes to ${target ?? JSON.stringify(defaultRoute(subnet))}, expected the NAT interface ${eni}`);
+        expect(
+          target === eni,
+          `private subnet ${subnet.SubnetId} routes to ${target ?? JSON.stringify(defaultRoute(subnet))}, expected the NAT interface ${eni}`,
+        );
       });
       return `${config.availabilityZones.join(', ')}; every private subnet routes to the NAT instance's interface ${eni}`;
     }
@@ -105,7 +112,10 @@ function checkDeployment(checks: Checks, aws: (...args: string[]) => Json, confi
       const nat = nats.find((n) => n.NatGatewayId === defaultRoute(subnet).NatGatewayId);
       expect(nat, `private subnet ${subnet.SubnetId} does not route through a NAT gateway of the VPC`);
       const home = config.natMode === 'per-az' ? publics[i] : publics[0];
-      expect(nat.SubnetId === home.SubnetId, `NAT ${nat.NatGatewayId} of ${subnet.AvailabilityZone} sits in ${nat.SubnetId}, expected public subnet ${home.SubnetId}`);
+      expect(
+        nat.SubnetId === home.SubnetId,
+        `NAT ${nat.NatGatewayId} of ${subnet.AvailabilityZone} sits in ${nat.SubnetId}, expected public subnet ${home.SubnetId}`,
+      );
       natIds.add(nat.NatGatewayId);
     });
     return `${config.availabilityZones.join(', ')}; ${natIds.size} NAT gateway(s) (${config.natMode})`;
@@ -120,11 +130,17 @@ function checkDeployment(checks: Checks, aws: (...args: string[]) => Json, confi
     const byDefault = config.services.find((s) => s.routing.default);
     if (byDefault) {
       const tg = out.services[byDefault.name].target_group_arn;
-      expect(action.Type === 'forward' && action.TargetGroupArn === tg, `default action ${JSON.stringify(action)}, expected forward to ${tg}`);
+      expect(
+        action.Type === 'forward' && action.TargetGroupArn === tg,
+        `default action ${JSON.stringify(action)}, expected forward to ${tg}`,
+      );
       return `port ${listener().Port}: default -> ${byDefault.name}`;
     }
     const fixed = action.FixedResponseConfig ?? {};
-    expect(action.Type === 'fixed-response' && fixed.StatusCode === '404' && fixed.ContentType === 'application/json', `default action ${JSON.stringify(action)}`);
+    expect(
+      action.Type === 'fixed-response' && fixed.StatusCode === '404' && fixed.ContentType === 'application/json',
+      `default action ${JSON.stringify(action)}`,
+    );
     return `port ${listener().Port}: default -> JSON 404`;
   });
 
@@ -138,11 +154,17 @@ function checkDeployment(checks: Checks, aws: (...args: string[]) => Json, confi
       expect(eniId && groupName, 'no nat_network_interface_id / nat_autoscaling_group_name output');
       const group = aws('autoscaling', 'describe-auto-scaling-groups', '--auto-scaling-group-names', groupName).AutoScalingGroups[0];
       expect(group, `no Auto Scaling group ${groupName}`);
-      expect(group.MinSize === 1 && group.MaxSize === 1 && group.DesiredCapacity === 1, `group size ${group.MinSize}-${group.MaxSize} (desired ${group.DesiredCapacity}), expected 1-1`);
+      expect(
+        group.MinSize === 1 && group.MaxSize === 1 && group.DesiredCapacity === 1,
+        `group size ${group.MinSize}-${group.MaxSize} (desired ${group.DesiredCapacity}), expected 1-1`,
+      );
       expect(group.Instances.length === 1, `${group.Instances.length} instances in ${groupName}, expected 1`);
       // An existing interface in the template: the group names its AZ and no subnet, as AWS requires.
       expect(!group.VPCZoneIdentifier, `group sets VPCZoneIdentifier ${group.VPCZoneIdentifier} next to an existing interface`);
-      expect(group.AvailabilityZones.join() === config.availabilityZones[0], `group AZs ${group.AvailabilityZones}, expected ${config.availabilityZones[0]}`);
+      expect(
+        group.AvailabilityZones.join() === config.availabilityZones[0],
+        `group AZs ${group.AvailabilityZones}, expected ${config.availabilityZones[0]}`,
+      );
       const eni = aws('ec2', 'describe-network-interfaces', '--network-interface-ids', eniId).NetworkInterfaces[0];
       expect(eni.SourceDestCheck === false, `SourceDestCheck ${eni.SourceDestCheck} on ${eniId}`);
       expect(eni.SubnetId === subnets().publics[0].SubnetId, `interface in ${eni.SubnetId}, expected the first public subnet`);
@@ -150,48 +172,99 @@ function checkDeployment(checks: Checks, aws: (...args: string[]) => Json, confi
       const instanceId = group.Instances[0].InstanceId;
       const instance = aws('ec2', 'describe-instances', '--instance-ids', instanceId).Reservations[0].Instances[0];
       const primary = instance.NetworkInterfaces.find((n: Json) => n.Attachment?.DeviceIndex === 0);
-      expect(primary?.NetworkInterfaceId === eniId, `instance ${instanceId}'s primary interface is ${primary?.NetworkInterfaceId}, expected ${eniId}`);
+      expect(
+        primary?.NetworkInterfaceId === eniId,
+        `instance ${instanceId}'s primary interface is ${primary?.NetworkInterfaceId}, expected ${eniId}`,
+      );
       expect(eni.Attachment?.InstanceId === instanceId, `interface attached to ${eni.Attachment?.InstanceId}`);
-      const version = aws('ec2', 'describe-launch-template-versions', '--launch-template-id', group.LaunchTemplate.LaunchTemplateId, '--versions', '$Latest').LaunchTemplateVersions[0];
+      const version = aws(
+        'ec2',
+        'describe-launch-template-versions',
+        '--launch-template-id',
+        group.LaunchTemplate.LaunchTemplateId,
+        '--versions',
+        '$Latest',
+      ).LaunchTemplateVersions[0];
       const data = version.LaunchTemplateData;
       expect(data.MetadataOptions?.HttpTokens === 'required', `launch template HttpTokens ${data.MetadataOptions?.HttpTokens}`);
       expect(data.KeyName === undefined, `launch template names key pair ${data.KeyName}`);
-      expect(data.BlockDeviceMappings?.every((m: Json) => m.Ebs?.Encrypted === true), `root volume not encrypted: ${JSON.stringify(data.BlockDeviceMappings)}`);
+      expect(
+        data.BlockDeviceMappings?.every((m: Json) => m.Ebs?.Encrypted === true),
+        `root volume not encrypted: ${JSON.stringify(data.BlockDeviceMappings)}`,
+      );
       return `${instanceId} on ${eniId} (${eni.Association.PublicIp}), source/dest check off`;
     });
-    checks.run('NAT instance: the emulator refuses a group that names a subnet beside the template\'s existing interface, as AWS does', () => {
-      const groupName = out.nat_autoscaling_group_name!;
-      const group = aws('autoscaling', 'describe-auto-scaling-groups', '--auto-scaling-group-names', groupName).AutoScalingGroups[0];
-      const template = `LaunchTemplateId=${group.LaunchTemplate.LaunchTemplateId},Version=$Latest`;
-      const probe = `${groupName}-subnet-probe`;
-      let refusal = '';
-      try {
-        aws('autoscaling', 'create-auto-scaling-group', '--auto-scaling-group-name', probe, '--launch-template', template,
-          '--min-size', '1', '--max-size', '1', '--vpc-zone-identifier', subnets().publics[0].SubnetId);
-      } catch (e) {
-        refusal = (e as Error).message;
-      }
-      if (!refusal) aws('autoscaling', 'delete-auto-scaling-group', '--auto-scaling-group-name', probe, '--force-delete');
-      expect(/InvalidParameterCombination/.test(refusal), `CreateAutoScalingGroup with VPCZoneIdentifier and an interface id was accepted`);
-      return 'InvalidParameterCombination';
-    });
+    checks.run(
+      "NAT instance: the emulator refuses a group that names a subnet beside the template's existing interface, as AWS does",
+      () => {
+        const groupName = out.nat_autoscaling_group_name!;
+        const group = aws('autoscaling', 'describe-auto-scaling-groups', '--auto-scaling-group-names', groupName).AutoScalingGroups[0];
+        const template = `LaunchTemplateId=${group.LaunchTemplate.LaunchTemplateId},Version=$Latest`;
+        const probe = `${groupName}-subnet-probe`;
+        let refusal = '';
+        try {
+          aws(
+            'autoscaling',
+            'create-auto-scaling-group',
+            '--auto-scaling-group-name',
+            probe,
+            '--launch-template',
+            template,
+            '--min-size',
+            '1',
+            '--max-size',
+            '1',
+            '--vpc-zone-identifier',
+            subnets().publics[0].SubnetId,
+          );
+        } catch (e) {
+          refusal = (e as Error).message;
+        }
+        if (!refusal) aws('autoscaling', 'delete-auto-scaling-group', '--auto-scaling-group-name', probe, '--force-delete');
+        expect(
+          /InvalidParameterCombination/.test(refusal),
+          `CreateAutoScalingGroup with VPCZoneIdentifier and an interface id was accepted`,
+        );
+        return 'InvalidParameterCombination';
+      },
+    );
   }
 
   if (config.schedule.enabled) {
     checks.run('schedule: the instances and every service scale to zero after hours and back', () => {
-      const actions: Json[] = aws('autoscaling', 'describe-scheduled-actions', '--auto-scaling-group-name', out.autoscaling_group_name).ScheduledUpdateGroupActions;
+      const actions: Json[] = aws(
+        'autoscaling',
+        'describe-scheduled-actions',
+        '--auto-scaling-group-name',
+        out.autoscaling_group_name,
+      ).ScheduledUpdateGroupActions;
       const sizes = actions.map((a) => `${a.Recurrence}:${a.MinSize}/${a.MaxSize}/${a.DesiredCapacity}`).sort();
       expect(actions.length === 2, `${actions.length} scheduled actions on ${out.autoscaling_group_name}: ${sizes}`);
       // ECS protects the instances from scale-in: the stop lowers only the minimum and ECS scales in.
       const stop = actions.find((a) => a.MinSize === 0);
       expect(stop && stop.MaxSize !== 0 && stop.DesiredCapacity !== 0, `no action that lowers only the minimum to 0: ${sizes}`);
-      expect(actions.some((a) => a.MinSize === config.capacity.min && a.MaxSize === config.capacity.max), `no action back to ${config.capacity.min}-${config.capacity.max}: ${sizes}`);
+      expect(
+        actions.some((a) => a.MinSize === config.capacity.min && a.MaxSize === config.capacity.max),
+        `no action back to ${config.capacity.min}-${config.capacity.max}: ${sizes}`,
+      );
       for (const service of config.services) {
         const resourceId = `service/${cluster}/${out.services[service.name].service_name}`;
-        const scheduled: Json[] = aws('application-autoscaling', 'describe-scheduled-actions', '--service-namespace', 'ecs', '--resource-id', resourceId).ScheduledActions;
-        const ranges = scheduled.map((a) => `${a.Schedule}:${a.ScalableTargetAction?.MinCapacity}-${a.ScalableTargetAction?.MaxCapacity}`).sort();
+        const scheduled: Json[] = aws(
+          'application-autoscaling',
+          'describe-scheduled-actions',
+          '--service-namespace',
+          'ecs',
+          '--resource-id',
+          resourceId,
+        ).ScheduledActions;
+        const ranges = scheduled
+          .map((a) => `${a.Schedule}:${a.ScalableTargetAction?.MinCapacity}-${a.ScalableTargetAction?.MaxCapacity}`)
+          .sort();
         expect(scheduled.length === 2, `${scheduled.length} scheduled actions on ${resourceId}: ${ranges}`);
-        expect(scheduled.some((a) => a.ScalableTargetAction?.MaxCapacity === 0), `${service.name}: no action to zero: ${ranges}`);
+        expect(
+          scheduled.some((a) => a.ScalableTargetAction?.MaxCapacity === 0),
+          `${service.name}: no action to zero: ${ranges}`,
+        );
       }
       return sizes.join(', ');
     });
@@ -202,7 +275,12 @@ function checkDeployment(checks: Checks, aws: (...args: string[]) => Json, confi
       const times = scheduleTimes(config.schedule.start, config.schedule.stop);
       const groupName = out.nat_autoscaling_group_name;
       expect(groupName, 'no nat_autoscaling_group_name output');
-      const actions: Json[] = aws('autoscaling', 'describe-scheduled-actions', '--auto-scaling-group-name', groupName).ScheduledUpdateGroupActions;
+      const actions: Json[] = aws(
+        'autoscaling',
+        'describe-scheduled-actions',
+        '--auto-scaling-group-name',
+        groupName,
+      ).ScheduledUpdateGroupActions;
       const sizes = actions.map((a) => `${a.Recurrence}:${a.MinSize}/${a.MaxSize}/${a.DesiredCapacity}`).sort();
       // Unix cron "MM HH ...": the time the action runs, compared with the times the config derives.
       const at = (a: Json) => {
@@ -212,7 +290,10 @@ function checkDeployment(checks: Checks, aws: (...args: string[]) => Json, confi
       const up = actions.find((a) => a.MinSize === 1 && a.MaxSize === 1 && a.DesiredCapacity === 1);
       const down = actions.find((a) => a.MinSize === 0 && a.MaxSize === 0 && a.DesiredCapacity === 0);
       expect(actions.length === 2 && up && down, `${actions.length} scheduled actions on ${groupName}: ${sizes}`);
-      expect(at(up) === times.natStart && at(down) === times.natStop, `up at ${at(up)}, down at ${at(down)}; expected ${times.natStart} and ${times.natStop}: ${sizes}`);
+      expect(
+        at(up) === times.natStart && at(down) === times.natStop,
+        `up at ${at(up)}, down at ${at(down)}; expected ${times.natStart} and ${times.natStop}: ${sizes}`,
+      );
       return `${groupName}: ${sizes.join(', ')}`;
     });
   }
@@ -221,7 +302,10 @@ function checkDeployment(checks: Checks, aws: (...args: string[]) => Json, confi
     checks.run(`network: VPC flow logs (${config.flowLogTraffic}) go to ${config.flowLogDestination}`, () => {
       const logs: Json[] = aws('ec2', 'describe-flow-logs', '--filter', `Name=resource-id,Values=${vpc().VpcId}`).FlowLogs;
       expect(logs.length === 1, `${logs.length} flow logs on the VPC`);
-      expect(logs[0].LogDestinationType === config.flowLogDestination && logs[0].TrafficType === config.flowLogTraffic, JSON.stringify(logs[0]));
+      expect(
+        logs[0].LogDestinationType === config.flowLogDestination && logs[0].TrafficType === config.flowLogTraffic,
+        JSON.stringify(logs[0]),
+      );
       return logs[0].LogGroupName ?? logs[0].LogDestination;
     });
   }
@@ -234,7 +318,10 @@ function checkDeployment(checks: Checks, aws: (...args: string[]) => Json, confi
       const bucket = attribute('access_logs.s3.bucket');
       expect(bucket, 'no access log bucket');
       const block = aws('s3api', 'get-public-access-block', '--bucket', bucket).PublicAccessBlockConfiguration;
-      expect(Object.values(block).every((v) => v === true), `public access block ${JSON.stringify(block)}`);
+      expect(
+        Object.values(block).every((v) => v === true),
+        `public access block ${JSON.stringify(block)}`,
+      );
       const policy = JSON.parse(aws('s3api', 'get-bucket-policy', '--bucket', bucket).Policy);
       const writers = policy.Statement.filter((st: Json) => st.Effect === 'Allow' && st.Action === 's3:PutObject');
       expect(writers.length === 2, `bucket policy grants PutObject in ${writers.length} statements, expected 2`);
@@ -247,9 +334,11 @@ function checkDeployment(checks: Checks, aws: (...args: string[]) => Json, confi
     const zones = group.VPCZoneIdentifier.split(',');
     expect(same(zones, ids(subnets().privates)), `ASG subnets ${zones}, expected the private subnets`);
     expect(group.MinSize === config.capacity.min && group.MaxSize === config.capacity.max, `ASG size ${group.MinSize}-${group.MaxSize}`);
-    const templateId = group.LaunchTemplate?.LaunchTemplateId ?? group.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification?.LaunchTemplateId;
+    const templateId =
+      group.LaunchTemplate?.LaunchTemplateId ?? group.MixedInstancesPolicy?.LaunchTemplate?.LaunchTemplateSpecification?.LaunchTemplateId;
     expect(templateId, 'the ASG has no launch template');
-    const version = aws('ec2', 'describe-launch-template-versions', '--launch-template-id', templateId, '--versions', '$Latest').LaunchTemplateVersions[0];
+    const version = aws('ec2', 'describe-launch-template-versions', '--launch-template-id', templateId, '--versions', '$Latest')
+      .LaunchTemplateVersions[0];
     const metadata = version.LaunchTemplateData.MetadataOptions ?? {};
     expect(metadata.HttpTokens === 'required', `launch template HttpTokens ${metadata.HttpTokens}, expected required`);
     return `${zones.length} private subnets, ${templateId} (HttpTokens required)`;
@@ -263,7 +352,10 @@ function checkDeployment(checks: Checks, aws: (...args: string[]) => Json, confi
     const strategy = c.defaultCapacityProviderStrategy ?? [];
     expect(strategy.length === 1 && strategy[0].capacityProvider === provider, `default strategy ${JSON.stringify(strategy)}`);
     const cp = aws('ecs', 'describe-capacity-providers', '--capacity-providers', provider).capacityProviders[0];
-    expect(cp.autoScalingGroupProvider.autoScalingGroupArn === asg().AutoScalingGroupARN, `capacity provider scales ${cp.autoScalingGroupProvider.autoScalingGroupArn}`);
+    expect(
+      cp.autoScalingGroupProvider.autoScalingGroupArn === asg().AutoScalingGroupARN,
+      `capacity provider scales ${cp.autoScalingGroupProvider.autoScalingGroupArn}`,
+    );
     return `${provider} -> ${out.autoscaling_group_name}`;
   });
 }
@@ -293,7 +385,10 @@ function checkService(
       const rule = shared.rules().find((r) => r.Actions?.some((a: Json) => a.TargetGroupArn === o.target_group_arn));
       expect(rule, `no rule on listener ${shared.listener().Port} forwards to ${o.target_group_name}`);
       expect(Number(rule.Priority) === service.routing.priority, `priority ${rule.Priority}, expected ${service.routing.priority}`);
-      const values = (field: string) => rule.Conditions.filter((c: Json) => c.Field === field).flatMap((c: Json) => c.Values ?? c.PathPatternConfig?.Values ?? c.HostHeaderConfig?.Values ?? []);
+      const values = (field: string) =>
+        rule.Conditions.filter((c: Json) => c.Field === field).flatMap(
+          (c: Json) => c.Values ?? c.PathPatternConfig?.Values ?? c.HostHeaderConfig?.Values ?? [],
+        );
       expect(same(values('path-pattern'), service.routing.pathPatterns), `path patterns ${values('path-pattern')}`);
       expect(same(values('host-header'), service.routing.hostHeaders), `host headers ${values('host-header')}`);
       return `priority ${rule.Priority}: ${[...service.routing.hostHeaders, ...service.routing.pathPatterns].join(' ')}`;
@@ -312,20 +407,42 @@ function checkService(
     const [container] = task.containerDefinitions;
     const image = service.image.kind === 'uri' ? service.image.uri : EMULATOR_IMAGE_URI;
     expect(container.image === image, `image ${container.image}, expected ${image}`);
-    expect(container.logConfiguration?.options?.['awslogs-group'] === o.log_group, `log group ${container.logConfiguration?.options?.['awslogs-group']}`);
+    expect(
+      container.logConfiguration?.options?.['awslogs-group'] === o.log_group,
+      `log group ${container.logConfiguration?.options?.['awslogs-group']}`,
+    );
     const secrets = (container.secrets ?? []).map((x: Json) => `${x.name}=${x.valueFrom}`);
-    expect(same(secrets, Object.entries(service.container.secrets).map(([k, v]) => `${k}=${v}`)), `secrets ${secrets}`);
+    expect(
+      same(
+        secrets,
+        Object.entries(service.container.secrets).map(([k, v]) => `${k}=${v}`),
+      ),
+      `secrets ${secrets}`,
+    );
     return `desired ${s.desiredCount}, port ${lb.containerPort}${secrets.length ? `, ${secrets.length} secret(s)` : ''}`;
   });
 
   checks.run(`${name}: a scalable target, and ALBRequestCountPerTarget tracked on its target group`, () => {
     const resourceId = `service/${shared.cluster}/${o.service_name}`;
-    const target = aws('application-autoscaling', 'describe-scalable-targets', '--service-namespace', 'ecs', '--resource-ids', resourceId).ScalableTargets[0];
+    const target = aws('application-autoscaling', 'describe-scalable-targets', '--service-namespace', 'ecs', '--resource-ids', resourceId)
+      .ScalableTargets[0];
     expect(target, `no scalable target ${resourceId}`);
     const { minTasks, maxTasks, requestsPerTarget } = service.scaling;
-    expect(target.MinCapacity === minTasks && target.MaxCapacity === maxTasks, `scalable target ${target.MinCapacity}-${target.MaxCapacity}, expected ${minTasks}-${maxTasks}`);
-    const policies: Json[] = aws('application-autoscaling', 'describe-scaling-policies', '--service-namespace', 'ecs', '--resource-id', resourceId).ScalingPolicies;
-    const requests = policies.find((x) => x.TargetTrackingScalingPolicyConfiguration?.PredefinedMetricSpecification?.PredefinedMetricType === 'ALBRequestCountPerTarget');
+    expect(
+      target.MinCapacity === minTasks && target.MaxCapacity === maxTasks,
+      `scalable target ${target.MinCapacity}-${target.MaxCapacity}, expected ${minTasks}-${maxTasks}`,
+    );
+    const policies: Json[] = aws(
+      'application-autoscaling',
+      'describe-scaling-policies',
+      '--service-namespace',
+      'ecs',
+      '--resource-id',
+      resourceId,
+    ).ScalingPolicies;
+    const requests = policies.find(
+      (x) => x.TargetTrackingScalingPolicyConfiguration?.PredefinedMetricSpecification?.PredefinedMetricType === 'ALBRequestCountPerTarget',
+    );
     expect(requests, `no ALBRequestCountPerTarget policy among ${policies.map((x) => x.PolicyName)}`);
     const tracking = requests.TargetTrackingScalingPolicyConfiguration;
     expect(tracking.TargetValue === requestsPerTarget, `target value ${tracking.TargetValue}, expected ${requestsPerTarget}`);
@@ -348,7 +465,13 @@ function ops(endpoint: string, ...args: string[]) {
 }
 
 /** The operations layer: alarms, topic, dashboard, exec settings as AWS reports them, and `npm run ops` on the deployed stack. */
-function checkOperations(checks: Checks, aws: (...args: string[]) => Json, endpoint: string, config: EnvironmentConfig, out: StackOutputs): void {
+function checkOperations(
+  checks: Checks,
+  aws: (...args: string[]) => Json,
+  endpoint: string,
+  config: EnvironmentConfig,
+  out: StackOutputs,
+): void {
   const names = environmentNames(config.namePrefix);
   checks.run('operations: every alarm notifies the KMS-encrypted topic; the dashboard exists', () => {
     const alarms: Json[] = aws('cloudwatch', 'describe-alarms', '--alarm-name-prefix', names.alarmPrefix).MetricAlarms;
@@ -359,7 +482,12 @@ function checkOperations(checks: Checks, aws: (...args: string[]) => Json, endpo
     expect(silent.length === 0, `alarms not notifying ${out.alarm_topic_arn}: ${silent.map((a) => a.AlarmName)}`);
     const topic = aws('sns', 'get-topic-attributes', '--topic-arn', out.alarm_topic_arn).Attributes;
     expect(topic.KmsMasterKeyId?.includes(':key/'), `topic KmsMasterKeyId ${topic.KmsMasterKeyId}`);
-    expect(JSON.parse(topic.Policy).Statement.some((st: Json) => st.Effect === 'Deny' && st.Condition?.Bool?.['aws:SecureTransport'] === 'false'), 'topic policy has no TLS-only deny');
+    expect(
+      JSON.parse(topic.Policy).Statement.some(
+        (st: Json) => st.Effect === 'Deny' && st.Condition?.Bool?.['aws:SecureTransport'] === 'false',
+      ),
+      'topic policy has no TLS-only deny',
+    );
     const body = JSON.parse(aws('cloudwatch', 'get-dashboard', '--dashboard-name', out.dashboard_name).DashboardBody);
     return `${alarms.length} alarms, topic under ${topic.KmsMasterKeyId.split('/').pop()}, dashboard ${out.dashboard_name} with ${body.widgets.length} widgets`;
   });
@@ -368,10 +496,20 @@ function checkOperations(checks: Checks, aws: (...args: string[]) => Json, endpo
     checks.run('operations: ECS Exec on, sessions logged (OVERRIDE) to the KMS-encrypted group', () => {
       const c = aws('ecs', 'describe-clusters', '--clusters', out.cluster_name, '--include', 'CONFIGURATIONS').clusters[0];
       const exec = c.configuration?.executeCommandConfiguration;
-      expect(exec?.logging === 'OVERRIDE' && exec.logConfiguration?.cloudWatchLogGroupName === names.execLogGroup, `cluster exec configuration ${JSON.stringify(exec)}`);
+      expect(
+        exec?.logging === 'OVERRIDE' && exec.logConfiguration?.cloudWatchLogGroupName === names.execLogGroup,
+        `cluster exec configuration ${JSON.stringify(exec)}`,
+      );
       const group = aws('logs', 'describe-log-groups', '--log-group-name-prefix', names.execLogGroup).logGroups[0];
       expect(group?.kmsKeyId, `log group ${names.execLogGroup}: ${JSON.stringify(group)}`);
-      const services: Json[] = aws('ecs', 'describe-services', '--cluster', out.cluster_name, '--services', ...config.services.map((s) => s.name)).services;
+      const services: Json[] = aws(
+        'ecs',
+        'describe-services',
+        '--cluster',
+        out.cluster_name,
+        '--services',
+        ...config.services.map((s) => s.name),
+      ).services;
       const off = services.filter((s) => s.enableExecuteCommand !== true).map((s) => s.serviceName);
       expect(off.length === 0, `exec off on ${off}`);
       return `${names.execLogGroup}, ${services.length} service(s)`;
@@ -381,9 +519,16 @@ function checkOperations(checks: Checks, aws: (...args: string[]) => Json, endpo
   checks.run('ops status: one screen from the AWS SDK (AWS_ENDPOINT_URL) with every service', () => {
     const r = ops(endpoint, 'status', config.name);
     expect(r.code === 0, `exit ${r.code}: ${r.stderr.trim()}`);
-    expect(r.stdout.startsWith(`${config.name} (${config.region}): cluster ${out.cluster_name} ACTIVE`), `first line: ${r.stdout.split('\n')[0]}`);
-    for (const s of config.services) expect(r.stdout.includes(`\n  ${s.name}: `) && !r.stdout.includes(`${s.name}: NOT FOUND`), `no line for ${s.name}:\n${r.stdout}`);
-    expect(r.stdout.includes(`${out.autoscaling_group_name}: `) && r.stdout.includes('Alarms in ALARM'), `no capacity or alarm section:\n${r.stdout}`);
+    expect(
+      r.stdout.startsWith(`${config.name} (${config.region}): cluster ${out.cluster_name} ACTIVE`),
+      `first line: ${r.stdout.split('\n')[0]}`,
+    );
+    for (const s of config.services)
+      expect(r.stdout.includes(`\n  ${s.name}: `) && !r.stdout.includes(`${s.name}: NOT FOUND`), `no line for ${s.name}:\n${r.stdout}`);
+    expect(
+      r.stdout.includes(`${out.autoscaling_group_name}: `) && r.stdout.includes('Alarms in ALARM'),
+      `no capacity or alarm section:\n${r.stdout}`,
+    );
     return `${r.stdout.trim().split('\n').length} lines`;
   });
 
@@ -405,9 +550,16 @@ function checkOperations(checks: Checks, aws: (...args: string[]) => Json, endpo
  * service at 0-0), then `ops wake`, which must bring back what the deployed start actions say, NAT
  * first; then `ops wait`, which must see every deployment COMPLETED.
  */
-function checkWakeAndWait(checks: Checks, aws: (...args: string[]) => Json, endpoint: string, config: EnvironmentConfig, out: StackOutputs): void {
+function checkWakeAndWait(
+  checks: Checks,
+  aws: (...args: string[]) => Json,
+  endpoint: string,
+  config: EnvironmentConfig,
+  out: StackOutputs,
+): void {
   if (!config.schedule.enabled) return;
-  const group = (name: string) => aws('autoscaling', 'describe-auto-scaling-groups', '--auto-scaling-group-names', name).AutoScalingGroups[0];
+  const group = (name: string) =>
+    aws('autoscaling', 'describe-auto-scaling-groups', '--auto-scaling-group-names', name).AutoScalingGroups[0];
   const inService = (g: Json) => (g.Instances ?? []).filter((i: Json) => i.LifecycleState === 'InService').length;
   /** The group's start action: its scheduled action that sets a minimum above 0. */
   const startOf = (name: string) => {
@@ -419,44 +571,103 @@ function checkWakeAndWait(checks: Checks, aws: (...args: string[]) => Json, endp
   const resourceId = (service: string) => `service/${out.cluster_name}/${out.services[service].service_name}`;
   const natGroup = out.nat_autoscaling_group_name;
 
-  const woke = checks.run('ops wake: off hours (groups and services at 0), NAT then instances then services back at the start actions\' sizes', () => {
-    const groups = [...(natGroup ? [natGroup] : []), out.autoscaling_group_name];
-    for (const name of groups) aws('autoscaling', 'update-auto-scaling-group', '--auto-scaling-group-name', name, '--min-size', '0', '--max-size', '0', '--desired-capacity', '0');
-    for (const s of config.services) {
-      aws('application-autoscaling', 'register-scalable-target', '--service-namespace', 'ecs', '--resource-id', resourceId(s.name), '--scalable-dimension', 'ecs:service:DesiredCount', '--min-capacity', '0', '--max-capacity', '0');
-      aws('ecs', 'update-service', '--cluster', out.cluster_name, '--service', out.services[s.name].service_name, '--desired-count', '0');
-    }
-    for (const name of groups) expect(group(name).DesiredCapacity === 0, `${name} did not go to 0 for the off-hours state`);
+  const woke = checks.run(
+    "ops wake: off hours (groups and services at 0), NAT then instances then services back at the start actions' sizes",
+    () => {
+      const groups = [...(natGroup ? [natGroup] : []), out.autoscaling_group_name];
+      for (const name of groups)
+        aws(
+          'autoscaling',
+          'update-auto-scaling-group',
+          '--auto-scaling-group-name',
+          name,
+          '--min-size',
+          '0',
+          '--max-size',
+          '0',
+          '--desired-capacity',
+          '0',
+        );
+      for (const s of config.services) {
+        aws(
+          'application-autoscaling',
+          'register-scalable-target',
+          '--service-namespace',
+          'ecs',
+          '--resource-id',
+          resourceId(s.name),
+          '--scalable-dimension',
+          'ecs:service:DesiredCount',
+          '--min-capacity',
+          '0',
+          '--max-capacity',
+          '0',
+        );
+        aws('ecs', 'update-service', '--cluster', out.cluster_name, '--service', out.services[s.name].service_name, '--desired-count', '0');
+      }
+      for (const name of groups) expect(group(name).DesiredCapacity === 0, `${name} did not go to 0 for the off-hours state`);
 
-    const r = ops(endpoint, 'wake', config.name);
-    expect(r.code === 0, `exit ${r.code}: ${r.stderr.trim()}`);
-    const lines = r.stdout.trim().split('\n');
-    const at = (prefix: string) => lines.findIndex((l) => l.startsWith(prefix));
-    const order = [...(natGroup ? [at(`NAT instance ${natGroup}:`)] : []), at(`container instances ${out.autoscaling_group_name}:`), ...config.services.map((s) => at(`service ${s.name}:`))];
-    expect(order.every((i, k) => i >= 0 && (k === 0 || i > order[k - 1])), `not NAT, then instances, then services:\n${r.stdout}`);
+      const r = ops(endpoint, 'wake', config.name);
+      expect(r.code === 0, `exit ${r.code}: ${r.stderr.trim()}`);
+      const lines = r.stdout.trim().split('\n');
+      const at = (prefix: string) => lines.findIndex((l) => l.startsWith(prefix));
+      const order = [
+        ...(natGroup ? [at(`NAT instance ${natGroup}:`)] : []),
+        at(`container instances ${out.autoscaling_group_name}:`),
+        ...config.services.map((s) => at(`service ${s.name}:`)),
+      ];
+      expect(
+        order.every((i, k) => i >= 0 && (k === 0 || i > order[k - 1])),
+        `not NAT, then instances, then services:\n${r.stdout}`,
+      );
 
-    for (const name of groups) {
-      const g = group(name);
-      const start = startOf(name);
-      expect(g.MinSize === start.MinSize && g.MaxSize === start.MaxSize, `${name}: ${g.MinSize}-${g.MaxSize}, the start action says ${start.MinSize}-${start.MaxSize}`);
-      expect(inService(g) >= start.MinSize, `${name}: ${inService(g)} in service, expected at least ${start.MinSize}`);
-    }
-    const instances = group(out.autoscaling_group_name);
-    expect(instances.MinSize === config.capacity.min && instances.MaxSize === config.capacity.max, `instances ${instances.MinSize}-${instances.MaxSize}, config ${config.capacity.min}-${config.capacity.max}`);
-    for (const s of config.services) {
-      const target = aws('application-autoscaling', 'describe-scalable-targets', '--service-namespace', 'ecs', '--resource-ids', resourceId(s.name)).ScalableTargets[0];
-      expect(target.MinCapacity === s.scaling.minTasks && target.MaxCapacity === s.scaling.maxTasks, `${s.name}: target ${target.MinCapacity}-${target.MaxCapacity}, expected ${s.scaling.minTasks}-${s.scaling.maxTasks}`);
-      const svc = aws('ecs', 'describe-services', '--cluster', out.cluster_name, '--services', out.services[s.name].service_name).services[0];
-      expect(svc.desiredCount >= s.scaling.minTasks && svc.runningCount >= s.scaling.minTasks, `${s.name}: desired ${svc.desiredCount}, running ${svc.runningCount}, expected at least ${s.scaling.minTasks}`);
-    }
-    return lines[lines.length - 1];
-  });
+      for (const name of groups) {
+        const g = group(name);
+        const start = startOf(name);
+        expect(
+          g.MinSize === start.MinSize && g.MaxSize === start.MaxSize,
+          `${name}: ${g.MinSize}-${g.MaxSize}, the start action says ${start.MinSize}-${start.MaxSize}`,
+        );
+        expect(inService(g) >= start.MinSize, `${name}: ${inService(g)} in service, expected at least ${start.MinSize}`);
+      }
+      const instances = group(out.autoscaling_group_name);
+      expect(
+        instances.MinSize === config.capacity.min && instances.MaxSize === config.capacity.max,
+        `instances ${instances.MinSize}-${instances.MaxSize}, config ${config.capacity.min}-${config.capacity.max}`,
+      );
+      for (const s of config.services) {
+        const target = aws(
+          'application-autoscaling',
+          'describe-scalable-targets',
+          '--service-namespace',
+          'ecs',
+          '--resource-ids',
+          resourceId(s.name),
+        ).ScalableTargets[0];
+        expect(
+          target.MinCapacity === s.scaling.minTasks && target.MaxCapacity === s.scaling.maxTasks,
+          `${s.name}: target ${target.MinCapacity}-${target.MaxCapacity}, expected ${s.scaling.minTasks}-${s.scaling.maxTasks}`,
+        );
+        const svc = aws('ecs', 'describe-services', '--cluster', out.cluster_name, '--services', out.services[s.name].service_name)
+          .services[0];
+        expect(
+          svc.desiredCount >= s.scaling.minTasks && svc.runningCount >= s.scaling.minTasks,
+          `${s.name}: desired ${svc.desiredCount}, running ${svc.runningCount}, expected at least ${s.scaling.minTasks}`,
+        );
+      }
+      return lines[lines.length - 1];
+    },
+  );
 
   if (woke) {
-    checks.run('ops wait: every service\'s PRIMARY deployment COMPLETED on the applied revision, exit 0', () => {
+    checks.run("ops wait: every service's PRIMARY deployment COMPLETED on the applied revision, exit 0", () => {
       const r = ops(endpoint, 'wait', config.name, '1');
       expect(r.code === 0, `exit ${r.code}: ${r.stderr.trim()}`);
-      for (const s of config.services) expect(new RegExp(`^${s.name}: deployment \\S+ COMPLETED on `, 'm').test(r.stdout), `no COMPLETED line for ${s.name}:\n${r.stdout}`);
+      for (const s of config.services)
+        expect(
+          new RegExp(`^${s.name}: deployment \\S+ COMPLETED on `, 'm').test(r.stdout),
+          `no COMPLETED line for ${s.name}:\n${r.stdout}`,
+        );
       return `${config.services.length} service(s)`;
     });
   }
@@ -468,9 +679,18 @@ function checkOperatorCommands(checks: Checks, aws: (...args: string[]) => Json,
   const names = Object.values(out.services).map((s) => s.service_name);
   checks.run('operator: aws ecs list-clusters / list-services / describe-services', () => {
     const clusters: string[] = aws('ecs', 'list-clusters').clusterArns;
-    expect(clusters.some((a) => a.endsWith(`/${cluster}`)), `list-clusters: ${clusters}`);
+    expect(
+      clusters.some((a) => a.endsWith(`/${cluster}`)),
+      `list-clusters: ${clusters}`,
+    );
     const services: string[] = aws('ecs', 'list-services', '--cluster', cluster).serviceArns;
-    expect(same(services.map((a) => a.split('/').pop()!), names), `list-services: ${services}`);
+    expect(
+      same(
+        services.map((a) => a.split('/').pop()!),
+        names,
+      ),
+      `list-services: ${services}`,
+    );
     const described = aws('ecs', 'describe-services', '--cluster', cluster, '--services', services[0]).services;
     expect(described[0]?.serviceArn === services[0], 'describe-services by ARN found nothing');
     return names.join(', ');
@@ -482,8 +702,16 @@ function checkOperatorCommands(checks: Checks, aws: (...args: string[]) => Json,
   });
   checks.run('operator: aws autoscaling set-desired-capacity', () => {
     const desired = config.capacity.max;
-    aws('autoscaling', 'set-desired-capacity', '--auto-scaling-group-name', out.autoscaling_group_name, '--desired-capacity', String(desired));
-    const asg = aws('autoscaling', 'describe-auto-scaling-groups', '--auto-scaling-group-names', out.autoscaling_group_name).AutoScalingGroups[0];
+    aws(
+      'autoscaling',
+      'set-desired-capacity',
+      '--auto-scaling-group-name',
+      out.autoscaling_group_name,
+      '--desired-capacity',
+      String(desired),
+    );
+    const asg = aws('autoscaling', 'describe-auto-scaling-groups', '--auto-scaling-group-names', out.autoscaling_group_name)
+      .AutoScalingGroups[0];
     expect(asg.DesiredCapacity === desired, `desired capacity ${asg.DesiredCapacity}, expected ${desired}`);
     return `desired capacity ${desired}`;
   });
@@ -508,7 +736,10 @@ async function checkStrategyChangeInPlace(checks: Checks, setup: TerraformSetup,
     checks.run('a changed capacity provider strategy weight updates each ECS service in place (no replacement)', () => {
       expect(plan.code === 0, `${firstError(plan.output)} (log: ${join(dir, 'plan-strategy.log')})`);
       const changes = planChanges(setup, dir, 'strategy.tfplan').filter((c) => c.type === 'aws_ecs_service');
-      expect(changes.length === Object.keys(services).length, `${changes.length} aws_ecs_service changes, expected ${Object.keys(services).length}`);
+      expect(
+        changes.length === Object.keys(services).length,
+        `${changes.length} aws_ecs_service changes, expected ${Object.keys(services).length}`,
+      );
       const wrong = changes.filter((c) => c.change.actions.join() !== 'update');
       expect(wrong.length === 0, wrong.map((c) => `${c.address}: ${c.change.actions.join('/')}`).join('; '));
       return changes.map((c) => `${c.address}: update`).join(', ');
@@ -520,7 +751,9 @@ async function checkStrategyChangeInPlace(checks: Checks, setup: TerraformSetup,
 
 async function runEnvironment(setup: TerraformSetup, emulator: Emulator, environment: string, checks: Checks): Promise<void> {
   const { config, dir } = synthEmulatorStack(environment, emulator.endpoint, join(OUT_DIR, environment));
-  checks.log(`== ${environment}: ${config.availabilityZones.length} AZs, NAT ${config.natMode}, services ${config.services.map((s) => s.name).join(', ')}, images from a URI (the docker provider is not used) ==`);
+  checks.log(
+    `== ${environment}: ${config.availabilityZones.length} AZs, NAT ${config.natMode}, services ${config.services.map((s) => s.name).join(', ')}, images from a URI (the docker provider is not used) ==`,
+  );
   const env = { ...setup, env: emulatorAwsEnv(setup.env) };
   const aws = awsCli(emulator.endpoint, config.region);
   const log = (name: string) => join(dir, `${name}.log`);
@@ -528,7 +761,14 @@ async function runEnvironment(setup: TerraformSetup, emulator: Emulator, environ
   const init = await oneAtATime(() => step(checks, env, dir, 'init', ['init']));
   if (!checks.run('terraform init', () => expect(init.code === 0, firstError(init.output)))) return;
   let zoneId: string | undefined;
-  if (config.domain?.zoneName && !checks.run(`hosted zone ${config.domain.zoneName} created first (the stack looks it up)`, () => (zoneId = createHostedZone(aws, config)))) return;
+  if (
+    config.domain?.zoneName &&
+    !checks.run(
+      `hosted zone ${config.domain.zoneName} created first (the stack looks it up)`,
+      () => (zoneId = createHostedZone(aws, config)),
+    )
+  )
+    return;
 
   const apply = await step(checks, env, dir, 'apply', ['apply', '-auto-approve']);
   const applied = checks.run('terraform apply', () => {
@@ -542,7 +782,10 @@ async function runEnvironment(setup: TerraformSetup, emulator: Emulator, environ
     const plan = await step(checks, env, dir, 'plan', ['plan', '-detailed-exitcode']);
     const changes = plannedChanges(plan.output);
     if (plan.code === 1) checks.log(`second plan failed (not asserted): ${firstError(plan.output)}`);
-    else checks.log(`second plan (not asserted): ${changes.length === 0 ? 'no changes' : `${changes.length} would change, see ${log('plan')}`}`);
+    else
+      checks.log(
+        `second plan (not asserted): ${changes.length === 0 ? 'no changes' : `${changes.length} would change, see ${log('plan')}`}`,
+      );
     changes.forEach((c) => checks.log(`  ${c}`));
     await checkStrategyChangeInPlace(checks, env, dir);
     checkOperations(checks, aws, emulator.endpoint, config, out);
@@ -573,7 +816,10 @@ async function runEnvironment(setup: TerraformSetup, emulator: Emulator, environ
   if (applied) {
     checks.run('ops status after destroy: exit 2, one line saying the environment is not deployed', () => {
       const r = ops(emulator.endpoint, 'status', environment);
-      expect(r.code === 2 && r.stdout === '' && /^error: environment "[a-z-]+" is not deployed in [a-z0-9-]+: .*\n$/.test(r.stderr), `exit ${r.code}, stderr ${JSON.stringify(r.stderr)}`);
+      expect(
+        r.code === 2 && r.stdout === '' && /^error: environment "[a-z-]+" is not deployed in [a-z0-9-]+: .*\n$/.test(r.stderr),
+        `exit ${r.code}, stderr ${JSON.stringify(r.stderr)}`,
+      );
       return r.stderr.trim();
     });
   }
@@ -596,7 +842,9 @@ async function main(): Promise<number> {
   // The upgrade check deploys dev's names too: it gets a moto of its own.
   const upgradeEmulator = runs.includes(UPGRADE) ? await startEmulator(moto, join(OUT_DIR, 'moto-upgrade.log')) : undefined;
   console.log(`terraform ${setup.version}; ${setup.description}`);
-  console.log(`moto ${emulator.version} (patched, harness/moto_launcher.py) at ${emulator.endpoint}${upgradeEmulator ? ` (upgrade check: ${upgradeEmulator.endpoint})` : ''}; ${cli}`);
+  console.log(
+    `moto ${emulator.version} (patched, harness/moto_launcher.py) at ${emulator.endpoint}${upgradeEmulator ? ` (upgrade check: ${upgradeEmulator.endpoint})` : ''}; ${cli}`,
+  );
 
   let results: Checks[];
   try {

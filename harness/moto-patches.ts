@@ -35,7 +35,10 @@ export function auditMotoPatches(launcher: string, readme: string): string[] {
     const row = rows.get(patch);
     if (!row) return [`${patch}: no row in harness/README.md's patch table`];
     const problems: string[] = [];
-    const kinds = row.kind.replace(/\(.*\)/, '').split('+').map((k) => k.trim());
+    const kinds = row.kind
+      .replace(/\(.*\)/, '')
+      .split('+')
+      .map((k) => k.trim());
     if (!kinds.every((k) => (PATCH_KINDS as readonly string[]).includes(k))) {
       problems.push(`${patch}: kind "${row.kind}" is not one of ${PATCH_KINDS.join(', ')}`);
     }

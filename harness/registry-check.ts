@@ -79,7 +79,9 @@ export async function runRegistry(setup: TerraformSetup, emulator: Emulator, out
   const env = { ...setup, env: emulatorAwsEnv(setup.env) };
   const [dev] = selectEnvironments(['dev']);
   const aws = awsCli(emulator.endpoint, dev.region);
-  checks.log('== registry: host-name-registry, then dev from a laptop (build), from CI (URI), from a laptop again: one owner per ECR repository ==');
+  checks.log(
+    '== registry: host-name-registry, then dev from a laptop (build), from CI (URI), from a laptop again: one owner per ECR repository ==',
+  );
   const built = environmentJson('dev', emulator.endpoint);
   const registryDir = join(outDir, 'registry', 'host-name-registry');
   const devDir = join(outDir, 'registry', 'host-name-dev');
@@ -106,20 +108,36 @@ export async function runRegistry(setup: TerraformSetup, emulator: Emulator, out
 
   try {
     await oneAtATime(() => run(registryDir, 'init', ['init']));
-    await ok(`registry: a repository an environment stack of older code left behind (${leftBehind}) is adopted, not created again`, async () => {
-      // As the environment stack created it: KMS, immutable tags, scan on push.
-      if (leftBehind) {
-        aws('ecr', 'create-repository', '--repository-name', leftBehind, '--image-tag-mutability', 'IMMUTABLE', '--image-scanning-configuration', 'scanOnPush=true', '--encryption-configuration', 'encryptionType=KMS');
-      }
-      await run(registryDir, 'plan', ['plan', '-out=registry.tfplan']);
-      const changes = planChanges(env, registryDir, 'registry.tfplan').filter((c: Json) => c.type === 'aws_ecr_repository');
-      const list = changes.map((c: Json) => `${c.address} ${c.change.importing ? 'import/' : ''}${c.change.actions.join('/')}`).join(', ');
-      const adopted = changes.filter((c: Json) => c.change.importing && c.change.after?.name === leftBehind);
-      expect(leftBehind !== undefined && adopted.length === 1, `the plan does not import ${leftBehind}: ${list}`);
-      expect(!changes.some((c) => c.change.actions.includes('delete')), `the plan replaces or destroys a repository: ${list}`);
-      const apply = await run(registryDir, 'apply', ['apply', 'registry.tfplan']);
-      return /Resources: .*/.exec(apply.output)?.[0];
-    });
+    await ok(
+      `registry: a repository an environment stack of older code left behind (${leftBehind}) is adopted, not created again`,
+      async () => {
+        // As the environment stack created it: KMS, immutable tags, scan on push.
+        if (leftBehind) {
+          aws(
+            'ecr',
+            'create-repository',
+            '--repository-name',
+            leftBehind,
+            '--image-tag-mutability',
+            'IMMUTABLE',
+            '--image-scanning-configuration',
+            'scanOnPush=true',
+            '--encryption-configuration',
+            'encryptionType=KMS',
+          );
+        }
+        await run(registryDir, 'plan', ['plan', '-out=registry.tfplan']);
+        const changes = planChanges(env, registryDir, 'registry.tfplan').filter((c: Json) => c.type === 'aws_ecr_repository');
+        const list = changes
+          .map((c: Json) => `${c.address} ${c.change.importing ? 'import/' : ''}${c.change.actions.join('/')}`)
+          .join(', ');
+        const adopted = changes.filter((c: Json) => c.change.importing && c.change.after?.name === leftBehind);
+        expect(leftBehind !== undefined && adopted.length === 1, `the plan does not import ${leftBehind}: ${list}`);
+        expect(!changes.some((c) => c.change.actions.includes('delete')), `the plan replaces or destroys a repository: ${list}`);
+        const apply = await run(registryDir, 'apply', ['apply', 'registry.tfplan']);
+        return /Resources: .*/.exec(apply.output)?.[0];
+      },
+    );
 
     write(devDir, ecrPart(built));
     const laptop = () => ecrPart(built);
@@ -133,32 +151,50 @@ export async function runRegistry(setup: TerraformSetup, emulator: Emulator, out
       write(devDir, ci());
       return /Resources: .*/.exec((await run(devDir, 'apply-ci', ['apply', '-auto-approve'])).output)?.[0];
     });
-    await ok('registry: dev from a laptop again plans no aws_ecr_repository create and applies (no RepositoryAlreadyExistsException)', async () => {
-      write(devDir, laptop());
-      await run(devDir, 'plan-laptop-again', ['plan', '-out=again.tfplan']);
-      const creates = planChanges(env, devDir, 'again.tfplan').filter((c) => c.type === 'aws_ecr_repository' && c.change.actions.includes('create'));
-      const apply = await step(checks, env, devDir, 'apply-laptop-again', ['apply', 'again.tfplan']);
-      expect(apply.code === 0, `${firstError(apply.output)}${creates.length > 0 ? ` (the plan creates ${creates.map((c) => c.address).join(', ')})` : ''}`);
-      expect(creates.length === 0, `the plan creates ${creates.map((c) => c.address).join(', ')}`);
-      return /Resources: .*/.exec(apply.output)?.[0];
-    });
-    await ok('registry: every repository an environment pushes to is in the registry\'s state', async () => {
+    await ok(
+      'registry: dev from a laptop again plans no aws_ecr_repository create and applies (no RepositoryAlreadyExistsException)',
+      async () => {
+        write(devDir, laptop());
+        await run(devDir, 'plan-laptop-again', ['plan', '-out=again.tfplan']);
+        const creates = planChanges(env, devDir, 'again.tfplan').filter(
+          (c) => c.type === 'aws_ecr_repository' && c.change.actions.includes('create'),
+        );
+        const apply = await step(checks, env, devDir, 'apply-laptop-again', ['apply', 'again.tfplan']);
+        expect(
+          apply.code === 0,
+          `${firstError(apply.output)}${creates.length > 0 ? ` (the plan creates ${creates.map((c) => c.address).join(', ')})` : ''}`,
+        );
+        expect(creates.length === 0, `the plan creates ${creates.map((c) => c.address).join(', ')}`);
+        return /Resources: .*/.exec(apply.output)?.[0];
+      },
+    );
+    await ok("registry: every repository an environment pushes to is in the registry's state", async () => {
       const owned = spawnSync('terraform', ['state', 'list'], { cwd: registryDir, env: env.env, encoding: 'utf8' }).stdout;
       const names: string[] = aws('ecr', 'describe-repositories').repositories.map((r: Json) => r.repositoryName);
-      const state = JSON.parse(spawnSync('terraform', ['show', '-json'], { cwd: registryDir, env: env.env, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }).stdout);
-      const managed: string[] = (state.values?.root_module?.resources ?? []).filter((r: Json) => r.type === 'aws_ecr_repository').map((r: Json) => r.values.name);
+      const state = JSON.parse(
+        spawnSync('terraform', ['show', '-json'], { cwd: registryDir, env: env.env, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 }).stdout,
+      );
+      const managed: string[] = (state.values?.root_module?.resources ?? [])
+        .filter((r: Json) => r.type === 'aws_ecr_repository')
+        .map((r: Json) => r.values.name);
       const orphans = names.filter((n) => !managed.includes(n));
-      expect(orphans.length === 0, `in ECR but owned by no registry state: ${orphans.join(', ')} (registry state: ${owned.trim().split('\n').join(', ')})`);
+      expect(
+        orphans.length === 0,
+        `in ECR but owned by no registry state: ${orphans.join(', ')} (registry state: ${owned.trim().split('\n').join(', ')})`,
+      );
       return names.sort().join(', ');
     });
   } finally {
     for (const dir of [devDir, registryDir]) {
       const destroy = await step(checks, env, dir, 'destroy', ['destroy', '-auto-approve']);
-      checks.run(`registry: ${dir.split('/').pop()} destroys`, () => expect(destroy.code === 0, `${firstError(destroy.output)} (log: ${join(dir, 'destroy.log')})`));
+      checks.run(`registry: ${dir.split('/').pop()} destroys`, () =>
+        expect(destroy.code === 0, `${firstError(destroy.output)} (log: ${join(dir, 'destroy.log')})`),
+      );
     }
     // What no state owns any more (older code's forgotten repository) goes too: the next run starts clean.
     try {
-      for (const r of aws('ecr', 'describe-repositories').repositories as Json[]) aws('ecr', 'delete-repository', '--repository-name', r.repositoryName, '--force');
+      for (const r of aws('ecr', 'describe-repositories').repositories as Json[])
+        aws('ecr', 'delete-repository', '--repository-name', r.repositoryName, '--force');
     } catch {
       // moto is stopped after the run anyway
     }

@@ -98,16 +98,22 @@ export function readRolloutSettings(stack: Json, serviceName?: string): RolloutS
   const targetGroups: Record<string, Json> = resources.aws_lb_target_group ?? {};
   const targetGroupId = referencedId(lb.target_group_arn, 'aws_lb_target_group');
   if (targetGroupId === undefined || !(targetGroupId in targetGroups)) {
-    throw new SettingsError(`service ${service.name}: load_balancer.target_group_arn ${JSON.stringify(lb.target_group_arn)} is not an aws_lb_target_group of this stack`);
+    throw new SettingsError(
+      `service ${service.name}: load_balancer.target_group_arn ${JSON.stringify(lb.target_group_arn)} is not an aws_lb_target_group of this stack`,
+    );
   }
   const tg = targetGroups[targetGroupId];
-  if ((tg.protocol ?? 'HTTP') !== 'HTTP') throw new SettingsError(`target group ${targetGroupId}: protocol ${tg.protocol} (only HTTP is simulated)`);
+  if ((tg.protocol ?? 'HTTP') !== 'HTTP')
+    throw new SettingsError(`target group ${targetGroupId}: protocol ${tg.protocol} (only HTTP is simulated)`);
   const hc = single<Json>(tg.health_check) ?? {};
   if (hc.enabled === false) throw new SettingsError(`target group ${targetGroupId}: health checks are disabled`);
-  if ((hc.protocol ?? 'HTTP') !== 'HTTP') throw new SettingsError(`target group ${targetGroupId}: health check protocol ${hc.protocol} (only HTTP is simulated)`);
-  if ((hc.port ?? 'traffic-port') !== 'traffic-port') throw new SettingsError(`target group ${targetGroupId}: health check port ${hc.port} (only traffic-port is simulated)`);
+  if ((hc.protocol ?? 'HTTP') !== 'HTTP')
+    throw new SettingsError(`target group ${targetGroupId}: health check protocol ${hc.protocol} (only HTTP is simulated)`);
+  if ((hc.port ?? 'traffic-port') !== 'traffic-port')
+    throw new SettingsError(`target group ${targetGroupId}: health check port ${hc.port} (only traffic-port is simulated)`);
   const matcher = String(hc.matcher ?? '200');
-  if (!/^[0-9]{3}(-[0-9]{3})?(,[0-9]{3}(-[0-9]{3})?)*$/.test(matcher)) throw new SettingsError(`target group ${targetGroupId}: matcher ${matcher}`);
+  if (!/^[0-9]{3}(-[0-9]{3})?(,[0-9]{3}(-[0-9]{3})?)*$/.test(matcher))
+    throw new SettingsError(`target group ${targetGroupId}: matcher ${matcher}`);
   // AWS defaults for an HTTP target group of an ALB.
   const healthCheck: HealthCheckSettings = {
     path: hc.path ?? '/',
@@ -138,7 +144,10 @@ export function readRolloutSettings(stack: Json, serviceName?: string): RolloutS
 
   const taskDefinitionId = referencedId(service.task_definition, 'aws_ecs_task_definition');
   const taskDefinition = taskDefinitionId && resources.aws_ecs_task_definition?.[taskDefinitionId];
-  if (!taskDefinition) throw new SettingsError(`service ${service.name}: task_definition ${JSON.stringify(service.task_definition)} is not an aws_ecs_task_definition of this stack`);
+  if (!taskDefinition)
+    throw new SettingsError(
+      `service ${service.name}: task_definition ${JSON.stringify(service.task_definition)} is not an aws_ecs_task_definition of this stack`,
+    );
   let definitions: Json[];
   try {
     definitions = JSON.parse(taskDefinition.container_definitions);
@@ -146,7 +155,10 @@ export function readRolloutSettings(stack: Json, serviceName?: string): RolloutS
     throw new SettingsError(`task definition ${taskDefinitionId}: container_definitions is not JSON (${(error as Error).message})`);
   }
   const def = definitions.find((d) => d.name === lb.container_name);
-  if (!def) throw new SettingsError(`task definition ${taskDefinitionId} has no container ${lb.container_name} (the service's load_balancer.container_name)`);
+  if (!def)
+    throw new SettingsError(
+      `task definition ${taskDefinitionId} has no container ${lb.container_name} (the service's load_balancer.container_name)`,
+    );
   const containerPort = num(lb.container_port, NaN, 'load_balancer.container_port');
   if (!(def.portMappings ?? []).some((p: Json) => p.containerPort === containerPort)) {
     throw new SettingsError(`container ${def.name} maps no containerPort ${containerPort}`);

@@ -65,7 +65,12 @@ function envNumber(name: string, fallback: number, valid: (n: number) => boolean
 }
 
 function run(cmd: string, args: string[], options: { env?: NodeJS.ProcessEnv; timeoutS?: number } = {}): SpawnSyncReturns<string> {
-  return spawnSync(cmd, args, { encoding: 'utf8', env: options.env ?? process.env, timeout: (options.timeoutS ?? 120) * 1000, cwd: PROJECT_ROOT });
+  return spawnSync(cmd, args, {
+    encoding: 'utf8',
+    env: options.env ?? process.env,
+    timeout: (options.timeoutS ?? 120) * 1000,
+    cwd: PROJECT_ROOT,
+  });
 }
 
 /** docker CLI; its stdout, trimmed; throws with its stderr on failure. */
@@ -176,7 +181,11 @@ interface Timeouts {
 
 function haproxyConfig(s: RolloutSettings, t: Timeouts, port: number, socket: string, slots: number): string {
   const hc = s.healthCheck;
-  const algorithm: Record<string, string> = { round_robin: 'roundrobin', least_outstanding_requests: 'leastconn', weighted_random: 'random' };
+  const algorithm: Record<string, string> = {
+    round_robin: 'roundrobin',
+    least_outstanding_requests: 'leastconn',
+    weighted_random: 'random',
+  };
   const balance = algorithm[s.algorithm];
   if (!balance) throw new HarnessError(`target group algorithm ${s.algorithm} has no HAProxy equivalent here`);
   const idle = `${s.idleTimeoutS}s`;
@@ -353,7 +362,18 @@ class Cluster {
     if (this.nextSlot > this.slots) throw new HarnessError('out of HAProxy server slots');
     const c = this.settings.container;
     const task: Task = { name: `ro${this.runId}-${label}`, slot: `t${this.nextSlot++}` };
-    const args = ['run', '-d', '--name', task.name, '--hostname', task.name, '--network', this.network, '--label', `host-name-rollout=${this.runId}`];
+    const args = [
+      'run',
+      '-d',
+      '--name',
+      task.name,
+      '--hostname',
+      task.name,
+      '--network',
+      this.network,
+      '--label',
+      `host-name-rollout=${this.runId}`,
+    ];
     args.push('-p', `${this.gateway}::${c.containerPort}`);
     if (c.memoryMiB) args.push('-m', `${c.memoryMiB}m`);
     if (c.memoryReservationMiB) args.push('--memory-reservation', `${c.memoryReservationMiB}m`);
@@ -391,7 +411,9 @@ class Cluster {
       }
       await sleep(POLL_MS);
     }
-    throw new HarnessError(`task ${task.name} not healthy in the load balancer within ${READY_TIMEOUT_S} s (last check: ${(await this.haproxy.server(task.slot)).check_status})`);
+    throw new HarnessError(
+      `task ${task.name} not healthy in the load balancer within ${READY_TIMEOUT_S} s (last check: ${(await this.haproxy.server(task.slot)).check_status})`,
+    );
   }
 
   logs(task: Task): string {
@@ -402,7 +424,9 @@ class Cluster {
   /** docker stop (SIGTERM, SIGKILL after stopTimeout) as the ECS agent does; keeps its logs. */
   stop(task: Task): { stopMs: number; exitCode: number } {
     const t0 = Date.now();
-    const r = run('docker', ['stop', '-t', String(this.settings.container.stopTimeoutS), task.name], { timeoutS: this.settings.container.stopTimeoutS + 60 });
+    const r = run('docker', ['stop', '-t', String(this.settings.container.stopTimeoutS), task.name], {
+      timeoutS: this.settings.container.stopTimeoutS + 60,
+    });
     const stopMs = Date.now() - t0;
     if (r.status !== 0) throw new HarnessError(`docker stop ${task.name}: ${r.stderr.trim()}`);
     return { stopMs, exitCode: Number(docker('inspect', '-f', '{{.State.ExitCode}}', task.name)) };
@@ -440,7 +464,10 @@ function prepareImage(): { image: string; startedDockerd: boolean } {
   }
   const buildLog = join(OUT_DIR, 'build.log');
   log(`workload/test-image.sh --build-only (log: ${buildLog})`);
-  const r = run('bash', [join(PROJECT_ROOT, 'workload', 'test-image.sh'), '--build-only'], { env: { ...process.env, KEEP_DOCKERD: '1', TEST_IMAGE: ROLLOUT_TAG }, timeoutS: 1800 });
+  const r = run('bash', [join(PROJECT_ROOT, 'workload', 'test-image.sh'), '--build-only'], {
+    env: { ...process.env, KEEP_DOCKERD: '1', TEST_IMAGE: ROLLOUT_TAG },
+    timeoutS: 1800,
+  });
   writeFileSync(buildLog, `${r.stdout}${r.stderr}`);
   const startedDockerd = !wasRunning && dockerRunning();
   if (r.status !== 0) {
@@ -527,9 +554,11 @@ interface Run extends Durations {
 
 /** Root, haproxy and wrk, the env, an empty output directory. */
 function preflight(): { scale: number; taskCount: number } {
-  if (process.getuid?.() !== 0) throw new HarnessError('test:rollout must run as root (it runs docker, and test-image.sh may install and start it)');
+  if (process.getuid?.() !== 0)
+    throw new HarnessError('test:rollout must run as root (it runs docker, and test-image.sh may install and start it)');
   for (const tool of ['haproxy', 'wrk']) {
-    if (run('sh', ['-c', `command -v ${tool}`]).status !== 0) throw new HarnessError(`${tool} is not installed (apt-get install -y haproxy wrk)`);
+    if (run('sh', ['-c', `command -v ${tool}`]).status !== 0)
+      throw new HarnessError(`${tool} is not installed (apt-get install -y haproxy wrk)`);
   }
   const scale = envNumber('ROLLOUT_TIME_SCALE', 1, (n) => n > 0 && n <= 1, 'must be a number in (0, 1]');
   const taskCount = envNumber('ROLLOUT_TASKS', 3, (n) => Number.isInteger(n) && n >= 2 && n <= 8, 'must be an integer from 2 to 8');
@@ -586,7 +615,9 @@ function prepareDocker(): { image: string; runId: string; network: string } {
   const runId = String(process.pid);
   const network = `host-name-rollout-${runId}`;
   const cleanup = () => {
-    const ids = run('docker', ['ps', '-aq', '--filter', `label=host-name-rollout=${runId}`]).stdout.split('\n').filter(Boolean);
+    const ids = run('docker', ['ps', '-aq', '--filter', `label=host-name-rollout=${runId}`])
+      .stdout.split('\n')
+      .filter(Boolean);
     if (ids.length > 0) run('docker', ['rm', '-f', ...ids]);
     run('docker', ['network', 'rm', network]);
     if (startedDockerd && process.env.KEEP_DOCKERD !== '1') stopDockerd();
@@ -692,7 +723,13 @@ async function rollOut(r: Run, initial: readonly Task[]): Promise<Rollout> {
   writeFileSync(join(OUT_DIR, 'stats-after-rollout.csv'), await cli(r.haproxy.socket, 'show stat'));
   const after = (await r.haproxy.stats()).get(`${BACKEND}/BACKEND`)!;
   printPhase(phase);
-  checkRollout(r, phase, [...initial, ...replaced].map((x) => x.name), before, after);
+  checkRollout(
+    r,
+    phase,
+    [...initial, ...replaced].map((x) => x.name),
+    before,
+    after,
+  );
   return { phase, replaced, stops };
 }
 
@@ -886,7 +923,18 @@ function accountForLosses(r: Run, f: Fault): Losses {
   const redispatched = faultLog.filter((l) => l.retries.startsWith('+') && !isFailure(l)).length;
   const clientFailures = non200(fault.wrk) + socketErrors(fault.wrk);
   const survivorsLost = f.survivors.map((x) => x.slot).reduce((n, slot) => n + unanswered(slot), 0);
-  return { finishedAt, deathMs, failures, inFlight, latestAfterDeathMs, truncated, victimLost, survivorsLost, redispatched, clientFailures };
+  return {
+    finishedAt,
+    deathMs,
+    failures,
+    inFlight,
+    latestAfterDeathMs,
+    truncated,
+    victimLost,
+    survivorsLost,
+    redispatched,
+    clientFailures,
+  };
 }
 
 function checkFault(r: Run, f: Fault, x: Losses): void {
@@ -911,7 +959,10 @@ function checkFault(r: Run, f: Fault, x: Losses): void {
   const fw = fault.wrk;
   checks.check(
     `fault: failures bounded to what was in flight on ${victim.name}`,
-    x.failures.length === x.inFlight.length && x.clientFailures === x.victimLost + x.truncated && x.survivorsLost === 0 && x.victimLost <= kill.lossBound,
+    x.failures.length === x.inFlight.length &&
+      x.clientFailures === x.victimLost + x.truncated &&
+      x.survivorsLost === 0 &&
+      x.victimLost <= kill.lossBound,
     `${x.clientFailures} failed at the client (statuses ${JSON.stringify(fw.statuses)}, socket errors ${JSON.stringify(fw.errors)}) = ` +
       `${x.victimLost} requests HAProxy sent to ${victim.name} that it never answered + ${x.truncated} answers it cut off; ` +
       `${x.survivorsLost} unanswered on the other tasks; lost ${x.victimLost} <= ${beforeKill.scur} in flight as the kill began + ${sentDuringKill} sent to it until HAProxy saw it die; HAProxy logged ${x.failures.length} abnormal, ${x.inFlight.length} of them sent to ${victim.name} before HAProxy saw it die (the latest ${x.latestAfterDeathMs} ms after its exit) ` +
@@ -925,8 +976,11 @@ function checkFault(r: Run, f: Fault, x: Losses): void {
   const survivors = f.survivors.map((s) => s.name);
   checks.check(
     'fault: every 200 is {"hostName": <a live task>}, and the other tasks kept answering',
-    fw.nonJson === non200(fw) && fw.otherShape === 0 && fw.glued <= x.truncated &&
-      strangers(fault, [...survivors, victim.name]).length === 0 && survivors.every((h) => (fw.hosts[h] ?? 0) > 0),
+    fw.nonJson === non200(fw) &&
+      fw.otherShape === 0 &&
+      fw.glued <= x.truncated &&
+      strangers(fault, [...survivors, victim.name]).length === 0 &&
+      survivors.every((h) => (fw.hosts[h] ?? 0) > 0),
     `non-JSON ${fw.nonJson} (= the non-200: HAProxy's error pages), glued ${fw.glued} (<= ${x.truncated} cut off), ` +
       `${survivors.map((h) => `${h} ${fw.hosts[h] ?? 0}`).join(', ')}, ${victim.name} ${fw.hosts[victim.name] ?? 0}`,
   );

@@ -258,7 +258,11 @@ export function runHarness(main: () => Promise<number>): void {
 export function firstError(output: string): string {
   const lines = output.split('\n');
   const start = lines.findIndex((l) => /^[│\s]*Error:/.test(l));
-  if (start < 0) return lines.filter((l) => l.trim() !== '').slice(-3).join(' ');
+  if (start < 0)
+    return lines
+      .filter((l) => l.trim() !== '')
+      .slice(-3)
+      .join(' ');
   const end = lines.findIndex((l, i) => i > start && l.startsWith('╵'));
   return lines
     .slice(start, end < 0 ? start + 12 : end)

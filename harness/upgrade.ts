@@ -42,13 +42,23 @@ export const UPGRADE_FIXTURES: readonly UpgradeFixture[] = [
 export const MUST_KEEP = ['aws_vpc', 'aws_lb', 'aws_ecs_cluster', 'aws_autoscaling_group', 'aws_ecs_service'] as const;
 
 /** What holds data that a new resource would not have: never destroyed or replaced by an upgrade (forgotten with `removed` at most). */
-export const DATA_BEARING = ['aws_kms_key', 'aws_cloudwatch_log_group', 'aws_s3_bucket', 'aws_ecr_repository', 'aws_secretsmanager_secret'] as const;
+export const DATA_BEARING = [
+  'aws_kms_key',
+  'aws_cloudwatch_log_group',
+  'aws_s3_bucket',
+  'aws_ecr_repository',
+  'aws_secretsmanager_secret',
+] as const;
 
 export interface ResourceChange {
   readonly address: string;
   readonly previous_address?: string;
   readonly type: string;
-  readonly change: { readonly actions: readonly string[]; readonly replace_paths?: unknown[]; readonly before?: { readonly type?: string } | null };
+  readonly change: {
+    readonly actions: readonly string[];
+    readonly replace_paths?: unknown[];
+    readonly before?: { readonly type?: string } | null;
+  };
 }
 
 /** Changes that destroy or replace a data-bearing resource (a SecureString parameter included). */
@@ -60,7 +70,12 @@ export function dataLost(changes: readonly ResourceChange[]): ResourceChange[] {
 
 /** The resource changes of a saved plan (`terraform show -json`). */
 export function planChanges(setup: TerraformSetup, dir: string, planFile: string): ResourceChange[] {
-  const r = spawnSync('terraform', ['show', '-json', planFile], { cwd: dir, env: setup.env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const r = spawnSync('terraform', ['show', '-json', planFile], {
+    cwd: dir,
+    env: setup.env,
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
   if (r.status !== 0) throw new Error(`terraform show: ${r.stderr.trim()}`);
   return JSON.parse(r.stdout).resource_changes ?? [];
 }
@@ -78,7 +93,11 @@ export async function runUpgrade(setup: TerraformSetup, emulator: Emulator, outD
     environments.map(async (environment) => {
       const own = new Checks();
       for (const f of UPGRADE_FIXTURES.filter((x) => x.environment === environment)) {
-        await upgradeFrom(setup, emulator, outDir, own, f).catch((error) => own.run(`upgrade ${f.environment}@${f.commit}: harness`, () => { throw error; }));
+        await upgradeFrom(setup, emulator, outDir, own, f).catch((error) =>
+          own.run(`upgrade ${f.environment}@${f.commit}: harness`, () => {
+            throw error;
+          }),
+        );
       }
       return own;
     }),
@@ -106,7 +125,11 @@ async function upgradeFrom(setup: TerraformSetup, emulator: Emulator, outDir: st
   const init = await oneAtATime(() => step(checks, env, dir, 'init', ['init']));
   if (!checks.run(`upgrade ${name}: terraform init (old layout)`, () => expect(init.code === 0, firstError(init.output)))) return;
   let zoneId: string | undefined;
-  if (config.domain?.zoneName && !checks.run(`upgrade ${name}: hosted zone ${config.domain.zoneName} created first`, () => (zoneId = createHostedZone(aws, config)))) return;
+  if (
+    config.domain?.zoneName &&
+    !checks.run(`upgrade ${name}: hosted zone ${config.domain.zoneName} created first`, () => (zoneId = createHostedZone(aws, config)))
+  )
+    return;
   const apply = await step(checks, env, dir, 'apply-old', ['apply', '-auto-approve']);
   const applied = checks.run(`upgrade ${name}: the old layout applies`, () => {
     expect(apply.code === 0, `${firstError(apply.output)} (log: ${join(dir, 'apply-old.log')})`);
@@ -116,9 +139,17 @@ async function upgradeFrom(setup: TerraformSetup, emulator: Emulator, outDir: st
   if (applied) {
     // What the old code itself would change on a re-plan: moto's answers, not the upgrade.
     await step(checks, env, dir, 'plan-old', ['plan', '-out=old.tfplan']);
-    const noise = new Set(planChanges(env, dir, 'old.tfplan').filter(replaced).map((c) => c.address));
+    const noise = new Set(
+      planChanges(env, dir, 'old.tfplan')
+        .filter(replaced)
+        .map((c) => c.address),
+    );
 
-    const { dir: synthDir } = synthEmulatorStack(f.environment, emulator.endpoint, join(outDir, `upgrade-synth-${f.environment}-${f.commit}`));
+    const { dir: synthDir } = synthEmulatorStack(
+      f.environment,
+      emulator.endpoint,
+      join(outDir, `upgrade-synth-${f.environment}-${f.commit}`),
+    );
     copyFileSync(join(synthDir, 'cdk.tf.json'), join(dir, 'cdk.tf.json'));
     const reinit = await oneAtATime(() => step(checks, env, dir, 'init-new', ['init']));
     const plan = await step(checks, env, dir, 'plan-new', ['plan', '-out=new.tfplan']);
@@ -133,15 +164,22 @@ async function upgradeFrom(setup: TerraformSetup, emulator: Emulator, outDir: st
         const kept = changes.filter((c) => (MUST_KEEP as readonly string[]).includes(c.type));
         const lost = kept.filter((c) => c.change.actions.includes('delete'));
         expect(lost.length === 0, lost.map(describe).join('; '));
-        for (const type of MUST_KEEP) expect(kept.some((c) => c.type === type), `no ${type} in the plan`);
+        for (const type of MUST_KEEP)
+          expect(
+            kept.some((c) => c.type === type),
+            `no ${type} in the plan`,
+          );
         return kept.map((c) => `${c.type} ${c.change.actions.join('/')}`).join(', ');
       });
-      checks.run(`upgrade ${name}: no data-bearing resource (${DATA_BEARING.join(', ')}, SecureString parameters) is destroyed or replaced`, () => {
-        const lost = dataLost(changes);
-        expect(lost.length === 0, lost.map((c) => `${describe(c)} (${c.change.actions.join('/')})`).join('; '));
-        const bearing = changes.filter((c) => (DATA_BEARING as readonly string[]).includes(c.type));
-        return `${bearing.length} checked: ${bearing.map((c) => `${c.type} ${c.change.actions.join('/')}`).join(', ')}`;
-      });
+      checks.run(
+        `upgrade ${name}: no data-bearing resource (${DATA_BEARING.join(', ')}, SecureString parameters) is destroyed or replaced`,
+        () => {
+          const lost = dataLost(changes);
+          expect(lost.length === 0, lost.map((c) => `${describe(c)} (${c.change.actions.join('/')})`).join('; '));
+          const bearing = changes.filter((c) => (DATA_BEARING as readonly string[]).includes(c.type));
+          return `${bearing.length} checked: ${bearing.map((c) => `${c.type} ${c.change.actions.join('/')}`).join(', ')}`;
+        },
+      );
       const upgrade = await step(checks, env, dir, 'apply-new', ['apply', 'new.tfplan']);
       checks.run(`upgrade ${name}: the plan applies`, () =>
         expect(upgrade.code === 0, `${firstError(upgrade.output)} (log: ${join(dir, 'apply-new.log')})`),
@@ -172,6 +210,10 @@ function reportPlan(checks: Checks, changes: readonly ResourceChange[], noise: R
     const list = changes.filter(matches);
     if (list.length === 0) continue;
     checks.log(`  ${what}:`);
-    list.forEach((c) => checks.log(`    ${describe(c)}${noise.has(c.previous_address ?? c.address) ? ' [the old code re-planned replaces it too: emulator]' : ''}`));
+    list.forEach((c) =>
+      checks.log(
+        `    ${describe(c)}${noise.has(c.previous_address ?? c.address) ? ' [the old code re-planned replaces it too: emulator]' : ''}`,
+      ),
+    );
   }
 }

@@ -33,11 +33,21 @@ export function addStateBootstrapStacks(app: App, configs: readonly EnvironmentC
     if (config.state) byBucket.set(config.state.bucket, [...(byBucket.get(config.state.bucket) ?? []), config]);
   }
   if (githubRepository !== undefined && byBucket.size > 0 && !GITHUB_REPOSITORY.test(githubRepository)) {
-    throw new ConfigError([...byBucket.values()][0][0].name, 'HOST_NAME_GITHUB_REPOSITORY', githubRepository, 'owner/repository as GitHub spells it, e.g. my-org/host-name');
+    throw new ConfigError(
+      [...byBucket.values()][0][0].name,
+      'HOST_NAME_GITHUB_REPOSITORY',
+      githubRepository,
+      'owner/repository as GitHub spells it, e.g. my-org/host-name',
+    );
   }
   if (githubRepository !== undefined && byBucket.size > 1) {
     const [, [second]] = [...byBucket.values()];
-    throw new ConfigError(second.name, 'state.bucket', second.state!.bucket, `the bucket of the other environments with HOST_NAME_GITHUB_REPOSITORY: the CI roles are one set per account`);
+    throw new ConfigError(
+      second.name,
+      'state.bucket',
+      second.state!.bucket,
+      `the bucket of the other environments with HOST_NAME_GITHUB_REPOSITORY: the CI roles are one set per account`,
+    );
   }
   return [...byBucket.values()].map(
     (users) =>

@@ -53,7 +53,11 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentSettings>> = {
       // The reservation is what placement counts: the measured peak RSS under wrk -t4 -c300 is 184 MiB
       // (bench/RESULTS.md, issue 17), plus a fifth for noise, rounded up to 32 MiB: 224. Two tasks fit a t2.micro
       // (cpu-bound there) while the hard limit stays 512 MiB.
-      'host-name': hostNameService('host-name-dev', { cpu: 512, memoryMiB: 512, memoryReservationMiB: 224 }, { minTasks: 1, maxTasks: 2, requestsPerTarget: 50 }),
+      'host-name': hostNameService(
+        'host-name-dev',
+        { cpu: 512, memoryMiB: 512, memoryReservationMiB: 224 },
+        { minTasks: 1, maxTasks: 2, requestsPerTarget: 50 },
+      ),
     },
     // Throwaway images: destroy may delete the repository with them.
     image: { forceDelete: true },
@@ -77,7 +81,11 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentSettings>> = {
     services: {
       // Requests per target: the measured throughput of a 1024-unit task at the CPU target (scaling-targets.ts);
       // dev keeps the tutorial's 50 so that a wrk run shows scaling.
-      'host-name': hostNameService('host-name-prod', { cpu: 1024, memoryMiB: 768 }, { minTasks: 2, maxTasks: 10, requestsPerTarget: derivedRequestsPerTarget(1024, defaultCpuTargetPercent(PROD_INSTANCE_TYPE)) }),
+      'host-name': hostNameService(
+        'host-name-prod',
+        { cpu: 1024, memoryMiB: 768 },
+        { minTasks: 2, maxTasks: 10, requestsPerTarget: derivedRequestsPerTarget(1024, defaultCpuTargetPercent(PROD_INSTANCE_TYPE)) },
+      ),
     },
     loadBalancer: { deletionProtection: true, accessLogs: true },
     production: true,
@@ -170,5 +178,8 @@ export function withImage(services: Readonly<Record<string, ServiceSettings>>, n
 export function requestedEnvironments(argv: readonly string[], env: NodeJS.ProcessEnv): string[] {
   const fromArgs = argv.filter((a) => a.trim() !== '');
   if (fromArgs.length > 0) return fromArgs;
-  return (env.HOST_NAME_ENVS ?? '').split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return (env.HOST_NAME_ENVS ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
 }

@@ -47,7 +47,10 @@ describe('npm run cost', () => {
   });
 
   test('--compare prints the per-stack and per-line monthly difference, new and removed stacks included', () => {
-    const base = synthDir({ web: { provider: provider(), resource: alb }, old: { provider: provider(), resource: { aws_eip: { ip: {} } } } });
+    const base = synthDir({
+      web: { provider: provider(), resource: alb },
+      old: { provider: provider(), resource: { aws_eip: { ip: {} } } },
+    });
     const head = synthDir({
       web: { provider: provider(), resource: { ...alb, aws_eip: { ip: {}, ip2: {} } } },
       new: { provider: provider(), resource: { aws_kms_key: { k: {} } } },
@@ -68,7 +71,9 @@ describe('npm run cost', () => {
 
   test('--compare of identical outputs says nothing changed', () => {
     const dir = synthDir({ web: { provider: provider(), resource: alb } });
-    expect(output(['--dir', dir, '--compare', dir])).toContain('web: min $29.57 -> $29.57 ($0.00), max $29.57 -> $29.57 ($0.00)\n  no line changed');
+    expect(output(['--dir', dir, '--compare', dir])).toContain(
+      'web: min $29.57 -> $29.57 ($0.00), max $29.57 -> $29.57 ($0.00)\n  no line changed',
+    );
   });
 });
 
@@ -84,17 +89,23 @@ describe('bad input: one line, exit code 2', () => {
   };
 
   test('no synth output', () => {
-    expect(fails(['--dir', '/nonexistent/cdktf.out'])).toBe('/nonexistent/cdktf.out: /nonexistent/cdktf.out/stacks not found; run `npm run synth` first');
+    expect(fails(['--dir', '/nonexistent/cdktf.out'])).toBe(
+      '/nonexistent/cdktf.out: /nonexistent/cdktf.out/stacks not found; run `npm run synth` first',
+    );
   });
 
   test('a compare directory without synth output', () => {
     const dir = synthDir({ web: { provider: provider(), resource: alb } });
-    expect(fails(['--dir', dir, '--compare', '/nonexistent/base'])).toBe('--compare /nonexistent/base: /nonexistent/base/stacks not found; run `npm run synth` first');
+    expect(fails(['--dir', dir, '--compare', '/nonexistent/base'])).toBe(
+      '--compare /nonexistent/base: /nonexistent/base/stacks not found; run `npm run synth` first',
+    );
   });
 
   test('an unknown stack', () => {
     const dir = synthDir({ web: { provider: provider(), resource: alb } });
-    expect(fails(['host-name-stage', '--dir', dir])).toBe(`no synthesized stack "host-name-stage" in ${dir}/stacks (have web); run \`npm run synth\` first`);
+    expect(fails(['host-name-stage', '--dir', dir])).toBe(
+      `no synthesized stack "host-name-stage" in ${dir}/stacks (have web); run \`npm run synth\` first`,
+    );
   });
 
   test('a stack in a region the table lacks', () => {
@@ -116,11 +127,21 @@ describe('bad input: one line, exit code 2', () => {
     expect(() => parseArgs(['--dir'])).toThrow(`--dir needs a directory; ${USAGE}`);
     expect(() => parseArgs(['--compare', '--markdown'])).toThrow(`--compare needs a directory; ${USAGE}`);
     expect(() => parseArgs(['--readme', '--markdown'])).toThrow(`--readme takes no --compare or --markdown; ${USAGE}`);
-    expect(parseArgs(['a', '--dir=x', '--compare=y', '--markdown', 'b'])).toEqual({ stacks: ['a', 'b'], dir: 'x', compare: 'y', markdown: true, readme: false, help: false });
+    expect(parseArgs(['a', '--dir=x', '--compare=y', '--markdown', 'b'])).toEqual({
+      stacks: ['a', 'b'],
+      dir: 'x',
+      compare: 'y',
+      markdown: true,
+      readme: false,
+      help: false,
+    });
   });
 
   test('the real command prints one line on stderr, no stack trace, and exits 2', () => {
-    const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', 'tools/cost/cli.ts', '--dir', '/nonexistent/cdktf.out'], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', 'tools/cost/cli.ts', '--dir', '/nonexistent/cdktf.out'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe('error: /nonexistent/cdktf.out: /nonexistent/cdktf.out/stacks not found; run `npm run synth` first\n');

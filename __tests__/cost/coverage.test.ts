@@ -23,7 +23,12 @@ const variants = [
   synthStack(selectEnvironments(['microservices'])[0]),
   synthStack(resolveEnvironment('graviton', { ...ENVIRONMENTS.dev, instanceType: 't4g.small', flowLogs: true, natMode: 'per-az' })),
 ];
-const state = { name: STATE_STACK_NAME, json: JSON.parse(Testing.synth(new StateBootstrapStack(Testing.app(), STATE_STACK_NAME, { bucket: 'host-name-tf-state', region: 'us-east-1' }))) };
+const state = {
+  name: STATE_STACK_NAME,
+  json: JSON.parse(
+    Testing.synth(new StateBootstrapStack(Testing.app(), STATE_STACK_NAME, { bucket: 'host-name-tf-state', region: 'us-east-1' })),
+  ),
+};
 const registryStack = addRegistryStack(Testing.app(), selectEnvironments(DEFAULT_ENVIRONMENTS));
 const registry = { name: registryStack.node.id, json: JSON.parse(Testing.synth(registryStack)) };
 const all = [...environments, ...variants, state, registry];
@@ -33,10 +38,13 @@ describe('every synthesized type is priced or free', () => {
     expect(environments.map((s) => s.name)).toEqual(selectEnvironments([]).map((c) => `host-name-${c.name}`));
   });
 
-  test.each(all.map((s) => [s.name, s.json] as const))('%s: no resource or data source type is missing from the price table', (_name, json) => {
-    expect(unpricedTypes(json)).toEqual([]);
-    expect(() => estimateStack(_name, json)).not.toThrow();
-  });
+  test.each(all.map((s) => [s.name, s.json] as const))(
+    '%s: no resource or data source type is missing from the price table',
+    (_name, json) => {
+      expect(unpricedTypes(json)).toEqual([]);
+      expect(() => estimateStack(_name, json)).not.toThrow();
+    },
+  );
 
   test('an unknown type in a real stack is caught (the check can fail)', () => {
     const json = JSON.parse(JSON.stringify(environments[0].json));
@@ -54,7 +62,9 @@ describe('every synthesized type is priced or free', () => {
 describe('the price table', () => {
   test.each(Object.keys(REGIONS))('%s prices every instance type the config accepts (container and NAT instances), and gp3', (region) => {
     const p = REGIONS[region];
-    expect(Object.keys(p.ec2InstanceHour).sort()).toEqual([...new Set([...Object.keys(INSTANCE_TYPES), ...Object.keys(NAT_INSTANCE_TYPES)])].sort());
+    expect(Object.keys(p.ec2InstanceHour).sort()).toEqual(
+      [...new Set([...Object.keys(INSTANCE_TYPES), ...Object.keys(NAT_INSTANCE_TYPES)])].sort(),
+    );
     for (const price of Object.values(p.ec2InstanceHour)) expect(price).toBeGreaterThan(0);
     expect(p.ebs.gbMonth.gp3).toBeGreaterThan(0);
   });

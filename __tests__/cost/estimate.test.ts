@@ -8,7 +8,11 @@ import { explain } from '../../tools/cost/render';
  * comments, so a wrong price, count or formula fails here.
  */
 
-function stack(resource: Record<string, Record<string, any>>, data: Record<string, Record<string, any>> = {}, region = 'us-east-1'): TerraformJson {
+function stack(
+  resource: Record<string, Record<string, any>>,
+  data: Record<string, Record<string, any>> = {},
+  region = 'us-east-1',
+): TerraformJson {
   return { provider: { aws: [{ region }] }, resource, data };
 }
 
@@ -35,7 +39,9 @@ const asg = (extra: Record<string, unknown> = {}) => ({
 
 describe('network', () => {
   test('a NAT gateway: hours and the assumed data processed', () => {
-    const e = estimate(stack({ aws_nat_gateway: { nat: { allocation_id: '${aws_eip.ip.allocation_id}' } }, aws_eip: { ip: { domain: 'vpc' } } }));
+    const e = estimate(
+      stack({ aws_nat_gateway: { nat: { allocation_id: '${aws_eip.ip.allocation_id}' } }, aws_eip: { ip: { domain: 'vpc' } } }),
+    );
     expect(cost(e, 'NAT gateway')).toBeCloseTo(32.85, 6); // 730 h x $0.045
     expect(cost(e, 'NAT gateway data processed')).toBeCloseTo(0.225, 6); // 5 GB x $0.045
     expect(cost(e, 'public IPv4 address (NAT gateway Elastic IP)')).toBeCloseTo(3.65, 6); // 730 h x $0.005
@@ -99,7 +105,12 @@ describe('load balancers', () => {
   test('an NLB: hours and NLCUs; nodes with their own Elastic IP are not counted twice', () => {
     const e = estimate(
       stack({
-        aws_lb: { nlb: { load_balancer_type: 'network', subnet_mapping: [{ subnet_id: 'a', allocation_id: '${aws_eip.ip.id}' }, { subnet_id: 'b' }] } },
+        aws_lb: {
+          nlb: {
+            load_balancer_type: 'network',
+            subnet_mapping: [{ subnet_id: 'a', allocation_id: '${aws_eip.ip.id}' }, { subnet_id: 'b' }],
+          },
+        },
         aws_eip: { ip: {} },
       }),
     );
@@ -121,7 +132,10 @@ describe('instances', () => {
     const e = estimate(
       stack({
         aws_launch_template: {
-          lt: lt({ monitoring: { enabled: true }, block_device_mappings: [{ device_name: '/dev/xvda', ebs: { volume_size: 40, volume_type: 'gp3' } }] }),
+          lt: lt({
+            monitoring: { enabled: true },
+            block_device_mappings: [{ device_name: '/dev/xvda', ebs: { volume_size: 40, volume_type: 'gp3' } }],
+          }),
         },
         aws_autoscaling_group: { asg: asg() },
       }),
@@ -139,7 +153,12 @@ describe('instances', () => {
   });
 
   test('without a block device mapping the root volume is the ECS AMI default, 30 GiB gp3; no monitoring line when off', () => {
-    const e = estimate(stack({ aws_launch_template: { lt: { instance_type: 't2.micro' } }, aws_autoscaling_group: { asg: asg({ min_size: 1, max_size: 2 }) } }));
+    const e = estimate(
+      stack({
+        aws_launch_template: { lt: { instance_type: 't2.micro' } },
+        aws_autoscaling_group: { asg: asg({ min_size: 1, max_size: 2 }) },
+      }),
+    );
     expect(cost(e, 'EBS gp3 volume')).toBeCloseTo(2.4, 6); // 30 GB x $0.08
     expect(line(e, 'EBS gp3 volume').note).toMatch(/30 GiB/);
     expect(e.lines.map((l) => l.item)).toEqual(['EC2 t2.micro on-demand', 'EBS gp3 volume']);
@@ -150,7 +169,12 @@ describe('instances', () => {
   test('gp3 IOPS and throughput above the included baseline are extra', () => {
     const e = estimate(
       stack({
-        aws_launch_template: { lt: lt({ credit_specification: { cpu_credits: 'standard' }, block_device_mappings: [{ ebs: { volume_size: '30', iops: 4000, throughput: 250 } }] }) },
+        aws_launch_template: {
+          lt: lt({
+            credit_specification: { cpu_credits: 'standard' },
+            block_device_mappings: [{ ebs: { volume_size: '30', iops: 4000, throughput: 250 } }],
+          }),
+        },
         aws_autoscaling_group: { asg: asg({ min_size: 1, max_size: 1 }) },
       }),
     );
@@ -169,7 +193,10 @@ describe('instances', () => {
             max_size: 3,
             mixed_instances_policy: {
               instances_distribution: { on_demand_base_capacity: 1, on_demand_percentage_above_base_capacity: 0 },
-              launch_template: { launch_template_specification: { launch_template_id: '${aws_launch_template.lt.id}' }, override: [{ instance_type: 't3.micro' }] },
+              launch_template: {
+                launch_template_specification: { launch_template_id: '${aws_launch_template.lt.id}' },
+                override: [{ instance_type: 't3.micro' }],
+              },
             },
           },
         },
@@ -182,7 +209,13 @@ describe('instances', () => {
   });
 
   test('a standalone instance with a public IP and a gp2 root volume', () => {
-    const e = estimate(stack({ aws_instance: { nat: { instance_type: 't4g.micro', associate_public_ip_address: true, root_block_device: { volume_size: 8, volume_type: 'gp2' } } } }));
+    const e = estimate(
+      stack({
+        aws_instance: {
+          nat: { instance_type: 't4g.micro', associate_public_ip_address: true, root_block_device: { volume_size: 8, volume_type: 'gp2' } },
+        },
+      }),
+    );
     expect(cost(e, 'EC2 t4g.micro on-demand')).toBeCloseTo(6.132, 6); // 730 h x $0.0084
     expect(cost(e, 'EBS gp2 volume')).toBeCloseTo(0.8, 6); // 8 GB x $0.10
     expect(cost(e, 'public IPv4 address (instance)')).toBeCloseTo(3.65, 6);
@@ -195,12 +228,27 @@ describe('instances', () => {
         aws_launch_template: { lt: lt(template) },
         aws_autoscaling_group: { asg: asg() },
         aws_ecs_capacity_provider: { cp: { auto_scaling_group_provider: { auto_scaling_group_arn: '${aws_autoscaling_group.asg.arn}' } } },
-        aws_ecs_service: { s: { cluster: '${aws_ecs_cluster.c.arn}', capacity_provider_strategy: [{ capacity_provider: '${aws_ecs_capacity_provider.cp.name}', weight: 1 }] } },
-        aws_appautoscaling_target: { t: { resource_id: 'service/${aws_ecs_cluster.c.name}/${aws_ecs_service.s.name}', scalable_dimension: 'ecs:service:DesiredCount', min_capacity: 1, max_capacity: 2 } },
+        aws_ecs_service: {
+          s: {
+            cluster: '${aws_ecs_cluster.c.arn}',
+            capacity_provider_strategy: [{ capacity_provider: '${aws_ecs_capacity_provider.cp.name}', weight: 1 }],
+          },
+        },
+        aws_appautoscaling_target: {
+          t: {
+            resource_id: 'service/${aws_ecs_cluster.c.name}/${aws_ecs_service.s.name}',
+            scalable_dimension: 'ecs:service:DesiredCount',
+            min_capacity: 1,
+            max_capacity: 2,
+          },
+        },
         aws_appautoscaling_policy: {
           cpu: {
             resource_id: '${aws_appautoscaling_target.t.resource_id}',
-            target_tracking_scaling_policy_configuration: { target_value: target, predefined_metric_specification: { predefined_metric_type: 'ECSServiceAverageCPUUtilization' } },
+            target_tracking_scaling_policy_configuration: {
+              target_value: target,
+              predefined_metric_specification: { predefined_metric_type: 'ECSServiceAverageCPUUtilization' },
+            },
           },
         },
       });
@@ -209,20 +257,28 @@ describe('instances', () => {
       const e = estimate(ecs(60));
       expect(cost(e, 'EC2 t3.small surplus CPU credits', 'min')).toBeCloseTo(58.4, 6); // 2 instances
       expect(cost(e, 'EC2 t3.small surplus CPU credits', 'max')).toBeCloseTo(146, 6); // 5 instances
-      expect(explain(line(e, 'EC2 t3.small surplus CPU credits'))).toBe('2 (max 5) instances × 2 vCPU × 0.4 above baseline × 730 h × $0.05/vCPU-h');
+      expect(explain(line(e, 'EC2 t3.small surplus CPU credits'))).toBe(
+        '2 (max 5) instances × 2 vCPU × 0.4 above baseline × 730 h × $0.05/vCPU-h',
+      );
       expect(e.total.min).toBeCloseTo(30.368 + 58.4 + 4.8, 6); // instances, surplus credits, 30 GB gp3 each
     });
 
     test('at or below the baseline, or in standard mode, no surplus line', () => {
       const atBaseline = estimate(ecs(20));
       expect(atBaseline.lines.some((l) => /surplus/.test(l.item))).toBe(false);
-      expect(line(atBaseline, 'EC2 t3.small on-demand').note).toMatch(/none billed while the services hold their CPU target of 20% \(baseline 20%\)/);
-      expect(estimate(ecs(60, { credit_specification: { cpu_credits: 'standard' } })).lines.some((l) => /surplus/.test(l.item))).toBe(false);
+      expect(line(atBaseline, 'EC2 t3.small on-demand').note).toMatch(
+        /none billed while the services hold their CPU target of 20% \(baseline 20%\)/,
+      );
+      expect(estimate(ecs(60, { credit_specification: { cpu_credits: 'standard' } })).lines.some((l) => /surplus/.test(l.item))).toBe(
+        false,
+      );
     });
   });
 
   test('prices follow the stack region', () => {
-    const e = estimate(stack({ aws_launch_template: { lt: lt() }, aws_autoscaling_group: { asg: asg({ min_size: 1, max_size: 1 }) } }, {}, 'eu-west-1'));
+    const e = estimate(
+      stack({ aws_launch_template: { lt: lt() }, aws_autoscaling_group: { asg: asg({ min_size: 1, max_size: 1 }) } }, {}, 'eu-west-1'),
+    );
     expect(e.location).toBe('Europe (Ireland)');
     expect(cost(e, 'EC2 t3.small on-demand')).toBeCloseTo(16.644, 6); // 730 h x $0.0228
     expect(cost(e, 'EBS gp3 volume')).toBeCloseTo(2.64, 6); // 30 GB x $0.088
@@ -235,10 +291,22 @@ describe('instances', () => {
 });
 
 describe('a working-hours schedule and a NAT instance', () => {
-  const schedule = (recurrence: string, min: number, max: number) => ({ autoscaling_group_name: '${aws_autoscaling_group.g.name}', recurrence, min_size: min, max_size: max, desired_capacity: min });
+  const schedule = (recurrence: string, min: number, max: number) => ({
+    autoscaling_group_name: '${aws_autoscaling_group.g.name}',
+    recurrence,
+    min_size: min,
+    max_size: max,
+    desired_capacity: min,
+  });
   const scheduled = (schedules: Record<string, unknown>) =>
     stack({
-      aws_launch_template: { lt: lt({ credit_specification: { cpu_credits: 'standard' }, monitoring: { enabled: true }, block_device_mappings: [{ ebs: { volume_size: 30, volume_type: 'gp3' } }] }) },
+      aws_launch_template: {
+        lt: lt({
+          credit_specification: { cpu_credits: 'standard' },
+          monitoring: { enabled: true },
+          block_device_mappings: [{ ebs: { volume_size: 30, volume_type: 'gp3' } }],
+        }),
+      },
       aws_autoscaling_group: { g: asg() },
       aws_autoscaling_schedule: schedules,
     });
@@ -264,7 +332,9 @@ describe('a working-hours schedule and a NAT instance', () => {
   test('a scheduled NAT instance: its hours and volume follow the schedule, its Elastic IP does not', () => {
     const nat = (schedules: Record<string, unknown>) =>
       stack({
-        aws_launch_template: { nat: { instance_type: 't4g.nano', block_device_mappings: [{ ebs: { volume_size: 8, volume_type: 'gp3' } }] } },
+        aws_launch_template: {
+          nat: { instance_type: 't4g.nano', block_device_mappings: [{ ebs: { volume_size: 8, volume_type: 'gp3' } }] },
+        },
         aws_autoscaling_group: { g: { min_size: 1, max_size: 1, launch_template: { id: '${aws_launch_template.nat.id}' } } },
         aws_autoscaling_schedule: schedules,
         aws_network_interface: { eni: { source_dest_check: false } },
@@ -279,7 +349,7 @@ describe('a working-hours schedule and a NAT instance', () => {
     expect(cost(e, 'public IPv4 address (NAT instance Elastic IP)')).toBeCloseTo(3.65, 6);
   });
 
-  test('a schedule to other sizes than zero and the group\'s own, or a recurrence that is not weekly, is an error', () => {
+  test("a schedule to other sizes than zero and the group's own, or a recurrence that is not weekly, is an error", () => {
     expect(() => estimate(scheduled({ half: schedule('0 8 * * 1-5', 1, 2), down: schedule('0 19 * * 1-5', 0, 0) }))).toThrow(
       "stack test: aws_autoscaling_schedule.half: sets min 1, max 2: only schedules between zero and the group's own sizes (2-5) are priced",
     );
@@ -291,7 +361,9 @@ describe('a working-hours schedule and a NAT instance', () => {
   test('a NAT instance: t4g.nano hours, its volume, and the Elastic IP on its interface', () => {
     const e = estimate(
       stack({
-        aws_launch_template: { nat: { instance_type: 't4g.nano', block_device_mappings: [{ ebs: { volume_size: 8, volume_type: 'gp3' } }] } },
+        aws_launch_template: {
+          nat: { instance_type: 't4g.nano', block_device_mappings: [{ ebs: { volume_size: 8, volume_type: 'gp3' } }] },
+        },
         aws_autoscaling_group: { nat: { min_size: 1, max_size: 1, launch_template: { id: '${aws_launch_template.nat.id}' } } },
         aws_network_interface: { eni: { source_dest_check: false } },
         aws_route: { r: { network_interface_id: '${aws_network_interface.eni.id}' } },
@@ -304,7 +376,11 @@ describe('a working-hours schedule and a NAT instance', () => {
     expect(line(e, 'public IPv4 address (NAT instance Elastic IP)').note).toBe(
       'billed every hour, attached or not: it stays on the interface while the NAT instance is stopped or replaced',
     );
-    expect(e.free).toContainEqual({ type: 'aws_network_interface', count: 1, reason: 'network interfaces are free (a public IPv4 address on one is priced on its aws_eip)' });
+    expect(e.free).toContainEqual({
+      type: 'aws_network_interface',
+      count: 1,
+      reason: 'network interfaces are free (a public IPv4 address on one is priced on its aws_eip)',
+    });
   });
 });
 
@@ -337,7 +413,9 @@ describe('logs and monitoring', () => {
       stack({
         aws_flow_log: { s3: { log_destination_type: 's3', log_destination: '${aws_s3_bucket.logs.arn}', traffic_type: 'ALL' } },
         aws_s3_bucket: { logs: {} },
-        aws_s3_bucket_lifecycle_configuration: { lc: { bucket: '${aws_s3_bucket.logs.id}', rule: [{ status: 'Enabled', expiration: [{ days: 30 }] }] } },
+        aws_s3_bucket_lifecycle_configuration: {
+          lc: { bucket: '${aws_s3_bucket.logs.id}', rule: [{ status: 'Enabled', expiration: [{ days: 30 }] }] },
+        },
       }),
     );
     expect(cost(e, 'VPC flow logs to S3 (vended)')).toBeCloseTo(1.25, 6); // 5 GB x $0.25
@@ -356,14 +434,28 @@ describe('logs and monitoring', () => {
           std: { metric_name: 'CPUUtilization', period: 60 },
           std2: { metric_name: 'MemoryUtilization', period: 300 },
           hr: { metric_name: 'CPUUtilization', period: 10 },
-          math: { metric_query: [{ id: 'a', metric: { metric_name: 'x', period: 60 } }, { id: 'b', metric: { metric_name: 'y', period: 60 } }, { id: 'e', expression: 'a/b' }] },
-          anomaly: { metric_query: [{ id: 'm', metric: { metric_name: 'x', period: 300 } }, { id: 'ad', expression: 'ANOMALY_DETECTION_BAND(m, 2)' }] },
+          math: {
+            metric_query: [
+              { id: 'a', metric: { metric_name: 'x', period: 60 } },
+              { id: 'b', metric: { metric_name: 'y', period: 60 } },
+              { id: 'e', expression: 'a/b' },
+            ],
+          },
+          anomaly: {
+            metric_query: [
+              { id: 'm', metric: { metric_name: 'x', period: 300 } },
+              { id: 'ad', expression: 'ANOMALY_DETECTION_BAND(m, 2)' },
+            ],
+          },
         },
         aws_cloudwatch_composite_alarm: { c: {} },
       }),
     );
     // standard: std 1 + std2 1 + math 2 + anomaly 1 x 3 = 7 alarm metrics x $0.10
-    expect(e.lines.filter((l) => l.item === 'CloudWatch alarm metric (standard)').reduce((s, l) => s + monthly(l, 'min'), 0)).toBeCloseTo(0.7, 6);
+    expect(e.lines.filter((l) => l.item === 'CloudWatch alarm metric (standard)').reduce((s, l) => s + monthly(l, 'min'), 0)).toBeCloseTo(
+      0.7,
+      6,
+    );
     expect(cost(e, 'CloudWatch alarm metric (high resolution)')).toBeCloseTo(0.3, 6);
     expect(cost(e, 'CloudWatch composite alarm')).toBeCloseTo(0.5, 6);
     expect(e.total.min).toBeCloseTo(1.5, 6);
@@ -379,10 +471,17 @@ describe('logs and monitoring', () => {
     const e = estimate(
       stack({
         aws_ecs_cluster: { c: { setting: [{ name: 'containerInsights', value: 'enabled' }] } },
-        aws_ecs_service: { s: { cluster: '${aws_ecs_cluster.c.arn}', task_definition: '${aws_ecs_task_definition.t.arn}', desired_count: 2 } },
+        aws_ecs_service: {
+          s: { cluster: '${aws_ecs_cluster.c.arn}', task_definition: '${aws_ecs_task_definition.t.arn}', desired_count: 2 },
+        },
         aws_ecs_task_definition: { t: { family: 'app' } },
         aws_appautoscaling_target: {
-          target: { resource_id: 'service/${aws_ecs_cluster.c.name}/${aws_ecs_service.s.name}', scalable_dimension: 'ecs:service:DesiredCount', min_capacity: 2, max_capacity: 10 },
+          target: {
+            resource_id: 'service/${aws_ecs_cluster.c.name}/${aws_ecs_service.s.name}',
+            scalable_dimension: 'ecs:service:DesiredCount',
+            min_capacity: 2,
+            max_capacity: 10,
+          },
         },
       }),
     );
@@ -392,15 +491,25 @@ describe('logs and monitoring', () => {
   });
 
   test('Container Insights off: the cluster is free; enhanced observability is an error', () => {
-    expect(estimate(stack({ aws_ecs_cluster: { c: {} } })).free).toEqual([{ type: 'aws_ecs_cluster', count: 1, reason: 'ECS clusters are free; Container Insights off' }]);
-    expect(() => estimate(stack({ aws_ecs_cluster: { c: { setting: [{ name: 'containerInsights', value: 'enhanced' }] } } }))).toThrow(/Container Insights "enhanced"/);
+    expect(estimate(stack({ aws_ecs_cluster: { c: {} } })).free).toEqual([
+      { type: 'aws_ecs_cluster', count: 1, reason: 'ECS clusters are free; Container Insights off' },
+    ]);
+    expect(() => estimate(stack({ aws_ecs_cluster: { c: { setting: [{ name: 'containerInsights', value: 'enhanced' }] } } }))).toThrow(
+      /Container Insights "enhanced"/,
+    );
   });
 });
 
 describe('registries, buckets, keys, DNS, WAF, messaging, secrets', () => {
   test('ECR: images kept by the lifecycle policy x the assumed size', () => {
-    const policy = JSON.stringify({ rules: [{ rulePriority: 1, selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 20 }, action: { type: 'expire' } }] });
-    const e = estimate(stack({ aws_ecr_repository: { r: {} }, aws_ecr_lifecycle_policy: { p: { repository: '${aws_ecr_repository.r.name}', policy } } }));
+    const policy = JSON.stringify({
+      rules: [
+        { rulePriority: 1, selection: { tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 20 }, action: { type: 'expire' } },
+      ],
+    });
+    const e = estimate(
+      stack({ aws_ecr_repository: { r: {} }, aws_ecr_lifecycle_policy: { p: { repository: '${aws_ecr_repository.r.name}', policy } } }),
+    );
     expect(cost(e, 'ECR storage')).toBeCloseTo(0.3, 6); // 20 x 0.15 GB x $0.10
     const unbounded = estimate(stack({ aws_ecr_repository: { r: {} } }));
     expect(cost(unbounded, 'ECR storage')).toBeCloseTo(0.75, 6); // 50 assumed x 0.15 GB x $0.10
@@ -411,7 +520,9 @@ describe('registries, buckets, keys, DNS, WAF, messaging, secrets', () => {
       stack({
         aws_lb: { alb: { subnets: ['a', 'b', 'c'], access_logs: { bucket: '${aws_s3_bucket.logs.bucket}', enabled: true } } },
         aws_s3_bucket: { logs: {}, other: {} },
-        aws_s3_bucket_lifecycle_configuration: { lc: { bucket: '${aws_s3_bucket.logs.id}', rule: [{ status: 'Enabled', expiration: [{ days: 90 }] }] } },
+        aws_s3_bucket_lifecycle_configuration: {
+          lc: { bucket: '${aws_s3_bucket.logs.id}', rule: [{ status: 'Enabled', expiration: [{ days: 90 }] }] },
+        },
       }),
     );
     expect(cost(e, 'S3 Standard storage (logs)')).toBeCloseTo(0.069, 6); // 1 GB/month x 3 months x $0.023
@@ -445,15 +556,27 @@ describe('registries, buckets, keys, DNS, WAF, messaging, secrets', () => {
     expect(cost(e, 'WAF rules (rule groups count as one)')).toBeCloseTo(3, 6);
     expect(cost(e, 'WAF requests')).toBeCloseTo(0.6, 6); // 1 M x $0.60
     expect(() =>
-      estimate(stack({ aws_wafv2_web_acl: { acl: { rule: [{ statement: { managed_rule_group_statement: { name: 'AWSManagedRulesBotControlRuleSet' } } }] } } })),
+      estimate(
+        stack({
+          aws_wafv2_web_acl: {
+            acl: { rule: [{ statement: { managed_rule_group_statement: { name: 'AWSManagedRulesBotControlRuleSet' } } }] },
+          },
+        }),
+      ),
     ).toThrow(/AWSManagedRulesBotControlRuleSet/);
   });
 
   test('SNS publishes; Secrets Manager secrets created, read, or named by ARN in a task definition', () => {
-    const containers = JSON.stringify([{ name: 'app', secrets: [{ name: 'DB', valueFrom: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf:password::' }] }]);
+    const containers = JSON.stringify([
+      { name: 'app', secrets: [{ name: 'DB', valueFrom: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf:password::' }] },
+    ]);
     const e = estimate(
       stack(
-        { aws_sns_topic: { t: {} }, aws_secretsmanager_secret: { s: {} }, aws_ecs_task_definition: { td: { family: 'app', container_definitions: containers } } },
+        {
+          aws_sns_topic: { t: {} },
+          aws_secretsmanager_secret: { s: {} },
+          aws_ecs_task_definition: { td: { family: 'app', container_definitions: containers } },
+        },
         { aws_secretsmanager_secret_version: { v: { secret_id: 'other' } } },
       ),
     );
@@ -479,7 +602,10 @@ describe('registries, buckets, keys, DNS, WAF, messaging, secrets', () => {
 
 describe('no silent zeros', () => {
   test('a resource or data source type that is neither priced nor free is an error naming every one', () => {
-    const json = stack({ aws_vpc: { v: {} }, aws_rds_cluster: { db: {} }, aws_msk_cluster: { k: {} } }, { aws_secretsmanager_random_password: { p: {} } });
+    const json = stack(
+      { aws_vpc: { v: {} }, aws_rds_cluster: { db: {} }, aws_msk_cluster: { k: {} } },
+      { aws_secretsmanager_random_password: { p: {} } },
+    );
     expect(() => estimate(json)).toThrow(CostError);
     expect(() => estimate(json)).toThrow(
       'stack test: no price for aws_msk_cluster, aws_rds_cluster, data.aws_secretsmanager_random_password; add each to FREE_RESOURCES/FREE_DATA_SOURCES in tools/cost/prices.ts or a pricer in tools/cost/estimate.ts',
@@ -498,6 +624,12 @@ describe('no silent zeros', () => {
 
   test('the assumptions the tests compute with are the committed ones', () => {
     // If these move, the hand-computed figures above must move with them.
-    expect([ASSUMPTIONS.albLcu, ASSUMPTIONS.natGbPerGateway, ASSUMPTIONS.appLogGbPerGroup, ASSUMPTIONS.flowLogGbAll, ASSUMPTIONS.ecrImageGb]).toEqual([1, 5, 1, 5, 0.15]);
+    expect([
+      ASSUMPTIONS.albLcu,
+      ASSUMPTIONS.natGbPerGateway,
+      ASSUMPTIONS.appLogGbPerGroup,
+      ASSUMPTIONS.flowLogGbAll,
+      ASSUMPTIONS.ecrImageGb,
+    ]).toEqual([1, 5, 1, 5, 0.15]);
   });
 });

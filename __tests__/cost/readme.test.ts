@@ -24,7 +24,7 @@ describe("README's cost section", () => {
     expect(readmeSection(edited)).not.toBe(expected);
   });
 
-  test("every line of dev's table is explained in \"Cheaper dev\": a row naming its resource type and its amount", () => {
+  test('every line of dev\'s table is explained in "Cheaper dev": a row naming its resource type and its amount', () => {
     const dev = estimateStack('host-name-dev', synthStacks().find((st) => st.name === 'host-name-dev')!.json);
     const explained = readme.slice(readme.indexOf('#### Cheaper dev'), readme.indexOf('**The NAT instance**'));
     const rows = explained.split('\n').filter((l) => l.startsWith('| `'));
@@ -35,7 +35,9 @@ describe("README's cost section", () => {
 
   test('rewriting replaces only what is between the markers', () => {
     const doc = 'before\n<!-- cost:begin -->\nold\n<!-- cost:end -->\nafter\n';
-    expect(replaceReadmeSection(doc, '<!-- cost:begin x -->new<!-- cost:end -->')).toBe('before\n<!-- cost:begin x -->new<!-- cost:end -->\nafter\n');
+    expect(replaceReadmeSection(doc, '<!-- cost:begin x -->new<!-- cost:end -->')).toBe(
+      'before\n<!-- cost:begin x -->new<!-- cost:end -->\nafter\n',
+    );
     expect(() => replaceReadmeSection('no markers', 'x')).toThrow('README.md has no <!-- cost:begin ... --> ... <!-- cost:end --> markers');
   });
 });

@@ -5,13 +5,15 @@ import { describeFailure, parseArgs, run } from '../../tools/ops/cli';
 
 /** Clients whose every call answers from `answers` by command name (e.g. DescribeClustersCommand). */
 function fakeClients(answers: Record<string, (input: any) => unknown>, sent: string[] = []): Clients {
-  const client = { send: async (command: { constructor: { name: string }; input: unknown }) => {
-    const name = command.constructor.name;
-    sent.push(name);
-    const answer = answers[name];
-    if (!answer) throw new Error(`unexpected ${name}`);
-    return answer(command.input);
-  } };
+  const client = {
+    send: async (command: { constructor: { name: string }; input: unknown }) => {
+      const name = command.constructor.name;
+      sent.push(name);
+      const answer = answers[name];
+      if (!answer) throw new Error(`unexpected ${name}`);
+      return answer(command.input);
+    },
+  };
   return { ecs: client, elb: client, cloudwatch: client, autoscaling: client, appAutoscaling: client } as unknown as Clients;
 }
 
@@ -22,7 +24,10 @@ const io = () => {
 
 describe('ops arguments', () => {
   test.each([
-    [['frobnicate', 'dev'], 'unknown command "frobnicate"; one of status, events, scale, redeploy, exec, wake, wait (npm run ops -- --help)'],
+    [
+      ['frobnicate', 'dev'],
+      'unknown command "frobnicate"; one of status, events, scale, redeploy, exec, wake, wait (npm run ops -- --help)',
+    ],
     [['status'], 'usage: npm run ops -- status <env>'],
     [['scale', 'dev', 'host-name'], 'usage: npm run ops -- scale <env> <service> <n>'],
     [['redeploy', 'dev', 'host-name', 'extra'], 'usage: npm run ops -- redeploy <env> <service>'],
@@ -36,18 +41,24 @@ describe('ops arguments', () => {
 
   test('scale: a count that is not a whole number is refused before any call', async () => {
     const sent: string[] = [];
-    await expect(run(['scale', 'dev', 'host-name', '1.5'], io().io, () => fakeClients({}, sent))).rejects.toThrow('n = "1.5": expected a whole number from 0 to 1000');
+    await expect(run(['scale', 'dev', 'host-name', '1.5'], io().io, () => fakeClients({}, sent))).rejects.toThrow(
+      'n = "1.5": expected a whole number from 0 to 1000',
+    );
     expect(sent).toEqual([]);
   });
 
-  test('an unknown environment is the config\'s error', async () => {
-    await expect(run(['status', 'stage'], io().io, () => fakeClients({}))).rejects.toThrow('environment "stage": name = "stage" is not allowed; expected one of dev, prod, microservices');
+  test("an unknown environment is the config's error", async () => {
+    await expect(run(['status', 'stage'], io().io, () => fakeClients({}))).rejects.toThrow(
+      'environment "stage": name = "stage" is not allowed; expected one of dev, prod, microservices',
+    );
   });
 });
 
 describe('ops against fake AWS answers', () => {
   test('status of an environment that is not deployed: one line naming the cluster', async () => {
-    const run1 = run(['status', 'dev'], io().io, () => fakeClients({ DescribeClustersCommand: () => ({ clusters: [], failures: [{ reason: 'MISSING' }] }) }));
+    const run1 = run(['status', 'dev'], io().io, () =>
+      fakeClients({ DescribeClustersCommand: () => ({ clusters: [], failures: [{ reason: 'MISSING' }] }) }),
+    );
     await expect(run1).rejects.toThrow(
       'environment "dev" is not deployed in us-east-1: no active ECS cluster host-name-dev-cluster (deploy it with npm run deploy -- host-name-dev)',
     );
@@ -55,8 +66,12 @@ describe('ops against fake AWS answers', () => {
 
   const deployed = (desired: number) => ({
     DescribeClustersCommand: () => ({ clusters: [{ clusterName: 'host-name-dev-cluster', status: 'ACTIVE' }] }),
-    DescribeServicesCommand: (input: { services: string[] }) => ({ services: input.services.map((s) => ({ serviceName: s, status: 'ACTIVE', desiredCount: desired })) }),
-    DescribeScalableTargetsCommand: (input: { ResourceIds: string[] }) => ({ ScalableTargets: input.ResourceIds.map((id) => ({ ResourceId: id, MinCapacity: 1, MaxCapacity: 2 })) }),
+    DescribeServicesCommand: (input: { services: string[] }) => ({
+      services: input.services.map((s) => ({ serviceName: s, status: 'ACTIVE', desiredCount: desired })),
+    }),
+    DescribeScalableTargetsCommand: (input: { ResourceIds: string[] }) => ({
+      ScalableTargets: input.ResourceIds.map((id) => ({ ResourceId: id, MinCapacity: 1, MaxCapacity: 2 })),
+    }),
     UpdateServiceCommand: (input: unknown) => ({ service: input }),
   });
 
@@ -77,27 +92,37 @@ describe('ops against fake AWS answers', () => {
   });
 
   test('a service the environment does not have', async () => {
-    await expect(run(['redeploy', 'dev', 'orders'], io().io, () => fakeClients(deployed(1)))).rejects.toThrow('environment "dev" has no service "orders" (it has host-name)');
+    await expect(run(['redeploy', 'dev', 'orders'], io().io, () => fakeClients(deployed(1)))).rejects.toThrow(
+      'environment "dev" has no service "orders" (it has host-name)',
+    );
   });
 });
 
 describe('failures become one line', () => {
   test('no credentials, AWS refusing, unreachable endpoint; a bug is not hidden', () => {
-    expect(describeFailure(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }))).toBe(
-      'no AWS credentials: set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), or run aws sso login',
+    expect(
+      describeFailure(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' })),
+    ).toBe('no AWS credentials: set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY), or run aws sso login');
+    expect(describeFailure(Object.assign(new Error('User is not authorized'), { name: 'AccessDeniedException', $metadata: {} }))).toBe(
+      'AWS refused: AccessDeniedException: User is not authorized',
     );
-    expect(describeFailure(Object.assign(new Error('User is not authorized'), { name: 'AccessDeniedException', $metadata: {} }))).toBe('AWS refused: AccessDeniedException: User is not authorized');
-    expect(describeFailure(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }))).toBe('cannot reach AWS: connect ECONNREFUSED 127.0.0.1:1');
+    expect(describeFailure(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }))).toBe(
+      'cannot reach AWS: connect ECONNREFUSED 127.0.0.1:1',
+    );
     expect(describeFailure(new TypeError('x is undefined'))).toBeUndefined();
   });
 
   test('the command without credentials: exit 2, one line on stderr, nothing on stdout', () => {
     const root = resolve(__dirname, '..', '..');
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_')));
-    const r = spawnSync(process.execPath, ['--require', require.resolve('tsx/cjs'), join(root, 'tools', 'ops', 'cli.ts'), 'status', 'dev'], {
-      env: { ...env, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_EC2_METADATA_DISABLED: 'true' },
-      encoding: 'utf8',
-    });
+    const r = spawnSync(
+      process.execPath,
+      ['--require', require.resolve('tsx/cjs'), join(root, 'tools', 'ops', 'cli.ts'), 'status', 'dev'],
+      {
+        env: { ...env, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_EC2_METADATA_DISABLED: 'true' },
+        encoding: 'utf8',
+      },
+    );
     expect({ status: r.status, stdout: r.stdout, stderr: r.stderr }).toEqual({
       status: 2,
       stdout: '',

@@ -11,8 +11,24 @@ const hostName: ServiceStatus = {
   scaling: { min: 1, max: 2 },
   execEnabled: true,
   deployments: [
-    { status: 'PRIMARY', rolloutState: 'IN_PROGRESS', taskDefinition: 'host-name-dev-host-name:4', desired: 2, running: 1, pending: 1, failed: 1 },
-    { status: 'ACTIVE', rolloutState: 'COMPLETED', taskDefinition: 'host-name-dev-host-name:3', desired: 0, running: 0, pending: 0, failed: 0 },
+    {
+      status: 'PRIMARY',
+      rolloutState: 'IN_PROGRESS',
+      taskDefinition: 'host-name-dev-host-name:4',
+      desired: 2,
+      running: 1,
+      pending: 1,
+      failed: 1,
+    },
+    {
+      status: 'ACTIVE',
+      rolloutState: 'COMPLETED',
+      taskDefinition: 'host-name-dev-host-name:3',
+      desired: 0,
+      running: 0,
+      pending: 0,
+      failed: 0,
+    },
   ],
   targets: { healthy: 1, initial: 1 },
   events: [
@@ -28,8 +44,20 @@ const status: EnvironmentStatus = {
   region: 'us-east-1',
   cluster: { name: 'host-name-dev-cluster', status: 'ACTIVE', runningTasks: 1, pendingTasks: 1 },
   autoScalingGroup: { name: 'host-name-dev-instances', min: 1, max: 2, desired: 2, inService: 1 },
-  instances: [{ ec2InstanceId: 'i-0abc', status: 'ACTIVE', agentConnected: true, runningTasks: 1, cpu: { remaining: 512, registered: 1024 }, memoryMiB: { remaining: 662, registered: 982 } }],
-  services: [hostName, { name: 'orders', found: false, desired: 0, running: 0, pending: 0, execEnabled: false, deployments: [], targets: {}, events: [] }],
+  instances: [
+    {
+      ec2InstanceId: 'i-0abc',
+      status: 'ACTIVE',
+      agentConnected: true,
+      runningTasks: 1,
+      cpu: { remaining: 512, registered: 1024 },
+      memoryMiB: { remaining: 662, registered: 982 },
+    },
+  ],
+  services: [
+    hostName,
+    { name: 'orders', found: false, desired: 0, running: 0, pending: 0, execEnabled: false, deployments: [], targets: {}, events: [] },
+  ],
   alarms: [{ name: 'host-name-dev-host-name-tasks-below-desired', reason: 'Threshold Crossed:\n 15 datapoints', since: at(5) }],
 };
 

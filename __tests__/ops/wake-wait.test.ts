@@ -20,7 +20,13 @@ function fakeClients(answers: Record<string, Answer>, sent: { call: string; inpu
       return answer(command.input);
     },
   });
-  return { ecs: client('ecs'), elb: client('elb'), cloudwatch: client('cloudwatch'), autoscaling: client('autoscaling'), appAutoscaling: client('appAutoscaling') } as unknown as Clients;
+  return {
+    ecs: client('ecs'),
+    elb: client('elb'),
+    cloudwatch: client('cloudwatch'),
+    autoscaling: client('autoscaling'),
+    appAutoscaling: client('appAutoscaling'),
+  } as unknown as Clients;
 }
 
 /** A clock whose sleep moves time on and counts the sleeps: no real waiting. */
@@ -46,7 +52,13 @@ describe('ops wake', () => {
     const groups: Record<string, { MinSize: number; MaxSize: number; DesiredCapacity: number; Instances: unknown[] }> = {};
     const natGroup = `${config.namePrefix}-nat-group`;
     const startActions = [
-      { ScheduledActionName: `${config.namePrefix}-start`, AutoScalingGroupName: names.autoScalingGroup, MinSize: config.capacity.min, MaxSize: config.capacity.max, DesiredCapacity: config.capacity.min },
+      {
+        ScheduledActionName: `${config.namePrefix}-start`,
+        AutoScalingGroupName: names.autoScalingGroup,
+        MinSize: config.capacity.min,
+        MaxSize: config.capacity.max,
+        DesiredCapacity: config.capacity.min,
+      },
       { ScheduledActionName: `${config.namePrefix}-nat-start`, AutoScalingGroupName: natGroup, MinSize: 1, MaxSize: 1, DesiredCapacity: 1 },
     ];
     for (const a of startActions) groups[a.AutoScalingGroupName] = { MinSize: 0, MaxSize: 0, DesiredCapacity: 0, Instances: [] };
@@ -60,19 +72,36 @@ describe('ops wake', () => {
       }),
       'appAutoscaling.DescribeScheduledActionsCommand': (input: { ScheduledActionNames: string[] }) => ({
         ScheduledActions: config.services
-          .map((s) => ({ ScheduledActionName: `${serviceResourceName(config.namePrefix, s.name)}-start`, ScalableTargetAction: { MinCapacity: s.scaling.minTasks, MaxCapacity: s.scaling.maxTasks } }))
+          .map((s) => ({
+            ScheduledActionName: `${serviceResourceName(config.namePrefix, s.name)}-start`,
+            ScalableTargetAction: { MinCapacity: s.scaling.minTasks, MaxCapacity: s.scaling.maxTasks },
+          }))
           .filter((a) => input.ScheduledActionNames.includes(a.ScheduledActionName)),
       }),
       // The group launches what it is asked for; instances are in service at the next look.
       'autoscaling.DescribeAutoScalingGroupsCommand': (input: { AutoScalingGroupNames: string[] }) => {
         const g = groups[input.AutoScalingGroupNames[0]];
         const described = g && { AutoScalingGroupName: input.AutoScalingGroupNames[0], ...g, Instances: [...g.Instances] };
-        if (g) g.Instances = Array.from({ length: g.DesiredCapacity }, (_, i) => ({ InstanceId: `i-${i}`, LifecycleState: 'InService', HealthStatus: 'Healthy' }));
+        if (g)
+          g.Instances = Array.from({ length: g.DesiredCapacity }, (_, i) => ({
+            InstanceId: `i-${i}`,
+            LifecycleState: 'InService',
+            HealthStatus: 'Healthy',
+          }));
         return { AutoScalingGroups: described ? [described] : [] };
       },
-      'autoscaling.UpdateAutoScalingGroupCommand': (input: { AutoScalingGroupName: string; MinSize: number; MaxSize: number; DesiredCapacity: number }) => {
+      'autoscaling.UpdateAutoScalingGroupCommand': (input: {
+        AutoScalingGroupName: string;
+        MinSize: number;
+        MaxSize: number;
+        DesiredCapacity: number;
+      }) => {
         order.push(input.AutoScalingGroupName);
-        Object.assign(groups[input.AutoScalingGroupName], { MinSize: input.MinSize, MaxSize: input.MaxSize, DesiredCapacity: input.DesiredCapacity });
+        Object.assign(groups[input.AutoScalingGroupName], {
+          MinSize: input.MinSize,
+          MaxSize: input.MaxSize,
+          DesiredCapacity: input.DesiredCapacity,
+        });
         return {};
       },
       'appAutoscaling.RegisterScalableTargetCommand': (input: { ResourceId: string; MinCapacity: number; MaxCapacity: number }) => {
@@ -110,12 +139,16 @@ describe('ops wake', () => {
     const serviceTargets = config.services.map((s) => `service/${env.names.cluster}/${s.name}`);
     expect(env.order).toEqual([...(nat ? [env.natGroup] : []), env.names.autoScalingGroup, ...serviceTargets]);
     if (nat) expect(env.groups[env.natGroup]).toMatchObject({ MinSize: 1, MaxSize: 1, DesiredCapacity: 1 });
-    expect(env.groups[env.names.autoScalingGroup]).toMatchObject({ MinSize: config.capacity.min, MaxSize: config.capacity.max, DesiredCapacity: config.capacity.min });
+    expect(env.groups[env.names.autoScalingGroup]).toMatchObject({
+      MinSize: config.capacity.min,
+      MaxSize: config.capacity.max,
+      DesiredCapacity: config.capacity.min,
+    });
     for (const s of config.services) {
       expect(env.targets.get(`service/${env.names.cluster}/${s.name}`)).toEqual({ min: s.scaling.minTasks, max: s.scaling.maxTasks });
       expect(env.services.get(s.name)).toEqual({ desired: s.scaling.minTasks, running: s.scaling.minTasks });
     }
-    expect(lines[lines.length - 1]).toBe('dev is awake; the schedule\'s next stop action scales it down again');
+    expect(lines[lines.length - 1]).toBe("dev is awake; the schedule's next stop action scales it down again");
     expect(clock.slept).toBeGreaterThan(0);
   });
 
@@ -123,7 +156,12 @@ describe('ops wake', () => {
     const config = scheduled();
     const env = offHours(config);
     const busy = config.capacity.max;
-    env.groups[env.names.autoScalingGroup] = { MinSize: config.capacity.min, MaxSize: config.capacity.max, DesiredCapacity: busy, Instances: [] };
+    env.groups[env.names.autoScalingGroup] = {
+      MinSize: config.capacity.min,
+      MaxSize: config.capacity.max,
+      DesiredCapacity: busy,
+      Instances: [],
+    };
     const sent: { call: string; input: any }[] = [];
     for (const s of config.services) env.services.set(s.name, { desired: s.scaling.maxTasks, running: s.scaling.maxTasks });
     await wake(fakeClients(env.answers, sent), config, { clock: fakeClock(), timeoutMs: 60_000 * 20, progress: () => undefined });
@@ -135,7 +173,9 @@ describe('ops wake', () => {
     const config = scheduled({ natMode: 'single' });
     const env = offHours(config);
     env.answers['autoscaling.DescribeAutoScalingGroupsCommand'] = (input: { AutoScalingGroupNames: string[] }) => ({
-      AutoScalingGroups: [{ AutoScalingGroupName: input.AutoScalingGroupNames[0], ...env.groups[input.AutoScalingGroupNames[0]], Instances: [] }],
+      AutoScalingGroups: [
+        { AutoScalingGroupName: input.AutoScalingGroupNames[0], ...env.groups[input.AutoScalingGroupNames[0]], Instances: [] },
+      ],
     });
     const clock = fakeClock();
     const t0 = clock.now();
@@ -154,7 +194,9 @@ describe('ops wake', () => {
     expect(await wake(fakeClients({}, sent), prod, { clock: fakeClock(), timeoutMs: 1, progress: (l) => lines.push(l) })).toBe(false);
     expect(sent).toEqual([]);
     const gone = { 'ecs.DescribeClustersCommand': () => ({ clusters: [], failures: [{ reason: 'MISSING' }] }) };
-    expect(await wake(fakeClients(gone, sent), scheduled(), { clock: fakeClock(), timeoutMs: 1, progress: (l) => lines.push(l) })).toBe(false);
+    expect(await wake(fakeClients(gone, sent), scheduled(), { clock: fakeClock(), timeoutMs: 1, progress: (l) => lines.push(l) })).toBe(
+      false,
+    );
     expect(sent.map((x) => x.call)).toEqual(['ecs.DescribeClustersCommand']);
     expect(lines).toEqual([
       'prod has no working-hours schedule (schedule.enabled is false): it runs at its configured sizes, nothing to wake',
@@ -167,7 +209,9 @@ describe('ops wake', () => {
     const env = offHours(config);
     env.answers['autoscaling.DescribeScheduledActionsCommand'] = () => ({ ScheduledUpdateGroupActions: [] });
     await expect(wake(fakeClients(env.answers), config, { clock: fakeClock(), timeoutMs: 1, progress: () => undefined })).rejects.toThrow(
-      new OpsError('environment "dev" has schedule.enabled but no EC2 Auto Scaling scheduled action host-name-dev-start in us-east-1: deploy the schedule first (npm run deploy -- host-name-dev)'),
+      new OpsError(
+        'environment "dev" has schedule.enabled but no EC2 Auto Scaling scheduled action host-name-dev-start in us-east-1: deploy the schedule first (npm run deploy -- host-name-dev)',
+      ),
     );
   });
 });
@@ -189,10 +233,19 @@ describe('ops wait', () => {
     runningCount: rolloutState === 'COMPLETED' ? 1 : 0,
     createdAt: at(0),
     rolloutState,
-    rolloutStateReason: rolloutState === 'COMPLETED' ? 'ECS deployment ecs-svc/1111 completed.' : 'ECS deployment ecs-svc/1111 in progress.',
+    rolloutStateReason:
+      rolloutState === 'COMPLETED' ? 'ECS deployment ecs-svc/1111 completed.' : 'ECS deployment ecs-svc/1111 in progress.',
     ...extra,
   });
-  const previous = { id: 'ecs-svc/0000', status: 'ACTIVE', taskDefinition: PREVIOUS, desiredCount: 1, runningCount: 1, createdAt: at(-30), rolloutState: 'COMPLETED' };
+  const previous = {
+    id: 'ecs-svc/0000',
+    status: 'ACTIVE',
+    taskDefinition: PREVIOUS,
+    desiredCount: 1,
+    runningCount: 1,
+    createdAt: at(-30),
+    rolloutState: 'COMPLETED',
+  };
 
   /** Answers DescribeServices from `responses` in turn (the last one repeats). */
   function recorded(responses: object[]) {
@@ -213,7 +266,11 @@ describe('ops wait', () => {
   }
 
   test('IN_PROGRESS, then COMPLETED: exit 0 with one line per service', async () => {
-    const { c, calls } = recorded([described([primary('IN_PROGRESS'), previous]), described([primary('IN_PROGRESS'), previous]), described([primary('COMPLETED')])]);
+    const { c, calls } = recorded([
+      described([primary('IN_PROGRESS'), previous]),
+      described([primary('IN_PROGRESS'), previous]),
+      described([primary('COMPLETED')]),
+    ]);
     const { out, io: o } = io();
     const clock = fakeClock();
     expect(await run(['wait', 'dev'], o, () => c, clock)).toBe(0);
@@ -222,12 +279,14 @@ describe('ops wait', () => {
     expect(out.join('')).toBe('host-name: deployment ecs-svc/1111 COMPLETED on host-name-dev-host-name:8, 1 running (30 s)\n');
   });
 
-  test('IN_PROGRESS, then FAILED: a DeploymentFailed line with ECS\'s reason', async () => {
+  test("IN_PROGRESS, then FAILED: a DeploymentFailed line with ECS's reason", async () => {
     const failed = primary('FAILED', { rolloutStateReason: 'ECS deployment circuit breaker: tasks failed to start.' });
     const { c } = recorded([described([primary('IN_PROGRESS'), previous]), described([failed, previous])]);
     const waited = run(['wait', 'dev'], io().io, () => c, fakeClock());
     await expect(waited).rejects.toThrow(DeploymentFailed);
-    await expect(waited).rejects.toThrow('host-name: deployment ecs-svc/1111 FAILED: ECS deployment circuit breaker: tasks failed to start.');
+    await expect(waited).rejects.toThrow(
+      'host-name: deployment ecs-svc/1111 FAILED: ECS deployment circuit breaker: tasks failed to start.',
+    );
   });
 
   test('a rollback by deployment alarm in the bake time: the new PRIMARY runs the previous revision', async () => {
@@ -245,10 +304,13 @@ describe('ops wait', () => {
     );
   });
 
-  test('a rollback to the same revision shows only in the events: ECS\'s own line', async () => {
+  test("a rollback to the same revision shows only in the events: ECS's own line", async () => {
     const event = { createdAt: at(5), message: '(service host-name) rolling back to deployment ecs-svc/3333.' };
     const old = { createdAt: at(-40), message: '(service host-name) rolling back to deployment ecs-svc/0000.' };
-    const { c } = recorded([described([primary('IN_PROGRESS')], [old]), described([primary('IN_PROGRESS', { id: 'ecs-svc/3333', createdAt: at(5) })], [event, old])]);
+    const { c } = recorded([
+      described([primary('IN_PROGRESS')], [old]),
+      described([primary('IN_PROGRESS', { id: 'ecs-svc/3333', createdAt: at(5) })], [event, old]),
+    ]);
     await expect(run(['wait', 'dev'], io().io, () => c, fakeClock())).rejects.toThrow(
       new DeploymentFailed('host-name was rolled back: ECS says "(service host-name) rolling back to deployment ecs-svc/3333."'),
     );
@@ -287,12 +349,18 @@ describe('wake and wait arguments', () => {
 
   test('minutes must be a whole number from 1 to 180, checked before any call', async () => {
     const sent: { call: string; input: any }[] = [];
-    await expect(run(['wait', 'dev', '0'], io().io, () => fakeClients({}, sent), fakeClock())).rejects.toThrow('minutes = "0": expected a whole number from 1 to 180');
-    await expect(run(['wake', 'dev', 'soon'], io().io, () => fakeClients({}, sent), fakeClock())).rejects.toThrow('minutes = "soon": expected a whole number from 1 to 180');
+    await expect(run(['wait', 'dev', '0'], io().io, () => fakeClients({}, sent), fakeClock())).rejects.toThrow(
+      'minutes = "0": expected a whole number from 1 to 180',
+    );
+    await expect(run(['wake', 'dev', 'soon'], io().io, () => fakeClients({}, sent), fakeClock())).rejects.toThrow(
+      'minutes = "soon": expected a whole number from 1 to 180',
+    );
     expect(sent).toEqual([]);
   });
 
-  test('an unknown environment is the config\'s error', async () => {
-    await expect(run(['wake', 'stage'], io().io, () => fakeClients({}), fakeClock())).rejects.toThrow('environment "stage": name = "stage" is not allowed');
+  test("an unknown environment is the config's error", async () => {
+    await expect(run(['wake', 'stage'], io().io, () => fakeClients({}), fakeClock())).rejects.toThrow(
+      'environment "stage": name = "stage" is not allowed',
+    );
   });
 });

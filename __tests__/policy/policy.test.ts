@@ -57,7 +57,15 @@ afterAll(() => {
 
 describe('every rule passes on every synthesized stack', () => {
   test('the stacks are the ones main.ts makes (the example too), the cert and spot variants, and the state bucket', () => {
-    expect(stacks.map((s) => s.name)).toEqual(['host-name-dev', 'host-name-prod', 'host-name-microservices', 'host-name-cert', 'host-name-spot', STATE_STACK_NAME, REGISTRY_STACK_NAME]);
+    expect(stacks.map((s) => s.name)).toEqual([
+      'host-name-dev',
+      'host-name-prod',
+      'host-name-microservices',
+      'host-name-cert',
+      'host-name-spot',
+      STATE_STACK_NAME,
+      REGISTRY_STACK_NAME,
+    ]);
   });
 
   test.each(RULES.map((r) => [r.id, r] as const))('%s', (_, rule) => {
@@ -74,7 +82,10 @@ describe('every rule passes on every synthesized stack', () => {
 /** One deliberate break per rule: the config to build, what to change, and the violation expected. */
 interface Breakage {
   /** A rule of the state bucket's stack: its violations once broken, and the one expected. */
-  readonly state?: { readonly mutate: (stack: StateBootstrapStack) => void; readonly expected: (stack: StateBootstrapStack) => { resource: TerraformResource; reason: string } };
+  readonly state?: {
+    readonly mutate: (stack: StateBootstrapStack) => void;
+    readonly expected: (stack: StateBootstrapStack) => { resource: TerraformResource; reason: string };
+  };
   readonly config?: () => EnvironmentConfig;
   readonly mutate?: (stack: HostNameStack) => void;
   readonly expected?: (stack: HostNameStack) => { resource: TerraformResource; suffix?: string; reason: string };
@@ -87,9 +98,10 @@ interface Breakage {
 }
 
 /** An expiring lifecycle policy JSON with one rule of the given selection. */
-const expiring = (selection: Record<string, unknown>) => JSON.stringify({ rules: [{ rulePriority: 1, selection, action: { type: 'expire' } }] });
+const expiring = (selection: Record<string, unknown>) =>
+  JSON.stringify({ rules: [{ rulePriority: 1, selection, action: { type: 'expire' } }] });
 
-const child = <T,>(scope: Construct, id: string) => scope.node.findChild(id) as T;
+const child = <T>(scope: Construct, id: string) => scope.node.findChild(id) as T;
 const instanceSg = (s: HostNameStack) => s.capacity.securityGroup.id;
 
 // Note: addOverride appends to lists (cdktf deep-merges arrays), so lists are replaced with put*() setters.
@@ -134,8 +146,7 @@ const BREAKAGES: Record<string, Breakage> = {
   },
   'instances-no-public-ip': {
     config: VARIANTS.spot,
-    mutate: (s) =>
-      s.capacity.launchTemplate.putNetworkInterfaces([{ associatePublicIpAddress: 'true', securityGroups: [instanceSg(s)] }]),
+    mutate: (s) => s.capacity.launchTemplate.putNetworkInterfaces([{ associatePublicIpAddress: 'true', securityGroups: [instanceSg(s)] }]),
     expected: (s) => ({ resource: s.capacity.launchTemplate, reason: 'associate_public_ip_address = false' }),
   },
   'subnets-no-auto-public-ip': {
@@ -153,7 +164,10 @@ const BREAKAGES: Record<string, Breakage> = {
   },
   'no-scale-to-zero-in-prod': {
     config: () => prod({ schedule: { enabled: true } }),
-    expected: (s) => ({ resource: s.schedule!.instanceActions[1], reason: 'scales the Auto Scaling group to zero, or lets it scale in to zero' }),
+    expected: (s) => ({
+      resource: s.schedule!.instanceActions[1],
+      reason: 'scales the Auto Scaling group to zero, or lets it scale in to zero',
+    }),
   },
   'protected-groups-scale-in-through-ecs': {
     // The stop action as it was: every size to 0 on the capacity provider's group.
@@ -168,7 +182,11 @@ const BREAKAGES: Record<string, Breakage> = {
   },
   'source-dest-check-nat-only': {
     mutate: (s) =>
-      new NetworkInterface(s, 'rogue-eni', { subnetId: s.network.privateSubnets[0].subnet.id, sourceDestCheck: false, description: 'not a NAT' }),
+      new NetworkInterface(s, 'rogue-eni', {
+        subnetId: s.network.privateSubnets[0].subnet.id,
+        sourceDestCheck: false,
+        description: 'not a NAT',
+      }),
     expected: (s) => ({ resource: child(s, 'rogue-eni'), reason: 'no route sends traffic to this interface' }),
   },
   'nat-ingress-private-subnets-only': {
@@ -186,7 +204,10 @@ const BREAKAGES: Record<string, Breakage> = {
   'nat-instance-up-while-instances-are': {
     // The NAT starting at 07:30, half an hour after the container instances.
     mutate: (s) => (s.schedule!.natActions[0].recurrence = '30 7 * * 1-5'),
-    expected: (s) => ({ resource: nat(s).autoScalingGroup, reason: `the NAT instance is down at MON 07:00 while ${address(s.capacity.autoScalingGroup)} is up` }),
+    expected: (s) => ({
+      resource: nat(s).autoScalingGroup,
+      reason: `the NAT instance is down at MON 07:00 while ${address(s.capacity.autoScalingGroup)} is up`,
+    }),
   },
   'asg-no-existing-eni-with-subnets': {
     // The NAT group given its interface's subnet, as AWS refuses.
@@ -194,7 +215,10 @@ const BREAKAGES: Record<string, Breakage> = {
       nat(s).autoScalingGroup.resetAvailabilityZones();
       nat(s).autoScalingGroup.vpcZoneIdentifier = [s.network.publicSubnets[0].subnet.id];
     },
-    expected: (s) => ({ resource: nat(s).autoScalingGroup, reason: `sets vpc_zone_identifier, but ${address(nat(s).launchTemplate)} names an existing network interface` }),
+    expected: (s) => ({
+      resource: nat(s).autoScalingGroup,
+      reason: `sets vpc_zone_identifier, but ${address(nat(s).launchTemplate)} names an existing network interface`,
+    }),
   },
   'no-key-pairs': {
     mutate: (s) => (nat(s).launchTemplate.keyName = 'ops-key'),
@@ -207,12 +231,17 @@ const BREAKAGES: Record<string, Breakage> = {
   'ssm-ami-shown-in-plan': {
     // The NAT template reading the parameter's sensitive value.
     mutate: (s) => (nat(s).launchTemplate.imageId = child<DataAwsSsmParameter>(nat(s), 'ami').value),
-    expected: (s) => ({ resource: nat(s).launchTemplate, reason: "image_id reads the SSM parameter's value (sensitive in the plan), not insecure_value" }),
+    expected: (s) => ({
+      resource: nat(s).launchTemplate,
+      reason: "image_id reads the SSM parameter's value (sensitive in the plan), not insecure_value",
+    }),
   },
   'launch-template-tags-what-launches-create': {
     // The container instances' template as it tagged before: instances and volumes only.
     mutate: (s) =>
-      s.capacity.launchTemplate.putTagSpecifications(['instance', 'volume'].map((resourceType) => ({ resourceType, tags: { Name: 'instance' } }))),
+      s.capacity.launchTemplate.putTagSpecifications(
+        ['instance', 'volume'].map((resourceType) => ({ resourceType, tags: { Name: 'instance' } })),
+      ),
     expected: (s) => ({ resource: s.capacity.launchTemplate, reason: 'tags no network-interface at launch' }),
   },
   'imdsv2-hop-limit-1': {
@@ -269,7 +298,10 @@ const BREAKAGES: Record<string, Breakage> = {
     // "/" passes config validation; only the policy stops it.
     config: () => {
       const hostName = ENVIRONMENTS.dev.services!['host-name'];
-      return resolveEnvironment('dev', { ...ENVIRONMENTS.dev, services: { 'host-name': { ...hostName, targetGroup: { healthCheckPath: '/' } } } });
+      return resolveEnvironment('dev', {
+        ...ENVIRONMENTS.dev,
+        services: { 'host-name': { ...hostName, targetGroup: { healthCheckPath: '/' } } },
+      });
     },
     expected: (s) => ({ resource: service(s).route.targetGroup, reason: 'health check path is /' }),
   },
@@ -321,12 +353,20 @@ const BREAKAGES: Record<string, Breakage> = {
   },
   'burstable-cpu-target-within-baseline': {
     // t3.small launches with unlimited credits; its baseline is 20% per vCPU.
-    config: () => prod({ instanceType: 't3.small', services: { 'host-name': { ...ENVIRONMENTS.prod.services!['host-name'], scaling: { cpuTargetPercent: 60 } } } }),
-    expected: (s) => ({ resource: service(s).scalingPolicies[1], reason: "CPU target 60% is above t3.small's 20% baseline with unlimited credits" }),
+    config: () =>
+      prod({
+        instanceType: 't3.small',
+        services: { 'host-name': { ...ENVIRONMENTS.prod.services!['host-name'], scaling: { cpuTargetPercent: 60 } } },
+      }),
+    expected: (s) => ({
+      resource: service(s).scalingPolicies[1],
+      reason: "CPU target 60% is above t3.small's 20% baseline with unlimited credits",
+    }),
   },
   'ecs-service-waits-for-role-policies': {
     // dev runs ECS Exec: the task role has the ecs-exec policy.
-    mutate: (s) => (service(s).service.dependsOn = [...s.loadBalancer.listeners.map((l) => l.fqn), s.capacity.clusterCapacityProviders.fqn]),
+    mutate: (s) =>
+      (service(s).service.dependsOn = [...s.loadBalancer.listeners.map((l) => l.fqn), s.capacity.clusterCapacityProviders.fqn]),
     expected: (s) => ({ resource: service(s).service, reason: `does not depend on ${address(service(s).execPolicy!)}` }),
   },
   'ecs-desired-count-ignored': {
@@ -375,7 +415,10 @@ const BREAKAGES: Record<string, Breakage> = {
     // What the registry had: the last 20 images of any tag.
     registry: {
       mutate: (r) => (r.lifecyclePolicies[0].policy = expiring({ tagStatus: 'any', countType: 'imageCountMoreThan', countNumber: 20 })),
-      expected: (r) => ({ resource: r.lifecyclePolicies[0], reason: 'rule 1 (tagStatus any, imageCountMoreThan) expires more than untagged images by age' }),
+      expected: (r) => ({
+        resource: r.lifecyclePolicies[0],
+        reason: 'rule 1 (tagStatus any, imageCountMoreThan) expires more than untagged images by age',
+      }),
     },
   },
   'ecr-repositories-in-registry-only': {
@@ -388,11 +431,19 @@ const BREAKAGES: Record<string, Breakage> = {
   },
   'sns-topic-cmk': {
     mutate: (s) => (s.alarmTopic.topic.kmsMasterKeyId = 'alias/aws/sns'),
-    expected: (s) => ({ resource: s.alarmTopic.topic, reason: 'not encrypted with a customer managed key of the stack (kms_master_key_id alias/aws/sns)' }),
+    expected: (s) => ({
+      resource: s.alarmTopic.topic,
+      reason: 'not encrypted with a customer managed key of the stack (kms_master_key_id alias/aws/sns)',
+    }),
   },
   'sns-tls-only': {
     mutate: (s) =>
-      (s.alarmTopic.policy.policy = policyDocument({ Effect: 'Allow', Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: 'sns:Publish', Resource: s.alarmTopic.topic.arn })),
+      (s.alarmTopic.policy.policy = policyDocument({
+        Effect: 'Allow',
+        Principal: { Service: 'cloudwatch.amazonaws.com' },
+        Action: 'sns:Publish',
+        Resource: s.alarmTopic.topic.arn,
+      })),
     expected: (s) => ({ resource: s.alarmTopic.topic, reason: 'no topic policy denies insecure transport' }),
   },
   'ecs-exec-logging-encrypted': {
@@ -409,27 +460,39 @@ const BREAKAGES: Record<string, Breakage> = {
   },
   'iam-no-wildcard-admin': {
     mutate: (s) =>
-      new IamRolePolicy(s, 'admin', { role: s.capacity.instanceRole.id, policy: policyDocument({ Effect: 'Allow', Action: '*', Resource: '*' }) }),
+      new IamRolePolicy(s, 'admin', {
+        role: s.capacity.instanceRole.id,
+        policy: policyDocument({ Effect: 'Allow', Action: '*', Resource: '*' }),
+      }),
     expected: (s) => ({ resource: child(s, 'admin'), reason: 'allows Action "*"' }),
   },
   'iam-managed-policy-allow-list': {
-    mutate: (s) => new IamRolePolicyAttachment(s, 'admin', { role: s.capacity.instanceRole.name, policyArn: 'arn:aws:iam::aws:policy/AdministratorAccess' }),
+    mutate: (s) =>
+      new IamRolePolicyAttachment(s, 'admin', {
+        role: s.capacity.instanceRole.name,
+        policyArn: 'arn:aws:iam::aws:policy/AdministratorAccess',
+      }),
     expected: (s) => ({ resource: child(s, 'admin'), reason: 'AdministratorAccess is not allow-listed' }),
   },
   'github-pr-role-denies-secrets': {
     state: {
       // ReadOnlyAccess alone: it allows ssm:GetParameter*.
       mutate: (s) => s.ci!.node.tryRemoveChild('plan-deny-secrets'),
-      expected: (s) => ({ resource: s.ci!.planRole, reason: 'no explicit Deny covers ssm:GetParameter*, secretsmanager:GetSecretValue, kms:Decrypt' }),
+      expected: (s) => ({
+        resource: s.ci!.planRole,
+        reason: 'no explicit Deny covers ssm:GetParameter*, secretsmanager:GetSecretValue, kms:Decrypt',
+      }),
     },
   },
   'iam-trust-specific-services': {
-    mutate: (s) => (service(s).taskRole.assumeRolePolicy = policyDocument({ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' })),
+    mutate: (s) =>
+      (service(s).taskRole.assumeRolePolicy = policyDocument({ Effect: 'Allow', Principal: { AWS: '*' }, Action: 'sts:AssumeRole' })),
     expected: (s) => ({ resource: service(s).taskRole, reason: 'trust policy allows [{"AWS":"*"}]' }),
   },
   's3-public-access-block': {
     config: prod,
-    mutate: (s) => child<TerraformResource>(s.loadBalancer.accessLogs!, 'public-access-block').addOverride('restrict_public_buckets', false),
+    mutate: (s) =>
+      child<TerraformResource>(s.loadBalancer.accessLogs!, 'public-access-block').addOverride('restrict_public_buckets', false),
     expected: (s) => ({ resource: s.loadBalancer.accessLogs!.bucket, reason: 'no public access block' }),
   },
   's3-encryption': {
@@ -455,24 +518,40 @@ describe('the HTTPS rules catch more than one way to get it wrong', () => {
 
   test('alb-http-redirects-to-https: plain HTTP in an environment that does not set allowPlainHttp', () => {
     const b = synthStack(resolveEnvironment('dev', { ...ENVIRONMENTS.dev, allowPlainHttp: false }));
-    expect(rule('alb-http-redirects-to-https').check(b.json)).toContainEqual({ address: address(b.stack.loadBalancer.listener), reason: expect.stringContaining('other than a 301 to HTTPS') });
+    expect(rule('alb-http-redirects-to-https').check(b.json)).toContainEqual({
+      address: address(b.stack.loadBalancer.listener),
+      reason: expect.stringContaining('other than a 301 to HTTPS'),
+    });
   });
 
   test('alb-http-redirects-to-https: a 302, and a rule on the HTTP listener that forwards', () => {
     const b = synthStack(VARIANTS.cert(), (s) => {
-      s.loadBalancer.listeners[1].putDefaultAction([{ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_302' } }]);
+      s.loadBalancer.listeners[1].putDefaultAction([
+        { type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_302' } },
+      ]);
       service(s).route.listenerRule?.addOverride('listener_arn', s.loadBalancer.listeners[1].arn);
       s.loadBalancer.blockedPathsRule!.addOverride('listener_arn', s.loadBalancer.listeners[1].arn);
     });
     const found = rule('alb-http-redirects-to-https').check(b.json);
-    expect(found).toContainEqual({ address: address(b.stack.loadBalancer.listeners[1]), reason: expect.stringContaining('other than a 301') });
-    expect(found).toContainEqual({ address: address(b.stack.loadBalancer.blockedPathsRule!), reason: 'rule on an HTTP listener serves plain HTTP' });
+    expect(found).toContainEqual({
+      address: address(b.stack.loadBalancer.listeners[1]),
+      reason: expect.stringContaining('other than a 301'),
+    });
+    expect(found).toContainEqual({
+      address: address(b.stack.loadBalancer.blockedPathsRule!),
+      reason: 'rule on an HTTP listener serves plain HTTP',
+    });
   });
 
   test('waf-in-production: a web ACL without the managed rule groups or the rate limit', () => {
     const b = synthStack(prod(), (s) => s.webAcl!.webAcl.putRule([]));
     expect(rule('waf-in-production').check(b.json)).toEqual([
-      { address: address(b.stack.loadBalancer.loadBalancer), reason: expect.stringMatching(/lacks a rate-based rule, AWSManagedRulesCommonRuleSet, AWSManagedRulesKnownBadInputsRuleSet, AWSManagedRulesAmazonIpReputationList$/) },
+      {
+        address: address(b.stack.loadBalancer.loadBalancer),
+        reason: expect.stringMatching(
+          /lacks a rate-based rule, AWSManagedRulesCommonRuleSet, AWSManagedRulesKnownBadInputsRuleSet, AWSManagedRulesAmazonIpReputationList$/,
+        ),
+      },
     ]);
   });
 
@@ -490,26 +569,49 @@ describe('the secret rules catch more than one way to get it wrong', () => {
 
   test('ecs-no-plaintext-secrets: a secret whose valueFrom is the value itself', () => {
     const b = broken((s) => patchContainer(s, { secrets: [{ name: 'DATABASE_PASSWORD', valueFrom: 'hunter2' }] }));
-    expect(rule('ecs-no-plaintext-secrets').check(b.json)).toContainEqual({ ...address2(container(b.stack)), reason: expect.stringContaining('valueFrom is not an SSM parameter') });
+    expect(rule('ecs-no-plaintext-secrets').check(b.json)).toContainEqual({
+      ...address2(container(b.stack)),
+      reason: expect.stringContaining('valueFrom is not an SSM parameter'),
+    });
   });
 
   test('ecs-secrets-least-privilege: a grant on a secret no container references, and a reference without a grant', () => {
     const other = 'arn:aws:ssm:us-east-1:123456789012:parameter/someone-elses';
-    const b = broken((s) => (service(s).secretsPolicy!.policy = policyDocument({ Effect: 'Allow', Action: 'ssm:GetParameters', Resource: [other] })));
-    const reasons = rule('ecs-secrets-least-privilege').check(b.json).map((v) => v.reason);
+    const b = broken(
+      (s) => (service(s).secretsPolicy!.policy = policyDocument({ Effect: 'Allow', Action: 'ssm:GetParameters', Resource: [other] })),
+    );
+    const reasons = rule('ecs-secrets-least-privilege')
+      .check(b.json)
+      .map((v) => v.reason);
     expect(reasons).toContainEqual(`execution role reads ${other}, which no container references`);
-    expect(reasons).toContainEqual(expect.stringMatching(/^a container references arn:aws:ssm:.*db-password, which the execution role cannot read$/));
+    expect(reasons).toContainEqual(
+      expect.stringMatching(/^a container references arn:aws:ssm:.*db-password, which the execution role cannot read$/),
+    );
   });
 
   test('ecs-secrets-least-privilege: an execution role allowed more than reading secrets', () => {
-    const b = broken((s) => (service(s).secretsPolicy!.policy = policyDocument({ Effect: 'Allow', Action: ['ssm:GetParameters', 's3:GetObject'], Resource: ['arn:aws:ssm:us-east-1:123456789012:parameter/host-name-microservices/threads/db-password'] })));
-    expect(rule('ecs-secrets-least-privilege').check(b.json).map((v) => v.reason)).toEqual(['execution role allows s3:GetObject']);
+    const b = broken(
+      (s) =>
+        (service(s).secretsPolicy!.policy = policyDocument({
+          Effect: 'Allow',
+          Action: ['ssm:GetParameters', 's3:GetObject'],
+          Resource: ['arn:aws:ssm:us-east-1:123456789012:parameter/host-name-microservices/threads/db-password'],
+        })),
+    );
+    expect(
+      rule('ecs-secrets-least-privilege')
+        .check(b.json)
+        .map((v) => v.reason),
+    ).toEqual(['execution role allows s3:GetObject']);
   });
 
   test('ecs-secrets-least-privilege: secrets referenced with no policy at all', () => {
     const b = broken((s) => service(s).node.tryRemoveChild('secrets-policy'));
     expect(rule('ecs-secrets-least-privilege').check(b.json)).toEqual([
-      { address: address(service(b.stack).executionRole), reason: 'containers reference secrets, but the execution role has no policy to read them' },
+      {
+        address: address(service(b.stack).executionRole),
+        reason: 'containers reference secrets, but the execution role has no policy to read them',
+      },
     ]);
   });
 });
@@ -518,9 +620,21 @@ describe('the operations rules catch more than one way to get it wrong', () => {
   const rule = (id: string) => RULES.find((r) => r.id === id)!;
 
   test('sns-topic-cmk: a key of the stack whose policy leaves CloudWatch out', () => {
-    const b = synthStack(dev(), (s) => (s.alarmTopic.key.key.policy = policyDocument({ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::123456789012:root' }, Action: 'kms:*', Resource: '*' })));
+    const b = synthStack(
+      dev(),
+      (s) =>
+        (s.alarmTopic.key.key.policy = policyDocument({
+          Effect: 'Allow',
+          Principal: { AWS: 'arn:aws:iam::123456789012:root' },
+          Action: 'kms:*',
+          Resource: '*',
+        })),
+    );
     expect(rule('sns-topic-cmk').check(b.json)).toEqual([
-      { address: address(b.stack.alarmTopic.topic), reason: `key ${address(b.stack.alarmTopic.key.key)} does not let cloudwatch.amazonaws.com Decrypt and GenerateDataKey*` },
+      {
+        address: address(b.stack.alarmTopic.topic),
+        reason: `key ${address(b.stack.alarmTopic.key.key)} does not let cloudwatch.amazonaws.com Decrypt and GenerateDataKey*`,
+      },
     ]);
   });
 
@@ -541,21 +655,36 @@ describe('the CI role rules catch more than one way to get it wrong', () => {
   const trust = (condition: Record<string, Record<string, unknown>>) => (s: StateBootstrapStack) =>
     (s.ci!.pushRole.assumeRolePolicy = JSON.stringify({
       Version: '2012-10-17',
-      Statement: [{ Effect: 'Allow', Principal: { Federated: s.ci!.provider.arn }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: condition }],
+      Statement: [
+        { Effect: 'Allow', Principal: { Federated: s.ci!.provider.arn }, Action: 'sts:AssumeRoleWithWebIdentity', Condition: condition },
+      ],
     }));
 
   test('a wildcard subject: any branch or pull request of the repository may assume the push role', () => {
-    const b = synthStateStack(trust({ StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' }, StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:my-org/host-name:*' } }));
-    expect(rule('iam-trust-specific-services').check(b.json).map((v) => v.address)).toEqual([address(b.stack.ci!.pushRole)]);
-    expect(rule('github-pr-role-denies-secrets').check(b.json)).toContainEqual({ address: address(b.stack.ci!.pushRole), reason: expect.stringContaining('no explicit Deny covers ssm:GetParameter*') });
+    const b = synthStateStack(
+      trust({
+        StringEquals: { 'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com' },
+        StringLike: { 'token.actions.githubusercontent.com:sub': 'repo:my-org/host-name:*' },
+      }),
+    );
+    expect(
+      rule('iam-trust-specific-services')
+        .check(b.json)
+        .map((v) => v.address),
+    ).toEqual([address(b.stack.ci!.pushRole)]);
+    expect(rule('github-pr-role-denies-secrets').check(b.json)).toContainEqual({
+      address: address(b.stack.ci!.pushRole),
+      reason: expect.stringContaining('no explicit Deny covers ssm:GetParameter*'),
+    });
   });
 
   test('a parameter Deny that spares more than /aws/service/ does not count', () => {
-    const b = synthStateStack((s) =>
-      (s.ci!.planDenySecrets.policy = policyDocument(
-        { Effect: 'Deny', Action: 'ssm:GetParameter*', NotResource: 'arn:aws:ssm:*:*:parameter/*' },
-        { Effect: 'Deny', Action: ['secretsmanager:GetSecretValue', 'kms:Decrypt'], Resource: '*' },
-      )),
+    const b = synthStateStack(
+      (s) =>
+        (s.ci!.planDenySecrets.policy = policyDocument(
+          { Effect: 'Deny', Action: 'ssm:GetParameter*', NotResource: 'arn:aws:ssm:*:*:parameter/*' },
+          { Effect: 'Deny', Action: ['secretsmanager:GetSecretValue', 'kms:Decrypt'], Resource: '*' },
+        )),
     );
     expect(rule('github-pr-role-denies-secrets').check(b.json)).toEqual([
       { address: address(b.stack.ci!.planRole), reason: 'pull requests can assume it, and no explicit Deny covers ssm:GetParameter*' },
@@ -563,8 +692,17 @@ describe('the CI role rules catch more than one way to get it wrong', () => {
   });
 
   test('PowerUserAccess on a role that is not a CI role', () => {
-    const b = synthStack(dev(), (s) => new IamRolePolicyAttachment(s, 'power', { role: s.capacity.instanceRole.name, policyArn: 'arn:aws:iam::aws:policy/PowerUserAccess' }));
-    expect(rule('iam-managed-policy-allow-list').check(b.json)).toEqual([{ address: address(child(b.stack, 'power')), reason: 'policy arn:aws:iam::aws:policy/PowerUserAccess is not allow-listed' }]);
+    const b = synthStack(
+      dev(),
+      (s) =>
+        new IamRolePolicyAttachment(s, 'power', {
+          role: s.capacity.instanceRole.name,
+          policyArn: 'arn:aws:iam::aws:policy/PowerUserAccess',
+        }),
+    );
+    expect(rule('iam-managed-policy-allow-list').check(b.json)).toEqual([
+      { address: address(child(b.stack, 'power')), reason: 'policy arn:aws:iam::aws:policy/PowerUserAccess is not allow-listed' },
+    ]);
   });
 });
 
@@ -574,7 +712,10 @@ describe('ecr-lifecycle-keeps-tagged catches every way to expire a running image
 
   test.each([
     ['tagged images by count', { tagStatus: 'tagged', tagPrefixList: ['src-'], countType: 'imageCountMoreThan', countNumber: 20 }],
-    ['tagged images by age', { tagStatus: 'tagged', tagPrefixList: ['src-'], countType: 'sinceImagePushed', countUnit: 'days', countNumber: 90 }],
+    [
+      'tagged images by age',
+      { tagStatus: 'tagged', tagPrefixList: ['src-'], countType: 'sinceImagePushed', countUnit: 'days', countNumber: 90 },
+    ],
     ['any image by age', { tagStatus: 'any', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 90 }],
     ['untagged images by count', { tagStatus: 'untagged', countType: 'imageCountMoreThan', countNumber: 5 }],
   ])('%s', (_, selection) => {
@@ -582,8 +723,12 @@ describe('ecr-lifecycle-keeps-tagged catches every way to expire a running image
   });
 
   test('untagged images by age pass, and a policy that is not literal JSON fails', () => {
-    expect(rule.check(withPolicy(expiring({ tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 7 })))).toEqual([]);
-    expect(rule.check(withPolicy('${file("policy.json")}'))).toEqual([expect.objectContaining({ reason: expect.stringContaining('not literal JSON') })]);
+    expect(
+      rule.check(withPolicy(expiring({ tagStatus: 'untagged', countType: 'sinceImagePushed', countUnit: 'days', countNumber: 7 }))),
+    ).toEqual([]);
+    expect(rule.check(withPolicy('${file("policy.json")}'))).toEqual([
+      expect.objectContaining({ reason: expect.stringContaining('not literal JSON') }),
+    ]);
   });
 });
 
@@ -598,42 +743,71 @@ describe('the NAT instance is held to the instance rules, and its exceptions are
 
   test('imdsv2-hop-limit-1: IMDSv1 on the NAT launch template', () => {
     const b = broken((s) => nat(s).launchTemplate.addOverride('metadata_options.http_tokens', 'optional'));
-    expect(rule('imdsv2-hop-limit-1').check(b.json)).toEqual([{ address: address(nat(b.stack).launchTemplate), reason: 'http_tokens is optional, not required' }]);
+    expect(rule('imdsv2-hop-limit-1').check(b.json)).toEqual([
+      { address: address(nat(b.stack).launchTemplate), reason: 'http_tokens is optional, not required' },
+    ]);
   });
 
   test('ebs-encrypted: an unencrypted NAT root volume', () => {
     const b = broken((s) => nat(s).launchTemplate.addOverride('block_device_mappings.0.ebs.encrypted', 'false'));
-    expect(rule('ebs-encrypted').check(b.json)).toEqual([{ address: address(nat(b.stack).launchTemplate), reason: 'an EBS mapping is not encrypted' }]);
+    expect(rule('ebs-encrypted').check(b.json)).toEqual([
+      { address: address(nat(b.stack).launchTemplate), reason: 'an EBS mapping is not encrypted' },
+    ]);
   });
 
   test('sg-no-admin-ports: SSH to the NAT instance', () => {
     const b = broken(
       (s) =>
-        new VpcSecurityGroupIngressRule(s, 'nat-ssh', { securityGroupId: nat(s).securityGroup.id, description: 'SSH', ipProtocol: 'tcp', fromPort: 22, toPort: 22, cidrIpv4: '10.10.128.0/20' }),
+        new VpcSecurityGroupIngressRule(s, 'nat-ssh', {
+          securityGroupId: nat(s).securityGroup.id,
+          description: 'SSH',
+          ipProtocol: 'tcp',
+          fromPort: 22,
+          toPort: 22,
+          cidrIpv4: '10.10.128.0/20',
+        }),
     );
-    expect(rule('sg-no-admin-ports').check(b.json)).toContainEqual({ address: address(child(b.stack, 'nat-ssh')), reason: 'ingress covers port 22' });
+    expect(rule('sg-no-admin-ports').check(b.json)).toContainEqual({
+      address: address(child(b.stack, 'nat-ssh')),
+      reason: 'ingress covers port 22',
+    });
   });
 
   test('nat-instance-up-while-instances-are: a NAT that stops before the instances, or in another time zone', () => {
     const early = broken((s) => (s.schedule!.natActions[1].recurrence = '0 19 * * 1-5'));
     expect(rule('nat-instance-up-while-instances-are').check(early.json)).toEqual([
-      { address: address(nat(early.stack).autoScalingGroup), reason: `the NAT instance is down at MON 19:00 while ${address(early.stack.capacity.autoScalingGroup)} is up` },
+      {
+        address: address(nat(early.stack).autoScalingGroup),
+        reason: `the NAT instance is down at MON 19:00 while ${address(early.stack.capacity.autoScalingGroup)} is up`,
+      },
     ]);
     const zoned = broken((s) => s.schedule!.natActions.forEach((a) => (a.timeZone = 'Europe/Berlin')));
     expect(rule('nat-instance-up-while-instances-are').check(zoned.json)).toEqual([
-      { address: address(nat(zoned.stack).autoScalingGroup), reason: `scheduled in Europe/Berlin, ${address(zoned.stack.capacity.autoScalingGroup)} in UTC` },
+      {
+        address: address(nat(zoned.stack).autoScalingGroup),
+        reason: `scheduled in Europe/Berlin, ${address(zoned.stack.capacity.autoScalingGroup)} in UTC`,
+      },
     ]);
   });
 
   test('launch-template-tags-what-launches-create: the NAT template is spared network-interface only, not volume', () => {
     const b = broken((s) => nat(s).launchTemplate.putTagSpecifications([{ resourceType: 'instance', tags: { Name: 'nat' } }]));
-    expect(rule('launch-template-tags-what-launches-create').check(b.json)).toEqual([{ address: address(nat(b.stack).launchTemplate), reason: 'tags no volume at launch' }]);
+    expect(rule('launch-template-tags-what-launches-create').check(b.json)).toEqual([
+      { address: address(nat(b.stack).launchTemplate), reason: 'tags no volume at launch' },
+    ]);
   });
 
   test('source-dest-check-nat-only: the NAT interface itself, once no route uses it', () => {
-    const b = broken((s) => s.network.privateRouteTables.forEach((_, i) => s.network.node.tryRemoveChild(`private-${s.network.availabilityZones[i]}-default-route`)));
+    const b = broken((s) =>
+      s.network.privateRouteTables.forEach((_, i) =>
+        s.network.node.tryRemoveChild(`private-${s.network.availabilityZones[i]}-default-route`),
+      ),
+    );
     expect(rule('source-dest-check-nat-only').check(b.json)).toEqual([
-      { address: address(nat(b.stack).networkInterface), reason: 'source/destination check is off, but no route sends traffic to this interface' },
+      {
+        address: address(nat(b.stack).networkInterface),
+        reason: 'source/destination check is off, but no route sends traffic to this interface',
+      },
     ]);
   });
 
@@ -644,8 +818,16 @@ describe('the NAT instance is held to the instance rules, and its exceptions are
       s.capacity.launchTemplate.putNetworkInterfaces([{ associatePublicIpAddress: 'true', securityGroups: [instanceSg(s)] }]);
       s.capacity.autoScalingGroup.vpcZoneIdentifier = [s.network.publicSubnets[0].subnet.id];
     });
-    expect(rule('instances-no-public-ip').check(b.json).map((v) => v.address)).toEqual([address(b.stack.capacity.launchTemplate)]);
-    expect(rule('instances-in-private-subnets').check(b.json).map((v) => v.address)).toEqual([address(b.stack.capacity.autoScalingGroup)]);
+    expect(
+      rule('instances-no-public-ip')
+        .check(b.json)
+        .map((v) => v.address),
+    ).toEqual([address(b.stack.capacity.launchTemplate)]);
+    expect(
+      rule('instances-in-private-subnets')
+        .check(b.json)
+        .map((v) => v.address),
+    ).toEqual([address(b.stack.capacity.autoScalingGroup)]);
   });
 });
 

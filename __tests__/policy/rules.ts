@@ -49,7 +49,11 @@ const TLS12_POLICY = /^ELBSecurityPolicy-(TLS13-1-[23]-|TLS-1-2-|FS-1-2-)/;
 const TLS13_POLICY = /^ELBSecurityPolicy-TLS13-1-[23]-/;
 
 /** AWS managed rule groups a production web ACL must run. */
-export const REQUIRED_WAF_RULE_GROUPS = ['AWSManagedRulesCommonRuleSet', 'AWSManagedRulesKnownBadInputsRuleSet', 'AWSManagedRulesAmazonIpReputationList'] as const;
+export const REQUIRED_WAF_RULE_GROUPS = [
+  'AWSManagedRulesCommonRuleSet',
+  'AWSManagedRulesKnownBadInputsRuleSet',
+  'AWSManagedRulesAmazonIpReputationList',
+] as const;
 
 /** Things that must never be written into user data or plain environment variables. */
 export const SECRET_PATTERNS: readonly (readonly [RegExp, string])[] = [
@@ -128,7 +132,10 @@ function statements(policy: unknown): Statement[] | undefined {
 function policyDocuments(json: SynthJson): { address: string; role?: string; policy: unknown }[] {
   return [
     ...resources(json, 'aws_iam_role_policy').map((r) => ({ address: r.address, role: refs(r.attrs.role)[0], policy: r.attrs.policy })),
-    ...resources(json, 'aws_iam_policy', 'aws_iam_user_policy', 'aws_iam_group_policy').map((r) => ({ address: r.address, policy: r.attrs.policy })),
+    ...resources(json, 'aws_iam_policy', 'aws_iam_user_policy', 'aws_iam_group_policy').map((r) => ({
+      address: r.address,
+      policy: r.attrs.policy,
+    })),
     ...resources(json, 'aws_iam_role').flatMap((r) =>
       list(r.attrs.inline_policy).map((p, i) => ({ address: `${r.address}.inline_policy[${i}]`, role: r.address, policy: p.policy })),
     ),
@@ -138,12 +145,18 @@ function policyDocuments(json: SynthJson): { address: string; role?: string; pol
 /** Managed policy attachments: role (when attached to a role) and the policy ARN. */
 function attachments(json: SynthJson): { address: string; role?: string; arn: string }[] {
   return [
-    ...resources(json, 'aws_iam_role_policy_attachment').map((r) => ({ address: r.address, role: refs(r.attrs.role)[0], arn: String(r.attrs.policy_arn) })),
+    ...resources(json, 'aws_iam_role_policy_attachment').map((r) => ({
+      address: r.address,
+      role: refs(r.attrs.role)[0],
+      arn: String(r.attrs.policy_arn),
+    })),
     ...resources(json, 'aws_iam_policy_attachment', 'aws_iam_user_policy_attachment', 'aws_iam_group_policy_attachment').map((r) => ({
       address: r.address,
       arn: String(r.attrs.policy_arn),
     })),
-    ...resources(json, 'aws_iam_role').flatMap((r) => list(r.attrs.managed_policy_arns).map((arn) => ({ address: r.address, role: r.address, arn: String(arn) }))),
+    ...resources(json, 'aws_iam_role').flatMap((r) =>
+      list(r.attrs.managed_policy_arns).map((arn) => ({ address: r.address, role: r.address, arn: String(arn) })),
+    ),
   ];
 }
 
@@ -169,7 +182,11 @@ interface SgRule {
 
 /** Security group rules from all three places Terraform accepts them: rule resources and inline blocks. */
 function sgRules(json: SynthJson): SgRule[] {
-  const ports = (a: Attrs) => ({ protocol: String(a.ip_protocol ?? a.protocol), from: Number(a.from_port ?? 0), to: Number(a.to_port ?? 65535) });
+  const ports = (a: Attrs) => ({
+    protocol: String(a.ip_protocol ?? a.protocol),
+    from: Number(a.from_port ?? 0),
+    to: Number(a.to_port ?? 65535),
+  });
   const v2 = resources(json, 'aws_vpc_security_group_ingress_rule', 'aws_vpc_security_group_egress_rule').map((r): SgRule => ({
     address: r.address,
     sg: refs(r.attrs.security_group_id)[0],
@@ -257,7 +274,11 @@ function routeTablesOf(json: SynthJson, subnet: string): string[] {
 /** NAT instance interfaces: source/destination check off, and a route sends traffic to them. */
 function natInterfaces(json: SynthJson): Set<string> {
   const routed = new Set(resources(json, 'aws_route').flatMap((r) => refs(r.attrs.network_interface_id)));
-  return new Set(resources(json, 'aws_network_interface').filter((e) => isFalse(e.attrs.source_dest_check) && routed.has(e.address)).map((e) => e.address));
+  return new Set(
+    resources(json, 'aws_network_interface')
+      .filter((e) => isFalse(e.attrs.source_dest_check) && routed.has(e.address))
+      .map((e) => e.address),
+  );
 }
 
 /** Launch templates whose every network interface is a NAT interface: they launch NAT instances. */
@@ -276,7 +297,11 @@ function natLaunchTemplates(json: SynthJson): Set<string> {
 /** Auto Scaling groups that launch NAT instances. */
 function natGroups(json: SynthJson): Set<string> {
   const lts = natLaunchTemplates(json);
-  return new Set(resources(json, 'aws_autoscaling_group').filter((g) => refs(g.attrs.launch_template).some((lt) => lts.has(lt))).map((g) => g.address));
+  return new Set(
+    resources(json, 'aws_autoscaling_group')
+      .filter((g) => refs(g.attrs.launch_template).some((lt) => lts.has(lt)))
+      .map((g) => g.address),
+  );
 }
 
 const WEEK_MINUTES = 7 * 24 * 60;
@@ -302,7 +327,11 @@ function scheduledWeek(json: SynthJson, group: string): ScheduledWeek | string |
     if (!m) return `${a.address}: recurrence ${a.attrs.recurrence} is not "M H * * days"`;
     for (const part of m[3].split(',')) {
       const [from, to = from] = part.split('-').map(Number);
-      for (let d = from; d <= to; d++) events.push({ at: d * 1440 + Number(m[2]) * 60 + Number(m[1]), up: Number(a.attrs.min_size) > 0 || Number(a.attrs.desired_capacity) > 0 });
+      for (let d = from; d <= to; d++)
+        events.push({
+          at: d * 1440 + Number(m[2]) * 60 + Number(m[1]),
+          up: Number(a.attrs.min_size) > 0 || Number(a.attrs.desired_capacity) > 0,
+        });
     }
   }
   events.sort((x, y) => x.at - y.at);
@@ -318,7 +347,8 @@ function scheduledWeek(json: SynthJson, group: string): ScheduledWeek | string |
   return { timeZone: zones[0], up };
 }
 
-const weekMinute = (m: number) => `${WEEKDAYS[Math.floor(m / 1440)]} ${String(Math.floor((m % 1440) / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
+const weekMinute = (m: number) =>
+  `${WEEKDAYS[Math.floor(m / 1440)]} ${String(Math.floor((m % 1440) / 60)).padStart(2, '0')}:${String(m % 60).padStart(2, '0')}`;
 
 interface Container {
   readonly name?: string;
@@ -385,13 +415,19 @@ function isGithubOidcTrust(json: SynthJson, s: Statement): boolean {
   return federated.some(
     (f) =>
       String(f).endsWith(`:oidc-provider/${GITHUB_OIDC}`) ||
-      refs(f).some((r) => r.startsWith('aws_iam_openid_connect_provider.') && String(json.resource?.aws_iam_openid_connect_provider?.[r.split('.')[1]]?.url).includes(GITHUB_OIDC)),
+      refs(f).some(
+        (r) =>
+          r.startsWith('aws_iam_openid_connect_provider.') &&
+          String(json.resource?.aws_iam_openid_connect_provider?.[r.split('.')[1]]?.url).includes(GITHUB_OIDC),
+      ),
   );
 }
 
 /** GitHub subjects a trust statement admits (StringEquals and StringLike). */
 function githubSubjects(s: Statement): string[] {
-  return ['StringEquals', 'StringLike', 'ForAnyValue:StringEquals', 'ForAnyValue:StringLike'].flatMap((op) => list(s.Condition?.[op]?.[`${GITHUB_OIDC}:sub`]).map(String));
+  return ['StringEquals', 'StringLike', 'ForAnyValue:StringEquals', 'ForAnyValue:StringLike'].flatMap((op) =>
+    list(s.Condition?.[op]?.[`${GITHUB_OIDC}:sub`]).map(String),
+  );
 }
 
 /** Exactly sts.amazonaws.com as audience and only exact subjects (StringEquals, no wildcard) of one repository. */
@@ -400,7 +436,14 @@ function githubTrustIsExact(s: Statement): boolean {
   const subjects = list(equals[`${GITHUB_OIDC}:sub`]).map(String);
   const repos = new Set(subjects.map((x) => /^repo:([^:]+):/.exec(x)?.[1]));
   const onlyEquals = Object.keys(s.Condition ?? {}).every((op) => op === 'StringEquals');
-  return onlyEquals && list(equals[`${GITHUB_OIDC}:aud`]).join() === 'sts.amazonaws.com' && subjects.length > 0 && subjects.every((x) => !/[*?]/.test(x)) && repos.size === 1 && !repos.has(undefined);
+  return (
+    onlyEquals &&
+    list(equals[`${GITHUB_OIDC}:aud`]).join() === 'sts.amazonaws.com' &&
+    subjects.length > 0 &&
+    subjects.every((x) => !/[*?]/.test(x)) &&
+    repos.size === 1 &&
+    !repos.has(undefined)
+  );
 }
 
 /** Roles GitHub's OIDC provider (and nothing else) may assume, with the subjects they admit. */
@@ -463,7 +506,10 @@ export const RULES: readonly Rule[] = [
       return sgRules(json)
         .filter((r) => r.direction === 'ingress' && r.cidrs.some(isOpenCidr))
         .filter((r) => !(r.sg && r.protocol === 'tcp' && r.from === r.to && albs.get(r.sg)?.has(r.from)))
-        .map((r) => ({ address: r.address, reason: `open to the internet on ${r.protocol} ${r.from}-${r.to} outside an ALB listener port` }));
+        .map((r) => ({
+          address: r.address,
+          reason: `open to the internet on ${r.protocol} ${r.from}-${r.to} outside an ALB listener port`,
+        }));
     },
   },
   {
@@ -474,7 +520,9 @@ export const RULES: readonly Rule[] = [
     check: (json) =>
       sgRules(json)
         .filter((r) => r.direction === 'ingress')
-        .flatMap((r) => [22, 3389].filter((p) => coversPort(r, p)).map((p) => ({ address: r.address, reason: `ingress covers port ${p}` }))),
+        .flatMap((r) =>
+          [22, 3389].filter((p) => coversPort(r, p)).map((p) => ({ address: r.address, reason: `ingress covers port ${p}` })),
+        ),
   },
   {
     id: 'sg-descriptions',
@@ -507,7 +555,8 @@ export const RULES: readonly Rule[] = [
   {
     id: 'instances-no-public-ip',
     checkov: 'CKV_AWS_88',
-    checks: 'Launch templates set associate_public_ip_address = false on every network interface; no instance has a public IP. NAT instances excepted: their interface is the NAT interface, with its Elastic IP',
+    checks:
+      'Launch templates set associate_public_ip_address = false on every network interface; no instance has a public IP. NAT instances excepted: their interface is the NAT interface, with its Elastic IP',
     why: 'Instances live in private subnets and reach AWS through NAT; a public IP would bypass the ALB and the security model.',
     check: (json) => [
       ...each(json, 'aws_launch_template', (a, address) => {
@@ -530,25 +579,31 @@ export const RULES: readonly Rule[] = [
   {
     id: 'instances-in-private-subnets',
     checkov: '—',
-    checks: 'Auto Scaling groups launch only into subnets whose route table has no route to an internet gateway (the NAT instance\'s group excepted)',
+    checks:
+      "Auto Scaling groups launch only into subnets whose route table has no route to an internet gateway (the NAT instance's group excepted)",
     why: 'Defence in depth with no-public-IP: even a mistaken public address is unreachable without an internet gateway route.',
     check: (json) => {
       const igwTables = igwRouteTables(json);
       const nat = natGroups(json);
-      return resources(json, 'aws_autoscaling_group').filter((asg) => !nat.has(asg.address)).flatMap((asg) =>
-        refs(asg.attrs.vpc_zone_identifier).flatMap((subnet) => {
-          const tables = routeTablesOf(json, subnet);
-          if (tables.length === 0) return [{ address: asg.address, reason: `${subnet} has no route table of its own (the main table is unchecked)` }];
-          return tables.some((t) => igwTables.has(t)) ? [{ address: asg.address, reason: `${subnet} routes to an internet gateway` }] : [];
-        }),
-      );
+      return resources(json, 'aws_autoscaling_group')
+        .filter((asg) => !nat.has(asg.address))
+        .flatMap((asg) =>
+          refs(asg.attrs.vpc_zone_identifier).flatMap((subnet) => {
+            const tables = routeTablesOf(json, subnet);
+            if (tables.length === 0)
+              return [{ address: asg.address, reason: `${subnet} has no route table of its own (the main table is unchecked)` }];
+            return tables.some((t) => igwTables.has(t))
+              ? [{ address: asg.address, reason: `${subnet} routes to an internet gateway` }]
+              : [];
+          }),
+        );
     },
   },
   {
     id: 'default-sg-closed',
     checkov: 'CKV2_AWS_12',
-    checks: "Every VPC adopts its default security group with no rules",
-    why: "The default group allows all traffic between its members; anything that falls back on it by mistake would be open.",
+    checks: 'Every VPC adopts its default security group with no rules',
+    why: 'The default group allows all traffic between its members; anything that falls back on it by mistake would be open.',
     check: (json) => {
       const defaults = resources(json, 'aws_default_security_group');
       return each(json, 'aws_vpc', (_, vpc) => {
@@ -567,7 +622,9 @@ export const RULES: readonly Rule[] = [
       isProd(json)
         ? [
             ...each(json, 'aws_autoscaling_schedule', (a) =>
-              Number(a.max_size) === 0 || Number(a.min_size) === 0 ? 'scales the Auto Scaling group to zero, or lets it scale in to zero' : undefined,
+              Number(a.max_size) === 0 || Number(a.min_size) === 0
+                ? 'scales the Auto Scaling group to zero, or lets it scale in to zero'
+                : undefined,
             ),
             ...each(json, 'aws_appautoscaling_scheduled_action', (a) =>
               Number(list(a.scalable_target_action)[0]?.max_capacity) === 0 ? 'scales a scalable target to zero' : undefined,
@@ -599,7 +656,9 @@ export const RULES: readonly Rule[] = [
       const nat = natInterfaces(json);
       return [
         ...each(json, 'aws_network_interface', (a, address) =>
-          isFalse(a.source_dest_check) && !nat.has(address) ? 'source/destination check is off, but no route sends traffic to this interface' : undefined,
+          isFalse(a.source_dest_check) && !nat.has(address)
+            ? 'source/destination check is off, but no route sends traffic to this interface'
+            : undefined,
         ),
         ...each(json, 'aws_instance', (a) => (isFalse(a.source_dest_check) ? 'source/destination check is off on an instance' : undefined)),
       ];
@@ -617,11 +676,18 @@ export const RULES: readonly Rule[] = [
           .filter((sn) => routeTablesOf(json, sn.address).some((t) => !publicTables.has(t)))
           .map((sn) => sn.attrs.cidr_block),
       );
-      const natSgs = new Set(resources(json, 'aws_network_interface').filter((e) => natInterfaces(json).has(e.address)).flatMap((e) => refs(e.attrs.security_groups)));
+      const natSgs = new Set(
+        resources(json, 'aws_network_interface')
+          .filter((e) => natInterfaces(json).has(e.address))
+          .flatMap((e) => refs(e.attrs.security_groups)),
+      );
       return sgRules(json)
         .filter((r) => r.direction === 'ingress' && r.sg !== undefined && natSgs.has(r.sg))
         .filter((r) => r.self || r.sourceSgs.length > 0 || r.cidrs.length === 0 || r.cidrs.some((c) => !privateCidrs.has(c)))
-        .map((r) => ({ address: r.address, reason: `NAT ingress from ${[...r.cidrs, ...r.sourceSgs].join(', ') || 'its own group'}, not a private subnet` }));
+        .map((r) => ({
+          address: r.address,
+          reason: `NAT ingress from ${[...r.cidrs, ...r.sourceSgs].join(', ') || 'its own group'}, not a private subnet`,
+        }));
     },
   },
   {
@@ -644,7 +710,9 @@ export const RULES: readonly Rule[] = [
               return [{ address: natGroup, reason: `scheduled in ${natWeek.timeZone}, ${g.address} in ${week.timeZone}` }];
             }
             const stranded = natWeek.up.findIndex((natUp, minute) => !natUp && (week === undefined || week.up[minute]));
-            return stranded < 0 ? [] : [{ address: natGroup, reason: `the NAT instance is down at ${weekMinute(stranded)} while ${g.address} is up` }];
+            return stranded < 0
+              ? []
+              : [{ address: natGroup, reason: `the NAT instance is down at ${weekMinute(stranded)} while ${g.address} is up` }];
           });
       });
     },
@@ -652,7 +720,8 @@ export const RULES: readonly Rule[] = [
   {
     id: 'asg-no-existing-eni-with-subnets',
     checkov: '—',
-    checks: 'An Auto Scaling group whose launch template names an existing network interface (network_interface_id) sets availability_zones and no vpc_zone_identifier',
+    checks:
+      'An Auto Scaling group whose launch template names an existing network interface (network_interface_id) sets availability_zones and no vpc_zone_identifier',
     why: 'With an existing interface the group "must specify the Availability Zone, but not the subnet ID"; EC2 refuses an interface next to an instance-level subnet, so every launch fails and the apply times out waiting for capacity (https://docs.aws.amazon.com/autoscaling/ec2/userguide/create-launch-template.html).',
     check: (json) => {
       const withInterface = new Set(
@@ -664,7 +733,9 @@ export const RULES: readonly Rule[] = [
         const lt = [...refs(a.launch_template), ...refs(a.mixed_instances_policy)].find((x) => withInterface.has(x));
         if (!lt) return undefined;
         if (list(a.vpc_zone_identifier).length > 0) return `sets vpc_zone_identifier, but ${lt} names an existing network interface`;
-        return list(a.availability_zones).length === 0 ? `sets no availability_zones, but ${lt} names an existing network interface` : undefined;
+        return list(a.availability_zones).length === 0
+          ? `sets no availability_zones, but ${lt} names an existing network interface`
+          : undefined;
       });
     },
   },
@@ -696,8 +767,9 @@ export const RULES: readonly Rule[] = [
   {
     id: 'launch-template-tags-what-launches-create',
     checkov: '—',
-    checks: 'Every launch template has tag specifications for instance, volume and network-interface (network-interface not when every interface is an existing one, named by network_interface_id)',
-    why: 'The provider\'s default_tags never reach what an Auto Scaling group launches; untagged volumes and interfaces fall out of cost allocation and tag-based access control (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_LaunchTemplateTagSpecificationRequest.html).',
+    checks:
+      'Every launch template has tag specifications for instance, volume and network-interface (network-interface not when every interface is an existing one, named by network_interface_id)',
+    why: "The provider's default_tags never reach what an Auto Scaling group launches; untagged volumes and interfaces fall out of cost allocation and tag-based access control (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_LaunchTemplateTagSpecificationRequest.html).",
     check: (json) =>
       each(json, 'aws_launch_template', (a) => {
         const tagged = new Set(list(a.tag_specifications).map((t) => t.resource_type));
@@ -716,7 +788,9 @@ export const RULES: readonly Rule[] = [
       each(json, ['aws_launch_template', 'aws_instance'], (a) => {
         const md = list(a.metadata_options)[0] ?? {};
         if (md.http_tokens !== 'required') return `http_tokens is ${md.http_tokens ?? 'unset (optional)'}, not required`;
-        return Number(md.http_put_response_hop_limit) === 1 ? undefined : `hop limit is ${md.http_put_response_hop_limit ?? 'unset'}, not 1`;
+        return Number(md.http_put_response_hop_limit) === 1
+          ? undefined
+          : `hop limit is ${md.http_put_response_hop_limit ?? 'unset'}, not 1`;
       }),
   },
   {
@@ -730,7 +804,9 @@ export const RULES: readonly Rule[] = [
         if (ebs.length === 0) return 'no block device mapping: the root volume inherits the AMI snapshot encryption';
         return ebs.every((e) => isTrue(e.encrypted)) ? undefined : 'an EBS mapping is not encrypted';
       }),
-      ...each(json, 'aws_instance', (a) => (list(a.root_block_device).every((d) => isTrue(d.encrypted)) ? undefined : 'root volume is not encrypted')),
+      ...each(json, 'aws_instance', (a) =>
+        list(a.root_block_device).every((d) => isTrue(d.encrypted)) ? undefined : 'root volume is not encrypted',
+      ),
       ...each(json, 'aws_ebs_volume', (a) => (isTrue(a.encrypted) ? undefined : 'volume is not encrypted')),
     ],
   },
@@ -778,7 +854,9 @@ export const RULES: readonly Rule[] = [
     why: 'TLS 1.3 is faster to connect and drops the legacy ciphers; the policy AWS recommends for new listeners.',
     check: (json) =>
       each(json, ['aws_lb_listener', 'aws_alb_listener'], (a) =>
-        a.protocol === 'HTTPS' && !TLS13_POLICY.test(a.ssl_policy ?? '') ? `ssl_policy ${a.ssl_policy ?? '(default)'} is not a TLS 1.3 policy` : undefined,
+        a.protocol === 'HTTPS' && !TLS13_POLICY.test(a.ssl_policy ?? '')
+          ? `ssl_policy ${a.ssl_policy ?? '(default)'} is not a TLS 1.3 policy`
+          : undefined,
       ),
   },
   {
@@ -790,13 +868,18 @@ export const RULES: readonly Rule[] = [
     check: (json) => {
       const listeners = resources(json, 'aws_lb_listener', 'aws_alb_listener');
       const httpsLbs = new Set(listeners.filter((l) => l.attrs.protocol === 'HTTPS').flatMap((l) => refs(l.attrs.load_balancer_arn)));
-      const exempt = (l: Resource) => declared(json).allow_plain_http === true && !refs(l.attrs.load_balancer_arn).some((lb) => httpsLbs.has(lb));
+      const exempt = (l: Resource) =>
+        declared(json).allow_plain_http === true && !refs(l.attrs.load_balancer_arn).some((lb) => httpsLbs.has(lb));
       const plain = listeners.filter((l) => (l.attrs.protocol ?? 'HTTP') === 'HTTP' && !exempt(l));
-      const redirects = (d: Attrs) => d.type === 'redirect' && list(d.redirect)[0]?.protocol === 'HTTPS' && list(d.redirect)[0]?.status_code === 'HTTP_301';
+      const redirects = (d: Attrs) =>
+        d.type === 'redirect' && list(d.redirect)[0]?.protocol === 'HTTPS' && list(d.redirect)[0]?.status_code === 'HTTP_301';
       return [
         ...plain
           .filter((l) => !list(l.attrs.default_action).every(redirects))
-          .map((l) => ({ address: l.address, reason: 'HTTP listener does something other than a 301 to HTTPS (allowPlainHttp not set, or HTTPS exists)' })),
+          .map((l) => ({
+            address: l.address,
+            reason: 'HTTP listener does something other than a 301 to HTTPS (allowPlainHttp not set, or HTTPS exists)',
+          })),
         ...resources(json, 'aws_lb_listener_rule', 'aws_alb_listener_rule')
           .filter((r) => plain.some((l) => refersTo(r.attrs.listener_arn, l.address)) && !list(r.attrs.action).every(redirects))
           .map((r) => ({ address: r.address, reason: 'rule on an HTTP listener serves plain HTTP' })),
@@ -814,7 +897,10 @@ export const RULES: readonly Rule[] = [
       const associations = resources(json, 'aws_wafv2_web_acl_association');
       const missing = (acl: Resource) => {
         const statements = list(acl.attrs.rule).map((r) => list(r.statement)[0] ?? {});
-        const groups = statements.flatMap((st) => list(st.managed_rule_group_statement)).filter((g) => g.vendor_name === 'AWS').map((g) => g.name);
+        const groups = statements
+          .flatMap((st) => list(st.managed_rule_group_statement))
+          .filter((g) => g.vendor_name === 'AWS')
+          .map((g) => g.name);
         return [
           ...(acl.attrs.scope === 'REGIONAL' ? [] : ['scope REGIONAL']),
           ...(statements.some((st) => list(st.rate_based_statement).length > 0) ? [] : ['a rate-based rule']),
@@ -836,7 +922,9 @@ export const RULES: readonly Rule[] = [
     checks: 'In prod, load balancers have enable_deletion_protection = true',
     why: 'The ALB DNS name is what clients and DNS records point at; losing it to a stray destroy is an outage.',
     check: (json) =>
-      isProd(json) ? each(json, ['aws_lb', 'aws_alb'], (a) => (isTrue(a.enable_deletion_protection) ? undefined : 'deletion protection is off')) : [],
+      isProd(json)
+        ? each(json, ['aws_lb', 'aws_alb'], (a) => (isTrue(a.enable_deletion_protection) ? undefined : 'deletion protection is off'))
+        : [],
   },
   {
     id: 'alb-access-logs-in-prod',
@@ -871,10 +959,14 @@ export const RULES: readonly Rule[] = [
     checks: 'In prod, ECS clusters have the containerInsights setting enabled (or enhanced)',
     why: 'Per-task CPU, memory and restart metrics are what the on-call engineer looks at first. Elsewhere it may be off to save its metrics (dev: more than its compute).',
     check: (json) =>
-      !isProd(json) ? [] : each(json, 'aws_ecs_cluster', (a) => {
-        const values = list(a.setting).filter((s) => s.name === 'containerInsights').map((s) => s.value);
-        return values.length > 0 && values.every((v) => ['enabled', 'enhanced'].includes(v)) ? undefined : 'Container Insights is off';
-      }),
+      !isProd(json)
+        ? []
+        : each(json, 'aws_ecs_cluster', (a) => {
+            const values = list(a.setting)
+              .filter((s) => s.name === 'containerInsights')
+              .map((s) => s.value);
+            return values.length > 0 && values.every((v) => ['enabled', 'enhanced'].includes(v)) ? undefined : 'Container Insights is off';
+          }),
   },
   {
     id: 'ecs-distinct-roles',
@@ -883,7 +975,9 @@ export const RULES: readonly Rule[] = [
     why: 'The app must not inherit the right to pull images and write any log stream.',
     check: (json) =>
       each(json, 'aws_ecs_task_definition', (a) =>
-        a.execution_role_arn !== undefined && a.execution_role_arn === a.task_role_arn ? 'execution role and task role are the same' : undefined,
+        a.execution_role_arn !== undefined && a.execution_role_arn === a.task_role_arn
+          ? 'execution role and task role are the same'
+          : undefined,
       ),
   },
   {
@@ -923,7 +1017,9 @@ export const RULES: readonly Rule[] = [
     why: 'An attacker who gets code execution cannot drop tools or alter the app on disk; writes go to the /tmp task volume.',
     check: (json) =>
       perContainer(json, (c) =>
-        c.readonlyRootFilesystem === true || (c.name !== undefined && c.name in READONLY_ROOT_EXCEPTIONS) ? undefined : 'root filesystem is writable',
+        c.readonlyRootFilesystem === true || (c.name !== undefined && c.name in READONLY_ROOT_EXCEPTIONS)
+          ? undefined
+          : 'root filesystem is writable',
       ),
   },
   {
@@ -956,10 +1052,14 @@ export const RULES: readonly Rule[] = [
     why: 'Plain environment values are visible to anyone who can describe the task definition.',
     check: (json) =>
       perContainer(json, (c) => {
-        const bad = list(c.environment).filter((e) => (SECRET_ENV_NAME.test(e.name) && e.value) || secretsIn(`${e.name}=${e.value}`).length > 0);
+        const bad = list(c.environment).filter(
+          (e) => (SECRET_ENV_NAME.test(e.name) && e.value) || secretsIn(`${e.name}=${e.value}`).length > 0,
+        );
         if (bad.length > 0) return `plain environment variables look secret: ${bad.map((e) => e.name).join(', ')}`;
         const notArns = list(c.secrets).filter((x) => !SECRET_SOURCE.test(String(x.valueFrom)));
-        return notArns.length > 0 ? `secrets whose valueFrom is not an SSM parameter or Secrets Manager ARN: ${notArns.map((x) => x.name).join(', ')}` : undefined;
+        return notArns.length > 0
+          ? `secrets whose valueFrom is not an SSM parameter or Secrets Manager ARN: ${notArns.map((x) => x.name).join(', ')}`
+          : undefined;
       }),
   },
   {
@@ -981,8 +1081,8 @@ export const RULES: readonly Rule[] = [
       const ungranted = [...byRole]
         .filter(([role, wanted]) => wanted.size > 0 && !docs.some((d) => d.role === role))
         .map(([role]) => ({ address: role, reason: 'containers reference secrets, but the execution role has no policy to read them' }));
-      return ungranted.concat(docs
-        .flatMap(({ address, role, policy }) => {
+      return ungranted.concat(
+        docs.flatMap(({ address, role, policy }) => {
           const ss = statements(policy) ?? [];
           const wanted = byRole.get(role!)!;
           const reasons: string[] = [];
@@ -991,14 +1091,25 @@ export const RULES: readonly Rule[] = [
             const other = actions.filter((a) => !(SECRET_READ_ACTIONS as readonly string[]).includes(a));
             if (other.length > 0) reasons.push(`execution role allows ${other.join(', ')}`);
             const resources = list(st.Resource).map(String);
-            if (resources.length === 0 || resources.some((r) => r.includes('*'))) reasons.push(`execution role reads secrets on ${JSON.stringify(st.Resource ?? null)}`);
+            if (resources.length === 0 || resources.some((r) => r.includes('*')))
+              reasons.push(`execution role reads secrets on ${JSON.stringify(st.Resource ?? null)}`);
             const reads = actions.filter((a) => a !== 'kms:Decrypt');
-            if (reads.length > 0) resources.filter((r) => !r.includes('*') && !wanted.has(r)).forEach((r) => reasons.push(`execution role reads ${r}, which no container references`));
+            if (reads.length > 0)
+              resources
+                .filter((r) => !r.includes('*') && !wanted.has(r))
+                .forEach((r) => reasons.push(`execution role reads ${r}, which no container references`));
           }
-          const granted = new Set(ss.filter((x) => x.Effect === 'Allow' && actionsOf(x).some((a) => a !== 'kms:Decrypt')).flatMap((x) => list(x.Resource).map(String)));
-          [...wanted].filter((w) => !granted.has(w)).forEach((w) => reasons.push(`a container references ${w}, which the execution role cannot read`));
+          const granted = new Set(
+            ss
+              .filter((x) => x.Effect === 'Allow' && actionsOf(x).some((a) => a !== 'kms:Decrypt'))
+              .flatMap((x) => list(x.Resource).map(String)),
+          );
+          [...wanted]
+            .filter((w) => !granted.has(w))
+            .forEach((w) => reasons.push(`a container references ${w}, which the execution role cannot read`));
           return reasons.map((reason) => ({ address, reason }));
-        }));
+        }),
+      );
     },
   },
   {
@@ -1015,7 +1126,8 @@ export const RULES: readonly Rule[] = [
   {
     id: 'burstable-cpu-target-within-baseline',
     checkov: '—',
-    checks: "An ECS service's ECSServiceAverageCPUUtilization target is at most the baseline per vCPU of its instances when they are burstable with unlimited credits",
+    checks:
+      "An ECS service's ECSServiceAverageCPUUtilization target is at most the baseline per vCPU of its instances when they are burstable with unlimited credits",
     why: 'Unlimited mode bills CPU above the baseline, averaged over 24 hours, as surplus credits (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/burstable-performance-instances-unlimited-mode-concepts.html): tasks held at a higher target cost more than the instances themselves.',
     check: (json) =>
       resources(json, 'aws_appautoscaling_policy').flatMap((p) => {
@@ -1023,22 +1135,35 @@ export const RULES: readonly Rule[] = [
         if (list(config?.predefined_metric_specification)[0]?.predefined_metric_type !== 'ECSServiceAverageCPUUtilization') return [];
         const target = Number(config.target_value);
         // resource_id is the service's, or its scalable target's (which names the service).
-        const ids = [p.attrs.resource_id, ...refs(p.attrs.resource_id).filter((r) => r.startsWith('aws_appautoscaling_target.')).map((r) => json.resource?.aws_appautoscaling_target?.[r.split('.')[1]]?.resource_id)];
+        const ids = [
+          p.attrs.resource_id,
+          ...refs(p.attrs.resource_id)
+            .filter((r) => r.startsWith('aws_appautoscaling_target.'))
+            .map((r) => json.resource?.aws_appautoscaling_target?.[r.split('.')[1]]?.resource_id),
+        ];
         const service = refs(ids).find((r) => r.startsWith('aws_ecs_service.'));
         return instanceTypesOf(json, service)
           .filter(({ type, credits }) => unlimitedCredits(type, credits) && target > BURSTABLE_TYPES[type].baselinePercent)
-          .map(({ type }) => ({ address: p.address, reason: `CPU target ${target}% is above ${type}'s ${BURSTABLE_TYPES[type].baselinePercent}% baseline with unlimited credits: surplus credits` }));
+          .map(({ type }) => ({
+            address: p.address,
+            reason: `CPU target ${target}% is above ${type}'s ${BURSTABLE_TYPES[type].baselinePercent}% baseline with unlimited credits: surplus credits`,
+          }));
       }),
   },
   {
     id: 'ecs-service-waits-for-role-policies',
     checkov: '—',
-    checks: "ECS services depend_on every aws_iam_role_policy and aws_iam_role_policy_attachment of their task definition's task and execution roles",
+    checks:
+      "ECS services depend_on every aws_iam_role_policy and aws_iam_role_policy_attachment of their task definition's task and execution roles",
     why: 'IAM changes are eventually consistent (https://docs.aws.amazon.com/IAM/latest/UserGuide/troubleshoot_general.html#troubleshoot_general_eventual-consistency): without the dependency the first tasks can start before their role may read secrets or open exec channels.',
     check: (json) => {
-      const roleOf = (td: string | undefined, key: string) => (td ? refs(json.resource?.aws_ecs_task_definition?.[td.split('.')[1]]?.[key]) : []);
+      const roleOf = (td: string | undefined, key: string) =>
+        td ? refs(json.resource?.aws_ecs_task_definition?.[td.split('.')[1]]?.[key]) : [];
       const grants = [
-        ...resources(json, 'aws_iam_role_policy', 'aws_iam_role_policy_attachment').map((r) => ({ address: r.address, role: refs(r.attrs.role)[0] })),
+        ...resources(json, 'aws_iam_role_policy', 'aws_iam_role_policy_attachment').map((r) => ({
+          address: r.address,
+          role: refs(r.attrs.role)[0],
+        })),
       ];
       return each(json, 'aws_ecs_service', (a) => {
         const td = refs(a.task_definition).find((r) => r.startsWith('aws_ecs_task_definition.'));
@@ -1057,7 +1182,9 @@ export const RULES: readonly Rule[] = [
     check: (json) =>
       each(json, 'aws_ecs_service', (a) => {
         const ignored = list(a.lifecycle?.ignore_changes);
-        return ignored.includes('desired_count') || ignored.includes('all') ? undefined : 'desired_count is not in lifecycle.ignore_changes';
+        return ignored.includes('desired_count') || ignored.includes('all')
+          ? undefined
+          : 'desired_count is not in lifecycle.ignore_changes';
       }),
   },
   {
@@ -1066,14 +1193,16 @@ export const RULES: readonly Rule[] = [
     checks: 'ECS services do not assign public IPs to tasks',
     why: 'Tasks are only reachable through the ALB.',
     check: (json) =>
-      each(json, 'aws_ecs_service', (a) => (list(a.network_configuration).some((n) => isTrue(n.assign_public_ip)) ? 'tasks get public IPs' : undefined)),
+      each(json, 'aws_ecs_service', (a) =>
+        list(a.network_configuration).some((n) => isTrue(n.assign_public_ip)) ? 'tasks get public IPs' : undefined,
+      ),
   },
 
   // Capacity
   {
     id: 'asg-managed-by-ecs',
     checkov: '—',
-    checks: 'Auto Scaling groups (the NAT instance\'s excepted) set protect_from_scale_in and carry the AmazonECSManaged tag',
+    checks: "Auto Scaling groups (the NAT instance's excepted) set protect_from_scale_in and carry the AmazonECSManaged tag",
     why: 'Managed termination protection needs scale-in protection; ECS adds the tag itself, so declaring it avoids a perpetual diff.',
     check: (json) =>
       each(json, 'aws_autoscaling_group', (a, address) => {
@@ -1098,7 +1227,8 @@ export const RULES: readonly Rule[] = [
   {
     id: 'protected-groups-scale-in-through-ecs',
     checkov: '—',
-    checks: 'No scheduled action sets max_size or desired_capacity to 0 on a group that a capacity provider with managed termination protection scales (min_size only)',
+    checks:
+      'No scheduled action sets max_size or desired_capacity to 0 on a group that a capacity provider with managed termination protection scales (min_size only)',
     why:
       'ECS keeps those instances protected from scale-in, and AWS cancels a scale-in when every remaining instance is protected, so a desired 0 leaves them running; ' +
       'a lower min_size lets ECS managed scaling remove them once their tasks are gone, and a max_size above 0 lets it scale out for a deploy. ' +
@@ -1126,7 +1256,9 @@ export const RULES: readonly Rule[] = [
     checks: 'ECR repositories scan images on push',
     why: 'Known CVEs in the image show up before the image runs.',
     check: (json) =>
-      each(json, 'aws_ecr_repository', (a) => (isTrue(list(a.image_scanning_configuration)[0]?.scan_on_push) ? undefined : 'scan on push is off')),
+      each(json, 'aws_ecr_repository', (a) =>
+        isTrue(list(a.image_scanning_configuration)[0]?.scan_on_push) ? undefined : 'scan on push is off',
+      ),
   },
   {
     id: 'ecr-immutable-tags',
@@ -1143,7 +1275,9 @@ export const RULES: readonly Rule[] = [
     check: (json) => {
       const policies = resources(json, 'aws_ecr_lifecycle_policy');
       return each(json, 'aws_ecr_repository', (_, repo) =>
-        policies.some((p) => refersTo(p.attrs.repository, repo) && /"expire"/.test(String(p.attrs.policy))) ? undefined : 'no lifecycle policy expires images',
+        policies.some((p) => refersTo(p.attrs.repository, repo) && /"expire"/.test(String(p.attrs.policy)))
+          ? undefined
+          : 'no lifecycle policy expires images',
       );
     },
   },
@@ -1164,8 +1298,7 @@ export const RULES: readonly Rule[] = [
     id: 'ecr-lifecycle-keeps-tagged',
     checkov: '—',
     checks: 'ECR lifecycle rules expire only untagged images, by age (sinceImagePushed); never tagged or any images, never by count',
-    why:
-      'Every image pushed is tagged (src-<hash>-<arch>, immutable) and deployed by digest: a count rule over tagged or any images expires the one prod runs once it lags that many builds behind, and a scale-out or rollback then fails with CannotPullContainerError. A tagStatus any rule also selects tagged images. https://docs.aws.amazon.com/AmazonECR/latest/userguide/LifecyclePolicies.html',
+    why: 'Every image pushed is tagged (src-<hash>-<arch>, immutable) and deployed by digest: a count rule over tagged or any images expires the one prod runs once it lags that many builds behind, and a scale-out or rollback then fails with CannotPullContainerError. A tagStatus any rule also selects tagged images. https://docs.aws.amazon.com/AmazonECR/latest/userguide/LifecyclePolicies.html',
     check: (json) =>
       each(json, 'aws_ecr_lifecycle_policy', (a) => {
         let rules: any[];
@@ -1174,7 +1307,9 @@ export const RULES: readonly Rule[] = [
         } catch {
           return 'the policy is not literal JSON: its rules cannot be checked';
         }
-        const bad = rules.filter((r) => r.action?.type === 'expire' && !(r.selection?.tagStatus === 'untagged' && r.selection?.countType === 'sinceImagePushed'));
+        const bad = rules.filter(
+          (r) => r.action?.type === 'expire' && !(r.selection?.tagStatus === 'untagged' && r.selection?.countType === 'sinceImagePushed'),
+        );
         return bad.length > 0
           ? `rule ${bad.map((r) => `${r.rulePriority} (tagStatus ${r.selection?.tagStatus}, ${r.selection?.countType})`).join(', ')} expires more than untagged images by age`
           : undefined;
@@ -1184,10 +1319,11 @@ export const RULES: readonly Rule[] = [
     id: 'ecr-repositories-in-registry-only',
     checkov: '—',
     checks: 'No environment stack (one declaring its `environment` local) holds an aws_ecr_repository: host-name-registry owns them all',
-    why:
-      'ECR names are unique per registry: a repository an environment stack owns, once forgotten (the URI path\'s removed block), makes the next build-path apply fail with RepositoryAlreadyExistsException. One owner, whichever path builds the image. https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html',
+    why: "ECR names are unique per registry: a repository an environment stack owns, once forgotten (the URI path's removed block), makes the next build-path apply fail with RepositoryAlreadyExistsException. One owner, whichever path builds the image. https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html",
     check: (json) =>
-      Object.keys(declared(json)).length === 0 ? [] : each(json, 'aws_ecr_repository', () => 'an environment stack owns an ECR repository; look it up from host-name-registry instead'),
+      Object.keys(declared(json)).length === 0
+        ? []
+        : each(json, 'aws_ecr_repository', () => 'an environment stack owns an ECR repository; look it up from host-name-registry instead'),
   },
 
   // Operations: alarms, their topic, ECS Exec
@@ -1213,10 +1349,13 @@ export const RULES: readonly Rule[] = [
         const key = resources(json, 'aws_kms_key').find((k) => refersTo(a.kms_master_key_id, k.address));
         if (!key) return `not encrypted with a customer managed key of the stack (kms_master_key_id ${a.kms_master_key_id ?? 'unset'})`;
         const grants = (statements(key.attrs.policy) ?? []).filter(
-          (st) => st.Effect === 'Allow' && typeof st.Principal === 'object' && list(st.Principal.Service).includes('cloudwatch.amazonaws.com'),
+          (st) =>
+            st.Effect === 'Allow' && typeof st.Principal === 'object' && list(st.Principal.Service).includes('cloudwatch.amazonaws.com'),
         );
         const actions = grants.flatMap(actionsOf);
-        return ['kms:Decrypt', 'kms:GenerateDataKey*'].every((x) => actions.includes(x)) ? undefined : `key ${key.address} does not let cloudwatch.amazonaws.com Decrypt and GenerateDataKey*`;
+        return ['kms:Decrypt', 'kms:GenerateDataKey*'].every((x) => actions.includes(x))
+          ? undefined
+          : `key ${key.address} does not let cloudwatch.amazonaws.com Decrypt and GenerateDataKey*`;
       }),
   },
   {
@@ -1245,7 +1384,8 @@ export const RULES: readonly Rule[] = [
   {
     id: 'ecs-exec-logging-encrypted',
     checkov: '—',
-    checks: 'A cluster whose services allow ECS Exec records sessions (logging OVERRIDE) to a log group of the stack encrypted with KMS, and encrypts sessions with a KMS key',
+    checks:
+      'A cluster whose services allow ECS Exec records sessions (logging OVERRIDE) to a log group of the stack encrypted with KMS, and encrypts sessions with a KMS key',
     why: 'A shell in production is an audit event: every session is kept, and what it printed is encrypted at rest and in transit.',
     check: (json) => {
       const execClusters = new Set(
@@ -1257,7 +1397,8 @@ export const RULES: readonly Rule[] = [
         if (!execClusters.has(address)) return undefined;
         const exec = list(list(a.configuration)[0]?.execute_command_configuration)[0];
         const logs = list(exec?.log_configuration)[0];
-        if (exec?.logging !== 'OVERRIDE' || !logs) return `services allow ECS Exec but sessions are not logged (logging ${exec?.logging ?? 'unset'})`;
+        if (exec?.logging !== 'OVERRIDE' || !logs)
+          return `services allow ECS Exec but sessions are not logged (logging ${exec?.logging ?? 'unset'})`;
         if (!isTrue(logs.cloud_watch_encryption_enabled)) return 'session logs do not require an encrypted log group';
         const group = resources(json, 'aws_cloudwatch_log_group').find((g) => refersTo(logs.cloud_watch_log_group_name, g.address));
         if (!group) return 'session log group is not in the stack';
@@ -1282,7 +1423,9 @@ export const RULES: readonly Rule[] = [
     why: 'Logs kept forever cost forever, and retention is part of the data-protection promise.',
     check: (json) =>
       each(json, 'aws_cloudwatch_log_group', (a) =>
-        (LOG_RETENTION_DAYS as readonly number[]).includes(Number(a.retention_in_days)) ? undefined : `retention_in_days is ${a.retention_in_days ?? 'unset'}`,
+        (LOG_RETENTION_DAYS as readonly number[]).includes(Number(a.retention_in_days))
+          ? undefined
+          : `retention_in_days is ${a.retention_in_days ?? 'unset'}`,
       ),
   },
 
@@ -1312,7 +1455,10 @@ export const RULES: readonly Rule[] = [
       return attachments(json).flatMap(({ address, arn, role }) => {
         if (refs(arn).some((r) => inStack.has(r))) return [];
         const name = awsManagedPolicyName(arn);
-        const allowed = [...ALLOWED_MANAGED_POLICIES, ...(role && ciRoles.has(role) ? ALLOWED_CI_MANAGED_POLICIES : [])] as readonly string[];
+        const allowed = [
+          ...ALLOWED_MANAGED_POLICIES,
+          ...(role && ciRoles.has(role) ? ALLOWED_CI_MANAGED_POLICIES : []),
+        ] as readonly string[];
         return name && allowed.includes(name) ? [] : [{ address, reason: `policy ${arn} is not allow-listed` }];
       });
     },
@@ -1320,21 +1466,29 @@ export const RULES: readonly Rule[] = [
   {
     id: 'github-pr-role-denies-secrets',
     checkov: '—',
-    checks: 'A role GitHub pull requests can assume (a token.actions.githubusercontent.com subject :pull_request, or a wildcard) explicitly denies ssm:GetParameter* (all but /aws/service/*), secretsmanager:GetSecretValue and kms:Decrypt',
+    checks:
+      'A role GitHub pull requests can assume (a token.actions.githubusercontent.com subject :pull_request, or a wildcard) explicitly denies ssm:GetParameter* (all but /aws/service/*), secretsmanager:GetSecretValue and kms:Decrypt',
     why: 'ReadOnlyAccess includes ssm:GetParameter* and a same-repository pull request can edit the workflow that assumes the role; only an explicit Deny outweighs the Allow (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html).',
     check: (json) =>
       githubRoles(json)
         .filter((r) => r.subjects.some((x) => x.endsWith(':pull_request') || /[*?]/.test(x)))
         .flatMap((r) => {
-          const denies = policyDocuments(json).filter((d) => d.role === r.address).flatMap((d) => statements(d.policy) ?? []);
-          const missing = PR_SECRET_READS.filter(([, pattern]) => !denies.some((s) => deniesEverywhere(s, pattern))).map(([action]) => action);
-          return missing.length > 0 ? [{ address: r.address, reason: `pull requests can assume it, and no explicit Deny covers ${missing.join(', ')}` }] : [];
+          const denies = policyDocuments(json)
+            .filter((d) => d.role === r.address)
+            .flatMap((d) => statements(d.policy) ?? []);
+          const missing = PR_SECRET_READS.filter(([, pattern]) => !denies.some((s) => deniesEverywhere(s, pattern))).map(
+            ([action]) => action,
+          );
+          return missing.length > 0
+            ? [{ address: r.address, reason: `pull requests can assume it, and no explicit Deny covers ${missing.join(', ')}` }]
+            : [];
         }),
   },
   {
     id: 'iam-trust-specific-services',
     checkov: 'CKV_AWS_60',
-    checks: "Every role trust policy allows only named AWS service principals, or the stack's GitHub OIDC provider with an exact audience and exact subjects of one repository",
+    checks:
+      "Every role trust policy allows only named AWS service principals, or the stack's GitHub OIDC provider with an exact audience and exact subjects of one repository",
     why: 'A role anyone (or any account, repository or branch) can assume is a shared credential.',
     check: (json) =>
       each(json, 'aws_iam_role', (a) => {
@@ -1344,7 +1498,9 @@ export const RULES: readonly Rule[] = [
           if (s.Effect !== 'Allow') return false;
           if (typeof s.Principal !== 'object') return true;
           if (isGithubOidcTrust(json, s)) return !githubTrustIsExact(s);
-          return Object.entries(s.Principal).some(([kind, v]) => kind !== 'Service' || list(v).some((p) => !/^[a-z0-9.-]+\.amazonaws\.com$/.test(p)));
+          return Object.entries(s.Principal).some(
+            ([kind, v]) => kind !== 'Service' || list(v).some((p) => !/^[a-z0-9.-]+\.amazonaws\.com$/.test(p)),
+          );
         });
         return loose.length > 0 ? `trust policy allows ${JSON.stringify(loose.map((s) => s.Principal))}` : undefined;
       }),
@@ -1373,7 +1529,10 @@ export const RULES: readonly Rule[] = [
       bucketsWithout(
         json,
         'aws_s3_bucket_server_side_encryption_configuration',
-        (a) => list(a.rule).some((r) => ['AES256', 'aws:kms', 'aws:kms:dsse'].includes(list(r.apply_server_side_encryption_by_default)[0]?.sse_algorithm)),
+        (a) =>
+          list(a.rule).some((r) =>
+            ['AES256', 'aws:kms', 'aws:kms:dsse'].includes(list(r.apply_server_side_encryption_by_default)[0]?.sse_algorithm),
+          ),
         'no default server-side encryption',
       ),
   },

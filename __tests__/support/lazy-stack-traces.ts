@@ -16,7 +16,13 @@ stackTrace.captureStackTrace = function lazyStackTrace(below) {
   }
   let lines: string[] | undefined;
   // V8 formats `holder.stack` on first read; cdktf's own function splits it the same way.
-  const read = () => (lines ??= holder.stack ? holder.stack.split('\n').slice(1).map((s) => s.replace(/^\s*at\s+/, '')) : []);
+  const read = () =>
+    (lines ??= holder.stack
+      ? holder.stack
+          .split('\n')
+          .slice(1)
+          .map((s) => s.replace(/^\s*at\s+/, ''))
+      : []);
   return new Proxy<string[]>([], {
     get: (_, key) => Reflect.get(read(), key),
     has: (_, key) => Reflect.has(read(), key),

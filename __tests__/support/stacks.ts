@@ -33,7 +33,11 @@ function synthesize(stack: HostNameStack): SynthesizedStack {
 /** Settings main.ts can also produce: HTTPS with a certificate, and Spot capacity. */
 export const VARIANTS = {
   cert: () =>
-    resolveEnvironment('cert', { ...ENVIRONMENTS.dev, allowPlainHttp: false, loadBalancer: { ...ENVIRONMENTS.dev.loadBalancer, certificateArn: TEST_CERT } }),
+    resolveEnvironment('cert', {
+      ...ENVIRONMENTS.dev,
+      allowPlainHttp: false,
+      loadBalancer: { ...ENVIRONMENTS.dev.loadBalancer, certificateArn: TEST_CERT },
+    }),
   spot: () => resolveEnvironment('spot', { ...ENVIRONMENTS.dev, spot: { enabled: true, onDemandBaseCapacity: 1 } }),
 };
 

@@ -57,12 +57,18 @@ export class GithubOidcRoles extends Construct {
     super(scope, id);
     const partition = new DataAwsPartition(this, 'partition', {}).partition;
     const account = new DataAwsCallerIdentity(this, 'account', {}).accountId;
-    this.provider = new IamOpenidConnectProvider(this, 'provider', { url: `https://${GITHUB_OIDC_HOST}`, clientIdList: ['sts.amazonaws.com'] });
+    this.provider = new IamOpenidConnectProvider(this, 'provider', {
+      url: `https://${GITHUB_OIDC_HOST}`,
+      clientIdList: ['sts.amazonaws.com'],
+    });
     const role = (name: string, ...subjects: string[]) =>
       new IamRole(this, name, { name, maxSessionDuration: 3600, assumeRolePolicy: this.trustPolicy(props.repository, subjects) });
 
     this.planRole = role('host-name-plan', 'pull_request', 'ref:refs/heads/main');
-    new IamRolePolicyAttachment(this, 'plan-read-only', { role: this.planRole.name, policyArn: managedPolicyArn(partition, 'ReadOnlyAccess') });
+    new IamRolePolicyAttachment(this, 'plan-read-only', {
+      role: this.planRole.name,
+      policyArn: managedPolicyArn(partition, 'ReadOnlyAccess'),
+    });
     new IamRolePolicy(this, 'plan-state', {
       role: this.planRole.id,
       name: 'terraform-plan',
@@ -71,7 +77,11 @@ export class GithubOidcRoles extends Construct {
         { Sid: 'ReadState', Effect: 'Allow', Action: 's3:GetObject', Resource: `${props.stateBucketArn}/host-name/*` },
       ),
     });
-    this.planDenySecrets = new IamRolePolicy(this, 'plan-deny-secrets', { role: this.planRole.id, name: 'deny-secrets', policy: policyDocument(...denySecretReads(partition)) });
+    this.planDenySecrets = new IamRolePolicy(this, 'plan-deny-secrets', {
+      role: this.planRole.id,
+      name: 'deny-secrets',
+      policy: policyDocument(...denySecretReads(partition)),
+    });
 
     this.pushRole = role('host-name-push', 'ref:refs/heads/main');
     new IamRolePolicy(this, 'push-images', {
@@ -82,7 +92,15 @@ export class GithubOidcRoles extends Construct {
         {
           Sid: 'Push',
           Effect: 'Allow',
-          Action: ['ecr:BatchCheckLayerAvailability', 'ecr:InitiateLayerUpload', 'ecr:UploadLayerPart', 'ecr:CompleteLayerUpload', 'ecr:PutImage', 'ecr:BatchGetImage', 'ecr:DescribeImages'],
+          Action: [
+            'ecr:BatchCheckLayerAvailability',
+            'ecr:InitiateLayerUpload',
+            'ecr:UploadLayerPart',
+            'ecr:CompleteLayerUpload',
+            'ecr:PutImage',
+            'ecr:BatchGetImage',
+            'ecr:DescribeImages',
+          ],
           Resource: `arn:${partition}:ecr:*:${account}:repository/host-name/*`,
         },
       ),
@@ -90,7 +108,10 @@ export class GithubOidcRoles extends Construct {
 
     this.deployRoles = props.environments.map((env) => {
       const deploy = role(`host-name-deploy-${env}`, `environment:${env}`);
-      new IamRolePolicyAttachment(this, `deploy-${env}-power-user`, { role: deploy.name, policyArn: managedPolicyArn(partition, 'PowerUserAccess') });
+      new IamRolePolicyAttachment(this, `deploy-${env}-power-user`, {
+        role: deploy.name,
+        policyArn: managedPolicyArn(partition, 'PowerUserAccess'),
+      });
       const roles = [`arn:${partition}:iam::${account}:role/host-name-${env}-*`, `arn:${partition}:iam::${account}:role/flow-logs-*`];
       new IamRolePolicy(this, `deploy-${env}-stack-iam`, {
         role: deploy.id,
@@ -100,10 +121,28 @@ export class GithubOidcRoles extends Construct {
             Sid: 'StackRoles',
             Effect: 'Allow',
             Action: [
-              'iam:CreateRole', 'iam:DeleteRole', 'iam:GetRole', 'iam:UpdateRole', 'iam:UpdateAssumeRolePolicy', 'iam:TagRole', 'iam:UntagRole',
-              'iam:ListRolePolicies', 'iam:ListAttachedRolePolicies', 'iam:ListInstanceProfilesForRole', 'iam:PutRolePolicy', 'iam:GetRolePolicy',
-              'iam:DeleteRolePolicy', 'iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:CreateInstanceProfile', 'iam:DeleteInstanceProfile',
-              'iam:GetInstanceProfile', 'iam:AddRoleToInstanceProfile', 'iam:RemoveRoleFromInstanceProfile', 'iam:TagInstanceProfile', 'iam:UntagInstanceProfile',
+              'iam:CreateRole',
+              'iam:DeleteRole',
+              'iam:GetRole',
+              'iam:UpdateRole',
+              'iam:UpdateAssumeRolePolicy',
+              'iam:TagRole',
+              'iam:UntagRole',
+              'iam:ListRolePolicies',
+              'iam:ListAttachedRolePolicies',
+              'iam:ListInstanceProfilesForRole',
+              'iam:PutRolePolicy',
+              'iam:GetRolePolicy',
+              'iam:DeleteRolePolicy',
+              'iam:AttachRolePolicy',
+              'iam:DetachRolePolicy',
+              'iam:CreateInstanceProfile',
+              'iam:DeleteInstanceProfile',
+              'iam:GetInstanceProfile',
+              'iam:AddRoleToInstanceProfile',
+              'iam:RemoveRoleFromInstanceProfile',
+              'iam:TagInstanceProfile',
+              'iam:UntagInstanceProfile',
             ],
             Resource: [...roles, `arn:${partition}:iam::${account}:instance-profile/host-name-${env}-*`],
           },
@@ -112,7 +151,9 @@ export class GithubOidcRoles extends Construct {
             Effect: 'Allow',
             Action: 'iam:PassRole',
             Resource: roles,
-            Condition: { StringEquals: { 'iam:PassedToService': ['ecs-tasks.amazonaws.com', 'ec2.amazonaws.com', 'vpc-flow-logs.amazonaws.com'] } },
+            Condition: {
+              StringEquals: { 'iam:PassedToService': ['ecs-tasks.amazonaws.com', 'ec2.amazonaws.com', 'vpc-flow-logs.amazonaws.com'] },
+            },
           },
         ),
       });

@@ -21,10 +21,7 @@ import { LAUNCH_TAGGED_RESOURCES } from '../shared/launch-tags';
 import { environmentNames } from '../shared/names';
 
 /** Managed policies the container instances get: the ECS agent, and Session Manager instead of SSH. */
-export const INSTANCE_MANAGED_POLICIES = [
-  'service-role/AmazonEC2ContainerServiceforEC2Role',
-  'AmazonSSMManagedInstanceCore',
-] as const;
+export const INSTANCE_MANAGED_POLICIES = ['service-role/AmazonEC2ContainerServiceforEC2Role', 'AmazonSSMManagedInstanceCore'] as const;
 
 export interface SpotOptions {
   /** Instances that stay on-demand. @default 1 */
@@ -197,23 +194,22 @@ export class Ec2Capacity extends Construct {
     });
 
     const launchTemplate = { id: this.launchTemplate.id, version: this.launchTemplate.latestVersion.toString() };
-    const placement: Pick<AutoscalingGroupConfig, 'launchTemplate' | 'mixedInstancesPolicy' | 'capacityRebalance'> =
-      props.spot
-        ? {
-            capacityRebalance: true,
-            mixedInstancesPolicy: {
-              instancesDistribution: {
-                onDemandBaseCapacity: props.spot.onDemandBaseCapacity ?? 1,
-                onDemandPercentageAboveBaseCapacity: 0,
-                spotAllocationStrategy: 'price-capacity-optimized',
-              },
-              launchTemplate: {
-                launchTemplateSpecification: { launchTemplateId: launchTemplate.id, version: launchTemplate.version },
-                override: [{ instanceType: props.instanceType }],
-              },
+    const placement: Pick<AutoscalingGroupConfig, 'launchTemplate' | 'mixedInstancesPolicy' | 'capacityRebalance'> = props.spot
+      ? {
+          capacityRebalance: true,
+          mixedInstancesPolicy: {
+            instancesDistribution: {
+              onDemandBaseCapacity: props.spot.onDemandBaseCapacity ?? 1,
+              onDemandPercentageAboveBaseCapacity: 0,
+              spotAllocationStrategy: 'price-capacity-optimized',
             },
-          }
-        : { launchTemplate };
+            launchTemplate: {
+              launchTemplateSpecification: { launchTemplateId: launchTemplate.id, version: launchTemplate.version },
+              override: [{ instanceType: props.instanceType }],
+            },
+          },
+        }
+      : { launchTemplate };
 
     const minSize = props.minInstances ?? 1;
     this.autoScalingGroup = new AutoscalingGroup(this, 'asg', {

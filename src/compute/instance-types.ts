@@ -65,7 +65,11 @@ export interface BurstableSpec {
   readonly defaultCredits: 'standard' | 'unlimited';
 }
 
-const burstable = (vcpus: number, baselinePercent: number, defaultCredits: BurstableSpec['defaultCredits']): BurstableSpec => ({ vcpus, baselinePercent, defaultCredits });
+const burstable = (vcpus: number, baselinePercent: number, defaultCredits: BurstableSpec['defaultCredits']): BurstableSpec => ({
+  vcpus,
+  baselinePercent,
+  defaultCredits,
+});
 
 export const BURSTABLE_TYPES: Readonly<Record<string, BurstableSpec>> = {
   't2.micro': burstable(1, 10, 'standard'),
@@ -97,5 +101,7 @@ export const DEFAULT_CPU_TARGET_PERCENT = 60;
  * in unlimited mode, so tasks held at the target earn the credits they spend and bill no surplus.
  */
 export function defaultCpuTargetPercent(instanceType: string, cpuCredits?: string): number {
-  return unlimitedCredits(instanceType, cpuCredits) ? Math.min(DEFAULT_CPU_TARGET_PERCENT, BURSTABLE_TYPES[instanceType].baselinePercent) : DEFAULT_CPU_TARGET_PERCENT;
+  return unlimitedCredits(instanceType, cpuCredits)
+    ? Math.min(DEFAULT_CPU_TARGET_PERCENT, BURSTABLE_TYPES[instanceType].baselinePercent)
+    : DEFAULT_CPU_TARGET_PERCENT;
 }

@@ -117,7 +117,13 @@ export class WorkingHoursSchedule extends Construct {
     // One instance: the NAT group's only size (nat-instance.ts). Not a capacity provider's group, so
     // nothing protects its instance: 0/0/0 stops it.
     this.natActions = nat
-      ? groupActions(nat, 'nat', natScheduleBase(props.namePrefix), { at: times.natStart, min: 1, max: 1, desired: 1 }, { at: times.natStop, min: 0, max: 0, desired: 0 })
+      ? groupActions(
+          nat,
+          'nat',
+          natScheduleBase(props.namePrefix),
+          { at: times.natStart, min: 1, max: 1, desired: 1 },
+          { at: times.natStop, min: 0, max: 0, desired: 0 },
+        )
       : [];
   }
 }

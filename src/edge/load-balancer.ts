@@ -144,9 +144,7 @@ export class PublicLoadBalancer extends Construct {
       dropInvalidHeaderFields: true,
       idleTimeout: props.idleTimeoutSeconds,
       enableDeletionProtection: props.deletionProtection,
-      accessLogs: this.accessLogs
-        ? { bucket: this.accessLogs.bucket.bucket, enabled: true, prefix: 'alb' }
-        : undefined,
+      accessLogs: this.accessLogs ? { bucket: this.accessLogs.bucket.bucket, enabled: true, prefix: 'alb' } : undefined,
       dependsOn: this.accessLogs ? [this.accessLogs.policy] : undefined,
       tags: { Name: `${namePrefix}-alb` },
     });
@@ -165,9 +163,7 @@ export class PublicLoadBalancer extends Construct {
         loadBalancerArn: this.loadBalancer.arn,
         port: 80,
         protocol: 'HTTP',
-        defaultAction: [
-          { type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' } },
-        ],
+        defaultAction: [{ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' } }],
       });
       this.listeners = [this.listener, redirect];
     } else {

@@ -180,7 +180,11 @@ export class HostNameStack extends TerraformStack {
     if (config.createEcsServiceLinkedRole) this.addEcsServiceLinkedRole();
     this.loadBalancer.allowTrafficTo(this.capacity.securityGroup, 'ECS container instances');
 
-    this.alarmTopic = new AlarmTopic(this, 'alarm-topic', { topicName: names.alarmTopic, key: this.operationsKey.key, ...config.operations.notifications });
+    this.alarmTopic = new AlarmTopic(this, 'alarm-topic', {
+      topicName: names.alarmTopic,
+      key: this.operationsKey.key,
+      ...config.operations.notifications,
+    });
     this.images = config.services.map((service) => this.addImage(config, service));
     this.services = config.services.map((service, i) => this.addService(config, service, this.images[i]));
     this.forgetRetiredResources();
@@ -191,7 +195,12 @@ export class HostNameStack extends TerraformStack {
     const loadBalancerArnSuffix = this.loadBalancer.loadBalancer.arnSuffix;
     const watched = this.services.map((s) => ({
       name: s.name,
-      watched: { loadBalancerArnSuffix, targetGroupArnSuffix: s.route.targetGroup.arnSuffix, clusterName: cluster.name, serviceName: s.service.name },
+      watched: {
+        loadBalancerArnSuffix,
+        targetGroupArnSuffix: s.route.targetGroup.arnSuffix,
+        clusterName: cluster.name,
+        serviceName: s.service.name,
+      },
     }));
     const environment = { loadBalancerArnSuffix, clusterName: cluster.name, capacityProviderName: this.capacity.capacityProvider.name };
     this.environmentAlarms = new EnvironmentAlarms(this, 'alarms', {
@@ -286,8 +295,15 @@ export class HostNameStack extends TerraformStack {
    * destroy = false, Terraform 1.7+); Terraform ignores one whose resource is not in state.
    */
   private forgetRetiredResources(): void {
-    const addresses = [...this.legacyRepositories, ...this.images.flatMap((image) => image.formerBuildResources), ...this.operationsKey.retiredResources];
-    this.addOverride('removed', addresses.map((from) => ({ from, lifecycle: { destroy: false } })));
+    const addresses = [
+      ...this.legacyRepositories,
+      ...this.images.flatMap((image) => image.formerBuildResources),
+      ...this.operationsKey.retiredResources,
+    ];
+    this.addOverride(
+      'removed',
+      addresses.map((from) => ({ from, lifecycle: { destroy: false } })),
+    );
   }
 
   private addService(config: EnvironmentConfig, service: ServiceConfig, image: ContainerImage): LoadBalancedService {
@@ -397,13 +413,17 @@ export class HostNameStack extends TerraformStack {
     };
     const nat = this.network.natInstance;
     if (nat) {
-      shared.nat_network_interface_id = { value: nat.networkInterface.id, description: 'The NAT instance\'s network interface: the private subnets\' default route' };
+      shared.nat_network_interface_id = {
+        value: nat.networkInterface.id,
+        description: "The NAT instance's network interface: the private subnets' default route",
+      };
       shared.nat_autoscaling_group_name = { value: nat.autoScalingGroup.name, description: 'Auto Scaling group of the NAT instance' };
     }
     for (const [id, output] of Object.entries({ ...shared, ...this.httpsOutputs() })) new TerraformOutput(this, id, output);
     new TerraformOutput(this, 'services', {
       value: services,
-      description: 'Per service: url, service_name, target_group_arn, target_group_name, log_group, image_uri (ecr_repository_url when built here)',
+      description:
+        'Per service: url, service_name, target_group_arn, target_group_name, log_group, image_uri (ecr_repository_url when built here)',
     });
   }
 }

@@ -1,10 +1,4 @@
-import {
-  EnvironmentConfig,
-  EnvironmentSettings,
-  LOG_RETENTION_DAYS,
-  NAT_MODES,
-  NatMode,
-} from './config';
+import { EnvironmentConfig, EnvironmentSettings, LOG_RETENTION_DAYS, NAT_MODES, NatMode } from './config';
 import { formatCidr, Ipv4Cidr, overlaps, contains, parseCidr, subnet } from '../network/cidr';
 import { checkBlockedPaths, resolveHttps } from './https';
 import { INSTANCE_TYPES } from '../compute/instance-types';
@@ -67,7 +61,11 @@ export function resolveEnvironment(name: string, s: EnvironmentSettings): Enviro
   const spec = INSTANCE_TYPES[instanceType];
   v.check('instanceType', instanceType, spec !== undefined, `one of ${braceList(Object.keys(INSTANCE_TYPES))}`);
 
-  const capacity = { min: s.capacity?.min ?? 1, max: s.capacity?.max ?? 4, targetCapacityPercent: s.capacity?.targetCapacityPercent ?? 100 };
+  const capacity = {
+    min: s.capacity?.min ?? 1,
+    max: s.capacity?.max ?? 4,
+    targetCapacityPercent: s.capacity?.targetCapacityPercent ?? 100,
+  };
   v.integer('capacity.min', capacity.min, 0, 100);
   v.integer('capacity.max', capacity.max, 1, 100);
   v.integer('capacity.targetCapacityPercent', capacity.targetCapacityPercent, 1, 100);
@@ -82,9 +80,14 @@ export function resolveEnvironment(name: string, s: EnvironmentSettings): Enviro
   v.integer('reservedMemoryMiB', reservedMemoryMiB, 0, spec.registeredMemoryMiB - 128);
   if (s.amiId !== undefined) v.check('amiId', s.amiId, AMI_ID.test(s.amiId), 'an AMI id: ami- and 8 or 17 hexadecimal digits');
   const natAmiId = s.natInstance?.amiId;
-  if (natAmiId !== undefined) v.check('natInstance.amiId', natAmiId, AMI_ID.test(natAmiId), 'an AMI id: ami- and 8 or 17 hexadecimal digits');
+  if (natAmiId !== undefined)
+    v.check('natInstance.amiId', natAmiId, AMI_ID.test(natAmiId), 'an AMI id: ami- and 8 or 17 hexadecimal digits');
 
-  const services = resolveServices(v, { environment: name, namePrefix, region, instanceType, cpuCredits: savings.cpuCredits, reservedMemoryMiB, capacity }, s.services ?? DEFAULT_SERVICES);
+  const services = resolveServices(
+    v,
+    { environment: name, namePrefix, region, instanceType, cpuCredits: savings.cpuCredits, reservedMemoryMiB, capacity },
+    s.services ?? DEFAULT_SERVICES,
+  );
 
   const lb = s.loadBalancer ?? {};
   const loadBalancer = {
@@ -98,7 +101,12 @@ export function resolveEnvironment(name: string, s: EnvironmentSettings): Enviro
   };
   if (loadBalancer.certificateArn !== undefined) {
     const arn = new RegExp(`^arn:aws[a-z-]*:acm:${region}:\\d{12}:certificate/[0-9a-f-]{36}$`);
-    v.check('loadBalancer.certificateArn', loadBalancer.certificateArn, arn.test(loadBalancer.certificateArn), `an ACM certificate ARN in ${region}`);
+    v.check(
+      'loadBalancer.certificateArn',
+      loadBalancer.certificateArn,
+      arn.test(loadBalancer.certificateArn),
+      `an ACM certificate ARN in ${region}`,
+    );
   }
   v.check('loadBalancer.ingressCidrs', loadBalancer.ingressCidrs, loadBalancer.ingressCidrs.length > 0, 'at least one CIDR');
   loadBalancer.ingressCidrs.forEach((c, i) =>
@@ -128,7 +136,11 @@ export function resolveEnvironment(name: string, s: EnvironmentSettings): Enviro
     v.check('state.region', state.region, REGION.test(state.region), 'an AWS region such as us-east-1');
   }
 
-  const operations = resolveOperations(v, services.map((x) => x.name), s.operations);
+  const operations = resolveOperations(
+    v,
+    services.map((x) => x.name),
+    s.operations,
+  );
   if (operations.exec.enabled) {
     // A service's log group sits beside the exec log group: one name, two owners.
     const execLogGroup = environmentNames(namePrefix).execLogGroup;
@@ -144,7 +156,12 @@ export function resolveEnvironment(name: string, s: EnvironmentSettings): Enviro
 
   const tags = s.tags ?? {};
   for (const [key, value] of Object.entries(tags)) {
-    v.check(`tags.${key}`, value, key.length > 0 && key.length <= 128 && !key.startsWith('aws:') && value.length <= 256, 'a key of 1-128 characters not starting with "aws:" and a value of at most 256');
+    v.check(
+      `tags.${key}`,
+      value,
+      key.length > 0 && key.length <= 128 && !key.startsWith('aws:') && value.length <= 256,
+      'a key of 1-128 characters not starting with "aws:" and a value of at most 256',
+    );
   }
 
   return {
@@ -193,8 +210,7 @@ function checkIdleTimeout(v: Validator, idleTimeoutSeconds: number, services: En
  * `{t2,t3}.{micro,small}, m6i.large`. Families with the same sizes share a group.
  */
 function braceList(types: readonly string[]): string {
-  const group = (pairs: [string, string][]) =>
-    pairs.reduce((m, [k, v]) => m.set(k, [...(m.get(k) ?? []), v]), new Map<string, string[]>());
+  const group = (pairs: [string, string][]) => pairs.reduce((m, [k, v]) => m.set(k, [...(m.get(k) ?? []), v]), new Map<string, string[]>());
   const brace = (xs: string[]) => (xs.length > 1 ? `{${xs.join(',')}}` : xs[0]);
   const sizesByFamily = group(types.map((t) => t.split('.', 2) as [string, string]));
   const familiesBySizes = group([...sizesByFamily].map(([family, sizes]) => [sizes.join(','), family]));
@@ -207,8 +223,7 @@ function resolveSubnets(v: Validator, vpc: Ipv4Cidr, azCount: number, s: Environ
   // VPC prefix + 4 (a /20 in a /16), so adding an AZ never renumbers existing subnets.
   const newBits = 4;
   const half = 2 ** (newBits - 1);
-  const carve = (offset: number) =>
-    Array.from({ length: azCount }, (_, i) => formatCidr(subnet(vpc, newBits, offset + i)));
+  const carve = (offset: number) => Array.from({ length: azCount }, (_, i) => formatCidr(subnet(vpc, newBits, offset + i)));
   const publicSubnetCidrs = s.publicSubnetCidrs ?? carve(0);
   const privateSubnetCidrs = s.privateSubnetCidrs ?? carve(half);
 

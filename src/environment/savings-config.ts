@@ -44,16 +44,31 @@ type Savings = Pick<
 
 export function resolveSavings(v: Validator, s: EnvironmentSettings, instanceType: string, natMode: NatMode): Savings {
   const natInstance = { instanceType: s.natInstance?.instanceType ?? 't4g.nano', amiId: s.natInstance?.amiId };
-  v.check('natInstance.instanceType', natInstance.instanceType, natInstance.instanceType in NAT_INSTANCE_TYPES, `one of ${Object.keys(NAT_INSTANCE_TYPES).join(', ')}`);
+  v.check(
+    'natInstance.instanceType',
+    natInstance.instanceType,
+    natInstance.instanceType in NAT_INSTANCE_TYPES,
+    `one of ${Object.keys(NAT_INSTANCE_TYPES).join(', ')}`,
+  );
 
   const cpuCredits = s.cpuCredits;
   if (cpuCredits !== undefined) {
     v.check('cpuCredits', cpuCredits, CPU_CREDITS.includes(cpuCredits), `one of ${CPU_CREDITS.join(', ')}`);
-    v.check('cpuCredits', cpuCredits, BURSTABLE.test(instanceType), `unset: ${instanceType} is not burstable (only t2, t3, t3a and t4g have CPU credits)`);
+    v.check(
+      'cpuCredits',
+      cpuCredits,
+      BURSTABLE.test(instanceType),
+      `unset: ${instanceType} is not burstable (only t2, t3, t3a and t4g have CPU credits)`,
+    );
   }
 
   const flowLogDestination: FlowLogDestination = s.flowLogDestination ?? 'cloud-watch-logs';
-  v.check('flowLogDestination', flowLogDestination, FLOW_LOG_DESTINATIONS.includes(flowLogDestination), `one of ${FLOW_LOG_DESTINATIONS.join(', ')}`);
+  v.check(
+    'flowLogDestination',
+    flowLogDestination,
+    FLOW_LOG_DESTINATIONS.includes(flowLogDestination),
+    `one of ${FLOW_LOG_DESTINATIONS.join(', ')}`,
+  );
   const flowLogTraffic: FlowLogTraffic = s.flowLogTraffic ?? 'ALL';
   v.check('flowLogTraffic', flowLogTraffic, FLOW_LOG_TRAFFIC.includes(flowLogTraffic), `one of ${FLOW_LOG_TRAFFIC.join(', ')}`);
 

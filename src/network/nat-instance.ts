@@ -101,7 +101,10 @@ export class NatInstance extends Construct {
    */
   private addRolePolicies(name: string): IamRolePolicy {
     const partition = new DataAwsPartition(this, 'partition', {}).partition;
-    new IamRolePolicyAttachment(this, 'ssm', { role: this.role.name, policyArn: managedPolicyArn(partition, 'AmazonSSMManagedInstanceCore') });
+    new IamRolePolicyAttachment(this, 'ssm', {
+      role: this.role.name,
+      policyArn: managedPolicyArn(partition, 'AmazonSSMManagedInstanceCore'),
+    });
     const region = new DataAwsRegion(this, 'region', {}).name;
     const account = new DataAwsCallerIdentity(this, 'account', {}).accountId;
     return new IamRolePolicy(this, 'report-health', {
@@ -193,7 +196,7 @@ export class NatInstance extends Construct {
     // Forwarded traffic and the instance's own (package repositories, SSM) are HTTPS to public endpoints.
     new VpcSecurityGroupEgressRule(this, 'egress-https', {
       securityGroupId: sg.id,
-      description: 'HTTPS to the internet: forwarded, and the instance\'s own (packages, SSM)',
+      description: "HTTPS to the internet: forwarded, and the instance's own (packages, SSM)",
       cidrIpv4: '0.0.0.0/0',
       ...port,
     });

@@ -190,7 +190,10 @@ export class Network extends Construct {
       const options: FlowLogOptions = props.flowLogs === true ? { destination: 'cloud-watch-logs', trafficType: 'ALL' } : props.flowLogs;
       const retentionInDays = props.logRetentionDays ?? 30;
       if (options.destination === 's3') {
-        this.flowLogBucket = new FlowLogBucket(this, 'flow-log-bucket', { namePrefix: environmentNames(namePrefix).flowLogBucketPrefix, expirationDays: retentionInDays });
+        this.flowLogBucket = new FlowLogBucket(this, 'flow-log-bucket', {
+          namePrefix: environmentNames(namePrefix).flowLogBucketPrefix,
+          expirationDays: retentionInDays,
+        });
         this.flowLog = this.addFlowLogsToS3(namePrefix, options.trafficType, this.flowLogBucket);
       } else {
         this.flowLog = this.addFlowLogs(namePrefix, retentionInDays, options.trafficType);

@@ -46,7 +46,13 @@ export class AlarmTopic extends Construct {
     this.policy = new SnsTopicPolicy(this, 'policy', {
       arn: this.topic.arn,
       policy: policyDocument(
-        { Sid: 'AccountOwns', Effect: 'Allow', Principal: { AWS: `arn:${partition}:iam::${account}:root` }, Action: TOPIC_OWNER_ACTIONS, Resource: this.topic.arn },
+        {
+          Sid: 'AccountOwns',
+          Effect: 'Allow',
+          Principal: { AWS: `arn:${partition}:iam::${account}:root` },
+          Action: TOPIC_OWNER_ACTIONS,
+          Resource: this.topic.arn,
+        },
         {
           Sid: 'CloudWatchAlarmsPublish',
           Effect: 'Allow',
@@ -67,7 +73,11 @@ export class AlarmTopic extends Construct {
     });
     // Ids from the endpoint, not the position: removing one subscriber leaves the others confirmed.
     const subscribe = (protocol: string) => (endpoint: string) =>
-      new SnsTopicSubscription(this, `${protocol}-${endpoint.replace(/[^A-Za-z0-9]+/g, '-')}`, { topicArn: this.topic.arn, protocol, endpoint });
+      new SnsTopicSubscription(this, `${protocol}-${endpoint.replace(/[^A-Za-z0-9]+/g, '-')}`, {
+        topicArn: this.topic.arn,
+        protocol,
+        endpoint,
+      });
     this.subscriptions = [...props.emails.map(subscribe('email')), ...props.httpsUrls.map(subscribe('https'))];
   }
 }

@@ -36,7 +36,9 @@ export const NAMESPACES = {
   managedScaling: 'AWS/ECS/ManagedScaling',
 } as const;
 
-const metric = (namespace: string, dimensions: Record<string, string>) => (metricName: string): Metric => ({ namespace, metricName, dimensions });
+const metric =
+  (namespace: string, dimensions: Record<string, string>) =>
+  (metricName: string): Metric => ({ namespace, metricName, dimensions });
 
 export function serviceMetrics(s: WatchedService) {
   const targetGroup = metric(NAMESPACES.alb, { LoadBalancer: s.loadBalancerArnSuffix, TargetGroup: s.targetGroupArnSuffix });
@@ -62,7 +64,9 @@ export function environmentMetrics(e: WatchedEnvironment) {
   return {
     requests: alb('RequestCount'),
     elb5xx: alb('HTTPCode_ELB_5XX_Count'),
-    capacityReservation: metric(NAMESPACES.managedScaling, { CapacityProviderName: e.capacityProviderName, ClusterName: e.clusterName })('CapacityProviderReservation'),
+    capacityReservation: metric(NAMESPACES.managedScaling, { CapacityProviderName: e.capacityProviderName, ClusterName: e.clusterName })(
+      'CapacityProviderReservation',
+    ),
     instances: cluster(NAMESPACES.containerInsights)('ContainerInstanceCount'),
     cpuReservation: cluster(NAMESPACES.ecs)('CPUReservation'),
     memoryReservation: cluster(NAMESPACES.ecs)('MemoryReservation'),
@@ -88,7 +92,11 @@ export interface AlarmSpec {
   /** One metric with a statistic, or metric math whose last query is the value compared. */
   readonly watch:
     | { readonly metric: Metric; readonly statistic: string }
-    | { readonly queries: readonly { readonly id: string; readonly metric: Metric; readonly stat: string }[]; readonly expression: string; readonly label: string };
+    | {
+        readonly queries: readonly { readonly id: string; readonly metric: Metric; readonly stat: string }[];
+        readonly expression: string;
+        readonly label: string;
+      };
   readonly comparison: 'GreaterThanThreshold' | 'GreaterThanOrEqualToThreshold' | 'LessThanThreshold';
   readonly threshold: number;
   readonly minutes: number;
@@ -116,7 +124,13 @@ export function metricAlarm(scope: Construct, id: string, spec: AlarmSpec): Clou
           ...w.queries.map((q) => ({
             id: q.id,
             returnData: false,
-            metric: { namespace: q.metric.namespace, metricName: q.metric.metricName, dimensions: { ...q.metric.dimensions }, period: PERIOD_SECONDS, stat: q.stat },
+            metric: {
+              namespace: q.metric.namespace,
+              metricName: q.metric.metricName,
+              dimensions: { ...q.metric.dimensions },
+              period: PERIOD_SECONDS,
+              stat: q.stat,
+            },
           })),
           { id: 'value', expression: w.expression, label: w.label, returnData: true },
         ]

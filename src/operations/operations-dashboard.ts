@@ -63,7 +63,10 @@ export class OperationsDashboard extends Construct {
       graph('Load balancer: requests and its own 5xx', [line(m.requests, 'Sum', 'requests'), line(m.elb5xx, 'Sum', 'ALB 5xx')]),
       ...(props.containerInsights ? [graph('Cluster: container instances', [line(m.instances, 'Average', 'instances')])] : []),
       graph('Cluster: capacity provider reservation (%)', [line(m.capacityReservation, 'Average', 'reservation')]),
-      graph('Cluster: CPU and memory reserved (%)', [line(m.cpuReservation, 'Average', 'CPU reserved'), line(m.memoryReservation, 'Average', 'memory reserved')]),
+      graph('Cluster: CPU and memory reserved (%)', [
+        line(m.cpuReservation, 'Average', 'CPU reserved'),
+        line(m.memoryReservation, 'Average', 'memory reserved'),
+      ]),
     ];
   }
 
@@ -75,7 +78,13 @@ export class OperationsDashboard extends Construct {
       graph('response time (s)', [line(m.responseTime, 'p50', 'p50'), line(m.responseTime, 'p99', 'p99')]),
       graph('healthy and unhealthy hosts', [line(m.healthyHosts, 'Minimum', 'healthy'), line(m.unhealthyHosts, 'Maximum', 'unhealthy')]),
       ...(containerInsights
-        ? [graph('tasks', [line(m.runningTasks, 'Average', 'running'), line(m.desiredTasks, 'Average', 'desired'), line(m.pendingTasks, 'Average', 'pending')])]
+        ? [
+            graph('tasks', [
+              line(m.runningTasks, 'Average', 'running'),
+              line(m.desiredTasks, 'Average', 'desired'),
+              line(m.pendingTasks, 'Average', 'pending'),
+            ]),
+          ]
         : []),
       graph('CPU and memory (%)', [line(m.cpu, 'Average', 'CPU'), line(m.memory, 'Average', 'memory')]),
     ];

@@ -73,6 +73,8 @@ function execLogsStatement(region: string, account: string, partition: string, l
     Principal: { Service: `logs.${region}.amazonaws.com` },
     Action: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
     Resource: '*',
-    Condition: { ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': `arn:${partition}:logs:${region}:${account}:log-group:${logGroupName}` } },
+    Condition: {
+      ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': `arn:${partition}:logs:${region}:${account}:log-group:${logGroupName}` },
+    },
   };
 }

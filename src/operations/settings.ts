@@ -124,7 +124,11 @@ export function resolveOperations(v: Validator, services: readonly string[], s: 
     v.check(`operations.notifications.${field}`, list, new Set(list).size === list.length, 'no endpoint twice');
   }
 
-  return { alarms: { ...alarms, evaluationMinutes: base.evaluationMinutes, services: perService }, notifications, exec: { enabled: s.exec?.enabled ?? false } };
+  return {
+    alarms: { ...alarms, evaluationMinutes: base.evaluationMinutes, services: perService },
+    notifications,
+    exec: { enabled: s.exec?.enabled ?? false },
+  };
 }
 
 function serviceThresholds(v: Validator, at: string, base: ServiceAlarmThresholds, s: ServiceAlarmSettings): ServiceAlarmThresholds {
@@ -138,7 +142,12 @@ function serviceThresholds(v: Validator, at: string, base: ServiceAlarmThreshold
     tasksBelowDesiredMinutes: s.tasksBelowDesiredMinutes ?? base.tasksBelowDesiredMinutes,
   };
   percent(v, `${at}.target5xxPercent`, t.target5xxPercent, 100);
-  v.check(`${at}.p99LatencySeconds`, t.p99LatencySeconds, Number.isFinite(t.p99LatencySeconds) && t.p99LatencySeconds > 0 && t.p99LatencySeconds <= 4000, 'seconds above 0, at most 4000 (the ALB idle timeout limit)');
+  v.check(
+    `${at}.p99LatencySeconds`,
+    t.p99LatencySeconds,
+    Number.isFinite(t.p99LatencySeconds) && t.p99LatencySeconds > 0 && t.p99LatencySeconds <= 4000,
+    'seconds above 0, at most 4000 (the ALB idle timeout limit)',
+  );
   percent(v, `${at}.cpuPercent`, t.cpuPercent, 1000);
   percent(v, `${at}.memoryPercent`, t.memoryPercent, 100);
   for (const field of ['evaluationMinutes', 'unhealthyHostMinutes', 'tasksBelowDesiredMinutes'] as const) {

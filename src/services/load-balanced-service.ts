@@ -112,7 +112,11 @@ export class LoadBalancedService extends Construct {
     });
     this.execPolicy = props.execCommand ? this.grantExec(props.execCommand) : undefined;
     // IAM is eventually consistent: the first tasks must not start before their roles' policies exist.
-    const rolePolicies = [executionPolicy, ...(this.secretsPolicy ? [this.secretsPolicy] : []), ...(this.execPolicy ? [this.execPolicy] : [])];
+    const rolePolicies = [
+      executionPolicy,
+      ...(this.secretsPolicy ? [this.secretsPolicy] : []),
+      ...(this.execPolicy ? [this.execPolicy] : []),
+    ];
 
     this.taskDefinition = new EcsTaskDefinition(this, 'task', {
       family: names(),
@@ -143,8 +147,12 @@ export class LoadBalancedService extends Construct {
     const secretsManager = arns.filter((a) => a.split(':')[2] === 'secretsmanager');
     const statements: PolicyStatement[] = [
       ...(ssm.length > 0 ? [{ Sid: 'ReadParameters', Effect: 'Allow' as const, Action: 'ssm:GetParameters', Resource: ssm }] : []),
-      ...(secretsManager.length > 0 ? [{ Sid: 'ReadSecrets', Effect: 'Allow' as const, Action: 'secretsmanager:GetSecretValue', Resource: secretsManager }] : []),
-      ...(container.secretsKmsKeyArn ? [{ Sid: 'DecryptSecrets', Effect: 'Allow' as const, Action: 'kms:Decrypt', Resource: container.secretsKmsKeyArn }] : []),
+      ...(secretsManager.length > 0
+        ? [{ Sid: 'ReadSecrets', Effect: 'Allow' as const, Action: 'secretsmanager:GetSecretValue', Resource: secretsManager }]
+        : []),
+      ...(container.secretsKmsKeyArn
+        ? [{ Sid: 'DecryptSecrets', Effect: 'Allow' as const, Action: 'kms:Decrypt', Resource: container.secretsKmsKeyArn }]
+        : []),
     ];
     return new IamRolePolicy(this, 'secrets-policy', {
       name: 'read-secrets',
@@ -194,7 +202,15 @@ export class LoadBalancedService extends Construct {
         options: { 'awslogs-group': this.logGroup.name, 'awslogs-region': props.region, 'awslogs-stream-prefix': name },
       },
       ...(hc
-        ? { healthCheck: { command: hc.command, interval: hc.intervalSeconds, timeout: hc.timeoutSeconds, retries: hc.retries, startPeriod: hc.startPeriodSeconds } }
+        ? {
+            healthCheck: {
+              command: hc.command,
+              interval: hc.intervalSeconds,
+              timeout: hc.timeoutSeconds,
+              retries: hc.retries,
+              startPeriod: hc.startPeriodSeconds,
+            },
+          }
         : {}),
       stopTimeout: c.stopTimeoutSeconds,
       privileged: false,
@@ -202,7 +218,9 @@ export class LoadBalancedService extends Construct {
       readonlyRootFilesystem: true,
       mountPoints: [
         { sourceVolume: 'tmp', containerPath: '/tmp', readOnly: false },
-        ...(props.execCommand ? Object.entries(EXEC_WRITABLE_PATHS).map(([sourceVolume, containerPath]) => ({ sourceVolume, containerPath, readOnly: false })) : []),
+        ...(props.execCommand
+          ? Object.entries(EXEC_WRITABLE_PATHS).map(([sourceVolume, containerPath]) => ({ sourceVolume, containerPath, readOnly: false }))
+          : []),
       ],
     };
   }
@@ -238,7 +256,12 @@ export class LoadBalancedService extends Construct {
       loadBalancer: [{ targetGroupArn: route.targetGroup.arn, containerName: props.serviceName, containerPort: props.container.port }],
       waitForSteadyState: deployment.waitForSteadyState,
       timeouts: { create: timeout, update: timeout },
-      dependsOn: [...route.listeners, ...(route.listenerRule ? [route.listenerRule] : []), capacity.clusterCapacityProviders, ...rolePolicies],
+      dependsOn: [
+        ...route.listeners,
+        ...(route.listenerRule ? [route.listenerRule] : []),
+        capacity.clusterCapacityProviders,
+        ...rolePolicies,
+      ],
       lifecycle: {
         // Service autoscaling owns the count after creation.
         ignoreChanges: ['desired_count'],

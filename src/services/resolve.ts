@@ -5,13 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import {
-  CONTAINER_STOP_TIMEOUT_SECONDS,
-  RUNTIME_PROFILES,
-  RuntimeProfile,
-  ServiceConfig,
-  ServiceSettings,
-} from './settings';
+import { CONTAINER_STOP_TIMEOUT_SECONDS, RUNTIME_PROFILES, RuntimeProfile, ServiceConfig, ServiceSettings } from './settings';
 import { serviceLogGroupName, serviceResourceName } from '../shared/names';
 import { NAME, Validator } from '../shared/validator';
 import { defaultCpuTargetPercent, INSTANCE_TYPES, tasksPerInstance } from '../compute/instance-types';
@@ -99,16 +93,35 @@ function resolveService(v: Validator, ctx: ServiceContext, name: string, s: Serv
     unhealthyThreshold: s.targetGroup?.unhealthyThreshold ?? 3,
     deregistrationDelaySeconds: s.targetGroup?.deregistrationDelaySeconds ?? 30,
   };
-  v.check(`${at}.targetGroup.healthCheckPath`, targetGroup.healthCheckPath, /^\/[\x21-\x7e]{0,1023}$/.test(targetGroup.healthCheckPath), 'a path starting with "/" and no spaces');
+  v.check(
+    `${at}.targetGroup.healthCheckPath`,
+    targetGroup.healthCheckPath,
+    /^\/[\x21-\x7e]{0,1023}$/.test(targetGroup.healthCheckPath),
+    'a path starting with "/" and no spaces',
+  );
   v.integer(`${at}.targetGroup.healthCheckIntervalSeconds`, targetGroup.healthCheckIntervalSeconds, 5, 300);
   v.integer(`${at}.targetGroup.healthyThreshold`, targetGroup.healthyThreshold, 2, 10);
   v.integer(`${at}.targetGroup.unhealthyThreshold`, targetGroup.unhealthyThreshold, 2, 10);
   v.integer(`${at}.targetGroup.deregistrationDelaySeconds`, targetGroup.deregistrationDelaySeconds, 0, 3600);
 
-  return { name, profile, image, routing: resolveRouting(v, at, name, s), container, targetGroup, scaling: resolveScaling(v, ctx, at, s), deployment: resolveDeployment(v, at, s) };
+  return {
+    name,
+    profile,
+    image,
+    routing: resolveRouting(v, at, name, s),
+    container,
+    targetGroup,
+    scaling: resolveScaling(v, ctx, at, s),
+    deployment: resolveDeployment(v, at, s),
+  };
 }
 
-function resolveImage(v: Validator, ctx: ServiceContext, name: string, image: ServiceSettings['image'] | undefined): ServiceConfig['image'] {
+function resolveImage(
+  v: Validator,
+  ctx: ServiceContext,
+  name: string,
+  image: ServiceSettings['image'] | undefined,
+): ServiceConfig['image'] {
   const at = `services.${name}`;
   const given = image ?? {};
   const one = (given.directory === undefined) !== (given.uri === undefined);
@@ -118,9 +131,19 @@ function resolveImage(v: Validator, ctx: ServiceContext, name: string, image: Se
     return { kind: 'uri', uri: given.uri };
   }
   const directory = resolve(REPOSITORY_ROOT, given.directory!);
-  v.check(`${at}.image.directory`, given.directory, existsSync(join(directory, 'Dockerfile')), 'a directory of this repository with a Dockerfile at its top');
+  v.check(
+    `${at}.image.directory`,
+    given.directory,
+    existsSync(join(directory, 'Dockerfile')),
+    'a directory of this repository with a Dockerfile at its top',
+  );
   const repositoryName = given.repositoryName ?? serviceResourceName(ctx.namePrefix, name);
-  v.check(`${at}.image.repositoryName`, repositoryName, ECR_REPOSITORY.test(repositoryName) && repositoryName.length <= 256, 'an ECR repository name: lowercase letters, digits and . _ - / separators');
+  v.check(
+    `${at}.image.repositoryName`,
+    repositoryName,
+    ECR_REPOSITORY.test(repositoryName) && repositoryName.length <= 256,
+    'an ECR repository name: lowercase letters, digits and . _ - / separators',
+  );
   return { kind: 'build', directory, repositoryName };
 }
 
@@ -137,7 +160,13 @@ function resolveContainer(
   const memoryMiB = c.memoryMiB ?? 512;
   const sized = { port: c.port ?? 8000, cpu: c.cpu ?? 512, memoryMiB, memoryReservationMiB: c.memoryReservationMiB ?? memoryMiB };
   v.integer(`${at}.container.port`, sized.port, 1, 65535);
-  v.integer(`${at}.container.cpu`, sized.cpu, 128, spec.vcpus * 1024, `cpu units from 128 to ${spec.vcpus * 1024} (${ctx.instanceType} has ${spec.vcpus} vCPU)`);
+  v.integer(
+    `${at}.container.cpu`,
+    sized.cpu,
+    128,
+    spec.vcpus * 1024,
+    `cpu units from 128 to ${spec.vcpus * 1024} (${ctx.instanceType} has ${spec.vcpus} vCPU)`,
+  );
   v.integer(
     `${at}.container.memoryMiB`,
     sized.memoryMiB,
@@ -145,18 +174,42 @@ function resolveContainer(
     ceiling,
     `128 to ${ceiling} MiB: ${ctx.instanceType} registers ${spec.registeredMemoryMiB} MiB, less ${ctx.reservedMemoryMiB} reserved for the OS and agent`,
   );
-  v.integer(`${at}.container.memoryReservationMiB`, sized.memoryReservationMiB, 64, sized.memoryMiB, `64 to container.memoryMiB (${sized.memoryMiB}) MiB`);
+  v.integer(
+    `${at}.container.memoryReservationMiB`,
+    sized.memoryReservationMiB,
+    64,
+    sized.memoryMiB,
+    `64 to container.memoryMiB (${sized.memoryMiB}) MiB`,
+  );
 
   const configured = c.environment ?? {};
   const secrets = c.secrets ?? {};
-  for (const [group, names] of [['environment', Object.keys(configured)], ['secrets', Object.keys(secrets)]] as const) {
+  for (const [group, names] of [
+    ['environment', Object.keys(configured)],
+    ['secrets', Object.keys(secrets)],
+  ] as const) {
     for (const key of names) {
-      v.check(`${at}.container.${group}`, key, ENV_NAME.test(key), 'variable names: letters, digits and underscores, not starting with a digit');
+      v.check(
+        `${at}.container.${group}`,
+        key,
+        ENV_NAME.test(key),
+        'variable names: letters, digits and underscores, not starting with a digit',
+      );
     }
   }
   for (const key of Object.keys(secrets)) {
-    v.check(`${at}.container.environment.${key}`, configured[key], !(key in configured), 'no plain variable of a name container.secrets has');
-    v.check(`${at}.container.secrets.${key}`, secrets[key], secretArn(ctx.region).test(secrets[key]), `an SSM parameter or Secrets Manager ARN in ${ctx.region}`);
+    v.check(
+      `${at}.container.environment.${key}`,
+      configured[key],
+      !(key in configured),
+      'no plain variable of a name container.secrets has',
+    );
+    v.check(
+      `${at}.container.secrets.${key}`,
+      secrets[key],
+      secretArn(ctx.region).test(secrets[key]),
+      `an SSM parameter or Secrets Manager ARN in ${ctx.region}`,
+    );
   }
   if (c.secretsKmsKeyArn !== undefined) {
     const key = new RegExp(`^arn:aws[a-z-]*:kms:${ctx.region}:\\d{12}:key/(mrk-)?[0-9a-f-]{32,36}$`);
@@ -166,10 +219,16 @@ function resolveContainer(
 
   const stopTimeoutSeconds = c.stopTimeoutSeconds ?? CONTAINER_STOP_TIMEOUT_SECONDS;
   v.integer(`${at}.container.stopTimeoutSeconds`, stopTimeoutSeconds, 2, 120);
-  const healthCheck = c.healthCheck === 'none' ? undefined : c.healthCheck ? { ...CONTAINER_HEALTH_CHECK_TIMING, ...c.healthCheck } : defaults.healthCheck;
+  const healthCheck =
+    c.healthCheck === 'none' ? undefined : c.healthCheck ? { ...CONTAINER_HEALTH_CHECK_TIMING, ...c.healthCheck } : defaults.healthCheck;
   if (healthCheck) {
     const [kind] = healthCheck.command;
-    v.check(`${at}.container.healthCheck.command`, healthCheck.command, (kind === 'CMD' || kind === 'CMD-SHELL') && healthCheck.command.length > 1, '["CMD", ...] or ["CMD-SHELL", "..."]');
+    v.check(
+      `${at}.container.healthCheck.command`,
+      healthCheck.command,
+      (kind === 'CMD' || kind === 'CMD-SHELL') && healthCheck.command.length > 1,
+      '["CMD", ...] or ["CMD-SHELL", "..."]',
+    );
     v.integer(`${at}.container.healthCheck.intervalSeconds`, healthCheck.intervalSeconds, 5, 300);
     v.integer(`${at}.container.healthCheck.timeoutSeconds`, healthCheck.timeoutSeconds, 2, 60);
     v.integer(`${at}.container.healthCheck.retries`, healthCheck.retries, 1, 10);
@@ -200,17 +259,34 @@ function resolveRouting(v: Validator, at: string, name: string, s: ServiceSettin
   const isDefault = r.default ?? false;
   const conditions = pathPatterns.length + hostHeaders.length;
   if (isDefault) {
-    v.check(`${at}.routing`, r, conditions === 0 && r.priority === undefined, 'a default service without pathPatterns, hostHeaders or priority');
+    v.check(
+      `${at}.routing`,
+      r,
+      conditions === 0 && r.priority === undefined,
+      'a default service without pathPatterns, hostHeaders or priority',
+    );
   } else {
     v.check(`${at}.routing`, r, conditions > 0, 'pathPatterns or hostHeaders, or default: true');
   }
-  v.check(`${at}.routing (pathPatterns + hostHeaders)`, conditions, conditions <= MAX_RULE_CONDITION_VALUES, `at most ${MAX_RULE_CONDITION_VALUES} values (one listener rule)`);
-  pathPatterns.forEach((p, i) =>
-    v.check(`${at}.routing.pathPatterns[${i}]`, p, PATH_PATTERN.test(p), 'a path pattern starting with "/", at most 128 characters, * and ? as wildcards'),
+  v.check(
+    `${at}.routing (pathPatterns + hostHeaders)`,
+    conditions,
+    conditions <= MAX_RULE_CONDITION_VALUES,
+    `at most ${MAX_RULE_CONDITION_VALUES} values (one listener rule)`,
   );
-  hostHeaders.forEach((h, i) => v.check(`${at}.routing.hostHeaders[${i}]`, h, HOST_HEADER.test(h), 'a host name, at most 128 characters, * and ? as wildcards'));
+  pathPatterns.forEach((p, i) =>
+    v.check(
+      `${at}.routing.pathPatterns[${i}]`,
+      p,
+      PATH_PATTERN.test(p),
+      'a path pattern starting with "/", at most 128 characters, * and ? as wildcards',
+    ),
+  );
+  hostHeaders.forEach((h, i) =>
+    v.check(`${at}.routing.hostHeaders[${i}]`, h, HOST_HEADER.test(h), 'a host name, at most 128 characters, * and ? as wildcards'),
+  );
   if (r.priority !== undefined) v.integer(`${at}.routing.priority`, r.priority, 1, 50000);
-  const priority = isDefault ? undefined : r.priority ?? derivedPriority(name);
+  const priority = isDefault ? undefined : (r.priority ?? derivedPriority(name));
   const urlPath = r.urlPath ?? (pathPatterns[0] ? pathPatterns[0].replace(/\*+$/, '') || '/' : '/');
   v.check(`${at}.routing.urlPath`, urlPath, /^\/[\x21-\x7e]*$/.test(urlPath), 'a path starting with "/"');
   return { pathPatterns, hostHeaders, priority, default: isDefault, urlPath };
@@ -237,9 +313,26 @@ function resolveScaling(v: Validator, ctx: ServiceContext, at: string, s: Servic
     healthCheckGracePeriodSeconds: c.healthCheckGracePeriodSeconds ?? 60,
   };
   v.integer(`${at}.scaling.minTasks`, scaling.minTasks, 1, 1000);
-  v.integer(`${at}.scaling.maxTasks`, scaling.maxTasks, scaling.minTasks, 1000, `at least scaling.minTasks (${scaling.minTasks}), at most 1000`);
-  v.integer(`${at}.scaling.desiredCount`, scaling.desiredCount, scaling.minTasks, scaling.maxTasks, `scaling.minTasks..maxTasks (${scaling.minTasks}..${scaling.maxTasks})`);
-  v.check(`${at}.scaling.requestsPerTarget`, scaling.requestsPerTarget, Number.isFinite(scaling.requestsPerTarget) && scaling.requestsPerTarget > 0, 'a number above 0');
+  v.integer(
+    `${at}.scaling.maxTasks`,
+    scaling.maxTasks,
+    scaling.minTasks,
+    1000,
+    `at least scaling.minTasks (${scaling.minTasks}), at most 1000`,
+  );
+  v.integer(
+    `${at}.scaling.desiredCount`,
+    scaling.desiredCount,
+    scaling.minTasks,
+    scaling.maxTasks,
+    `scaling.minTasks..maxTasks (${scaling.minTasks}..${scaling.maxTasks})`,
+  );
+  v.check(
+    `${at}.scaling.requestsPerTarget`,
+    scaling.requestsPerTarget,
+    Number.isFinite(scaling.requestsPerTarget) && scaling.requestsPerTarget > 0,
+    'a number above 0',
+  );
   v.integer(`${at}.scaling.cpuTargetPercent`, scaling.cpuTargetPercent, 1, 100);
   v.integer(`${at}.scaling.scaleOutCooldownSeconds`, scaling.scaleOutCooldownSeconds, 0, 3600);
   v.integer(`${at}.scaling.scaleInCooldownSeconds`, scaling.scaleInCooldownSeconds, 0, 3600);
@@ -262,16 +355,36 @@ function resolveDeployment(v: Validator, at: string, s: ServiceSettings): Servic
 function checkRoutes(v: Validator, services: readonly ServiceConfig[], explicit: (name: string) => boolean): void {
   const defaults = services.filter((s) => s.routing.default);
   if (defaults.length > 1) {
-    v.check(`services.${defaults[1].name}.routing.default`, true, false, `at most one default service (services.${defaults[0].name} is one)`);
+    v.check(
+      `services.${defaults[1].name}.routing.default`,
+      true,
+      false,
+      `at most one default service (services.${defaults[0].name} is one)`,
+    );
   }
   const routed = services.filter((s) => !s.routing.default);
-  v.check('services', routed.length, routed.length <= MAX_LISTENER_RULES, `at most ${MAX_LISTENER_RULES} routed services (listener rules on one listener)`);
+  v.check(
+    'services',
+    routed.length,
+    routed.length <= MAX_LISTENER_RULES,
+    `at most ${MAX_LISTENER_RULES} routed services (listener rules on one listener)`,
+  );
   routed.forEach((b, j) =>
     routed.slice(0, j).forEach((a) => {
       const at = `services.${b.name}.routing`;
-      v.check(`${at}.priority`, b.routing.priority, a.routing.priority !== b.routing.priority, `a priority no other service has (services.${a.name} has ${a.routing.priority})`);
+      v.check(
+        `${at}.priority`,
+        b.routing.priority,
+        a.routing.priority !== b.routing.priority,
+        `a priority no other service has (services.${a.name} has ${a.routing.priority})`,
+      );
       v.check(at, routeOf(b), !sameRoute(a, b), `a route other than services.${a.name}'s (the same conditions)`);
-      v.check(at, routeOf(b), !overlap(a, b) || (explicit(a.name) && explicit(b.name)), `no overlap with services.${a.name} (${describe(a)}) unless both set a priority`);
+      v.check(
+        at,
+        routeOf(b),
+        !overlap(a, b) || (explicit(a.name) && explicit(b.name)),
+        `no overlap with services.${a.name} (${describe(a)}) unless both set a priority`,
+      );
     }),
   );
 }
@@ -287,7 +400,8 @@ function describe(s: ServiceConfig): string {
 }
 
 function sameRoute(a: ServiceConfig, b: ServiceConfig): boolean {
-  const key = (s: ServiceConfig) => JSON.stringify([[...s.routing.pathPatterns].sort(), [...s.routing.hostHeaders].map((h) => h.toLowerCase()).sort()]);
+  const key = (s: ServiceConfig) =>
+    JSON.stringify([[...s.routing.pathPatterns].sort(), [...s.routing.hostHeaders].map((h) => h.toLowerCase()).sort()]);
   return key(a) === key(b);
 }
 
@@ -300,7 +414,10 @@ function overlap(a: ServiceConfig, b: ServiceConfig): boolean {
 
 /** An ALB pattern as a regular expression: `*` any characters, `?` one. */
 function glob(pattern: string, flags: string): RegExp {
-  const body = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const body = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${body}$`, flags);
 }
 
@@ -316,7 +433,12 @@ function checkFit(v: Validator, ctx: ServiceContext, services: readonly ServiceC
   const tasks = (s: ServiceConfig) => s.scaling.maxTasks * surge;
   const memory = services.reduce((n, s) => n + tasks(s) * s.container.memoryReservationMiB, 0);
   const cpu = services.reduce((n, s) => n + tasks(s) * s.container.cpu, 0);
-  const wholeTasks = services.map((s) => Math.ceil(tasks(s) / tasksPerInstance(spec, { cpu: s.container.cpu, memoryReservationMiB: s.container.memoryReservationMiB }, ctx.reservedMemoryMiB)));
+  const wholeTasks = services.map((s) =>
+    Math.ceil(
+      tasks(s) /
+        tasksPerInstance(spec, { cpu: s.container.cpu, memoryReservationMiB: s.container.memoryReservationMiB }, ctx.reservedMemoryMiB),
+    ),
+  );
   const needed = Math.max(Math.ceil(memory / perInstance.memory), Math.ceil(cpu / perInstance.cpu), ...wholeTasks);
   v.check(
     'capacity.max',

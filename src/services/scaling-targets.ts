@@ -16,6 +16,10 @@ export const MEASURED_REQUESTS_PER_CPU_SECOND = 11_204;
  * load. Real requests cost more CPU than the benchmark's loopback hello-world, so the CPU policy
  * usually acts first and this one catches cheap floods.
  */
-export function derivedRequestsPerTarget(cpuUnits: number, cpuTargetPercent: number, requestsPerCpuSecond = MEASURED_REQUESTS_PER_CPU_SECOND): number {
+export function derivedRequestsPerTarget(
+  cpuUnits: number,
+  cpuTargetPercent: number,
+  requestsPerCpuSecond = MEASURED_REQUESTS_PER_CPU_SECOND,
+): number {
   return Math.floor(requestsPerCpuSecond * (cpuUnits / 1024) * (cpuTargetPercent / 100) * 60);
 }

@@ -94,10 +94,21 @@ export class ServiceAlarms extends Construct {
     this.memoryHigh = utilisation('memory', m.memory, t.memoryPercent, 'the hard limit');
     this.tasksBelowDesired = props.containerInsights ? this.addTasksBelowDesired(props, m, name) : undefined;
     this.deploymentAlarms = [this.target5xxRate, this.unhealthyHosts, this.p99Latency];
-    this.all = [this.target5xxRate, this.unhealthyHosts, this.p99Latency, this.cpuHigh, this.memoryHigh, ...(this.tasksBelowDesired ? [this.tasksBelowDesired] : [])];
+    this.all = [
+      this.target5xxRate,
+      this.unhealthyHosts,
+      this.p99Latency,
+      this.cpuHigh,
+      this.memoryHigh,
+      ...(this.tasksBelowDesired ? [this.tasksBelowDesired] : []),
+    ];
   }
 
-  private addTasksBelowDesired(props: ServiceAlarmsProps, m: ReturnType<typeof serviceMetrics>, name: (what: string) => string): CloudwatchMetricAlarm {
+  private addTasksBelowDesired(
+    props: ServiceAlarmsProps,
+    m: ReturnType<typeof serviceMetrics>,
+    name: (what: string) => string,
+  ): CloudwatchMetricAlarm {
     const t = props.thresholds;
     return metricAlarm(this, 'tasks-below-desired', {
       actions: props.actions,

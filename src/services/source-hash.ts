@@ -37,7 +37,10 @@ export function dockerIgnore(root: string): (path: string) => boolean {
     .filter((line) => line !== '' && !line.startsWith('#'))
     .map((line) => {
       const negated = line.startsWith('!');
-      const pattern = (negated ? line.slice(1) : line).trim().replace(/^\/+|\/+$/g, '').replace(/^\.\//, '');
+      const pattern = (negated ? line.slice(1) : line)
+        .trim()
+        .replace(/^\/+|\/+$/g, '')
+        .replace(/^\.\//, '');
       return { negated, regex: globToRegex(pattern) };
     });
   return (path) => {

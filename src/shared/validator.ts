@@ -35,4 +35,3 @@ export class Validator {
     this.check(field, value, Number.isInteger(value) && value >= min && value <= max, allowed);
   }
 }
-

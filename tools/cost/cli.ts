@@ -7,7 +7,15 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CostError, estimateStack, StackEstimate, TerraformJson } from './estimate';
-import { compareStack, renderCompareMarkdown, renderCompareText, renderMarkdown, renderReadme, renderText, replaceReadmeSection } from './render';
+import {
+  compareStack,
+  renderCompareMarkdown,
+  renderCompareText,
+  renderMarkdown,
+  renderReadme,
+  renderText,
+  replaceReadmeSection,
+} from './render';
 
 export const USAGE = 'usage: npm run cost -- [<stack>...] [--dir <cdktf.out>] [--compare <base cdktf.out>] [--markdown] [--readme]';
 
@@ -63,7 +71,9 @@ export function readStack(dir: string, stack: string): TerraformJson {
   const file = join(dir, 'stacks', stack, 'cdk.tf.json');
   if (!existsSync(file)) {
     const have = existsSync(join(dir, 'stacks')) ? listStacks(dir) : [];
-    throw new CostError(`no synthesized stack "${stack}" in ${join(dir, 'stacks')} (have ${have.join(', ') || 'none'}); run \`npm run synth\` first`);
+    throw new CostError(
+      `no synthesized stack "${stack}" in ${join(dir, 'stacks')} (have ${have.join(', ') || 'none'}); run \`npm run synth\` first`,
+    );
   }
   try {
     return JSON.parse(readFileSync(file, 'utf8'));
@@ -116,7 +126,11 @@ export function run(argv: readonly string[], out: (text: string) => void): void 
   const baseStacks = listStacks(o.compare, `--compare ${o.compare}`);
   const names = o.stacks.length > 0 ? [...o.stacks] : [...new Set([...head, ...baseStacks])].sort();
   const deltas = names.map((s) =>
-    compareStack(s, baseStacks.includes(s) ? estimate(o.compare!, s) : undefined, estimates.find((e) => e.stack === s)),
+    compareStack(
+      s,
+      baseStacks.includes(s) ? estimate(o.compare!, s) : undefined,
+      estimates.find((e) => e.stack === s),
+    ),
   );
   // Markdown (the run summary) leads with the difference; a terminal shows it last, where the eye is.
   if (o.markdown) out(renderCompareMarkdown(deltas) + '\n' + tables);

@@ -196,7 +196,16 @@ function instanceLines(
     const onDemand = (n: number) => Math.min(n, base) + Math.ceil((Math.max(0, n - base) * percent) / 100);
     const od = { min: onDemand(total.min), max: onDemand(total.max) };
     const spot = { min: total.min - od.min, max: total.max - od.max };
-    lines.push({ type, item: `EC2 ${instanceType} on-demand`, count: od, countUnit: 'instance', factors: [instanceHours], unitPrice: hourly, priceUnit: 'h', note: creditNote });
+    lines.push({
+      type,
+      item: `EC2 ${instanceType} on-demand`,
+      count: od,
+      countUnit: 'instance',
+      factors: [instanceHours],
+      unitPrice: hourly,
+      priceUnit: 'h',
+      note: creditNote,
+    });
     lines.push({
       type,
       item: `EC2 ${instanceType} Spot`,
@@ -208,7 +217,16 @@ function instanceLines(
       note: 'Spot, priced at the on-demand rate as an upper bound (Spot usually costs 60-90% less; no live Spot prices here)',
     });
   } else {
-    lines.push({ type, item: `EC2 ${instanceType} on-demand`, count: total, countUnit: 'instance', factors: [instanceHours], unitPrice: hourly, priceUnit: 'h', note: creditNote });
+    lines.push({
+      type,
+      item: `EC2 ${instanceType} on-demand`,
+      count: total,
+      countUnit: 'instance',
+      factors: [instanceHours],
+      unitPrice: hourly,
+      priceUnit: 'h',
+      note: creditNote,
+    });
   }
 
   // Unlimited mode bills CPU above the baseline, averaged over 24 hours, as surplus credits.
@@ -221,7 +239,11 @@ function instanceLines(
       item: `EC2 ${instanceType} surplus CPU credits`,
       count: total,
       countUnit: 'instance',
-      factors: [{ value: burstable.vcpus, unit: 'vCPU' }, { value: round((target! - burstable.baselinePercent) / 100, 4), unit: 'above baseline' }, instanceHours],
+      factors: [
+        { value: burstable.vcpus, unit: 'vCPU' },
+        { value: round((target! - burstable.baselinePercent) / 100, 4), unit: 'above baseline' },
+        instanceHours,
+      ],
       unitPrice: perVcpuHour,
       priceUnit: 'vCPU-h',
       note: `unlimited CPU credits: the services' CPU target of ${target}% is above the ${burstable.baselinePercent}% baseline per vCPU; priced as if held at the target whenever the instances run`,
@@ -242,7 +264,8 @@ function instanceLines(
   for (const v of volumes) {
     const volumeType = v.type ?? 'gp3';
     const perGb = ctx.p.ebs.gbMonth[volumeType];
-    if (perGb === undefined) ctx.fail(address, `EBS volume type ${volumeType} is not in the price table (have ${Object.keys(ctx.p.ebs.gbMonth).join(', ')})`);
+    if (perGb === undefined)
+      ctx.fail(address, `EBS volume type ${volumeType} is not in the price table (have ${Object.keys(ctx.p.ebs.gbMonth).join(', ')})`);
     const size = v.size ?? ctx.a.defaultRootVolumeGb;
     const notes = [
       defaulted ? `no block device mapping: the ECS-optimized AMI's ${ctx.a.defaultRootVolumeGb} GiB root` : undefined,
@@ -260,10 +283,26 @@ function instanceLines(
       note: notes.length ? notes.join('; ') : undefined,
     });
     if (volumeType === 'gp3' && v.iops !== undefined && v.iops > 3000) {
-      lines.push({ type, item: 'EBS gp3 IOPS above 3,000', count: total, countUnit: 'instance', factors: [{ value: v.iops - 3000, unit: 'IOPS' }, ...upFraction], unitPrice: ctx.p.ebs.gp3IopsMonth, priceUnit: 'IOPS-month' });
+      lines.push({
+        type,
+        item: 'EBS gp3 IOPS above 3,000',
+        count: total,
+        countUnit: 'instance',
+        factors: [{ value: v.iops - 3000, unit: 'IOPS' }, ...upFraction],
+        unitPrice: ctx.p.ebs.gp3IopsMonth,
+        priceUnit: 'IOPS-month',
+      });
     }
     if (volumeType === 'gp3' && v.throughput !== undefined && v.throughput > 125) {
-      lines.push({ type, item: 'EBS gp3 throughput above 125 MB/s', count: total, countUnit: 'instance', factors: [{ value: v.throughput - 125, unit: 'MB/s' }, ...upFraction], unitPrice: ctx.p.ebs.gp3ThroughputMonth, priceUnit: 'MB/s-month' });
+      lines.push({
+        type,
+        item: 'EBS gp3 throughput above 125 MB/s',
+        count: total,
+        countUnit: 'instance',
+        factors: [{ value: v.throughput - 125, unit: 'MB/s' }, ...upFraction],
+        unitPrice: ctx.p.ebs.gp3ThroughputMonth,
+        priceUnit: 'MB/s-month',
+      });
     }
   }
 
@@ -284,7 +323,9 @@ function instanceLines(
 
 function launchTemplateOf(ctx: Context, spec: any): any {
   if (!spec) return undefined;
-  const ref = references([spec.id, spec.launch_template_id, spec.name, spec.launch_template_name]).find((r) => r.type === 'aws_launch_template');
+  const ref = references([spec.id, spec.launch_template_id, spec.name, spec.launch_template_name]).find(
+    (r) => r.type === 'aws_launch_template',
+  );
   return ref ? ctx.resource('aws_launch_template', ref.name) : undefined;
 }
 
@@ -300,7 +341,8 @@ const DAY_NAMES = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
 /** Days of a Unix cron day-of-week field (0 or 7 = Sunday, names allowed); undefined when unreadable. */
 function cronDays(field: string): number[] | undefined {
   if (field === '*') return [0, 1, 2, 3, 4, 5, 6];
-  const day = (t: string) => (DAY_NAMES.includes(t.toUpperCase()) ? DAY_NAMES.indexOf(t.toUpperCase()) : /^[0-7]$/.test(t) ? Number(t) % 7 : NaN);
+  const day = (t: string) =>
+    DAY_NAMES.includes(t.toUpperCase()) ? DAY_NAMES.indexOf(t.toUpperCase()) : /^[0-7]$/.test(t) ? Number(t) % 7 : NaN;
   const days: number[] = [];
   for (const part of field.split(',')) {
     const [from, to = from] = part.split('-').map(day);
@@ -317,20 +359,30 @@ function cronDays(field: string): number[] | undefined {
  * share of the week counts.
  */
 function scheduledUptime(ctx: Context, name: string, own: MinMax): Uptime | undefined {
-  const schedules = ctx.resources('aws_autoscaling_schedule').filter(([, s]) => refersTo(s.autoscaling_group_name, 'aws_autoscaling_group', name));
+  const schedules = ctx
+    .resources('aws_autoscaling_schedule')
+    .filter(([, s]) => refersTo(s.autoscaling_group_name, 'aws_autoscaling_group', name));
   if (schedules.length === 0) return undefined;
   const events = schedules.flatMap(([scheduleName, s]) => {
     const fields = typeof s.recurrence === 'string' ? s.recurrence.trim().split(/\s+/) : [];
     const [minute, hour, dom, month, dow] = fields;
-    const days = fields.length === 5 && dom === '*' && month === '*' && /^\d+$/.test(minute) && /^\d+$/.test(hour) ? cronDays(dow) : undefined;
-    if (!days) return ctx.fail(`aws_autoscaling_schedule.${scheduleName}`, `recurrence ${JSON.stringify(s.recurrence)} is not a weekly "M H * * days" cron the price table can read`);
+    const days =
+      fields.length === 5 && dom === '*' && month === '*' && /^\d+$/.test(minute) && /^\d+$/.test(hour) ? cronDays(dow) : undefined;
+    if (!days)
+      return ctx.fail(
+        `aws_autoscaling_schedule.${scheduleName}`,
+        `recurrence ${JSON.stringify(s.recurrence)} is not a weekly "M H * * days" cron the price table can read`,
+      );
     const sizes = { min: num(s.min_size), max: num(s.max_size) };
     const up = sizes.min === own.min && sizes.max === own.max;
     // A stop may lower only the minimum (max -1: unchanged), leaving the scale-in to ECS managed scaling
     // once the services are at zero (working-hours-schedule.ts); priced as down, like 0/0.
     const down = sizes.min === 0 && (sizes.max === 0 || sizes.max === -1);
     if (!up && !down) {
-      return ctx.fail(`aws_autoscaling_schedule.${scheduleName}`, `sets min ${sizes.min}, max ${sizes.max}: only schedules between zero and the group's own sizes (${own.min}-${own.max}) are priced`);
+      return ctx.fail(
+        `aws_autoscaling_schedule.${scheduleName}`,
+        `sets min ${sizes.min}, max ${sizes.max}: only schedules between zero and the group's own sizes (${own.min}-${own.max}) are priced`,
+      );
     }
     return days.map((d) => ({ at: d * 1440 + Number(hour) * 60 + Number(minute), up }));
   });
@@ -353,21 +405,34 @@ function scheduledUptime(ctx: Context, name: string, own: MinMax): Uptime | unde
  * its capacity provider: the service's strategy, or the cluster's default); undefined when none.
  */
 function serviceCpuTarget(ctx: Context, group: string): number | undefined {
-  const providers = ctx.resources('aws_ecs_capacity_provider')
+  const providers = ctx
+    .resources('aws_ecs_capacity_provider')
     .filter(([, cp]) => refersTo(block(cp.auto_scaling_group_provider)?.auto_scaling_group_arn, 'aws_autoscaling_group', group))
     .map(([name]) => name);
-  const onProvider = (strategy: unknown) => providers.some((p) => blocks(strategy).some((st) => refersTo(st.capacity_provider, 'aws_ecs_capacity_provider', p)));
-  const defaultClusters = ctx.resources('aws_ecs_cluster_capacity_providers').filter(([, ccp]) => onProvider(ccp.default_capacity_provider_strategy));
-  const services = ctx.resources('aws_ecs_service')
+  const onProvider = (strategy: unknown) =>
+    providers.some((p) => blocks(strategy).some((st) => refersTo(st.capacity_provider, 'aws_ecs_capacity_provider', p)));
+  const defaultClusters = ctx
+    .resources('aws_ecs_cluster_capacity_providers')
+    .filter(([, ccp]) => onProvider(ccp.default_capacity_provider_strategy));
+  const services = ctx
+    .resources('aws_ecs_service')
     .filter(([, svc]) =>
       blocks(svc.capacity_provider_strategy).length > 0
         ? onProvider(svc.capacity_provider_strategy)
-        : defaultClusters.some(([, ccp]) => references(svc.cluster).some((r) => references(ccp.cluster_name).some((q) => q.type === r.type && q.name === r.name))),
+        : defaultClusters.some(([, ccp]) =>
+            references(svc.cluster).some((r) => references(ccp.cluster_name).some((q) => q.type === r.type && q.name === r.name)),
+          ),
     )
     .map(([name]) => name);
   // A policy names the service in its resource_id, or through its scalable target's.
-  const resourceIds = (p: any) => [p.resource_id, ...references(p.resource_id).filter((r) => r.type === 'aws_appautoscaling_target').map((r) => ctx.resource(r.type, r.name)?.resource_id)];
-  const targets = ctx.resources('aws_appautoscaling_policy')
+  const resourceIds = (p: any) => [
+    p.resource_id,
+    ...references(p.resource_id)
+      .filter((r) => r.type === 'aws_appautoscaling_target')
+      .map((r) => ctx.resource(r.type, r.name)?.resource_id),
+  ];
+  const targets = ctx
+    .resources('aws_appautoscaling_policy')
     .filter(([, p]) => services.some((svc) => refersTo(resourceIds(p), 'aws_ecs_service', svc)))
     .map(([, p]) => block(p.target_tracking_scaling_policy_configuration))
     .filter((t) => block(t?.predefined_metric_specification)?.predefined_metric_type === 'ECSServiceAverageCPUUtilization')
@@ -385,16 +450,26 @@ const autoscalingGroup: Pricer = (ctx, name, c) => {
   const mixedTemplate = block(mixed?.launch_template);
   const lt = launchTemplateOf(ctx, block(c.launch_template)) ?? launchTemplateOf(ctx, block(mixedTemplate?.launch_template_specification));
   if (!lt) return ctx.fail(address, 'no launch template in this stack to price its instances from');
-  const types = blocks(mixedTemplate?.override).map((o) => o.instance_type).filter((t) => typeof t === 'string');
+  const types = blocks(mixedTemplate?.override)
+    .map((o) => o.instance_type)
+    .filter((t) => typeof t === 'string');
   const distribution = block(mixed?.instances_distribution);
   const spot = mixed
     ? { base: num(distribution?.on_demand_base_capacity) ?? 0, percent: num(distribution?.on_demand_percentage_above_base_capacity) ?? 100 }
     : undefined;
   const uptime = scheduledUptime(ctx, name, { min, max });
   const cpuTarget = serviceCpuTarget(ctx, name);
-  const lines = instanceLines(ctx, 'aws_autoscaling_group', address, lt, { instanceType: types[0], count: { min, max }, spot: spot?.percent === 100 ? undefined : spot, uptime, cpuTarget });
+  const lines = instanceLines(ctx, 'aws_autoscaling_group', address, lt, {
+    instanceType: types[0],
+    count: { min, max },
+    spot: spot?.percent === 100 ? undefined : spot,
+    uptime,
+    cpuTarget,
+  });
   if (new Set(types).size > 1) {
-    return lines.map((l, i) => (i === 0 ? { ...l, note: `priced as the first override; the group may also launch ${[...new Set(types)].slice(1).join(', ')}` } : l));
+    return lines.map((l, i) =>
+      i === 0 ? { ...l, note: `priced as the first override; the group may also launch ${[...new Set(types)].slice(1).join(', ')}` } : l,
+    );
   }
   return lines;
 };
@@ -405,7 +480,15 @@ const instance: Pricer = (ctx, name, c) => {
   const n = num(c.count) ?? 1;
   const lines = instanceLines(ctx, 'aws_instance', address, lt, { count: same(n) }, c);
   if (bool(c.associate_public_ip_address) === true) {
-    lines.push({ type: 'aws_instance', item: 'public IPv4 address (instance)', count: same(n), countUnit: 'address', factors: [hours], unitPrice: ctx.p.vpc.publicIpv4Hour, priceUnit: 'h' });
+    lines.push({
+      type: 'aws_instance',
+      item: 'public IPv4 address (instance)',
+      count: same(n),
+      countUnit: 'address',
+      factors: [hours],
+      unitPrice: ctx.p.vpc.publicIpv4Hour,
+      priceUnit: 'h',
+    });
   }
   return lines;
 };
@@ -413,7 +496,15 @@ const instance: Pricer = (ctx, name, c) => {
 const natGateway: Pricer = (ctx, _name, c) => {
   const privateNat = c.connectivity_type === 'private';
   const lines: Line[] = [
-    { type: 'aws_nat_gateway', item: privateNat ? 'private NAT gateway' : 'NAT gateway', count: same(1), countUnit: 'NAT gateway', factors: [hours], unitPrice: ctx.p.vpc.natGatewayHour, priceUnit: 'h' },
+    {
+      type: 'aws_nat_gateway',
+      item: privateNat ? 'private NAT gateway' : 'NAT gateway',
+      count: same(1),
+      countUnit: 'NAT gateway',
+      factors: [hours],
+      unitPrice: ctx.p.vpc.natGatewayHour,
+      priceUnit: 'h',
+    },
     {
       type: 'aws_nat_gateway',
       item: 'NAT gateway data processed',
@@ -429,7 +520,9 @@ const natGateway: Pricer = (ctx, _name, c) => {
 };
 
 const eip: Pricer = (ctx, name, c) => {
-  const forNat = ctx.resources('aws_nat_gateway').some(([, nat]) => refersTo([nat.allocation_id, nat.secondary_allocation_ids], 'aws_eip', name));
+  const forNat = ctx
+    .resources('aws_nat_gateway')
+    .some(([, nat]) => refersTo([nat.allocation_id, nat.secondary_allocation_ids], 'aws_eip', name));
   // A NAT instance's address: on a source/destination-check-free interface that a route targets.
   const eni = references(c.network_interface).find((r) => r.type === 'aws_network_interface');
   const forNatInstance =
@@ -447,7 +540,9 @@ const eip: Pricer = (ctx, name, c) => {
       unitPrice: ctx.p.vpc.publicIpv4Hour,
       priceUnit: 'h',
       // AWS bills a public IPv4 address every hour, in use or idle; the interface keeps it while no instance runs.
-      note: forNatInstance ? 'billed every hour, attached or not: it stays on the interface while the NAT instance is stopped or replaced' : undefined,
+      note: forNatInstance
+        ? 'billed every hour, attached or not: it stays on the interface while the NAT instance is stopped or replaced'
+        : undefined,
     },
   ];
 };
@@ -464,7 +559,15 @@ const loadBalancer: Pricer = (ctx, name, c) => {
   }
   const lines: Line[] = [];
   if (kind === 'application') {
-    lines.push({ type: 'aws_lb', item: 'Application Load Balancer', count: same(1), countUnit: 'load balancer', factors: [hours], unitPrice: ctx.p.elb.albHour, priceUnit: 'h' });
+    lines.push({
+      type: 'aws_lb',
+      item: 'Application Load Balancer',
+      count: same(1),
+      countUnit: 'load balancer',
+      factors: [hours],
+      unitPrice: ctx.p.elb.albHour,
+      priceUnit: 'h',
+    });
     lines.push({
       type: 'aws_lb',
       item: 'ALB capacity units',
@@ -476,7 +579,15 @@ const loadBalancer: Pricer = (ctx, name, c) => {
       note: `assumed ${ctx.a.albLcu} LCU on average (25 new connections/s, 3,000 active, 1 GB/h or 1,000 rule evaluations/s each); more traffic costs more`,
     });
   } else if (kind === 'network') {
-    lines.push({ type: 'aws_lb', item: 'Network Load Balancer', count: same(1), countUnit: 'load balancer', factors: [hours], unitPrice: ctx.p.elb.nlbHour, priceUnit: 'h' });
+    lines.push({
+      type: 'aws_lb',
+      item: 'Network Load Balancer',
+      count: same(1),
+      countUnit: 'load balancer',
+      factors: [hours],
+      unitPrice: ctx.p.elb.nlbHour,
+      priceUnit: 'h',
+    });
     lines.push({
       type: 'aws_lb',
       item: 'NLB capacity units',
@@ -510,12 +621,31 @@ const loadBalancer: Pricer = (ctx, name, c) => {
 const vpcEndpoint: Pricer = (ctx, name, c) => {
   const kind = c.vpc_endpoint_type ?? 'Gateway';
   if (kind === 'Gateway') return { free: 'gateway endpoints (S3, DynamoDB) are free' };
-  if (kind !== 'Interface') ctx.fail(`aws_vpc_endpoint.${name}`, `vpc_endpoint_type ${kind} is not in the price table (have Gateway, Interface)`);
+  if (kind !== 'Interface')
+    ctx.fail(`aws_vpc_endpoint.${name}`, `vpc_endpoint_type ${kind} is not in the price table (have Gateway, Interface)`);
   const azs = Array.isArray(c.subnet_ids) ? c.subnet_ids.length : 2;
   const service = typeof c.service_name === 'string' ? c.service_name.split('.').pop() : 'interface';
   return [
-    { type: 'aws_vpc_endpoint', item: `interface endpoint ${service}`, count: same(azs), countUnit: 'AZ', factors: [hours], unitPrice: ctx.p.vpc.interfaceEndpointHour, priceUnit: 'h', note: Array.isArray(c.subnet_ids) ? undefined : 'subnet_ids not literal: assumed 2 AZs' },
-    { type: 'aws_vpc_endpoint', item: `interface endpoint ${service} data processed`, count: same(1), countUnit: 'endpoint', factors: [{ value: ctx.a.interfaceEndpointGb, unit: 'GB' }], unitPrice: ctx.p.vpc.interfaceEndpointGb, priceUnit: 'GB', note: `assumed ${ctx.a.interfaceEndpointGb} GB/month` },
+    {
+      type: 'aws_vpc_endpoint',
+      item: `interface endpoint ${service}`,
+      count: same(azs),
+      countUnit: 'AZ',
+      factors: [hours],
+      unitPrice: ctx.p.vpc.interfaceEndpointHour,
+      priceUnit: 'h',
+      note: Array.isArray(c.subnet_ids) ? undefined : 'subnet_ids not literal: assumed 2 AZs',
+    },
+    {
+      type: 'aws_vpc_endpoint',
+      item: `interface endpoint ${service} data processed`,
+      count: same(1),
+      countUnit: 'endpoint',
+      factors: [{ value: ctx.a.interfaceEndpointGb, unit: 'GB' }],
+      unitPrice: ctx.p.vpc.interfaceEndpointGb,
+      priceUnit: 'GB',
+      note: `assumed ${ctx.a.interfaceEndpointGb} GB/month`,
+    },
   ];
 };
 
@@ -535,17 +665,40 @@ const flowLog: Pricer = (ctx, name, c) => {
   const destination = c.log_destination_type ?? 'cloud-watch-logs';
   const gb = flowLogGb(ctx, c);
   if (destination === 'cloud-watch-logs') {
-    return [{ type: 'aws_flow_log', item: 'VPC flow logs to CloudWatch Logs (vended)', count: same(1), countUnit: 'flow log', factors: [{ value: gb, unit: 'GB' }], unitPrice: ctx.p.cloudwatch.vendedLogsToCloudWatchGb, priceUnit: 'GB', note: flowLogNote(ctx, c) }];
+    return [
+      {
+        type: 'aws_flow_log',
+        item: 'VPC flow logs to CloudWatch Logs (vended)',
+        count: same(1),
+        countUnit: 'flow log',
+        factors: [{ value: gb, unit: 'GB' }],
+        unitPrice: ctx.p.cloudwatch.vendedLogsToCloudWatchGb,
+        priceUnit: 'GB',
+        note: flowLogNote(ctx, c),
+      },
+    ];
   }
   if (destination === 's3') {
-    return [{ type: 'aws_flow_log', item: 'VPC flow logs to S3 (vended)', count: same(1), countUnit: 'flow log', factors: [{ value: gb, unit: 'GB' }], unitPrice: ctx.p.cloudwatch.vendedLogsToS3Gb, priceUnit: 'GB', note: flowLogNote(ctx, c) }];
+    return [
+      {
+        type: 'aws_flow_log',
+        item: 'VPC flow logs to S3 (vended)',
+        count: same(1),
+        countUnit: 'flow log',
+        factors: [{ value: gb, unit: 'GB' }],
+        unitPrice: ctx.p.cloudwatch.vendedLogsToS3Gb,
+        priceUnit: 'GB',
+        note: flowLogNote(ctx, c),
+      },
+    ];
   }
   return ctx.fail(`aws_flow_log.${name}`, `log_destination_type ${destination} is not in the price table (have cloud-watch-logs, s3)`);
 };
 
 /** Months a log group keeps what it ingests. */
 function retentionMonths(ctx: Context, days: number | undefined): { months: number; note?: string } {
-  if (days === undefined || days === 0) return { months: ctx.a.logMonthsWithoutRetention, note: `no retention: ${ctx.a.logMonthsWithoutRetention} months of it counted` };
+  if (days === undefined || days === 0)
+    return { months: ctx.a.logMonthsWithoutRetention, note: `no retention: ${ctx.a.logMonthsWithoutRetention} months of it counted` };
   return { months: days / 30 };
 }
 
@@ -554,7 +707,9 @@ const logGroup: Pricer = (ctx, name, c) => {
   if (c.log_group_class !== undefined && c.log_group_class !== 'STANDARD') {
     ctx.fail(address, `log_group_class ${c.log_group_class} is not in the price table (have STANDARD)`);
   }
-  const flowLogs = ctx.resources('aws_flow_log').filter(([, f]) => refersTo([f.log_destination, f.log_group_name], 'aws_cloudwatch_log_group', name));
+  const flowLogs = ctx
+    .resources('aws_flow_log')
+    .filter(([, f]) => refersTo([f.log_destination, f.log_group_name], 'aws_cloudwatch_log_group', name));
   const { months, note } = retentionMonths(ctx, num(c.retention_in_days));
   const label = typeof c.name === 'string' && !isToken(c.name) ? c.name : name;
   const lines: Line[] = [];
@@ -566,7 +721,16 @@ const logGroup: Pricer = (ctx, name, c) => {
   } else {
     gb = ctx.a.appLogGbPerGroup;
     what = `assumed ${gb} GB/month ingested`;
-    lines.push({ type: 'aws_cloudwatch_log_group', item: `CloudWatch Logs ingestion: ${label}`, count: same(1), countUnit: 'log group', factors: [{ value: gb, unit: 'GB' }], unitPrice: ctx.p.cloudwatch.logsIngestGb, priceUnit: 'GB', note: what });
+    lines.push({
+      type: 'aws_cloudwatch_log_group',
+      item: `CloudWatch Logs ingestion: ${label}`,
+      count: same(1),
+      countUnit: 'log group',
+      factors: [{ value: gb, unit: 'GB' }],
+      unitPrice: ctx.p.cloudwatch.logsIngestGb,
+      priceUnit: 'GB',
+      note: what,
+    });
   }
   const stored = gb * months;
   lines.push({
@@ -600,7 +764,10 @@ const ecsCluster: Pricer = (ctx, name, c) => {
   const mode = setting?.value ?? 'disabled';
   if (mode === 'disabled') return { free: 'ECS clusters are free; Container Insights off' };
   if (mode !== 'enabled') {
-    ctx.fail(address, `Container Insights "${mode}" is billed per observation, which the price table does not model (have enabled, disabled)`);
+    ctx.fail(
+      address,
+      `Container Insights "${mode}" is billed per observation, which the price table does not model (have enabled, disabled)`,
+    );
   }
   const services = ctx.resources('aws_ecs_service').filter(([, s]) => refersTo(s.cluster, 'aws_ecs_cluster', name));
   const families = new Set<string>();
@@ -655,13 +822,19 @@ function imagesKept(ctx: Context, repoName: string): { images: number; note?: st
     }
   }
   if (kept > 0) return { images: kept };
-  return { images: ctx.a.ecrImagesWithoutLifecycle, note: `no image-count lifecycle rule: assumed ${ctx.a.ecrImagesWithoutLifecycle} images` };
+  return {
+    images: ctx.a.ecrImagesWithoutLifecycle,
+    note: `no image-count lifecycle rule: assumed ${ctx.a.ecrImagesWithoutLifecycle} images`,
+  };
 }
 
 const ecrRepository: Pricer = (ctx, name, c) => {
   const { images, note } = imagesKept(ctx, name);
   const encryption = block(c.encryption_configuration);
-  const kms = encryption?.encryption_type === 'KMS' && encryption.kms_key === undefined ? 'KMS with the AWS managed key aws/ecr: no key fee' : undefined;
+  const kms =
+    encryption?.encryption_type === 'KMS' && encryption.kms_key === undefined
+      ? 'KMS with the AWS managed key aws/ecr: no key fee'
+      : undefined;
   return [
     {
       type: 'aws_ecr_repository',
@@ -671,31 +844,71 @@ const ecrRepository: Pricer = (ctx, name, c) => {
       factors: [{ value: ctx.a.ecrImageGb, unit: 'GB' }],
       unitPrice: ctx.p.ecr.storageGbMonth,
       priceUnit: 'GB-month',
-      note: [note ?? `${images} images kept by the lifecycle policy`, `assumed ${ctx.a.ecrImageGb} GB each, shared layers not deducted`, kms].filter(Boolean).join('; '),
+      note: [
+        note ?? `${images} images kept by the lifecycle policy`,
+        `assumed ${ctx.a.ecrImageGb} GB each, shared layers not deducted`,
+        kms,
+      ]
+        .filter(Boolean)
+        .join('; '),
     },
   ];
 };
 
 const s3Bucket: Pricer = (ctx, name) => {
-  const albs = ctx.resources('aws_lb').filter(([, lb]) => refersTo(block(lb.access_logs)?.bucket, 'aws_s3_bucket', name) && bool(block(lb.access_logs)?.enabled) !== false);
-  const flowLogs = ctx.resources('aws_flow_log').filter(([, f]) => f.log_destination_type === 's3' && refersTo(f.log_destination, 'aws_s3_bucket', name));
+  const albs = ctx
+    .resources('aws_lb')
+    .filter(([, lb]) => refersTo(block(lb.access_logs)?.bucket, 'aws_s3_bucket', name) && bool(block(lb.access_logs)?.enabled) !== false);
+  const flowLogs = ctx
+    .resources('aws_flow_log')
+    .filter(([, f]) => f.log_destination_type === 's3' && refersTo(f.log_destination, 'aws_s3_bucket', name));
   const inflow = albs.length * ctx.a.albAccessLogGbPerMonth + flowLogs.reduce((sum, [, f]) => sum + flowLogGb(ctx, f), 0);
   if (inflow === 0) {
-    return [{ type: 'aws_s3_bucket', item: 'S3 Standard storage', count: same(1), countUnit: 'bucket', factors: [{ value: ctx.a.bucketGb, unit: 'GB' }], unitPrice: ctx.p.s3.standardGbMonth, priceUnit: 'GB-month', note: `assumed ${ctx.a.bucketGb} GB stored` }];
+    return [
+      {
+        type: 'aws_s3_bucket',
+        item: 'S3 Standard storage',
+        count: same(1),
+        countUnit: 'bucket',
+        factors: [{ value: ctx.a.bucketGb, unit: 'GB' }],
+        unitPrice: ctx.p.s3.standardGbMonth,
+        priceUnit: 'GB-month',
+        note: `assumed ${ctx.a.bucketGb} GB stored`,
+      },
+    ];
   }
-  const expiry = ctx.resources('aws_s3_bucket_lifecycle_configuration')
+  const expiry = ctx
+    .resources('aws_s3_bucket_lifecycle_configuration')
     .filter(([, l]) => refersTo(l.bucket, 'aws_s3_bucket', name))
     .flatMap(([, l]) => blocks(l.rule))
     .filter((r) => r.status === 'Enabled')
     .map((r) => num(block(r.expiration)?.days))
     .filter((d): d is number => d !== undefined);
   const months = expiry.length > 0 ? Math.min(...expiry) / 30 : ctx.a.bucketMonthsWithoutExpiry;
-  const kept = expiry.length > 0 ? `${Math.min(...expiry)} days (lifecycle expiry)` : `${ctx.a.bucketMonthsWithoutExpiry} months (no expiry)`;
-  const what = [albs.length ? `ALB access logs, assumed ${ctx.a.albAccessLogGbPerMonth} GB/month per load balancer` : '', flowLogs.length ? 'flow logs' : ''].filter(Boolean).join(' and ');
+  const kept =
+    expiry.length > 0 ? `${Math.min(...expiry)} days (lifecycle expiry)` : `${ctx.a.bucketMonthsWithoutExpiry} months (no expiry)`;
+  const what = [
+    albs.length ? `ALB access logs, assumed ${ctx.a.albAccessLogGbPerMonth} GB/month per load balancer` : '',
+    flowLogs.length ? 'flow logs' : '',
+  ]
+    .filter(Boolean)
+    .join(' and ');
   const lines: Line[] = [
-    { type: 'aws_s3_bucket', item: 'S3 Standard storage (logs)', count: same(1), countUnit: 'bucket', factors: [{ value: round(inflow * months, 4), unit: 'GB' }], unitPrice: ctx.p.s3.standardGbMonth, priceUnit: 'GB-month', note: `${inflow} GB/month (${what}) kept ${kept}` },
+    {
+      type: 'aws_s3_bucket',
+      item: 'S3 Standard storage (logs)',
+      count: same(1),
+      countUnit: 'bucket',
+      factors: [{ value: round(inflow * months, 4), unit: 'GB' }],
+      unitPrice: ctx.p.s3.standardGbMonth,
+      priceUnit: 'GB-month',
+      note: `${inflow} GB/month (${what}) kept ${kept}`,
+    },
   ];
-  const nodes = albs.reduce((sum, [, lb]) => sum + (Array.isArray(lb.subnets) ? lb.subnets.length : blocks(lb.subnet_mapping).length || 2), 0);
+  const nodes = albs.reduce(
+    (sum, [, lb]) => sum + (Array.isArray(lb.subnets) ? lb.subnets.length : blocks(lb.subnet_mapping).length || 2),
+    0,
+  );
   if (nodes > 0) {
     lines.push({
       type: 'aws_s3_bucket',
@@ -711,10 +924,29 @@ const s3Bucket: Pricer = (ctx, name) => {
   return lines;
 };
 
-const kmsKey = (type: string): Pricer => (ctx) => [
-  { type, item: 'KMS customer managed key', count: same(1), countUnit: 'key', factors: [], unitPrice: ctx.p.kms.keyMonth, priceUnit: 'key-month' },
-  { type, item: 'KMS requests', count: same(1), countUnit: 'key', factors: [{ value: ctx.a.kmsRequests10kPerKey, unit: '10k requests' }], unitPrice: ctx.p.kms.requestsPer10k, priceUnit: '10k requests', note: `assumed ${ctx.a.kmsRequests10kPerKey * 10000} requests/month per key` },
-];
+const kmsKey =
+  (type: string): Pricer =>
+  (ctx) => [
+    {
+      type,
+      item: 'KMS customer managed key',
+      count: same(1),
+      countUnit: 'key',
+      factors: [],
+      unitPrice: ctx.p.kms.keyMonth,
+      priceUnit: 'key-month',
+    },
+    {
+      type,
+      item: 'KMS requests',
+      count: same(1),
+      countUnit: 'key',
+      factors: [{ value: ctx.a.kmsRequests10kPerKey, unit: '10k requests' }],
+      unitPrice: ctx.p.kms.requestsPer10k,
+      priceUnit: '10k requests',
+      note: `assumed ${ctx.a.kmsRequests10kPerKey * 10000} requests/month per key`,
+    },
+  ];
 
 const metricAlarm: Pricer = (ctx, _name, c) => {
   const queries = blocks(c.metric_query);
@@ -742,9 +974,34 @@ const wafWebAcl: Pricer = (ctx, name, c) => {
   const premium = JSON.stringify(rules).match(/AWSManagedRules(BotControl|ATP|ACFP)RuleSet/);
   if (premium) ctx.fail(`aws_wafv2_web_acl.${name}`, `${premium[0]} has a subscription and request fees the price table does not model`);
   return [
-    { type: 'aws_wafv2_web_acl', item: 'WAF web ACL', count: same(1), countUnit: 'web ACL', factors: [], unitPrice: ctx.p.waf.webAclMonth, priceUnit: 'web ACL-month' },
-    { type: 'aws_wafv2_web_acl', item: 'WAF rules (rule groups count as one)', count: same(rules.length), countUnit: 'rule', factors: [], unitPrice: ctx.p.waf.ruleMonth, priceUnit: 'rule-month' },
-    { type: 'aws_wafv2_web_acl', item: 'WAF requests', count: same(1), countUnit: 'web ACL', factors: [{ value: ctx.a.wafRequestsMillion, unit: 'M requests' }], unitPrice: ctx.p.waf.requestsPerMillion, priceUnit: 'M requests', note: `assumed ${ctx.a.wafRequestsMillion} million requests/month` },
+    {
+      type: 'aws_wafv2_web_acl',
+      item: 'WAF web ACL',
+      count: same(1),
+      countUnit: 'web ACL',
+      factors: [],
+      unitPrice: ctx.p.waf.webAclMonth,
+      priceUnit: 'web ACL-month',
+    },
+    {
+      type: 'aws_wafv2_web_acl',
+      item: 'WAF rules (rule groups count as one)',
+      count: same(rules.length),
+      countUnit: 'rule',
+      factors: [],
+      unitPrice: ctx.p.waf.ruleMonth,
+      priceUnit: 'rule-month',
+    },
+    {
+      type: 'aws_wafv2_web_acl',
+      item: 'WAF requests',
+      count: same(1),
+      countUnit: 'web ACL',
+      factors: [{ value: ctx.a.wafRequestsMillion, unit: 'M requests' }],
+      unitPrice: ctx.p.waf.requestsPerMillion,
+      priceUnit: 'M requests',
+      note: `assumed ${ctx.a.wafRequestsMillion} million requests/month`,
+    },
   ];
 };
 
@@ -752,18 +1009,47 @@ const route53Record: Pricer = (ctx, _name, c) => {
   if (block(c.alias) !== undefined) return { free: 'alias records to AWS resources: queries are free' };
   const records = num(c.count) ?? 1;
   return [
-    { type: 'aws_route53_record', item: 'Route 53 queries (non-alias records)', count: same(records), countUnit: 'record', factors: [{ value: ctx.a.route53QueriesMillionPerRecord, unit: 'M queries' }], unitPrice: ctx.p.route53.queriesPerMillion, priceUnit: 'M queries', note: `assumed ${ctx.a.route53QueriesMillionPerRecord} million queries/month per record` },
+    {
+      type: 'aws_route53_record',
+      item: 'Route 53 queries (non-alias records)',
+      count: same(records),
+      countUnit: 'record',
+      factors: [{ value: ctx.a.route53QueriesMillionPerRecord, unit: 'M queries' }],
+      unitPrice: ctx.p.route53.queriesPerMillion,
+      priceUnit: 'M queries',
+      note: `assumed ${ctx.a.route53QueriesMillionPerRecord} million queries/month per record`,
+    },
   ];
 };
 
-const secret = (type: string, note?: string): Pricer => (ctx) => [
-  { type, item: 'Secrets Manager secret', count: same(1), countUnit: 'secret', factors: [], unitPrice: ctx.p.secretsManager.secretMonth, priceUnit: 'secret-month', note },
-  { type, item: 'Secrets Manager API calls', count: same(1), countUnit: 'secret', factors: [{ value: ctx.a.secretsApiCalls10k, unit: '10k calls' }], unitPrice: ctx.p.secretsManager.apiCallsPer10k, priceUnit: '10k calls', note: `assumed ${ctx.a.secretsApiCalls10k * 10000} calls/month per secret` },
-];
+const secret =
+  (type: string, note?: string): Pricer =>
+  (ctx) => [
+    {
+      type,
+      item: 'Secrets Manager secret',
+      count: same(1),
+      countUnit: 'secret',
+      factors: [],
+      unitPrice: ctx.p.secretsManager.secretMonth,
+      priceUnit: 'secret-month',
+      note,
+    },
+    {
+      type,
+      item: 'Secrets Manager API calls',
+      count: same(1),
+      countUnit: 'secret',
+      factors: [{ value: ctx.a.secretsApiCalls10k, unit: '10k calls' }],
+      unitPrice: ctx.p.secretsManager.apiCallsPer10k,
+      priceUnit: '10k calls',
+      note: `assumed ${ctx.a.secretsApiCalls10k * 10000} calls/month per secret`,
+    },
+  ];
 
-const simple = (type: string, item: string, countUnit: string, price: (p: RegionPrices) => number, priceUnit: string, note?: string): Pricer => (ctx) => [
-  { type, item, count: same(1), countUnit, factors: [], unitPrice: price(ctx.p), priceUnit, note },
-];
+const simple =
+  (type: string, item: string, countUnit: string, price: (p: RegionPrices) => number, priceUnit: string, note?: string): Pricer =>
+  (ctx) => [{ type, item, count: same(1), countUnit, factors: [], unitPrice: price(ctx.p), priceUnit, note }];
 
 export const RESOURCE_PRICERS: Readonly<Record<string, Pricer>> = {
   aws_autoscaling_group: autoscalingGroup,
@@ -781,30 +1067,78 @@ export const RESOURCE_PRICERS: Readonly<Record<string, Pricer>> = {
   aws_kms_key: kmsKey('aws_kms_key'),
   aws_kms_replica_key: kmsKey('aws_kms_replica_key'),
   aws_cloudwatch_metric_alarm: metricAlarm,
-  aws_cloudwatch_composite_alarm: simple('aws_cloudwatch_composite_alarm', 'CloudWatch composite alarm', 'alarm', (p) => p.cloudwatch.compositeAlarmMonth, 'alarm-month'),
-  aws_cloudwatch_dashboard: simple('aws_cloudwatch_dashboard', 'CloudWatch dashboard', 'dashboard', (p) => p.cloudwatch.dashboardMonth, 'dashboard-month', 'the account\'s first 3 dashboards are free; not deducted'),
-  aws_cloudwatch_log_metric_filter: simple('aws_cloudwatch_log_metric_filter', 'custom metric from a log metric filter', 'metric', (p) => p.cloudwatch.metricMonth, 'metric-month'),
+  aws_cloudwatch_composite_alarm: simple(
+    'aws_cloudwatch_composite_alarm',
+    'CloudWatch composite alarm',
+    'alarm',
+    (p) => p.cloudwatch.compositeAlarmMonth,
+    'alarm-month',
+  ),
+  aws_cloudwatch_dashboard: simple(
+    'aws_cloudwatch_dashboard',
+    'CloudWatch dashboard',
+    'dashboard',
+    (p) => p.cloudwatch.dashboardMonth,
+    'dashboard-month',
+    "the account's first 3 dashboards are free; not deducted",
+  ),
+  aws_cloudwatch_log_metric_filter: simple(
+    'aws_cloudwatch_log_metric_filter',
+    'custom metric from a log metric filter',
+    'metric',
+    (p) => p.cloudwatch.metricMonth,
+    'metric-month',
+  ),
   aws_wafv2_web_acl: wafWebAcl,
   aws_route53_zone: simple('aws_route53_zone', 'Route 53 hosted zone', 'zone', (p) => p.route53.hostedZoneMonth, 'zone-month'),
   aws_route53_record: route53Record,
-  aws_route53_health_check: simple('aws_route53_health_check', 'Route 53 health check (AWS endpoint)', 'health check', (p) => p.route53.healthCheckMonth, 'check-month'),
+  aws_route53_health_check: simple(
+    'aws_route53_health_check',
+    'Route 53 health check (AWS endpoint)',
+    'health check',
+    (p) => p.route53.healthCheckMonth,
+    'check-month',
+  ),
   aws_sns_topic: (ctx) => [
-    { type: 'aws_sns_topic', item: 'SNS publishes', count: same(1), countUnit: 'topic', factors: [{ value: ctx.a.snsPublishesMillion, unit: 'M requests' }], unitPrice: ctx.p.sns.requestsPerMillion, priceUnit: 'M requests', note: `assumed ${ctx.a.snsPublishesMillion * 1e6} publishes/month; topics themselves are free` },
+    {
+      type: 'aws_sns_topic',
+      item: 'SNS publishes',
+      count: same(1),
+      countUnit: 'topic',
+      factors: [{ value: ctx.a.snsPublishesMillion, unit: 'M requests' }],
+      unitPrice: ctx.p.sns.requestsPerMillion,
+      priceUnit: 'M requests',
+      note: `assumed ${ctx.a.snsPublishesMillion * 1e6} publishes/month; topics themselves are free`,
+    },
   ],
   aws_secretsmanager_secret: secret('aws_secretsmanager_secret'),
   aws_ssm_parameter: (ctx, _name, c) =>
     c.tier === 'Advanced'
-      ? [{ type: 'aws_ssm_parameter', item: 'SSM advanced parameter', count: same(1), countUnit: 'parameter', factors: [], unitPrice: ctx.p.ssm.advancedParameterMonth, priceUnit: 'parameter-month' }]
+      ? [
+          {
+            type: 'aws_ssm_parameter',
+            item: 'SSM advanced parameter',
+            count: same(1),
+            countUnit: 'parameter',
+            factors: [],
+            unitPrice: ctx.p.ssm.advancedParameterMonth,
+            priceUnit: 'parameter-month',
+          },
+        ]
       : { free: 'standard parameters are free' },
   aws_acm_certificate: (ctx, name, c) => {
-    if (c.certificate_authority_arn !== undefined) ctx.fail(`aws_acm_certificate.${name}`, 'private certificates (certificate_authority_arn) are not in the price table');
+    if (c.certificate_authority_arn !== undefined)
+      ctx.fail(`aws_acm_certificate.${name}`, 'private certificates (certificate_authority_arn) are not in the price table');
     return { free: 'public ACM certificates are free' };
   },
 };
 
 export const DATA_PRICERS: Readonly<Record<string, Pricer>> = {
   aws_secretsmanager_secret: secret('data.aws_secretsmanager_secret', 'read by this stack; billed to the account that owns it'),
-  aws_secretsmanager_secret_version: secret('data.aws_secretsmanager_secret_version', 'read by this stack; billed to the account that owns it'),
+  aws_secretsmanager_secret_version: secret(
+    'data.aws_secretsmanager_secret_version',
+    'read by this stack; billed to the account that owns it',
+  ),
 };
 
 /** Secrets Manager ARNs task definitions name literally (not resources or data sources of this stack). */
@@ -824,7 +1158,14 @@ function externalSecretLines(ctx: Context): Line[] {
       }
     }
   }
-  return [...arns].flatMap(() => secret('aws_ecs_task_definition', 'a secret the task definition names by ARN; billed to the account that owns it')(ctx, '', {}) as Line[]);
+  return [...arns].flatMap(
+    () =>
+      secret('aws_ecs_task_definition', 'a secret the task definition names by ARN; billed to the account that owns it')(
+        ctx,
+        '',
+        {},
+      ) as Line[],
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -16,7 +16,11 @@ import {
   Service,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
-import { DescribeTargetGroupsCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import {
+  DescribeTargetGroupsCommand,
+  DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { EnvironmentConfig } from '../../src/environment/config';
 import { environmentNames } from '../../src/shared/names';
 import { serviceResourceName } from '../../src/services/resolve';
@@ -40,7 +44,13 @@ export const realClock: Clock = { now: () => Date.now(), sleep: (ms) => new Prom
  * Calls `check` every `intervalMs` until it returns a value; after `timeoutMs`, a DeploymentFailed
  * with `timedOut()`'s line. No sleep after the last check.
  */
-export async function poll<T>(clock: Clock, timeoutMs: number, intervalMs: number, check: () => Promise<T | undefined>, timedOut: () => string): Promise<T> {
+export async function poll<T>(
+  clock: Clock,
+  timeoutMs: number,
+  intervalMs: number,
+  check: () => Promise<T | undefined>,
+  timedOut: () => string,
+): Promise<T> {
   const deadline = clock.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -84,7 +94,9 @@ export async function requireDeployed(c: Clients, config: EnvironmentConfig) {
   const { cluster } = namesOf(config);
   const found = (await c.ecs.send(new DescribeClustersCommand({ clusters: [cluster] }))).clusters?.[0];
   if (!found || found.status !== 'ACTIVE') {
-    throw new OpsError(`environment "${config.name}" is not deployed in ${config.region}: no active ECS cluster ${cluster} (deploy it with npm run deploy -- ${`host-name-${config.name}`})`);
+    throw new OpsError(
+      `environment "${config.name}" is not deployed in ${config.region}: no active ECS cluster ${cluster} (deploy it with npm run deploy -- ${`host-name-${config.name}`})`,
+    );
   }
   return found;
 }
@@ -97,14 +109,23 @@ export async function readStatus(c: Clients, config: EnvironmentConfig): Promise
     describeServices(c, names.cluster, serviceNames),
     targetHealth(c, serviceNames.map(names.targetGroup)),
     scalableTargets(c, serviceNames.map(names.scalableTarget)),
-    c.autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [names.autoScalingGroup] })).then((r) => r.AutoScalingGroups?.[0]),
+    c.autoscaling
+      .send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [names.autoScalingGroup] }))
+      .then((r) => r.AutoScalingGroups?.[0]),
     containerInstances(c, names.cluster),
-    c.cloudwatch.send(new DescribeAlarmsCommand({ AlarmNamePrefix: names.alarmPrefix, StateValue: 'ALARM' })).then((r) => r.MetricAlarms ?? []),
+    c.cloudwatch
+      .send(new DescribeAlarmsCommand({ AlarmNamePrefix: names.alarmPrefix, StateValue: 'ALARM' }))
+      .then((r) => r.MetricAlarms ?? []),
   ]);
   return {
     environment: config.name,
     region: config.region,
-    cluster: { name: names.cluster, status: cluster.status ?? 'UNKNOWN', runningTasks: cluster.runningTasksCount ?? 0, pendingTasks: cluster.pendingTasksCount ?? 0 },
+    cluster: {
+      name: names.cluster,
+      status: cluster.status ?? 'UNKNOWN',
+      runningTasks: cluster.runningTasksCount ?? 0,
+      pendingTasks: cluster.pendingTasksCount ?? 0,
+    },
     autoScalingGroup: asg && {
       name: names.autoScalingGroup,
       min: asg.MinSize ?? 0,
@@ -113,12 +134,19 @@ export async function readStatus(c: Clients, config: EnvironmentConfig): Promise
       inService: (asg.Instances ?? []).filter((i) => i.LifecycleState === 'InService').length,
     },
     instances,
-    services: serviceNames.map((name) => serviceStatus(name, services.get(name), targets.get(names.targetGroup(name)), scaling.get(names.scalableTarget(name)))),
+    services: serviceNames.map((name) =>
+      serviceStatus(name, services.get(name), targets.get(names.targetGroup(name)), scaling.get(names.scalableTarget(name))),
+    ),
     alarms: alarms.map((a) => ({ name: a.AlarmName ?? '?', reason: a.StateReason ?? '', since: a.StateUpdatedTimestamp })),
   };
 }
 
-function serviceStatus(name: string, s: Service | undefined, targets: Record<string, number> | undefined, scaling: ScalableTarget | undefined): ServiceStatus {
+function serviceStatus(
+  name: string,
+  s: Service | undefined,
+  targets: Record<string, number> | undefined,
+  scaling: ScalableTarget | undefined,
+): ServiceStatus {
   if (!s || s.status === 'INACTIVE') {
     return { name, found: false, desired: 0, running: 0, pending: 0, execEnabled: false, deployments: [], targets: {}, events: [] };
   }
@@ -184,8 +212,10 @@ async function scalableTargets(c: Clients, resourceIds: readonly string[]): Prom
 async function containerInstances(c: Clients, cluster: string): Promise<InstanceStatus[]> {
   const arns = (await c.ecs.send(new ListContainerInstancesCommand({ cluster }))).containerInstanceArns ?? [];
   if (arns.length === 0) return [];
-  const described = (await c.ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: arns }))).containerInstances ?? [];
-  const resource = (list: { name?: string; integerValue?: number }[] | undefined, name: string) => list?.find((r) => r.name === name)?.integerValue ?? 0;
+  const described =
+    (await c.ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: arns }))).containerInstances ?? [];
+  const resource = (list: { name?: string; integerValue?: number }[] | undefined, name: string) =>
+    list?.find((r) => r.name === name)?.integerValue ?? 0;
   return described.map((i) => ({
     ec2InstanceId: i.ec2InstanceId ?? '?',
     status: i.status ?? '?',
@@ -210,7 +240,12 @@ export async function requireService(c: Clients, config: EnvironmentConfig, serv
  * Sets the desired count within the scalable target's bounds. Autoscaling owns the count: the next
  * scaling activity may move it anywhere within min..max; bounds are config (minTasks/maxTasks).
  */
-export async function scale(c: Clients, config: EnvironmentConfig, service: string, count: number): Promise<{ from: number; min: number; max: number }> {
+export async function scale(
+  c: Clients,
+  config: EnvironmentConfig,
+  service: string,
+  count: number,
+): Promise<{ from: number; min: number; max: number }> {
   const current = await requireService(c, config, service);
   const target = (await scalableTargets(c, [namesOf(config).scalableTarget(service)])).values().next().value;
   const min = target?.MinCapacity ?? 0;
@@ -234,9 +269,13 @@ export async function redeploy(c: Clients, config: EnvironmentConfig, service: s
 export async function runningTask(c: Clients, config: EnvironmentConfig, service: string): Promise<string> {
   const s = await requireService(c, config, service);
   if (!s.enableExecuteCommand) {
-    throw new OpsError(`ECS Exec is off for environment "${config.name}"; set operations.exec.enabled and deploy, then npm run ops -- redeploy ${config.name} ${service}`);
+    throw new OpsError(
+      `ECS Exec is off for environment "${config.name}"; set operations.exec.enabled and deploy, then npm run ops -- redeploy ${config.name} ${service}`,
+    );
   }
-  const tasks = (await c.ecs.send(new ListTasksCommand({ cluster: namesOf(config).cluster, serviceName: service, desiredStatus: 'RUNNING' }))).taskArns ?? [];
+  const tasks =
+    (await c.ecs.send(new ListTasksCommand({ cluster: namesOf(config).cluster, serviceName: service, desiredStatus: 'RUNNING' })))
+      .taskArns ?? [];
   if (tasks.length === 0) throw new OpsError(`service "${service}" of environment "${config.name}" has no running task`);
   return tasks[0];
 }

@@ -9,7 +9,20 @@ import { spawnSync } from 'node:child_process';
 import { EnvironmentConfig } from '../../src/environment/config';
 import { ConfigError } from '../../src/environment/resolve';
 import { selectEnvironments } from '../../src/environments';
-import { clients, Clients, Clock, DeploymentFailed, namesOf, OpsError, readStatus, realClock, redeploy, requireService, runningTask, scale } from './aws';
+import {
+  clients,
+  Clients,
+  Clock,
+  DeploymentFailed,
+  namesOf,
+  OpsError,
+  readStatus,
+  realClock,
+  redeploy,
+  requireService,
+  runningTask,
+  scale,
+} from './aws';
 import { renderEvents, renderStatus } from './render';
 import { defaultWaitMinutes, waitForDeployments } from './wait';
 import { WAKE_TIMEOUT_MINUTES, wake } from './wake';
@@ -43,11 +56,15 @@ export function parseArgs(argv: readonly string[]): { command: Command | 'help';
   const words = argv.filter((a) => a.trim() !== '');
   if (words.length === 0 || words.includes('--help') || words.includes('-h') || words[0] === 'help') return { command: 'help', args: [] };
   const [command, ...args] = words;
-  if (!(command in COMMANDS)) throw new OpsError(`unknown command "${command}"; one of ${Object.keys(COMMANDS).join(', ')} (npm run ops -- --help)`);
+  if (!(command in COMMANDS))
+    throw new OpsError(`unknown command "${command}"; one of ${Object.keys(COMMANDS).join(', ')} (npm run ops -- --help)`);
   const needed = COMMANDS[command as Command];
   const optional = OPTIONAL.includes(command as Command) ? 1 : 0;
   if (args.length < needed || args.length > needed + optional) {
-    const line = USAGE.split('\n').find((l) => l.trimStart().startsWith(`${command} `))!.trim().split(/\s{2,}/)[0];
+    const line = USAGE.split('\n')
+      .find((l) => l.trimStart().startsWith(`${command} `))!
+      .trim()
+      .split(/\s{2,}/)[0];
     throw new OpsError(`usage: npm run ops -- ${line}`);
   }
   return { command: command as Command, args };
@@ -56,7 +73,8 @@ export function parseArgs(argv: readonly string[]): { command: Command | 'help';
 /** A whole number in a range, or an OpsError naming the argument. */
 function count(what: string, text: string, min: number, max: number): number {
   const n = Number(text);
-  if (!/^\d+$/.test(text) || n < min || n > max) throw new OpsError(`${what} = ${JSON.stringify(text)}: expected a whole number from ${min} to ${max}`);
+  if (!/^\d+$/.test(text) || n < min || n > max)
+    throw new OpsError(`${what} = ${JSON.stringify(text)}: expected a whole number from ${min} to ${max}`);
   return n;
 }
 
@@ -64,7 +82,12 @@ function environment(name: string): EnvironmentConfig {
   return selectEnvironments([name])[0];
 }
 
-export async function run(argv: readonly string[], io: Io, connect: (region: string) => Clients = clients, clock: Clock = realClock): Promise<number> {
+export async function run(
+  argv: readonly string[],
+  io: Io,
+  connect: (region: string) => Clients = clients,
+  clock: Clock = realClock,
+): Promise<number> {
   const { command, args } = parseArgs(argv);
   if (command === 'help') {
     io.out(`${USAGE}\n`);
@@ -89,7 +112,9 @@ export async function run(argv: readonly string[], io: Io, connect: (region: str
     case 'scale': {
       const n = count('n', args[2], 0, 1000);
       const r = await scale(c, config, args[1], n);
-      io.out(`${args[1]}: desired count ${r.from} -> ${n} (autoscaling keeps it within ${r.min}-${r.max} and may change it after its cooldowns)\n`);
+      io.out(
+        `${args[1]}: desired count ${r.from} -> ${n} (autoscaling keeps it within ${r.min}-${r.max} and may change it after its cooldowns)\n`,
+      );
       return 0;
     }
     case 'redeploy':
@@ -98,7 +123,21 @@ export async function run(argv: readonly string[], io: Io, connect: (region: str
       return 0;
     case 'exec': {
       const task = await runningTask(c, config, args[1]);
-      const cli = ['ecs', 'execute-command', '--region', config.region, '--cluster', namesOf(config).cluster, '--task', task, '--container', args[1], '--interactive', '--command', args[2] ?? '/bin/sh'];
+      const cli = [
+        'ecs',
+        'execute-command',
+        '--region',
+        config.region,
+        '--cluster',
+        namesOf(config).cluster,
+        '--task',
+        task,
+        '--container',
+        args[1],
+        '--interactive',
+        '--command',
+        args[2] ?? '/bin/sh',
+      ];
       io.out(`aws ${cli.join(' ')}\n`);
       return io.interactive('aws', cli);
     }

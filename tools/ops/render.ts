@@ -41,7 +41,13 @@ export interface EnvironmentStatus {
   readonly environment: string;
   readonly region: string;
   readonly cluster: { readonly name: string; readonly status: string; readonly runningTasks: number; readonly pendingTasks: number };
-  readonly autoScalingGroup?: { readonly name: string; readonly min: number; readonly max: number; readonly desired: number; readonly inService: number };
+  readonly autoScalingGroup?: {
+    readonly name: string;
+    readonly min: number;
+    readonly max: number;
+    readonly desired: number;
+    readonly inService: number;
+  };
   readonly instances: readonly InstanceStatus[];
   readonly services: readonly ServiceStatus[];
   readonly alarms: readonly { readonly name: string; readonly reason: string; readonly since?: Date }[];
@@ -52,7 +58,9 @@ export const EVENTS_SHOWN = 3;
 
 export function renderStatus(s: EnvironmentStatus): string {
   const out: string[] = [];
-  out.push(`${s.environment} (${s.region}): cluster ${s.cluster.name} ${s.cluster.status}, ${s.cluster.runningTasks} tasks running, ${s.cluster.pendingTasks} pending`);
+  out.push(
+    `${s.environment} (${s.region}): cluster ${s.cluster.name} ${s.cluster.status}, ${s.cluster.runningTasks} tasks running, ${s.cluster.pendingTasks} pending`,
+  );
   out.push('', 'Capacity');
   const asg = s.autoScalingGroup;
   out.push(
@@ -79,10 +87,14 @@ function renderService(svc: ServiceStatus): string[] {
   const bounds = svc.scaling ? ` (autoscaling ${svc.scaling.min}-${svc.scaling.max})` : '';
   const targets = Object.entries(svc.targets);
   const health = targets.length === 0 ? 'no targets' : targets.map(([state, n]) => `${n} ${state}`).join(', ');
-  const lines = [`  ${svc.name}: ${svc.running}/${svc.desired} running, ${svc.pending} pending${bounds}; targets: ${health}${svc.execEnabled ? '; exec on' : ''}`];
+  const lines = [
+    `  ${svc.name}: ${svc.running}/${svc.desired} running, ${svc.pending} pending${bounds}; targets: ${health}${svc.execEnabled ? '; exec on' : ''}`,
+  ];
   for (const d of svc.deployments) {
     const failed = d.failed > 0 ? `, ${d.failed} failed` : '';
-    lines.push(`    ${d.status.padEnd(7)} ${(d.rolloutState ?? '').padEnd(11)} ${d.taskDefinition}  ${d.running}/${d.desired} running, ${d.pending} pending${failed}`);
+    lines.push(
+      `    ${d.status.padEnd(7)} ${(d.rolloutState ?? '').padEnd(11)} ${d.taskDefinition}  ${d.running}/${d.desired} running, ${d.pending} pending${failed}`,
+    );
   }
   for (const e of svc.events.slice(0, EVENTS_SHOWN)) lines.push(`    ${time(e.at)}  ${oneLine(e.message)}`);
   return lines;
@@ -97,4 +109,8 @@ export function renderEvents(service: string, events: ServiceStatus['events']): 
 const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? '' : 's'}`;
 const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
 /** UTC, to the second: `2025-01-02 03:04:05Z`. */
-const time = (d: Date) => d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z');
+const time = (d: Date) =>
+  d
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d+Z$/, 'Z');

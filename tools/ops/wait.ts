@@ -56,7 +56,11 @@ export async function waitForDeployments(c: Clients, config: EnvironmentConfig, 
     o.timeoutMs,
     WAIT_POLL_MS,
     async () => {
-      services ??= await describeServices(c, cluster, watched.filter((w) => !w.done).map((w) => w.name));
+      services ??= await describeServices(
+        c,
+        cluster,
+        watched.filter((w) => !w.done).map((w) => w.name),
+      );
       for (const w of watched.filter((x) => !x.done)) {
         const s = services.get(w.name)!;
         const primary = primaryOf(s, config);
@@ -69,17 +73,25 @@ export async function waitForDeployments(c: Clients, config: EnvironmentConfig, 
         }
         const rollback = (s.events ?? []).find((e) => (e.createdAt?.getTime() ?? 0) >= w.since && ROLLBACK_EVENT.test(e.message ?? ''));
         if (rollback) throw new DeploymentFailed(`${w.name} was rolled back: ECS says "${rollback.message}"`);
-        if (primary.rolloutState === 'FAILED') throw new DeploymentFailed(`${state} FAILED: ${primary.rolloutStateReason ?? 'no reason given'}`);
+        if (primary.rolloutState === 'FAILED')
+          throw new DeploymentFailed(`${state} FAILED: ${primary.rolloutStateReason ?? 'no reason given'}`);
         if (primary.rolloutState === 'COMPLETED') {
           w.done = primary;
-          o.progress(`${state} COMPLETED on ${revision(primary.taskDefinition)}, ${primary.runningCount ?? 0} running (${Math.round((o.clock.now() - start) / 1000)} s)`);
+          o.progress(
+            `${state} COMPLETED on ${revision(primary.taskDefinition)}, ${primary.runningCount ?? 0} running (${Math.round((o.clock.now() - start) / 1000)} s)`,
+          );
         }
       }
       services = undefined;
       return watched.every((w) => w.done) ? true : undefined;
     },
     () => {
-      const open = watched.filter((w) => !w.done).map((w) => `${w.name}'s deployment ${w.last?.id ?? '?'} is still ${w.last?.rolloutState ?? 'unknown'} (${w.last?.runningCount ?? 0} of ${w.last?.desiredCount ?? 0} running)`);
+      const open = watched
+        .filter((w) => !w.done)
+        .map(
+          (w) =>
+            `${w.name}'s deployment ${w.last?.id ?? '?'} is still ${w.last?.rolloutState ?? 'unknown'} (${w.last?.runningCount ?? 0} of ${w.last?.desiredCount ?? 0} running)`,
+        );
       return `timed out after ${Math.round(o.timeoutMs / 60_000)} min: ${open.join('; ')}; follow it with npm run ops -- status ${config.name}`;
     },
   );

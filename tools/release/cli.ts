@@ -18,17 +18,33 @@ import { sourceHash } from '../../src/services/source-hash';
 export const USAGE = 'usage: npm run --silent release -- image <service>';
 
 /** The one image of `service` that every deployed environment runs. */
-export function releaseImage(service: string, configs: readonly EnvironmentConfig[] = selectEnvironments(DEFAULT_ENVIRONMENTS)): Record<string, string> {
+export function releaseImage(
+  service: string,
+  configs: readonly EnvironmentConfig[] = selectEnvironments(DEFAULT_ENVIRONMENTS),
+): Record<string, string> {
   const builds = configs.flatMap((c) =>
-    c.services.filter((s) => s.name === service && s.image.kind === 'build').map((s) => ({ env: c.name, service: s, platform: dockerPlatform(INSTANCE_TYPES[c.instanceType]) })),
+    c.services
+      .filter((s) => s.name === service && s.image.kind === 'build')
+      .map((s) => ({ env: c.name, service: s, platform: dockerPlatform(INSTANCE_TYPES[c.instanceType]) })),
   );
   const built = configs.flatMap((c) => c.services.filter((s) => s.image.kind === 'build').map((s) => s.name));
-  if (builds.length === 0) throw new ConfigError('release', 'service', service, `a service built from a directory: one of ${[...new Set(built)].sort().join(', ')}`);
+  if (builds.length === 0)
+    throw new ConfigError(
+      'release',
+      'service',
+      service,
+      `a service built from a directory: one of ${[...new Set(built)].sort().join(', ')}`,
+    );
   const platforms = [...new Set(builds.map((b) => b.platform))];
   const directories = [...new Set(builds.map((b) => (b.service.image.kind === 'build' ? b.service.image.directory : '')))];
   if (platforms.length > 1 || directories.length > 1) {
     const what = builds.map((b) => `${b.env} ${b.platform}`).join(', ');
-    throw new ConfigError('release', 'service', service, `one build for every environment (same directory and architecture); they differ: ${what}`);
+    throw new ConfigError(
+      'release',
+      'service',
+      service,
+      `one build for every environment (same directory and architecture); they differ: ${what}`,
+    );
   }
   return {
     directory: relative(REPOSITORY_ROOT, directories[0]),
@@ -40,7 +56,8 @@ export function releaseImage(service: string, configs: readonly EnvironmentConfi
 
 export function run(argv: readonly string[], out: (text: string) => void): void {
   const [command, service, ...rest] = argv;
-  if (command !== 'image' || !service || rest.length > 0) throw new ConfigError('release', 'arguments', argv.join(' '), USAGE.replace('usage: ', ''));
+  if (command !== 'image' || !service || rest.length > 0)
+    throw new ConfigError('release', 'arguments', argv.join(' '), USAGE.replace('usage: ', ''));
   for (const [key, value] of Object.entries(releaseImage(service))) out(`${key}=${value}\n`);
 }
 

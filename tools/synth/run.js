@@ -29,7 +29,6 @@ const KEY = `${process.version} ${process.arch} 3`; // the last number: bump whe
 /** File names that, appearing next to our sources, could change what an import resolves to. */
 const RESOLVABLE = /\.(?:[cm]?[jt]sx?|json)$/;
 
-
 const isPackageFile = (rel) => rel.split(/[\\/]/).includes('node_modules');
 const sha1 = (data) => require('node:crypto').createHash('sha1').update(data).digest('hex');
 
@@ -105,7 +104,8 @@ async function build() {
   const files = {};
   const dirs = {};
   /** [identity, content hash]: packages' files by identity alone (hashing them all would cost more than it saves). */
-  const add = (file) => (files[file] = isPackageFile(file) ? [identity(file)] : [identity(file), sha1(fs.readFileSync(path.join(ROOT, file)))]);
+  const add = (file) =>
+    (files[file] = isPackageFile(file) ? [identity(file)] : [identity(file), sha1(fs.readFileSync(path.join(ROOT, file)))]);
   for (const input of Object.keys(result.metafile.inputs)) {
     add(input);
     if (!isPackageFile(input)) dirs[path.dirname(input)] = listing(path.dirname(input));
