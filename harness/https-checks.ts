@@ -1,5 +1,5 @@
 /**
- * The integration checks of issue 16's pieces: the hosted zone the stack expects to find, and after
+ * The integration checks of the HTTPS pieces: the hosted zone the stack expects to find, and after
  * apply the certificate, its validation record, the alias, the HTTPS listener and the WAF.
  */
 import { EnvironmentConfig } from '../src/environment/config';

@@ -37,7 +37,7 @@ const PROD_INSTANCE_TYPE = 't3.small';
  * `services`.
  */
 export const ENVIRONMENTS: Readonly<Record<string, EnvironmentSettings>> = {
-  // The tutorial's shape at the lowest cost (README "Cost"): a NAT instance instead of a NAT gateway,
+  // The tutorial's shape at the lowest cost (docs/cost.md): a NAT instance instead of a NAT gateway,
   // t2.micro, no Container Insights or detailed monitoring, and nothing running outside working hours.
   dev: {
     region: 'us-east-1',
@@ -51,7 +51,7 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentSettings>> = {
     schedule: { enabled: true, timeZone: 'UTC', days: 'MON-FRI', start: '07:00', stop: '19:00' },
     services: {
       // The reservation is what placement counts: the measured peak RSS under wrk -t4 -c300 is 184 MiB
-      // (bench/RESULTS.md, issue 17), plus a fifth for noise, rounded up to 32 MiB: 224. Two tasks fit a t2.micro
+      // (bench/RESULTS.md), plus a fifth for noise, rounded up to 32 MiB: 224. Two tasks fit a t2.micro
       // (cpu-bound there) while the hard limit stays 512 MiB.
       'host-name': hostNameService(
         'host-name-dev',
@@ -89,7 +89,7 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentSettings>> = {
     },
     loadBalancer: { deletionProtection: true, accessLogs: true },
     production: true,
-    // PLACEHOLDER: replace with a public hosted zone of your account and a name in it (README,
+    // PLACEHOLDER: replace with a public hosted zone of your account and a name in it (docs/configuration.md,
     // "HTTPS"). Until then a plan fails with "no matching Route 53 Hosted Zone found".
     domain: { zoneName: 'example.com', recordName: 'host-name.example.com' },
     waf: { enabled: true, logging: true },

@@ -9,7 +9,7 @@ import { synthStacks } from '../support/stacks';
  * README's cost section is what `npm run cost -- --readme` writes for the environments' stacks:
  * when a stack, a price or an assumption changes, this fails until the README is regenerated.
  */
-describe("README's cost section", () => {
+describe("docs/cost.md's cost section", () => {
   const expected = renderReadme(synthStacks().map((s) => estimateStack(s.name, s.json)));
   const readme = readFileSync(README_PATH, 'utf8');
 

@@ -1,5 +1,5 @@
 /**
- * Terraform `moved` blocks that carry a deployment of the single-service layout (before issue 13)
+ * Terraform `moved` blocks that carry a deployment of the single-service layout
  * over to the services layout, so its resources keep their state instead of being destroyed and
  * created again. Terraform ignores a moved block whose source is not in the state, so a fresh
  * deployment is unaffected. `npm run test:upgrade` proves the moves on a deployed old dev stack.

@@ -90,7 +90,7 @@ export function environmentStacks(): string[] {
   return DEFAULT_ENVIRONMENTS.map((name) => `host-name-${name}`);
 }
 
-export const README_PATH = resolve(__dirname, '..', '..', 'README.md');
+export const README_PATH = resolve(__dirname, '..', '..', 'docs', 'cost.md');
 
 export function run(argv: readonly string[], out: (text: string) => void): void {
   const o = parseArgs(argv);
@@ -111,7 +111,7 @@ export function run(argv: readonly string[], out: (text: string) => void): void 
       throw new CostError((error as Error).message);
     }
     if (updated !== readme) writeFileSync(README_PATH, updated);
-    out(`README.md: cost section ${updated === readme ? 'already up to date' : 'rewritten'} (${stacks.join(', ')})\n`);
+    out(`docs/cost.md: cost section ${updated === readme ? 'already up to date' : 'rewritten'} (${stacks.join(', ')})\n`);
     return;
   }
 

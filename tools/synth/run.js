@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // npm run synth (and cdktf.json's app): runs main.ts as one prebuilt bundle instead of transpiling the app and
-// loading ~450 modules at every start (issue 17). Plain JavaScript, so nothing is compiled before it runs.
+// loading ~450 modules at every start. Plain JavaScript, so nothing is compiled before it runs.
 //
 //   1. The bundle: esbuild bundles main.ts with everything it imports (our .ts sources, cdktf, constructs, the
 //      provider classes) into node_modules/.cache/host-name-synth/ (never committed), with a record of what
