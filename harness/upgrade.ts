@@ -118,6 +118,11 @@ async function upgradeFrom(setup: TerraformSetup, emulator: Emulator, outDir: st
 
   const fixture = JSON.parse(readFileSync(f.file, 'utf8'));
   fixture.provider.aws[0].endpoints = emulatorProvider(emulator.endpoint).endpoints;
+  for (const group of dropUnlaunchableGroups(fixture)) {
+    checks.log(
+      `${group}: names a subnet beside an existing interface, which AWS refuses: its create failed there, so the old state starts without it`,
+    );
+  }
   writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify(fixture, null, 2));
   const [config] = selectEnvironments([f.environment]);
   const aws = awsCli(emulator.endpoint, config.region);
@@ -216,4 +221,35 @@ function reportPlan(checks: Checks, changes: readonly ResourceChange[], noise: R
       ),
     );
   }
+}
+
+type Tf = Record<string, any>;
+
+/**
+ * Removes from an old fixture each Auto Scaling group that sets `vpc_zone_identifier` while its
+ * launch template names an existing network interface, with everything that refers to it. AWS
+ * refuses that pairing (InvalidParameterCombination;
+ * https://docs.aws.amazon.com/autoscaling/ec2/userguide/create-launch-template.html), so such a
+ * group never came up and the stricter emulator refuses it too. Returns the removed groups' addresses.
+ */
+export function dropUnlaunchableGroups(fixture: Tf): string[] {
+  const resources: Tf = fixture.resource ?? {};
+  const templates: Tf = resources.aws_launch_template ?? {};
+  const namesInterface = (template: string) =>
+    [templates[template]?.network_interfaces ?? []].flat().some((ni: Tf) => ni.network_interface_id !== undefined);
+  const unlaunchable = Object.entries<Tf>(resources.aws_autoscaling_group ?? {})
+    .filter(([, g]) => g.vpc_zone_identifier !== undefined)
+    .filter(([, g]) => {
+      const ref = /aws_launch_template\.([\w-]+)\./.exec(JSON.stringify(g.launch_template ?? g.mixed_instances_policy ?? {}));
+      return ref !== null && namesInterface(ref[1]);
+    })
+    .map(([name]) => `aws_autoscaling_group.${name}`);
+  const refersToDropped = (value: unknown) =>
+    unlaunchable.some((address) => JSON.stringify(value).includes(`${address}.`) || JSON.stringify(value).includes(`"${address}"`));
+  for (const address of unlaunchable) delete resources.aws_autoscaling_group[address.split('.')[1]];
+  for (const [type, byName] of Object.entries<Tf>(resources)) {
+    for (const [name, body] of Object.entries<Tf>(byName)) if (refersToDropped(body)) delete resources[type][name];
+  }
+  for (const [name, output] of Object.entries<Tf>(fixture.output ?? {})) if (refersToDropped(output)) delete fixture.output[name];
+  return unlaunchable;
 }
