@@ -28,7 +28,7 @@ import { WorkingHoursSchedule } from '../compute/working-hours-schedule';
 /** Default location of the app's source: workload/ at the repository root. */
 export const WORKLOAD_DIR = resolve(__dirname, '..', '..', 'workload');
 
-export interface HostNameStackProps {
+export interface EnvironmentStackProps {
   /** A resolved, validated environment (see selectEnvironments). */
   readonly config: EnvironmentConfig;
   /**
@@ -39,7 +39,7 @@ export interface HostNameStackProps {
 }
 
 /** One environment: network, load balancer, capacity, and per service an image, a route and the ECS service. */
-export class HostNameStack extends TerraformStack {
+export class EnvironmentStack extends TerraformStack {
   public readonly network: Network;
   public readonly loadBalancer: PublicLoadBalancer;
   /** Set when the environment has a domain. */
@@ -69,7 +69,7 @@ export class HostNameStack extends TerraformStack {
 
   private readonly config: EnvironmentConfig;
 
-  constructor(scope: Construct, id: string, props: HostNameStackProps) {
+  constructor(scope: Construct, id: string, props: EnvironmentStackProps) {
     super(scope, id);
     const { config } = props;
     this.config = config;
