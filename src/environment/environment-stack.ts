@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { dependable, S3Backend, TerraformLocal, TerraformOutput, TerraformStack } from 'cdktf';
+import { dependable, S3Backend, TerraformStack } from 'cdktf';
 import { resolve } from 'node:path';
 import { AwsProvider, AwsProviderConfig } from '@cdktf/provider-aws/lib/provider';
 import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
@@ -19,6 +19,7 @@ import { environmentNames } from '../shared/names';
 import { Network } from '../network/network';
 import { OperationsDashboard } from '../operations/operations-dashboard';
 import { OperationsKey } from '../operations/operations-key';
+import { addEnvironmentOutputs, declareEnvironment } from './outputs';
 import { ServiceAlarms } from '../services/service-alarms';
 import { serviceResourceName } from '../services/resolve';
 import { LEGACY_LAYOUT, legacyAddresses, moveFromLegacyPath } from './upgrade-moves';
@@ -67,12 +68,9 @@ export class EnvironmentStack extends TerraformStack {
   /** The single-service layout's repository and lifecycle policy addresses, when that service is here. */
   private readonly legacyRepositories: string[] = [];
 
-  private readonly config: EnvironmentConfig;
-
   constructor(scope: Construct, id: string, props: EnvironmentStackProps) {
     super(scope, id);
     const { config } = props;
-    this.config = config;
     const prefix = config.namePrefix;
 
     const defaultTags = { Project: 'host-name', Environment: config.name, ManagedBy: 'cdktf', ...config.tags };
@@ -108,7 +106,7 @@ export class EnvironmentStack extends TerraformStack {
       s3GatewayEndpointRegion: config.region,
     });
 
-    this.declareEnvironment(config);
+    declareEnvironment(this, config);
     const lb = config.loadBalancer;
     const domain = config.domain;
     if (domain) {
@@ -222,7 +220,7 @@ export class EnvironmentStack extends TerraformStack {
     });
 
     if (config.schedule.enabled) this.schedule = this.addSchedule(config);
-    this.addOutputs();
+    addEnvironmentOutputs(this, config, this);
   }
 
   /**
@@ -235,40 +233,6 @@ export class EnvironmentStack extends TerraformStack {
       description: 'ECS service-linked role, created by host-name for a fresh account',
     });
     for (const resource of [this.capacity.cluster, this.capacity.capacityProvider]) resource.dependsOn = [dependable(role)];
-  }
-
-  /**
-   * What the environment declares about itself, as a Terraform local: nothing reads it in
-   * Terraform; the policy suite does (production rules, the plain-HTTP exemption).
-   */
-  private declareEnvironment(config: EnvironmentConfig): void {
-    new TerraformLocal(this, 'environment', { name: config.name, production: config.production, allow_plain_http: config.allowPlainHttp });
-  }
-
-  /** The HTTPS pieces, for operators and the integration harness; only those that exist. */
-  private httpsOutputs(): Record<string, { value: unknown; description: string }> {
-    const outputs: Record<string, { value: unknown; description: string }> = {};
-    const lb = this.loadBalancer;
-    if (lb.scheme === 'https') {
-      outputs.https_listener_arn = { value: lb.listener.arn, description: 'The HTTPS listener (port 80 redirects to it)' };
-    }
-    const d = this.domain;
-    if (d) {
-      outputs.domain = {
-        value: {
-          zone_id: d.zoneId,
-          record_name: d.recordName,
-          alias_fqdn: d.alias!.fqdn,
-          certificate_arn: d.certificateArn,
-          ...(d.validationRecord ? { validation_record_fqdn: d.validationRecord.fqdn } : {}),
-        },
-        description: 'Route 53 zone, alias record and certificate (validation_record_fqdn when the certificate is created here)',
-      };
-    }
-    if (this.webAcl) {
-      outputs.web_acl_arn = { value: this.webAcl.webAcl.arn, description: 'The WAF web ACL associated with the ALB' };
-    }
-    return outputs;
   }
 
   private addImage(config: EnvironmentConfig, service: ServiceConfig): ContainerImage {
@@ -378,52 +342,6 @@ export class EnvironmentStack extends TerraformStack {
         minTasks: config.services[i].scaling.minTasks,
         maxTasks: config.services[i].scaling.maxTasks,
       })),
-    });
-  }
-
-  private addOutputs(): void {
-    const alb = this.loadBalancer.loadBalancer;
-    const services = Object.fromEntries(
-      this.services.map((service, i) => {
-        const repository = this.images[i].repository;
-        return [
-          service.name,
-          {
-            url: `${service.route.baseUrl}${this.config.services[i].routing.urlPath}`,
-            service_name: service.service.name,
-            target_group_arn: service.route.targetGroup.arn,
-            target_group_name: service.route.targetGroup.name,
-            log_group: service.logGroup.name,
-            image_uri: this.images[i].imageUri,
-            ...(repository ? { ecr_repository_url: repository.repositoryUrl } : {}),
-          },
-        ];
-      }),
-    );
-    const shared: Record<string, { value: string; description: string }> = {
-      alb_dns_name: { value: alb.dnsName, description: 'DNS name of the ALB' },
-      base_url: { value: this.loadBalancer.baseUrl, description: 'Where clients reach the services: https://<domain> with a domain' },
-      load_balancer_arn: { value: alb.arn, description: 'The ALB' },
-      cluster_name: { value: this.capacity.cluster.name, description: 'ECS cluster' },
-      capacity_provider_name: { value: this.capacity.capacityProvider.name, description: 'The cluster capacity provider' },
-      autoscaling_group_name: { value: this.capacity.autoScalingGroup.name, description: 'Auto Scaling group of the container instances' },
-      vpc_id: { value: this.network.vpc.id, description: 'VPC' },
-      alarm_topic_arn: { value: this.alarmTopic.topic.arn, description: 'SNS topic every alarm notifies' },
-      dashboard_name: { value: this.dashboard.dashboard.dashboardName, description: 'CloudWatch dashboard of the environment' },
-    };
-    const nat = this.network.natInstance;
-    if (nat) {
-      shared.nat_network_interface_id = {
-        value: nat.networkInterface.id,
-        description: "The NAT instance's network interface: the private subnets' default route",
-      };
-      shared.nat_autoscaling_group_name = { value: nat.autoScalingGroup.name, description: 'Auto Scaling group of the NAT instance' };
-    }
-    for (const [id, output] of Object.entries({ ...shared, ...this.httpsOutputs() })) new TerraformOutput(this, id, output);
-    new TerraformOutput(this, 'services', {
-      value: services,
-      description:
-        'Per service: url, service_name, target_group_arn, target_group_name, log_group, image_uri (ecr_repository_url when built here)',
     });
   }
 }
