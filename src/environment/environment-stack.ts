@@ -6,7 +6,7 @@ import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { IamServiceLinkedRole } from '@cdktf/provider-aws/lib/iam-service-linked-role';
 import { AlarmTopic } from '../operations/alarm-topic';
 import { CONTAINER_STOP_TIMEOUT_SECONDS, EnvironmentConfig, ServiceConfig } from './config';
-import { ContainerImage, FORMER_BUILD_RESOURCES } from '../services/container-image';
+import { ContainerImage } from '../services/container-image';
 import { Ec2Capacity } from '../compute/ec2-capacity';
 import { EnvironmentAlarms } from '../operations/environment-alarms';
 import { ExecLogging } from '../operations/exec-logging';
@@ -22,7 +22,7 @@ import { OperationsKey } from '../operations/operations-key';
 import { addEnvironmentOutputs, declareEnvironment } from './outputs';
 import { ServiceAlarms } from '../services/service-alarms';
 import { serviceResourceName } from '../services/resolve';
-import { LEGACY_LAYOUT, legacyAddresses, moveFromLegacyPath } from './upgrade-moves';
+import { applyUpgrades } from './upgrade-moves';
 import { WebAcl } from '../edge/web-acl';
 import { WorkingHoursSchedule } from '../compute/working-hours-schedule';
 
@@ -65,8 +65,6 @@ export class EnvironmentStack extends TerraformStack {
   /** Set when the environment's schedule is on. */
   public readonly schedule?: WorkingHoursSchedule;
   private dockerProvider?: DockerProvider;
-  /** The single-service layout's repository and lifecycle policy addresses, when that service is here. */
-  private readonly legacyRepositories: string[] = [];
 
   constructor(scope: Construct, id: string, props: EnvironmentStackProps) {
     super(scope, id);
@@ -185,7 +183,6 @@ export class EnvironmentStack extends TerraformStack {
     });
     this.images = config.services.map((service) => this.addImage(config, service));
     this.services = config.services.map((service, i) => this.addService(config, service, this.images[i]));
-    this.forgetRetiredResources();
 
     const alarms = config.operations.alarms;
     const actions = [this.alarmTopic.topic.arn];
@@ -221,6 +218,7 @@ export class EnvironmentStack extends TerraformStack {
 
     if (config.schedule.enabled) this.schedule = this.addSchedule(config);
     addEnvironmentOutputs(this, config, this);
+    applyUpgrades(this, this);
   }
 
   /**
@@ -246,28 +244,7 @@ export class EnvironmentStack extends TerraformStack {
       dockerProvider: this.dockerProvider,
     });
     this.dockerProvider ??= image.dockerProvider;
-    if (service.name === LEGACY_LAYOUT.service) {
-      moveFromLegacyPath(image, LEGACY_LAYOUT.imagePath);
-      this.legacyRepositories.push(...legacyAddresses(FORMER_BUILD_RESOURCES, LEGACY_LAYOUT.imagePath));
-    }
     return image;
-  }
-
-  /**
-   * What older code created here and this stack no longer manages, but which still holds data: ECR
-   * repositories with their images, retired KMS keys. Forgotten, never deleted (`removed` with
-   * destroy = false, Terraform 1.7+); Terraform ignores one whose resource is not in state.
-   */
-  private forgetRetiredResources(): void {
-    const addresses = [
-      ...this.legacyRepositories,
-      ...this.images.flatMap((image) => image.formerBuildResources),
-      ...this.operationsKey.retiredResources,
-    ];
-    this.addOverride(
-      'removed',
-      addresses.map((from) => ({ from, lifecycle: { destroy: false } })),
-    );
   }
 
   private addService(config: EnvironmentConfig, service: ServiceConfig, image: ContainerImage): LoadBalancedService {
@@ -317,10 +294,6 @@ export class EnvironmentStack extends TerraformStack {
       logRetentionDays: config.logRetentionDays,
       execCommand: this.execLogging && { logGroupArn: this.execLogging.logGroup.arn, kmsKeyArn: this.execLogging.key.key.arn },
     });
-    if (service.name === LEGACY_LAYOUT.service) {
-      moveFromLegacyPath(ecsService, LEGACY_LAYOUT.servicePath);
-      moveFromLegacyPath(route.targetGroup.node.scope!, LEGACY_LAYOUT.routePath);
-    }
     return ecsService;
   }
 
