@@ -2,12 +2,12 @@ import { Testing } from 'cdktf';
 import { addEnvironmentStacks, addStateBootstrapStacks, stackName } from '../src/app';
 import { ENVIRONMENTS, selectEnvironments, withImage } from '../src/environments';
 import { DEFAULT_SERVICES } from '../src/services/resolve';
-import { HostNameStack, WORKLOAD_DIR } from '../src/environment/environment-stack';
+import { EnvironmentStack, WORKLOAD_DIR } from '../src/environment/environment-stack';
 import { sourceHash } from '../src/services/source-hash';
 import { TEST_CERT, TEST_IMAGE, testConfig } from './support/fixtures';
 import { SynthJson } from './support/synth';
 
-function synthStack(stack: HostNameStack): SynthJson {
+function synthStack(stack: EnvironmentStack): SynthJson {
   return JSON.parse(Testing.synth(stack));
 }
 
@@ -133,9 +133,9 @@ describe('the app', () => {
   });
 });
 
-describe('HostNameStack composition', () => {
+describe('EnvironmentStack composition', () => {
   test('an image URI leaves the docker provider and ECR out of the stack', () => {
-    const stack = new HostNameStack(Testing.app(), 'uri', {
+    const stack = new EnvironmentStack(Testing.app(), 'uri', {
       config: testConfig({ services: withImage(DEFAULT_SERVICES, 'host-name', TEST_IMAGE) }),
     });
     const json = synthStack(stack);
@@ -147,7 +147,7 @@ describe('HostNameStack composition', () => {
   });
 
   test('a certificate makes the URL https', () => {
-    const stack = new HostNameStack(Testing.app(), 'tls', { config: testConfig({ loadBalancer: { certificateArn: TEST_CERT } }) });
+    const stack = new EnvironmentStack(Testing.app(), 'tls', { config: testConfig({ loadBalancer: { certificateArn: TEST_CERT } }) });
     expect(synthStack(stack).output!.services.value['host-name'].url).toMatch(/^https:\/\//);
   });
 
@@ -157,7 +157,7 @@ describe('HostNameStack composition', () => {
       routing: { pathPatterns },
       container: { cpu: 256, memoryMiB: 256 },
     });
-    const stack = new HostNameStack(Testing.app(), 'two', {
+    const stack = new EnvironmentStack(Testing.app(), 'two', {
       config: testConfig({ capacity: { max: 4 }, services: { a: built(['/a*']), b: built(['/b*']) } }),
     });
     const json = synthStack(stack);
@@ -170,7 +170,7 @@ describe('HostNameStack composition', () => {
   });
 
   test('a Graviton instance type builds an arm64 image', () => {
-    const stack = new HostNameStack(Testing.app(), 'arm', {
+    const stack = new EnvironmentStack(Testing.app(), 'arm', {
       config: testConfig({ instanceType: 't4g.small' }),
     });
     const [image] = Object.values(synthStack(stack).resource!.docker_image);
@@ -178,7 +178,7 @@ describe('HostNameStack composition', () => {
   });
 
   test('extra tags merge into the default tags', () => {
-    const stack = new HostNameStack(Testing.app(), 'tags', { config: testConfig({ tags: { CostCenter: '42' } }) });
+    const stack = new EnvironmentStack(Testing.app(), 'tags', { config: testConfig({ tags: { CostCenter: '42' } }) });
     expect(synthStack(stack).provider!.aws[0].default_tags[0].tags).toEqual({
       Project: 'host-name',
       Environment: 'test',
@@ -188,7 +188,7 @@ describe('HostNameStack composition', () => {
   });
 
   test('provider overrides reach the AWS provider (e.g. endpoints), and only when given', () => {
-    const stack = new HostNameStack(Testing.app(), 'endpoints', {
+    const stack = new EnvironmentStack(Testing.app(), 'endpoints', {
       config: testConfig({ services: withImage(DEFAULT_SERVICES, 'host-name', TEST_IMAGE) }),
       providerOverrides: { endpoints: [{ ecs: 'http://127.0.0.1:5000' }] },
     });

@@ -1,6 +1,6 @@
 import { Testing } from 'cdktf';
 import { DomainCertificate, DomainCertificateProps } from '../src/edge/domain-certificate';
-import { HostNameStack } from '../src/environment/environment-stack';
+import { EnvironmentStack } from '../src/environment/environment-stack';
 import { TEST_CERT, testConfig, testLoadBalancer, testNetwork } from './support/fixtures';
 import { onlyResource, resourcesOf, synthJson } from './support/synth';
 
@@ -92,9 +92,9 @@ describe('DomainCertificate variants', () => {
   });
 });
 
-describe('HostNameStack with a domain', () => {
+describe('EnvironmentStack with a domain', () => {
   const synth = (settings: Parameters<typeof testConfig>[0]) =>
-    JSON.parse(Testing.synth(new HostNameStack(Testing.app(), 'domain', { config: testConfig(settings) })));
+    JSON.parse(Testing.synth(new EnvironmentStack(Testing.app(), 'domain', { config: testConfig(settings) })));
   const domain = { zoneName: 'example.com', recordName: 'app.example.com' };
 
   test('the HTTPS listener waits for the validated certificate, with the TLS 1.3 policy; HTTP redirects with a 301', () => {

@@ -1,4 +1,4 @@
-/** What HostNameStack wires for a release: tags on instances, deployment alarms per service, the ECS service-linked role. */
+/** What EnvironmentStack wires for a release: tags on instances, deployment alarms per service, the ECS service-linked role. */
 import { resolveEnvironment } from '../src/environment/resolve';
 import { ENVIRONMENTS } from '../src/environments';
 import { resourcesOf } from './support/synth';
@@ -6,7 +6,7 @@ import { synthStack } from './support/stacks';
 
 const dev = (settings = {}) => synthStack(resolveEnvironment('dev', { ...ENVIRONMENTS.dev, ...settings }));
 
-describe('HostNameStack, release settings', () => {
+describe('EnvironmentStack, release settings', () => {
   const { json } = dev({ tags: { CostCenter: 'platform' } });
 
   test("what every launch template's launches create carries the provider's default tags (from the same object, so they never differ)", () => {

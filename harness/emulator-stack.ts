@@ -1,5 +1,5 @@
 /**
- * The integration test's own cdktf app: a production HostNameStack whose AWS provider talks to a
+ * The integration test's own cdktf app: a production EnvironmentStack whose AWS provider talks to a
  * local emulator. Emulator settings go in through the generic `providerOverrides` prop only.
  */
 import { App, LocalBackend } from 'cdktf';

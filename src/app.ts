@@ -1,7 +1,7 @@
 import { App } from 'cdktf';
 import { EnvironmentConfig } from './environment/config';
 import { ENVIRONMENTS, selectEnvironments } from './environments';
-import { HostNameStack, HostNameStackProps } from './environment/environment-stack';
+import { EnvironmentStack, EnvironmentStackProps } from './environment/environment-stack';
 import { REGISTRY_STACK_NAME, RegistryStack, registryRepositoryName } from './bootstrap/registry-stack';
 import { ConfigError } from './environment/resolve';
 import { GITHUB_REPOSITORY } from './bootstrap/github-oidc-roles';
@@ -12,13 +12,13 @@ export function stackName(environment: string): string {
   return `host-name-${environment}`;
 }
 
-/** One HostNameStack per environment; main.ts and the tests build the app the same way. */
+/** One EnvironmentStack per environment; main.ts and the tests build the app the same way. */
 export function addEnvironmentStacks(
   app: App,
   configs: readonly EnvironmentConfig[],
-  props: Omit<HostNameStackProps, 'config'> = {},
-): HostNameStack[] {
-  return configs.map((config) => new HostNameStack(app, stackName(config.name), { ...props, config }));
+  props: Omit<EnvironmentStackProps, 'config'> = {},
+): EnvironmentStack[] {
+  return configs.map((config) => new EnvironmentStack(app, stackName(config.name), { ...props, config }));
 }
 
 /**

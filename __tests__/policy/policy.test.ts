@@ -11,7 +11,7 @@ import { resolveEnvironment } from '../../src/environment/resolve';
 import { addRegistryStack } from '../../src/app';
 import { DEFAULT_ENVIRONMENTS, ENVIRONMENTS, selectEnvironments } from '../../src/environments';
 import { REGISTRY_STACK_NAME, RegistryStack } from '../../src/bootstrap/registry-stack';
-import { HostNameStack } from '../../src/environment/environment-stack';
+import { EnvironmentStack } from '../../src/environment/environment-stack';
 import { policyDocument } from '../../src/shared/iam';
 import { STATE_STACK_NAME, StateBootstrapStack } from '../../src/bootstrap/state-bootstrap-stack';
 import { address, synthStack, synthStacks, VARIANTS } from '../support/stacks';
@@ -87,8 +87,8 @@ interface Breakage {
     readonly expected: (stack: StateBootstrapStack) => { resource: TerraformResource; reason: string };
   };
   readonly config?: () => EnvironmentConfig;
-  readonly mutate?: (stack: HostNameStack) => void;
-  readonly expected?: (stack: HostNameStack) => { resource: TerraformResource; suffix?: string; reason: string };
+  readonly mutate?: (stack: EnvironmentStack) => void;
+  readonly expected?: (stack: EnvironmentStack) => { resource: TerraformResource; suffix?: string; reason: string };
 
   /** Instead: a break of the registry stack (it owns the ECR repositories). */
   readonly registry?: {
@@ -102,22 +102,22 @@ const expiring = (selection: Record<string, unknown>) =>
   JSON.stringify({ rules: [{ rulePriority: 1, selection, action: { type: 'expire' } }] });
 
 const child = <T>(scope: Construct, id: string) => scope.node.findChild(id) as T;
-const instanceSg = (s: HostNameStack) => s.capacity.securityGroup.id;
+const instanceSg = (s: EnvironmentStack) => s.capacity.securityGroup.id;
 
 // Note: addOverride appends to lists (cdktf deep-merges arrays), so lists are replaced with put*() setters.
 
 /** Replaces fields of the (single) container definition; tokens inside survive the JSON round trip. */
-function patchContainer(stack: HostNameStack, patch: Record<string, unknown>): void {
+function patchContainer(stack: EnvironmentStack, patch: Record<string, unknown>): void {
   const td = service(stack).taskDefinition;
   const [container] = JSON.parse(td.containerDefinitionsInput!);
   td.containerDefinitions = JSON.stringify([{ ...container, ...patch }]);
 }
 /** The stack's first service (dev and prod have one); with secrets, the one that has them. */
-const service = (s: HostNameStack) => s.services.find((x) => x.secretsPolicy) ?? s.services[0];
-const container = (s: HostNameStack) => ({ resource: service(s).taskDefinition, suffix: ` container ${service(s).name}` });
+const service = (s: EnvironmentStack) => s.services.find((x) => x.secretsPolicy) ?? s.services[0];
+const container = (s: EnvironmentStack) => ({ resource: service(s).taskDefinition, suffix: ` container ${service(s).name}` });
 const microservices = () => selectEnvironments(['microservices'])[0];
 /** dev's NAT instance (dev runs natMode 'instance'). */
-const nat = (s: HostNameStack) => s.network.natInstance!;
+const nat = (s: EnvironmentStack) => s.network.natInstance!;
 
 const BREAKAGES: Record<string, Breakage> = {
   'sg-public-ingress-alb-only': {
@@ -565,7 +565,7 @@ describe('the HTTPS rules catch more than one way to get it wrong', () => {
 
 describe('the secret rules catch more than one way to get it wrong', () => {
   const rule = (id: string) => RULES.find((r) => r.id === id)!;
-  const broken = (mutate: (s: HostNameStack) => void) => synthStack(microservices(), mutate);
+  const broken = (mutate: (s: EnvironmentStack) => void) => synthStack(microservices(), mutate);
 
   test('ecs-no-plaintext-secrets: a secret whose valueFrom is the value itself', () => {
     const b = broken((s) => patchContainer(s, { secrets: [{ name: 'DATABASE_PASSWORD', valueFrom: 'hunter2' }] }));
@@ -739,7 +739,7 @@ function address2(c: { resource: TerraformResource; suffix: string }) {
 
 describe('the NAT instance is held to the instance rules, and its exceptions are narrow', () => {
   const rule = (id: string) => RULES.find((r) => r.id === id)!;
-  const broken = (mutate: (s: HostNameStack) => void) => synthStack(dev(), mutate);
+  const broken = (mutate: (s: EnvironmentStack) => void) => synthStack(dev(), mutate);
 
   test('imdsv2-hop-limit-1: IMDSv1 on the NAT launch template', () => {
     const b = broken((s) => nat(s).launchTemplate.addOverride('metadata_options.http_tokens', 'optional'));

@@ -100,7 +100,7 @@ function refs(value: unknown): string[] {
 
 const refersTo = (value: unknown, address: string) => refs(value).includes(address);
 
-/** What the stack declares about its environment (HostNameStack's `environment` local). */
+/** What the stack declares about its environment (EnvironmentStack's `environment` local). */
 function declared(json: SynthJson): { production?: boolean; allow_plain_http?: boolean } {
   return (json as { locals?: Record<string, any> }).locals?.environment ?? {};
 }

@@ -3,14 +3,14 @@ import { addEnvironmentStacks } from '../../src/app';
 import { EnvironmentConfig } from '../../src/environment/config';
 import { resolveEnvironment } from '../../src/environment/resolve';
 import { ENVIRONMENTS, selectEnvironments } from '../../src/environments';
-import { HostNameStack } from '../../src/environment/environment-stack';
+import { EnvironmentStack } from '../../src/environment/environment-stack';
 import { TEST_CERT } from './fixtures';
 import { SynthJson } from './synth';
 
 /** One environment's stack and its synthesized Terraform JSON (cdk.tf.json without "//" metadata). */
 export interface SynthesizedStack {
   readonly name: string;
-  readonly stack: HostNameStack;
+  readonly stack: EnvironmentStack;
   readonly json: SynthJson;
 }
 
@@ -20,13 +20,13 @@ export function synthStacks(configs: readonly EnvironmentConfig[] = selectEnviro
 }
 
 /** A fresh stack for `config`, changed by `mutate` before synthesis: how negative tests break one thing. */
-export function synthStack(config: EnvironmentConfig, mutate: (stack: HostNameStack) => void = () => {}): SynthesizedStack {
+export function synthStack(config: EnvironmentConfig, mutate: (stack: EnvironmentStack) => void = () => {}): SynthesizedStack {
   const [stack] = addEnvironmentStacks(Testing.app(), [config]);
   mutate(stack);
   return synthesize(stack);
 }
 
-function synthesize(stack: HostNameStack): SynthesizedStack {
+function synthesize(stack: EnvironmentStack): SynthesizedStack {
   return { name: stack.node.id, stack, json: JSON.parse(Testing.synth(stack)) };
 }
 

@@ -32,7 +32,7 @@ export interface RegistryStackProps {
   readonly region: string;
   /** Days after its push an untagged image expires (the smallest `image.untaggedImageDays` of the environments). */
   readonly untaggedImageDays: number;
-  /** Extra AWS provider settings, as in HostNameStack. @default none */
+  /** Extra AWS provider settings, as in EnvironmentStack. @default none */
   readonly providerOverrides?: Partial<AwsProviderConfig>;
 }
 

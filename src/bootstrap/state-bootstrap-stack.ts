@@ -12,7 +12,7 @@ import { denyInsecureTransport, makeBucketPrivate } from '../shared/private-buck
 export const STATE_STACK_NAME = 'host-name-state';
 
 export interface StateBootstrapStackProps {
-  /** Name of the bucket that HostNameStack's S3 backend uses (config `state.bucket`). */
+  /** Name of the bucket that EnvironmentStack's S3 backend uses (config `state.bucket`). */
   readonly bucket: string;
   /** Region of the bucket (config `state.region`). */
   readonly region: string;
@@ -21,7 +21,7 @@ export interface StateBootstrapStackProps {
    * also holds GitHub's OIDC provider and the CI roles (github-oidc-roles.ts). @default none: set them up by hand
    */
   readonly github?: { readonly repository: string; readonly environments: readonly string[] };
-  /** Extra AWS provider settings, as in HostNameStack. @default none */
+  /** Extra AWS provider settings, as in EnvironmentStack. @default none */
   readonly providerOverrides?: Partial<AwsProviderConfig>;
 }
 

@@ -1,34 +1,35 @@
 import { Construct } from 'constructs';
-import { dependable, S3Backend, TerraformLocal, TerraformOutput, TerraformStack } from 'cdktf';
+import { dependable, S3Backend, TerraformStack } from 'cdktf';
 import { resolve } from 'node:path';
 import { AwsProvider, AwsProviderConfig } from '@cdktf/provider-aws/lib/provider';
-import { DockerProvider } from '@cdktf/provider-docker/lib/provider';
 import { IamServiceLinkedRole } from '@cdktf/provider-aws/lib/iam-service-linked-role';
 import { AlarmTopic } from '../operations/alarm-topic';
-import { CONTAINER_STOP_TIMEOUT_SECONDS, EnvironmentConfig, ServiceConfig } from './config';
-import { ContainerImage, FORMER_BUILD_RESOURCES } from '../services/container-image';
+import { CONTAINER_STOP_TIMEOUT_SECONDS, DomainSettings, EnvironmentConfig } from './config';
+import { ContainerImage } from '../services/container-image';
 import { Ec2Capacity } from '../compute/ec2-capacity';
 import { EnvironmentAlarms } from '../operations/environment-alarms';
 import { ExecLogging } from '../operations/exec-logging';
 import { DomainCertificate } from '../edge/domain-certificate';
 import { BLOCKED_PATHS_PRIORITY } from './https';
-import { dockerPlatform, INSTANCE_TYPES } from '../compute/instance-types';
+import { INSTANCE_TYPES } from '../compute/instance-types';
 import { LoadBalancedService } from '../services/load-balanced-service';
 import { PublicLoadBalancer } from '../edge/load-balancer';
 import { environmentNames } from '../shared/names';
 import { Network } from '../network/network';
 import { OperationsDashboard } from '../operations/operations-dashboard';
 import { OperationsKey } from '../operations/operations-key';
+import { addEnvironmentOutputs, declareEnvironment } from './outputs';
+import { addServices } from './service-wiring';
 import { ServiceAlarms } from '../services/service-alarms';
 import { serviceResourceName } from '../services/resolve';
-import { LEGACY_LAYOUT, legacyAddresses, moveFromLegacyPath } from './upgrade-moves';
+import { applyUpgrades } from './upgrade-moves';
 import { WebAcl } from '../edge/web-acl';
 import { WorkingHoursSchedule } from '../compute/working-hours-schedule';
 
 /** Default location of the app's source: workload/ at the repository root. */
 export const WORKLOAD_DIR = resolve(__dirname, '..', '..', 'workload');
 
-export interface HostNameStackProps {
+export interface EnvironmentStackProps {
   /** A resolved, validated environment (see selectEnvironments). */
   readonly config: EnvironmentConfig;
   /**
@@ -38,8 +39,11 @@ export interface HostNameStackProps {
   readonly providerOverrides?: Partial<AwsProviderConfig>;
 }
 
-/** One environment: network, load balancer, capacity, and per service an image, a route and the ECS service. */
-export class HostNameStack extends TerraformStack {
+/**
+ * One environment: network, load balancer, capacity, and per service an image, a route and the ECS service.
+ * The constructor only composes, one step per area, each step's result held in a public field.
+ */
+export class EnvironmentStack extends TerraformStack {
   public readonly network: Network;
   public readonly loadBalancer: PublicLoadBalancer;
   /** Set when the environment has a domain. */
@@ -58,43 +62,62 @@ export class HostNameStack extends TerraformStack {
   /** The topic every alarm notifies. */
   public readonly alarmTopic: AlarmTopic;
   /** Per service, in the same order as `services`; each service's deployment is judged by its `deploymentAlarms`. */
-  public readonly serviceAlarms: ServiceAlarms[] = [];
+  public readonly serviceAlarms: readonly ServiceAlarms[];
   public readonly environmentAlarms: EnvironmentAlarms;
   public readonly dashboard: OperationsDashboard;
   /** Set when the environment's schedule is on. */
   public readonly schedule?: WorkingHoursSchedule;
-  private dockerProvider?: DockerProvider;
-  /** The single-service layout's repository and lifecycle policy addresses, when that service is here. */
-  private readonly legacyRepositories: string[] = [];
-
   private readonly config: EnvironmentConfig;
 
-  constructor(scope: Construct, id: string, props: HostNameStackProps) {
+  constructor(scope: Construct, id: string, props: EnvironmentStackProps) {
     super(scope, id);
     const { config } = props;
     this.config = config;
-    const prefix = config.namePrefix;
+    this.configureProviders(props.providerOverrides);
+    this.network = this.addNetwork();
+    this.domain = config.domain && this.addDomain(config.domain);
+    this.loadBalancer = this.addLoadBalancer();
+    this.webAcl = config.waf.enabled ? this.addWebAcl() : undefined;
+    this.operationsKey = this.addOperationsKey();
+    this.execLogging = config.operations.exec.enabled ? this.addExecLogging() : undefined;
+    this.capacity = this.addCapacity();
+    this.alarmTopic = this.addAlarmTopic();
+    const wired = addServices(this, config, this);
+    this.images = wired.images;
+    this.services = wired.services;
+    this.serviceAlarms = wired.alarms;
+    this.environmentAlarms = this.addEnvironmentAlarms();
+    this.dashboard = this.addDashboard();
+    this.schedule = config.schedule.enabled ? this.addSchedule() : undefined;
+    declareEnvironment(this, config);
+    addEnvironmentOutputs(this, config, this);
+    applyUpgrades(this, this);
+  }
 
-    const defaultTags = { Project: 'host-name', Environment: config.name, ManagedBy: 'cdktf', ...config.tags };
-    new AwsProvider(this, 'aws', {
-      region: config.region,
-      defaultTags: [{ tags: defaultTags }],
-      ...props.providerOverrides,
+  /** The provider's default tags; the launch templates repeat them, as default tags never reach what Auto Scaling launches. */
+  private defaultTags(): Record<string, string> {
+    return { Project: 'host-name', Environment: this.config.name, ManagedBy: 'cdktf', ...this.config.tags };
+  }
+
+  /** The AWS provider and, with `state`, the S3 backend. */
+  private configureProviders(providerOverrides: Partial<AwsProviderConfig> | undefined): void {
+    const { config } = this;
+    new AwsProvider(this, 'aws', { region: config.region, defaultTags: [{ tags: this.defaultTags() }], ...providerOverrides });
+    if (!config.state) return;
+    new S3Backend(this, {
+      bucket: config.state.bucket,
+      key: `host-name/${config.name}.tfstate`,
+      region: config.state.region,
+      encrypt: true,
     });
+    // S3-native locking (Terraform 1.10+); cdktf 0.21's S3Backend has no field for it.
+    this.addOverride('terraform.backend.s3.use_lockfile', true);
+  }
 
-    if (config.state) {
-      new S3Backend(this, {
-        bucket: config.state.bucket,
-        key: `host-name/${config.name}.tfstate`,
-        region: config.state.region,
-        encrypt: true,
-      });
-      // S3-native locking (Terraform 1.10+); cdktf 0.21's S3Backend has no field for it.
-      this.addOverride('terraform.backend.s3.use_lockfile', true);
-    }
-
-    this.network = new Network(this, 'network', {
-      namePrefix: prefix,
+  private addNetwork(): Network {
+    const { config } = this;
+    return new Network(this, 'network', {
+      namePrefix: config.namePrefix,
       vpcCidr: config.vpcCidr,
       availabilityZones: config.availabilityZones,
       publicSubnetCidrs: config.publicSubnetCidrs,
@@ -102,28 +125,31 @@ export class HostNameStack extends TerraformStack {
       natMode: config.natMode,
       natInstanceType: config.natInstance.instanceType,
       natInstanceAmiId: config.natInstance.amiId,
-      natInstanceTags: defaultTags,
+      natInstanceTags: this.defaultTags(),
       flowLogs: config.flowLogs && { destination: config.flowLogDestination, trafficType: config.flowLogTraffic },
       logRetentionDays: config.logRetentionDays,
       s3GatewayEndpointRegion: config.region,
     });
+  }
 
-    this.declareEnvironment(config);
+  private addDomain(domain: DomainSettings): DomainCertificate {
+    return new DomainCertificate(this, 'domain-name', {
+      zone: domain.zoneName !== undefined ? { name: domain.zoneName } : { id: domain.zoneId! },
+      recordName: domain.recordName,
+      certificateArn: this.config.loadBalancer.certificateArn,
+    });
+  }
+
+  /** The ALB, and the domain's alias to it. */
+  private addLoadBalancer(): PublicLoadBalancer {
+    const { config, network, domain } = this;
     const lb = config.loadBalancer;
-    const domain = config.domain;
-    if (domain) {
-      this.domain = new DomainCertificate(this, 'domain-name', {
-        zone: domain.zoneName !== undefined ? { name: domain.zoneName } : { id: domain.zoneId! },
-        recordName: domain.recordName,
-        certificateArn: lb.certificateArn,
-      });
-    }
-    this.loadBalancer = new PublicLoadBalancer(this, 'load-balancer', {
-      namePrefix: prefix,
-      vpc: this.network.vpc,
-      subnets: this.network.publicSubnets.map((s) => s.subnet),
-      certificateArn: this.domain?.certificateArn ?? lb.certificateArn,
-      hostName: domain?.recordName,
+    const loadBalancer = new PublicLoadBalancer(this, 'load-balancer', {
+      namePrefix: config.namePrefix,
+      vpc: network.vpc,
+      subnets: network.publicSubnets.map((s) => s.subnet),
+      certificateArn: domain?.certificateArn ?? lb.certificateArn,
+      hostName: config.domain?.recordName,
       blockedPaths: lb.blockedPaths,
       blockedPathsPriority: BLOCKED_PATHS_PRIORITY,
       ingressCidrs: lb.ingressCidrs,
@@ -131,236 +157,131 @@ export class HostNameStack extends TerraformStack {
       deletionProtection: lb.deletionProtection,
       accessLogExpirationDays: lb.accessLogs ? lb.accessLogExpirationDays : undefined,
     });
-    this.domain?.aliasTo(this.loadBalancer.loadBalancer);
-    if (config.waf.enabled) {
-      this.webAcl = new WebAcl(this, 'waf', {
-        namePrefix: prefix,
-        loadBalancer: this.loadBalancer.loadBalancer,
-        rateLimit: config.waf.rateLimit,
-        logRetentionDays: config.waf.logging ? config.logRetentionDays : undefined,
-      });
-    }
+    domain?.aliasTo(loadBalancer.loadBalancer);
+    return loadBalancer;
+  }
 
-    const names = environmentNames(prefix);
-    const exec = config.operations.exec.enabled;
-    this.operationsKey = new OperationsKey(this, 'operations-key', {
-      aliasName: names.operationsKeyAlias,
-      region: config.region,
-      topicName: names.alarmTopic,
-      execLogGroupName: exec ? names.execLogGroup : undefined,
+  private addWebAcl(): WebAcl {
+    const { config } = this;
+    return new WebAcl(this, 'waf', {
+      namePrefix: config.namePrefix,
+      loadBalancer: this.loadBalancer.loadBalancer,
+      rateLimit: config.waf.rateLimit,
+      logRetentionDays: config.waf.logging ? config.logRetentionDays : undefined,
     });
-    if (exec) {
-      this.execLogging = new ExecLogging(this, 'exec-logging', {
-        logGroupName: names.execLogGroup,
-        key: this.operationsKey.key,
-        logRetentionDays: config.logRetentionDays,
-      });
-    }
+  }
 
-    const instanceSpec = INSTANCE_TYPES[config.instanceType];
-    this.capacity = new Ec2Capacity(this, 'capacity', {
-      namePrefix: prefix,
-      vpc: this.network.vpc,
-      subnets: this.network.privateSubnets.map((s) => s.subnet),
+  private addOperationsKey(): OperationsKey {
+    const names = environmentNames(this.config.namePrefix);
+    return new OperationsKey(this, 'operations-key', {
+      aliasName: names.operationsKeyAlias,
+      region: this.config.region,
+      topicName: names.alarmTopic,
+      execLogGroupName: this.config.operations.exec.enabled ? names.execLogGroup : undefined,
+    });
+  }
+
+  private addExecLogging(): ExecLogging {
+    return new ExecLogging(this, 'exec-logging', {
+      logGroupName: environmentNames(this.config.namePrefix).execLogGroup,
+      key: this.operationsKey.key,
+      logRetentionDays: this.config.logRetentionDays,
+    });
+  }
+
+  /** The cluster and its instances, which the load balancer may reach. */
+  private addCapacity(): Ec2Capacity {
+    const { config, network, execLogging } = this;
+    const capacity = new Ec2Capacity(this, 'capacity', {
+      namePrefix: config.namePrefix,
+      vpc: network.vpc,
+      subnets: network.privateSubnets.map((s) => s.subnet),
       instanceType: config.instanceType,
-      instanceSpec,
+      instanceSpec: INSTANCE_TYPES[config.instanceType],
       minInstances: config.capacity.min,
       maxInstances: config.capacity.max,
       spot: config.spot.enabled ? { onDemandBaseCapacity: config.spot.onDemandBaseCapacity } : undefined,
       reservedMemoryMiB: config.reservedMemoryMiB,
       containerStopTimeoutSeconds: CONTAINER_STOP_TIMEOUT_SECONDS,
       amiId: config.amiId,
-      instanceTags: defaultTags,
+      instanceTags: this.defaultTags(),
       targetCapacityPercent: config.capacity.targetCapacityPercent,
-      execCommand: this.execLogging && { kmsKeyArn: this.execLogging.key.key.arn, logGroupName: this.execLogging.logGroup.name },
+      execCommand: execLogging && { kmsKeyArn: execLogging.key.key.arn, logGroupName: execLogging.logGroup.name },
       cpuCredits: config.cpuCredits,
       detailedMonitoring: config.detailedMonitoring,
       containerInsights: config.containerInsights,
     });
-    if (config.createEcsServiceLinkedRole) this.addEcsServiceLinkedRole();
-    this.loadBalancer.allowTrafficTo(this.capacity.securityGroup, 'ECS container instances');
-
-    this.alarmTopic = new AlarmTopic(this, 'alarm-topic', {
-      topicName: names.alarmTopic,
-      key: this.operationsKey.key,
-      ...config.operations.notifications,
-    });
-    this.images = config.services.map((service) => this.addImage(config, service));
-    this.services = config.services.map((service, i) => this.addService(config, service, this.images[i]));
-    this.forgetRetiredResources();
-
-    const alarms = config.operations.alarms;
-    const actions = [this.alarmTopic.topic.arn];
-    const cluster = this.capacity.cluster;
-    const loadBalancerArnSuffix = this.loadBalancer.loadBalancer.arnSuffix;
-    const watched = this.services.map((s) => ({
-      name: s.name,
-      watched: {
-        loadBalancerArnSuffix,
-        targetGroupArnSuffix: s.route.targetGroup.arnSuffix,
-        clusterName: cluster.name,
-        serviceName: s.service.name,
-      },
-    }));
-    const environment = { loadBalancerArnSuffix, clusterName: cluster.name, capacityProviderName: this.capacity.capacityProvider.name };
-    this.environmentAlarms = new EnvironmentAlarms(this, 'alarms', {
-      namePrefix: prefix,
-      watched: environment,
-      loadBalancer5xxPercent: alarms.loadBalancer5xxPercent,
-      minimumRequestsPerMinute: alarms.minimumRequestsPerMinute,
-      evaluationMinutes: alarms.evaluationMinutes,
-      capacityShortMinutes: alarms.capacityShortMinutes,
-      actions,
-    });
-    this.dashboard = new OperationsDashboard(this, 'dashboard', {
-      dashboardName: names.dashboard,
-      region: config.region,
-      environment,
-      services: watched,
-      alarms: [...this.environmentAlarms.all, ...this.serviceAlarms.flatMap((a) => a.all)],
-      containerInsights: config.containerInsights,
-    });
-
-    if (config.schedule.enabled) this.schedule = this.addSchedule(config);
-    this.addOutputs();
+    if (config.createEcsServiceLinkedRole) this.addEcsServiceLinkedRole(capacity);
+    this.loadBalancer.allowTrafficTo(capacity.securityGroup, 'ECS container instances');
+    return capacity;
   }
 
   /**
    * A fresh account may not have ECS's service-linked role yet; the cluster and the capacity
    * provider then fail to create. One per account: docs/bootstrap.md.
    */
-  private addEcsServiceLinkedRole(): void {
+  private addEcsServiceLinkedRole(capacity: Ec2Capacity): void {
     const role = new IamServiceLinkedRole(this, 'ecs-service-linked-role', {
       awsServiceName: 'ecs.amazonaws.com',
       description: 'ECS service-linked role, created by host-name for a fresh account',
     });
-    for (const resource of [this.capacity.cluster, this.capacity.capacityProvider]) resource.dependsOn = [dependable(role)];
+    for (const resource of [capacity.cluster, capacity.capacityProvider]) resource.dependsOn = [dependable(role)];
   }
 
-  /**
-   * What the environment declares about itself, as a Terraform local: nothing reads it in
-   * Terraform; the policy suite does (production rules, the plain-HTTP exemption).
-   */
-  private declareEnvironment(config: EnvironmentConfig): void {
-    new TerraformLocal(this, 'environment', { name: config.name, production: config.production, allow_plain_http: config.allowPlainHttp });
-  }
-
-  /** The HTTPS pieces, for operators and the integration harness; only those that exist. */
-  private httpsOutputs(): Record<string, { value: unknown; description: string }> {
-    const outputs: Record<string, { value: unknown; description: string }> = {};
-    const lb = this.loadBalancer;
-    if (lb.scheme === 'https') {
-      outputs.https_listener_arn = { value: lb.listener.arn, description: 'The HTTPS listener (port 80 redirects to it)' };
-    }
-    const d = this.domain;
-    if (d) {
-      outputs.domain = {
-        value: {
-          zone_id: d.zoneId,
-          record_name: d.recordName,
-          alias_fqdn: d.alias!.fqdn,
-          certificate_arn: d.certificateArn,
-          ...(d.validationRecord ? { validation_record_fqdn: d.validationRecord.fqdn } : {}),
-        },
-        description: 'Route 53 zone, alias record and certificate (validation_record_fqdn when the certificate is created here)',
-      };
-    }
-    if (this.webAcl) {
-      outputs.web_acl_arn = { value: this.webAcl.webAcl.arn, description: 'The WAF web ACL associated with the ALB' };
-    }
-    return outputs;
-  }
-
-  private addImage(config: EnvironmentConfig, service: ServiceConfig): ContainerImage {
-    const source = service.image;
-    const image = new ContainerImage(this, `image-${service.name}`, {
-      repositoryName: source.kind === 'build' ? source.repositoryName : serviceResourceName(config.namePrefix, service.name),
-      source:
-        source.kind === 'uri'
-          ? source
-          : { kind: 'build', directory: source.directory, platform: dockerPlatform(INSTANCE_TYPES[config.instanceType]) },
-      dockerProvider: this.dockerProvider,
+  private addAlarmTopic(): AlarmTopic {
+    return new AlarmTopic(this, 'alarm-topic', {
+      topicName: environmentNames(this.config.namePrefix).alarmTopic,
+      key: this.operationsKey.key,
+      ...this.config.operations.notifications,
     });
-    this.dockerProvider ??= image.dockerProvider;
-    if (service.name === LEGACY_LAYOUT.service) {
-      moveFromLegacyPath(image, LEGACY_LAYOUT.imagePath);
-      this.legacyRepositories.push(...legacyAddresses(FORMER_BUILD_RESOURCES, LEGACY_LAYOUT.imagePath));
-    }
-    return image;
   }
 
-  /**
-   * What older code created here and this stack no longer manages, but which still holds data: ECR
-   * repositories with their images, retired KMS keys. Forgotten, never deleted (`removed` with
-   * destroy = false, Terraform 1.7+); Terraform ignores one whose resource is not in state.
-   */
-  private forgetRetiredResources(): void {
-    const addresses = [
-      ...this.legacyRepositories,
-      ...this.images.flatMap((image) => image.formerBuildResources),
-      ...this.operationsKey.retiredResources,
-    ];
-    this.addOverride(
-      'removed',
-      addresses.map((from) => ({ from, lifecycle: { destroy: false } })),
-    );
+  /** What the environment-wide alarms and the dashboard watch. */
+  private watchedEnvironment() {
+    const { loadBalancer, capacity } = this;
+    return {
+      loadBalancerArnSuffix: loadBalancer.loadBalancer.arnSuffix,
+      clusterName: capacity.cluster.name,
+      capacityProviderName: capacity.capacityProvider.name,
+    };
   }
 
-  private addService(config: EnvironmentConfig, service: ServiceConfig, image: ContainerImage): LoadBalancedService {
-    const { routing, targetGroup: tg } = service;
-    const route = this.loadBalancer.addRoute(service.name, {
-      targetGroupName: serviceResourceName(config.namePrefix, service.name),
-      pathPatterns: routing.pathPatterns,
-      hostHeaders: routing.hostHeaders,
-      priority: routing.priority,
-      default: routing.default,
-      healthCheck: {
-        path: tg.healthCheckPath,
-        intervalSeconds: tg.healthCheckIntervalSeconds,
-        healthyThreshold: tg.healthyThreshold,
-        unhealthyThreshold: tg.unhealthyThreshold,
-      },
-      deregistrationDelaySeconds: tg.deregistrationDelaySeconds,
-    });
-    // The alarms that page are also the ones a deployment is judged by: one set, one threshold each.
-    const thresholds = config.operations.alarms;
-    const alarms = new ServiceAlarms(this, `alarms-${service.name}`, {
-      namePrefix: config.namePrefix,
-      serviceName: service.name,
-      watched: {
-        loadBalancerArnSuffix: this.loadBalancer.loadBalancer.arnSuffix,
-        targetGroupArnSuffix: route.targetGroup.arnSuffix,
-        clusterName: this.capacity.cluster.name,
-        serviceName: service.name,
-      },
-      thresholds: thresholds.services[service.name],
-      minimumRequestsPerMinute: thresholds.minimumRequestsPerMinute,
+  private addEnvironmentAlarms(): EnvironmentAlarms {
+    const alarms = this.config.operations.alarms;
+    return new EnvironmentAlarms(this, 'alarms', {
+      namePrefix: this.config.namePrefix,
+      watched: this.watchedEnvironment(),
+      loadBalancer5xxPercent: alarms.loadBalancer5xxPercent,
+      minimumRequestsPerMinute: alarms.minimumRequestsPerMinute,
+      evaluationMinutes: alarms.evaluationMinutes,
+      capacityShortMinutes: alarms.capacityShortMinutes,
       actions: [this.alarmTopic.topic.arn],
+    });
+  }
+
+  private addDashboard(): OperationsDashboard {
+    const { config, loadBalancer, capacity } = this;
+    const services = this.services.map((s) => ({
+      name: s.name,
+      watched: {
+        loadBalancerArnSuffix: loadBalancer.loadBalancer.arnSuffix,
+        targetGroupArnSuffix: s.route.targetGroup.arnSuffix,
+        clusterName: capacity.cluster.name,
+        serviceName: s.service.name,
+      },
+    }));
+    return new OperationsDashboard(this, 'dashboard', {
+      dashboardName: environmentNames(config.namePrefix).dashboard,
+      region: config.region,
+      environment: this.watchedEnvironment(),
+      services,
+      alarms: [...this.environmentAlarms.all, ...this.serviceAlarms.flatMap((a) => a.all)],
       containerInsights: config.containerInsights,
     });
-    this.serviceAlarms.push(alarms);
-    const ecsService = new LoadBalancedService(this, `service-${service.name}`, {
-      serviceName: service.name,
-      namePrefix: config.namePrefix,
-      region: config.region,
-      imageUri: image.imageUri,
-      capacity: this.capacity,
-      route,
-      container: service.container,
-      scaling: service.scaling,
-      deployment: service.deployment,
-      deploymentAlarmNames: alarms.deploymentAlarms.map((a) => a.alarmName),
-      logRetentionDays: config.logRetentionDays,
-      execCommand: this.execLogging && { logGroupArn: this.execLogging.logGroup.arn, kmsKeyArn: this.execLogging.key.key.arn },
-    });
-    if (service.name === LEGACY_LAYOUT.service) {
-      moveFromLegacyPath(ecsService, LEGACY_LAYOUT.servicePath);
-      moveFromLegacyPath(route.targetGroup.node.scope!, LEGACY_LAYOUT.routePath);
-    }
-    return ecsService;
   }
 
-  private addSchedule(config: EnvironmentConfig): WorkingHoursSchedule {
+  private addSchedule(): WorkingHoursSchedule {
+    const { config } = this;
     const { timeZone, days, start, stop } = config.schedule;
     return new WorkingHoursSchedule(this, 'schedule', {
       namePrefix: config.namePrefix,
@@ -378,52 +299,6 @@ export class HostNameStack extends TerraformStack {
         minTasks: config.services[i].scaling.minTasks,
         maxTasks: config.services[i].scaling.maxTasks,
       })),
-    });
-  }
-
-  private addOutputs(): void {
-    const alb = this.loadBalancer.loadBalancer;
-    const services = Object.fromEntries(
-      this.services.map((service, i) => {
-        const repository = this.images[i].repository;
-        return [
-          service.name,
-          {
-            url: `${service.route.baseUrl}${this.config.services[i].routing.urlPath}`,
-            service_name: service.service.name,
-            target_group_arn: service.route.targetGroup.arn,
-            target_group_name: service.route.targetGroup.name,
-            log_group: service.logGroup.name,
-            image_uri: this.images[i].imageUri,
-            ...(repository ? { ecr_repository_url: repository.repositoryUrl } : {}),
-          },
-        ];
-      }),
-    );
-    const shared: Record<string, { value: string; description: string }> = {
-      alb_dns_name: { value: alb.dnsName, description: 'DNS name of the ALB' },
-      base_url: { value: this.loadBalancer.baseUrl, description: 'Where clients reach the services: https://<domain> with a domain' },
-      load_balancer_arn: { value: alb.arn, description: 'The ALB' },
-      cluster_name: { value: this.capacity.cluster.name, description: 'ECS cluster' },
-      capacity_provider_name: { value: this.capacity.capacityProvider.name, description: 'The cluster capacity provider' },
-      autoscaling_group_name: { value: this.capacity.autoScalingGroup.name, description: 'Auto Scaling group of the container instances' },
-      vpc_id: { value: this.network.vpc.id, description: 'VPC' },
-      alarm_topic_arn: { value: this.alarmTopic.topic.arn, description: 'SNS topic every alarm notifies' },
-      dashboard_name: { value: this.dashboard.dashboard.dashboardName, description: 'CloudWatch dashboard of the environment' },
-    };
-    const nat = this.network.natInstance;
-    if (nat) {
-      shared.nat_network_interface_id = {
-        value: nat.networkInterface.id,
-        description: "The NAT instance's network interface: the private subnets' default route",
-      };
-      shared.nat_autoscaling_group_name = { value: nat.autoScalingGroup.name, description: 'Auto Scaling group of the NAT instance' };
-    }
-    for (const [id, output] of Object.entries({ ...shared, ...this.httpsOutputs() })) new TerraformOutput(this, id, output);
-    new TerraformOutput(this, 'services', {
-      value: services,
-      description:
-        'Per service: url, service_name, target_group_arn, target_group_name, log_group, image_uri (ecr_repository_url when built here)',
     });
   }
 }

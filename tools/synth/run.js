@@ -65,7 +65,7 @@ function freshBundle() {
 
 const plugins = [
   {
-    // `__dirname` and `__filename` keep meaning the file they are written in (host-name-stack.ts finds workload/
+    // `__dirname` and `__filename` keep meaning the file they are written in (environment-stack.ts finds workload/
     // from its own directory; cdktf's archive helper runs its own file), not the bundle.
     name: 'keep-file-location',
     setup(build) {
