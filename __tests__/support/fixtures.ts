@@ -22,6 +22,8 @@ export function testNetwork(scope: Construct): Network {
     availabilityZones: c.availabilityZones,
     publicSubnetCidrs: c.publicSubnetCidrs,
     privateSubnetCidrs: c.privateSubnetCidrs,
+    natMode: c.natMode,
+    logRetentionDays: c.logRetentionDays,
   });
 }
 
