@@ -6,6 +6,7 @@ import { Route } from '@cdktf/provider-aws/lib/route';
 import { Network, NetworkProps } from '../src/network/network';
 import { NAT_AMI_PARAMETER, natUserData } from '../src/network/nat-instance';
 import { onlyResource, resourcesOf, synthJson } from './support/synth';
+import { testConfig } from './support/fixtures';
 
 const base: NetworkProps = {
   namePrefix: 'hn-test',
@@ -15,6 +16,7 @@ const base: NetworkProps = {
   privateSubnetCidrs: ['10.0.128.0/20', '10.0.144.0/20'],
   natMode: 'instance',
   natInstanceType: 't4g.nano',
+  logRetentionDays: testConfig().logRetentionDays,
 };
 
 describe("Network with natMode 'instance'", () => {

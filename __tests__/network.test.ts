@@ -8,6 +8,7 @@ import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint';
 import { Network, NetworkProps } from '../src/network/network';
 import { resourcesOf, synthJson } from './support/synth';
+import { testConfig } from './support/fixtures';
 
 const AZS = ['us-east-1a', 'us-east-1b', 'us-east-1c'];
 const base: NetworkProps = {
@@ -16,7 +17,15 @@ const base: NetworkProps = {
   availabilityZones: AZS,
   publicSubnetCidrs: ['10.0.0.0/20', '10.0.16.0/20', '10.0.32.0/20'],
   privateSubnetCidrs: ['10.0.128.0/20', '10.0.144.0/20', '10.0.160.0/20'],
+  natMode: testConfig().natMode,
+  logRetentionDays: testConfig().logRetentionDays,
 };
+
+/** Flow logs as the resolver defaults them. */
+function defaultFlowLogs() {
+  const c = testConfig({ flowLogs: true });
+  return { destination: c.flowLogDestination, trafficType: c.flowLogTraffic };
+}
 
 function synthNetwork(props: Partial<NetworkProps> = {}) {
   return synthJson((scope) => new Network(scope, 'network', { ...base, ...props }));
@@ -109,7 +118,7 @@ describe('Network', () => {
   });
 
   test('flow logs: ALL traffic to a CloudWatch log group with retention, through a scoped role', () => {
-    const withLogs = synthNetwork({ flowLogs: true, logRetentionDays: 90 });
+    const withLogs = synthNetwork({ flowLogs: defaultFlowLogs(), logRetentionDays: 90 });
     expect(withLogs.text).toHaveResourceWithProperties(FlowLog, {
       traffic_type: 'ALL',
       log_destination_type: 'cloud-watch-logs',

@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { EnvironmentSettings } from '../../src/environment/config';
+import { CONTAINER_STOP_TIMEOUT_SECONDS, EnvironmentSettings } from '../../src/environment/config';
 import { resolveEnvironment } from '../../src/environment/resolve';
 import { Ec2Capacity, Ec2CapacityProps } from '../../src/compute/ec2-capacity';
 import { INSTANCE_TYPES } from '../../src/compute/instance-types';
@@ -22,6 +22,8 @@ export function testNetwork(scope: Construct): Network {
     availabilityZones: c.availabilityZones,
     publicSubnetCidrs: c.publicSubnetCidrs,
     privateSubnetCidrs: c.privateSubnetCidrs,
+    natMode: c.natMode,
+    logRetentionDays: c.logRetentionDays,
   });
 }
 
@@ -50,13 +52,22 @@ export const TEST_ROUTE: RouteOptions = {
   deregistrationDelaySeconds: 30,
 };
 
+/** An Ec2Capacity with the values the resolver gives a default environment, plus `props`. */
 export function testCapacity(scope: Construct, network: Network, props: Partial<Ec2CapacityProps> = {}) {
+  const c = testConfig();
   return new Ec2Capacity(scope, 'capacity', {
     namePrefix: 'hn-test',
     vpc: network.vpc,
     subnets: network.privateSubnets.map((s) => s.subnet),
     instanceType: 't2.micro',
     instanceSpec: INSTANCE_TYPES['t2.micro'],
+    minInstances: c.capacity.min,
+    maxInstances: c.capacity.max,
+    reservedMemoryMiB: c.reservedMemoryMiB,
+    containerStopTimeoutSeconds: CONTAINER_STOP_TIMEOUT_SECONDS,
+    targetCapacityPercent: c.capacity.targetCapacityPercent,
+    detailedMonitoring: c.detailedMonitoring,
+    containerInsights: c.containerInsights,
     ...props,
   });
 }

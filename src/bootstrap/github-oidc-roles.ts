@@ -53,18 +53,33 @@ export class GithubOidcRoles extends Construct {
   public readonly pushRole: IamRole;
   public readonly deployRoles: readonly IamRole[];
 
+  private readonly partition: string;
+  private readonly account: string;
+  private readonly repository: string;
+
   constructor(scope: Construct, id: string, props: GithubOidcRolesProps) {
     super(scope, id);
-    const partition = new DataAwsPartition(this, 'partition', {}).partition;
-    const account = new DataAwsCallerIdentity(this, 'account', {}).accountId;
+    this.partition = new DataAwsPartition(this, 'partition', {}).partition;
+    this.account = new DataAwsCallerIdentity(this, 'account', {}).accountId;
+    this.repository = props.repository;
     this.provider = new IamOpenidConnectProvider(this, 'provider', {
       url: `https://${GITHUB_OIDC_HOST}`,
       clientIdList: ['sts.amazonaws.com'],
     });
-    const role = (name: string, ...subjects: string[]) =>
-      new IamRole(this, name, { name, maxSessionDuration: 3600, assumeRolePolicy: this.trustPolicy(props.repository, subjects) });
+    this.planRole = this.role('host-name-plan', 'pull_request', 'ref:refs/heads/main');
+    this.planDenySecrets = this.grantPlan(props.stateBucketArn);
+    this.pushRole = this.role('host-name-push', 'ref:refs/heads/main');
+    this.grantPush();
+    this.deployRoles = props.environments.map((env) => this.createDeployRole(env));
+  }
 
-    this.planRole = role('host-name-plan', 'pull_request', 'ref:refs/heads/main');
+  private role(name: string, ...subjects: string[]): IamRole {
+    return new IamRole(this, name, { name, maxSessionDuration: 3600, assumeRolePolicy: this.trustPolicy(this.repository, subjects) });
+  }
+
+  /** Read everything but secrets, and the state; returns the Deny of secret reads. */
+  private grantPlan(stateBucketArn: string): IamRolePolicy {
+    const partition = this.partition;
     new IamRolePolicyAttachment(this, 'plan-read-only', {
       role: this.planRole.name,
       policyArn: managedPolicyArn(partition, 'ReadOnlyAccess'),
@@ -73,17 +88,18 @@ export class GithubOidcRoles extends Construct {
       role: this.planRole.id,
       name: 'terraform-plan',
       policy: policyDocument(
-        { Sid: 'ListState', Effect: 'Allow', Action: 's3:ListBucket', Resource: props.stateBucketArn },
-        { Sid: 'ReadState', Effect: 'Allow', Action: 's3:GetObject', Resource: `${props.stateBucketArn}/host-name/*` },
+        { Sid: 'ListState', Effect: 'Allow', Action: 's3:ListBucket', Resource: stateBucketArn },
+        { Sid: 'ReadState', Effect: 'Allow', Action: 's3:GetObject', Resource: `${stateBucketArn}/host-name/*` },
       ),
     });
-    this.planDenySecrets = new IamRolePolicy(this, 'plan-deny-secrets', {
+    return new IamRolePolicy(this, 'plan-deny-secrets', {
       role: this.planRole.id,
       name: 'deny-secrets',
       policy: policyDocument(...denySecretReads(partition)),
     });
+  }
 
-    this.pushRole = role('host-name-push', 'ref:refs/heads/main');
+  private grantPush(): void {
     new IamRolePolicy(this, 'push-images', {
       role: this.pushRole.id,
       name: 'push-images',
@@ -101,64 +117,67 @@ export class GithubOidcRoles extends Construct {
             'ecr:BatchGetImage',
             'ecr:DescribeImages',
           ],
-          Resource: `arn:${partition}:ecr:*:${account}:repository/host-name/*`,
+          Resource: `arn:${this.partition}:ecr:*:${this.account}:repository/host-name/*`,
         },
       ),
     });
+  }
 
-    this.deployRoles = props.environments.map((env) => {
-      const deploy = role(`host-name-deploy-${env}`, `environment:${env}`);
-      new IamRolePolicyAttachment(this, `deploy-${env}-power-user`, {
-        role: deploy.name,
-        policyArn: managedPolicyArn(partition, 'PowerUserAccess'),
-      });
-      const roles = [`arn:${partition}:iam::${account}:role/host-name-${env}-*`, `arn:${partition}:iam::${account}:role/flow-logs-*`];
-      new IamRolePolicy(this, `deploy-${env}-stack-iam`, {
-        role: deploy.id,
-        name: 'stack-iam',
-        policy: policyDocument(
-          {
-            Sid: 'StackRoles',
-            Effect: 'Allow',
-            Action: [
-              'iam:CreateRole',
-              'iam:DeleteRole',
-              'iam:GetRole',
-              'iam:UpdateRole',
-              'iam:UpdateAssumeRolePolicy',
-              'iam:TagRole',
-              'iam:UntagRole',
-              'iam:ListRolePolicies',
-              'iam:ListAttachedRolePolicies',
-              'iam:ListInstanceProfilesForRole',
-              'iam:PutRolePolicy',
-              'iam:GetRolePolicy',
-              'iam:DeleteRolePolicy',
-              'iam:AttachRolePolicy',
-              'iam:DetachRolePolicy',
-              'iam:CreateInstanceProfile',
-              'iam:DeleteInstanceProfile',
-              'iam:GetInstanceProfile',
-              'iam:AddRoleToInstanceProfile',
-              'iam:RemoveRoleFromInstanceProfile',
-              'iam:TagInstanceProfile',
-              'iam:UntagInstanceProfile',
-            ],
-            Resource: [...roles, `arn:${partition}:iam::${account}:instance-profile/host-name-${env}-*`],
-          },
-          {
-            Sid: 'PassStackRoles',
-            Effect: 'Allow',
-            Action: 'iam:PassRole',
-            Resource: roles,
-            Condition: {
-              StringEquals: { 'iam:PassedToService': ['ecs-tasks.amazonaws.com', 'ec2.amazonaws.com', 'vpc-flow-logs.amazonaws.com'] },
-            },
-          },
-        ),
-      });
-      return deploy;
+  /** PowerUserAccess, and IAM only for the environment's own roles and instance profiles. */
+  private createDeployRole(env: string): IamRole {
+    const partition = this.partition;
+    const account = this.account;
+    const deploy = this.role(`host-name-deploy-${env}`, `environment:${env}`);
+    new IamRolePolicyAttachment(this, `deploy-${env}-power-user`, {
+      role: deploy.name,
+      policyArn: managedPolicyArn(partition, 'PowerUserAccess'),
     });
+    const roles = [`arn:${partition}:iam::${account}:role/host-name-${env}-*`, `arn:${partition}:iam::${account}:role/flow-logs-*`];
+    new IamRolePolicy(this, `deploy-${env}-stack-iam`, {
+      role: deploy.id,
+      name: 'stack-iam',
+      policy: policyDocument(
+        {
+          Sid: 'StackRoles',
+          Effect: 'Allow',
+          Action: [
+            'iam:CreateRole',
+            'iam:DeleteRole',
+            'iam:GetRole',
+            'iam:UpdateRole',
+            'iam:UpdateAssumeRolePolicy',
+            'iam:TagRole',
+            'iam:UntagRole',
+            'iam:ListRolePolicies',
+            'iam:ListAttachedRolePolicies',
+            'iam:ListInstanceProfilesForRole',
+            'iam:PutRolePolicy',
+            'iam:GetRolePolicy',
+            'iam:DeleteRolePolicy',
+            'iam:AttachRolePolicy',
+            'iam:DetachRolePolicy',
+            'iam:CreateInstanceProfile',
+            'iam:DeleteInstanceProfile',
+            'iam:GetInstanceProfile',
+            'iam:AddRoleToInstanceProfile',
+            'iam:RemoveRoleFromInstanceProfile',
+            'iam:TagInstanceProfile',
+            'iam:UntagInstanceProfile',
+          ],
+          Resource: [...roles, `arn:${partition}:iam::${account}:instance-profile/host-name-${env}-*`],
+        },
+        {
+          Sid: 'PassStackRoles',
+          Effect: 'Allow',
+          Action: 'iam:PassRole',
+          Resource: roles,
+          Condition: {
+            StringEquals: { 'iam:PassedToService': ['ecs-tasks.amazonaws.com', 'ec2.amazonaws.com', 'vpc-flow-logs.amazonaws.com'] },
+          },
+        },
+      ),
+    });
+    return deploy;
   }
 
   /** GitHub tokens of this repository with one of these subjects, for STS. */

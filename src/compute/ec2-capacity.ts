@@ -24,8 +24,8 @@ import { environmentNames } from '../shared/names';
 export const INSTANCE_MANAGED_POLICIES = ['service-role/AmazonEC2ContainerServiceforEC2Role', 'AmazonSSMManagedInstanceCore'] as const;
 
 export interface SpotOptions {
-  /** Instances that stay on-demand. @default 1 */
-  readonly onDemandBaseCapacity?: number;
+  /** Instances that stay on-demand. Defaulted by the resolver (`spot.onDemandBaseCapacity`). */
+  readonly onDemandBaseCapacity: number;
 }
 
 export interface Ec2CapacityProps {
@@ -37,16 +37,16 @@ export interface Ec2CapacityProps {
   readonly instanceType: string;
   /** From instance-types.ts; picks the AMI architecture. */
   readonly instanceSpec: InstanceTypeSpec;
-  /** @default 1 */
-  readonly minInstances?: number;
-  /** @default 2 */
-  readonly maxInstances?: number;
+  /** Defaulted by the resolver (`capacity.min`). */
+  readonly minInstances: number;
+  /** Defaulted by the resolver (`capacity.max`). */
+  readonly maxInstances: number;
   /** Run instances above the on-demand base as Spot. @default on-demand only */
   readonly spot?: SpotOptions;
-  /** ECS_RESERVED_MEMORY: MiB held back for the OS and agent. @default 256 */
-  readonly reservedMemoryMiB?: number;
-  /** ECS_CONTAINER_STOP_TIMEOUT; should equal the task's stopTimeout. @default 30 */
-  readonly containerStopTimeoutSeconds?: number;
+  /** ECS_RESERVED_MEMORY: MiB held back for the OS and agent. Defaulted by the resolver (`reservedMemoryMiB`). */
+  readonly reservedMemoryMiB: number;
+  /** ECS_CONTAINER_STOP_TIMEOUT; should equal the task's stopTimeout (services/settings.ts CONTAINER_STOP_TIMEOUT_SECONDS). */
+  readonly containerStopTimeoutSeconds: number;
   /** Root volume size in GiB. @default 30 */
   readonly rootVolumeGiB?: number;
   /** An AMI to pin (config `amiId`). @default the recommended ECS-optimized AMI, read from its public SSM parameter at every plan */
@@ -56,16 +56,19 @@ export interface Ec2CapacityProps {
    * specifications): the provider's default_tags reach none, because the Auto Scaling group launches them. @default only Name
    */
   readonly instanceTags?: Readonly<Record<string, string>>;
-  /** Managed scaling keeps the instances this full (tasks placed / instances); below 100 keeps spare ones. @default 100 */
-  readonly targetCapacityPercent?: number;
+  /**
+   * Managed scaling keeps the instances this full (tasks placed / instances); below 100 keeps spare ones.
+   * Defaulted by the resolver (`capacity.targetCapacityPercent`).
+   */
+  readonly targetCapacityPercent: number;
   /** ECS Exec: session encryption key and the KMS-encrypted log group sessions are recorded in. @default no exec configuration */
   readonly execCommand?: { readonly kmsKeyArn: string; readonly logGroupName: string };
   /** Burstable types only. @default the family's own (no credit_specification) */
   readonly cpuCredits?: CpuCredits;
-  /** EC2 detailed monitoring. @default true */
-  readonly detailedMonitoring?: boolean;
-  /** Container Insights on the cluster. @default true */
-  readonly containerInsights?: boolean;
+  /** EC2 detailed monitoring. Defaulted by the resolver (savings-config.ts). */
+  readonly detailedMonitoring: boolean;
+  /** Container Insights on the cluster. Defaulted by the resolver (savings-config.ts). */
+  readonly containerInsights: boolean;
 }
 
 /**
@@ -82,16 +85,36 @@ export class Ec2Capacity extends Construct {
   /** Services must depend on this, or ECS rejects their capacity provider strategy. */
   public readonly clusterCapacityProviders: EcsClusterCapacityProviders;
 
+  private readonly names: ReturnType<typeof environmentNames>;
+
   constructor(scope: Construct, id: string, props: Ec2CapacityProps) {
     super(scope, id);
-    const { namePrefix } = props;
     const partition = new DataAwsPartition(this, 'partition', {}).partition;
-    const names = environmentNames(namePrefix);
-    const exec = props.execCommand;
+    this.names = environmentNames(props.namePrefix);
 
-    this.cluster = new EcsCluster(this, 'cluster', {
-      name: names.cluster,
-      setting: [{ name: 'containerInsights', value: props.containerInsights === false ? 'disabled' : 'enabled' }],
+    this.cluster = this.createCluster(props);
+    this.instanceRole = this.createInstanceRole(partition);
+    const profile = new IamInstanceProfile(this, 'instance-profile', {
+      name: this.names.instanceRole,
+      role: this.instanceRole.name,
+    });
+    this.securityGroup = this.createSecurityGroup(props);
+    const imageId = props.amiId ?? this.recommendedAmi(props.instanceSpec);
+    this.launchTemplate = this.createLaunchTemplate(props, imageId, profile);
+    this.autoScalingGroup = this.createAutoScalingGroup(props);
+    this.capacityProvider = this.createCapacityProvider(props);
+    this.clusterCapacityProviders = new EcsClusterCapacityProviders(this, 'cluster-capacity-providers', {
+      clusterName: this.cluster.name,
+      capacityProviders: [this.capacityProvider.name],
+      defaultCapacityProviderStrategy: [{ capacityProvider: this.capacityProvider.name, weight: 1, base: 0 }],
+    });
+  }
+
+  private createCluster(props: Ec2CapacityProps): EcsCluster {
+    const exec = props.execCommand;
+    return new EcsCluster(this, 'cluster', {
+      name: this.names.cluster,
+      setting: [{ name: 'containerInsights', value: props.containerInsights ? 'enabled' : 'disabled' }],
       // Changed in place (UpdateCluster), like the services' enable_execute_command.
       configuration: exec
         ? {
@@ -103,55 +126,59 @@ export class Ec2Capacity extends Construct {
           }
         : undefined,
     });
+  }
 
-    this.instanceRole = new IamRole(this, 'instance-role', {
-      name: names.instanceRole,
+  private createInstanceRole(partition: string): IamRole {
+    const role = new IamRole(this, 'instance-role', {
+      name: this.names.instanceRole,
       assumeRolePolicy: serviceTrustPolicy('ec2.amazonaws.com'),
     });
     INSTANCE_MANAGED_POLICIES.forEach((policy, i) => {
       new IamRolePolicyAttachment(this, `instance-policy-${i}`, {
-        role: this.instanceRole.name,
+        role: role.name,
         policyArn: managedPolicyArn(partition, policy),
       });
     });
-    const profile = new IamInstanceProfile(this, 'instance-profile', {
-      name: names.instanceRole,
-      role: this.instanceRole.name,
-    });
+    return role;
+  }
 
-    // No ingress here: the load balancer adds the only one (allowTrafficTo). No port 22 anywhere.
-    this.securityGroup = new SecurityGroup(this, 'sg', {
-      name: names.instancesSecurityGroup,
+  /** No ingress here: the load balancer adds the only one (allowTrafficTo). No port 22 anywhere. */
+  private createSecurityGroup(props: Ec2CapacityProps): SecurityGroup {
+    const sg = new SecurityGroup(this, 'sg', {
+      name: this.names.instancesSecurityGroup,
       description: 'ECS container instances: ALB in, HTTPS out',
       vpcId: props.vpc.id,
-      tags: { Name: `${namePrefix}-instances` },
+      tags: { Name: `${props.namePrefix}-instances` },
     });
     // The ECS agent, ECR, CloudWatch Logs and SSM are all HTTPS APIs. The destination must be
     // 0.0.0.0/0 because their public endpoints have no fixed CIDR; traffic leaves through NAT.
     // ECR image layers come from S3, also over 443.
     new VpcSecurityGroupEgressRule(this, 'egress-https', {
-      securityGroupId: this.securityGroup.id,
+      securityGroupId: sg.id,
       description: 'HTTPS to AWS APIs (ECS, ECR, S3, CloudWatch, SSM) through NAT',
       ipProtocol: 'tcp',
       fromPort: 443,
       toPort: 443,
       cidrIpv4: '0.0.0.0/0',
     });
+    return sg;
+  }
 
-    const imageId = props.amiId ?? this.recommendedAmi(props.instanceSpec);
-
-    const stopTimeout = props.containerStopTimeoutSeconds ?? 30;
+  /** The ECS agent's settings, appended to /etc/ecs/ecs.config at boot. */
+  private userData(props: Ec2CapacityProps): string {
     const agentConfig = [
       `ECS_CLUSTER=${this.cluster.name}`,
       'ECS_ENABLE_CONTAINER_METADATA=true',
-      `ECS_CONTAINER_STOP_TIMEOUT=${stopTimeout}s`,
-      `ECS_RESERVED_MEMORY=${props.reservedMemoryMiB ?? 256}`,
+      `ECS_CONTAINER_STOP_TIMEOUT=${props.containerStopTimeoutSeconds}s`,
+      `ECS_RESERVED_MEMORY=${props.reservedMemoryMiB}`,
       ...(props.spot ? ['ECS_ENABLE_SPOT_INSTANCE_DRAINING=true'] : []),
     ];
-    const userData = ['#!/bin/bash', 'cat >> /etc/ecs/ecs.config <<EOF', ...agentConfig, 'EOF', ''].join('\n');
+    return ['#!/bin/bash', 'cat >> /etc/ecs/ecs.config <<EOF', ...agentConfig, 'EOF', ''].join('\n');
+  }
 
-    this.launchTemplate = new LaunchTemplate(this, 'launch-template', {
-      namePrefix: names.launchTemplatePrefix,
+  private createLaunchTemplate(props: Ec2CapacityProps, imageId: string, profile: IamInstanceProfile): LaunchTemplate {
+    return new LaunchTemplate(this, 'launch-template', {
+      namePrefix: this.names.launchTemplatePrefix,
       description: 'ECS-optimized Amazon Linux 2023 container instances',
       imageId,
       instanceType: props.instanceType,
@@ -164,7 +191,7 @@ export class Ec2Capacity extends Construct {
         httpPutResponseHopLimit: 1,
         instanceMetadataTags: 'disabled',
       },
-      monitoring: { enabled: props.detailedMonitoring ?? true },
+      monitoring: { enabled: props.detailedMonitoring },
       ...(props.cpuCredits ? { creditSpecification: { cpuCredits: props.cpuCredits } } : {}),
       networkInterfaces: [
         {
@@ -184,41 +211,46 @@ export class Ec2Capacity extends Construct {
           },
         },
       ],
-      userData: Fn.base64encode(userData),
+      userData: Fn.base64encode(this.userData(props)),
       updateDefaultVersion: true,
       // Static values only, so the template gets no new version unless a tag really changes.
       tagSpecifications: LAUNCH_TAGGED_RESOURCES.map((resourceType) => ({
         resourceType,
-        tags: { ...props.instanceTags, Name: `${namePrefix}-instance` },
+        tags: { ...props.instanceTags, Name: `${props.namePrefix}-instance` },
       })),
     });
+  }
 
+  /** The launch template alone, or with Spot a mixed instances policy over it. */
+  private placement(
+    props: Ec2CapacityProps,
+  ): Pick<AutoscalingGroupConfig, 'launchTemplate' | 'mixedInstancesPolicy' | 'capacityRebalance'> {
     const launchTemplate = { id: this.launchTemplate.id, version: this.launchTemplate.latestVersion.toString() };
-    const placement: Pick<AutoscalingGroupConfig, 'launchTemplate' | 'mixedInstancesPolicy' | 'capacityRebalance'> = props.spot
-      ? {
-          capacityRebalance: true,
-          mixedInstancesPolicy: {
-            instancesDistribution: {
-              onDemandBaseCapacity: props.spot.onDemandBaseCapacity ?? 1,
-              onDemandPercentageAboveBaseCapacity: 0,
-              spotAllocationStrategy: 'price-capacity-optimized',
-            },
-            launchTemplate: {
-              launchTemplateSpecification: { launchTemplateId: launchTemplate.id, version: launchTemplate.version },
-              override: [{ instanceType: props.instanceType }],
-            },
-          },
-        }
-      : { launchTemplate };
+    if (!props.spot) return { launchTemplate };
+    return {
+      capacityRebalance: true,
+      mixedInstancesPolicy: {
+        instancesDistribution: {
+          onDemandBaseCapacity: props.spot.onDemandBaseCapacity,
+          onDemandPercentageAboveBaseCapacity: 0,
+          spotAllocationStrategy: 'price-capacity-optimized',
+        },
+        launchTemplate: {
+          launchTemplateSpecification: { launchTemplateId: launchTemplate.id, version: launchTemplate.version },
+          override: [{ instanceType: props.instanceType }],
+        },
+      },
+    };
+  }
 
-    const minSize = props.minInstances ?? 1;
-    this.autoScalingGroup = new AutoscalingGroup(this, 'asg', {
-      name: names.autoScalingGroup,
+  private createAutoScalingGroup(props: Ec2CapacityProps): AutoscalingGroup {
+    return new AutoscalingGroup(this, 'asg', {
+      name: this.names.autoScalingGroup,
       vpcZoneIdentifier: props.subnets.map((s) => s.id),
-      minSize,
-      maxSize: props.maxInstances ?? 2,
-      desiredCapacity: minSize,
-      ...placement,
+      minSize: props.minInstances,
+      maxSize: props.maxInstances,
+      desiredCapacity: props.minInstances,
+      ...this.placement(props),
       healthCheckType: 'EC2',
       defaultInstanceWarmup: 120,
       // Managed termination protection needs this; the capacity provider unprotects as it drains.
@@ -239,32 +271,28 @@ export class Ec2Capacity extends Construct {
       },
       tag: [
         { key: 'AmazonECSManaged', value: 'true', propagateAtLaunch: true },
-        { key: 'Name', value: `${namePrefix}-instance`, propagateAtLaunch: true },
+        { key: 'Name', value: `${props.namePrefix}-instance`, propagateAtLaunch: true },
       ],
       // The capacity provider owns the desired capacity after creation.
       lifecycle: { ignoreChanges: ['desired_capacity'] },
     });
+  }
 
-    this.capacityProvider = new EcsCapacityProvider(this, 'capacity-provider', {
-      name: names.capacityProvider,
+  private createCapacityProvider(props: Ec2CapacityProps): EcsCapacityProvider {
+    return new EcsCapacityProvider(this, 'capacity-provider', {
+      name: this.names.capacityProvider,
       autoScalingGroupProvider: {
         autoScalingGroupArn: this.autoScalingGroup.arn,
         managedTerminationProtection: 'ENABLED',
         managedDraining: 'ENABLED',
         managedScaling: {
           status: 'ENABLED',
-          targetCapacity: props.targetCapacityPercent ?? 100,
+          targetCapacity: props.targetCapacityPercent,
           minimumScalingStepSize: 1,
           maximumScalingStepSize: 2,
           instanceWarmupPeriod: 120,
         },
       },
-    });
-
-    this.clusterCapacityProviders = new EcsClusterCapacityProviders(this, 'cluster-capacity-providers', {
-      clusterName: this.cluster.name,
-      capacityProviders: [this.capacityProvider.name],
-      defaultCapacityProviderStrategy: [{ capacityProvider: this.capacityProvider.name, weight: 1, base: 0 }],
     });
   }
 

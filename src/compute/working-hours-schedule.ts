@@ -70,43 +70,9 @@ export class WorkingHoursSchedule extends Construct {
   constructor(scope: Construct, id: string, props: WorkingHoursScheduleProps) {
     super(scope, id);
     const times = scheduleTimes(props.start, props.stop);
-
-    this.serviceActions = props.services.flatMap((service) => {
-      const target = service.scalingTarget;
-      const action = (phase: 'start' | 'stop', at: string, min: number, max: number) =>
-        new AppautoscalingScheduledAction(this, `${service.name}-${phase}`, {
-          name: scheduledActionName(service.name, phase),
-          serviceNamespace: target.serviceNamespace,
-          resourceId: target.resourceId,
-          scalableDimension: target.scalableDimension,
-          schedule: `cron(${awsCronTime(at)} ? * ${props.days} *)`,
-          timezone: props.timeZone,
-          scalableTargetAction: { minCapacity: String(min), maxCapacity: String(max) },
-        });
-      ignoreChanges(target, ['min_capacity', 'max_capacity']);
-      return [action('start', props.start, service.minTasks, service.maxTasks), action('stop', props.stop, 0, 0)];
-    });
-
-    const days = unixCronDays(props.days);
-    /** Scheduled actions `<actionName>-start` and `-stop` on a group, construct ids `<id>-start` and `-stop`. */
-    type Sizes = { min: number; max: number; desired: number };
-    const groupActions = (asg: AutoscalingGroup, id: string, base: string, up: { at: string } & Sizes, down: { at: string } & Sizes) => {
-      const action = (phase: 'start' | 'stop', at: string, sizes: Sizes) =>
-        new AutoscalingSchedule(this, `${id}-${phase}`, {
-          scheduledActionName: scheduledActionName(base, phase),
-          autoscalingGroupName: asg.name,
-          recurrence: `${awsCronTime(at)} * * ${days}`,
-          timeZone: props.timeZone,
-          // All three, always: the provider sends an unset size as 0; UNCHANGED (-1) sends none.
-          minSize: sizes.min,
-          maxSize: sizes.max,
-          desiredCapacity: sizes.desired,
-        });
-      // desired_capacity too: an apply after hours would otherwise start the group.
-      ignoreChanges(asg, ['desired_capacity', 'min_size', 'max_size']);
-      return [action('start', up.at, up), action('stop', down.at, down)];
-    };
-    this.instanceActions = groupActions(
+    this.serviceActions = props.services.flatMap((service) => this.addServiceActions(props, service));
+    this.instanceActions = this.addGroupActions(
+      props,
       props.autoScalingGroup,
       'instances',
       props.namePrefix,
@@ -117,7 +83,8 @@ export class WorkingHoursSchedule extends Construct {
     // One instance: the NAT group's only size (nat-instance.ts). Not a capacity provider's group, so
     // nothing protects its instance: 0/0/0 stops it.
     this.natActions = nat
-      ? groupActions(
+      ? this.addGroupActions(
+          props,
           nat,
           'nat',
           natScheduleBase(props.namePrefix),
@@ -126,6 +93,55 @@ export class WorkingHoursSchedule extends Construct {
         )
       : [];
   }
+
+  private addServiceActions(props: WorkingHoursScheduleProps, service: ScheduledService): AppautoscalingScheduledAction[] {
+    const target = service.scalingTarget;
+    const action = (phase: 'start' | 'stop', at: string, min: number, max: number) =>
+      new AppautoscalingScheduledAction(this, `${service.name}-${phase}`, {
+        name: scheduledActionName(service.name, phase),
+        serviceNamespace: target.serviceNamespace,
+        resourceId: target.resourceId,
+        scalableDimension: target.scalableDimension,
+        schedule: `cron(${awsCronTime(at)} ? * ${props.days} *)`,
+        timezone: props.timeZone,
+        scalableTargetAction: { minCapacity: String(min), maxCapacity: String(max) },
+      });
+    ignoreChanges(target, ['min_capacity', 'max_capacity']);
+    return [action('start', props.start, service.minTasks, service.maxTasks), action('stop', props.stop, 0, 0)];
+  }
+
+  /** Scheduled actions `<base>-start` and `-stop` on a group, construct ids `<id>-start` and `-stop`. */
+  private addGroupActions(
+    props: WorkingHoursScheduleProps,
+    asg: AutoscalingGroup,
+    id: string,
+    base: string,
+    up: { at: string } & GroupSizes,
+    down: { at: string } & GroupSizes,
+  ): AutoscalingSchedule[] {
+    const days = unixCronDays(props.days);
+    const action = (phase: 'start' | 'stop', at: string, sizes: GroupSizes) =>
+      new AutoscalingSchedule(this, `${id}-${phase}`, {
+        scheduledActionName: scheduledActionName(base, phase),
+        autoscalingGroupName: asg.name,
+        recurrence: `${awsCronTime(at)} * * ${days}`,
+        timeZone: props.timeZone,
+        // All three, always: the provider sends an unset size as 0; UNCHANGED (-1) sends none.
+        minSize: sizes.min,
+        maxSize: sizes.max,
+        desiredCapacity: sizes.desired,
+      });
+    // desired_capacity too: an apply after hours would otherwise start the group.
+    ignoreChanges(asg, ['desired_capacity', 'min_size', 'max_size']);
+    return [action('start', up.at, up), action('stop', down.at, down)];
+  }
+}
+
+/** An Auto Scaling group's sizes at one scheduled action. */
+interface GroupSizes {
+  readonly min: number;
+  readonly max: number;
+  readonly desired: number;
 }
 
 /** 'HH:MM' -> 'M H', the first two fields of both cron dialects. */

@@ -104,21 +104,35 @@ export class PublicLoadBalancer extends Construct {
 
   constructor(scope: Construct, id: string, props: PublicLoadBalancerProps) {
     super(scope, id);
-    const { namePrefix, certificateArn } = props;
     this.vpcId = props.vpc.id;
-    this.scheme = certificateArn ? 'https' : 'http';
+    this.scheme = props.certificateArn ? 'https' : 'http';
+    this.securityGroup = this.createSecurityGroup(props);
+    if (props.accessLogExpirationDays !== undefined) {
+      this.accessLogs = new AccessLogBucket(this, 'access-logs', {
+        namePrefix: environmentNames(props.namePrefix).accessLogBucketPrefix,
+        expirationDays: props.accessLogExpirationDays,
+      });
+    }
+    this.loadBalancer = this.createLoadBalancer(props);
+    this.baseUrl = `${this.scheme}://${props.hostName ?? this.loadBalancer.dnsName}`;
+    this.listeners = this.createListeners(props.certificateArn);
+    this.listener = this.listeners[0];
+    if (props.blockedPaths.length > 0) this.blockedPathsRule = this.createBlockedPathsRule(props);
+  }
 
-    this.securityGroup = new SecurityGroup(this, 'sg', {
-      name: environmentNames(namePrefix).loadBalancer,
+  /** Listener ports in from `ingressCidrs`; the way out to the instances is added by allowTrafficTo. */
+  private createSecurityGroup(props: PublicLoadBalancerProps): SecurityGroup {
+    const sg = new SecurityGroup(this, 'sg', {
+      name: environmentNames(props.namePrefix).loadBalancer,
       description: 'Public ALB: listener ports in, instance host ports out',
       vpcId: props.vpc.id,
-      tags: { Name: `${namePrefix}-alb` },
+      tags: { Name: `${props.namePrefix}-alb` },
     });
-    const listenerPorts = certificateArn ? [80, 443] : [80];
+    const listenerPorts = props.certificateArn ? [80, 443] : [80];
     props.ingressCidrs.forEach((cidr, i) => {
       for (const port of listenerPorts) {
         new VpcSecurityGroupIngressRule(this, `ingress-${port}-${i}`, {
-          securityGroupId: this.securityGroup.id,
+          securityGroupId: sg.id,
           description: `Listener port ${port} from ${cidr}`,
           ipProtocol: 'tcp',
           fromPort: port,
@@ -127,16 +141,12 @@ export class PublicLoadBalancer extends Construct {
         });
       }
     });
+    return sg;
+  }
 
-    if (props.accessLogExpirationDays !== undefined) {
-      this.accessLogs = new AccessLogBucket(this, 'access-logs', {
-        namePrefix: environmentNames(namePrefix).accessLogBucketPrefix,
-        expirationDays: props.accessLogExpirationDays,
-      });
-    }
-
-    this.loadBalancer = new Lb(this, 'alb', {
-      name: environmentNames(namePrefix).loadBalancer,
+  private createLoadBalancer(props: PublicLoadBalancerProps): Lb {
+    return new Lb(this, 'alb', {
+      name: environmentNames(props.namePrefix).loadBalancer,
       internal: false,
       loadBalancerType: 'application',
       securityGroups: [this.securityGroup.id],
@@ -146,45 +156,48 @@ export class PublicLoadBalancer extends Construct {
       enableDeletionProtection: props.deletionProtection,
       accessLogs: this.accessLogs ? { bucket: this.accessLogs.bucket.bucket, enabled: true, prefix: 'alb' } : undefined,
       dependsOn: this.accessLogs ? [this.accessLogs.policy] : undefined,
-      tags: { Name: `${namePrefix}-alb` },
+      tags: { Name: `${props.namePrefix}-alb` },
     });
-    this.baseUrl = `${this.scheme}://${props.hostName ?? this.loadBalancer.dnsName}`;
+  }
 
-    if (certificateArn) {
-      this.listener = new LbListener(this, 'https', {
-        loadBalancerArn: this.loadBalancer.arn,
-        port: 443,
-        protocol: 'HTTPS',
-        sslPolicy: TLS_POLICY,
-        certificateArn,
-        defaultAction: [NOT_FOUND_ACTION],
-      });
-      const redirect = new LbListener(this, 'http', {
-        loadBalancerArn: this.loadBalancer.arn,
-        port: 80,
-        protocol: 'HTTP',
-        defaultAction: [{ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' } }],
-      });
-      this.listeners = [this.listener, redirect];
-    } else {
-      this.listener = new LbListener(this, 'http', {
-        loadBalancerArn: this.loadBalancer.arn,
-        port: 80,
-        protocol: 'HTTP',
-        defaultAction: [NOT_FOUND_ACTION],
-      });
-      this.listeners = [this.listener];
+  /** The forwarding listener first: HTTPS with a certificate (and HTTP redirecting to it), else HTTP alone. */
+  private createListeners(certificateArn: string | undefined): LbListener[] {
+    if (!certificateArn) {
+      return [
+        new LbListener(this, 'http', {
+          loadBalancerArn: this.loadBalancer.arn,
+          port: 80,
+          protocol: 'HTTP',
+          defaultAction: [NOT_FOUND_ACTION],
+        }),
+      ];
     }
-    if (props.blockedPaths.length > 0) {
-      // ALB health checks go to the targets directly, not through a listener, so they still work.
-      this.blockedPathsRule = new LbListenerRule(this, 'blocked-paths', {
-        listenerArn: this.listener.arn,
-        priority: props.blockedPathsPriority,
-        action: [NOT_FOUND_ACTION],
-        condition: [{ pathPattern: { values: [...props.blockedPaths] } }],
-        tags: { Name: `${namePrefix}-blocked-paths` },
-      });
-    }
+    const https = new LbListener(this, 'https', {
+      loadBalancerArn: this.loadBalancer.arn,
+      port: 443,
+      protocol: 'HTTPS',
+      sslPolicy: TLS_POLICY,
+      certificateArn,
+      defaultAction: [NOT_FOUND_ACTION],
+    });
+    const redirect = new LbListener(this, 'http', {
+      loadBalancerArn: this.loadBalancer.arn,
+      port: 80,
+      protocol: 'HTTP',
+      defaultAction: [{ type: 'redirect', redirect: { protocol: 'HTTPS', port: '443', statusCode: 'HTTP_301' } }],
+    });
+    return [https, redirect];
+  }
+
+  /** ALB health checks go to the targets directly, not through a listener, so they still work. */
+  private createBlockedPathsRule(props: PublicLoadBalancerProps): LbListenerRule {
+    return new LbListenerRule(this, 'blocked-paths', {
+      listenerArn: this.listener.arn,
+      priority: props.blockedPathsPriority,
+      action: [NOT_FOUND_ACTION],
+      condition: [{ pathPattern: { values: [...props.blockedPaths] } }],
+      tags: { Name: `${props.namePrefix}-blocked-paths` },
+    });
   }
 
   /**

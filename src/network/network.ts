@@ -29,18 +29,18 @@ export interface NetworkProps {
   readonly publicSubnetCidrs: readonly string[];
   /** One per AZ, in AZ order. */
   readonly privateSubnetCidrs: readonly string[];
-  /** @default 'single' */
-  readonly natMode?: NatMode;
+  /** Defaulted by the resolver (`natMode`). */
+  readonly natMode: NatMode;
   /** The NAT instance's type; required when natMode is 'instance'. */
   readonly natInstanceType?: string;
   /** The NAT instance's pinned AMI. @default the latest Amazon Linux 2023 arm64 (NatInstanceProps.amiId) */
   readonly natInstanceAmiId?: string;
   /** Tags for what the NAT instance's launches create (NatInstanceProps.instanceTags). @default only Name */
   readonly natInstanceTags?: Readonly<Record<string, string>>;
-  /** `true`: ALL traffic to CloudWatch Logs. @default false */
-  readonly flowLogs?: boolean | FlowLogOptions;
-  /** Retention of the flow log group. @default 30 */
-  readonly logRetentionDays?: number;
+  /** Where flow logs go and what they record; the resolver defaults both. @default no flow logs */
+  readonly flowLogs?: false | FlowLogOptions;
+  /** Retention of the flow log group or bucket. Defaulted by the resolver (`logRetentionDays`). */
+  readonly logRetentionDays: number;
   /**
    * A free S3 gateway endpoint on the private route tables. ECR image layers come from S3, so
    * pulls skip the NAT gateway's per-GB charge. Needs the region to name the service.
@@ -83,23 +83,39 @@ export class Network extends Construct {
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
-    const { namePrefix, availabilityZones } = props;
-    const natMode = props.natMode ?? 'single';
-    this.availabilityZones = availabilityZones;
+    this.availabilityZones = props.availabilityZones;
+    this.vpc = this.createVpc(props.namePrefix, props.vpcCidr);
+    const { igw, publicRoutes } = this.createPublicRouting(props.namePrefix);
+    this.publicSubnets = this.createPublicSubnets(props, publicRoutes);
+    if (props.natMode === 'instance') this.natInstance = this.createNatInstance(props, igw);
+    this.natGateways = this.createNatGateways(props, igw);
+    const privateRouteTables: RouteTable[] = [];
+    this.privateSubnets = this.createPrivateSubnets(props, privateRouteTables);
+    this.privateRouteTables = privateRouteTables;
+    if (props.s3GatewayEndpointRegion) this.s3Endpoint = this.createS3Endpoint(props, props.s3GatewayEndpointRegion);
+    if (props.flowLogs) {
+      const { flowLog, bucket } = this.createFlowLogs(props.namePrefix, props.flowLogs, props.logRetentionDays);
+      this.flowLog = flowLog;
+      this.flowLogBucket = bucket;
+    }
+  }
 
-    this.vpc = new Vpc(this, 'vpc', {
-      cidrBlock: props.vpcCidr,
+  private createVpc(namePrefix: string, cidrBlock: string): Vpc {
+    const vpc = new Vpc(this, 'vpc', {
+      cidrBlock,
       enableDnsSupport: true,
       enableDnsHostnames: true,
       tags: { Name: `${namePrefix}-vpc` },
     });
-
     // Adopt the default security group with no rules, so nothing can fall back on its allow-all (CKV2_AWS_12).
     new DefaultSecurityGroup(this, 'default-sg', {
-      vpcId: this.vpc.id,
+      vpcId: vpc.id,
       tags: { Name: `${namePrefix}-default-deny` },
     });
+    return vpc;
+  }
 
+  private createPublicRouting(namePrefix: string): { igw: InternetGateway; publicRoutes: RouteTable } {
     const igw = new InternetGateway(this, 'igw', { vpcId: this.vpc.id, tags: { Name: `${namePrefix}-igw` } });
     const publicRoutes = new RouteTable(this, 'public-rt', { vpcId: this.vpc.id, tags: { Name: `${namePrefix}-public` } });
     new Route(this, 'public-default-route', {
@@ -107,61 +123,70 @@ export class Network extends Construct {
       destinationCidrBlock: '0.0.0.0/0',
       gatewayId: igw.id,
     });
+    return { igw, publicRoutes };
+  }
 
-    this.publicSubnets = availabilityZones.map((az, i) => {
+  private createPublicSubnets(props: NetworkProps, publicRoutes: RouteTable): NetworkSubnet[] {
+    return props.availabilityZones.map((az, i) => {
       const subnet = new Subnet(this, `public-${az}`, {
         vpcId: this.vpc.id,
         availabilityZone: az,
         cidrBlock: props.publicSubnetCidrs[i],
         // Only the ALB and NAT (gateways or instance) live here, and each brings its own addresses.
         mapPublicIpOnLaunch: false,
-        tags: { Name: `${namePrefix}-public-${az}`, Tier: 'public' },
+        tags: { Name: `${props.namePrefix}-public-${az}`, Tier: 'public' },
       });
       new RouteTableAssociation(this, `public-${az}-rta`, { subnetId: subnet.id, routeTableId: publicRoutes.id });
       return { availabilityZone: az, subnet };
     });
+  }
 
-    if (natMode === 'instance') {
-      if (!props.natInstanceType) throw new Error('Network: natMode "instance" needs natInstanceType');
-      this.natInstance = new NatInstance(this, 'nat-instance', {
-        namePrefix,
-        vpc: this.vpc,
-        subnet: this.publicSubnets[0].subnet,
-        internetGateway: igw,
-        sourceCidrs: props.privateSubnetCidrs,
-        instanceType: props.natInstanceType,
-        amiId: props.natInstanceAmiId,
-        instanceTags: props.natInstanceTags,
-      });
-    }
-    const natAzs = { 'per-az': availabilityZones, single: availabilityZones.slice(0, 1), instance: [] }[natMode];
-    this.natGateways = natAzs.map((az, i) => {
+  private createNatInstance(props: NetworkProps, igw: InternetGateway): NatInstance {
+    if (!props.natInstanceType) throw new Error('Network: natMode "instance" needs natInstanceType');
+    return new NatInstance(this, 'nat-instance', {
+      namePrefix: props.namePrefix,
+      vpc: this.vpc,
+      subnet: this.publicSubnets[0].subnet,
+      internetGateway: igw,
+      sourceCidrs: props.privateSubnetCidrs,
+      instanceType: props.natInstanceType,
+      amiId: props.natInstanceAmiId,
+      instanceTags: props.natInstanceTags,
+    });
+  }
+
+  /** One per AZ, one in the first AZ, or none (the NAT instance routes instead). */
+  private createNatGateways(props: NetworkProps, igw: InternetGateway): NatGateway[] {
+    const azs = props.availabilityZones;
+    const natAzs = { 'per-az': azs, single: azs.slice(0, 1), instance: [] }[props.natMode];
+    return natAzs.map((az, i) => {
       const eip = new Eip(this, `nat-eip-${az}`, {
         domain: 'vpc',
-        tags: { Name: `${namePrefix}-nat-${az}` },
+        tags: { Name: `${props.namePrefix}-nat-${az}` },
         dependsOn: [igw],
       });
       return new NatGateway(this, `nat-${az}`, {
         allocationId: eip.allocationId,
         subnetId: this.publicSubnets[i].subnet.id,
-        tags: { Name: `${namePrefix}-nat-${az}` },
+        tags: { Name: `${props.namePrefix}-nat-${az}` },
         dependsOn: [igw],
       });
     });
+  }
 
-    // One route table per private subnet, so switching NAT mode only changes routes.
-    const privateRouteTables: RouteTable[] = [];
-    this.privateSubnets = availabilityZones.map((az, i) => {
+  /** One route table per private subnet, so switching NAT mode only changes routes; the tables go into `tables`. */
+  private createPrivateSubnets(props: NetworkProps, tables: RouteTable[]): NetworkSubnet[] {
+    return props.availabilityZones.map((az, i) => {
       const subnet = new Subnet(this, `private-${az}`, {
         vpcId: this.vpc.id,
         availabilityZone: az,
         cidrBlock: props.privateSubnetCidrs[i],
         mapPublicIpOnLaunch: false,
-        tags: { Name: `${namePrefix}-private-${az}`, Tier: 'private' },
+        tags: { Name: `${props.namePrefix}-private-${az}`, Tier: 'private' },
       });
       const table = new RouteTable(this, `private-${az}-rt`, {
         vpcId: this.vpc.id,
-        tags: { Name: `${namePrefix}-private-${az}` },
+        tags: { Name: `${props.namePrefix}-private-${az}` },
       });
       new RouteTableAssociation(this, `private-${az}-rta`, { subnetId: subnet.id, routeTableId: table.id });
       new Route(this, `private-${az}-default-route`, {
@@ -169,36 +194,34 @@ export class Network extends Construct {
         destinationCidrBlock: '0.0.0.0/0',
         ...(this.natInstance
           ? { networkInterfaceId: this.natInstance.networkInterface.id }
-          : { natGatewayId: this.natGateways[natMode === 'per-az' ? i : 0].id }),
+          : { natGatewayId: this.natGateways[props.natMode === 'per-az' ? i : 0].id }),
       });
-      privateRouteTables.push(table);
+      tables.push(table);
       return { availabilityZone: az, subnet };
     });
-    this.privateRouteTables = privateRouteTables;
+  }
 
-    if (props.s3GatewayEndpointRegion) {
-      this.s3Endpoint = new VpcEndpoint(this, 's3-endpoint', {
-        vpcId: this.vpc.id,
-        serviceName: `com.amazonaws.${props.s3GatewayEndpointRegion}.s3`,
-        vpcEndpointType: 'Gateway',
-        routeTableIds: privateRouteTables.map((t) => t.id),
-        tags: { Name: `${namePrefix}-s3` },
-      });
-    }
+  private createS3Endpoint(props: NetworkProps, region: string): VpcEndpoint {
+    return new VpcEndpoint(this, 's3-endpoint', {
+      vpcId: this.vpc.id,
+      serviceName: `com.amazonaws.${region}.s3`,
+      vpcEndpointType: 'Gateway',
+      routeTableIds: this.privateRouteTables.map((t) => t.id),
+      tags: { Name: `${props.namePrefix}-s3` },
+    });
+  }
 
-    if (props.flowLogs) {
-      const options: FlowLogOptions = props.flowLogs === true ? { destination: 'cloud-watch-logs', trafficType: 'ALL' } : props.flowLogs;
-      const retentionInDays = props.logRetentionDays ?? 30;
-      if (options.destination === 's3') {
-        this.flowLogBucket = new FlowLogBucket(this, 'flow-log-bucket', {
-          namePrefix: environmentNames(namePrefix).flowLogBucketPrefix,
-          expirationDays: retentionInDays,
-        });
-        this.flowLog = this.addFlowLogsToS3(namePrefix, options.trafficType, this.flowLogBucket);
-      } else {
-        this.flowLog = this.addFlowLogs(namePrefix, retentionInDays, options.trafficType);
-      }
-    }
+  private createFlowLogs(
+    namePrefix: string,
+    options: FlowLogOptions,
+    retentionInDays: number,
+  ): { flowLog: FlowLog; bucket?: FlowLogBucket } {
+    if (options.destination !== 's3') return { flowLog: this.addFlowLogs(namePrefix, retentionInDays, options.trafficType) };
+    const bucket = new FlowLogBucket(this, 'flow-log-bucket', {
+      namePrefix: environmentNames(namePrefix).flowLogBucketPrefix,
+      expirationDays: retentionInDays,
+    });
+    return { flowLog: this.addFlowLogsToS3(namePrefix, options.trafficType, bucket), bucket };
   }
 
   /** Half the delivery price of CloudWatch Logs; read with Athena or S3 Select. */

@@ -42,8 +42,17 @@ export class AlarmTopic extends Construct {
     super(scope, id);
     this.key = props.key;
     this.topic = new SnsTopic(this, 'topic', { name: props.topicName, kmsMasterKeyId: this.key.key.arn });
+    this.policy = this.createPolicy();
+    this.subscriptions = [
+      ...props.emails.map((e) => this.subscribe('email', e)),
+      ...props.httpsUrls.map((u) => this.subscribe('https', u)),
+    ];
+  }
+
+  /** The account owns the topic, CloudWatch alarms of this account publish, and only over TLS. */
+  private createPolicy(): SnsTopicPolicy {
     const { account, partition } = this.key;
-    this.policy = new SnsTopicPolicy(this, 'policy', {
+    return new SnsTopicPolicy(this, 'policy', {
       arn: this.topic.arn,
       policy: policyDocument(
         {
@@ -71,13 +80,14 @@ export class AlarmTopic extends Construct {
         },
       ),
     });
-    // Ids from the endpoint, not the position: removing one subscriber leaves the others confirmed.
-    const subscribe = (protocol: string) => (endpoint: string) =>
-      new SnsTopicSubscription(this, `${protocol}-${endpoint.replace(/[^A-Za-z0-9]+/g, '-')}`, {
-        topicArn: this.topic.arn,
-        protocol,
-        endpoint,
-      });
-    this.subscriptions = [...props.emails.map(subscribe('email')), ...props.httpsUrls.map(subscribe('https'))];
+  }
+
+  /** Ids from the endpoint, not the position: removing one subscriber leaves the others confirmed. */
+  private subscribe(protocol: string, endpoint: string): SnsTopicSubscription {
+    return new SnsTopicSubscription(this, `${protocol}-${endpoint.replace(/[^A-Za-z0-9]+/g, '-')}`, {
+      topicArn: this.topic.arn,
+      protocol,
+      endpoint,
+    });
   }
 }

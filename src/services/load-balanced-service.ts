@@ -96,20 +96,14 @@ export class LoadBalancedService extends Construct {
       name: serviceLogGroupName(props.namePrefix, props.serviceName),
       retentionInDays: props.logRetentionDays,
     });
-    this.executionRole = new IamRole(this, 'execution-role', {
-      name: names('execution'),
-      assumeRolePolicy: serviceTrustPolicy('ecs-tasks.amazonaws.com'),
-    });
+    this.executionRole = this.tasksRole('execution-role', names('execution'));
     const executionPolicy = new IamRolePolicyAttachment(this, 'execution-policy', {
       role: this.executionRole.name,
       policyArn: managedPolicyArn(partition, EXECUTION_MANAGED_POLICY),
     });
     this.secretsPolicy = this.grantSecrets(props.container);
     // The apps call no AWS API of their own yet, so the task role has no permissions at all.
-    this.taskRole = new IamRole(this, 'task-role', {
-      name: names('task'),
-      assumeRolePolicy: serviceTrustPolicy('ecs-tasks.amazonaws.com'),
-    });
+    this.taskRole = this.tasksRole('task-role', names('task'));
     this.execPolicy = props.execCommand ? this.grantExec(props.execCommand) : undefined;
     // IAM is eventually consistent: the first tasks must not start before their roles' policies exist.
     const rolePolicies = [
@@ -117,26 +111,42 @@ export class LoadBalancedService extends Construct {
       ...(this.secretsPolicy ? [this.secretsPolicy] : []),
       ...(this.execPolicy ? [this.execPolicy] : []),
     ];
+    this.taskDefinition = this.createTaskDefinition(props, names(), rolePolicies);
+    this.service = this.ecsService(props, rolePolicies);
+    this.scalingTarget = this.createScalingTarget(props);
+    this.scalingPolicies = this.trackingPolicies(props, names);
+  }
 
-    this.taskDefinition = new EcsTaskDefinition(this, 'task', {
-      family: names(),
+  /** A role ECS tasks assume. */
+  private tasksRole(id: string, name: string): IamRole {
+    return new IamRole(this, id, { name, assumeRolePolicy: serviceTrustPolicy('ecs-tasks.amazonaws.com') });
+  }
+
+  private createTaskDefinition(
+    props: LoadBalancedServiceProps,
+    family: string,
+    rolePolicies: readonly TerraformResource[],
+  ): EcsTaskDefinition {
+    return new EcsTaskDefinition(this, 'task', {
+      family,
       requiresCompatibilities: ['EC2'],
       networkMode: 'bridge',
       executionRoleArn: this.executionRole.arn,
       taskRoleArn: this.taskRole.arn,
       containerDefinitions: JSON.stringify([this.containerDefinition(props)]),
       volume: [{ name: 'tmp' }, ...(props.execCommand ? Object.keys(EXEC_WRITABLE_PATHS).map((name) => ({ name })) : [])],
-      dependsOn: rolePolicies,
+      dependsOn: [...rolePolicies],
     });
-    this.service = this.ecsService(props, rolePolicies);
-    this.scalingTarget = new AppautoscalingTarget(this, 'scaling-target', {
+  }
+
+  private createScalingTarget(props: LoadBalancedServiceProps): AppautoscalingTarget {
+    return new AppautoscalingTarget(this, 'scaling-target', {
       serviceNamespace: 'ecs',
       scalableDimension: 'ecs:service:DesiredCount',
       resourceId: `service/${props.capacity.cluster.name}/${this.service.name}`,
       minCapacity: props.scaling.minTasks,
       maxCapacity: props.scaling.maxTasks,
     });
-    this.scalingPolicies = this.trackingPolicies(props, names);
   }
 
   /** Exactly the configured secrets, and their KMS key when one is named; nothing when there are none. */

@@ -41,58 +41,20 @@ export class ServiceAlarms extends Construct {
   public readonly deploymentAlarms: readonly CloudwatchMetricAlarm[];
   public readonly all: readonly CloudwatchMetricAlarm[];
 
+  private readonly props: ServiceAlarmsProps;
+  private readonly metrics: ReturnType<typeof serviceMetrics>;
+
   constructor(scope: Construct, id: string, props: ServiceAlarmsProps) {
     super(scope, id);
+    this.props = props;
+    this.metrics = serviceMetrics(props.watched);
     const t = props.thresholds;
-    const m = serviceMetrics(props.watched);
-    const common = { actions: props.actions };
-    const name = (what: string) => serviceResourceName(props.namePrefix, props.serviceName, what);
-
-    this.target5xxRate = metricAlarm(this, 'target-5xx', {
-      ...common,
-      alarmName: name('target-5xx'),
-      description: `${props.serviceName}: more than ${t.target5xxPercent}% of requests answered 5xx by the app`,
-      watch: errorRate(m.target5xx, m.requests, props.minimumRequestsPerMinute),
-      comparison: 'GreaterThanThreshold',
-      threshold: t.target5xxPercent,
-      minutes: t.evaluationMinutes,
-      missingData: 'notBreaching',
-    });
-    this.unhealthyHosts = metricAlarm(this, 'unhealthy-hosts', {
-      ...common,
-      alarmName: name('unhealthy-hosts'),
-      description: `${props.serviceName}: a target failing the ALB health check for ${t.unhealthyHostMinutes} minutes`,
-      watch: { metric: m.unhealthyHosts, statistic: 'Maximum' },
-      comparison: 'GreaterThanThreshold',
-      threshold: 0,
-      minutes: t.unhealthyHostMinutes,
-      // Published while requests flow; a quiet ALB is not an unhealthy host (tasks-below-desired, with Container Insights, covers no tasks).
-      missingData: 'notBreaching',
-    });
-    this.p99Latency = metricAlarm(this, 'p99-latency', {
-      ...common,
-      alarmName: name('p99-latency'),
-      description: `${props.serviceName}: p99 response time above ${t.p99LatencySeconds} s`,
-      watch: { metric: m.responseTime, statistic: 'p99' },
-      comparison: 'GreaterThanThreshold',
-      threshold: t.p99LatencySeconds,
-      minutes: t.evaluationMinutes,
-      missingData: 'notBreaching',
-    });
-    const utilisation = (what: 'cpu' | 'memory', metric: typeof m.cpu, percent: number, of: string) =>
-      metricAlarm(this, `${what}-high`, {
-        ...common,
-        alarmName: name(`${what}-high`),
-        description: `${props.serviceName}: average ${what === 'cpu' ? 'CPU' : what} above ${percent}% of ${of}`,
-        watch: { metric, statistic: 'Average' },
-        comparison: 'GreaterThanThreshold',
-        threshold: percent,
-        minutes: t.evaluationMinutes,
-        missingData: 'missing',
-      });
-    this.cpuHigh = utilisation('cpu', m.cpu, t.cpuPercent, "the tasks' cpu units");
-    this.memoryHigh = utilisation('memory', m.memory, t.memoryPercent, 'the hard limit');
-    this.tasksBelowDesired = props.containerInsights ? this.addTasksBelowDesired(props, m, name) : undefined;
+    this.target5xxRate = this.addTarget5xxRate();
+    this.unhealthyHosts = this.addUnhealthyHosts();
+    this.p99Latency = this.addP99Latency();
+    this.cpuHigh = this.addUtilisation('cpu', this.metrics.cpu, t.cpuPercent, "the tasks' cpu units");
+    this.memoryHigh = this.addUtilisation('memory', this.metrics.memory, t.memoryPercent, 'the hard limit');
+    this.tasksBelowDesired = props.containerInsights ? this.addTasksBelowDesired() : undefined;
     this.deploymentAlarms = [this.target5xxRate, this.unhealthyHosts, this.p99Latency];
     this.all = [
       this.target5xxRate,
@@ -104,20 +66,78 @@ export class ServiceAlarms extends Construct {
     ];
   }
 
-  private addTasksBelowDesired(
-    props: ServiceAlarmsProps,
-    m: ReturnType<typeof serviceMetrics>,
-    name: (what: string) => string,
-  ): CloudwatchMetricAlarm {
-    const t = props.thresholds;
+  /** `<namePrefix>-<service>-<what>`. */
+  private alarmName(what: string): string {
+    return serviceResourceName(this.props.namePrefix, this.props.serviceName, what);
+  }
+
+  private addTarget5xxRate(): CloudwatchMetricAlarm {
+    const { thresholds: t, serviceName } = this.props;
+    const m = this.metrics;
+    return metricAlarm(this, 'target-5xx', {
+      actions: this.props.actions,
+      alarmName: this.alarmName('target-5xx'),
+      description: `${serviceName}: more than ${t.target5xxPercent}% of requests answered 5xx by the app`,
+      watch: errorRate(m.target5xx, m.requests, this.props.minimumRequestsPerMinute),
+      comparison: 'GreaterThanThreshold',
+      threshold: t.target5xxPercent,
+      minutes: t.evaluationMinutes,
+      missingData: 'notBreaching',
+    });
+  }
+
+  private addUnhealthyHosts(): CloudwatchMetricAlarm {
+    const { thresholds: t, serviceName } = this.props;
+    return metricAlarm(this, 'unhealthy-hosts', {
+      actions: this.props.actions,
+      alarmName: this.alarmName('unhealthy-hosts'),
+      description: `${serviceName}: a target failing the ALB health check for ${t.unhealthyHostMinutes} minutes`,
+      watch: { metric: this.metrics.unhealthyHosts, statistic: 'Maximum' },
+      comparison: 'GreaterThanThreshold',
+      threshold: 0,
+      minutes: t.unhealthyHostMinutes,
+      // Published while requests flow; a quiet ALB is not an unhealthy host (tasks-below-desired, with Container Insights, covers no tasks).
+      missingData: 'notBreaching',
+    });
+  }
+
+  private addP99Latency(): CloudwatchMetricAlarm {
+    const { thresholds: t, serviceName } = this.props;
+    return metricAlarm(this, 'p99-latency', {
+      actions: this.props.actions,
+      alarmName: this.alarmName('p99-latency'),
+      description: `${serviceName}: p99 response time above ${t.p99LatencySeconds} s`,
+      watch: { metric: this.metrics.responseTime, statistic: 'p99' },
+      comparison: 'GreaterThanThreshold',
+      threshold: t.p99LatencySeconds,
+      minutes: t.evaluationMinutes,
+      missingData: 'notBreaching',
+    });
+  }
+
+  private addUtilisation(what: 'cpu' | 'memory', metric: typeof this.metrics.cpu, percent: number, of: string): CloudwatchMetricAlarm {
+    return metricAlarm(this, `${what}-high`, {
+      actions: this.props.actions,
+      alarmName: this.alarmName(`${what}-high`),
+      description: `${this.props.serviceName}: average ${what === 'cpu' ? 'CPU' : what} above ${percent}% of ${of}`,
+      watch: { metric, statistic: 'Average' },
+      comparison: 'GreaterThanThreshold',
+      threshold: percent,
+      minutes: this.props.thresholds.evaluationMinutes,
+      missingData: 'missing',
+    });
+  }
+
+  private addTasksBelowDesired(): CloudwatchMetricAlarm {
+    const { thresholds: t, serviceName } = this.props;
     return metricAlarm(this, 'tasks-below-desired', {
-      actions: props.actions,
-      alarmName: name('tasks-below-desired'),
-      description: `${props.serviceName}: fewer running tasks than desired for ${t.tasksBelowDesiredMinutes} minutes`,
+      actions: this.props.actions,
+      alarmName: this.alarmName('tasks-below-desired'),
+      description: `${serviceName}: fewer running tasks than desired for ${t.tasksBelowDesiredMinutes} minutes`,
       watch: {
         queries: [
-          { id: 'running', metric: m.runningTasks, stat: 'Average' },
-          { id: 'desired', metric: m.desiredTasks, stat: 'Average' },
+          { id: 'running', metric: this.metrics.runningTasks, stat: 'Average' },
+          { id: 'desired', metric: this.metrics.desiredTasks, stat: 'Average' },
         ],
         expression: 'desired - running',
         label: 'desired - running tasks',
