@@ -6,6 +6,7 @@ import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { DataAwsSsmParameter } from '@cdktf/provider-aws/lib/data-aws-ssm-parameter';
 import { resolveEnvironment } from '../src/environment/resolve';
 import { Ec2CapacityProps } from '../src/compute/ec2-capacity';
+import { CAPACITY_DEFAULTS } from '../src/compute/settings';
 import { INSTANCE_TYPES } from '../src/compute/instance-types';
 import { testCapacity, testNetwork } from './support/fixtures';
 import { onlyResource, resourcesOf, SynthJson, synthJson } from './support/synth';
@@ -22,7 +23,7 @@ function userDataScript(launchTemplate: any): string {
 }
 
 describe('Ec2Capacity (on-demand)', () => {
-  const { text, json } = synthCapacity({ minInstances: 1, maxInstances: 5 });
+  const { text, json } = synthCapacity({ capacity: { ...CAPACITY_DEFAULTS, min: 1, max: 5 } });
   const launchTemplate = onlyResource(json, 'aws_launch_template');
 
   test('cluster with Container Insights', () => {
@@ -145,7 +146,7 @@ describe('Ec2Capacity (on-demand)', () => {
   });
 
   test('capacity provider: a target capacity below 100 keeps spare instances', () => {
-    const spare = synthCapacity({ targetCapacityPercent: 90 }).json;
+    const spare = synthCapacity({ capacity: { ...CAPACITY_DEFAULTS, targetCapacityPercent: 90 } }).json;
     expect(onlyResource(spare, 'aws_ecs_capacity_provider').auto_scaling_group_provider.managed_scaling.target_capacity).toBe(90);
   });
 

@@ -14,7 +14,7 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
-import { CpuCredits } from './settings';
+import { Capacity, CpuCredits } from './settings';
 import { managedPolicyArn, serviceTrustPolicy } from '../shared/iam';
 import { InstanceTypeSpec } from './instance-types';
 import { LAUNCH_TAGGED_RESOURCES } from '../shared/launch-tags';
@@ -37,10 +37,8 @@ export interface Ec2CapacityProps {
   readonly instanceType: string;
   /** From instance-types.ts; picks the AMI architecture. */
   readonly instanceSpec: InstanceTypeSpec;
-  /** Defaulted by the resolver (`capacity.min`). */
-  readonly minInstances: number;
-  /** Defaulted by the resolver (`capacity.max`). */
-  readonly maxInstances: number;
+  /** The group's size and managed scaling target, resolved (compute/settings.ts resolveCapacity). */
+  readonly capacity: Capacity;
   /** Run instances above the on-demand base as Spot. @default on-demand only */
   readonly spot?: SpotOptions;
   /** ECS_RESERVED_MEMORY: MiB held back for the OS and agent. Defaulted by the resolver (`reservedMemoryMiB`). */
@@ -56,11 +54,6 @@ export interface Ec2CapacityProps {
    * specifications): the provider's default_tags reach none, because the Auto Scaling group launches them. @default only Name
    */
   readonly instanceTags?: Readonly<Record<string, string>>;
-  /**
-   * Managed scaling keeps the instances this full (tasks placed / instances); below 100 keeps spare ones.
-   * Defaulted by the resolver (`capacity.targetCapacityPercent`).
-   */
-  readonly targetCapacityPercent: number;
   /** ECS Exec: session encryption key and the KMS-encrypted log group sessions are recorded in. @default no exec configuration */
   readonly execCommand?: { readonly kmsKeyArn: string; readonly logGroupName: string };
   /** Burstable types only. @default the family's own (no credit_specification) */
@@ -247,9 +240,9 @@ export class Ec2Capacity extends Construct {
     return new AutoscalingGroup(this, 'asg', {
       name: this.names.autoScalingGroup,
       vpcZoneIdentifier: props.subnets.map((s) => s.id),
-      minSize: props.minInstances,
-      maxSize: props.maxInstances,
-      desiredCapacity: props.minInstances,
+      minSize: props.capacity.min,
+      maxSize: props.capacity.max,
+      desiredCapacity: props.capacity.min,
       ...this.placement(props),
       healthCheckType: 'EC2',
       defaultInstanceWarmup: 120,
@@ -287,7 +280,7 @@ export class Ec2Capacity extends Construct {
         managedDraining: 'ENABLED',
         managedScaling: {
           status: 'ENABLED',
-          targetCapacity: props.targetCapacityPercent,
+          targetCapacity: props.capacity.targetCapacityPercent,
           minimumScalingStepSize: 1,
           maximumScalingStepSize: 2,
           instanceWarmupPeriod: 120,

@@ -59,3 +59,17 @@ export interface SpotSettings {
   /** Instances that stay on-demand whatever the Spot market does. @default 1 */
   readonly onDemandBaseCapacity?: number;
 }
+
+/** The instances' group as constructs receive it: every field resolved. */
+export type Capacity = Required<CapacitySettings>;
+
+/** The one place capacity's defaults are written (the JSDoc @default above says the same). */
+export const CAPACITY_DEFAULTS: Capacity = { min: 1, max: 4, targetCapacityPercent: 100 };
+
+export function resolveCapacity(s: CapacitySettings = {}): Capacity {
+  return {
+    min: s.min ?? CAPACITY_DEFAULTS.min,
+    max: s.max ?? CAPACITY_DEFAULTS.max,
+    targetCapacityPercent: s.targetCapacityPercent ?? CAPACITY_DEFAULTS.targetCapacityPercent,
+  };
+}

@@ -1,4 +1,5 @@
 import { EnvironmentConfig, EnvironmentSettings, LOG_RETENTION_DAYS, NAT_MODES, NatMode } from './config';
+import { resolveCapacity } from '../compute/settings';
 import { formatCidr, Ipv4Cidr, overlaps, contains, parseCidr, subnet } from '../network/cidr';
 import { checkBlockedPaths, resolveHttps } from './https';
 import { INSTANCE_TYPES } from '../compute/instance-types';
@@ -61,11 +62,7 @@ export function resolveEnvironment(name: string, s: EnvironmentSettings): Enviro
   const spec = INSTANCE_TYPES[instanceType];
   v.check('instanceType', instanceType, spec !== undefined, `one of ${braceList(Object.keys(INSTANCE_TYPES))}`);
 
-  const capacity = {
-    min: s.capacity?.min ?? 1,
-    max: s.capacity?.max ?? 4,
-    targetCapacityPercent: s.capacity?.targetCapacityPercent ?? 100,
-  };
+  const capacity = resolveCapacity(s.capacity);
   v.integer('capacity.min', capacity.min, 0, 100);
   v.integer('capacity.max', capacity.max, 1, 100);
   v.integer('capacity.targetCapacityPercent', capacity.targetCapacityPercent, 1, 100);
