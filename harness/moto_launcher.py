@@ -251,6 +251,34 @@ def patch_logs_kms_key_association() -> None:
     LogsResponse.disassociate_kms_key = lambda self: set_key(self, None)
 
 
+def patch_launch_template_version_user_data() -> None:
+    """Gap: CreateLaunchTemplateVersion stores UserData as a plain string, where CreateLaunchTemplate
+    parses it; a group launching from such a version fails moto's own assertion (500), so a template
+    updated in place (an upgrade's new version) could never launch. Parse it the same way, as EC2
+    keeps one UserData format for every version (CreateLaunchTemplateVersion, the AWS API reference)."""
+    from moto.ec2.responses.launch_templates import LaunchTemplates
+    from moto.ec2.utils import parse_user_data
+
+    original = LaunchTemplates.create_launch_template_version
+
+    def create_version(self):
+        get_param = self._get_param
+
+        def parsed(name, default=None):
+            value = get_param(name, default)
+            if name == "LaunchTemplateData" and isinstance(value, dict) and "UserData" in value:
+                value = {**value, "UserData": parse_user_data(get_param("LaunchTemplateData.UserData"))}
+            return value
+
+        self._get_param = parsed
+        try:
+            return original(self)
+        finally:
+            del self._get_param
+
+    LaunchTemplates.create_launch_template_version = create_version
+
+
 def main() -> None:
     patch_ecs_empty_network_configuration()
     patch_ecs_tasks_start()
@@ -260,6 +288,7 @@ def main() -> None:
     patch_autoscaling_instance_refresh()
     patch_launch_template_network_interface()
     patch_logs_kms_key_association()
+    patch_launch_template_version_user_data()
     app = DomainDispatcherApplication(create_backend_app)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     os.environ["MOTO_PORT"] = str(server.port)
