@@ -7,6 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { EnvironmentConfig } from '../src/environment/config';
 import { ENVIRONMENTS, selectEnvironments } from '../src/environments';
 import { Emulator, findMoto, startEmulator } from './emulator';
 import { synthEmulatorStack } from './emulator-stack';
@@ -15,7 +16,7 @@ import { runRegistry } from './registry-check';
 import { checkHttps, createHostedZone, deleteHostedZone } from './https-checks';
 import { firstError, prepareTerraform, runHarness, seconds, TerraformSetup, WORK_DIR } from './terraform';
 import { awsCli, Checks, emulatorAwsEnv, expect, Json, oneAtATime, plannedChanges, readOutputs, requireAwsCli, step } from './checks';
-import { Deployment, deployment } from './checks/deployment';
+import { Aws, Deployment, deployment } from './checks/deployment';
 import { checkFlowLogs, checkNatInstance, checkSubnetsAndNat } from './checks/network';
 import { checkAccessLogs, checkLoadBalancer } from './checks/edge';
 import { checkCapacity, checkCluster, checkNatSchedule, checkSchedule } from './checks/compute';
@@ -76,6 +77,48 @@ async function checkStrategyChangeInPlace(checks: Checks, setup: TerraformSetup,
   }
 }
 
+/** After a successful apply: the deployment, a second plan, the strategy check, then what operators do with it. */
+async function checkApplied(checks: Checks, env: TerraformSetup, aws: Aws, endpoint: string, config: EnvironmentConfig, dir: string) {
+  const d = deployment(checks, aws, endpoint, config, readOutputs(env, dir));
+  checkDeployment(d);
+  // moto's answers are not complete enough for an empty re-plan: record the drift, don't assert on it.
+  const plan = await step(checks, env, dir, 'plan', ['plan', '-detailed-exitcode']);
+  const changes = plannedChanges(plan.output);
+  if (plan.code === 1) checks.log(`second plan failed (not asserted): ${firstError(plan.output)}`);
+  else
+    checks.log(
+      `second plan (not asserted): ${changes.length === 0 ? 'no changes' : `${changes.length} would change, see ${join(dir, 'plan.log')}`}`,
+    );
+  changes.forEach((c) => checks.log(`  ${c}`));
+  await checkStrategyChangeInPlace(checks, env, dir);
+  checkOperations(d);
+  checkWakeAndWait(d);
+  checkOperatorCommands(d);
+}
+
+/** Destroy even after a failed apply: it must clean up whatever was created. */
+async function destroyToEmpty(checks: Checks, env: TerraformSetup, aws: Aws, dir: string): Promise<void> {
+  let vpcId: string | undefined;
+  try {
+    vpcId = readOutputs(env, dir).vpc_id;
+  } catch {
+    vpcId = undefined;
+  }
+  const destroy = await step(checks, env, dir, 'destroy', ['destroy', '-auto-approve']);
+  checks.run('terraform destroy leaves an empty state', () => {
+    expect(destroy.code === 0, `${firstError(destroy.output)} (log: ${join(dir, 'destroy.log')})`);
+    const state = spawnSync('terraform', ['state', 'list'], { cwd: dir, env: env.env, encoding: 'utf8' });
+    expect(state.status === 0, `terraform state list: ${state.stderr.trim()}`);
+    const left = state.stdout.trim();
+    expect(left === '', `still in state: ${left.split('\n').join(', ')}`);
+    if (vpcId) {
+      const vpcs = aws('ec2', 'describe-vpcs', '--filters', `Name=vpc-id,Values=${vpcId}`).Vpcs;
+      expect(vpcs.length === 0, `the VPC ${vpcId} is still in the emulator`);
+    }
+    return /Resources: (\d+) destroyed/.exec(destroy.output)?.[0];
+  });
+}
+
 async function runEnvironment(setup: TerraformSetup, emulator: Emulator, environment: string, checks: Checks): Promise<void> {
   const { config, dir } = synthEmulatorStack(environment, emulator.endpoint, join(OUT_DIR, environment));
   checks.log(
@@ -83,7 +126,6 @@ async function runEnvironment(setup: TerraformSetup, emulator: Emulator, environ
   );
   const env = { ...setup, env: emulatorAwsEnv(setup.env) };
   const aws = awsCli(emulator.endpoint, config.region);
-  const log = (name: string) => join(dir, `${name}.log`);
 
   const init = await oneAtATime(() => step(checks, env, dir, 'init', ['init']));
   if (!checks.run('terraform init', () => expect(init.code === 0, firstError(init.output)))) return;
@@ -99,47 +141,11 @@ async function runEnvironment(setup: TerraformSetup, emulator: Emulator, environ
 
   const apply = await step(checks, env, dir, 'apply', ['apply', '-auto-approve']);
   const applied = checks.run('terraform apply', () => {
-    expect(apply.code === 0, `${firstError(apply.output)} (log: ${log('apply')})`);
+    expect(apply.code === 0, `${firstError(apply.output)} (log: ${join(dir, 'apply.log')})`);
     return /Resources: (\d+) added/.exec(apply.output)?.[0];
   });
-  if (applied) {
-    const d = deployment(checks, aws, emulator.endpoint, config, readOutputs(env, dir));
-    checkDeployment(d);
-    // moto's answers are not complete enough for an empty re-plan: record the drift, don't assert on it.
-    const plan = await step(checks, env, dir, 'plan', ['plan', '-detailed-exitcode']);
-    const changes = plannedChanges(plan.output);
-    if (plan.code === 1) checks.log(`second plan failed (not asserted): ${firstError(plan.output)}`);
-    else
-      checks.log(
-        `second plan (not asserted): ${changes.length === 0 ? 'no changes' : `${changes.length} would change, see ${log('plan')}`}`,
-      );
-    changes.forEach((c) => checks.log(`  ${c}`));
-    await checkStrategyChangeInPlace(checks, env, dir);
-    checkOperations(d);
-    checkWakeAndWait(d);
-    checkOperatorCommands(d);
-  }
-
-  // Destroy even after a failed apply: it must clean up whatever was created.
-  let vpcId: string | undefined;
-  try {
-    vpcId = readOutputs(env, dir).vpc_id;
-  } catch {
-    vpcId = undefined;
-  }
-  const destroy = await step(checks, env, dir, 'destroy', ['destroy', '-auto-approve']);
-  checks.run('terraform destroy leaves an empty state', () => {
-    expect(destroy.code === 0, `${firstError(destroy.output)} (log: ${log('destroy')})`);
-    const state = spawnSync('terraform', ['state', 'list'], { cwd: dir, env: env.env, encoding: 'utf8' });
-    expect(state.status === 0, `terraform state list: ${state.stderr.trim()}`);
-    const left = state.stdout.trim();
-    expect(left === '', `still in state: ${left.split('\n').join(', ')}`);
-    if (vpcId) {
-      const vpcs = aws('ec2', 'describe-vpcs', '--filters', `Name=vpc-id,Values=${vpcId}`).Vpcs;
-      expect(vpcs.length === 0, `the VPC ${vpcId} is still in the emulator`);
-    }
-    return /Resources: (\d+) destroyed/.exec(destroy.output)?.[0];
-  });
+  if (applied) await checkApplied(checks, env, aws, emulator.endpoint, config, dir);
+  await destroyToEmpty(checks, env, aws, dir);
   if (applied) checkStatusAfterDestroy(checks, emulator.endpoint, environment);
   if (zoneId) checks.run('hosted zone deleted (destroy left no record in it)', () => deleteHostedZone(aws, zoneId!));
 }
