@@ -1,4 +1,4 @@
-/** Edge checks: the load balancer, its forwarding listener's default action, its access logs (HTTPS, DNS and WAF: harness/https-checks.ts). */
+/** Edge checks: the load balancer, its default action, its access logs. HTTPS, DNS and WAF: harness/https-checks.ts. */
 import { expect, Json, same } from '../checks';
 import { Deployment, ids } from './deployment';
 

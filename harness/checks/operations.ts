@@ -1,4 +1,4 @@
-/** Operations checks: alarms, topic, dashboard and exec as AWS reports them; `npm run ops` and an operator's AWS CLI on the deployed stack. */
+/** Operations checks: alarms, topic, dashboard and exec as AWS reports them; the ops CLI and an operator's AWS CLI. */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { environmentNames } from '../../src/shared/names';
