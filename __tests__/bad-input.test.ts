@@ -718,7 +718,7 @@ const CASES: readonly (readonly [string, () => unknown, string])[] = [
     devWith({ tags: { 'aws:owner': 'me' } }),
     'environment "dev": tags.aws:owner = "me" is not allowed; expected a key of 1-128 characters not starting with "aws:" and a value of at most 256',
   ],
-  // Operations (operations-config.ts)
+  // Operations (operations/settings.ts)
   [
     'load balancer 5xx percentage of 0',
     devWith({ operations: { alarms: { loadBalancer5xxPercent: 0 } } }),

@@ -327,7 +327,7 @@ describe('the alarm topic', () => {
 
   test('an existing deployment keeps the key the alarm topic had (moved, not replaced)', () => {
     const moved = (stacks.prod.json as { moved?: { from: string; to: string }[] }).moved!;
-    // The address the alarm topic's key had before issue 18 (the prod snapshot of then).
+    // The address the alarm topic's key had before the operations keys merged.
     expect(moved).toContainEqual({
       from: 'aws_kms_key.alarm-topic_key_45AB7E5A',
       to: `aws_kms_key.${stacks.prod.stack.operationsKey.key.key.friendlyUniqueId}`,

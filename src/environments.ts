@@ -33,7 +33,7 @@ const PROD_INSTANCE_TYPE = 't3.small';
 
 /**
  * The environments this app knows. Anything not set here takes the default documented in
- * config.ts. Adding an environment is adding an entry; adding a service is adding an entry to its
+ * its area's settings.ts (src/<area>/settings.ts, composed by environment/config.ts). Adding an environment is adding an entry; adding a service is adding an entry to its
  * `services`.
  */
 export const ENVIRONMENTS: Readonly<Record<string, EnvironmentSettings>> = {

@@ -77,7 +77,7 @@ describe('the price table', () => {
 describe('the environments, hand-computed (us-east-1, 730 h)', () => {
   const estimate = (name: string) => estimateStack(name, environments.find((s) => s.name === name)!.json);
 
-  // Issue 18's goal was at most $45 at the minimum size.
+  // The goal: at most $45 at the minimum size.
   test('dev at min: $44.53, at max: $48.49', () => {
     const dev = estimate('host-name-dev');
     // ALB 16.425 + LCU 5.84 + 2 ALB IPs 7.30

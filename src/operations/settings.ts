@@ -1,7 +1,7 @@
 /**
  * The `operations` section of an environment: alarm thresholds (per environment, with per-service
  * overrides), who the alarm topic notifies, and ECS Exec. Types, defaults and validation live here;
- * resolveEnvironment (config-validation.ts) calls resolveOperations.
+ * resolveEnvironment (environment/resolve.ts) calls resolveOperations.
  */
 import { Validator } from '../shared/validator';
 

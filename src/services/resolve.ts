@@ -1,7 +1,7 @@
 /**
  * Services of an environment: defaults (with the runtime profile applied), validation of each
  * service, of the routes they share on one listener, of the names AWS limits, and of whether
- * all of them fit the instances. Called by resolveEnvironment (config-validation.ts).
+ * all of them fit the instances. Called by resolveEnvironment (environment/resolve.ts).
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';

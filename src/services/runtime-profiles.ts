@@ -1,6 +1,6 @@
 /**
  * Runtime profiles: what the platform adds for a kind of app, resolved into the service config
- * (config-validation.ts), so the service construct stays free of anything app-specific.
+ * (environment/resolve.ts), so the service construct stays free of anything app-specific.
  */
 import { ContainerHealthCheck, RuntimeProfile } from './settings';
 
