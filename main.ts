@@ -1,7 +1,7 @@
 import { App } from 'cdktf';
 import { addEnvironmentStacks, addRegistryStack, addStateBootstrapStacks, registryEnvironments } from './src/app';
 import { exitOnConfigError } from './src/environment/resolve';
-import { overridesFromEnv, requestedEnvironments, selectEnvironments } from './src/environments';
+import { overridesFromEnv, requestedEnvironments, selectEnvironments } from './src/environment/select';
 
 exitOnConfigError(() => {
   // Every environment is validated before the first stack exists, so bad input writes nothing.

@@ -1,6 +1,7 @@
 import { Testing } from 'cdktf';
 import { addEnvironmentStacks, addStateBootstrapStacks, stackName } from '../src/app';
-import { ENVIRONMENTS, selectEnvironments, withImage } from '../src/environments';
+import { ENVIRONMENTS } from '../src/environments';
+import { selectEnvironments, withImage } from '../src/environment/select';
 import { DEFAULT_SERVICES } from '../src/services/resolve';
 import { EnvironmentStack, WORKLOAD_DIR } from '../src/environment/environment-stack';
 import { sourceHash } from '../src/services/source-hash';

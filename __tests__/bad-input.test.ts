@@ -6,7 +6,8 @@ import { Testing } from 'cdktf';
 import { addEnvironmentStacks } from '../src/app';
 import { EnvironmentSettings, RoutingSettings, ServiceSettings } from '../src/environment/config';
 import { ConfigError, resolveEnvironment } from '../src/environment/resolve';
-import { ENVIRONMENTS, overridesFromEnv, requestedEnvironments, selectEnvironments } from '../src/environments';
+import { ENVIRONMENTS } from '../src/environments';
+import { overridesFromEnv, requestedEnvironments, selectEnvironments } from '../src/environment/select';
 
 const IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/host-name:1.0.0';
 const CERT_ID = '0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0';

@@ -1,6 +1,7 @@
 import { formatCidr, overlaps, parseCidr, subnet } from '../src/network/cidr';
 import { resolveEnvironment } from '../src/environment/resolve';
-import { ENVIRONMENTS, overridesFromEnv, requestedEnvironments, selectEnvironments } from '../src/environments';
+import { ENVIRONMENTS } from '../src/environments';
+import { overridesFromEnv, requestedEnvironments, selectEnvironments } from '../src/environment/select';
 import { INSTANCE_TYPES, tasksPerInstance } from '../src/compute/instance-types';
 import { WORKLOAD_DIR } from '../src/environment/environment-stack';
 import { HEALTHCHECK_COMMAND, jvmOptions } from '../src/services/runtime-profiles';

@@ -3,7 +3,8 @@
  * stack get the same one, whatever the services are called.
  */
 import { resolveEnvironment } from '../src/environment/resolve';
-import { ENVIRONMENTS, selectEnvironments } from '../src/environments';
+import { ENVIRONMENTS } from '../src/environments';
+import { selectEnvironments } from '../src/environment/select';
 import { synthStack, synthStacks, VARIANTS } from './support/stacks';
 import { SynthJson } from './support/synth';
 

@@ -1,6 +1,7 @@
 import { TerraformResource } from 'cdktf';
 import { resolveEnvironment } from '../src/environment/resolve';
-import { ENVIRONMENTS, selectEnvironments } from '../src/environments';
+import { ENVIRONMENTS } from '../src/environments';
+import { selectEnvironments } from '../src/environment/select';
 import { EXEC_SSM_ACTIONS, EXEC_WRITABLE_PATHS } from '../src/services/load-balanced-service';
 import { NAMESPACES } from '../src/operations/metrics';
 import { environmentNames } from '../src/shared/names';

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { selectEnvironments } from '../src/environments';
+import { selectEnvironments } from '../src/environment/select';
 import { REPOSITORY_ROOT } from '../src/services/resolve';
 import { RUNTIME_PROFILE_DEFAULTS, SPRING_BOOT_KEEP_ALIVE_SECONDS } from '../src/services/runtime-profiles';
 import { derivedRequestsPerTarget, MEASURED_REQUESTS_PER_CPU_SECOND } from '../src/services/scaling-targets';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Testing } from 'cdktf';
 import { addEnvironmentStacks } from '../src/app';
-import { selectEnvironments } from '../src/environments';
+import { selectEnvironments } from '../src/environment/select';
 import { readRolloutSettings, SettingsError } from '../harness/rollout-settings';
 
 /** The dev stack as `npm run synth -- dev` writes it. */

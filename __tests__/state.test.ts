@@ -11,7 +11,8 @@ import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { addEnvironmentStacks } from '../src/app';
 import { ConfigError } from '../src/environment/resolve';
-import { ENVIRONMENTS, overridesFromEnv, selectEnvironments } from '../src/environments';
+import { ENVIRONMENTS } from '../src/environments';
+import { overridesFromEnv, selectEnvironments } from '../src/environment/select';
 import { STATE_STACK_NAME, StateBootstrapStack } from '../src/bootstrap/state-bootstrap-stack';
 
 const REPO_ROOT = resolve(__dirname, '..');

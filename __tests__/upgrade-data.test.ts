@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { Testing } from 'cdktf';
 import { addEnvironmentStacks } from '../src/app';
-import { selectEnvironments } from '../src/environments';
+import { selectEnvironments } from '../src/environment/select';
 import { DATA_BEARING, UPGRADE_FIXTURES } from '../harness/upgrade';
 import { imagesFromUri } from '../harness/emulator-stack';
 import { ENVIRONMENTS } from '../src/environments';

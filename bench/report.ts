@@ -3,7 +3,8 @@
 // Every figure is a median over the runs; every ratio is between two medians of the same run.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ENVIRONMENTS, HOST_NAME_SERVICE, selectEnvironments } from '../src/environments';
+import { ENVIRONMENTS } from '../src/environments';
+import { HOST_NAME_SERVICE, selectEnvironments } from '../src/environment/select';
 import { INSTANCE_TYPES, tasksPerInstance } from '../src/compute/instance-types';
 
 const work = process.argv[2];

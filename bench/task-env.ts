@@ -2,7 +2,7 @@
 // runs the JVM exactly as the task definition would (same config resolution, same jvmOptions()):
 //   eval "$(node_modules/.bin/tsx bench/task-env.ts dev)"
 import { exitOnConfigError } from '../src/environment/resolve';
-import { HOST_NAME_SERVICE, selectEnvironments } from '../src/environments';
+import { HOST_NAME_SERVICE, selectEnvironments } from '../src/environment/select';
 import { jvmOptions } from '../src/services/runtime-profiles';
 
 const quote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;

@@ -8,7 +8,8 @@ import { AwsProviderConfig } from '@cdktf/provider-aws/lib/provider';
 import { addEnvironmentStacks, stackName } from '../src/app';
 import { EnvironmentConfig, EnvironmentSettings } from '../src/environment/config';
 import { DEFAULT_SERVICES } from '../src/services/resolve';
-import { ENVIRONMENTS, selectEnvironments } from '../src/environments';
+import { ENVIRONMENTS } from '../src/environments';
+import { selectEnvironments } from '../src/environment/select';
 
 /** Every AWS API the stacks call (prod adds S3 for access logs; ECR only when building; KMS and SNS for the alarm topic; prod adds ACM, Route 53 and WAF). */
 const SERVICES = [

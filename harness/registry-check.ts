@@ -15,7 +15,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Testing } from 'cdktf';
 import { addEnvironmentStacks, addRegistryStack, registryEnvironments } from '../src/app';
-import { selectEnvironments } from '../src/environments';
+import { selectEnvironments } from '../src/environment/select';
 import { Emulator } from './emulator';
 import { EMULATOR_IMAGE_URI, emulatorProvider } from './emulator-stack';
 import { awsCli, Checks, emulatorAwsEnv, expect, Json, oneAtATime, step } from './checks';

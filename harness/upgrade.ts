@@ -13,7 +13,7 @@ import { Emulator } from './emulator';
 import { emulatorProvider, synthEmulatorStack } from './emulator-stack';
 import { awsCli, Checks, emulatorAwsEnv, expect, oneAtATime, step } from './checks';
 import { createHostedZone, deleteHostedZone } from './https-checks';
-import { selectEnvironments } from '../src/environments';
+import { selectEnvironments } from '../src/environment/select';
 import { firstError, TerraformSetup } from './terraform';
 
 export interface UpgradeFixture {

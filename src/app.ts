@@ -1,6 +1,7 @@
 import { App } from 'cdktf';
 import { EnvironmentConfig } from './environment/config';
-import { ENVIRONMENTS, selectEnvironments } from './environments';
+import { ENVIRONMENTS } from './environments';
+import { selectEnvironments } from './environment/select';
 import { EnvironmentStack, EnvironmentStackProps } from './environment/environment-stack';
 import { REGISTRY_STACK_NAME, RegistryStack, registryRepositoryName } from './bootstrap/registry-stack';
 import { ConfigError } from './environment/resolve';

@@ -1,7 +1,8 @@
 import { Testing } from 'cdktf';
 import { addEnvironmentStacks, addRegistryStack } from '../../src/app';
 import { resolveEnvironment } from '../../src/environment/resolve';
-import { DEFAULT_ENVIRONMENTS, ENVIRONMENTS, selectEnvironments } from '../../src/environments';
+import { DEFAULT_ENVIRONMENTS, ENVIRONMENTS } from '../../src/environments';
+import { selectEnvironments } from '../../src/environment/select';
 import { INSTANCE_TYPES } from '../../src/compute/instance-types';
 import { NAT_INSTANCE_TYPES } from '../../src/environment/savings-config';
 import { STATE_STACK_NAME, StateBootstrapStack } from '../../src/bootstrap/state-bootstrap-stack';

@@ -2,7 +2,8 @@ import { Clients, Clock, DeploymentFailed, OpsError } from '../../tools/ops/aws'
 import { parseArgs, run } from '../../tools/ops/cli';
 import { EnvironmentConfig } from '../../src/environment/config';
 import { resolveEnvironment } from '../../src/environment/resolve';
-import { ENVIRONMENTS, selectEnvironments } from '../../src/environments';
+import { ENVIRONMENTS } from '../../src/environments';
+import { selectEnvironments } from '../../src/environment/select';
 import { environmentNames } from '../../src/shared/names';
 import { serviceResourceName } from '../../src/services/resolve';
 import { wake } from '../../tools/ops/wake';

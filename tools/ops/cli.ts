@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { EnvironmentConfig } from '../../src/environment/config';
 import { ConfigError } from '../../src/environment/resolve';
-import { selectEnvironments } from '../../src/environments';
+import { selectEnvironments } from '../../src/environment/select';
 import {
   clients,
   Clients,
