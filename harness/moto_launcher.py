@@ -279,6 +279,25 @@ def patch_launch_template_version_user_data() -> None:
     LaunchTemplates.create_launch_template_version = create_version
 
 
+def patch_application_autoscaling_missing_policy() -> None:
+    """Gap: DeleteScalingPolicy for a policy that is not there answers ValidationException, where
+    Application Auto Scaling answers ObjectNotFoundException (the API reference's DeleteScalingPolicy
+    errors). The provider treats that one as already deleted: a delete the SDK retried after its
+    first attempt went through then failed the destroy here, and would not on AWS. Answer as AWS does."""
+    from moto.applicationautoscaling.models import ApplicationAutoscalingBackend, FakeApplicationAutoscalingPolicy
+    from moto.core.exceptions import JsonRESTError
+
+    original = ApplicationAutoscalingBackend.delete_scaling_policy
+
+    def delete_scaling_policy(self, policy_name, service_namespace, resource_id, scalable_dimension):
+        key = FakeApplicationAutoscalingPolicy.formulate_key(service_namespace, resource_id, scalable_dimension, policy_name)
+        if key not in self.policies:
+            raise JsonRESTError("ObjectNotFoundException", f"No scaling policy found for service namespace: {service_namespace}, resource ID: {resource_id}, scalable dimension: {scalable_dimension}, policy name: {policy_name}")
+        return original(self, policy_name, service_namespace, resource_id, scalable_dimension)
+
+    ApplicationAutoscalingBackend.delete_scaling_policy = delete_scaling_policy
+
+
 def main() -> None:
     patch_ecs_empty_network_configuration()
     patch_ecs_tasks_start()
@@ -289,6 +308,7 @@ def main() -> None:
     patch_launch_template_network_interface()
     patch_logs_kms_key_association()
     patch_launch_template_version_user_data()
+    patch_application_autoscaling_missing_policy()
     app = DomainDispatcherApplication(create_backend_app)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     os.environ["MOTO_PORT"] = str(server.port)
