@@ -1,5 +1,6 @@
 import { readFileSync } from 'fs';
 import { join } from 'path';
+import { serverErrors } from '../harness/emulator';
 import { auditMotoPatches, launcherPatches } from '../harness/moto-patches';
 
 const root = join(__dirname, '..');
@@ -28,5 +29,20 @@ describe('moto patches: each fills a gap or rejects what AWS rejects, and cites 
       `${patch}: kind "accept" is not one of fill, reject`,
       `${patch}: no AWS doc (docs.aws.amazon.com) in its row`,
     ]);
+  });
+});
+
+describe('moto answers every request atomically', () => {
+  test('the launcher serves requests one at a time', () => {
+    expect(launcher).toMatch(/app = serialized\(DomainDispatcherApplication\(create_backend_app\)\)/);
+  });
+
+  test('a request answered 5xx is found in the request log; 4xx and 2xx are not', () => {
+    const log = [
+      '127.0.0.1 - - [02/Dec/2026 22:31:24] "POST / HTTP/1.1" 200 -',
+      '127.0.0.1 - - [02/Dec/2026 22:31:24] "POST / HTTP/1.1" 400 -',
+      '127.0.0.1 - - [02/Dec/2026 22:31:25] "POST / HTTP/1.1" 500 -',
+    ].join('\n');
+    expect(serverErrors(log)).toEqual(['127.0.0.1 - - [02/Dec/2026 22:31:25] "POST / HTTP/1.1" 500 -']);
   });
 });

@@ -1,6 +1,6 @@
 /** moto, patched by harness/moto_launcher.py, on a free loopback port for the integration test. */
 import { spawn, spawnSync } from 'node:child_process';
-import { openSync } from 'node:fs';
+import { openSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HarnessError, track } from './terraform';
 
@@ -9,6 +9,8 @@ const LAUNCHER = join(__dirname, 'moto_launcher.py');
 export interface Emulator {
   readonly endpoint: string;
   readonly version: string;
+  /** moto's request log: one line per request, with its status. */
+  readonly logFile: string;
   stop(): void;
 }
 
@@ -46,7 +48,7 @@ export function startEmulator({ python, version }: Moto, logFile: string, timeou
       const port = /READY (\d+)/.exec(out)?.[1];
       if (port) {
         clearTimeout(timer);
-        resolve({ endpoint: `http://127.0.0.1:${port}`, version, stop });
+        resolve({ endpoint: `http://127.0.0.1:${port}`, version, logFile, stop });
       }
     });
     child.on('exit', (code) => {
@@ -54,4 +56,21 @@ export function startEmulator({ python, version }: Moto, logFile: string, timeou
       fail(`exited with code ${code}`);
     });
   });
+}
+
+/**
+ * The requests moto answered with a server error (5xx). AWS answers a request it applied with
+ * its result, so a 5xx here is a fault of the emulator, and the SDK's retry of it would test
+ * nothing but that fault.
+ */
+export function serverErrors(log: string): string[] {
+  return log.split('\n').filter((line) => /" 5\d\d /.test(line));
+}
+
+/** Fails when moto answered any request with a server error; the check's detail is the count of requests. */
+export function checkNoServerErrors(emulator: Emulator): string {
+  const log = readFileSync(emulator.logFile, 'utf8');
+  const errors = serverErrors(log);
+  if (errors.length > 0) throw new Error(`${errors.length} answered 5xx, first: ${errors[0].trim()} (log: ${emulator.logFile})`);
+  return `${log.split('\n').filter((line) => /" \d{3} /.test(line)).length} requests, none answered 5xx`;
 }

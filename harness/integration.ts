@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { EnvironmentConfig } from '../src/environment/config';
 import { ENVIRONMENTS } from '../src/environments';
 import { selectEnvironments } from '../src/environment/select';
-import { Emulator, findMoto, startEmulator } from './emulator';
+import { checkNoServerErrors, Emulator, findMoto, startEmulator } from './emulator';
 import { synthEmulatorStack } from './emulator-stack';
 import { planChanges, runUpgrade } from './upgrade';
 import { runRegistry } from './registry-check';
@@ -151,6 +151,16 @@ async function runEnvironment(setup: TerraformSetup, emulator: Emulator, environ
   if (zoneId) checks.run('hosted zone deleted (destroy left no record in it)', () => deleteHostedZone(aws, zoneId!));
 }
 
+/** A server error from moto is the emulator's fault, never a pass: the request the SDK retried would hide it. */
+function emulatorHealth(emulators: readonly (Emulator | undefined)[]): Checks {
+  const checks = new Checks();
+  for (const emulator of emulators.filter((e): e is Emulator => e !== undefined)) {
+    checks.run(`moto at ${emulator.endpoint} answered no request with a server error`, () => checkNoServerErrors(emulator));
+  }
+  console.log(['', ...checks.lines].join('\n'));
+  return checks;
+}
+
 async function main(): Promise<number> {
   const start = performance.now();
   const named = process.argv.slice(2).filter((a) => a.trim() !== '');
@@ -195,6 +205,7 @@ async function main(): Promise<number> {
     emulator.stop();
     upgradeEmulator?.stop();
   }
+  results.push(emulatorHealth([emulator, upgradeEmulator]));
   const passed = results.reduce((n, c) => n + c.passed, 0);
   const failed = results.reduce((n, c) => n + c.failed, 0);
   console.log(`\nintegration took ${seconds(start)}`);

@@ -8,6 +8,7 @@ import json
 import os
 import signal
 import sys
+import threading
 import uuid
 
 # Gap: AWS managed policies (AmazonECSTaskExecutionRolePolicy, ...) exist in moto only when
@@ -298,6 +299,20 @@ def patch_application_autoscaling_missing_policy() -> None:
     ApplicationAutoscalingBackend.delete_scaling_policy = delete_scaling_policy
 
 
+def serialized(app):
+    """moto's backends are plain dicts with no locks (getmoto/moto#372), and the threaded server
+    runs terraform's parallel requests at once: a request that raced another one mutated state,
+    then answered 500, and the SDK's retry of it met its own effect (RouteAlreadyExists,
+    ListenerNotFound). AWS applies each request atomically; so does this, one at a time."""
+    lock = threading.Lock()
+
+    def handle(environ, start_response):
+        with lock:
+            return [b"".join(app(environ, start_response))]
+
+    return handle
+
+
 def main() -> None:
     patch_ecs_empty_network_configuration()
     patch_ecs_tasks_start()
@@ -309,7 +324,7 @@ def main() -> None:
     patch_logs_kms_key_association()
     patch_launch_template_version_user_data()
     patch_application_autoscaling_missing_policy()
-    app = DomainDispatcherApplication(create_backend_app)
+    app = serialized(DomainDispatcherApplication(create_backend_app))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     os.environ["MOTO_PORT"] = str(server.port)
     # SIGTERM from the harness (also on Ctrl-C there) ends the server cleanly.
