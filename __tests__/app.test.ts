@@ -2,7 +2,7 @@ import { Testing } from 'cdktf';
 import { addEnvironmentStacks, addStateBootstrapStacks, stackName } from '../src/app';
 import { ENVIRONMENTS } from '../src/environments';
 import { selectEnvironments, withImage } from '../src/environment/select';
-import { DEFAULT_SERVICES } from '../src/services/resolve';
+import { DEFAULT_SERVICES } from '../src/services/settings';
 import { EnvironmentStack, WORKLOAD_DIR } from '../src/environment/environment-stack';
 import { sourceHash } from '../src/services/source-hash';
 import { TEST_CERT, TEST_IMAGE, testConfig } from './support/fixtures';

@@ -125,7 +125,7 @@ const CASES: readonly (readonly [string, () => unknown, string])[] = [
     'environment "dev": natMode = "none" is not allowed; expected one of per-az, single, instance',
   ],
 
-  // Savings (savings-config.ts)
+  // Savings (network/resolve.ts, compute/resolve.ts)
   [
     'NAT instance type that is not Graviton',
     devWith({ natInstance: { instanceType: 't3.nano' } }),

@@ -1,4 +1,4 @@
-import { formatCidr, overlaps, parseCidr, subnet } from '../src/network/cidr';
+import { formatCidr, overlaps, parseCidr, subnet } from '../src/shared/cidr';
 import { resolveEnvironment } from '../src/environment/resolve';
 import { ENVIRONMENTS } from '../src/environments';
 import { overridesFromEnv, requestedEnvironments, selectEnvironments } from '../src/environment/select';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { AwsProviderConfig } from '@cdktf/provider-aws/lib/provider';
 import { addEnvironmentStacks, stackName } from '../src/app';
 import { EnvironmentConfig, EnvironmentSettings } from '../src/environment/config';
-import { DEFAULT_SERVICES } from '../src/services/resolve';
+import { DEFAULT_SERVICES } from '../src/services/settings';
 import { ENVIRONMENTS } from '../src/environments';
 import { selectEnvironments } from '../src/environment/select';
 

@@ -4,7 +4,7 @@ import { resolveEnvironment } from '../../src/environment/resolve';
 import { DEFAULT_ENVIRONMENTS, ENVIRONMENTS } from '../../src/environments';
 import { selectEnvironments } from '../../src/environment/select';
 import { INSTANCE_TYPES } from '../../src/compute/instance-types';
-import { NAT_INSTANCE_TYPES } from '../../src/environment/savings-config';
+import { NAT_INSTANCE_TYPES } from '../../src/network/settings';
 import { STATE_STACK_NAME, StateBootstrapStack } from '../../src/bootstrap/state-bootstrap-stack';
 import { environmentStacks } from '../../tools/cost/cli';
 import { DATA_PRICERS, estimateStack, monthly, RESOURCE_PRICERS, unpricedTypes } from '../../tools/cost/estimate';

@@ -58,9 +58,9 @@ export interface Ec2CapacityProps {
   readonly execCommand?: { readonly kmsKeyArn: string; readonly logGroupName: string };
   /** Burstable types only. @default the family's own (no credit_specification) */
   readonly cpuCredits?: CpuCredits;
-  /** EC2 detailed monitoring. Defaulted by the resolver (savings-config.ts). */
+  /** EC2 detailed monitoring. Defaulted by the resolver (compute/resolve.ts). */
   readonly detailedMonitoring: boolean;
-  /** Container Insights on the cluster. Defaulted by the resolver (savings-config.ts). */
+  /** Container Insights on the cluster. Defaulted by the resolver (compute/resolve.ts). */
   readonly containerInsights: boolean;
 }
 

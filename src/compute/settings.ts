@@ -60,16 +60,63 @@ export interface SpotSettings {
   readonly onDemandBaseCapacity?: number;
 }
 
+/** What an environment may set about its container instances and cluster. */
+export interface ComputeSettings {
+  /** One of the types in instance-types.ts. @default 't2.micro' */
+  readonly instanceType?: string;
+  /** Burstable types only (t2, t3, t3a, t4g). @default the family's own: standard for t2, unlimited for t3, t3a and t4g */
+  readonly cpuCredits?: CpuCredits;
+  /**
+   * EC2 detailed monitoring (1-minute instance metrics, billed as custom metrics). Container Insights
+   * has no per-instance metrics, and managed scaling reads CapacityProviderReservation, so this only
+   * serves diagnosing one instance. @default true
+   */
+  readonly detailedMonitoring?: boolean;
+  /** Container Insights on the cluster (per cluster, service and task metrics, billed as custom metrics). @default true */
+  readonly containerInsights?: boolean;
+  readonly capacity?: CapacitySettings;
+  readonly spot?: SpotSettings;
+  readonly schedule?: ScheduleSettings;
+  /** MiB the ECS agent holds back for the OS and itself (ECS_RESERVED_MEMORY). @default 256 */
+  readonly reservedMemoryMiB?: number;
+  /**
+   * Pin the instances' AMI (`ami-…`, of the instance type's architecture, in the region). A new AMI
+   * then only comes with a change of this value. @default none: the recommended ECS-optimized Amazon
+   * Linux 2023 AMI, read from its public SSM parameter at every plan (and shown there)
+   */
+  readonly amiId?: string;
+}
+
 /** The instances' group as constructs receive it: every field resolved. */
 export type Capacity = Required<CapacitySettings>;
 
+/** The container instances and cluster as constructs receive them: every field resolved. */
+export interface ComputeConfig {
+  readonly instanceType: string;
+  /** Undefined: the launch template leaves the family's default. */
+  readonly cpuCredits?: CpuCredits;
+  readonly detailedMonitoring: boolean;
+  readonly containerInsights: boolean;
+  readonly capacity: Capacity;
+  readonly spot: Required<SpotSettings>;
+  readonly schedule: Required<ScheduleSettings>;
+  readonly reservedMemoryMiB: number;
+  readonly amiId?: string;
+}
+
 /** The one place capacity's defaults are written (the JSDoc @default above says the same). */
 export const CAPACITY_DEFAULTS: Capacity = { min: 1, max: 4, targetCapacityPercent: 100 };
-
-export function resolveCapacity(s: CapacitySettings = {}): Capacity {
-  return {
-    min: s.min ?? CAPACITY_DEFAULTS.min,
-    max: s.max ?? CAPACITY_DEFAULTS.max,
-    targetCapacityPercent: s.targetCapacityPercent ?? CAPACITY_DEFAULTS.targetCapacityPercent,
-  };
-}
+export const SPOT_DEFAULTS: Required<SpotSettings> = { enabled: false, onDemandBaseCapacity: 1 };
+export const SCHEDULE_DEFAULTS: Required<ScheduleSettings> = {
+  enabled: false,
+  timeZone: 'UTC',
+  days: 'MON-FRI',
+  start: '08:00',
+  stop: '19:00',
+};
+export const COMPUTE_DEFAULTS = {
+  instanceType: 't2.micro',
+  detailedMonitoring: true,
+  containerInsights: true,
+  reservedMemoryMiB: 256,
+} as const satisfies Partial<ComputeConfig>;

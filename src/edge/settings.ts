@@ -1,4 +1,4 @@
-/** The edge's settings: the load balancer, its domain and its web ACL. */
+/** The edge's settings: the load balancer, its domain and its web ACL. Each default is written here once. */
 
 export interface LoadBalancerSettings {
   /** ACM certificate ARN; with one, HTTPS serves and HTTP redirects. @default none (HTTP only) */
@@ -43,3 +43,42 @@ export interface WafSettings {
   /** Log every request's WAF verdict to a CloudWatch log group `aws-waf-logs-<namePrefix>`. @default false */
   readonly logging?: boolean;
 }
+
+/** What an environment may set about its edge. */
+export interface EdgeSettings {
+  readonly loadBalancer?: LoadBalancerSettings;
+  /**
+   * A production environment must serve HTTPS (a `domain` or `loadBalancer.certificateArn`) unless it
+   * sets `allowPlainHttp`; the policy suite holds it to the production rules. @default false
+   */
+  readonly production?: boolean;
+  /** Serve the services over plain HTTP on port 80: only without a domain or certificate. @default false */
+  readonly allowPlainHttp?: boolean;
+  /** A DNS name and a DNS-validated certificate for the ALB; with `loadBalancer.certificateArn`, that certificate is used. @default none */
+  readonly domain?: DomainSettings;
+  readonly waf?: WafSettings;
+}
+
+/** The edge as constructs receive it: every field resolved. */
+export interface EdgeConfig {
+  readonly loadBalancer: Required<Omit<LoadBalancerSettings, 'certificateArn'>> & { readonly certificateArn?: string };
+  readonly production: boolean;
+  readonly allowPlainHttp: boolean;
+  /** Exactly one of zoneName and zoneId; recordName without a trailing dot. */
+  readonly domain?: DomainSettings;
+  readonly waf: Required<WafSettings>;
+}
+
+export const LOAD_BALANCER_DEFAULTS: EdgeConfig['loadBalancer'] = {
+  ingressCidrs: ['0.0.0.0/0'],
+  idleTimeoutSeconds: 60,
+  deletionProtection: false,
+  accessLogs: false,
+  accessLogExpirationDays: 90,
+  blockedPaths: ['/actuator*'],
+};
+export const WAF_DEFAULTS: Required<WafSettings> = { enabled: false, rateLimit: 2000, logging: false };
+export const EDGE_DEFAULTS = { production: false, allowPlainHttp: false } as const satisfies Partial<EdgeConfig>;
+
+/** The listener priority of the blocked-paths rule: before every service's rule. */
+export const BLOCKED_PATHS_PRIORITY = 1;

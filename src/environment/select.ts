@@ -1,7 +1,7 @@
 /** Which environments a run builds, and the pipeline's overrides of them: the logic beside the environments file. */
 import { ConfigError, resolveEnvironment } from './resolve';
 import { EnvironmentConfig, EnvironmentSettings, ServiceSettings } from './config';
-import { DEFAULT_SERVICES } from '../services/resolve';
+import { DEFAULT_SERVICES } from '../services/settings';
 import { DEFAULT_ENVIRONMENTS, ENVIRONMENTS } from '../environments';
 
 /** The service HOST_NAME_IMAGE_URI replaces the image of. */

@@ -40,7 +40,7 @@ export interface NatInstanceProps {
   readonly internetGateway: InternetGateway;
   /** CIDRs whose traffic it forwards: the private subnets. Nothing else may reach it. */
   readonly sourceCidrs: readonly string[];
-  /** A Graviton type (savings-config.ts NAT_INSTANCE_TYPES). */
+  /** A Graviton type (network/settings.ts NAT_INSTANCE_TYPES). */
   readonly instanceType: string;
   /** An arm64 AMI to pin (config `natInstance.amiId`). @default the latest from NAT_AMI_PARAMETER, read at every plan */
   readonly amiId?: string;

@@ -5,8 +5,10 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { CONTAINER_STOP_TIMEOUT_SECONDS, RUNTIME_PROFILES, RuntimeProfile, ServiceConfig, ServiceSettings } from './settings';
+import { RUNTIME_PROFILES, RuntimeProfile, SERVICE_DEFAULTS, ServiceConfig, ServiceSettings } from './settings';
+import { MAX_RULE_CONDITION_VALUES, PATH_PATTERN } from '../edge/resolve';
 import { serviceLogGroupName, serviceResourceName } from '../shared/names';
+import { withDefaults } from '../shared/defaults';
 import { NAME, Validator } from '../shared/validator';
 import { defaultCpuTargetPercent, INSTANCE_TYPES, tasksPerInstance } from '../compute/instance-types';
 import { CONTAINER_HEALTH_CHECK_TIMING, RUNTIME_PROFILE_DEFAULTS } from './runtime-profiles';
@@ -14,15 +16,8 @@ import { CONTAINER_HEALTH_CHECK_TIMING, RUNTIME_PROFILE_DEFAULTS } from './runti
 /** Where `image.directory` is resolved from. */
 export const REPOSITORY_ROOT = resolve(__dirname, '..', '..');
 
-/** An environment that names no services runs the host-name app from workload/, as the default route. */
-export const DEFAULT_SERVICES: Readonly<Record<string, ServiceSettings>> = {
-  'host-name': { image: { directory: 'workload' }, profile: 'spring-boot', routing: { default: true, urlPath: '/host-name' } },
-};
-
 /** Listener rules per ALB listener (the default action not counted). */
 export const MAX_LISTENER_RULES = 100;
-/** Condition values (path patterns + host headers) one listener rule may hold. */
-export const MAX_RULE_CONDITION_VALUES = 5;
 /** A rolling deployment runs up to this percentage of the desired tasks (the service's deployment_maximum_percent). */
 export const DEPLOYMENT_MAXIMUM_PERCENT = 200;
 
@@ -31,7 +26,6 @@ const DERIVED_PRIORITY = { from: 1000, count: 49000 } as const;
 
 const IMAGE_URI = /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._\/-]+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$/;
 const ECR_REPOSITORY = /^[a-z0-9]+([._\/-][a-z0-9]+)*$/;
-export const PATH_PATTERN = /^\/[A-Za-z0-9_\-.$\/~"'@:+&()!,;=*?%]{0,127}$/;
 const HOST_HEADER = /^[A-Za-z0-9*?]([A-Za-z0-9.*?-]{0,126}[A-Za-z0-9*?])?$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -80,7 +74,7 @@ function resolveService(v: Validator, ctx: ServiceContext, name: string, s: Serv
     v.check(at, name, physical.length <= max, `a shorter name: ${what} "${physical}" has ${physical.length} characters, max ${max}`);
   }
 
-  const profile = (s.profile ?? 'generic') as RuntimeProfile;
+  const profile = s.profile ?? SERVICE_DEFAULTS.profile;
   v.check(`${at}.profile`, profile, RUNTIME_PROFILES.includes(profile), `one of ${RUNTIME_PROFILES.join(', ')}`);
   const defaults = RUNTIME_PROFILE_DEFAULTS[profile];
 
@@ -88,10 +82,10 @@ function resolveService(v: Validator, ctx: ServiceContext, name: string, s: Serv
   const container = resolveContainer(v, ctx, at, s, defaults);
   const targetGroup = {
     healthCheckPath: s.targetGroup?.healthCheckPath ?? defaults.healthCheckPath,
-    healthCheckIntervalSeconds: s.targetGroup?.healthCheckIntervalSeconds ?? 15,
-    healthyThreshold: s.targetGroup?.healthyThreshold ?? 2,
-    unhealthyThreshold: s.targetGroup?.unhealthyThreshold ?? 3,
-    deregistrationDelaySeconds: s.targetGroup?.deregistrationDelaySeconds ?? 30,
+    healthCheckIntervalSeconds: s.targetGroup?.healthCheckIntervalSeconds ?? SERVICE_DEFAULTS.targetGroup.healthCheckIntervalSeconds,
+    healthyThreshold: s.targetGroup?.healthyThreshold ?? SERVICE_DEFAULTS.targetGroup.healthyThreshold,
+    unhealthyThreshold: s.targetGroup?.unhealthyThreshold ?? SERVICE_DEFAULTS.targetGroup.unhealthyThreshold,
+    deregistrationDelaySeconds: s.targetGroup?.deregistrationDelaySeconds ?? SERVICE_DEFAULTS.targetGroup.deregistrationDelaySeconds,
   };
   v.check(
     `${at}.targetGroup.healthCheckPath`,
@@ -157,8 +151,13 @@ function resolveContainer(
   const c = s.container ?? {};
   const spec = INSTANCE_TYPES[ctx.instanceType];
   const ceiling = spec.registeredMemoryMiB - ctx.reservedMemoryMiB;
-  const memoryMiB = c.memoryMiB ?? 512;
-  const sized = { port: c.port ?? 8000, cpu: c.cpu ?? 512, memoryMiB, memoryReservationMiB: c.memoryReservationMiB ?? memoryMiB };
+  const memoryMiB = c.memoryMiB ?? SERVICE_DEFAULTS.container.memoryMiB;
+  const sized = {
+    port: c.port ?? SERVICE_DEFAULTS.container.port,
+    cpu: c.cpu ?? SERVICE_DEFAULTS.container.cpu,
+    memoryMiB,
+    memoryReservationMiB: c.memoryReservationMiB ?? memoryMiB,
+  };
   v.integer(`${at}.container.port`, sized.port, 1, 65535);
   v.integer(
     `${at}.container.cpu`,
@@ -217,7 +216,7 @@ function resolveContainer(
     v.check(`${at}.container.secretsKmsKeyArn`, c.secretsKmsKeyArn, Object.keys(secrets).length > 0, 'none without container.secrets');
   }
 
-  const stopTimeoutSeconds = c.stopTimeoutSeconds ?? CONTAINER_STOP_TIMEOUT_SECONDS;
+  const stopTimeoutSeconds = c.stopTimeoutSeconds ?? SERVICE_DEFAULTS.container.stopTimeoutSeconds;
   v.integer(`${at}.container.stopTimeoutSeconds`, stopTimeoutSeconds, 2, 120);
   const healthCheck =
     c.healthCheck === 'none' ? undefined : c.healthCheck ? { ...CONTAINER_HEALTH_CHECK_TIMING, ...c.healthCheck } : defaults.healthCheck;
@@ -301,16 +300,16 @@ export function derivedPriority(name: string): number {
 
 function resolveScaling(v: Validator, ctx: ServiceContext, at: string, s: ServiceSettings): ServiceConfig['scaling'] {
   const c = s.scaling ?? {};
-  const minTasks = c.minTasks ?? 1;
+  const minTasks = c.minTasks ?? SERVICE_DEFAULTS.scaling.minTasks;
   const scaling = {
     minTasks,
-    maxTasks: c.maxTasks ?? 2,
+    maxTasks: c.maxTasks ?? SERVICE_DEFAULTS.scaling.maxTasks,
     desiredCount: c.desiredCount ?? minTasks,
-    requestsPerTarget: c.requestsPerTarget ?? 50,
+    requestsPerTarget: c.requestsPerTarget ?? SERVICE_DEFAULTS.scaling.requestsPerTarget,
     cpuTargetPercent: c.cpuTargetPercent ?? defaultCpuTargetPercent(ctx.instanceType, ctx.cpuCredits),
-    scaleOutCooldownSeconds: c.scaleOutCooldownSeconds ?? 60,
-    scaleInCooldownSeconds: c.scaleInCooldownSeconds ?? 300,
-    healthCheckGracePeriodSeconds: c.healthCheckGracePeriodSeconds ?? 60,
+    scaleOutCooldownSeconds: c.scaleOutCooldownSeconds ?? SERVICE_DEFAULTS.scaling.scaleOutCooldownSeconds,
+    scaleInCooldownSeconds: c.scaleInCooldownSeconds ?? SERVICE_DEFAULTS.scaling.scaleInCooldownSeconds,
+    healthCheckGracePeriodSeconds: c.healthCheckGracePeriodSeconds ?? SERVICE_DEFAULTS.scaling.healthCheckGracePeriodSeconds,
   };
   v.integer(`${at}.scaling.minTasks`, scaling.minTasks, 1, 1000);
   v.integer(
@@ -342,11 +341,7 @@ function resolveScaling(v: Validator, ctx: ServiceContext, at: string, s: Servic
 
 function resolveDeployment(v: Validator, at: string, s: ServiceSettings): ServiceConfig['deployment'] {
   const d = s.deployment ?? {};
-  const deployment = {
-    waitForSteadyState: d.waitForSteadyState ?? true,
-    timeoutMinutes: d.timeoutMinutes ?? 20,
-    rollbackOnAlarm: d.rollbackOnAlarm ?? true,
-  };
+  const deployment = withDefaults(SERVICE_DEFAULTS.deployment, d);
   v.integer(`${at}.deployment.timeoutMinutes`, deployment.timeoutMinutes, 5, 120);
   return deployment;
 }

@@ -188,3 +188,33 @@ export interface ServiceConfig {
   readonly scaling: Required<ScalingSettings>;
   readonly deployment: Required<DeploymentSettings>;
 }
+
+/** An environment that names no services runs the host-name app from workload/, as the default route. */
+export const DEFAULT_SERVICES: Readonly<Record<string, ServiceSettings>> = {
+  'host-name': { image: { directory: 'workload' }, profile: 'spring-boot', routing: { default: true, urlPath: '/host-name' } },
+};
+
+/**
+ * Each service field's default, written once (the JSDoc @default above says the same). The profile's
+ * defaults (health check path, container health check, environment) are in runtime-profiles.ts.
+ */
+export const SERVICE_DEFAULTS: {
+  readonly profile: RuntimeProfile;
+  readonly container: Required<Pick<ContainerSettings, 'port' | 'cpu' | 'memoryMiB' | 'stopTimeoutSeconds'>>;
+  readonly targetGroup: Required<Omit<TargetGroupSettings, 'healthCheckPath'>>;
+  readonly scaling: Required<Omit<ScalingSettings, 'desiredCount' | 'cpuTargetPercent'>>;
+  readonly deployment: Required<DeploymentSettings>;
+} = {
+  profile: 'generic',
+  container: { port: 8000, cpu: 512, memoryMiB: 512, stopTimeoutSeconds: CONTAINER_STOP_TIMEOUT_SECONDS },
+  targetGroup: { healthCheckIntervalSeconds: 15, healthyThreshold: 2, unhealthyThreshold: 3, deregistrationDelaySeconds: 30 },
+  scaling: {
+    minTasks: 1,
+    maxTasks: 2,
+    requestsPerTarget: 50,
+    scaleOutCooldownSeconds: 60,
+    scaleInCooldownSeconds: 300,
+    healthCheckGracePeriodSeconds: 60,
+  },
+  deployment: { waitForSteadyState: true, timeoutMinutes: 20, rollbackOnAlarm: true },
+};

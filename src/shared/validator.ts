@@ -23,6 +23,9 @@ function show(value: unknown): string {
 /** Lowercase letters, digits and inner hyphens: environment names, name prefixes, service names. */
 export const NAME = /^[a-z]([a-z0-9-]*[a-z0-9])?$/;
 
+/** An AMI id: `ami-` and 8 or 17 hexadecimal digits. */
+export const AMI_ID = /^ami-([0-9a-f]{8}|[0-9a-f]{17})$/;
+
 /** Throws a ConfigError for the first field that fails a check. */
 export class Validator {
   constructor(readonly environment: string) {}

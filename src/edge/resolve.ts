@@ -1,15 +1,13 @@
-/**
- * Defaults and validation of the HTTPS-related settings: `production`, `allowPlainHttp`, `domain`,
- * `waf` and `loadBalancer.blockedPaths`. Called by resolveEnvironment.
- */
-import { DomainSettings, EnvironmentConfig, EnvironmentSettings, ServiceConfig } from './config';
-import { PATH_PATTERN } from '../services/resolve';
+/** Applies the edge's defaults and validates its settings: the load balancer, HTTPS, the domain and the WAF. */
+import { DomainSettings, EDGE_DEFAULTS, EdgeConfig, EdgeSettings, LOAD_BALANCER_DEFAULTS, WAF_DEFAULTS } from './settings';
+import { parseCidr } from '../shared/cidr';
+import { withDefaults } from '../shared/defaults';
 import { Validator } from '../shared/validator';
 
-/** The listener priority of the blocked-paths rule: before every service's rule. */
-export const BLOCKED_PATHS_PRIORITY = 1;
+/** An ALB listener rule's path pattern: starts with "/", at most 128 characters, * and ? as wildcards. */
+export const PATH_PATTERN = /^\/[A-Za-z0-9_\-.$\/~"'@:+&()!,;=*?%]{0,127}$/;
 /** Values one listener rule condition may hold. */
-const MAX_BLOCKED_PATHS = 5;
+export const MAX_RULE_CONDITION_VALUES = 5;
 
 /** Lowercase DNS name, no trailing dot, labels of 1-63 letters, digits and inner hyphens. */
 const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -18,14 +16,14 @@ const ZONE_ID = /^Z[0-9A-Z]{1,31}$/;
 const MAX_CERTIFICATE_NAME = 64;
 const RATE_LIMIT = { min: 10, max: 2_000_000_000 };
 
-type HttpsConfig = Pick<EnvironmentConfig, 'production' | 'allowPlainHttp' | 'domain' | 'waf'>;
-
-export function resolveHttps(v: Validator, s: EnvironmentSettings, certificateArn: string | undefined): HttpsConfig {
-  const production = s.production ?? false;
-  const allowPlainHttp = s.allowPlainHttp ?? false;
+export function resolveEdge(v: Validator, s: EdgeSettings, region: string): EdgeConfig {
+  const loadBalancer = resolveLoadBalancer(v, s, region);
+  const production = s.production ?? EDGE_DEFAULTS.production;
+  const allowPlainHttp = s.allowPlainHttp ?? EDGE_DEFAULTS.allowPlainHttp;
   v.check('production', production, typeof production === 'boolean', 'true or false');
   v.check('allowPlainHttp', allowPlainHttp, typeof allowPlainHttp === 'boolean', 'true or false');
 
+  const certificateArn = loadBalancer.certificateArn;
   const domain = s.domain === undefined ? undefined : resolveDomain(v, s.domain, certificateArn === undefined);
   const https = domain !== undefined || certificateArn !== undefined;
   if (allowPlainHttp) {
@@ -44,9 +42,50 @@ export function resolveHttps(v: Validator, s: EnvironmentSettings, certificateAr
       'a domain or loadBalancer.certificateArn in a production environment, or allowPlainHttp: true',
     );
   }
+  return { loadBalancer, production, allowPlainHttp, domain, waf: resolveWaf(v, s) };
+}
 
-  const w = s.waf ?? {};
-  const waf = { enabled: w.enabled ?? false, rateLimit: w.rateLimit ?? 2000, logging: w.logging ?? false };
+function resolveLoadBalancer(v: Validator, s: EdgeSettings, region: string): EdgeConfig['loadBalancer'] {
+  const loadBalancer = { certificateArn: s.loadBalancer?.certificateArn, ...withDefaults(LOAD_BALANCER_DEFAULTS, s.loadBalancer) };
+  if (loadBalancer.certificateArn !== undefined) {
+    const arn = new RegExp(`^arn:aws[a-z-]*:acm:${region}:\\d{12}:certificate/[0-9a-f-]{36}$`);
+    v.check(
+      'loadBalancer.certificateArn',
+      loadBalancer.certificateArn,
+      arn.test(loadBalancer.certificateArn),
+      `an ACM certificate ARN in ${region}`,
+    );
+  }
+  v.check('loadBalancer.ingressCidrs', loadBalancer.ingressCidrs, loadBalancer.ingressCidrs.length > 0, 'at least one CIDR');
+  loadBalancer.ingressCidrs.forEach((c, i) =>
+    v.check(`loadBalancer.ingressCidrs[${i}]`, c, parseCidr(c) !== undefined, 'an IPv4 network CIDR such as 0.0.0.0/0'),
+  );
+  v.integer('loadBalancer.idleTimeoutSeconds', loadBalancer.idleTimeoutSeconds, 1, 4000);
+  v.integer('loadBalancer.accessLogExpirationDays', loadBalancer.accessLogExpirationDays, 1, 3650);
+  checkBlockedPathPatterns(v, loadBalancer.blockedPaths);
+  return loadBalancer;
+}
+
+/** At most one listener rule condition's worth of path patterns. */
+function checkBlockedPathPatterns(v: Validator, paths: readonly string[]): void {
+  v.check(
+    'loadBalancer.blockedPaths',
+    paths,
+    paths.length <= MAX_RULE_CONDITION_VALUES,
+    `at most ${MAX_RULE_CONDITION_VALUES} path patterns (one listener rule)`,
+  );
+  paths.forEach((p, i) =>
+    v.check(
+      `loadBalancer.blockedPaths[${i}]`,
+      p,
+      PATH_PATTERN.test(p),
+      'a path pattern starting with "/", at most 128 characters, * and ? as wildcards',
+    ),
+  );
+}
+
+function resolveWaf(v: Validator, s: EdgeSettings): EdgeConfig['waf'] {
+  const waf = withDefaults(WAF_DEFAULTS, s.waf);
   v.integer(
     'waf.rateLimit',
     waf.rateLimit,
@@ -55,7 +94,7 @@ export function resolveHttps(v: Validator, s: EnvironmentSettings, certificateAr
     `requests per 5 minutes per IP, a whole number from ${RATE_LIMIT.min} to ${RATE_LIMIT.max}`,
   );
   v.check('waf.logging', waf.logging, !waf.logging || waf.enabled, 'false or unset unless waf.enabled is true');
-  return { production, allowPlainHttp, domain, waf };
+  return waf;
 }
 
 function resolveDomain(v: Validator, d: DomainSettings, createsCertificate: boolean): DomainSettings {
@@ -93,31 +132,4 @@ function resolveDomain(v: Validator, d: DomainSettings, createsCertificate: bool
     );
   }
   return zoneName !== undefined ? { zoneName, recordName } : { zoneId, recordName };
-}
-
-/** At most 5 path patterns, and no service rule may take their listener priority. */
-export function checkBlockedPaths(v: Validator, paths: readonly string[], services: readonly ServiceConfig[]): void {
-  v.check(
-    'loadBalancer.blockedPaths',
-    paths,
-    paths.length <= MAX_BLOCKED_PATHS,
-    `at most ${MAX_BLOCKED_PATHS} path patterns (one listener rule)`,
-  );
-  paths.forEach((p, i) =>
-    v.check(
-      `loadBalancer.blockedPaths[${i}]`,
-      p,
-      PATH_PATTERN.test(p),
-      'a path pattern starting with "/", at most 128 characters, * and ? as wildcards',
-    ),
-  );
-  if (paths.length === 0) return;
-  for (const s of services) {
-    v.check(
-      `services.${s.name}.routing.priority`,
-      s.routing.priority,
-      s.routing.priority !== BLOCKED_PATHS_PRIORITY,
-      `a priority other than ${BLOCKED_PATHS_PRIORITY} (the loadBalancer.blockedPaths rule has it)`,
-    );
-  }
 }

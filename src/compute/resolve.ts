@@ -1,0 +1,130 @@
+/** Applies the container instances' and cluster's defaults and validates their settings. */
+import {
+  Capacity,
+  CAPACITY_DEFAULTS,
+  CapacitySettings,
+  COMPUTE_DEFAULTS,
+  ComputeConfig,
+  ComputeSettings,
+  CPU_CREDITS,
+  SCHEDULE_DEFAULTS,
+  SCHEDULE_INSTANCE_DELAY_MINUTES,
+  SCHEDULE_NAT_MARGIN_MINUTES,
+  ScheduleSettings,
+  SPOT_DEFAULTS,
+} from './settings';
+import { INSTANCE_TYPES } from './instance-types';
+import { dayRanges, DAY_NAMES, isIanaTimeZone, minutesToTime } from './schedule-times';
+import { withDefaults } from '../shared/defaults';
+import { AMI_ID, Validator } from '../shared/validator';
+
+/** Instance families with CPU credits. */
+const BURSTABLE = /^(t2|t3|t3a|t4g)\./;
+
+const DAY = `(${DAY_NAMES.join('|')})`;
+const DAYS = new RegExp(`^${DAY}(-${DAY})?(,${DAY}(-${DAY})?)*$`);
+const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
+
+/** What of the rest of the environment compute's checks need. */
+export interface ComputeContext {
+  /** The network runs a NAT instance, which the schedule starts before and stops after the container instances. */
+  readonly natInstance: boolean;
+}
+
+export function resolveCompute(v: Validator, s: ComputeSettings, context: ComputeContext): ComputeConfig {
+  const instanceType = s.instanceType ?? COMPUTE_DEFAULTS.instanceType;
+  const spec = INSTANCE_TYPES[instanceType];
+  v.check('instanceType', instanceType, spec !== undefined, `one of ${braceList(Object.keys(INSTANCE_TYPES))}`);
+
+  const capacity = resolveCapacity(s.capacity);
+  v.integer('capacity.min', capacity.min, 0, 100);
+  v.integer('capacity.max', capacity.max, 1, 100);
+  v.integer('capacity.targetCapacityPercent', capacity.targetCapacityPercent, 1, 100);
+  v.check('capacity.min', capacity.min, capacity.min <= capacity.max, `at most capacity.max (${capacity.max})`);
+
+  const cpuCredits = s.cpuCredits;
+  if (cpuCredits !== undefined) {
+    v.check('cpuCredits', cpuCredits, CPU_CREDITS.includes(cpuCredits), `one of ${CPU_CREDITS.join(', ')}`);
+    v.check(
+      'cpuCredits',
+      cpuCredits,
+      BURSTABLE.test(instanceType),
+      `unset: ${instanceType} is not burstable (only t2, t3, t3a and t4g have CPU credits)`,
+    );
+  }
+  const schedule = resolveSchedule(v, s.schedule ?? {}, context.natInstance);
+
+  const spot = withDefaults(SPOT_DEFAULTS, s.spot);
+  v.integer('spot.onDemandBaseCapacity', spot.onDemandBaseCapacity, 0, capacity.max);
+
+  const reservedMemoryMiB = s.reservedMemoryMiB ?? COMPUTE_DEFAULTS.reservedMemoryMiB;
+  v.integer('reservedMemoryMiB', reservedMemoryMiB, 0, spec.registeredMemoryMiB - 128);
+  if (s.amiId !== undefined) v.check('amiId', s.amiId, AMI_ID.test(s.amiId), 'an AMI id: ami- and 8 or 17 hexadecimal digits');
+
+  return {
+    instanceType,
+    cpuCredits,
+    detailedMonitoring: s.detailedMonitoring ?? COMPUTE_DEFAULTS.detailedMonitoring,
+    containerInsights: s.containerInsights ?? COMPUTE_DEFAULTS.containerInsights,
+    capacity,
+    spot,
+    schedule,
+    reservedMemoryMiB,
+    amiId: s.amiId,
+  };
+}
+
+export function resolveCapacity(s: CapacitySettings = {}): Capacity {
+  return withDefaults(CAPACITY_DEFAULTS, s);
+}
+
+function resolveSchedule(v: Validator, given: ScheduleSettings, natInstance: boolean): Required<ScheduleSettings> {
+  const schedule = withDefaults(SCHEDULE_DEFAULTS, given);
+  v.check('schedule.timeZone', schedule.timeZone, isIanaTimeZone(schedule.timeZone), 'an IANA time zone name such as Europe/Berlin or UTC');
+  v.check(
+    'schedule.days',
+    schedule.days,
+    DAYS.test(schedule.days) && dayRanges(schedule.days).every(([from, to]) => from <= to),
+    'day names SUN MON TUE WED THU FRI SAT as a cron day-of-week field: a range in week order (MON-FRI) or a list (MON,WED,FRI)',
+  );
+  v.check('schedule.start', schedule.start, TIME.test(schedule.start), 'a time HH:MM (24 h), such as 08:00');
+  const { startMargin, stopMargin } = scheduleMargins(natInstance);
+  if (natInstance) {
+    const earliest = minutesToTime(startMargin);
+    v.check(
+      'schedule.start',
+      schedule.start,
+      schedule.start >= earliest,
+      `a time HH:MM at ${earliest} or later, so the NAT instance (natMode instance) starts ${SCHEDULE_NAT_MARGIN_MINUTES} min before, the same day`,
+    );
+  }
+  const latest = minutesToTime(24 * 60 - 1 - stopMargin);
+  const lastStop = natInstance
+    ? `: the instances stop ${SCHEDULE_INSTANCE_DELAY_MINUTES} min later, the NAT instance ${SCHEDULE_NAT_MARGIN_MINUTES} min after, the same day`
+    : `, so the instances' scale-in (${SCHEDULE_INSTANCE_DELAY_MINUTES} min later) is the same day`;
+  v.check(
+    'schedule.stop',
+    schedule.stop,
+    TIME.test(schedule.stop) && schedule.stop > schedule.start && schedule.stop <= latest,
+    `a time HH:MM after start (${schedule.start}) and at most ${latest}${lastStop}`,
+  );
+  return schedule;
+}
+
+/** Minutes before `start` and after `stop` that something of the schedule still acts. */
+function scheduleMargins(natInstance: boolean): { startMargin: number; stopMargin: number } {
+  const nat = natInstance ? SCHEDULE_NAT_MARGIN_MINUTES : 0;
+  return { startMargin: nat, stopMargin: SCHEDULE_INSTANCE_DELAY_MINUTES + nat };
+}
+
+/**
+ * Instance types in brace notation, so the full list fits one terminal line:
+ * `{t2,t3}.{micro,small}, m6i.large`. Families with the same sizes share a group.
+ */
+function braceList(types: readonly string[]): string {
+  const group = (pairs: [string, string][]) => pairs.reduce((m, [k, v]) => m.set(k, [...(m.get(k) ?? []), v]), new Map<string, string[]>());
+  const brace = (xs: string[]) => (xs.length > 1 ? `{${xs.join(',')}}` : xs[0]);
+  const sizesByFamily = group(types.map((t) => t.split('.', 2) as [string, string]));
+  const familiesBySizes = group([...sizesByFamily].map(([family, sizes]) => [sizes.join(','), family]));
+  return [...familiesBySizes].map(([sizes, families]) => `${brace(families)}.${brace(sizes.split(','))}`).join(', ');
+}

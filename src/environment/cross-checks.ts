@@ -1,0 +1,45 @@
+/** The checks that span areas: each compares one area's resolved settings with another's. */
+import { BLOCKED_PATHS_PRIORITY, ServiceConfig } from './config';
+import { RUNTIME_PROFILE_DEFAULTS } from '../services/runtime-profiles';
+import { environmentNames, serviceLogGroupName } from '../shared/names';
+import { Validator } from '../shared/validator';
+
+/** No service rule may take the blocked-paths rule's listener priority. */
+export function checkBlockedPathsPriority(v: Validator, paths: readonly string[], services: readonly ServiceConfig[]): void {
+  if (paths.length === 0) return;
+  for (const s of services) {
+    v.check(
+      `services.${s.name}.routing.priority`,
+      s.routing.priority,
+      s.routing.priority !== BLOCKED_PATHS_PRIORITY,
+      `a priority other than ${BLOCKED_PATHS_PRIORITY} (the loadBalancer.blockedPaths rule has it)`,
+    );
+  }
+}
+
+/** The ALB must drop an idle connection before the app does, or it reuses one the app has closed: a 502. */
+export function checkIdleTimeout(v: Validator, idleTimeoutSeconds: number, services: readonly ServiceConfig[]): void {
+  for (const service of services) {
+    const keepAlive = RUNTIME_PROFILE_DEFAULTS[service.profile].keepAliveSeconds;
+    if (keepAlive === undefined) continue;
+    v.check(
+      'loadBalancer.idleTimeoutSeconds',
+      idleTimeoutSeconds,
+      idleTimeoutSeconds < keepAlive,
+      `less than ${keepAlive}: services.${service.name} (${service.profile}) keeps idle connections ${keepAlive} s, and an ALB that outlasts it gets 502s`,
+    );
+  }
+}
+
+/** A service's log group sits beside ECS Exec's session log group: one name, two owners. */
+export function checkExecLogGroup(v: Validator, namePrefix: string, services: readonly ServiceConfig[]): void {
+  const execLogGroup = environmentNames(namePrefix).execLogGroup;
+  for (const service of services) {
+    v.check(
+      `services.${service.name}`,
+      service.name,
+      serviceLogGroupName(namePrefix, service.name) !== execLogGroup,
+      `another service name while operations.exec is on: ECS Exec's session log group is ${execLogGroup}`,
+    );
+  }
+}
