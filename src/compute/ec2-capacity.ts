@@ -14,7 +14,7 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
-import { Capacity, CpuCredits } from './settings';
+import { Capacity, CpuCredits, ROOT_VOLUME_GIB } from './settings';
 import { managedPolicyArn, serviceTrustPolicy } from '../shared/iam';
 import { InstanceTypeSpec } from './instance-types';
 import { LAUNCH_TAGGED_RESOURCES } from '../shared/launch-tags';
@@ -45,8 +45,6 @@ export interface Ec2CapacityProps {
   readonly reservedMemoryMiB: number;
   /** ECS_CONTAINER_STOP_TIMEOUT; should equal the task's stopTimeout (services/settings.ts CONTAINER_STOP_TIMEOUT_SECONDS). */
   readonly containerStopTimeoutSeconds: number;
-  /** Root volume size in GiB. @default 30 */
-  readonly rootVolumeGiB?: number;
   /** An AMI to pin (config `amiId`). @default the recommended ECS-optimized AMI, read from its public SSM parameter at every plan */
   readonly amiId?: string;
   /**
@@ -197,7 +195,7 @@ export class Ec2Capacity extends Construct {
         {
           deviceName: '/dev/xvda',
           ebs: {
-            volumeSize: props.rootVolumeGiB ?? 30,
+            volumeSize: ROOT_VOLUME_GIB,
             volumeType: 'gp3',
             encrypted: 'true',
             deleteOnTermination: 'true',

@@ -13,7 +13,7 @@ export const CPU_CREDITS: readonly CpuCredits[] = ['standard', 'unlimited'];
  * capacity or scaling range takes effect at the next start.
  */
 export interface ScheduleSettings {
-  /** @default false */
+  /** Scale to zero outside working hours. @default false */
   readonly enabled?: boolean;
   /** IANA time zone of `start` and `stop`, e.g. 'Europe/Berlin'. @default 'UTC' */
   readonly timeZone?: string;
@@ -48,7 +48,7 @@ export interface CapacitySettings {
   /**
    * The capacity provider's managed scaling target, 1-100: how full (instances with tasks / all
    * instances) it keeps the group. Below 100 keeps spare instances, so new tasks of a deployment
-   * or a scale-out place at once instead of waiting for an instance to boot. @default 100 (90 in prod)
+   * or a scale-out place at once instead of waiting for an instance to boot. @default 100
    */
   readonly targetCapacityPercent?: number;
 }
@@ -103,6 +103,9 @@ export interface ComputeConfig {
   readonly reservedMemoryMiB: number;
   readonly amiId?: string;
 }
+
+/** The container instances' root volume: the ECS-optimized AMI's own size, which holds the images the instance pulls. */
+export const ROOT_VOLUME_GIB = 30;
 
 /** The one place capacity's defaults are written (the JSDoc @default above says the same). */
 export const CAPACITY_DEFAULTS: Capacity = { min: 1, max: 4, targetCapacityPercent: 100 };

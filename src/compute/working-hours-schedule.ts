@@ -5,6 +5,7 @@ import { AppautoscalingTarget } from '@cdktf/provider-aws/lib/appautoscaling-tar
 import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
 import { AutoscalingSchedule } from '@cdktf/provider-aws/lib/autoscaling-schedule';
 import { scheduleTimes, timeToMinutes, unixCronDays } from './schedule-times';
+import { Capacity } from './settings';
 
 /**
  * Scheduled action names, `<base>-start` and `<base>-stop`: the instances' base is the name prefix,
@@ -46,10 +47,9 @@ export interface WorkingHoursScheduleProps {
    * `start` to as long after the instances' scale-in, none the rest. @default none: no NAT instance
    */
   readonly natAutoScalingGroup?: AutoscalingGroup;
-  /** The container instances and their size in working hours. */
+  /** The container instances, and their size in working hours. */
   readonly autoScalingGroup: AutoscalingGroup;
-  readonly minInstances: number;
-  readonly maxInstances: number;
+  readonly capacity: Capacity;
   readonly services: readonly ScheduledService[];
 }
 
@@ -76,7 +76,7 @@ export class WorkingHoursSchedule extends Construct {
       props.autoScalingGroup,
       'instances',
       props.namePrefix,
-      { at: times.start, min: props.minInstances, max: props.maxInstances, desired: props.minInstances },
+      { at: times.start, min: props.capacity.min, max: props.capacity.max, desired: props.capacity.min },
       { at: times.instancesStop, min: 0, max: UNCHANGED, desired: UNCHANGED },
     );
     const nat = props.natAutoScalingGroup;

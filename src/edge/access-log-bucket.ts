@@ -10,8 +10,6 @@ export interface AccessLogBucketProps {
   readonly namePrefix: string;
   /** Days before log objects expire. */
   readonly expirationDays: number;
-  /** Delete the bucket with its logs on destroy. @default true */
-  readonly forceDestroy?: boolean;
 }
 
 /** A private, encrypted S3 bucket that Elastic Load Balancing may write access logs into. */
@@ -26,7 +24,8 @@ export class AccessLogBucket extends Construct {
       namePrefix: props.namePrefix,
       expirationDays: props.expirationDays,
       ruleId: 'expire-access-logs',
-      forceDestroy: props.forceDestroy ?? true,
+      // Only logs that expire anyway: destroy may take them with the bucket.
+      forceDestroy: true,
     });
     const bucketId = this.bucket.id;
 

@@ -10,9 +10,9 @@ export interface LoadBalancerSettings {
    * ALB sends requests on connections the app has just closed (502). @default 60
    */
   readonly idleTimeoutSeconds?: number;
-  /** @default false (true in prod) */
+  /** ALB deletion protection. @default false */
   readonly deletionProtection?: boolean;
-  /** Write access logs to an S3 bucket the stack creates. @default false (true in prod) */
+  /** Write access logs to an S3 bucket the stack creates. @default false */
   readonly accessLogs?: boolean;
   /** Days before access log objects expire. @default 90 */
   readonly accessLogExpirationDays?: number;
@@ -36,7 +36,7 @@ export interface DomainSettings {
 
 /** An AWS WAF web ACL on the ALB. */
 export interface WafSettings {
-  /** @default false (true in prod) */
+  /** A web ACL on the ALB: a rate limit, IP reputation, the common rule set and known bad inputs. @default false */
   readonly enabled?: boolean;
   /** Requests one client IP may send in 5 minutes before it is blocked, 10-2,000,000,000. @default 2000 */
   readonly rateLimit?: number;

@@ -20,14 +20,14 @@ export * from '../services/settings';
 export interface ImageSettings {
   /** Days after its push an untagged image expires (ECR lifecycle policy); tagged images never expire. @default 14 */
   readonly untaggedImageDays?: number;
-  /** Let the registry stack delete this environment's build repository with its images when the environment goes. @default false (true in dev) */
+  /** Let the registry stack delete this environment's build repository with its images when the environment goes. @default false */
   readonly forceDelete?: boolean;
 }
 
 export interface StateSettings {
   /** S3 bucket for remote state. Without it, state is local. */
   readonly bucket: string;
-  /** @default the environment's region */
+  /** The bucket's region. @default the environment's region */
   readonly region?: string;
 }
 
@@ -35,7 +35,7 @@ export interface StateSettings {
 export interface EnvironmentSettings extends NetworkSettings, ComputeSettings, EdgeSettings {
   /** Prefix of every resource name; at most 28 characters so ALB names fit in 32. @default `host-name-${name}` */
   readonly namePrefix?: string;
-  /** @default 'us-east-1' */
+  /** AWS region of the stack. @default 'us-east-1' */
   readonly region?: string;
   /**
    * Create the ECS service-linked role (AWSServiceRoleForECS), for a fresh account where it does not

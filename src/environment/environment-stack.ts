@@ -288,8 +288,7 @@ export class EnvironmentStack extends TerraformStack {
       stop,
       autoScalingGroup: this.capacity.autoScalingGroup,
       natAutoScalingGroup: this.network.natInstance?.autoScalingGroup,
-      minInstances: config.capacity.min,
-      maxInstances: config.capacity.max,
+      capacity: config.capacity,
       services: this.services.map((service, i) => ({
         name: serviceResourceName(config.namePrefix, service.name),
         scalingTarget: service.scalingTarget,

@@ -40,20 +40,20 @@ export const FLOW_LOG_TRAFFIC: readonly FlowLogTraffic[] = ['ALL', 'ACCEPT', 'RE
 export interface NetworkSettings {
   /** Two or three AZs of the region. @default the region's a and b */
   readonly availabilityZones?: readonly string[];
-  /** @default '10.0.0.0/16' */
+  /** The VPC's IPv4 range, /16 to /24. @default '10.0.0.0/16' */
   readonly vpcCidr?: string;
   /** One per AZ, in AZ order. @default carved from the lower half of the VPC, one /20 per AZ for a /16 */
   readonly publicSubnetCidrs?: readonly string[];
   /** One per AZ, in AZ order. @default carved from the upper half of the VPC, one /20 per AZ for a /16 */
   readonly privateSubnetCidrs?: readonly string[];
-  /** @default 'single' */
+  /** How private subnets reach the internet (NatMode). @default 'single' */
   readonly natMode?: NatMode;
   readonly natInstance?: NatInstanceSettings;
   /** VPC flow logs. @default false */
   readonly flowLogs?: boolean;
-  /** @default 'cloud-watch-logs' */
+  /** Where flow logs go (FlowLogDestination). @default 'cloud-watch-logs' */
   readonly flowLogDestination?: FlowLogDestination;
-  /** @default 'ALL' */
+  /** Which flows are logged (FlowLogTraffic). @default 'ALL' */
   readonly flowLogTraffic?: FlowLogTraffic;
 }
 

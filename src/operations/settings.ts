@@ -48,7 +48,7 @@ export interface NotificationSettings {
 export interface ExecSettings {
   /**
    * ECS Exec into the services' containers (`npm run ops -- exec`): SSM channels on the task roles,
-   * sessions logged to a KMS-encrypted log group. @default false (true in dev)
+   * sessions logged to a KMS-encrypted log group. @default false
    */
   readonly enabled?: boolean;
 }

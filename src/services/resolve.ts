@@ -255,7 +255,7 @@ function resolveRouting(v: Validator, at: string, name: string, s: ServiceSettin
   const r = s.routing ?? {};
   const pathPatterns = r.pathPatterns ?? [];
   const hostHeaders = r.hostHeaders ?? [];
-  const isDefault = r.default ?? false;
+  const isDefault = r.default ?? SERVICE_DEFAULTS.routing.default;
   const conditions = pathPatterns.length + hostHeaders.length;
   if (isDefault) {
     v.check(

@@ -56,13 +56,13 @@ export interface RoutingSettings {
 export interface ContainerHealthCheckSettings {
   /** ECS form: `['CMD', '/bin/check']` or `['CMD-SHELL', 'curl -f http://localhost/ || exit 1']`. */
   readonly command: readonly string[];
-  /** @default 15 */
+  /** Seconds between checks, 5-300. @default 15 */
   readonly intervalSeconds?: number;
-  /** @default 5 */
+  /** Seconds a check may take, 2-60. @default 5 */
   readonly timeoutSeconds?: number;
-  /** @default 3 */
+  /** Failed checks in a row before the container is unhealthy, 1-10. @default 3 */
   readonly retries?: number;
-  /** @default 60 */
+  /** Seconds after start in which failures do not count, 0-300. @default 60 */
   readonly startPeriodSeconds?: number;
 }
 
@@ -84,20 +84,20 @@ export interface ContainerSettings {
   readonly secrets?: Readonly<Record<string, string>>;
   /** Customer managed KMS key that encrypts the secrets; the execution role may decrypt with it. @default none (AWS managed keys) */
   readonly secretsKmsKeyArn?: string;
-  /** @default the profile's: spring-boot runs the image's /usr/local/bin/healthcheck; generic has none */
+  /** The container's health check ({ command, intervalSeconds, timeoutSeconds, retries, startPeriodSeconds }), or 'none'. @default the profile's: spring-boot runs the image's /usr/local/bin/healthcheck; generic has none */
   readonly healthCheck?: ContainerHealthCheckSettings | 'none';
   /** Seconds between SIGTERM and SIGKILL, 2-120. @default 30 (CONTAINER_STOP_TIMEOUT_SECONDS) */
   readonly stopTimeoutSeconds?: number;
 }
 
 export interface TargetGroupSettings {
-  /** @default the profile's: spring-boot '/actuator/health/readiness', generic '/health' */
+  /** Path of the ALB's health check. @default the profile's: spring-boot '/actuator/health/readiness', generic '/health' */
   readonly healthCheckPath?: string;
-  /** 5-300. @default 15 */
+  /** Seconds between ALB health checks, 5-300. @default 15 */
   readonly healthCheckIntervalSeconds?: number;
-  /** 2-10. @default 2 */
+  /** Passed checks before a target is healthy, 2-10. @default 2 */
   readonly healthyThreshold?: number;
-  /** 2-10. @default 3 */
+  /** Failed checks before a target is unhealthy, 2-10. @default 3 */
   readonly unhealthyThreshold?: number;
   /** Draining time before a task gets SIGTERM. @default 30 */
   readonly deregistrationDelaySeconds?: number;
@@ -117,9 +117,9 @@ export interface ScalingSettings {
    * vCPU of a burstable type with unlimited credits (t3.small: 20), which bills no surplus credits
    */
   readonly cpuTargetPercent?: number;
-  /** @default 60 */
+  /** Seconds after a scale-out before another. @default 60 */
   readonly scaleOutCooldownSeconds?: number;
-  /** @default 300 */
+  /** Seconds after a scale-in before another. @default 300 */
   readonly scaleInCooldownSeconds?: number;
   /** Seconds ECS ignores ALB health checks after a task starts. @default 60 */
   readonly healthCheckGracePeriodSeconds?: number;
@@ -144,7 +144,7 @@ export interface DeploymentSettings {
 /** One load-balanced service. Only `image` and a route (`routing`) are required. */
 export interface ServiceSettings {
   readonly image: ServiceImageSettings;
-  /** @default 'generic' */
+  /** The runtime profile: 'spring-boot' (actuator health, JVM sizing, keep-alive) or 'generic'. @default 'generic' */
   readonly profile?: RuntimeProfile;
   readonly routing?: RoutingSettings;
   readonly container?: ContainerSettings;
@@ -200,12 +200,14 @@ export const DEFAULT_SERVICES: Readonly<Record<string, ServiceSettings>> = {
  */
 export const SERVICE_DEFAULTS: {
   readonly profile: RuntimeProfile;
+  readonly routing: { readonly default: boolean };
   readonly container: Required<Pick<ContainerSettings, 'port' | 'cpu' | 'memoryMiB' | 'stopTimeoutSeconds'>>;
   readonly targetGroup: Required<Omit<TargetGroupSettings, 'healthCheckPath'>>;
   readonly scaling: Required<Omit<ScalingSettings, 'desiredCount' | 'cpuTargetPercent'>>;
   readonly deployment: Required<DeploymentSettings>;
 } = {
   profile: 'generic',
+  routing: { default: false },
   container: { port: 8000, cpu: 512, memoryMiB: 512, stopTimeoutSeconds: CONTAINER_STOP_TIMEOUT_SECONDS },
   targetGroup: { healthCheckIntervalSeconds: 15, healthyThreshold: 2, unhealthyThreshold: 3, deregistrationDelaySeconds: 30 },
   scaling: {
