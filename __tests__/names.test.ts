@@ -2,6 +2,8 @@
  * Physical names: one place builds them (src/shared/names.ts), and no two resources of a type in a
  * stack get the same one, whatever the services are called.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { resolveEnvironment } from '../src/environment/resolve';
 import { ENVIRONMENTS } from '../src/environments';
 import { selectEnvironments } from '../src/environment/select';
@@ -65,5 +67,36 @@ describe('physical names are unique per resource type', () => {
     });
     const colliding = { ...valid, operations: { ...valid.operations, exec: { enabled: true } } };
     expect(duplicateNames(synthStack(colliding).json)).toEqual([`aws_cloudwatch_log_group name=/ecs/${valid.namePrefix}/exec`]);
+  });
+});
+
+/** `file:line` of each name built from a name prefix outside src/shared/names.ts. */
+function namesBuiltOutside(files: Readonly<Record<string, string>>): string[] {
+  const found: string[] = [];
+  for (const [file, text] of Object.entries(files)) {
+    if (file === 'src/shared/names.ts') continue;
+    text.split('\n').forEach((line, i) => {
+      if (/^\s*(\*|\/\/|\/\*\*)/.test(line)) return;
+      if (/\$\{[\w.]*namePrefix\}/i.test(line)) found.push(`${file}:${i + 1}`);
+    });
+  }
+  return found;
+}
+
+describe('every physical name is built in src/shared/names.ts', () => {
+  const root = join(__dirname, '..', 'src');
+  const files = Object.fromEntries(
+    readdirSync(root, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => [`src/${f}`, readFileSync(join(root, f), 'utf8')]),
+  );
+
+  test('no construct builds a name from the prefix itself', () => {
+    expect(namesBuiltOutside(files)).toEqual([]);
+  });
+
+  test('a Name tag built in a construct is found', () => {
+    const withTag = { ...files, 'src/network/network.ts': 'const x = 1;\n      tags: { Name: `${props.namePrefix}-vpc` },' };
+    expect(namesBuiltOutside(withTag)).toEqual(['src/network/network.ts:2']);
   });
 });

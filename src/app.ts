@@ -5,12 +5,13 @@ import { selectEnvironments } from './environment/select';
 import { EnvironmentStack, EnvironmentStackProps } from './environment/environment-stack';
 import { REGISTRY_STACK_NAME, RegistryStack, registryRepositoryName } from './bootstrap/registry-stack';
 import { ConfigError } from './environment/resolve';
+import { projectNames } from './shared/names';
 import { GITHUB_REPOSITORY } from './bootstrap/github-oidc-roles';
 import { STATE_STACK_NAME, StateBootstrapStack } from './bootstrap/state-bootstrap-stack';
 
 /** Stack names are part of the interface (`cdktf deploy host-name-dev`): keep them stable. */
 export function stackName(environment: string): string {
-  return `host-name-${environment}`;
+  return projectNames.stack(environment);
 }
 
 /** One EnvironmentStack per environment; main.ts and the tests build the app the same way. */

@@ -6,6 +6,7 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { managedPolicyArn, policyDocument, PolicyStatement } from '../shared/iam';
+import { projectNames } from '../shared/names';
 
 /** GitHub Actions' OIDC issuer, without the scheme: the prefix of its condition keys. */
 export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
@@ -66,9 +67,9 @@ export class GithubOidcRoles extends Construct {
       url: `https://${GITHUB_OIDC_HOST}`,
       clientIdList: ['sts.amazonaws.com'],
     });
-    this.planRole = this.role('host-name-plan', 'pull_request', 'ref:refs/heads/main');
+    this.planRole = this.role(projectNames.planRole, 'pull_request', 'ref:refs/heads/main');
     this.planDenySecrets = this.grantPlan(props.stateBucketArn);
-    this.pushRole = this.role('host-name-push', 'ref:refs/heads/main');
+    this.pushRole = this.role(projectNames.pushRole, 'ref:refs/heads/main');
     this.grantPush();
     this.deployRoles = props.environments.map((env) => this.createDeployRole(env));
   }
@@ -89,7 +90,7 @@ export class GithubOidcRoles extends Construct {
       name: 'terraform-plan',
       policy: policyDocument(
         { Sid: 'ListState', Effect: 'Allow', Action: 's3:ListBucket', Resource: stateBucketArn },
-        { Sid: 'ReadState', Effect: 'Allow', Action: 's3:GetObject', Resource: `${stateBucketArn}/host-name/*` },
+        { Sid: 'ReadState', Effect: 'Allow', Action: 's3:GetObject', Resource: `${stateBucketArn}/${projectNames.stateFolder}*` },
       ),
     });
     return new IamRolePolicy(this, 'plan-deny-secrets', {
@@ -117,7 +118,7 @@ export class GithubOidcRoles extends Construct {
             'ecr:BatchGetImage',
             'ecr:DescribeImages',
           ],
-          Resource: `arn:${this.partition}:ecr:*:${this.account}:repository/host-name/*`,
+          Resource: `arn:${this.partition}:ecr:*:${this.account}:repository/${projectNames.pipelineRepository('*')}`,
         },
       ),
     });
@@ -127,12 +128,15 @@ export class GithubOidcRoles extends Construct {
   private createDeployRole(env: string): IamRole {
     const partition = this.partition;
     const account = this.account;
-    const deploy = this.role(`host-name-deploy-${env}`, `environment:${env}`);
+    const deploy = this.role(projectNames.deployRole(env), `environment:${env}`);
     new IamRolePolicyAttachment(this, `deploy-${env}-power-user`, {
       role: deploy.name,
       policyArn: managedPolicyArn(partition, 'PowerUserAccess'),
     });
-    const roles = [`arn:${partition}:iam::${account}:role/host-name-${env}-*`, `arn:${partition}:iam::${account}:role/flow-logs-*`];
+    const roles = [
+      `arn:${partition}:iam::${account}:role/${projectNames.defaultNamePrefix(env)}-*`,
+      `arn:${partition}:iam::${account}:role/flow-logs-*`,
+    ];
     new IamRolePolicy(this, `deploy-${env}-stack-iam`, {
       role: deploy.id,
       name: 'stack-iam',
@@ -164,7 +168,7 @@ export class GithubOidcRoles extends Construct {
             'iam:TagInstanceProfile',
             'iam:UntagInstanceProfile',
           ],
-          Resource: [...roles, `arn:${partition}:iam::${account}:instance-profile/host-name-${env}-*`],
+          Resource: [...roles, `arn:${partition}:iam::${account}:instance-profile/${projectNames.defaultNamePrefix(env)}-*`],
         },
         {
           Sid: 'PassStackRoles',

@@ -5,13 +5,14 @@ import { DataAwsEcrRepositories } from '@cdktf/provider-aws/lib/data-aws-ecr-rep
 import { EcrLifecyclePolicy } from '@cdktf/provider-aws/lib/ecr-lifecycle-policy';
 import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
 import { untaggedImagesPolicy } from '../services/container-image';
+import { PROJECT, projectNames } from '../shared/names';
 
 /** Stack name of the shared image registry, beside host-name-state. */
-export const REGISTRY_STACK_NAME = 'host-name-registry';
+export const REGISTRY_STACK_NAME = projectNames.registryStack;
 
 /** `host-name/<service>`: the repository the pipeline pushes a built service's images to. */
 export function registryRepositoryName(service: string): string {
-  return `host-name/${service}`;
+  return projectNames.pipelineRepository(service);
 }
 
 /** A repository an environment's stack builds into from a laptop (the docker provider). */
@@ -57,7 +58,7 @@ export class RegistryStack extends TerraformStack {
     super(scope, id);
     new AwsProvider(this, 'aws', {
       region: props.region,
-      defaultTags: [{ tags: { Project: 'host-name', Purpose: 'image-registry', ManagedBy: 'cdktf' } }],
+      defaultTags: [{ tags: { Project: PROJECT, Purpose: 'image-registry', ManagedBy: 'cdktf' } }],
       ...props.providerOverrides,
     });
 

@@ -7,9 +7,10 @@ import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versionin
 import { GithubOidcRoles } from './github-oidc-roles';
 import { policyDocument } from '../shared/iam';
 import { denyInsecureTransport, makeBucketPrivate } from '../shared/private-bucket';
+import { PROJECT, projectNames } from '../shared/names';
 
 /** Stack name of the state bucket, beside host-name-dev and host-name-prod. */
-export const STATE_STACK_NAME = 'host-name-state';
+export const STATE_STACK_NAME = projectNames.stateStack;
 
 export interface StateBootstrapStackProps {
   /** Name of the bucket that EnvironmentStack's S3 backend uses (config `state.bucket`). */
@@ -37,7 +38,7 @@ export class StateBootstrapStack extends TerraformStack {
     super(scope, id);
     new AwsProvider(this, 'aws', {
       region: props.region,
-      defaultTags: [{ tags: { Project: 'host-name', Purpose: 'terraform-state', ManagedBy: 'cdktf' } }],
+      defaultTags: [{ tags: { Project: PROJECT, Purpose: 'terraform-state', ManagedBy: 'cdktf' } }],
       ...props.providerOverrides,
     });
 

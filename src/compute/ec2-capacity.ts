@@ -139,7 +139,7 @@ export class Ec2Capacity extends Construct {
       name: this.names.instancesSecurityGroup,
       description: 'ECS container instances: ALB in, HTTPS out',
       vpcId: props.vpc.id,
-      tags: { Name: `${props.namePrefix}-instances` },
+      tags: { Name: environmentNames(props.namePrefix).autoScalingGroup },
     });
     // The ECS agent, ECR, CloudWatch Logs and SSM are all HTTPS APIs. The destination must be
     // 0.0.0.0/0 because their public endpoints have no fixed CIDR; traffic leaves through NAT.
@@ -207,7 +207,7 @@ export class Ec2Capacity extends Construct {
       // Static values only, so the template gets no new version unless a tag really changes.
       tagSpecifications: LAUNCH_TAGGED_RESOURCES.map((resourceType) => ({
         resourceType,
-        tags: { ...props.instanceTags, Name: `${props.namePrefix}-instance` },
+        tags: { ...props.instanceTags, Name: environmentNames(props.namePrefix).containerInstance },
       })),
     });
   }
@@ -262,7 +262,7 @@ export class Ec2Capacity extends Construct {
       },
       tag: [
         { key: 'AmazonECSManaged', value: 'true', propagateAtLaunch: true },
-        { key: 'Name', value: `${props.namePrefix}-instance`, propagateAtLaunch: true },
+        { key: 'Name', value: environmentNames(props.namePrefix).containerInstance, propagateAtLaunch: true },
       ],
       // The capacity provider owns the desired capacity after creation.
       lifecycle: { ignoreChanges: ['desired_capacity'] },

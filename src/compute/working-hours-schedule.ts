@@ -6,13 +6,14 @@ import { AutoscalingGroup } from '@cdktf/provider-aws/lib/autoscaling-group';
 import { AutoscalingSchedule } from '@cdktf/provider-aws/lib/autoscaling-schedule';
 import { scheduleTimes, timeToMinutes, unixCronDays } from './schedule-times';
 import { Capacity } from './settings';
+import { environmentNames } from '../shared/names';
 
 /**
  * Scheduled action names, `<base>-start` and `<base>-stop`: the instances' base is the name prefix,
  * the NAT's `<namePrefix>-nat`, a service's its resource name. `npm run ops -- wake` finds them by these.
  */
 export const scheduledActionName = (base: string, phase: 'start' | 'stop') => `${base}-${phase}`;
-export const natScheduleBase = (namePrefix: string) => `${namePrefix}-nat`;
+export const natScheduleBase = (namePrefix: string) => environmentNames(namePrefix).natInstance;
 
 /**
  * Where a scheduled action leaves a size unchanged (provider: -1 sends no value). The instances' stop

@@ -126,7 +126,7 @@ export class PublicLoadBalancer extends Construct {
       name: environmentNames(props.namePrefix).loadBalancer,
       description: 'Public ALB: listener ports in, instance host ports out',
       vpcId: props.vpc.id,
-      tags: { Name: `${props.namePrefix}-alb` },
+      tags: { Name: environmentNames(props.namePrefix).loadBalancer },
     });
     const listenerPorts = props.certificateArn ? [80, 443] : [80];
     props.ingressCidrs.forEach((cidr, i) => {
@@ -156,7 +156,7 @@ export class PublicLoadBalancer extends Construct {
       enableDeletionProtection: props.deletionProtection,
       accessLogs: this.accessLogs ? { bucket: this.accessLogs.bucket.bucket, enabled: true, prefix: 'alb' } : undefined,
       dependsOn: this.accessLogs ? [this.accessLogs.policy] : undefined,
-      tags: { Name: `${props.namePrefix}-alb` },
+      tags: { Name: environmentNames(props.namePrefix).loadBalancer },
     });
   }
 
@@ -196,7 +196,7 @@ export class PublicLoadBalancer extends Construct {
       priority: props.blockedPathsPriority,
       action: [NOT_FOUND_ACTION],
       condition: [{ pathPattern: { values: [...props.blockedPaths] } }],
-      tags: { Name: `${props.namePrefix}-blocked-paths` },
+      tags: { Name: environmentNames(props.namePrefix).blockedPathsRule },
     });
   }
 

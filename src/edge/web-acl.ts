@@ -4,7 +4,7 @@ import { Lb } from '@cdktf/provider-aws/lib/lb';
 import { Wafv2WebAcl, Wafv2WebAclRule } from '@cdktf/provider-aws/lib/wafv2-web-acl';
 import { Wafv2WebAclAssociation } from '@cdktf/provider-aws/lib/wafv2-web-acl-association';
 import { Wafv2WebAclLoggingConfiguration } from '@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration';
-import { environmentNames } from '../shared/names';
+import { environmentNames, wafRuleMetricName } from '../shared/names';
 
 /** AWS managed rule groups, in evaluation order (after the rate limit): reputation first, it is the cheapest. */
 export const MANAGED_RULE_GROUPS = [
@@ -42,7 +42,7 @@ export class WebAcl extends Construct {
     const { namePrefix } = props;
     this.webAcl = new Wafv2WebAcl(this, 'web-acl', {
       name: environmentNames(namePrefix).webAcl,
-      description: `Rate limit and AWS managed rules in front of ${namePrefix}-alb`,
+      description: `Rate limit and AWS managed rules in front of ${environmentNames(namePrefix).loadBalancer}`,
       scope: 'REGIONAL',
       defaultAction: { allow: {} },
       rule: [rateLimitRule(namePrefix, props.rateLimit), ...MANAGED_RULE_GROUPS.map((group, i) => managedRule(namePrefix, group, i + 1))],
@@ -78,7 +78,7 @@ function rateLimitRule(namePrefix: string, limit: number): Wafv2WebAclRule {
     priority: 0,
     action: { block: {} },
     statement: { rate_based_statement: { limit, aggregate_key_type: 'IP' } },
-    visibilityConfig: visibility(`${namePrefix}-rate-limit`),
+    visibilityConfig: visibility(environmentNames(namePrefix).wafRateLimitMetric),
   };
 }
 
@@ -89,6 +89,6 @@ function managedRule(namePrefix: string, group: string, priority: number): Wafv2
     // The group's own actions (block) apply.
     overrideAction: { none: {} },
     statement: { managed_rule_group_statement: { name: group, vendor_name: 'AWS' } },
-    visibilityConfig: visibility(`${namePrefix}-${group}`),
+    visibilityConfig: visibility(wafRuleMetricName(namePrefix, group)),
   };
 }

@@ -13,7 +13,7 @@ import { DomainCertificate } from '../edge/domain-certificate';
 import { INSTANCE_TYPES } from '../compute/instance-types';
 import { LoadBalancedService } from '../services/load-balanced-service';
 import { PublicLoadBalancer } from '../edge/load-balancer';
-import { environmentNames } from '../shared/names';
+import { environmentNames, PROJECT, projectNames } from '../shared/names';
 import { Network } from '../network/network';
 import { OperationsDashboard } from '../operations/operations-dashboard';
 import { OperationsKey } from '../operations/operations-key';
@@ -95,7 +95,7 @@ export class EnvironmentStack extends TerraformStack {
 
   /** The provider's default tags; the launch templates repeat them, as default tags never reach what Auto Scaling launches. */
   private defaultTags(): Record<string, string> {
-    return { Project: 'host-name', Environment: this.config.name, ManagedBy: 'cdktf', ...this.config.tags };
+    return { Project: PROJECT, Environment: this.config.name, ManagedBy: 'cdktf', ...this.config.tags };
   }
 
   /** The AWS provider and, with `state`, the S3 backend. */
@@ -105,7 +105,7 @@ export class EnvironmentStack extends TerraformStack {
     if (!config.state) return;
     new S3Backend(this, {
       bucket: config.state.bucket,
-      key: `host-name/${config.name}.tfstate`,
+      key: projectNames.stateKey(config.name),
       region: config.state.region,
       encrypt: true,
     });

@@ -8,6 +8,7 @@ import { resolveOperations } from '../operations/resolve';
 import { resolveServices } from '../services/resolve';
 import { DEFAULT_SERVICES } from '../services/settings';
 import { withDefaults } from '../shared/defaults';
+import { projectNames } from '../shared/names';
 import { ConfigError, NAME, Validator } from '../shared/validator';
 
 export { ConfigError } from '../shared/validator';
@@ -56,7 +57,7 @@ export function resolveEnvironment(name: string, s: EnvironmentSettings): Enviro
 
 function resolveIdentity(v: Validator, name: string, s: EnvironmentSettings): { namePrefix: string; region: string } {
   v.check('name', name, NAME.test(name) && name.length <= 16, 'lowercase letters, digits and hyphens, at most 16 characters');
-  const namePrefix = s.namePrefix ?? `host-name-${name}`;
+  const namePrefix = s.namePrefix ?? projectNames.defaultNamePrefix(name);
   v.check(
     'namePrefix',
     namePrefix,

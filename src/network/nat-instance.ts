@@ -20,6 +20,7 @@ import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { LAUNCH_TAGGED_RESOURCES } from '../shared/launch-tags';
 import { managedPolicyArn, policyDocument, serviceTrustPolicy } from '../shared/iam';
+import { environmentNames } from '../shared/names';
 
 /** Amazon Linux 2023 for Graviton, the standard (not minimal) image: it has the SSM agent. */
 export const NAT_AMI_PARAMETER = '/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64';
@@ -69,7 +70,7 @@ export class NatInstance extends Construct {
 
   constructor(scope: Construct, id: string, props: NatInstanceProps) {
     super(scope, id);
-    const name = `${props.namePrefix}-nat`;
+    const name = environmentNames(props.namePrefix).natInstance;
     this.securityGroup = this.addSecurityGroup(name, props);
     this.networkInterface = this.addInterface(name, props);
     this.eip = new Eip(this, 'eip', {

@@ -17,7 +17,7 @@ import { FlowLogDestination, FlowLogTraffic, NatMode } from './settings';
 import { FlowLogBucket } from './flow-log-bucket';
 import { policyDocument, serviceTrustPolicy } from '../shared/iam';
 import { NatInstance } from './nat-instance';
-import { environmentNames } from '../shared/names';
+import { environmentNames, zoneNames } from '../shared/names';
 
 export interface NetworkProps {
   /** Prefix for Name tags. */
@@ -105,19 +105,22 @@ export class Network extends Construct {
       cidrBlock,
       enableDnsSupport: true,
       enableDnsHostnames: true,
-      tags: { Name: `${namePrefix}-vpc` },
+      tags: { Name: environmentNames(namePrefix).vpc },
     });
     // Adopt the default security group with no rules, so nothing can fall back on its allow-all (CKV2_AWS_12).
     new DefaultSecurityGroup(this, 'default-sg', {
       vpcId: vpc.id,
-      tags: { Name: `${namePrefix}-default-deny` },
+      tags: { Name: environmentNames(namePrefix).defaultSecurityGroup },
     });
     return vpc;
   }
 
   private createPublicRouting(namePrefix: string): { igw: InternetGateway; publicRoutes: RouteTable } {
-    const igw = new InternetGateway(this, 'igw', { vpcId: this.vpc.id, tags: { Name: `${namePrefix}-igw` } });
-    const publicRoutes = new RouteTable(this, 'public-rt', { vpcId: this.vpc.id, tags: { Name: `${namePrefix}-public` } });
+    const igw = new InternetGateway(this, 'igw', { vpcId: this.vpc.id, tags: { Name: environmentNames(namePrefix).internetGateway } });
+    const publicRoutes = new RouteTable(this, 'public-rt', {
+      vpcId: this.vpc.id,
+      tags: { Name: environmentNames(namePrefix).publicRouteTable },
+    });
     new Route(this, 'public-default-route', {
       routeTableId: publicRoutes.id,
       destinationCidrBlock: '0.0.0.0/0',
@@ -134,7 +137,7 @@ export class Network extends Construct {
         cidrBlock: props.publicSubnetCidrs[i],
         // Only the ALB and NAT (gateways or instance) live here, and each brings its own addresses.
         mapPublicIpOnLaunch: false,
-        tags: { Name: `${props.namePrefix}-public-${az}`, Tier: 'public' },
+        tags: { Name: zoneNames(props.namePrefix, az).publicSubnet, Tier: 'public' },
       });
       new RouteTableAssociation(this, `public-${az}-rta`, { subnetId: subnet.id, routeTableId: publicRoutes.id });
       return { availabilityZone: az, subnet };
@@ -162,13 +165,13 @@ export class Network extends Construct {
     return natAzs.map((az, i) => {
       const eip = new Eip(this, `nat-eip-${az}`, {
         domain: 'vpc',
-        tags: { Name: `${props.namePrefix}-nat-${az}` },
+        tags: { Name: zoneNames(props.namePrefix, az).natGateway },
         dependsOn: [igw],
       });
       return new NatGateway(this, `nat-${az}`, {
         allocationId: eip.allocationId,
         subnetId: this.publicSubnets[i].subnet.id,
-        tags: { Name: `${props.namePrefix}-nat-${az}` },
+        tags: { Name: zoneNames(props.namePrefix, az).natGateway },
         dependsOn: [igw],
       });
     });
@@ -182,11 +185,11 @@ export class Network extends Construct {
         availabilityZone: az,
         cidrBlock: props.privateSubnetCidrs[i],
         mapPublicIpOnLaunch: false,
-        tags: { Name: `${props.namePrefix}-private-${az}`, Tier: 'private' },
+        tags: { Name: zoneNames(props.namePrefix, az).privateSubnet, Tier: 'private' },
       });
       const table = new RouteTable(this, `private-${az}-rt`, {
         vpcId: this.vpc.id,
-        tags: { Name: `${props.namePrefix}-private-${az}` },
+        tags: { Name: zoneNames(props.namePrefix, az).privateSubnet },
       });
       new RouteTableAssociation(this, `private-${az}-rta`, { subnetId: subnet.id, routeTableId: table.id });
       new Route(this, `private-${az}-default-route`, {
@@ -207,7 +210,7 @@ export class Network extends Construct {
       serviceName: `com.amazonaws.${region}.s3`,
       vpcEndpointType: 'Gateway',
       routeTableIds: this.privateRouteTables.map((t) => t.id),
-      tags: { Name: `${props.namePrefix}-s3` },
+      tags: { Name: environmentNames(props.namePrefix).s3Endpoint },
     });
   }
 
@@ -233,7 +236,7 @@ export class Network extends Construct {
       logDestination: bucket.bucket.arn,
       // Ten-minute objects: fewer, larger files for the same bytes.
       maxAggregationInterval: 600,
-      tags: { Name: `${namePrefix}-flow-logs` },
+      tags: { Name: environmentNames(namePrefix).flowLogs },
       dependsOn: [bucket.policy],
     });
   }
@@ -263,7 +266,7 @@ export class Network extends Construct {
       logDestination: group.arn,
       iamRoleArn: role.arn,
       maxAggregationInterval: 60,
-      tags: { Name: `${namePrefix}-flow-logs` },
+      tags: { Name: environmentNames(namePrefix).flowLogs },
     });
   }
 }

@@ -3,6 +3,27 @@
  * functions, config validation checks them (lengths, and that no service takes an environment's
  * name), and `npm run ops` finds a deployed environment by them.
  */
+/** The project's name: the first part of every stack, state key, pipeline repository and CI role. */
+export const PROJECT = 'host-name';
+
+/** Names of the project's own things, beside the environments'. */
+export const projectNames = {
+  /** `cdktf deploy host-name-dev`: stack names are part of the interface, keep them stable. */
+  stack: (environment: string) => `${PROJECT}-${environment}`,
+  stateStack: `${PROJECT}-state`,
+  registryStack: `${PROJECT}-registry`,
+  /** An environment's namePrefix when it sets none. */
+  defaultNamePrefix: (environment: string) => `${PROJECT}-${environment}`,
+  /** The state objects' folder in the state bucket. */
+  stateFolder: `${PROJECT}/`,
+  stateKey: (environment: string) => `${PROJECT}/${environment}.tfstate`,
+  /** The repository the pipeline pushes a built service's images to. */
+  pipelineRepository: (service: string) => `${PROJECT}/${service}`,
+  planRole: `${PROJECT}-plan`,
+  pushRole: `${PROJECT}-push`,
+  deployRole: (environment: string) => `${PROJECT}-deploy-${environment}`,
+} as const;
+
 /** WAF only delivers logs to log groups whose name starts with this. */
 export const WAF_LOG_GROUP_PREFIX = 'aws-waf-logs-';
 
@@ -32,7 +53,34 @@ export const environmentNames = (namePrefix: string) =>
     flowLogRole: `${namePrefix}-flow-logs`,
     /** The one customer managed key of operations: alarm topic, ECS Exec (`alias/<this>`). */
     operationsKeyAlias: `${namePrefix}-operations`,
+    vpc: `${namePrefix}-vpc`,
+    /** The VPC's default security group, adopted with no rules. */
+    defaultSecurityGroup: `${namePrefix}-default-deny`,
+    internetGateway: `${namePrefix}-igw`,
+    publicRouteTable: `${namePrefix}-public`,
+    s3Endpoint: `${namePrefix}-s3`,
+    flowLogs: `${namePrefix}-flow-logs`,
+    /** The NAT instance, its interface, security group, role and group; also its schedule's actions' base name. */
+    natInstance: `${namePrefix}-nat`,
+    /** The Name tag of each container instance. */
+    containerInstance: `${namePrefix}-instance`,
+    blockedPathsRule: `${namePrefix}-blocked-paths`,
+    wafRateLimitMetric: `${namePrefix}-rate-limit`,
   }) as const;
+
+/** Names of an environment's per-AZ network resources. */
+export const zoneNames = (namePrefix: string, az: string) =>
+  ({
+    publicSubnet: `${namePrefix}-public-${az}`,
+    privateSubnet: `${namePrefix}-private-${az}`,
+    /** A NAT gateway and its Elastic IP. */
+    natGateway: `${namePrefix}-nat-${az}`,
+  }) as const;
+
+/** A WAF rule group's CloudWatch metric. */
+export function wafRuleMetricName(namePrefix: string, group: string): string {
+  return `${namePrefix}-${group}`;
+}
 
 /** `<prefix>-<service>[-<suffix>]`: every name a service owns but its log group (target group, task family, roles, scaling policies, alarms). */
 export function serviceResourceName(namePrefix: string, service: string, suffix?: string): string {
