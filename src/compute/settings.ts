@@ -1,4 +1,5 @@
 /** The container instances' settings: credits, the working-hours schedule, capacity and Spot. */
+import { Fields } from '../shared/known-fields';
 
 /** Burstable instances' CPU credits: `standard` never buys surplus credits; `unlimited` does, above the baseline. */
 export type CpuCredits = 'standard' | 'unlimited';
@@ -123,3 +124,16 @@ export const COMPUTE_DEFAULTS = {
   containerInsights: true,
   reservedMemoryMiB: 256,
 } as const satisfies Partial<ComputeConfig>;
+
+/** The container instances' field names, for the unknown-field check (tsc fails when one is missing or extra). */
+export const COMPUTE_FIELDS: Fields<ComputeSettings> = {
+  instanceType: true,
+  cpuCredits: true,
+  detailedMonitoring: true,
+  containerInsights: true,
+  capacity: { min: true, max: true, targetCapacityPercent: true },
+  spot: { enabled: true, onDemandBaseCapacity: true },
+  schedule: { enabled: true, timeZone: true, days: true, start: true, stop: true },
+  reservedMemoryMiB: true,
+  amiId: true,
+};

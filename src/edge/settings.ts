@@ -1,4 +1,5 @@
 /** The edge's settings: the load balancer, its domain and its web ACL. Each default is written here once. */
+import { Fields } from '../shared/known-fields';
 
 export interface LoadBalancerSettings {
   /** ACM certificate ARN; with one, HTTPS serves and HTTP redirects. @default none (HTTP only) */
@@ -82,3 +83,20 @@ export const EDGE_DEFAULTS = { production: false, allowPlainHttp: false } as con
 
 /** The listener priority of the blocked-paths rule: before every service's rule. */
 export const BLOCKED_PATHS_PRIORITY = 1;
+
+/** The edge's field names, for the unknown-field check (tsc fails when one is missing or extra). */
+export const EDGE_FIELDS: Fields<EdgeSettings> = {
+  loadBalancer: {
+    certificateArn: true,
+    ingressCidrs: true,
+    idleTimeoutSeconds: true,
+    deletionProtection: true,
+    accessLogs: true,
+    accessLogExpirationDays: true,
+    blockedPaths: true,
+  },
+  production: true,
+  allowPlainHttp: true,
+  domain: { zoneName: true, zoneId: true, recordName: true },
+  waf: { enabled: true, rateLimit: true, logging: true },
+};

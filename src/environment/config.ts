@@ -1,8 +1,9 @@
-import { ComputeConfig, ComputeSettings } from '../compute/settings';
-import { EdgeConfig, EdgeSettings } from '../edge/settings';
-import { NetworkConfig, NetworkSettings } from '../network/settings';
-import { ServiceConfig, ServiceSettings } from '../services/settings';
-import { OperationsConfig, OperationsSettings } from '../operations/settings';
+import { COMPUTE_FIELDS, ComputeConfig, ComputeSettings } from '../compute/settings';
+import { EDGE_FIELDS, EdgeConfig, EdgeSettings } from '../edge/settings';
+import { NETWORK_FIELDS, NetworkConfig, NetworkSettings } from '../network/settings';
+import { SERVICE_FIELDS, ServiceConfig, ServiceSettings } from '../services/settings';
+import { OPERATIONS_FIELDS, OperationsConfig, OperationsSettings } from '../operations/settings';
+import { Fields, mapOf } from '../shared/known-fields';
 
 /**
  * The typed environment configuration: what an environment may set (`EnvironmentSettings`,
@@ -73,6 +74,22 @@ export interface EnvironmentConfig extends NetworkConfig, ComputeConfig, EdgeCon
   readonly operations: OperationsConfig;
   readonly tags: Readonly<Record<string, string>>;
 }
+
+/** Every field an environment may set, for the unknown-field check (tsc fails when one is missing or extra). */
+export const ENVIRONMENT_FIELDS: Fields<EnvironmentSettings> = {
+  ...NETWORK_FIELDS,
+  ...COMPUTE_FIELDS,
+  ...EDGE_FIELDS,
+  namePrefix: true,
+  region: true,
+  createEcsServiceLinkedRole: true,
+  services: mapOf(SERVICE_FIELDS),
+  logRetentionDays: true,
+  image: { untaggedImageDays: true, forceDelete: true },
+  state: { bucket: true, region: true },
+  operations: OPERATIONS_FIELDS,
+  tags: true,
+};
 
 /** The environment-wide defaults; namePrefix defaults from the environment's name. */
 export const ENVIRONMENT_DEFAULTS = {

@@ -1,5 +1,12 @@
 /** Resolves one environment: the environment-wide fields here, each area's by its own resolver, then the checks across areas. */
-import { ENVIRONMENT_DEFAULTS, EnvironmentConfig, EnvironmentSettings, IMAGE_DEFAULTS, LOG_RETENTION_DAYS } from './config';
+import {
+  ENVIRONMENT_DEFAULTS,
+  ENVIRONMENT_FIELDS,
+  EnvironmentConfig,
+  EnvironmentSettings,
+  IMAGE_DEFAULTS,
+  LOG_RETENTION_DAYS,
+} from './config';
 import { checkBlockedPathsPriority, checkExecLogGroup, checkIdleTimeout } from './cross-checks';
 import { resolveCompute } from '../compute/resolve';
 import { resolveEdge } from '../edge/resolve';
@@ -8,6 +15,7 @@ import { resolveOperations } from '../operations/resolve';
 import { resolveServices } from '../services/resolve';
 import { DEFAULT_SERVICES } from '../services/settings';
 import { withDefaults } from '../shared/defaults';
+import { checkKnownFields } from '../shared/known-fields';
 import { projectNames } from '../shared/names';
 import { ConfigError, NAME, Validator } from '../shared/validator';
 
@@ -24,6 +32,7 @@ const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /** Applies defaults and validates; throws ConfigError on the first bad field, before any resource exists. */
 export function resolveEnvironment(name: string, s: EnvironmentSettings): EnvironmentConfig {
   const v = new Validator(name);
+  checkKnownFields(v, ENVIRONMENT_FIELDS, s);
   const { namePrefix, region } = resolveIdentity(v, name, s);
   const network = resolveNetwork(v, s, region);
   const compute = resolveCompute(v, s, { natInstance: network.natMode === 'instance' });

@@ -1,4 +1,5 @@
 /** The network's settings: the VPC, its subnets, NAT and flow logs. Each default is written here once. */
+import { Fields } from '../shared/known-fields';
 
 /**
  * `per-az`: a NAT gateway per AZ (survives an AZ outage); `single`: one NAT gateway; `instance`: one
@@ -79,3 +80,16 @@ export const NETWORK_DEFAULTS = {
   flowLogDestination: 'cloud-watch-logs',
   flowLogTraffic: 'ALL',
 } as const satisfies Record<string, unknown>;
+
+/** The network's field names, for the unknown-field check (tsc fails when one is missing or extra). */
+export const NETWORK_FIELDS: Fields<NetworkSettings> = {
+  availabilityZones: true,
+  vpcCidr: true,
+  publicSubnetCidrs: true,
+  privateSubnetCidrs: true,
+  natMode: true,
+  natInstance: { instanceType: true, amiId: true },
+  flowLogs: true,
+  flowLogDestination: true,
+  flowLogTraffic: true,
+};

@@ -2,6 +2,7 @@
  * The `operations` section of an environment: alarm thresholds (per environment, with per-service
  * overrides), who the alarm topic notifies, and ECS Exec: types and defaults, each written here once.
  */
+import { Fields, mapOf } from '../shared/known-fields';
 
 /** Thresholds of one service's alarms. Every alarm looks at 1-minute datapoints. */
 export interface ServiceAlarmSettings {
@@ -90,3 +91,26 @@ export const SERVICE_ALARM_DEFAULTS: ServiceAlarmThresholds = {
 /** Defaults of the environment-wide alarm settings (documented on AlarmSettings). */
 export const ALARM_DEFAULTS = { loadBalancer5xxPercent: 1, minimumRequestsPerMinute: 20, capacityShortMinutes: 30 };
 export const EXEC_DEFAULTS = { enabled: false };
+
+const SERVICE_ALARM_FIELDS: Fields<ServiceAlarmSettings> = {
+  target5xxPercent: true,
+  p99LatencySeconds: true,
+  cpuPercent: true,
+  memoryPercent: true,
+  evaluationMinutes: true,
+  unhealthyHostMinutes: true,
+  tasksBelowDesiredMinutes: true,
+};
+
+/** The operations section's field names, for the unknown-field check (tsc fails when one is missing or extra). */
+export const OPERATIONS_FIELDS: Fields<OperationsSettings> = {
+  alarms: {
+    ...SERVICE_ALARM_FIELDS,
+    loadBalancer5xxPercent: true,
+    minimumRequestsPerMinute: true,
+    capacityShortMinutes: true,
+    services: mapOf(SERVICE_ALARM_FIELDS),
+  },
+  notifications: { emails: true, httpsUrls: true },
+  exec: { enabled: true },
+};

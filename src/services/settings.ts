@@ -1,4 +1,5 @@
 /** A service's settings (what an environment may set) and its resolved config (what constructs receive). */
+import { Fields } from '../shared/known-fields';
 
 /**
  * The ECS agent's default stop timeout (ECS_CONTAINER_STOP_TIMEOUT), in seconds, and the default
@@ -219,4 +220,40 @@ export const SERVICE_DEFAULTS: {
     healthCheckGracePeriodSeconds: 60,
   },
   deployment: { waitForSteadyState: true, timeoutMinutes: 20, rollbackOnAlarm: true },
+};
+
+/** A service's field names, for the unknown-field check (tsc fails when one is missing or extra). */
+export const SERVICE_FIELDS: Fields<ServiceSettings> = {
+  image: { directory: true, repositoryName: true, uri: true },
+  profile: true,
+  routing: { pathPatterns: true, hostHeaders: true, priority: true, default: true, urlPath: true },
+  container: {
+    port: true,
+    cpu: true,
+    memoryMiB: true,
+    memoryReservationMiB: true,
+    environment: true,
+    secrets: true,
+    secretsKmsKeyArn: true,
+    healthCheck: { command: true, intervalSeconds: true, timeoutSeconds: true, retries: true, startPeriodSeconds: true },
+    stopTimeoutSeconds: true,
+  },
+  targetGroup: {
+    healthCheckPath: true,
+    healthCheckIntervalSeconds: true,
+    healthyThreshold: true,
+    unhealthyThreshold: true,
+    deregistrationDelaySeconds: true,
+  },
+  scaling: {
+    minTasks: true,
+    maxTasks: true,
+    desiredCount: true,
+    requestsPerTarget: true,
+    cpuTargetPercent: true,
+    scaleOutCooldownSeconds: true,
+    scaleInCooldownSeconds: true,
+    healthCheckGracePeriodSeconds: true,
+  },
+  deployment: { waitForSteadyState: true, timeoutMinutes: true, rollbackOnAlarm: true },
 };
