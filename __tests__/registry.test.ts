@@ -158,7 +158,7 @@ describe('npm run release -- image <service>', () => {
       'environment "release": service = "nope" is not allowed; expected a service built from a directory: one of host-name',
     );
     expect(() => run(['images'], () => {})).toThrow(
-      'environment "release": arguments = "images" is not allowed; expected npm run --silent release -- image <service>',
+      'environment "release": arguments = "images" is not allowed; expected npm run --silent release -- services | image <service>',
     );
     const graviton = [
       resolveEnvironment('dev', ENVIRONMENTS.dev),
