@@ -98,7 +98,7 @@ describe('host-name-registry', () => {
   });
 
   test('given the overridden environments it would drop the repositories (why main.ts passes them without)', () => {
-    const overridden = selectEnvironments(DEFAULT_ENVIRONMENTS, { imageUri: DIGEST_URI });
+    const overridden = selectEnvironments(DEFAULT_ENVIRONMENTS, { images: { [HOST_NAME_SERVICE]: DIGEST_URI } });
     const registry = JSON.parse(Testing.synth(addRegistryStack(Testing.app(), overridden)));
     expect(Object.keys(resourcesOf(registry, 'aws_ecr_repository'))).toEqual([]);
   });

@@ -1,19 +1,25 @@
 /**
  * The release path of every service built from source, on environments of its own (not the demo's):
- * `npm run release -- services` lists what deploy.yml builds.
+ * `npm run release -- services` lists what deploy.yml builds, and HOST_NAME_IMAGES puts each built
+ * digest into the service it was built for.
  */
 import { join } from 'node:path';
+import { Testing } from 'cdktf';
+import { addEnvironmentStacks } from '../src/app';
 import { EnvironmentSettings, RoutingSettings, ServiceSettings } from '../src/environment/config';
 import { ConfigError } from '../src/environment/resolve';
-import { selectEnvironments } from '../src/environment/select';
+import { overridesFromEnv, selectEnvironments } from '../src/environment/select';
 import { imageTag } from '../src/services/container-image';
 import { REPOSITORY_ROOT } from '../src/services/resolve';
 import { sourceHash } from '../src/services/source-hash';
 import { releaseImage, releaseServices, run } from '../tools/release/cli';
+import { resourcesOf } from './support/synth';
 
 const FIXTURES = '__tests__/fixtures/release';
 const REGISTRY = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
 const PARTNER_IMAGE = `${REGISTRY}/partner:2.0.0`;
+const ORDERS_DIGEST = `${REGISTRY}/host-name/orders@sha256:${'b'.repeat(64)}`;
+const WEB_DIGEST = `${REGISTRY}/host-name/web@sha256:${'c'.repeat(64)}`;
 
 /** A small service, so that any mix of them fits a t2.micro. */
 function service(image: ServiceSettings['image'], routing: RoutingSettings): ServiceSettings {
@@ -30,7 +36,9 @@ const FIXTURE: Readonly<Record<string, EnvironmentSettings>> = {
   live: { vpcCidr: '10.41.0.0/16', services: { web: WEB, orders: ORDERS } },
 };
 
-const fixture = () => selectEnvironments([], {}, FIXTURE);
+const fixture = (images?: Record<string, unknown>) => selectEnvironments([], { images }, FIXTURE);
+const imageOf = (configs: ReturnType<typeof fixture>, environment: string, name: string) =>
+  configs.find((c) => c.name === environment)!.services.find((s) => s.name === name)!.image;
 
 /** The message of what `run` throws, and that it is one ConfigError line. */
 function refusal(run: () => unknown): string {
@@ -95,5 +103,72 @@ describe('npm run release -- services', () => {
     expect(refusal(() => run(['services', 'web'], () => {}))).toBe(
       'environment "release": arguments = "services web" is not allowed; expected npm run --silent release -- services | image <service>',
     );
+  });
+});
+
+describe('HOST_NAME_IMAGES: service name -> image URI', () => {
+  test("replaces exactly the named services' images, in every environment that runs them", () => {
+    const configs = selectEnvironments([], overridesFromEnv({ HOST_NAME_IMAGES: JSON.stringify({ orders: ORDERS_DIGEST }) }), FIXTURE);
+    for (const environment of ['staging', 'live']) {
+      expect(imageOf(configs, environment, 'orders')).toEqual({ kind: 'uri', uri: ORDERS_DIGEST });
+      expect(imageOf(configs, environment, 'web')).toEqual(imageOf(fixture(), environment, 'web'));
+      expect(imageOf(configs, environment, 'web').kind).toBe('build');
+    }
+    expect(imageOf(configs, 'staging', 'partner')).toEqual({ kind: 'uri', uri: PARTNER_IMAGE });
+  });
+
+  test('an environment without a service of the map ignores its entry', () => {
+    const configs = fixture({ partner: `${REGISTRY}/partner@sha256:${'d'.repeat(64)}` });
+    expect(imageOf(configs, 'staging', 'partner')).toEqual({ kind: 'uri', uri: `${REGISTRY}/partner@sha256:${'d'.repeat(64)}` });
+    expect(configs.find((c) => c.name === 'live')!.services.map((s) => s.name)).toEqual(['orders', 'web']);
+  });
+
+  test("each service's task runs its own digest; with every built service in the map the stack has no docker resource", () => {
+    const [staging] = selectEnvironments(['staging'], { images: { web: WEB_DIGEST, orders: ORDERS_DIGEST } }, FIXTURE);
+    const json = JSON.parse(Testing.synth(addEnvironmentStacks(Testing.app(), [staging])[0]));
+    const images = Object.values(resourcesOf(json, 'aws_ecs_task_definition')).map((t) => [
+      t.family,
+      JSON.parse(t.container_definitions)[0].image,
+    ]);
+    expect(Object.fromEntries(images)).toEqual({
+      'host-name-staging-orders': ORDERS_DIGEST,
+      'host-name-staging-partner': PARTNER_IMAGE,
+      'host-name-staging-web': WEB_DIGEST,
+    });
+    expect(JSON.stringify(json)).not.toMatch(/"docker_|"docker"/);
+  });
+
+  test.each([
+    [
+      'an unknown service',
+      { HOST_NAME_IMAGES: JSON.stringify({ payments: ORDERS_DIGEST }) },
+      `HOST_NAME_IMAGES["payments"] = "${ORDERS_DIGEST}" is not allowed; expected a key naming a service of an environment: one of orders, partner, web`,
+    ],
+    [
+      'a URI without a tag or digest',
+      { HOST_NAME_IMAGES: JSON.stringify({ web: WEB_DIGEST, orders: `${REGISTRY}/host-name/orders` }) },
+      `HOST_NAME_IMAGES["orders"] = "${REGISTRY}/host-name/orders" is not allowed; expected registry/repository:tag or registry/repository@sha256:<digest>`,
+    ],
+    [
+      'a value that is no string',
+      { HOST_NAME_IMAGES: '{"web":["a"]}' },
+      'HOST_NAME_IMAGES["web"] = ["a"] is not allowed; expected registry/repository:tag or registry/repository@sha256:<digest>',
+    ],
+    [
+      'malformed JSON',
+      { HOST_NAME_IMAGES: "{'web': 'x'}" },
+      `HOST_NAME_IMAGES = "{'web': 'x'}" is not allowed; expected a JSON object of service name to image URI, e.g. {"host-name":"<registry>/<repository>@sha256:<digest>"}`,
+    ],
+    [
+      'a JSON list',
+      { HOST_NAME_IMAGES: `["${WEB_DIGEST}"]` },
+      `HOST_NAME_IMAGES = "[\\"${WEB_DIGEST}\\"]" is not allowed; expected a JSON object of service name to image URI, e.g. {"host-name":"<registry>/<repository>@sha256:<digest>"}`,
+    ],
+  ])('refuses %s with one line naming the variable and the key', (_, env, message) => {
+    expect(refusal(() => selectEnvironments(['live'], overridesFromEnv(env), FIXTURE))).toBe(message);
+  });
+
+  test('an empty map changes nothing', () => {
+    expect(selectEnvironments([], overridesFromEnv({ HOST_NAME_IMAGES: '{}' }), FIXTURE)).toEqual(fixture());
   });
 });
