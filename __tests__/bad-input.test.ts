@@ -7,6 +7,7 @@ import { addEnvironmentStacks } from '../src/app';
 import { EnvironmentSettings, RoutingSettings, ServiceSettings } from '../src/environment/config';
 import { ConfigError, resolveEnvironment } from '../src/environment/resolve';
 import { ENVIRONMENTS } from '../src/environments';
+import { DEFAULT_SERVICES } from '../src/services/settings';
 import { overridesFromEnv, requestedEnvironments, selectEnvironments } from '../src/environment/select';
 
 const IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/host-name:1.0.0';
@@ -365,9 +366,14 @@ const CASES: readonly (readonly [string, () => unknown, string])[] = [
     'environment "dev": services.host-name.image.uri = "nginx" is not allowed; expected registry/repository:tag or registry/repository@sha256:<digest>',
   ],
   [
-    'bad image URI from HOST_NAME_IMAGE_URI',
-    () => selectEnvironments(['dev'], overridesFromEnv({ HOST_NAME_IMAGE_URI: 'not-a-uri' })),
-    'environment "dev": services.host-name.image.uri = "not-a-uri" is not allowed; expected registry/repository:tag or registry/repository@sha256:<digest>',
+    'bad image URI in HOST_NAME_IMAGES',
+    () => selectEnvironments(['dev'], overridesFromEnv({ HOST_NAME_IMAGES: '{"host-name":"not-a-uri"}' })),
+    'HOST_NAME_IMAGES["host-name"] = "not-a-uri" is not allowed; expected registry/repository:tag or registry/repository@sha256:<digest>',
+  ],
+  [
+    'HOST_NAME_IMAGES not a JSON object',
+    () => overridesFromEnv({ HOST_NAME_IMAGES: 'host-name=r.example/a:1' }),
+    'HOST_NAME_IMAGES = "host-name=r.example/a:1" is not allowed; expected a JSON object of service name to image URI, e.g. {"host-name":"<registry>/<repository>@sha256:<digest>"}',
   ],
   [
     'target group health check path without a leading slash',
@@ -844,7 +850,7 @@ describe('which environments are requested', () => {
   });
 
   test('a valid selection still synthesizes, with the override applied', () => {
-    const configs = selectEnvironments(['prod'], overridesFromEnv({ HOST_NAME_IMAGE_URI: IMAGE }));
+    const configs = selectEnvironments(['prod'], overridesFromEnv({ HOST_NAME_IMAGES: JSON.stringify({ 'host-name': IMAGE }) }));
     const [stack] = addEnvironmentStacks(Testing.app(), configs);
     const json = JSON.parse(Testing.synth(stack));
     expect(stack.node.id).toBe('host-name-prod');
@@ -856,6 +862,10 @@ describe('which environments are requested', () => {
 
 describe('the CLI (main.ts)', () => {
   const root = resolve(__dirname, '..');
+  // Whatever services src/environments.ts has: the message lists them.
+  const KNOWN_SERVICES = [...new Set(Object.values(ENVIRONMENTS).flatMap((e) => Object.keys(e.services ?? DEFAULT_SERVICES)))]
+    .sort()
+    .join(', ');
 
   /** Runs main.ts as `npm run synth` does (tools/synth/run.js), in an empty temporary directory, with CDKTF_OUTDIR inside it; returns what it left behind. */
   function runCli(args: string[], env: Record<string, string>) {
@@ -888,10 +898,22 @@ describe('the CLI (main.ts)', () => {
       'environment "stage": name = "stage" is not allowed; expected one of dev, prod, microservices',
     ],
     [
-      'bad HOST_NAME_IMAGE_URI',
+      'a bad URI in HOST_NAME_IMAGES',
       [],
-      { HOST_NAME_IMAGE_URI: 'not-a-uri' },
-      'environment "dev": services.host-name.image.uri = "not-a-uri" is not allowed; expected registry/repository:tag or registry/repository@sha256:<digest>',
+      { HOST_NAME_IMAGES: '{"host-name":"not-a-uri"}' },
+      'HOST_NAME_IMAGES["host-name"] = "not-a-uri" is not allowed; expected registry/repository:tag or registry/repository@sha256:<digest>',
+    ],
+    [
+      'malformed JSON in HOST_NAME_IMAGES',
+      [],
+      { HOST_NAME_IMAGES: '{"host-name":' },
+      'HOST_NAME_IMAGES = "{\\"host-name\\":" is not allowed; expected a JSON object of service name to image URI, e.g. {"host-name":"<registry>/<repository>@sha256:<digest>"}',
+    ],
+    [
+      'an unknown service in HOST_NAME_IMAGES',
+      [],
+      { HOST_NAME_IMAGES: JSON.stringify({ 'no-such-service': IMAGE }) },
+      `HOST_NAME_IMAGES["no-such-service"] = "${IMAGE}" is not allowed; expected a key naming a service of an environment: one of ${KNOWN_SERVICES}`,
     ],
     [
       'bad HOST_NAME_STATE_BUCKET',
@@ -918,7 +940,7 @@ describe('the CLI (main.ts)', () => {
   }, 60_000);
 
   test('a valid selection writes only its own stack', () => {
-    const result = runCli(['dev'], { HOST_NAME_IMAGE_URI: IMAGE });
+    const result = runCli(['dev'], { HOST_NAME_IMAGES: JSON.stringify({ 'host-name': IMAGE }) });
     expect(result.status).toBe(0);
     expect(result.stderr).toBe('');
     expect(result.files).toContain(join('out', 'stacks', 'host-name-dev', 'cdk.tf.json'));

@@ -195,14 +195,17 @@ describe('environment config', () => {
     expect(c.privateSubnetCidrs).toEqual(['10.1.1.0/24', '10.1.2.0/24']);
   });
 
-  test('pipeline overrides: the host-name image URI and the state bucket come from the environment', () => {
-    const o = overridesFromEnv({ HOST_NAME_IMAGE_URI: '1.dkr.ecr.us-east-1.amazonaws.com/x:1', HOST_NAME_STATE_BUCKET: 'tf-state' });
+  test('pipeline overrides: the image map and the state bucket come from the environment', () => {
+    const o = overridesFromEnv({
+      HOST_NAME_IMAGES: '{"host-name":"1.dkr.ecr.us-east-1.amazonaws.com/x:1"}',
+      HOST_NAME_STATE_BUCKET: 'tf-state',
+    });
     const [c, micro] = selectEnvironments(['dev', 'microservices'], o);
     expect(c.services[0].image).toEqual({ kind: 'uri', uri: '1.dkr.ecr.us-east-1.amazonaws.com/x:1' });
     // An environment without a host-name service keeps its own images.
     expect(micro.services.map((s) => s.image)).toEqual(selectEnvironments(['microservices'])[0].services.map((s) => s.image));
     expect(c.state).toEqual({ bucket: 'tf-state', region: 'us-east-1' });
-    expect(overridesFromEnv({ HOST_NAME_IMAGE_URI: '' }).imageUri).toBeUndefined();
+    expect(overridesFromEnv({ HOST_NAME_IMAGES: '' }).images).toBeUndefined();
   });
 
   test('the environments to synthesize come from argv, else HOST_NAME_ENVS, else the defaults (not the example)', () => {

@@ -98,7 +98,7 @@ describe('host-name-registry', () => {
   });
 
   test('given the overridden environments it would drop the repositories (why main.ts passes them without)', () => {
-    const overridden = selectEnvironments(DEFAULT_ENVIRONMENTS, { imageUri: DIGEST_URI });
+    const overridden = selectEnvironments(DEFAULT_ENVIRONMENTS, { images: { [HOST_NAME_SERVICE]: DIGEST_URI } });
     const registry = JSON.parse(Testing.synth(addRegistryStack(Testing.app(), overridden)));
     expect(Object.keys(resourcesOf(registry, 'aws_ecr_repository'))).toEqual([]);
   });
@@ -158,7 +158,7 @@ describe('npm run release -- image <service>', () => {
       'environment "release": service = "nope" is not allowed; expected a service built from a directory: one of host-name',
     );
     expect(() => run(['images'], () => {})).toThrow(
-      'environment "release": arguments = "images" is not allowed; expected npm run --silent release -- image <service>',
+      'environment "release": arguments = "images" is not allowed; expected npm run --silent release -- services | image <service>',
     );
     const graviton = [
       resolveEnvironment('dev', ENVIRONMENTS.dev),

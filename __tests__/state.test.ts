@@ -18,6 +18,7 @@ import { STATE_STACK_NAME, StateBootstrapStack } from '../src/bootstrap/state-bo
 const REPO_ROOT = resolve(__dirname, '..');
 // A fixed image keeps these tests off the docker provider and the workload sources.
 const IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/host-name:1.0.0';
+const IMAGES = JSON.stringify({ 'host-name': IMAGE });
 
 interface SynthesizedTerraform {
   backend?: { s3?: Record<string, unknown> };
@@ -25,7 +26,7 @@ interface SynthesizedTerraform {
 
 /** The `terraform` block of each environment's synthesized stack, by environment name. */
 function terraformBlocks(env: NodeJS.ProcessEnv, environments = ENVIRONMENTS): Record<string, SynthesizedTerraform> {
-  const configs = selectEnvironments([], overridesFromEnv({ HOST_NAME_IMAGE_URI: IMAGE, ...env }), environments);
+  const configs = selectEnvironments([], overridesFromEnv({ HOST_NAME_IMAGES: IMAGES, ...env }), environments);
   const stacks = addEnvironmentStacks(Testing.app(), configs);
   return Object.fromEntries(
     stacks.map((stack, i) => [configs[i].name, JSON.parse(Testing.synth(stack)).terraform as SynthesizedTerraform]),
@@ -93,7 +94,7 @@ describe('npm run synth with HOST_NAME_STATE_BUCKET', () => {
       env: {
         ...process.env,
         HOST_NAME_ENVS: '',
-        HOST_NAME_IMAGE_URI: '',
+        HOST_NAME_IMAGES: '',
         HOST_NAME_STATE_BUCKET: '',
         HOST_NAME_STATE_REGION: '',
         CDKTF_OUTDIR: outdir,
@@ -103,7 +104,7 @@ describe('npm run synth with HOST_NAME_STATE_BUCKET', () => {
   }
 
   it('writes the S3 backend into the requested stack, beside the state bucket stack', () => {
-    const result = synth(['dev'], { HOST_NAME_STATE_BUCKET: 'ci-state-bucket', HOST_NAME_IMAGE_URI: IMAGE });
+    const result = synth(['dev'], { HOST_NAME_STATE_BUCKET: 'ci-state-bucket', HOST_NAME_IMAGES: IMAGES });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     const json = JSON.parse(readFileSync(join(outdir, 'stacks', 'host-name-dev', 'cdk.tf.json'), 'utf8'));

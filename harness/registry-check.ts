@@ -15,7 +15,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Testing } from 'cdktf';
 import { addEnvironmentStacks, addRegistryStack, registryEnvironments } from '../src/app';
-import { selectEnvironments } from '../src/environment/select';
+import { HOST_NAME_SERVICE, selectEnvironments } from '../src/environment/select';
 import { Emulator } from './emulator';
 import { EMULATOR_IMAGE_URI, emulatorProvider } from './emulator-stack';
 import { awsCli, Checks, emulatorAwsEnv, expect, Json, oneAtATime, step } from './checks';
@@ -50,9 +50,9 @@ export function ecrPart(json: Tf): Tf {
   return part;
 }
 
-/** The environment's stack as synthesized for moto, `imageUri` set for the CI path. */
+/** The environment's stack as synthesized for moto, `imageUri` set (host-name's HOST_NAME_IMAGES entry) for the CI path. */
 function environmentJson(environment: string, endpoint: string, imageUri?: string): Tf {
-  const [config] = selectEnvironments([environment], { imageUri });
+  const [config] = selectEnvironments([environment], { images: imageUri ? { [HOST_NAME_SERVICE]: imageUri } : undefined });
   const [stack] = addEnvironmentStacks(Testing.app(), [config], { providerOverrides: emulatorProvider(endpoint) });
   return JSON.parse(Testing.synth(stack));
 }

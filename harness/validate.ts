@@ -95,7 +95,8 @@ function buildApp(app: App, setup: TerraformSetup): Target[] {
       note =
         `a fake image URI instead of the build source: ${DOCKER_PROVIDER} is not in the mirror ` +
         `${setup.mirror} (with a mirror, the registry is not relied on)`;
-      const settings = { [config.name]: imagesFromUri(ENVIRONMENTS[config.name], FAKE_IMAGE_URI) };
+      // Every environment stays known: HOST_NAME_IMAGES may name a service of another one.
+      const settings = { ...ENVIRONMENTS, [config.name]: imagesFromUri(ENVIRONMENTS[config.name], FAKE_IMAGE_URI) };
       config = selectEnvironments([config.name], overrides, settings)[0];
     }
     targets.push({ stack: addEnvironmentStacks(app, [config])[0], note });

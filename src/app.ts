@@ -64,7 +64,7 @@ export function addStateBootstrapStacks(app: App, configs: readonly EnvironmentC
  * The shared registry (`host-name-registry`), owner of every ECR repository, in the first environment's
  * region: a pipeline repository per service that any of `configs` builds from a directory, and per
  * environment and such service the repository `cdktf deploy` from a laptop builds into. Give it the
- * environments as configured, not with HOST_NAME_IMAGE_URI applied, or the pipeline's own synth would
+ * environments as configured, not with HOST_NAME_IMAGES applied, or the pipeline's own synth would
  * drop the repositories.
  */
 export function addRegistryStack(app: App, configs: readonly EnvironmentConfig[]): RegistryStack {

@@ -20,7 +20,7 @@ const environments = synthStacks();
 const variants = [
   synthStack(VARIANTS.cert()),
   synthStack(VARIANTS.spot()),
-  synthStack(selectEnvironments(['prod'], { imageUri: TEST_IMAGE })[0]),
+  synthStack(selectEnvironments(['prod'], { images: { 'host-name': TEST_IMAGE } })[0]),
   synthStack(selectEnvironments(['microservices'])[0]),
   synthStack(resolveEnvironment('graviton', { ...ENVIRONMENTS.dev, instanceType: 't4g.small', flowLogs: true, natMode: 'per-az' })),
 ];

@@ -2,15 +2,22 @@
 import { ConfigError, resolveEnvironment } from './resolve';
 import { EnvironmentConfig, EnvironmentSettings, ServiceSettings } from './config';
 import { DEFAULT_SERVICES } from '../services/settings';
+import { IMAGE_URI, IMAGE_URI_ALLOWED } from '../services/resolve';
 import { DEFAULT_ENVIRONMENTS, ENVIRONMENTS } from '../environments';
 
-/** The service HOST_NAME_IMAGE_URI replaces the image of. */
+/** The demo service, built from workload/. */
 export const HOST_NAME_SERVICE = 'host-name';
+
+/** The variable that maps services to the images the pipeline built for them. */
+export const IMAGES_VARIABLE = 'HOST_NAME_IMAGES';
 
 /** Pipeline overrides, read from the environment so CI needs no config edits. */
 export interface Overrides {
-  /** HOST_NAME_IMAGE_URI: the host-name service runs this image instead of building workload/ (environments without that service ignore it). */
-  readonly imageUri?: string;
+  /**
+   * HOST_NAME_IMAGES: service name -> image URI. Each such service runs that image instead of
+   * building its directory; an environment without the service ignores its entry.
+   */
+  readonly images?: Readonly<Record<string, unknown>>;
   /** HOST_NAME_STATE_BUCKET (+ HOST_NAME_STATE_REGION): remote state in S3 with native locking. */
   readonly stateBucket?: string;
   readonly stateRegion?: string;
@@ -18,10 +25,30 @@ export interface Overrides {
 
 export function overridesFromEnv(env: NodeJS.ProcessEnv): Overrides {
   return {
-    imageUri: env.HOST_NAME_IMAGE_URI || undefined,
+    images: imagesFromEnv(env[IMAGES_VARIABLE]),
     stateBucket: env.HOST_NAME_STATE_BUCKET || undefined,
     stateRegion: env.HOST_NAME_STATE_REGION || undefined,
   };
+}
+
+/** HOST_NAME_IMAGES parsed: a JSON object, else a ConfigError naming the variable. Its keys and URIs are checked against the environments. */
+function imagesFromEnv(text: string | undefined): Record<string, unknown> | undefined {
+  if (!text) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError(
+      undefined,
+      IMAGES_VARIABLE,
+      text,
+      `a JSON object of service name to image URI, e.g. {"${HOST_NAME_SERVICE}":"<registry>/<repository>@sha256:<digest>"}`,
+    );
+  }
+  return parsed as Record<string, unknown>;
 }
 
 /**
@@ -41,13 +68,37 @@ export function selectEnvironments(
       throw new ConfigError(name, 'name', name, `one of ${known.join(', ')}`);
     }
   }
-  return [...new Set(chosen)].map((name) => resolveEnvironment(name, applyOverrides(environments[name], overrides)));
+  const images = checkImages(overrides.images ?? {}, environments);
+  return [...new Set(chosen)].map((name) => resolveEnvironment(name, applyOverrides(environments[name], overrides, images)));
 }
 
-function applyOverrides(settings: EnvironmentSettings, o: Overrides): EnvironmentSettings {
+/**
+ * The image overrides, each key a service of some environment (the pipeline passes one map to
+ * every environment) and each value an image URI. Checked whole, before any environment resolves.
+ */
+function checkImages(
+  images: Readonly<Record<string, unknown>>,
+  environments: Readonly<Record<string, EnvironmentSettings>>,
+): Record<string, string> {
+  const services = [...new Set(Object.values(environments).flatMap((e) => Object.keys(e.services ?? DEFAULT_SERVICES)))].sort();
+  for (const [service, uri] of Object.entries(images)) {
+    const field = `${IMAGES_VARIABLE}[${JSON.stringify(service)}]`;
+    if (!services.includes(service)) {
+      throw new ConfigError(undefined, field, uri, `a key naming a service of an environment: one of ${services.join(', ')}`);
+    }
+    if (typeof uri !== 'string' || !IMAGE_URI.test(uri)) throw new ConfigError(undefined, field, uri, IMAGE_URI_ALLOWED);
+  }
+  return images as Record<string, string>;
+}
+
+function applyOverrides(settings: EnvironmentSettings, o: Overrides, images: Readonly<Record<string, string>>): EnvironmentSettings {
+  const services = Object.entries(images).reduce(
+    (all, [service, uri]) => withImage(all, service, uri),
+    settings.services ?? DEFAULT_SERVICES,
+  );
   return {
     ...settings,
-    services: o.imageUri ? withImage(settings.services ?? DEFAULT_SERVICES, HOST_NAME_SERVICE, o.imageUri) : settings.services,
+    services: Object.keys(images).length > 0 ? services : settings.services,
     state: o.stateBucket ? { bucket: o.stateBucket, region: o.stateRegion } : settings.state,
   };
 }

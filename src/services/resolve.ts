@@ -24,7 +24,9 @@ export const DEPLOYMENT_MAXIMUM_PERCENT = 200;
 /** Derived priorities fall in 1000-49999, leaving 1-999 and 50000 for explicit ones. */
 const DERIVED_PRIORITY = { from: 1000, count: 49000 } as const;
 
-const IMAGE_URI = /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._\/-]+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$/;
+/** An image URI by tag or digest, as `image.uri` and the pipeline's image overrides take it. */
+export const IMAGE_URI = /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._\/-]+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$/;
+export const IMAGE_URI_ALLOWED = 'registry/repository:tag or registry/repository@sha256:<digest>';
 const ECR_REPOSITORY = /^[a-z0-9]+([._\/-][a-z0-9]+)*$/;
 const HOST_HEADER = /^[A-Za-z0-9*?]([A-Za-z0-9.*?-]{0,126}[A-Za-z0-9*?])?$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -121,7 +123,7 @@ function resolveImage(
   const one = (given.directory === undefined) !== (given.uri === undefined);
   v.check(`${at}.image`, image, one, 'exactly one of { directory } (built from source) or { uri }');
   if (given.uri !== undefined) {
-    v.check(`${at}.image.uri`, given.uri, IMAGE_URI.test(given.uri), 'registry/repository:tag or registry/repository@sha256:<digest>');
+    v.check(`${at}.image.uri`, given.uri, IMAGE_URI.test(given.uri), IMAGE_URI_ALLOWED);
     return { kind: 'uri', uri: given.uri };
   }
   const directory = resolve(REPOSITORY_ROOT, given.directory!);

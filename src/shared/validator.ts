@@ -1,14 +1,19 @@
 /** The one kind of bad-input error, and the checks that raise it. */
 
-/** Bad input: names the environment, the field, the value given and what is allowed. */
+/**
+ * Bad input: names the environment, the field, the value given and what is allowed. Without an
+ * environment (input that is no one environment's, such as a variable every environment reads), the field names it alone.
+ */
 export class ConfigError extends Error {
   constructor(
-    readonly environment: string,
+    readonly environment: string | undefined,
     readonly field: string,
     readonly value: unknown,
     readonly allowed: string,
   ) {
-    super(`environment "${environment}": ${field} = ${show(value)} is not allowed; expected ${allowed}`);
+    super(
+      `${environment === undefined ? '' : `environment "${environment}": `}${field} = ${show(value)} is not allowed; expected ${allowed}`,
+    );
     this.name = 'ConfigError';
   }
 }
