@@ -474,7 +474,7 @@ const CASES: readonly (readonly [string, () => unknown, string])[] = [
           posts: { ...micro.services!.posts, routing: { pathPatterns: ['/posts*'], priority: 10 } },
         },
       }),
-    'environment "microservices": services.users.routing.priority = 10 is not allowed; expected a priority no other service has (services.posts has 10)',
+    'environment "microservices": services.users.routing.priority = 10 is not allowed; expected a priority other than services.posts\'s (both set 10): change one, or unset it to derive one',
   ],
   [
     'priority out of range',
@@ -517,7 +517,7 @@ const CASES: readonly (readonly [string, () => unknown, string])[] = [
         ]),
       ),
     }),
-    'environment "dev": services = 101 is not allowed; expected at most 100 routed services (listener rules on one listener)',
+    'environment "dev": services = 101 is not allowed; expected at most 100 services on one ALB (AWS\'s "Target Groups per Application Load Balancer", not adjustable)',
   ],
 
   // Load balancer

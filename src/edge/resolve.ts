@@ -1,13 +1,11 @@
 /** Applies the edge's defaults and validates its settings: the load balancer, HTTPS, the domain and the WAF. */
-import { DomainSettings, EDGE_DEFAULTS, EdgeConfig, EdgeSettings, LOAD_BALANCER_DEFAULTS, WAF_DEFAULTS } from './settings';
+import { ALB_QUOTAS, DomainSettings, EDGE_DEFAULTS, EdgeConfig, EdgeSettings, LOAD_BALANCER_DEFAULTS, WAF_DEFAULTS } from './settings';
 import { parseCidr } from '../shared/cidr';
 import { withDefaults } from '../shared/defaults';
 import { Validator } from '../shared/validator';
 
 /** An ALB listener rule's path pattern: starts with "/", at most 128 characters, * and ? as wildcards. */
 export const PATH_PATTERN = /^\/[A-Za-z0-9_\-.$\/~"'@:+&()!,;=*?%]{0,127}$/;
-/** Values one listener rule condition may hold. */
-export const MAX_RULE_CONDITION_VALUES = 5;
 
 /** Lowercase DNS name, no trailing dot, labels of 1-63 letters, digits and inner hyphens. */
 const DNS_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]([a-z0-9-]{0,61}[a-z0-9])?$/;
@@ -62,8 +60,25 @@ function resolveLoadBalancer(v: Validator, s: EdgeSettings, region: string): Edg
   );
   v.integer('loadBalancer.idleTimeoutSeconds', loadBalancer.idleTimeoutSeconds, 1, 4000);
   v.integer('loadBalancer.accessLogExpirationDays', loadBalancer.accessLogExpirationDays, 1, 3650);
+  v.integer(
+    'loadBalancer.rulesQuota',
+    loadBalancer.rulesQuota,
+    ALB_QUOTAS.rulesPerLoadBalancer,
+    10_000,
+    `your account's raised quota, at least the default ${ALB_QUOTAS.rulesPerLoadBalancer}`,
+  );
   checkBlockedPathPatterns(v, loadBalancer.blockedPaths);
   return loadBalancer;
+}
+
+/** The listener rules the edge puts on the ALB itself, beside the services': the blocked paths' rule. */
+export function edgeRuleCount(loadBalancer: EdgeConfig['loadBalancer']): number {
+  return loadBalancer.blockedPaths.length > 0 ? 1 : 0;
+}
+
+/** Wildcards (`*`, `?`) in a rule's condition values; AWS allows ALB_QUOTAS.conditionWildcardsPerRule. */
+export function wildcardCount(values: readonly string[]): number {
+  return values.reduce((n, value) => n + (value.match(/[*?]/g)?.length ?? 0), 0);
 }
 
 /** At most one listener rule condition's worth of path patterns. */
@@ -71,8 +86,8 @@ function checkBlockedPathPatterns(v: Validator, paths: readonly string[]): void 
   v.check(
     'loadBalancer.blockedPaths',
     paths,
-    paths.length <= MAX_RULE_CONDITION_VALUES,
-    `at most ${MAX_RULE_CONDITION_VALUES} path patterns (one listener rule)`,
+    paths.length <= ALB_QUOTAS.conditionValuesPerRule,
+    `at most ${ALB_QUOTAS.conditionValuesPerRule} path patterns (one listener rule)`,
   );
   paths.forEach((p, i) =>
     v.check(

@@ -23,6 +23,11 @@ export interface LoadBalancerSettings {
    * most 5; `[]` for none. The rule takes listener priority 1. @default ['/actuator*']
    */
   readonly blockedPaths?: readonly string[];
+  /**
+   * Your account's "Rules per Application Load Balancer" quota (default rules not counted): after
+   * Service Quotas raised it, set the new value here. @default 100
+   */
+  readonly rulesQuota?: number;
 }
 
 /** A Route 53 name for the ALB, with an ACM certificate validated through the same zone. */
@@ -70,6 +75,22 @@ export interface EdgeConfig {
   readonly waf: Required<WafSettings>;
 }
 
+/**
+ * AWS's default quotas per Application Load Balancer: "Quotas for your Application Load Balancers",
+ * https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-limits.html
+ * Only the rules quota can be raised; the others are fixed.
+ */
+export const ALB_QUOTAS = {
+  /** "Rules per Application Load Balancer (excluding default rules)": adjustable. */
+  rulesPerLoadBalancer: 100,
+  /** "Target Groups per Application Load Balancer": not adjustable. */
+  targetGroupsPerLoadBalancer: 100,
+  /** "Condition values per rule". */
+  conditionValuesPerRule: 5,
+  /** "Condition wildcards per rule". */
+  conditionWildcardsPerRule: 5,
+} as const;
+
 export const LOAD_BALANCER_DEFAULTS: EdgeConfig['loadBalancer'] = {
   ingressCidrs: ['0.0.0.0/0'],
   idleTimeoutSeconds: 60,
@@ -77,6 +98,7 @@ export const LOAD_BALANCER_DEFAULTS: EdgeConfig['loadBalancer'] = {
   accessLogs: false,
   accessLogExpirationDays: 90,
   blockedPaths: ['/actuator*'],
+  rulesQuota: ALB_QUOTAS.rulesPerLoadBalancer,
 };
 export const WAF_DEFAULTS: Required<WafSettings> = { enabled: false, rateLimit: 2000, logging: false };
 export const EDGE_DEFAULTS = { production: false, allowPlainHttp: false } as const satisfies Partial<EdgeConfig>;
@@ -94,6 +116,7 @@ export const EDGE_FIELDS: Fields<EdgeSettings> = {
     accessLogs: true,
     accessLogExpirationDays: true,
     blockedPaths: true,
+    rulesQuota: true,
   },
   production: true,
   allowPlainHttp: true,

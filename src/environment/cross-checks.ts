@@ -1,5 +1,6 @@
 /** The checks that span areas: each compares one area's resolved settings with another's. */
-import { BLOCKED_PATHS_PRIORITY, ServiceConfig } from './config';
+import { BLOCKED_PATHS_PRIORITY, EdgeConfig, ServiceConfig } from './config';
+import { edgeRuleCount } from '../edge/resolve';
 import { RUNTIME_PROFILE_DEFAULTS } from '../services/runtime-profiles';
 import { environmentNames, serviceLogGroupName } from '../shared/names';
 import { Validator } from '../shared/validator';
@@ -15,6 +16,17 @@ export function checkBlockedPathsPriority(v: Validator, paths: readonly string[]
       `a priority other than ${BLOCKED_PATHS_PRIORITY} (the loadBalancer.blockedPaths rule has it)`,
     );
   }
+}
+
+/** AWS's rules quota per ALB, counted over every rule the stack puts on it: one per routed service, and the edge's own (the blocked paths). */
+export function checkLoadBalancerQuotas(v: Validator, loadBalancer: EdgeConfig['loadBalancer'], services: readonly ServiceConfig[]): void {
+  const rules = services.filter((s) => !s.routing.default).length + edgeRuleCount(loadBalancer);
+  v.check(
+    'services',
+    services.length,
+    rules <= loadBalancer.rulesQuota,
+    `at most ${loadBalancer.rulesQuota} listener rules on one ALB, ${rules} here: raise "Rules per Application Load Balancer" in Service Quotas, then set loadBalancer.rulesQuota`,
+  );
 }
 
 /** The ALB must drop an idle connection before the app does, or it reuses one the app has closed: a 502. */

@@ -7,7 +7,7 @@ import {
   IMAGE_DEFAULTS,
   LOG_RETENTION_DAYS,
 } from './config';
-import { checkBlockedPathsPriority, checkExecLogGroup, checkIdleTimeout } from './cross-checks';
+import { checkBlockedPathsPriority, checkExecLogGroup, checkIdleTimeout, checkLoadBalancerQuotas } from './cross-checks';
 import { resolveCompute } from '../compute/resolve';
 import { resolveEdge } from '../edge/resolve';
 import { resolveNetwork } from '../network/resolve';
@@ -40,6 +40,7 @@ export function resolveEnvironment(name: string, s: EnvironmentSettings): Enviro
   const edge = resolveEdge(v, s, region);
   checkIdleTimeout(v, edge.loadBalancer.idleTimeoutSeconds, services);
   checkBlockedPathsPriority(v, edge.loadBalancer.blockedPaths, services);
+  checkLoadBalancerQuotas(v, edge.loadBalancer, services);
   const operations = resolveOperations(
     v,
     services.map((x) => x.name),

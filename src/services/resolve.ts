@@ -6,7 +6,8 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RUNTIME_PROFILES, RuntimeProfile, SERVICE_DEFAULTS, ServiceConfig, ServiceSettings } from './settings';
-import { MAX_RULE_CONDITION_VALUES, PATH_PATTERN } from '../edge/resolve';
+import { PATH_PATTERN, wildcardCount } from '../edge/resolve';
+import { ALB_QUOTAS } from '../edge/settings';
 import { serviceLogGroupName, serviceResourceName } from '../shared/names';
 import { withDefaults } from '../shared/defaults';
 import { NAME, Validator } from '../shared/validator';
@@ -16,8 +17,6 @@ import { CONTAINER_HEALTH_CHECK_TIMING, RUNTIME_PROFILE_DEFAULTS } from './runti
 /** Where `image.directory` is resolved from. */
 export const REPOSITORY_ROOT = resolve(__dirname, '..', '..');
 
-/** Listener rules per ALB listener (the default action not counted). */
-export const MAX_LISTENER_RULES = 100;
 /** A rolling deployment runs up to this percentage of the desired tasks (the service's deployment_maximum_percent). */
 export const DEPLOYMENT_MAXIMUM_PERCENT = 200;
 
@@ -63,7 +62,14 @@ export { serviceResourceName } from '../shared/names';
 export function resolveServices(v: Validator, ctx: ServiceContext, settings: Readonly<Record<string, ServiceSettings>>): ServiceConfig[] {
   const names = Object.keys(settings).sort();
   v.check('services', names, names.length > 0, 'at least one service');
-  const services = names.map((name) => resolveService(v, ctx, name, settings[name]));
+  // Each service has a target group on the one ALB.
+  v.check(
+    'services',
+    names.length,
+    names.length <= ALB_QUOTAS.targetGroupsPerLoadBalancer,
+    `at most ${ALB_QUOTAS.targetGroupsPerLoadBalancer} services on one ALB (AWS's "Target Groups per Application Load Balancer", not adjustable)`,
+  );
+  const services = assignPriorities(names.map((name) => resolveService(v, ctx, name, settings[name])));
   checkRoutes(v, services, (name) => settings[name].routing?.priority !== undefined);
   checkFit(v, ctx, services);
   return services;
@@ -104,7 +110,7 @@ function resolveService(v: Validator, ctx: ServiceContext, name: string, s: Serv
     name,
     profile,
     image,
-    routing: resolveRouting(v, at, name, s),
+    routing: resolveRouting(v, at, s),
     container,
     targetGroup,
     scaling: resolveScaling(v, ctx, at, s),
@@ -253,7 +259,7 @@ export function secretArn(region: string): RegExp {
   );
 }
 
-function resolveRouting(v: Validator, at: string, name: string, s: ServiceSettings): ServiceConfig['routing'] {
+function resolveRouting(v: Validator, at: string, s: ServiceSettings): ServiceConfig['routing'] {
   const r = s.routing ?? {};
   const pathPatterns = r.pathPatterns ?? [];
   const hostHeaders = r.hostHeaders ?? [];
@@ -272,8 +278,15 @@ function resolveRouting(v: Validator, at: string, name: string, s: ServiceSettin
   v.check(
     `${at}.routing (pathPatterns + hostHeaders)`,
     conditions,
-    conditions <= MAX_RULE_CONDITION_VALUES,
-    `at most ${MAX_RULE_CONDITION_VALUES} values (one listener rule)`,
+    conditions <= ALB_QUOTAS.conditionValuesPerRule,
+    `at most ${ALB_QUOTAS.conditionValuesPerRule} values (one listener rule)`,
+  );
+  const wildcards = wildcardCount([...pathPatterns, ...hostHeaders]);
+  v.check(
+    `${at}.routing (pathPatterns + hostHeaders)`,
+    [...pathPatterns, ...hostHeaders],
+    wildcards <= ALB_QUOTAS.conditionWildcardsPerRule,
+    `at most ${ALB_QUOTAS.conditionWildcardsPerRule} wildcards (* ?) in one listener rule's values (AWS's "Condition wildcards per rule"), ${wildcards} here`,
   );
   pathPatterns.forEach((p, i) =>
     v.check(
@@ -287,13 +300,30 @@ function resolveRouting(v: Validator, at: string, name: string, s: ServiceSettin
     v.check(`${at}.routing.hostHeaders[${i}]`, h, HOST_HEADER.test(h), 'a host name, at most 128 characters, * and ? as wildcards'),
   );
   if (r.priority !== undefined) v.integer(`${at}.routing.priority`, r.priority, 1, 50000);
-  const priority = isDefault ? undefined : (r.priority ?? derivedPriority(name));
+  // Derived priorities are assigned across all services (assignPriorities), so they never collide.
+  const priority = isDefault ? undefined : r.priority;
   const urlPath = r.urlPath ?? (pathPatterns[0] ? pathPatterns[0].replace(/\*+$/, '') || '/' : '/');
   v.check(`${at}.routing.urlPath`, urlPath, /^\/[\x21-\x7e]*$/.test(urlPath), 'a path starting with "/"');
   return { pathPatterns, hostHeaders, priority, default: isDefault, urlPath };
 }
 
-/** A stable priority from the name alone (FNV-1a), so adding or removing a service never moves another's rule. */
+/**
+ * Priorities for the routed services that set none. Each starts at its name's hash, so adding or
+ * removing a service moves no other rule; one whose hash is taken (by an explicit priority, or by a
+ * name earlier in name order) takes the next free priority of the derived range.
+ */
+export function assignPriorities(services: readonly ServiceConfig[]): ServiceConfig[] {
+  const taken = new Set(services.flatMap((s) => (s.routing.priority === undefined ? [] : [s.routing.priority])));
+  return services.map((s) => {
+    if (s.routing.default || s.routing.priority !== undefined) return s;
+    let priority = derivedPriority(s.name);
+    while (taken.has(priority)) priority = DERIVED_PRIORITY.from + ((priority - DERIVED_PRIORITY.from + 1) % DERIVED_PRIORITY.count);
+    taken.add(priority);
+    return { ...s, routing: { ...s.routing, priority } };
+  });
+}
+
+/** A stable priority from the name alone (FNV-1a): where assignPriorities starts. */
 export function derivedPriority(name: string): number {
   let hash = 0x811c9dc5;
   for (const ch of Buffer.from(name, 'utf8')) hash = Math.imul(hash ^ ch, 0x01000193) >>> 0;
@@ -360,20 +390,15 @@ function checkRoutes(v: Validator, services: readonly ServiceConfig[], explicit:
     );
   }
   const routed = services.filter((s) => !s.routing.default);
-  v.check(
-    'services',
-    routed.length,
-    routed.length <= MAX_LISTENER_RULES,
-    `at most ${MAX_LISTENER_RULES} routed services (listener rules on one listener)`,
-  );
   routed.forEach((b, j) =>
     routed.slice(0, j).forEach((a) => {
       const at = `services.${b.name}.routing`;
+      // Only explicit priorities can collide: derived ones step around every taken priority.
       v.check(
         `${at}.priority`,
         b.routing.priority,
         a.routing.priority !== b.routing.priority,
-        `a priority no other service has (services.${a.name} has ${a.routing.priority})`,
+        `a priority other than services.${a.name}'s (both set ${a.routing.priority}): change one, or unset it to derive one`,
       );
       v.check(at, routeOf(b), !sameRoute(a, b), `a route other than services.${a.name}'s (the same conditions)`);
       v.check(
