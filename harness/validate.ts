@@ -12,7 +12,8 @@ import { MAX_NAME_PREFIX_LENGTH } from '../src/environment/resolve';
 import { ENVIRONMENTS } from '../src/environments';
 import { overridesFromEnv, selectEnvironments } from '../src/environment/select';
 import { imagesFromUri } from './emulator-stack';
-import { STATE_STACK_NAME, StateBootstrapStack } from '../src/bootstrap/state-bootstrap-stack';
+import { StateBootstrapStack } from '../src/bootstrap/state-bootstrap-stack';
+import { STATE_STACK_NAME } from '../src/shared/names';
 import { firstError, prepareTerraform, RunResult, runHarness, seconds, terraform, TerraformSetup, WORK_DIR } from './terraform';
 
 /** Syntactically valid, never pulled: validation only needs the task definition to reference an image. */

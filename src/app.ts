@@ -3,15 +3,11 @@ import { EnvironmentConfig } from './environment/config';
 import { ENVIRONMENTS } from './environments';
 import { selectEnvironments } from './environment/select';
 import { EnvironmentStack, EnvironmentStackProps } from './environment/environment-stack';
-import { REGISTRY_STACK_NAME, RegistryStack, registryRepositoryName } from './bootstrap/registry-stack';
+import { RegistryStack, registryRepositoryName } from './bootstrap/registry-stack';
 import { ConfigError } from './environment/resolve';
 import { GITHUB_REPOSITORY } from './bootstrap/github-oidc-roles';
-import { STATE_STACK_NAME, StateBootstrapStack } from './bootstrap/state-bootstrap-stack';
-
-/** Stack names are part of the interface (`cdktf deploy host-name-dev`): keep them stable. */
-export function stackName(environment: string): string {
-  return `host-name-${environment}`;
-}
+import { StateBootstrapStack } from './bootstrap/state-bootstrap-stack';
+import { environmentStackName, REGISTRY_STACK_NAME, stateStackName } from './shared/names';
 
 /** One EnvironmentStack per environment; main.ts and the tests build the app the same way. */
 export function addEnvironmentStacks(
@@ -19,7 +15,7 @@ export function addEnvironmentStacks(
   configs: readonly EnvironmentConfig[],
   props: Omit<EnvironmentStackProps, 'config'> = {},
 ): EnvironmentStack[] {
-  return configs.map((config) => new EnvironmentStack(app, stackName(config.name), { ...props, config }));
+  return configs.map((config) => new EnvironmentStack(app, environmentStackName(config.name), { ...props, config }));
 }
 
 /**
@@ -52,7 +48,7 @@ export function addStateBootstrapStacks(app: App, configs: readonly EnvironmentC
   }
   return [...byBucket.values()].map(
     (users) =>
-      new StateBootstrapStack(app, byBucket.size === 1 ? STATE_STACK_NAME : `${STATE_STACK_NAME}-${users[0].name}`, {
+      new StateBootstrapStack(app, stateStackName(byBucket.size === 1 ? undefined : users[0].name), {
         ...users[0].state!,
         github: githubRepository ? { repository: githubRepository, environments: users.map((c) => c.name) } : undefined,
       }),

@@ -6,9 +6,6 @@ import { EcrLifecyclePolicy } from '@cdktf/provider-aws/lib/ecr-lifecycle-policy
 import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
 import { untaggedImagesPolicy } from '../services/container-image';
 
-/** Stack name of the shared image registry, beside host-name-state. */
-export const REGISTRY_STACK_NAME = 'host-name-registry';
-
 /** `host-name/<service>`: the repository the pipeline pushes a built service's images to. */
 export function registryRepositoryName(service: string): string {
   return `host-name/${service}`;

@@ -8,9 +8,6 @@ import { GithubOidcRoles } from './github-oidc-roles';
 import { policyDocument } from '../shared/iam';
 import { denyInsecureTransport, makeBucketPrivate } from '../shared/private-bucket';
 
-/** Stack name of the state bucket, beside host-name-dev and host-name-prod. */
-export const STATE_STACK_NAME = 'host-name-state';
-
 export interface StateBootstrapStackProps {
   /** Name of the bucket that EnvironmentStack's S3 backend uses (config `state.bucket`). */
   readonly bucket: string;

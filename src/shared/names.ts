@@ -1,8 +1,23 @@
 /**
  * Every physical name of an environment, from its name prefix: the constructs build them with these
  * functions, config validation checks them (lengths, and that no service takes an environment's
- * name), and `npm run ops` finds a deployed environment by them.
+ * name), and `npm run ops` finds a deployed environment by them. Stack names too: every command takes them.
  */
+/** Stack names are part of the interface (`npm run deploy -- host-name-dev`, state file names): keep them stable. */
+export function environmentStackName(environment: string): string {
+  return `host-name-${environment}`;
+}
+
+/** The shared image registry's stack. */
+export const REGISTRY_STACK_NAME = 'host-name-registry';
+
+/** The state bucket's stack; one per bucket, suffixed with its first environment, when environments use different buckets. */
+export const STATE_STACK_NAME = 'host-name-state';
+
+export function stateStackName(firstEnvironment?: string): string {
+  return firstEnvironment === undefined ? STATE_STACK_NAME : `${STATE_STACK_NAME}-${firstEnvironment}`;
+}
+
 /** WAF only delivers logs to log groups whose name starts with this. */
 export const WAF_LOG_GROUP_PREFIX = 'aws-waf-logs-';
 

@@ -7,6 +7,7 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CostError, estimateStack, StackEstimate, TerraformJson } from './estimate';
+import { environmentStackName } from '../../src/shared/names';
 import {
   compareStack,
   renderCompareMarkdown,
@@ -82,12 +83,12 @@ export function readStack(dir: string, stack: string): TerraformJson {
   }
 }
 
-/** Stack names of the environments `npm run synth` writes (DEFAULT_ENVIRONMENTS), as src/app.ts names them. */
+/** Stack names of the environments `npm run synth` writes (DEFAULT_ENVIRONMENTS). */
 export function environmentStacks(): string[] {
   // Loaded lazily: only --readme needs it, and it is plain config (no provider classes).
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { DEFAULT_ENVIRONMENTS } = require('../../src/environments') as typeof import('../../src/environments');
-  return DEFAULT_ENVIRONMENTS.map((name) => `host-name-${name}`);
+  return DEFAULT_ENVIRONMENTS.map(environmentStackName);
 }
 
 export const README_PATH = resolve(__dirname, '..', '..', 'docs', 'cost.md');
