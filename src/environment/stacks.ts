@@ -28,6 +28,17 @@ export function environmentOf(name: string): string | undefined {
   return Object.keys(ENVIRONMENTS).find((env) => name === env || name === environmentStackName(env));
 }
 
+/** The stacks of a run that are no environment's: the state bucket's, the registry. */
+function otherStacks(configs: readonly EnvironmentConfig[]): string[] {
+  return appStackNames(configs).filter((s) => environmentOf(s) === undefined);
+}
+
+/** Every name a command takes when the run builds `configs`: each environment's two names, then the other stacks'. */
+export function allowedNames(configs: readonly EnvironmentConfig[]): string[] {
+  const known = Object.keys(ENVIRONMENTS);
+  return [...known, ...known.map(environmentStackName), ...otherStacks(configs)];
+}
+
 export interface NamedStacks {
   /** The stacks named, in the order given, each once. */
   readonly stacks: string[];
@@ -45,18 +56,16 @@ export interface NamedStacks {
 export function resolveNames(names: readonly string[], overrides: Overrides = {}, building: readonly string[] = []): NamedStacks {
   const environments = [...new Set(names.map(environmentOf).filter((e) => e !== undefined))];
   const configs = selectEnvironments([...new Set([...building, ...environments])], overrides);
-  const others = appStackNames(configs).filter((s) => environmentOf(s) === undefined);
+  const others = otherStacks(configs);
   const stacks = names.map((name) => {
     const env = environmentOf(name);
     if (env !== undefined) return environmentStackName(env);
     if (others.includes(name)) return name;
-    const known = Object.keys(ENVIRONMENTS);
-    const allowed = [...known, ...known.map(environmentStackName), ...others];
     const state =
       name.startsWith(STATE_STACK_NAME) && !others.some((s) => s.startsWith(STATE_STACK_NAME))
         ? ` (${STATE_STACK_NAME} exists when HOST_NAME_STATE_BUCKET or an environment's state.bucket is set)`
         : '';
-    throw new ConfigError(name, 'name', name, `an environment or a stack: one of ${allowed.join(', ')}${state}`);
+    throw new ConfigError(name, 'name', name, `an environment or a stack: one of ${allowedNames(configs).join(', ')}${state}`);
   });
   return { stacks: [...new Set(stacks)], environments, configs };
 }
