@@ -22,7 +22,7 @@ import {
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { EnvironmentConfig } from '../../src/environment/config';
-import { environmentNames, environmentStackName } from '../../src/shared/names';
+import { environmentNames } from '../../src/shared/names';
 import { serviceResourceName } from '../../src/services/resolve';
 import { EnvironmentStatus, InstanceStatus, ServiceStatus } from './render';
 
@@ -95,7 +95,7 @@ export async function requireDeployed(c: Clients, config: EnvironmentConfig) {
   const found = (await c.ecs.send(new DescribeClustersCommand({ clusters: [cluster] }))).clusters?.[0];
   if (!found || found.status !== 'ACTIVE') {
     throw new OpsError(
-      `environment "${config.name}" is not deployed in ${config.region}: no active ECS cluster ${cluster} (deploy it with npm run deploy -- ${environmentStackName(config.name)})`,
+      `environment "${config.name}" is not deployed in ${config.region}: no active ECS cluster ${cluster} (deploy it with npm run deploy -- ${config.name})`,
     );
   }
   return found;

@@ -19,7 +19,6 @@ import { EnvironmentConfig } from '../../src/environment/config';
 import { serviceResourceName } from '../../src/services/resolve';
 import { natScheduleBase, scheduledActionName } from '../../src/compute/working-hours-schedule';
 import { Clients, Clock, describeServices, namesOf, OpsError, poll } from './aws';
-import { environmentStackName } from '../../src/shared/names';
 
 export const WAKE_TIMEOUT_MINUTES = 20;
 export const WAKE_POLL_MS = 15_000;
@@ -72,7 +71,7 @@ async function startActions(c: Clients, config: EnvironmentConfig) {
 
 const notDeployed = (config: EnvironmentConfig, what: string) =>
   new OpsError(
-    `environment "${config.name}" has schedule.enabled but no ${what} in ${config.region}: deploy the schedule first (npm run deploy -- ${environmentStackName(config.name)})`,
+    `environment "${config.name}" has schedule.enabled but no ${what} in ${config.region}: deploy the schedule first (npm run deploy -- ${config.name})`,
   );
 
 const inService = (g: AutoScalingGroup | undefined) =>
