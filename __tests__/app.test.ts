@@ -1,5 +1,6 @@
 import { Testing } from 'cdktf';
-import { addEnvironmentStacks, addStateBootstrapStacks, stackName } from '../src/app';
+import { addEnvironmentStacks, addStateBootstrapStacks } from '../src/app';
+import { environmentStackName } from '../src/shared/names';
 import { ENVIRONMENTS } from '../src/environments';
 import { selectEnvironments, withImage } from '../src/environment/select';
 import { DEFAULT_SERVICES } from '../src/services/settings';
@@ -32,14 +33,14 @@ describe('the app', () => {
 
   test('one stack per environment, with stable names', () => {
     expect(stacks.map((s) => s.node.id)).toEqual(['host-name-dev', 'host-name-prod']);
-    expect(Object.keys(ENVIRONMENTS).map(stackName)).toEqual(['host-name-dev', 'host-name-prod', 'host-name-microservices']);
+    expect(Object.keys(ENVIRONMENTS).map(environmentStackName)).toEqual(['host-name-dev', 'host-name-prod', 'host-name-microservices']);
   });
 
   test.each([
     ['dev', [], /^http:\/\/\$\{aws_lb\.[\w-]+\.dns_name\}\/host-name$/],
     ['prod', ['domain', 'https_listener_arn', 'web_acl_arn'], /^https:\/\/host-name\.example\.com\/host-name$/],
   ] as const)('%s synthesizes with default tags and every output', (env, https, url) => {
-    const stack = stacks.find((s) => s.node.id === stackName(env))!;
+    const stack = stacks.find((s) => s.node.id === environmentStackName(env))!;
     const json = synthStack(stack);
     const [aws] = json.provider!.aws;
     expect(aws.region).toBe('us-east-1');
@@ -79,7 +80,7 @@ describe('the app', () => {
   });
 
   test.each(['dev', 'prod'])('%s matches its reviewed snapshot', (env) => {
-    const stack = stacks.find((s) => s.node.id === stackName(env))!;
+    const stack = stacks.find((s) => s.node.id === environmentStackName(env))!;
     expect(masked(synthStack(stack))).toMatchSnapshot();
   });
 
@@ -87,7 +88,7 @@ describe('the app', () => {
     ['dev', 80],
     ['prod', 443],
   ] as const)('%s: one service, host-name, the default of the port %s listener; the old addresses move to the new ones', (env, port) => {
-    const json = synthStack(stacks.find((s) => s.node.id === stackName(env))!);
+    const json = synthStack(stacks.find((s) => s.node.id === environmentStackName(env))!);
     const listener = Object.values(json.resource!.aws_lb_listener).find((l) => l.port === port);
     const [tg] = Object.keys(json.resource!.aws_lb_target_group);
     expect(listener.default_action).toEqual([{ type: 'forward', target_group_arn: `\${aws_lb_target_group.${tg}.arn}` }]);

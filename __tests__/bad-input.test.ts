@@ -9,6 +9,7 @@ import { ConfigError, resolveEnvironment } from '../src/environment/resolve';
 import { ENVIRONMENTS } from '../src/environments';
 import { DEFAULT_SERVICES } from '../src/services/settings';
 import { overridesFromEnv, requestedEnvironments, selectEnvironments } from '../src/environment/select';
+import { environmentStackName, REGISTRY_STACK_NAME } from '../src/shared/names';
 
 const IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/host-name:1.0.0';
 const CERT_ID = '0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0';
@@ -866,6 +867,9 @@ describe('the CLI (main.ts)', () => {
   const KNOWN_SERVICES = [...new Set(Object.values(ENVIRONMENTS).flatMap((e) => Object.keys(e.services ?? DEFAULT_SERVICES)))]
     .sort()
     .join(', ');
+  const known = Object.keys(ENVIRONMENTS);
+  /** What synth takes: every environment by either name, and the registry's stack (no state bucket here). */
+  const ALLOWED_NAMES = [...known, ...known.map(environmentStackName), REGISTRY_STACK_NAME].join(', ');
 
   /** Runs main.ts as `npm run synth` does (tools/synth/run.js), in an empty temporary directory, with CDKTF_OUTDIR inside it; returns what it left behind. */
   function runCli(args: string[], env: Record<string, string>) {
@@ -889,13 +893,13 @@ describe('the CLI (main.ts)', () => {
       'unknown environment argument',
       ['stage'],
       {},
-      'environment "stage": name = "stage" is not allowed; expected one of dev, prod, microservices',
+      `environment "stage": name = "stage" is not allowed; expected an environment or a stack: one of ${ALLOWED_NAMES}`,
     ],
     [
       'unknown environment in HOST_NAME_ENVS',
       [],
       { HOST_NAME_ENVS: 'stage' },
-      'environment "stage": name = "stage" is not allowed; expected one of dev, prod, microservices',
+      `environment "stage": name = "stage" is not allowed; expected an environment or a stack: one of ${ALLOWED_NAMES}`,
     ],
     [
       'a bad URI in HOST_NAME_IMAGES',

@@ -13,7 +13,8 @@ import { addEnvironmentStacks } from '../src/app';
 import { ConfigError } from '../src/environment/resolve';
 import { ENVIRONMENTS } from '../src/environments';
 import { overridesFromEnv, selectEnvironments } from '../src/environment/select';
-import { STATE_STACK_NAME, StateBootstrapStack } from '../src/bootstrap/state-bootstrap-stack';
+import { StateBootstrapStack } from '../src/bootstrap/state-bootstrap-stack';
+import { STATE_STACK_NAME } from '../src/shared/names';
 
 const REPO_ROOT = resolve(__dirname, '..');
 // A fixed image keeps these tests off the docker provider and the workload sources.

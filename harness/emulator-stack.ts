@@ -5,7 +5,8 @@
 import { App, LocalBackend } from 'cdktf';
 import { join } from 'node:path';
 import { AwsProviderConfig } from '@cdktf/provider-aws/lib/provider';
-import { addEnvironmentStacks, stackName } from '../src/app';
+import { addEnvironmentStacks } from '../src/app';
+import { environmentStackName } from '../src/shared/names';
 import { EnvironmentConfig, EnvironmentSettings } from '../src/environment/config';
 import { DEFAULT_SERVICES } from '../src/services/settings';
 import { ENVIRONMENTS } from '../src/environments';
@@ -78,5 +79,5 @@ export function synthEmulatorStack(environment: string, endpoint: string, outdir
   const [stack] = addEnvironmentStacks(app, [config], { providerOverrides: emulatorProvider(endpoint) });
   new LocalBackend(stack, { path: 'terraform.tfstate' });
   app.synth();
-  return { config, dir: join(outdir, 'stacks', stackName(environment)) };
+  return { config, dir: join(outdir, 'stacks', environmentStackName(environment)) };
 }

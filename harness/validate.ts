@@ -1,19 +1,33 @@
 /**
  * `npm run validate`: synthesizes every stack the app has (each environment, the example included, and the state bucket
  * stack), plus an edge-case environment, and has Terraform itself check them (`terraform init -backend=false` + `terraform validate`)
- * against the real provider schemas.
+ * against the real provider schemas. Then the exit path: `npm run export` of every environment, each directory checked as
+ * Terraform alone will see it (one configuration file, no absolute path, init and validate).
  */
 import { App, TerraformStack } from 'cdktf';
 import { join } from 'node:path';
-import { rmSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { addEnvironmentStacks, addRegistryStack, addStateBootstrapStacks, registryEnvironments } from '../src/app';
 import { EnvironmentSettings } from '../src/environment/config';
 import { MAX_NAME_PREFIX_LENGTH } from '../src/environment/resolve';
 import { ENVIRONMENTS } from '../src/environments';
 import { overridesFromEnv, selectEnvironments } from '../src/environment/select';
 import { imagesFromUri } from './emulator-stack';
-import { STATE_STACK_NAME, StateBootstrapStack } from '../src/bootstrap/state-bootstrap-stack';
-import { firstError, prepareTerraform, RunResult, runHarness, seconds, terraform, TerraformSetup, WORK_DIR } from './terraform';
+import { StateBootstrapStack } from '../src/bootstrap/state-bootstrap-stack';
+import { STATE_STACK_NAME } from '../src/shared/names';
+import {
+  firstError,
+  prepareTerraform,
+  PROJECT_ROOT,
+  RunResult,
+  runHarness,
+  seconds,
+  terraform,
+  TerraformSetup,
+  WORK_DIR,
+} from './terraform';
+import { appStackNames, resolveNames } from '../src/environment/stacks';
+import { absolutePaths, CONFIG_FILE, ExportError, Exported, exportStacks } from '../tools/export/export';
 
 /** Syntactically valid, never pulled: validation only needs the task definition to reference an image. */
 export const FAKE_IMAGE_URI = '123456789012.dkr.ecr.us-east-1.amazonaws.com/host-name:validate';
@@ -73,6 +87,7 @@ const EDGE_CASES: Record<string, EnvironmentSettings> = {
   },
 };
 const OUT_DIR = join(WORK_DIR, 'validate');
+const EXPORT_DIR = join(WORK_DIR, 'export');
 
 interface Target {
   readonly stack: TerraformStack;
@@ -115,6 +130,48 @@ function buildApp(app: App, setup: TerraformSetup): Target[] {
   return targets;
 }
 
+interface Check {
+  readonly name: string;
+  /** What was checked, and how it differs from what a user gets. */
+  readonly note: string;
+  readonly dir?: string;
+  /** Found before terraform runs. */
+  readonly problem?: string;
+}
+
+/** `npm run export` of every environment into harness/.work/export, and what each directory must be before terraform sees it. */
+function exportChecks(setup: TerraformSetup): Check[] {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  let note = 'as exported';
+  if (!setup.canInstall(DOCKER_PROVIDER) && !env.HOST_NAME_IMAGE_URI) {
+    env.HOST_NAME_IMAGE_URI = FAKE_IMAGE_URI;
+    note = `with a fake HOST_NAME_IMAGE_URI: ${DOCKER_PROVIDER} is not in the mirror`;
+  }
+  const environments = Object.keys(ENVIRONMENTS);
+  const stacks = appStackNames(resolveNames(environments, overridesFromEnv(env)).configs);
+  rmSync(EXPORT_DIR, { recursive: true, force: true });
+  let exported: Exported[];
+  try {
+    exported = exportStacks({ environments, stacks, outDir: EXPORT_DIR, env });
+  } catch (error) {
+    if (!(error instanceof ExportError)) throw error;
+    return [{ name: 'npm run export', note, problem: error.message }];
+  }
+  return exported.map(({ stack, dir, json }) => {
+    const configFiles = readdirSync(dir).filter((f) => /\.tf(\.json)?$/.test(f));
+    const absolute = absolutePaths(json, [PROJECT_ROOT]);
+    const providers = Object.values<{ source: string }>((json as any).terraform?.required_providers ?? {}).map((p) =>
+      p.source.includes('/') ? p.source : `hashicorp/${p.source}`,
+    );
+    const missing = providers.filter((p) => !setup.canInstall(p));
+    let problem: string | undefined;
+    if (configFiles.join() !== CONFIG_FILE) problem = `configuration files ${configFiles.join(', ')}: expected ${CONFIG_FILE} alone`;
+    else if (absolute.length > 0) problem = `absolute paths: ${absolute.join('; ')}`;
+    else if (missing.length > 0) problem = `needs ${missing.join(', ')}, which the mirror ${setup.mirror} lacks`;
+    return { name: `export/${stack}`, note: `(one ${CONFIG_FILE}, relative paths) ${note}`, dir, problem };
+  });
+}
+
 async function main(): Promise<number> {
   const start = performance.now();
   selectEnvironments(Object.keys(ENVIRONMENTS), overridesFromEnv(process.env)); // bad input fails here, before terraform runs
@@ -126,24 +183,29 @@ async function main(): Promise<number> {
   const targets = buildApp(app, setup);
   app.synth();
 
-  const dirs = targets.map((t) => join(OUT_DIR, 'stacks', t.stack.node.id));
+  const checks: Check[] = [
+    ...targets.map((t) => ({ name: t.stack.node.id, note: `with ${t.note}`, dir: join(OUT_DIR, 'stacks', t.stack.node.id) })),
+    ...exportChecks(setup),
+  ];
   // Init one stack at a time: the shared plugin cache is not safe for concurrent installs.
-  const inits: RunResult[] = [];
-  for (const dir of dirs) inits.push(await terraform(setup, dir, ['init', '-backend=false', '-input=false', '-no-color']));
+  const inits: (RunResult | undefined)[] = [];
+  for (const c of checks) {
+    inits.push(c.problem || !c.dir ? undefined : await terraform(setup, c.dir, ['init', '-backend=false', '-input=false', '-no-color']));
+  }
   const validations = await Promise.all(
-    dirs.map((dir, i) => (inits[i].code === 0 ? terraform(setup, dir, ['validate', '-no-color']) : undefined)),
+    checks.map((c, i) => (inits[i]?.code === 0 ? terraform(setup, c.dir!, ['validate', '-no-color']) : undefined)),
   );
 
   let failed = 0;
-  targets.forEach((t, i) => {
-    let problem: string | undefined;
-    if (inits[i].code !== 0) problem = `terraform init: ${firstError(inits[i].output)}`;
-    else if (validations[i]!.code !== 0) problem = `terraform validate: ${firstError(validations[i]!.output)}`;
+  checks.forEach((c, i) => {
+    let problem = c.problem;
+    if (!problem && inits[i]!.code !== 0) problem = `terraform init: ${firstError(inits[i]!.output)}`;
+    else if (!problem && validations[i]!.code !== 0) problem = `terraform validate: ${firstError(validations[i]!.output)}`;
     if (problem) failed++;
-    console.log(`${problem ? 'FAIL' : 'PASS'} ${t.stack.node.id} with ${t.note}${problem ? `\n     ${problem}` : ''}`);
+    console.log(`${problem ? 'FAIL' : 'PASS'} ${c.name} ${c.note}${problem ? `\n     ${problem}` : ''}`);
   });
   console.log(`validate took ${seconds(start)}`);
-  console.log(`${targets.length - failed} passed, ${failed} failed`);
+  console.log(`${checks.length - failed} passed, ${failed} failed`);
   return failed === 0 ? 0 : 1;
 }
 

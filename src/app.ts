@@ -3,16 +3,12 @@ import { EnvironmentConfig } from './environment/config';
 import { ENVIRONMENTS } from './environments';
 import { selectEnvironments } from './environment/select';
 import { EnvironmentStack, EnvironmentStackProps } from './environment/environment-stack';
-import { REGISTRY_STACK_NAME, RegistryStack, registryRepositoryName } from './bootstrap/registry-stack';
+import { RegistryStack, registryRepositoryName } from './bootstrap/registry-stack';
 import { ConfigError } from './environment/resolve';
-import { projectNames } from './shared/names';
 import { GITHUB_REPOSITORY } from './bootstrap/github-oidc-roles';
-import { STATE_STACK_NAME, StateBootstrapStack } from './bootstrap/state-bootstrap-stack';
-
-/** Stack names are part of the interface (`cdktf deploy host-name-dev`): keep them stable. */
-export function stackName(environment: string): string {
-  return projectNames.stack(environment);
-}
+import { StateBootstrapStack } from './bootstrap/state-bootstrap-stack';
+import { environmentStackName, REGISTRY_STACK_NAME } from './shared/names';
+import { stateStacks } from './environment/stacks';
 
 /** One EnvironmentStack per environment; main.ts and the tests build the app the same way. */
 export function addEnvironmentStacks(
@@ -20,7 +16,7 @@ export function addEnvironmentStacks(
   configs: readonly EnvironmentConfig[],
   props: Omit<EnvironmentStackProps, 'config'> = {},
 ): EnvironmentStack[] {
-  return configs.map((config) => new EnvironmentStack(app, stackName(config.name), { ...props, config }));
+  return configs.map((config) => new EnvironmentStack(app, environmentStackName(config.name), { ...props, config }));
 }
 
 /**
@@ -30,20 +26,17 @@ export function addEnvironmentStacks(
  * (HOST_NAME_GITHUB_REPOSITORY), each also holds the CI roles of the environments using its bucket.
  */
 export function addStateBootstrapStacks(app: App, configs: readonly EnvironmentConfig[], githubRepository?: string): StateBootstrapStack[] {
-  const byBucket = new Map<string, EnvironmentConfig[]>();
-  for (const config of configs) {
-    if (config.state) byBucket.set(config.state.bucket, [...(byBucket.get(config.state.bucket) ?? []), config]);
-  }
-  if (githubRepository !== undefined && byBucket.size > 0 && !GITHUB_REPOSITORY.test(githubRepository)) {
+  const stacks = stateStacks(configs);
+  if (githubRepository !== undefined && stacks.length > 0 && !GITHUB_REPOSITORY.test(githubRepository)) {
     throw new ConfigError(
-      [...byBucket.values()][0][0].name,
+      stacks[0].users[0].name,
       'HOST_NAME_GITHUB_REPOSITORY',
       githubRepository,
       'owner/repository as GitHub spells it, e.g. my-org/host-name',
     );
   }
-  if (githubRepository !== undefined && byBucket.size > 1) {
-    const [, [second]] = [...byBucket.values()];
+  if (githubRepository !== undefined && stacks.length > 1) {
+    const [second] = stacks[1].users;
     throw new ConfigError(
       second.name,
       'state.bucket',
@@ -51,9 +44,9 @@ export function addStateBootstrapStacks(app: App, configs: readonly EnvironmentC
       `the bucket of the other environments with HOST_NAME_GITHUB_REPOSITORY: the CI roles are one set per account`,
     );
   }
-  return [...byBucket.values()].map(
-    (users) =>
-      new StateBootstrapStack(app, byBucket.size === 1 ? STATE_STACK_NAME : `${STATE_STACK_NAME}-${users[0].name}`, {
+  return stacks.map(
+    ({ name, users }) =>
+      new StateBootstrapStack(app, name, {
         ...users[0].state!,
         github: githubRepository ? { repository: githubRepository, environments: users.map((c) => c.name) } : undefined,
       }),

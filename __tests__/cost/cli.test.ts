@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs, run, USAGE } from '../../tools/cost/cli';
 import { CostError } from '../../tools/cost/estimate';
+import { ENVIRONMENTS } from '../../src/environments';
+import { environmentStackName, REGISTRY_STACK_NAME } from '../../src/shared/names';
 
 const ROOT = resolve(__dirname, '..', '..');
 
@@ -30,7 +32,28 @@ function output(argv: string[]): string {
   return text;
 }
 
+const known = Object.keys(ENVIRONMENTS);
+const [first] = known;
+
+/** Runs `body` as if `npm run synth` wrote to `dir` (CDKTF_OUTDIR). */
+function withSynthDir(dir: string, body: () => void): void {
+  const saved = process.env.CDKTF_OUTDIR;
+  process.env.CDKTF_OUTDIR = dir;
+  try {
+    body();
+  } finally {
+    if (saved === undefined) delete process.env.CDKTF_OUTDIR;
+    else process.env.CDKTF_OUTDIR = saved;
+  }
+}
+
 describe('npm run cost', () => {
+  test("an environment's name means its stack", () => {
+    const dir = synthDir({ [environmentStackName(first)]: { provider: provider(), resource: alb } });
+    expect(output([first, '--dir', dir])).toBe(output([environmentStackName(first), '--dir', dir]));
+    expect(output([first, '--dir', dir])).toContain(`${environmentStackName(first)}: us-east-1`);
+  });
+
   test('prints a table per stack with every line explained and the totals at min and max', () => {
     const dir = synthDir({ web: { provider: provider(), resource: alb } });
     const text = output(['--dir', dir]);
@@ -88,24 +111,38 @@ describe('bad input: one line, exit code 2', () => {
     throw new Error('expected a CostError');
   };
 
-  test('no synth output', () => {
-    expect(fails(['--dir', '/nonexistent/cdktf.out'])).toBe(
-      '/nonexistent/cdktf.out: /nonexistent/cdktf.out/stacks not found; run `npm run synth` first',
+  test('no synth output: the hint to run synth only where synth writes', () => {
+    expect(fails(['--dir', '/nonexistent/cdktf.out'])).toBe('/nonexistent/cdktf.out: /nonexistent/cdktf.out/stacks not found');
+    withSynthDir('/nonexistent/cdktf.out', () =>
+      expect(fails(['--dir', '/nonexistent/cdktf.out'])).toBe(
+        '/nonexistent/cdktf.out: /nonexistent/cdktf.out/stacks not found; run `npm run synth` first',
+      ),
     );
   });
 
   test('a compare directory without synth output', () => {
     const dir = synthDir({ web: { provider: provider(), resource: alb } });
-    expect(fails(['--dir', dir, '--compare', '/nonexistent/base'])).toBe(
-      '--compare /nonexistent/base: /nonexistent/base/stacks not found; run `npm run synth` first',
+    expect(fails(['--dir', dir, '--compare', '/nonexistent/base'])).toBe('--compare /nonexistent/base: /nonexistent/base/stacks not found');
+  });
+
+  test('an unknown name: neither a stack there nor a name of the app', () => {
+    const dir = synthDir({ web: { provider: provider(), resource: alb } });
+    const allowed = [...known, ...known.map(environmentStackName), REGISTRY_STACK_NAME].join(', ');
+    expect(fails(['host-name-stage', '--dir', dir])).toBe(
+      `no stack "host-name-stage" in ${dir}/stacks (have web), nor is it an environment or a stack: one of ${allowed}`,
     );
   });
 
-  test('an unknown stack', () => {
+  test("an app's stack not synthesized: the synth that writes it, where synth writes", () => {
     const dir = synthDir({ web: { provider: provider(), resource: alb } });
-    expect(fails(['host-name-stage', '--dir', dir])).toBe(
-      `no synthesized stack "host-name-stage" in ${dir}/stacks (have web); run \`npm run synth\` first`,
-    );
+    const missing = `no synthesized stack "${environmentStackName(first)}" in ${dir}/stacks (have web)`;
+    expect(fails([first, '--dir', dir])).toBe(missing);
+    withSynthDir(dir, () => {
+      expect(fails([first, '--dir', dir])).toBe(`${missing}; run \`npm run synth -- ${first}\` first`);
+      expect(fails([REGISTRY_STACK_NAME, '--dir', dir])).toBe(
+        `no synthesized stack "${REGISTRY_STACK_NAME}" in ${dir}/stacks (have web); run \`npm run synth\` first`,
+      );
+    });
   });
 
   test('a stack in a region the table lacks', () => {
@@ -144,6 +181,6 @@ describe('bad input: one line, exit code 2', () => {
     });
     expect(r.status).toBe(2);
     expect(r.stdout).toBe('');
-    expect(r.stderr).toBe('error: /nonexistent/cdktf.out: /nonexistent/cdktf.out/stacks not found; run `npm run synth` first\n');
+    expect(r.stderr).toBe('error: /nonexistent/cdktf.out: /nonexistent/cdktf.out/stacks not found\n');
   });
 });

@@ -5,7 +5,8 @@ import { DEFAULT_ENVIRONMENTS, ENVIRONMENTS } from '../../src/environments';
 import { selectEnvironments } from '../../src/environment/select';
 import { INSTANCE_TYPES } from '../../src/compute/instance-types';
 import { NAT_INSTANCE_TYPES } from '../../src/network/settings';
-import { STATE_STACK_NAME, StateBootstrapStack } from '../../src/bootstrap/state-bootstrap-stack';
+import { StateBootstrapStack } from '../../src/bootstrap/state-bootstrap-stack';
+import { environmentStackName, STATE_STACK_NAME } from '../../src/shared/names';
 import { environmentStacks } from '../../tools/cost/cli';
 import { DATA_PRICERS, estimateStack, monthly, RESOURCE_PRICERS, unpricedTypes } from '../../tools/cost/estimate';
 import { FREE_DATA_SOURCES, FREE_RESOURCES, REGIONS } from '../../tools/cost/prices';
@@ -36,7 +37,7 @@ const all = [...environments, ...variants, state, registry];
 
 describe('every synthesized type is priced or free', () => {
   test('the environments are all here', () => {
-    expect(environments.map((s) => s.name)).toEqual(selectEnvironments([]).map((c) => `host-name-${c.name}`));
+    expect(environments.map((s) => s.name)).toEqual(selectEnvironments([]).map((c) => environmentStackName(c.name)));
   });
 
   test.each(all.map((s) => [s.name, s.json] as const))(

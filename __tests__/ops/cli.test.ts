@@ -2,6 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { Clients, OpsError } from '../../tools/ops/aws';
 import { describeFailure, parseArgs, run } from '../../tools/ops/cli';
+import { ENVIRONMENTS } from '../../src/environments';
+import { environmentStackName } from '../../src/shared/names';
 
 /** Clients whose every call answers from `answers` by command name (e.g. DescribeClustersCommand). */
 function fakeClients(answers: Record<string, (input: any) => unknown>, sent: string[] = []): Clients {
@@ -47,9 +49,10 @@ describe('ops arguments', () => {
     expect(sent).toEqual([]);
   });
 
-  test("an unknown environment is the config's error", async () => {
+  test("an unknown environment is the config's error, naming both kinds of name", async () => {
+    const known = Object.keys(ENVIRONMENTS);
     await expect(run(['status', 'stage'], io().io, () => fakeClients({}))).rejects.toThrow(
-      'environment "stage": name = "stage" is not allowed; expected one of dev, prod, microservices',
+      `environment "stage": name = "stage" is not allowed; expected an environment: one of ${[...known, ...known.map(environmentStackName)].join(', ')}`,
     );
   });
 });
@@ -60,8 +63,17 @@ describe('ops against fake AWS answers', () => {
       fakeClients({ DescribeClustersCommand: () => ({ clusters: [], failures: [{ reason: 'MISSING' }] }) }),
     );
     await expect(run1).rejects.toThrow(
-      'environment "dev" is not deployed in us-east-1: no active ECS cluster host-name-dev-cluster (deploy it with npm run deploy -- host-name-dev)',
+      'environment "dev" is not deployed in us-east-1: no active ECS cluster host-name-dev-cluster (deploy it with npm run deploy -- dev)',
     );
+  });
+
+  test("an environment's stack name means the environment", async () => {
+    const sent: string[] = [];
+    const run1 = run(['status', environmentStackName('dev')], io().io, () =>
+      fakeClients({ DescribeClustersCommand: () => ({ clusters: [], failures: [{ reason: 'MISSING' }] }) }, sent),
+    );
+    await expect(run1).rejects.toThrow('environment "dev" is not deployed in us-east-1');
+    expect(sent).toEqual(['DescribeClustersCommand']);
   });
 
   const deployed = (desired: number) => ({

@@ -211,7 +211,7 @@ describe('ops wake', () => {
     env.answers['autoscaling.DescribeScheduledActionsCommand'] = () => ({ ScheduledUpdateGroupActions: [] });
     await expect(wake(fakeClients(env.answers), config, { clock: fakeClock(), timeoutMs: 1, progress: () => undefined })).rejects.toThrow(
       new OpsError(
-        'environment "dev" has schedule.enabled but no EC2 Auto Scaling scheduled action host-name-dev-start in us-east-1: deploy the schedule first (npm run deploy -- host-name-dev)',
+        'environment "dev" has schedule.enabled but no EC2 Auto Scaling scheduled action host-name-dev-start in us-east-1: deploy the schedule first (npm run deploy -- dev)',
       ),
     );
   });

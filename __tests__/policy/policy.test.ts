@@ -11,10 +11,11 @@ import { resolveEnvironment } from '../../src/environment/resolve';
 import { addRegistryStack } from '../../src/app';
 import { DEFAULT_ENVIRONMENTS, ENVIRONMENTS } from '../../src/environments';
 import { selectEnvironments } from '../../src/environment/select';
-import { REGISTRY_STACK_NAME, RegistryStack } from '../../src/bootstrap/registry-stack';
+import { RegistryStack } from '../../src/bootstrap/registry-stack';
+import { REGISTRY_STACK_NAME, STATE_STACK_NAME } from '../../src/shared/names';
 import { EnvironmentStack } from '../../src/environment/environment-stack';
 import { policyDocument } from '../../src/shared/iam';
-import { STATE_STACK_NAME, StateBootstrapStack } from '../../src/bootstrap/state-bootstrap-stack';
+import { StateBootstrapStack } from '../../src/bootstrap/state-bootstrap-stack';
 import { address, synthStack, synthStacks, VARIANTS } from '../support/stacks';
 import { RULES } from './rules';
 

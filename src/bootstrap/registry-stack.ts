@@ -7,9 +7,6 @@ import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
 import { untaggedImagesPolicy } from '../services/container-image';
 import { PROJECT, projectNames } from '../shared/names';
 
-/** Stack name of the shared image registry, beside host-name-state. */
-export const REGISTRY_STACK_NAME = projectNames.registryStack;
-
 /** `host-name/<service>`: the repository the pipeline pushes a built service's images to. */
 export function registryRepositoryName(service: string): string {
   return projectNames.pipelineRepository(service);

@@ -7,10 +7,7 @@ import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versionin
 import { GithubOidcRoles } from './github-oidc-roles';
 import { policyDocument } from '../shared/iam';
 import { denyInsecureTransport, makeBucketPrivate } from '../shared/private-bucket';
-import { PROJECT, projectNames } from '../shared/names';
-
-/** Stack name of the state bucket, beside host-name-dev and host-name-prod. */
-export const STATE_STACK_NAME = projectNames.stateStack;
+import { PROJECT } from '../shared/names';
 
 export interface StateBootstrapStackProps {
   /** Name of the bucket that EnvironmentStack's S3 backend uses (config `state.bucket`). */

@@ -1,7 +1,7 @@
 /**
  * Every physical name of an environment, from its name prefix: the constructs build them with these
  * functions, config validation checks them (lengths, and that no service takes an environment's
- * name), and `npm run ops` finds a deployed environment by them.
+ * name), and `npm run ops` finds a deployed environment by them. Stack names too: every command takes them.
  */
 /** The project's name: the first part of every stack, state key, pipeline repository and CI role. */
 export const PROJECT = 'host-name';
@@ -23,6 +23,21 @@ export const projectNames = {
   pushRole: `${PROJECT}-push`,
   deployRole: (environment: string) => `${PROJECT}-deploy-${environment}`,
 } as const;
+
+/** Stack names are part of the interface (`npm run deploy -- host-name-dev`, state file names): keep them stable. */
+export function environmentStackName(environment: string): string {
+  return projectNames.stack(environment);
+}
+
+/** The shared image registry's stack. */
+export const REGISTRY_STACK_NAME = projectNames.registryStack;
+
+/** The state bucket's stack; one per bucket, suffixed with its first environment, when environments use different buckets. */
+export const STATE_STACK_NAME = projectNames.stateStack;
+
+export function stateStackName(firstEnvironment?: string): string {
+  return firstEnvironment === undefined ? STATE_STACK_NAME : `${STATE_STACK_NAME}-${firstEnvironment}`;
+}
 
 /** WAF only delivers logs to log groups whose name starts with this. */
 export const WAF_LOG_GROUP_PREFIX = 'aws-waf-logs-';

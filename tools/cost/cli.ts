@@ -2,11 +2,17 @@
  * npm run cost [-- <stack>...] [--dir cdktf.out] [--compare <base cdktf.out>] [--markdown] [--readme]
  *
  * Prices each synthesized stack (cdktf.out/stacks/<stack>/cdk.tf.json; run `npm run synth` first)
- * at its minimum and maximum size. Bad input: one line on stderr, exit code 2.
+ * at its minimum and maximum size. A stack goes by its name, an environment's by the environment's
+ * name too. Bad input: one line on stderr, exit code 2.
  */
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CostError, estimateStack, StackEstimate, TerraformJson } from './estimate';
+import { ConfigError } from '../../src/environment/resolve';
+import { overridesFromEnv } from '../../src/environment/select';
+import { appStackNames, environmentOf, resolveNames } from '../../src/environment/stacks';
+import { DEFAULT_ENVIRONMENTS } from '../../src/environments';
+import { environmentStackName } from '../../src/shared/names';
 import {
   compareStack,
   renderCompareMarkdown,
@@ -56,24 +62,55 @@ export function parseArgs(argv: readonly string[]): Options {
   return { stacks, dir, compare, markdown, readme, help };
 }
 
+/** Hints to run `npm run synth` are true only for the directory it writes to. */
+function synthHint(dir: string, args: readonly string[] = []): string {
+  if (resolve(dir) !== resolve(process.env.CDKTF_OUTDIR || 'cdktf.out')) return '';
+  return `; run \`npm run synth${args.length > 0 ? ` -- ${args.join(' ')}` : ''}\` first`;
+}
+
 /** Stack names under <dir>/stacks; a clear error when the directory is missing. */
 export function listStacks(dir: string, what = dir): string[] {
   const stacksDir = join(dir, 'stacks');
   if (!existsSync(stacksDir) || !statSync(stacksDir).isDirectory()) {
-    throw new CostError(`${what}: ${stacksDir} not found; run \`npm run synth\` first`);
+    throw new CostError(`${what}: ${stacksDir} not found${synthHint(dir)}`);
   }
   return readdirSync(stacksDir)
     .filter((name) => existsSync(join(stacksDir, name, 'cdk.tf.json')))
     .sort();
 }
 
+/**
+ * The stack a name means in `dir`: a stack there by that name (any synth output), else the app's
+ * mapping (an environment's name or its stack's; src/environment/stacks.ts).
+ */
+export function stackIn(dir: string, name: string): string {
+  if (existsSync(join(dir, 'stacks', name, 'cdk.tf.json'))) return name;
+  try {
+    return resolveNames([name], overridesFromEnv(process.env)).stacks[0];
+  } catch (error) {
+    if (!(error instanceof ConfigError && error.field === 'name' && error.value === name)) throw error;
+    throw new CostError(`no stack "${name}" in ${join(dir, 'stacks')} (have ${have(dir)}), nor is it ${error.allowed}`);
+  }
+}
+
+/** Whether a plain `npm run synth` (the defaults, this shell's overrides) writes a stack. */
+function synthWrites(stack: string): boolean {
+  try {
+    return appStackNames(resolveNames([], overridesFromEnv(process.env)).configs).includes(stack);
+  } catch {
+    return false; // a bad setting: synth would write nothing
+  }
+}
+
+const have = (dir: string) => (existsSync(join(dir, 'stacks')) ? listStacks(dir) : []).join(', ') || 'none';
+
 export function readStack(dir: string, stack: string): TerraformJson {
   const file = join(dir, 'stacks', stack, 'cdk.tf.json');
   if (!existsSync(file)) {
-    const have = existsSync(join(dir, 'stacks')) ? listStacks(dir) : [];
-    throw new CostError(
-      `no synthesized stack "${stack}" in ${join(dir, 'stacks')} (have ${have.join(', ') || 'none'}); run \`npm run synth\` first`,
-    );
+    // The app's own stacks: the synth that writes one (an environment outside the defaults only when named).
+    const env = environmentOf(stack);
+    const hint = env !== undefined || synthWrites(stack) ? synthHint(dir, env !== undefined ? [env] : []) : '';
+    throw new CostError(`no synthesized stack "${stack}" in ${join(dir, 'stacks')} (have ${have(dir)})${hint}`);
   }
   try {
     return JSON.parse(readFileSync(file, 'utf8'));
@@ -82,12 +119,9 @@ export function readStack(dir: string, stack: string): TerraformJson {
   }
 }
 
-/** Stack names of the environments `npm run synth` writes (DEFAULT_ENVIRONMENTS), as src/app.ts names them. */
+/** Stack names of the environments `npm run synth` writes (DEFAULT_ENVIRONMENTS). */
 export function environmentStacks(): string[] {
-  // Loaded lazily: only --readme needs it, and it is plain config (no provider classes).
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { DEFAULT_ENVIRONMENTS } = require('../../src/environments') as typeof import('../../src/environments');
-  return DEFAULT_ENVIRONMENTS.map((name) => `host-name-${name}`);
+  return DEFAULT_ENVIRONMENTS.map(environmentStackName);
 }
 
 export const README_PATH = resolve(__dirname, '..', '..', 'docs', 'cost.md');
@@ -101,7 +135,7 @@ export function run(argv: readonly string[], out: (text: string) => void): void 
   const estimate = (dir: string, stack: string) => estimateStack(stack, readStack(dir, stack));
 
   if (o.readme) {
-    const stacks = o.stacks.length > 0 ? o.stacks : environmentStacks();
+    const stacks = o.stacks.length > 0 ? o.stacks.map((s) => stackIn(o.dir, s)) : environmentStacks();
     const section = renderReadme(stacks.map((s) => estimate(o.dir, s)));
     const readme = readFileSync(README_PATH, 'utf8');
     let updated: string;
@@ -115,8 +149,9 @@ export function run(argv: readonly string[], out: (text: string) => void): void 
     return;
   }
 
-  const head = o.stacks.length > 0 ? [...o.stacks] : listStacks(o.dir);
-  if (head.length === 0) throw new CostError(`no stacks in ${join(o.dir, 'stacks')}; run \`npm run synth\` first`);
+  const named = o.stacks.map((s) => stackIn(o.dir, s));
+  const head = named.length > 0 ? named : listStacks(o.dir);
+  if (head.length === 0) throw new CostError(`no stacks in ${join(o.dir, 'stacks')}${synthHint(o.dir)}`);
   const estimates = head.map((s) => estimate(o.dir, s));
   const tables = estimates.map(o.markdown ? (e: StackEstimate) => renderMarkdown(e) : renderText).join('\n');
   if (o.compare === undefined) {
@@ -124,7 +159,7 @@ export function run(argv: readonly string[], out: (text: string) => void): void 
     return;
   }
   const baseStacks = listStacks(o.compare, `--compare ${o.compare}`);
-  const names = o.stacks.length > 0 ? [...o.stacks] : [...new Set([...head, ...baseStacks])].sort();
+  const names = named.length > 0 ? named : [...new Set([...head, ...baseStacks])].sort();
   const deltas = names.map((s) =>
     compareStack(
       s,
@@ -141,7 +176,7 @@ if (require.main === module) {
   try {
     run(process.argv.slice(2), (text) => process.stdout.write(text));
   } catch (error) {
-    if (!(error instanceof CostError)) throw error;
+    if (!(error instanceof CostError || error instanceof ConfigError)) throw error;
     process.stderr.write(`error: ${error.message}\n`);
     process.exit(2);
   }

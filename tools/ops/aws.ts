@@ -95,7 +95,7 @@ export async function requireDeployed(c: Clients, config: EnvironmentConfig) {
   const found = (await c.ecs.send(new DescribeClustersCommand({ clusters: [cluster] }))).clusters?.[0];
   if (!found || found.status !== 'ACTIVE') {
     throw new OpsError(
-      `environment "${config.name}" is not deployed in ${config.region}: no active ECS cluster ${cluster} (deploy it with npm run deploy -- ${`host-name-${config.name}`})`,
+      `environment "${config.name}" is not deployed in ${config.region}: no active ECS cluster ${cluster} (deploy it with npm run deploy -- ${config.name})`,
     );
   }
   return found;

@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { EnvironmentConfig } from '../../src/environment/config';
 import { ConfigError } from '../../src/environment/resolve';
 import { selectEnvironments } from '../../src/environment/select';
+import { resolveEnvironmentName } from '../../src/environment/stacks';
 import {
   clients,
   Clients,
@@ -27,7 +28,7 @@ import { renderEvents, renderStatus } from './render';
 import { defaultWaitMinutes, waitForDeployments } from './wait';
 import { WAKE_TIMEOUT_MINUTES, wake } from './wake';
 
-export const USAGE = `usage: npm run ops -- <command> <env> [args]
+export const USAGE = `usage: npm run ops -- <command> <env> [args]   (<env>: an environment's name or its stack's, dev or host-name-dev)
 
 commands:
   status <env>                      services (tasks, deployments, targets, last events), instances and capacity, alarms in ALARM
@@ -78,8 +79,9 @@ function count(what: string, text: string, min: number, max: number): number {
   return n;
 }
 
+/** An environment by its name or its stack's. */
 function environment(name: string): EnvironmentConfig {
-  return selectEnvironments([name])[0];
+  return selectEnvironments([resolveEnvironmentName(name)])[0];
 }
 
 export async function run(

@@ -71,7 +71,7 @@ async function startActions(c: Clients, config: EnvironmentConfig) {
 
 const notDeployed = (config: EnvironmentConfig, what: string) =>
   new OpsError(
-    `environment "${config.name}" has schedule.enabled but no ${what} in ${config.region}: deploy the schedule first (npm run deploy -- host-name-${config.name})`,
+    `environment "${config.name}" has schedule.enabled but no ${what} in ${config.region}: deploy the schedule first (npm run deploy -- ${config.name})`,
   );
 
 const inService = (g: AutoScalingGroup | undefined) =>
