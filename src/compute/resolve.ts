@@ -93,7 +93,8 @@ function resolveInstanceSpec(v: Validator, instanceType: string, given: Instance
     'instanceType',
     instanceType,
     given !== undefined,
-    `one of ${braceList(Object.keys(INSTANCE_TYPES))}; another type needs instanceSpec { vcpus, memoryMiB, architecture }`,
+    // The table is too long to list in one line; its file is one look away.
+    'a type listed in src/compute/instance-type-table.ts, or another with instanceSpec { vcpus, memoryMiB, architecture }',
   );
   v.check('instanceType', instanceType, INSTANCE_TYPE.test(instanceType), 'an EC2 instance type name such as c7i.large');
   const { vcpus, memoryMiB, architecture } = given!;
@@ -150,16 +151,4 @@ function resolveSchedule(v: Validator, given: ScheduleSettings, natInstance: boo
 function scheduleMargins(natInstance: boolean): { startMargin: number; stopMargin: number } {
   const nat = natInstance ? SCHEDULE_NAT_MARGIN_MINUTES : 0;
   return { startMargin: nat, stopMargin: SCHEDULE_INSTANCE_DELAY_MINUTES + nat };
-}
-
-/**
- * Instance types in brace notation, so the full list fits one terminal line:
- * `{t2,t3}.{micro,small}, m6i.large`. Families with the same sizes share a group.
- */
-function braceList(types: readonly string[]): string {
-  const group = (pairs: [string, string][]) => pairs.reduce((m, [k, v]) => m.set(k, [...(m.get(k) ?? []), v]), new Map<string, string[]>());
-  const brace = (xs: string[]) => (xs.length > 1 ? `{${xs.join(',')}}` : xs[0]);
-  const sizesByFamily = group(types.map((t) => t.split('.', 2) as [string, string]));
-  const familiesBySizes = group([...sizesByFamily].map(([family, sizes]) => [sizes.join(','), family]));
-  return [...familiesBySizes].map(([sizes, families]) => `${brace(families)}.${brace(sizes.split(','))}`).join(', ');
 }
