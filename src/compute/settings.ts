@@ -9,7 +9,7 @@ import { Fields } from '../shared/known-fields';
  * estimated from memoryMiB (estimatedRegisteredMemoryMiB in instance-types.ts).
  */
 export interface InstanceSpecSettings {
-  /** For an instanceType the table does not list (then all three are needed): its vCPUs, describe-instance-types VCpuInfo.DefaultVCpus. */
+  /** For an instanceType the table does not list, all three are needed (a listed type takes none): its vCPUs, describe-instance-types VCpuInfo.DefaultVCpus. */
   readonly vcpus: number;
   /** Its memory in MiB as EC2 lists it (MemoryInfo.SizeInMiB, e.g. 8192 for 8 GiB); what ECS registers is estimated from it. */
   readonly memoryMiB: number;
