@@ -125,7 +125,7 @@ export const REGIONS: Readonly<Record<string, RegionPrices>> = {
   'us-east-1': { location: 'US East (N. Virginia)', ...US },
   'us-east-2': { location: 'US East (Ohio)', ...US },
   'us-west-2': { location: 'US West (Oregon)', ...US },
-  // Europe: instance types transcribed by hand for PRICES_AS_OF, not yet the whole table (npm run cost
+  // Europe: the instance types transcribed by hand for PRICES_AS_OF, a part of the table (npm run cost
   // stops with one line on a type a region does not price).
   'eu-west-1': {
     location: 'Europe (Ireland)',

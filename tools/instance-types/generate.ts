@@ -19,7 +19,7 @@ export const PRICES_FILE = join(ROOT, 'tools', 'cost', 'instance-prices.ts');
 
 /**
  * MemTotal as reported by Amazon Linux 2023 ECS-optimized instances of these types, rounded down:
- * kept as measured, so an environment on one of them places exactly as before the table grew.
+ * kept as measured (the estimate would only lower them, and change what these environments synthesize).
  */
 export const MEASURED_REGISTERED_MEMORY_MIB: Readonly<Record<string, number>> = {
   't2.micro': 982,
