@@ -215,6 +215,11 @@ const CASES: readonly (readonly [string, () => unknown, string])[] = [
     'environment "dev": instanceType = "c8g large" is not allowed; expected an EC2 instance type name such as c7i.large',
   ],
   [
+    'instanceSpec with a misspelled field',
+    devWith({ instanceType: 'c8g.large', instanceSpec: { vcpu: 2, memoryMiB: 4096, architecture: 'arm64' } as never }),
+    'environment "dev": instanceSpec.vcpu = 2 is not allowed; expected a known field; did you mean instanceSpec.vcpus?',
+  ],
+  [
     'instanceSpec without vCPUs',
     devWith({ instanceType: 'c8g.large', instanceSpec: { vcpus: 0, memoryMiB: 4096, architecture: 'arm64' } }),
     'environment "dev": instanceSpec.vcpus = 0 is not allowed; expected a whole number from 1 to 1024',
