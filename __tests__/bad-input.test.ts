@@ -203,7 +203,37 @@ const CASES: readonly (readonly [string, () => unknown, string])[] = [
   [
     'unknown instance type',
     devWith({ instanceType: 't2.nano' }),
-    'environment "dev": instanceType = "t2.nano" is not allowed; expected one of {t2,t3,t3a,t4g}.{micro,small,medium,large}, {m6i,m7g}.large',
+    'environment "dev": instanceType = "t2.nano" is not allowed; expected a type listed in src/compute/instance-type-table.ts, or another with instanceSpec { vcpus, memoryMiB, architecture }',
+  ],
+  [
+    'instanceSpec for a type the table lists',
+    devWith({ instanceType: 't3.small', instanceSpec: { vcpus: 2, memoryMiB: 2048, architecture: 'x86_64' } }),
+    'environment "dev": instanceSpec = {"vcpus":2,"memoryMiB":2048,"architecture":"x86_64"} is not allowed; expected unset: t3.small is in the instance type table (2 vCPU, 2048 MiB, x86_64)',
+  ],
+  [
+    'an unlisted type whose name is not an instance type',
+    devWith({ instanceType: 'c8g large', instanceSpec: { vcpus: 2, memoryMiB: 4096, architecture: 'arm64' } }),
+    'environment "dev": instanceType = "c8g large" is not allowed; expected an EC2 instance type name such as c7i.large',
+  ],
+  [
+    'instanceSpec with a misspelled field',
+    devWith({ instanceType: 'c8g.large', instanceSpec: { vcpu: 2, memoryMiB: 4096, architecture: 'arm64' } as never }),
+    'environment "dev": instanceSpec.vcpu = 2 is not allowed; expected a known field; did you mean instanceSpec.vcpus?',
+  ],
+  [
+    'instanceSpec without vCPUs',
+    devWith({ instanceType: 'c8g.large', instanceSpec: { vcpus: 0, memoryMiB: 4096, architecture: 'arm64' } }),
+    'environment "dev": instanceSpec.vcpus = 0 is not allowed; expected a whole number from 1 to 1024',
+  ],
+  [
+    'instanceSpec memory in GiB instead of MiB',
+    devWith({ instanceType: 'c8g.large', instanceSpec: { vcpus: 2, memoryMiB: 4, architecture: 'arm64' } }),
+    'environment "dev": instanceSpec.memoryMiB = 4 is not allowed; expected a whole number of MiB from 1024 (1 GiB) to 33554432 (32 TiB): describe-instance-types MemoryInfo.SizeInMiB',
+  ],
+  [
+    'instanceSpec architecture as uname prints it',
+    devWith({ instanceType: 'c8g.large', instanceSpec: { vcpus: 2, memoryMiB: 4096, architecture: 'aarch64' as 'arm64' } }),
+    'environment "dev": instanceSpec.architecture = "aarch64" is not allowed; expected one of x86_64, arm64',
   ],
   [
     'capacity min above max',

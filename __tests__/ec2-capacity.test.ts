@@ -240,9 +240,9 @@ describe('sizing is validated before anything is synthesized', () => {
     );
   });
 
-  test('an instance type the product cannot size is rejected', () => {
+  test('an instance type the product cannot size, without instanceSpec, is rejected', () => {
     expect(() => resolveEnvironment('dev', { instanceType: 'x1e.32xlarge' })).toThrow(
-      'environment "dev": instanceType = "x1e.32xlarge" is not allowed; expected one of {t2,t3,t3a,t4g}.{micro,small,medium,large}, {m6i,m7g}.large',
+      'environment "dev": instanceType = "x1e.32xlarge" is not allowed; expected a type listed in src/compute/instance-type-table.ts, or another with instanceSpec { vcpus, memoryMiB, architecture }',
     );
   });
 });

@@ -449,7 +449,7 @@ say(
   table(
     ['environment', 'instance type', 'task cpu / memory / reservation', 'agent reserve', 'tasks placed', 'if reservation = RSS'],
     configs.map((c) => {
-      const spec = INSTANCE_TYPES[c.instanceType];
+      const spec = c.instanceSpec;
       return [
         c.name,
         c.instanceType,

@@ -286,7 +286,17 @@ describe('instances', () => {
 
   test('an instance type missing from the table is an error naming it', () => {
     const json = stack({ aws_launch_template: { lt: lt({ instance_type: 'x2iedn.32xlarge' }) }, aws_autoscaling_group: { asg: asg() } });
-    expect(() => estimate(json)).toThrow(/aws_autoscaling_group\.asg: instance type x2iedn\.32xlarge is not in the price table/);
+    expect(() => estimate(json)).toThrow(
+      'aws_autoscaling_group.asg: instance type x2iedn.32xlarge is not in the price table for US East (N. Virginia) (tools/cost/prices.ts)',
+    );
+  });
+
+  test('a table type is priced in the US, and a region without its price says so', () => {
+    const resources = { aws_launch_template: { lt: lt({ instance_type: 'c6i.xlarge' }) }, aws_autoscaling_group: { asg: asg() } };
+    expect(cost(estimate(stack(resources, {}, 'us-east-2')), 'EC2 c6i.xlarge on-demand')).toBeCloseTo(248.2, 6); // 2 x 730 h x $0.17
+    expect(() => estimate(stack(resources, {}, 'eu-west-1'))).toThrow(
+      'instance type c6i.xlarge is not in the price table for Europe (Ireland) (tools/cost/prices.ts)',
+    );
   });
 });
 

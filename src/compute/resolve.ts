@@ -7,19 +7,22 @@ import {
   ComputeConfig,
   ComputeSettings,
   CPU_CREDITS,
+  InstanceSpecSettings,
   SCHEDULE_DEFAULTS,
   SCHEDULE_INSTANCE_DELAY_MINUTES,
   SCHEDULE_NAT_MARGIN_MINUTES,
   ScheduleSettings,
   SPOT_DEFAULTS,
 } from './settings';
-import { INSTANCE_TYPES } from './instance-types';
+import { ARCHITECTURES, estimatedRegisteredMemoryMiB, INSTANCE_TYPES, InstanceTypeSpec } from './instance-types';
 import { dayRanges, DAY_NAMES, isIanaTimeZone, minutesToTime } from './schedule-times';
 import { withDefaults } from '../shared/defaults';
 import { AMI_ID, Validator } from '../shared/validator';
 
 /** Instance families with CPU credits. */
 const BURSTABLE = /^(t2|t3|t3a|t4g)\./;
+/** Family, a dot, size: c7i.large, c7i-flex.xlarge, m7i.metal-24xl. */
+const INSTANCE_TYPE = /^[a-z][a-z0-9-]*\.[a-z0-9-]+$/;
 
 const DAY = `(${DAY_NAMES.join('|')})`;
 const DAYS = new RegExp(`^${DAY}(-${DAY})?(,${DAY}(-${DAY})?)*$`);
@@ -33,8 +36,7 @@ export interface ComputeContext {
 
 export function resolveCompute(v: Validator, s: ComputeSettings, context: ComputeContext): ComputeConfig {
   const instanceType = s.instanceType ?? COMPUTE_DEFAULTS.instanceType;
-  const spec = INSTANCE_TYPES[instanceType];
-  v.check('instanceType', instanceType, spec !== undefined, `one of ${braceList(Object.keys(INSTANCE_TYPES))}`);
+  const spec = resolveInstanceSpec(v, instanceType, s.instanceSpec);
 
   const capacity = resolveCapacity(s.capacity);
   v.integer('capacity.min', capacity.min, 0, 100);
@@ -63,6 +65,7 @@ export function resolveCompute(v: Validator, s: ComputeSettings, context: Comput
 
   return {
     instanceType,
+    instanceSpec: spec,
     cpuCredits,
     detailedMonitoring: s.detailedMonitoring ?? COMPUTE_DEFAULTS.detailedMonitoring,
     containerInsights: s.containerInsights ?? COMPUTE_DEFAULTS.containerInsights,
@@ -72,6 +75,39 @@ export function resolveCompute(v: Validator, s: ComputeSettings, context: Comput
     reservedMemoryMiB,
     amiId: s.amiId,
   };
+}
+
+/** A listed type's spec, or, for any other type, the one the environment gives. */
+function resolveInstanceSpec(v: Validator, instanceType: string, given: InstanceSpecSettings | undefined): InstanceTypeSpec {
+  const listed = INSTANCE_TYPES[instanceType];
+  if (listed !== undefined) {
+    v.check(
+      'instanceSpec',
+      given,
+      given === undefined,
+      `unset: ${instanceType} is in the instance type table (${listed.vcpus} vCPU, ${listed.memoryMiB} MiB, ${listed.architecture})`,
+    );
+    return listed;
+  }
+  v.check(
+    'instanceType',
+    instanceType,
+    given !== undefined,
+    // The table is too long to list in one line; its file is one look away.
+    'a type listed in src/compute/instance-type-table.ts, or another with instanceSpec { vcpus, memoryMiB, architecture }',
+  );
+  v.check('instanceType', instanceType, INSTANCE_TYPE.test(instanceType), 'an EC2 instance type name such as c7i.large');
+  const { vcpus, memoryMiB, architecture } = given!;
+  v.integer('instanceSpec.vcpus', vcpus, 1, 1024);
+  v.integer(
+    'instanceSpec.memoryMiB',
+    memoryMiB,
+    1024,
+    32 * 1024 * 1024,
+    'a whole number of MiB from 1024 (1 GiB) to 33554432 (32 TiB): describe-instance-types MemoryInfo.SizeInMiB',
+  );
+  v.check('instanceSpec.architecture', architecture, ARCHITECTURES.includes(architecture), `one of ${ARCHITECTURES.join(', ')}`);
+  return { vcpus, memoryMiB, registeredMemoryMiB: estimatedRegisteredMemoryMiB(memoryMiB), architecture };
 }
 
 export function resolveCapacity(s: CapacitySettings = {}): Capacity {
@@ -115,16 +151,4 @@ function resolveSchedule(v: Validator, given: ScheduleSettings, natInstance: boo
 function scheduleMargins(natInstance: boolean): { startMargin: number; stopMargin: number } {
   const nat = natInstance ? SCHEDULE_NAT_MARGIN_MINUTES : 0;
   return { startMargin: nat, stopMargin: SCHEDULE_INSTANCE_DELAY_MINUTES + nat };
-}
-
-/**
- * Instance types in brace notation, so the full list fits one terminal line:
- * `{t2,t3}.{micro,small}, m6i.large`. Families with the same sizes share a group.
- */
-function braceList(types: readonly string[]): string {
-  const group = (pairs: [string, string][]) => pairs.reduce((m, [k, v]) => m.set(k, [...(m.get(k) ?? []), v]), new Map<string, string[]>());
-  const brace = (xs: string[]) => (xs.length > 1 ? `{${xs.join(',')}}` : xs[0]);
-  const sizesByFamily = group(types.map((t) => t.split('.', 2) as [string, string]));
-  const familiesBySizes = group([...sizesByFamily].map(([family, sizes]) => [sizes.join(','), family]));
-  return [...familiesBySizes].map(([sizes, families]) => `${brace(families)}.${brace(sizes.split(','))}`).join(', ');
 }

@@ -1,5 +1,21 @@
-/** The container instances' settings: credits, the working-hours schedule, capacity and Spot. */
+/** The container instances' settings: an unlisted type's spec, credits, the working-hours schedule, capacity and Spot. */
+
+import { Architecture, InstanceTypeSpec } from './instance-types';
 import { Fields } from '../shared/known-fields';
+
+/**
+ * An instance type the table (instance-type-table.ts) does not list, as `aws ec2
+ * describe-instance-types` describes it. The fit check reads it; the memory ECS registers is
+ * estimated from memoryMiB (estimatedRegisteredMemoryMiB in instance-types.ts).
+ */
+export interface InstanceSpecSettings {
+  /** For an instanceType the table does not list, all three are needed (a listed type takes none): its vCPUs, describe-instance-types VCpuInfo.DefaultVCpus. */
+  readonly vcpus: number;
+  /** Its memory in MiB as EC2 lists it (MemoryInfo.SizeInMiB, e.g. 8192 for 8 GiB); what ECS registers is estimated from it. */
+  readonly memoryMiB: number;
+  /** Its architecture, `x86_64` or `arm64`: picks the AMI and the image platform. */
+  readonly architecture: Architecture;
+}
 
 /** Burstable instances' CPU credits: `standard` never buys surplus credits; `unlimited` does, above the baseline. */
 export type CpuCredits = 'standard' | 'unlimited';
@@ -63,8 +79,13 @@ export interface SpotSettings {
 
 /** What an environment may set about its container instances and cluster. */
 export interface ComputeSettings {
-  /** One of the types in instance-types.ts. @default 't2.micro' */
+  /**
+   * A type of src/compute/instance-type-table.ts (generated from AWS data: t2, t3, t3a, t4g and the
+   * current m, c and r families up to 4xlarge), or any other with `instanceSpec`. @default 't2.micro'
+   */
   readonly instanceType?: string;
+  /** Not allowed for a type the table lists. @default none: instanceType must be in the table */
+  readonly instanceSpec?: InstanceSpecSettings;
   /** Burstable types only (t2, t3, t3a, t4g). @default the family's own: standard for t2, unlimited for t3, t3a and t4g */
   readonly cpuCredits?: CpuCredits;
   /**
@@ -94,6 +115,8 @@ export type Capacity = Required<CapacitySettings>;
 /** The container instances and cluster as constructs receive them: every field resolved. */
 export interface ComputeConfig {
   readonly instanceType: string;
+  /** From the table, or from the settings' instanceSpec. */
+  readonly instanceSpec: InstanceTypeSpec;
   /** Undefined: the launch template leaves the family's default. */
   readonly cpuCredits?: CpuCredits;
   readonly detailedMonitoring: boolean;
@@ -128,6 +151,7 @@ export const COMPUTE_DEFAULTS = {
 /** The container instances' field names, for the unknown-field check (tsc fails when one is missing or extra). */
 export const COMPUTE_FIELDS: Fields<ComputeSettings> = {
   instanceType: true,
+  instanceSpec: { vcpus: true, memoryMiB: true, architecture: true },
   cpuCredits: true,
   detailedMonitoring: true,
   containerInsights: true,

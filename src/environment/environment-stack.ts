@@ -10,7 +10,6 @@ import { Ec2Capacity } from '../compute/ec2-capacity';
 import { EnvironmentAlarms } from '../operations/environment-alarms';
 import { ExecLogging } from '../operations/exec-logging';
 import { DomainCertificate } from '../edge/domain-certificate';
-import { INSTANCE_TYPES } from '../compute/instance-types';
 import { LoadBalancedService } from '../services/load-balanced-service';
 import { PublicLoadBalancer } from '../edge/load-balancer';
 import { environmentNames, PROJECT, projectNames } from '../shared/names';
@@ -196,7 +195,7 @@ export class EnvironmentStack extends TerraformStack {
       vpc: network.vpc,
       subnets: network.privateSubnets.map((s) => s.subnet),
       instanceType: config.instanceType,
-      instanceSpec: INSTANCE_TYPES[config.instanceType],
+      instanceSpec: config.instanceSpec,
       capacity: config.capacity,
       spot: config.spot.enabled ? { onDemandBaseCapacity: config.spot.onDemandBaseCapacity } : undefined,
       reservedMemoryMiB: config.reservedMemoryMiB,

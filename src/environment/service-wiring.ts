@@ -10,7 +10,7 @@ import { ContainerImage } from '../services/container-image';
 import { Ec2Capacity } from '../compute/ec2-capacity';
 import { EnvironmentConfig, ServiceConfig } from './config';
 import { ExecLogging } from '../operations/exec-logging';
-import { dockerPlatform, INSTANCE_TYPES } from '../compute/instance-types';
+import { dockerPlatform } from '../compute/instance-types';
 import { LoadBalancedService } from '../services/load-balanced-service';
 import { PublicLoadBalancer, ServiceRoute } from '../edge/load-balancer';
 import { ServiceAlarms } from '../services/service-alarms';
@@ -45,9 +45,7 @@ function addImages(stack: Construct, config: EnvironmentConfig): ContainerImage[
     const image = new ContainerImage(stack, `image-${service.name}`, {
       repositoryName: source.kind === 'build' ? source.repositoryName : serviceResourceName(config.namePrefix, service.name),
       source:
-        source.kind === 'uri'
-          ? source
-          : { kind: 'build', directory: source.directory, platform: dockerPlatform(INSTANCE_TYPES[config.instanceType]) },
+        source.kind === 'uri' ? source : { kind: 'build', directory: source.directory, platform: dockerPlatform(config.instanceSpec) },
       dockerProvider,
     });
     dockerProvider ??= image.dockerProvider;

@@ -11,7 +11,7 @@ import { ALB_QUOTAS } from '../edge/settings';
 import { serviceLogGroupName, serviceResourceName } from '../shared/names';
 import { withDefaults } from '../shared/defaults';
 import { NAME, Validator } from '../shared/validator';
-import { defaultCpuTargetPercent, INSTANCE_TYPES, tasksPerInstance } from '../compute/instance-types';
+import { defaultCpuTargetPercent, InstanceTypeSpec, tasksPerInstance } from '../compute/instance-types';
 import { CONTAINER_HEALTH_CHECK_TIMING, RUNTIME_PROFILE_DEFAULTS } from './runtime-profiles';
 
 /** Where `image.directory` is resolved from. */
@@ -36,6 +36,8 @@ export interface ServiceContext {
   readonly namePrefix: string;
   readonly region: string;
   readonly instanceType: string;
+  /** What the fit check sizes against: the table's, or the environment's instanceSpec. */
+  readonly instanceSpec: InstanceTypeSpec;
   /** Undefined: the family's default. */
   readonly cpuCredits?: string;
   readonly reservedMemoryMiB: number;
@@ -157,7 +159,7 @@ function resolveContainer(
   defaults: (typeof RUNTIME_PROFILE_DEFAULTS)[RuntimeProfile],
 ): ServiceConfig['container'] {
   const c = s.container ?? {};
-  const spec = INSTANCE_TYPES[ctx.instanceType];
+  const spec = ctx.instanceSpec;
   const ceiling = spec.registeredMemoryMiB - ctx.reservedMemoryMiB;
   const memoryMiB = c.memoryMiB ?? SERVICE_DEFAULTS.container.memoryMiB;
   const sized = {
@@ -449,7 +451,7 @@ function glob(pattern: string, flags: string): RegExp {
  * and by cpu units, and each service on its own must fit whole tasks per instance.
  */
 function checkFit(v: Validator, ctx: ServiceContext, services: readonly ServiceConfig[]): void {
-  const spec = INSTANCE_TYPES[ctx.instanceType];
+  const spec = ctx.instanceSpec;
   const perInstance = { memory: spec.registeredMemoryMiB - ctx.reservedMemoryMiB, cpu: spec.vcpus * 1024 };
   const surge = DEPLOYMENT_MAXIMUM_PERCENT / 100;
   const tasks = (s: ServiceConfig) => s.scaling.maxTasks * surge;

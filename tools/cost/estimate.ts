@@ -174,7 +174,8 @@ function instanceLines(
   }
   const hourly = ctx.p.ec2InstanceHour[instanceType];
   if (hourly === undefined) {
-    ctx.fail(address, `instance type ${instanceType} is not in the price table (have ${Object.keys(ctx.p.ec2InstanceHour).join(', ')})`);
+    // The table has over a hundred types: name the region rather than list them.
+    ctx.fail(address, `instance type ${instanceType} is not in the price table for ${ctx.p.location} (tools/cost/prices.ts)`);
   }
   const lines: Line[] = [];
   const credits = block(direct.credit_specification ?? lt?.credit_specification)?.cpu_credits;

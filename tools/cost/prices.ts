@@ -10,12 +10,14 @@
  * [awskms]; Amazon Route 53 [AmazonRoute53]; AWS WAF [awswaf]; Amazon SNS [AmazonSNS]; AWS Secrets
  * Manager [AWSSecretsManager]; AWS Systems Manager Parameter Store [AWSSystemsManager].
  *
- * These were transcribed by hand for PRICES_AS_OF: the machines that build this project cannot
- * reach the Price List API. Free tiers are not applied (an estimate for one environment should not
+ * These were transcribed by hand for PRICES_AS_OF (the US instance-hours come from the instance type
+ * data, see US_EC2): the machines that build this project cannot reach the Price List API. Free tiers are not applied (an estimate for one environment should not
  * depend on what else the account runs). Re-check a region's figures against the Price List API
  * (`aws pricing get-products --service-code <offer code> --region us-east-1`) when you change them,
  * and move PRICES_AS_OF with them.
  */
+
+import { US_EAST_1_INSTANCE_HOUR } from './instance-prices';
 
 export const PRICES_AS_OF = '2026-12-01';
 export const PRICES_SOURCE =
@@ -80,28 +82,12 @@ export interface RegionPrices {
   readonly ssm: { readonly advancedParameterMonth: number };
 }
 
-/** Instance types of src/compute/instance-types.ts (and NAT instance types) cost the same in N. Virginia, Ohio and Oregon. */
-const US_EC2: Readonly<Record<string, number>> = {
-  't2.micro': 0.0116,
-  't2.small': 0.023,
-  't2.medium': 0.0464,
-  't2.large': 0.0928,
-  't3.micro': 0.0104,
-  't3.small': 0.0208,
-  't3.medium': 0.0416,
-  't3.large': 0.0832,
-  't3a.micro': 0.0094,
-  't3a.small': 0.0188,
-  't3a.medium': 0.0376,
-  't3a.large': 0.0752,
-  't4g.nano': 0.0042,
-  't4g.micro': 0.0084,
-  't4g.small': 0.0168,
-  't4g.medium': 0.0336,
-  't4g.large': 0.0672,
-  'm6i.large': 0.096,
-  'm7g.large': 0.0816,
-};
+/**
+ * Instance-hour prices in N. Virginia, which Ohio and Oregon charge too: every type of the instance
+ * type data (tools/instance-types/aws-instance-types.json, with its own date, INSTANCE_PRICES_AS_OF),
+ * so each type the config accepts from its table, and the NAT instance's, has a US price.
+ */
+const US_EC2 = US_EAST_1_INSTANCE_HOUR;
 
 /** Global services (Route 53) and services with one price everywhere listed here. */
 const SAME_EVERYWHERE = {
@@ -139,6 +125,8 @@ export const REGIONS: Readonly<Record<string, RegionPrices>> = {
   'us-east-1': { location: 'US East (N. Virginia)', ...US },
   'us-east-2': { location: 'US East (Ohio)', ...US },
   'us-west-2': { location: 'US West (Oregon)', ...US },
+  // Europe: the instance types transcribed by hand for PRICES_AS_OF, a part of the table (npm run cost
+  // stops with one line on a type a region does not price).
   'eu-west-1': {
     location: 'Europe (Ireland)',
     ec2InstanceHour: {

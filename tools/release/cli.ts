@@ -13,7 +13,7 @@ import { exitOnConfigError, ConfigError } from '../../src/environment/resolve';
 import { imageTag } from '../../src/services/container-image';
 import { DEFAULT_ENVIRONMENTS } from '../../src/environments';
 import { selectEnvironments } from '../../src/environment/select';
-import { dockerPlatform, INSTANCE_TYPES } from '../../src/compute/instance-types';
+import { dockerPlatform } from '../../src/compute/instance-types';
 import { registryRepositoryName } from '../../src/bootstrap/registry-stack';
 import { REPOSITORY_ROOT } from '../../src/services/resolve';
 import { sourceHash } from '../../src/services/source-hash';
@@ -38,7 +38,7 @@ export function releaseImage(
   const builds = configs.flatMap((c) =>
     c.services
       .filter((s) => s.name === service && s.image.kind === 'build')
-      .map((s) => ({ env: c.name, service: s, platform: dockerPlatform(INSTANCE_TYPES[c.instanceType]) })),
+      .map((s) => ({ env: c.name, service: s, platform: dockerPlatform(c.instanceSpec) })),
   );
   const built = configs.flatMap((c) => c.services.filter((s) => s.image.kind === 'build').map((s) => s.name));
   if (builds.length === 0)
