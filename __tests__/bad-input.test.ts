@@ -362,12 +362,22 @@ const CASES: readonly (readonly [string, () => unknown, string])[] = [
   [
     'image without registry or tag',
     devHostName({ image: { uri: 'nginx' } }),
-    'environment "dev": services.host-name.image.uri = "nginx" is not allowed; expected registry/repository:tag or registry/repository@sha256:<digest>',
+    'environment "dev": services.host-name.image.uri = "nginx" is not allowed; expected [registry/]repository:tag or [registry/]repository@sha256:<digest>, e.g. nginx:1.27 or ghcr.io/org/app:1',
+  ],
+  [
+    'a public tag in production',
+    prodWith({ services: { web: { ...prod.services!['host-name'], image: { uri: 'ghcr.io/o/app:1' } } } }),
+    'environment "prod": services.web.image.uri = "ghcr.io/o/app:1" is not allowed; expected in production: a @sha256 digest, or private ECR (a pull-through cache mirrors public registries)',
+  ],
+  [
+    'a Docker Hub name in production, refused as what it stands for',
+    prodWith({ services: { web: { ...prod.services!['host-name'], image: { uri: 'nginx:1.27' } } } }),
+    'environment "prod": services.web.image.uri = "docker.io/library/nginx:1.27" is not allowed; expected in production: a @sha256 digest, or private ECR (a pull-through cache mirrors public registries)',
   ],
   [
     'bad image URI from HOST_NAME_IMAGE_URI',
     () => selectEnvironments(['dev'], overridesFromEnv({ HOST_NAME_IMAGE_URI: 'not-a-uri' })),
-    'environment "dev": services.host-name.image.uri = "not-a-uri" is not allowed; expected registry/repository:tag or registry/repository@sha256:<digest>',
+    'environment "dev": services.host-name.image.uri = "not-a-uri" is not allowed; expected [registry/]repository:tag or [registry/]repository@sha256:<digest>, e.g. nginx:1.27 or ghcr.io/org/app:1',
   ],
   [
     'target group health check path without a leading slash',
@@ -891,7 +901,7 @@ describe('the CLI (main.ts)', () => {
       'bad HOST_NAME_IMAGE_URI',
       [],
       { HOST_NAME_IMAGE_URI: 'not-a-uri' },
-      'environment "dev": services.host-name.image.uri = "not-a-uri" is not allowed; expected registry/repository:tag or registry/repository@sha256:<digest>',
+      'environment "dev": services.host-name.image.uri = "not-a-uri" is not allowed; expected [registry/]repository:tag or [registry/]repository@sha256:<digest>, e.g. nginx:1.27 or ghcr.io/org/app:1',
     ],
     [
       'bad HOST_NAME_STATE_BUCKET',

@@ -8,6 +8,7 @@ import { RUNTIME_PROFILE_DEFAULTS } from '../services/runtime-profiles';
 import { resolveOperations } from '../operations/settings';
 import { resolveSavings } from './savings-config';
 import { DEFAULT_SERVICES, resolveServices } from '../services/resolve';
+import { checkProductionImage } from '../services/image-reference';
 import { ConfigError, NAME, Validator } from '../shared/validator';
 
 export { ConfigError } from '../shared/validator';
@@ -114,6 +115,9 @@ export function resolveEnvironment(name: string, s: EnvironmentSettings): Enviro
   v.integer('loadBalancer.accessLogExpirationDays', loadBalancer.accessLogExpirationDays, 1, 3650);
   checkBlockedPaths(v, loadBalancer.blockedPaths, services);
   const https = resolveHttps(v, s, loadBalancer.certificateArn);
+  if (https.production) {
+    for (const service of services) if (service.image.kind === 'uri') checkProductionImage(v, service.name, service.image.uri);
+  }
 
   const logRetentionDays = s.logRetentionDays ?? 30;
   v.check(

@@ -10,6 +10,7 @@ import { serviceLogGroupName, serviceResourceName } from '../shared/names';
 import { NAME, Validator } from '../shared/validator';
 import { defaultCpuTargetPercent, INSTANCE_TYPES, tasksPerInstance } from '../compute/instance-types';
 import { CONTAINER_HEALTH_CHECK_TIMING, RUNTIME_PROFILE_DEFAULTS } from './runtime-profiles';
+import { IMAGE_REFERENCE_FORMS, parseImageReference } from './image-reference';
 
 /** Where `image.directory` is resolved from. */
 export const REPOSITORY_ROOT = resolve(__dirname, '..', '..');
@@ -29,7 +30,6 @@ export const DEPLOYMENT_MAXIMUM_PERCENT = 200;
 /** Derived priorities fall in 1000-49999, leaving 1-999 and 50000 for explicit ones. */
 const DERIVED_PRIORITY = { from: 1000, count: 49000 } as const;
 
-const IMAGE_URI = /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._\/-]+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$/;
 const ECR_REPOSITORY = /^[a-z0-9]+([._\/-][a-z0-9]+)*$/;
 export const PATH_PATTERN = /^\/[A-Za-z0-9_\-.$\/~"'@:+&()!,;=*?%]{0,127}$/;
 const HOST_HEADER = /^[A-Za-z0-9*?]([A-Za-z0-9.*?-]{0,126}[A-Za-z0-9*?])?$/;
@@ -127,8 +127,9 @@ function resolveImage(
   const one = (given.directory === undefined) !== (given.uri === undefined);
   v.check(`${at}.image`, image, one, 'exactly one of { directory } (built from source) or { uri }');
   if (given.uri !== undefined) {
-    v.check(`${at}.image.uri`, given.uri, IMAGE_URI.test(given.uri), 'registry/repository:tag or registry/repository@sha256:<digest>');
-    return { kind: 'uri', uri: given.uri };
+    const reference = parseImageReference(given.uri);
+    v.check(`${at}.image.uri`, given.uri, reference !== undefined, IMAGE_REFERENCE_FORMS);
+    return { kind: 'uri', uri: reference!.uri };
   }
   const directory = resolve(REPOSITORY_ROOT, given.directory!);
   v.check(
