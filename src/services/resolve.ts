@@ -11,6 +11,7 @@ import { NAME, Validator } from '../shared/validator';
 import { defaultCpuTargetPercent, INSTANCE_TYPES, tasksPerInstance } from '../compute/instance-types';
 import { CONTAINER_HEALTH_CHECK_TIMING, RUNTIME_PROFILE_DEFAULTS } from './runtime-profiles';
 import { IMAGE_REFERENCE_FORMS, parseImageReference } from './image-reference';
+import { resolveFilesystem } from './container-filesystem';
 
 /** Where `image.directory` is resolved from. */
 export const REPOSITORY_ROOT = resolve(__dirname, '..', '..');
@@ -227,7 +228,7 @@ function resolveContainer(
     v.check(
       `${at}.container.healthCheck.command`,
       healthCheck.command,
-      (kind === 'CMD' || kind === 'CMD-SHELL') && healthCheck.command.length > 1,
+      (kind === 'CMD' && healthCheck.command.length > 1) || (kind === 'CMD-SHELL' && healthCheck.command.length === 2),
       '["CMD", ...] or ["CMD-SHELL", "..."]',
     );
     v.integer(`${at}.container.healthCheck.intervalSeconds`, healthCheck.intervalSeconds, 5, 300);
@@ -243,6 +244,7 @@ function resolveContainer(
     secretsKmsKeyArn: c.secretsKmsKeyArn,
     healthCheck,
     stopTimeoutSeconds,
+    ...resolveFilesystem(v, at, c, sized.memoryMiB),
   };
 }
 
