@@ -28,7 +28,11 @@ export interface ServiceImageSettings {
   readonly directory?: string;
   /** ECR repository name when building. @default `<namePrefix>-<service>` */
   readonly repositoryName?: string;
-  /** An image built elsewhere: `registry/repo:tag` or `registry/repo@sha256:…`. @default none */
+  /**
+   * An image built elsewhere: `registry/repo:tag` or `registry/repo@sha256:…`, or a Docker Hub name with a tag,
+   * written out in full (`nginx:1.27` is `docker.io/library/nginx:1.27`). A production environment takes a
+   * digest or a private ECR image. @default none
+   */
   readonly uri?: string;
 }
 
