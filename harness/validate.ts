@@ -63,11 +63,16 @@ const EDGE_CASES: Record<string, EnvironmentSettings> = {
           secretsKmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000',
         },
       },
-      // The default route, generic, with its own container health check.
+      // The default route, generic, with its own container health check, writable paths (tmpfs) and user.
       web: {
         image: { uri: FAKE_IMAGE_URI },
         routing: { default: true },
-        container: { port: 3000, healthCheck: { command: ['CMD-SHELL', 'wget -qO- http://localhost:3000/health || exit 1'] } },
+        container: {
+          port: 3000,
+          healthCheck: { command: ['CMD-SHELL', 'wget -qO- http://localhost:3000/health || exit 1'] },
+          writablePaths: { cache: { path: '/var/cache/app', sizeMiB: 32 }, run: { path: '/run', sizeMiB: 1 } },
+          user: '1000:1000',
+        },
       },
     },
   },
