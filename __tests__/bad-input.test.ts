@@ -290,6 +290,79 @@ const CASES: readonly (readonly [string, () => unknown, string])[] = [
     devHostName({ container: { healthCheck: { command: ['/bin/check'] } } }),
     'environment "dev": services.host-name.container.healthCheck.command = ["/bin/check"] is not allowed; expected ["CMD", ...] or ["CMD-SHELL", "..."]',
   ],
+  [
+    'shell health check split into several strings',
+    devHostName({ container: { healthCheck: { command: ['CMD-SHELL', 'curl', '-f', 'http://localhost/'] } } }),
+    'environment "dev": services.host-name.container.healthCheck.command = ["CMD-SHELL","curl","-f","http://localhost/"] is not allowed; expected ["CMD", ...] or ["CMD-SHELL", "..."]',
+  ],
+  [
+    'read-only root given as a string',
+    devHostName({ container: { readonlyRootFilesystem: 'yes' as unknown as boolean } }),
+    'environment "dev": services.host-name.container.readonlyRootFilesystem = "yes" is not allowed; expected true or false',
+  ],
+  [
+    'relative writable path',
+    devHostName({ container: { writablePaths: { cache: { path: 'var/cache/nginx' } } } }),
+    'environment "dev": services.host-name.container.writablePaths.cache.path = "var/cache/nginx" is not allowed; expected an absolute normalized path other than /, such as /var/cache/nginx',
+  ],
+  [
+    'writable path with ".."',
+    devHostName({ container: { writablePaths: { cache: { path: '/var/cache/../lib' } } } }),
+    'environment "dev": services.host-name.container.writablePaths.cache.path = "/var/cache/../lib" is not allowed; expected an absolute normalized path other than /, such as /var/cache/nginx',
+  ],
+  [
+    'the root as a writable path',
+    devHostName({ container: { writablePaths: { all: { path: '/' } } } }),
+    'environment "dev": services.host-name.container.writablePaths.all.path = "/" is not allowed; expected an absolute normalized path other than /, such as /var/cache/nginx',
+  ],
+  [
+    'writable path without a path',
+    devHostName({ container: { writablePaths: { cache: {} as { path: string } } } }),
+    'environment "dev": services.host-name.container.writablePaths.cache.path = (unset) is not allowed; expected an absolute normalized path other than /, such as /var/cache/nginx',
+  ],
+  [
+    'writable path on /tmp, a task volume already',
+    devHostName({ container: { writablePaths: { scratch: { path: '/tmp' } } } }),
+    'environment "dev": services.host-name.container.writablePaths.scratch.path = "/tmp" is not allowed; expected none of /tmp, /var/lib/amazon, /var/log/amazon (task volumes: /tmp, and ECS Exec\'s)',
+  ],
+  [
+    "writable path on ECS Exec's agent state",
+    devHostName({ container: { writablePaths: { ssm: { path: '/var/lib/amazon' } } } }),
+    'environment "dev": services.host-name.container.writablePaths.ssm.path = "/var/lib/amazon" is not allowed; expected none of /tmp, /var/lib/amazon, /var/log/amazon (task volumes: /tmp, and ECS Exec\'s)',
+  ],
+  [
+    'two writable paths on one path',
+    devHostName({ container: { writablePaths: { a: { path: '/run' }, b: { path: '/run' } } } }),
+    'environment "dev": services.host-name.container.writablePaths.b.path = "/run" is not allowed; expected a path no other writable path has (writablePaths.a)',
+  ],
+  [
+    'writable path name in capitals',
+    devHostName({ container: { writablePaths: { Cache: { path: '/var/cache/nginx' } } } }),
+    'environment "dev": services.host-name.container.writablePaths.Cache = "Cache" is not allowed; expected a name of 1-32 lowercase letters, digits and inner hyphens',
+  ],
+  [
+    'tmpfs of size 0',
+    devHostName({ container: { writablePaths: { run: { path: '/run', sizeMiB: 0 } } } }),
+    'environment "dev": services.host-name.container.writablePaths.run.sizeMiB = 0 is not allowed; expected a positive whole number of MiB',
+  ],
+  [
+    'tmpfs of a fractional size',
+    devHostName({ container: { writablePaths: { run: { path: '/run', sizeMiB: 1.5 } } } }),
+    'environment "dev": services.host-name.container.writablePaths.run.sizeMiB = 1.5 is not allowed; expected a positive whole number of MiB',
+  ],
+  [
+    'tmpfs sizes adding up to the memory limit',
+    devHostName({ container: { writablePaths: { a: { path: '/a', sizeMiB: 256 }, b: { path: '/b', sizeMiB: 256 } } } }),
+    'environment "dev": services.host-name.container.writablePaths (sizeMiB total) = 512 is not allowed; expected below container.memoryMiB (512): tmpfs files count against the memory limit',
+  ],
+  ...(['root', '0', '0:0', '1000:0', 'app:root:x', 'app user'] as const).map(
+    (user) =>
+      [
+        `user ${user}`,
+        devHostName({ container: { user } }),
+        `environment "dev": services.host-name.container.user = "${user}" is not allowed; expected a non-root user: uid, uid:gid, user or user:group (ids positive whole numbers)`,
+      ] as const,
+  ),
 
   // Scaling, and the fit of every service on the instances
   [
@@ -394,12 +467,22 @@ const CASES: readonly (readonly [string, () => unknown, string])[] = [
   [
     'image without registry or tag',
     devHostName({ image: { uri: 'nginx' } }),
-    'environment "dev": services.host-name.image.uri = "nginx" is not allowed; expected registry/repository:tag or registry/repository@sha256:<digest>',
+    'environment "dev": services.host-name.image.uri = "nginx" is not allowed; expected [registry/]repository:tag or [registry/]repository@sha256:<digest>, e.g. nginx:1.27 or ghcr.io/org/app:1',
+  ],
+  [
+    'a public tag in production',
+    prodWith({ services: { web: { ...prod.services!['host-name'], image: { uri: 'ghcr.io/o/app:1' } } } }),
+    'environment "prod": services.web.image.uri = "ghcr.io/o/app:1" is not allowed; expected in production: a @sha256 digest, or private ECR (a pull-through cache mirrors public registries)',
+  ],
+  [
+    'a Docker Hub name in production, refused as what it stands for',
+    prodWith({ services: { web: { ...prod.services!['host-name'], image: { uri: 'nginx:1.27' } } } }),
+    'environment "prod": services.web.image.uri = "docker.io/library/nginx:1.27" is not allowed; expected in production: a @sha256 digest, or private ECR (a pull-through cache mirrors public registries)',
   ],
   [
     'bad image URI in HOST_NAME_IMAGES',
     () => selectEnvironments(['dev'], overridesFromEnv({ HOST_NAME_IMAGES: '{"host-name":"not-a-uri"}' })),
-    'HOST_NAME_IMAGES["host-name"] = "not-a-uri" is not allowed; expected registry/repository:tag or registry/repository@sha256:<digest>',
+    'HOST_NAME_IMAGES["host-name"] = "not-a-uri" is not allowed; expected [registry/]repository:tag or [registry/]repository@sha256:<digest>, e.g. nginx:1.27 or ghcr.io/org/app:1',
   ],
   [
     'HOST_NAME_IMAGES not a JSON object',
@@ -935,7 +1018,7 @@ describe('the CLI (main.ts)', () => {
       'a bad URI in HOST_NAME_IMAGES',
       [],
       { HOST_NAME_IMAGES: '{"host-name":"not-a-uri"}' },
-      'HOST_NAME_IMAGES["host-name"] = "not-a-uri" is not allowed; expected registry/repository:tag or registry/repository@sha256:<digest>',
+      'HOST_NAME_IMAGES["host-name"] = "not-a-uri" is not allowed; expected [registry/]repository:tag or [registry/]repository@sha256:<digest>, e.g. nginx:1.27 or ghcr.io/org/app:1',
     ],
     [
       'malformed JSON in HOST_NAME_IMAGES',

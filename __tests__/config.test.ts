@@ -162,6 +162,8 @@ describe('environment config', () => {
           secretsKmsKeyArn: undefined,
           healthCheck: { command: HEALTHCHECK_COMMAND, intervalSeconds: 15, timeoutSeconds: 5, retries: 3, startPeriodSeconds: 60 },
           stopTimeoutSeconds: 30,
+          readonlyRootFilesystem: true,
+          writablePaths: [],
         },
         targetGroup: {
           healthCheckPath: '/actuator/health/readiness',
@@ -297,5 +299,39 @@ describe('services', () => {
       startPeriodSeconds: 60,
     });
     expect(c.services[0].targetGroup.healthCheckPath).toBe('/health');
+  });
+
+  test('a stock image: its Docker Hub name written out, writable paths in name order (64 MiB unless sized), a user', () => {
+    const c = resolveEnvironment('qa', {
+      services: {
+        web: {
+          image: { uri: 'nginx:1.27' },
+          routing: { default: true },
+          container: {
+            writablePaths: { run: { path: '/var/run', sizeMiB: 1 }, cache: { path: '/var/cache/nginx' } },
+            user: '101:101',
+          },
+        },
+      },
+    });
+    const [web] = c.services;
+    expect(web.image).toEqual({ kind: 'uri', uri: 'docker.io/library/nginx:1.27' });
+    expect(web.container).toMatchObject({
+      readonlyRootFilesystem: true,
+      writablePaths: [
+        { name: 'cache', path: '/var/cache/nginx', sizeMiB: 64 },
+        { name: 'run', path: '/var/run', sizeMiB: 1 },
+      ],
+      user: '101:101',
+    });
+  });
+
+  test('an image that must write to its root may have a writable root, and no user unless one is named', () => {
+    const c = resolveEnvironment('qa', {
+      services: { web: { image: { uri: 'bitnami/nginx:1' }, routing: { default: true }, container: { readonlyRootFilesystem: false } } },
+    });
+    expect(c.services[0].image).toEqual({ kind: 'uri', uri: 'docker.io/bitnami/nginx:1' });
+    expect(c.services[0].container.readonlyRootFilesystem).toBe(false);
+    expect(c.services[0].container).not.toHaveProperty('user');
   });
 });

@@ -20,6 +20,8 @@ const CONTAINER: ServiceConfig['container'] = {
   secrets: {},
   healthCheck: RUNTIME_PROFILE_DEFAULTS['spring-boot'].healthCheck,
   stopTimeoutSeconds: 30,
+  readonlyRootFilesystem: true,
+  writablePaths: [],
 };
 const SCALING: ServiceConfig['scaling'] = {
   minTasks: 1,
@@ -119,6 +121,33 @@ describe('LoadBalancedService', () => {
       privileged: false,
       mountPoints: [{ sourceVolume: 'tmp', containerPath: '/tmp', readOnly: false }],
     });
+  });
+
+  test('container: no tmpfs and no user unless configured (the image decides who it runs as)', () => {
+    expect(container).not.toHaveProperty('linuxParameters');
+    expect(container).not.toHaveProperty('user');
+  });
+
+  test('container: writable paths are tmpfs mounts of their size, the user is passed on, the root may be writable', () => {
+    const writablePaths = [
+      { name: 'cache', path: '/var/cache/nginx', sizeMiB: 64 },
+      { name: 'run', path: '/run', sizeMiB: 1 },
+    ];
+    const configured = synthService({ container: { ...CONTAINER, writablePaths, user: 'www-data' } });
+    const [c] = JSON.parse(onlyResource(configured.json, 'aws_ecs_task_definition').container_definitions);
+    expect(c).toMatchObject({
+      readonlyRootFilesystem: true,
+      linuxParameters: {
+        tmpfs: [
+          { containerPath: '/var/cache/nginx', size: 64 },
+          { containerPath: '/run', size: 1 },
+        ],
+      },
+      user: 'www-data',
+      mountPoints: [{ sourceVolume: 'tmp', containerPath: '/tmp', readOnly: false }],
+    });
+    const writable = synthService({ container: { ...CONTAINER, readonlyRootFilesystem: false } });
+    expect(JSON.parse(onlyResource(writable.json, 'aws_ecs_task_definition').container_definitions)[0].readonlyRootFilesystem).toBe(false);
   });
 
   test('execution role has the managed execution policy only; the task role has nothing', () => {

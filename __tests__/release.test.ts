@@ -147,12 +147,12 @@ describe('HOST_NAME_IMAGES: service name -> image URI', () => {
     [
       'a URI without a tag or digest',
       { HOST_NAME_IMAGES: JSON.stringify({ web: WEB_DIGEST, orders: `${REGISTRY}/host-name/orders` }) },
-      `HOST_NAME_IMAGES["orders"] = "${REGISTRY}/host-name/orders" is not allowed; expected registry/repository:tag or registry/repository@sha256:<digest>`,
+      `HOST_NAME_IMAGES["orders"] = "${REGISTRY}/host-name/orders" is not allowed; expected [registry/]repository:tag or [registry/]repository@sha256:<digest>, e.g. nginx:1.27 or ghcr.io/org/app:1`,
     ],
     [
       'a value that is no string',
       { HOST_NAME_IMAGES: '{"web":["a"]}' },
-      'HOST_NAME_IMAGES["web"] = ["a"] is not allowed; expected registry/repository:tag or registry/repository@sha256:<digest>',
+      'HOST_NAME_IMAGES["web"] = ["a"] is not allowed; expected [registry/]repository:tag or [registry/]repository@sha256:<digest>, e.g. nginx:1.27 or ghcr.io/org/app:1',
     ],
     [
       'malformed JSON',

@@ -4,6 +4,7 @@ import { Testing } from 'cdktf';
 import { addEnvironmentStacks } from '../src/app';
 import { selectEnvironments } from '../src/environment/select';
 import { readRolloutSettings, SettingsError } from '../harness/rollout-settings';
+import { CONTAINER_RUN_ENVIRONMENTS } from '../harness/fixtures/container-run-environment';
 
 /** The dev stack as `npm run synth -- dev` writes it. */
 function devStack(): any {
@@ -71,6 +72,14 @@ describe('readRolloutSettings (what npm run test:rollout takes from cdk.tf.json)
     delete copy.resource.aws_ecs_service.second;
     copy.resource.aws_ecs_service[id].load_balancer[0].target_group_arn = 'arn:aws:elasticloadbalancing:...';
     expect(() => readRolloutSettings(copy)).toThrow(SettingsError);
+  });
+
+  it("takes a service's tmpfs paths as writable and its user", () => {
+    const [fixture] = addEnvironmentStacks(Testing.app(), selectEnvironments(['container-run'], {}, CONTAINER_RUN_ENVIRONMENTS));
+    const s = readRolloutSettings(JSON.parse(Testing.synth(fixture)), 'nginx-nonroot');
+    expect(s.container.writablePaths).toEqual(['/tmp', '/run', '/var/lib/nginx']);
+    expect(s.container.user).toBe('www-data');
+    expect(readRolloutSettings(stack).container.user).toBeUndefined();
   });
 
   it('matches the file npm run synth writes, when there is one', () => {

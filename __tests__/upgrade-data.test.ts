@@ -9,7 +9,7 @@ import { Testing } from 'cdktf';
 import { addEnvironmentStacks } from '../src/app';
 import { selectEnvironments } from '../src/environment/select';
 import { DATA_BEARING, UPGRADE_FIXTURES } from '../harness/upgrade';
-import { imagesFromUri } from '../harness/emulator-stack';
+import { EMULATOR_IMAGE_URI, imagesFromUri } from '../harness/emulator-stack';
 import { ENVIRONMENTS } from '../src/environments';
 
 type Tf = {
@@ -25,11 +25,7 @@ const dataBearing = (json: Tf) =>
 
 /** The current stack as the fixtures were synthesized: images from a URI (the harness's emulator synthesis). */
 function current(environment: string): Tf {
-  const [config] = selectEnvironments(
-    [environment],
-    {},
-    { [environment]: imagesFromUri(ENVIRONMENTS[environment], 'registry.example/image:1') },
-  );
+  const [config] = selectEnvironments([environment], {}, { [environment]: imagesFromUri(ENVIRONMENTS[environment], EMULATOR_IMAGE_URI) });
   return JSON.parse(Testing.synth(addEnvironmentStacks(Testing.app(), [config])[0]));
 }
 

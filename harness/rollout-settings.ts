@@ -28,8 +28,10 @@ export interface ContainerSettings {
   readonly memoryReservationMiB?: number;
   readonly cpuUnits?: number;
   readonly readonlyRootFilesystem: boolean;
-  /** Container paths of writable task volumes (the harness mounts a tmpfs there). */
+  /** Container paths of writable task volumes and tmpfs mounts (the harness mounts a tmpfs on each). */
   readonly writablePaths: readonly string[];
+  /** Who the container runs as; unset: the image's user. */
+  readonly user?: string;
 }
 
 export interface RolloutSettings {
@@ -166,7 +168,8 @@ export function readRolloutSettings(stack: Json, serviceName?: string): RolloutS
   const volumes: Json[] = taskDefinition.volume ?? [];
   const writablePaths = (def.mountPoints ?? [])
     .filter((m: Json) => !m.readOnly && volumes.some((v) => v.name === m.sourceVolume && !v.host_path))
-    .map((m: Json) => String(m.containerPath));
+    .map((m: Json) => String(m.containerPath))
+    .concat((def.linuxParameters?.tmpfs ?? []).map((t: Json) => String(t.containerPath)));
 
   return {
     serviceName: service.name,
@@ -192,6 +195,7 @@ export function readRolloutSettings(stack: Json, serviceName?: string): RolloutS
       cpuUnits: def.cpu,
       readonlyRootFilesystem: def.readonlyRootFilesystem === true,
       writablePaths,
+      ...(def.user !== undefined ? { user: String(def.user) } : {}),
     },
   };
 }

@@ -22,6 +22,7 @@ import { createConnection, createServer } from 'node:net';
 import { join } from 'node:path';
 import { readRolloutSettings, RolloutSettings, SettingsError } from './rollout-settings';
 import { HarnessError, PROJECT_ROOT, WORK_DIR } from './terraform';
+import { dockerRunning, stopDockerd } from './docker-engine';
 
 const OUT_DIR = join(WORK_DIR, 'rollout');
 const STACK = 'host-name-dev';
@@ -380,6 +381,7 @@ class Cluster {
     if (c.cpuUnits && c.cpuUnits >= 2) args.push('--cpu-shares', String(c.cpuUnits));
     if (c.readonlyRootFilesystem) args.push('--read-only');
     for (const path of c.writablePaths) args.push('--tmpfs', path);
+    if (c.user) args.push('--user', c.user);
     for (const e of c.environment) args.push('-e', `${e.name}=${e.value}`);
     args.push(this.image);
     this.tasks.push(task);
@@ -452,8 +454,6 @@ function synthesize(): RolloutSettings {
   }
 }
 
-const dockerRunning = () => run('docker', ['info'], { timeoutS: 20 }).status === 0;
-
 /** The image to run, built by `workload/test-image.sh --build-only` (shared with the image test) unless ROLLOUT_IMAGE. */
 function prepareImage(): { image: string; startedDockerd: boolean } {
   const wasRunning = dockerRunning();
@@ -478,24 +478,6 @@ function prepareImage(): { image: string; startedDockerd: boolean } {
   const id = /--build-only: \S+ is (sha256:[0-9a-f]{64})/.exec(r.stdout)?.[1];
   if (!id) throw new HarnessError(`workload/test-image.sh --build-only printed no image id; see ${buildLog}`);
   return { image: id, startedDockerd };
-}
-
-function stopDockerd(): void {
-  const pid = Number(existsSync('/var/run/docker.pid') ? readFileSync('/var/run/docker.pid', 'utf8').trim() : NaN);
-  if (!Number.isInteger(pid)) return;
-  try {
-    process.kill(pid, 'SIGTERM');
-  } catch {
-    return;
-  }
-  for (let i = 0; i < 60; i++) {
-    try {
-      process.kill(pid, 0);
-    } catch {
-      return;
-    }
-    spawnSync('sleep', ['0.5']);
-  }
 }
 
 function freePort(): Promise<number> {

@@ -11,7 +11,8 @@ import { addEnvironmentStacks, addRegistryStack, addStateBootstrapStacks, regist
 import { EnvironmentSettings } from '../src/environment/config';
 import { MAX_NAME_PREFIX_LENGTH } from '../src/environment/resolve';
 import { ENVIRONMENTS } from '../src/environments';
-import { overridesFromEnv, selectEnvironments } from '../src/environment/select';
+import { IMAGES_VARIABLE, overridesFromEnv, selectEnvironments } from '../src/environment/select';
+import { DEFAULT_SERVICES } from '../src/services/settings';
 import { imagesFromUri } from './emulator-stack';
 import { StateBootstrapStack } from '../src/bootstrap/state-bootstrap-stack';
 import { STATE_STACK_NAME } from '../src/shared/names';
@@ -77,11 +78,16 @@ const EDGE_CASES: Record<string, EnvironmentSettings> = {
           secretsKmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000',
         },
       },
-      // The default route, generic, with its own container health check.
+      // The default route, generic, with its own container health check, writable paths (tmpfs) and user.
       web: {
         image: { uri: FAKE_IMAGE_URI },
         routing: { default: true },
-        container: { port: 3000, healthCheck: { command: ['CMD-SHELL', 'wget -qO- http://localhost:3000/health || exit 1'] } },
+        container: {
+          port: 3000,
+          healthCheck: { command: ['CMD-SHELL', 'wget -qO- http://localhost:3000/health || exit 1'] },
+          writablePaths: { cache: { path: '/var/cache/app', sizeMiB: 32 }, run: { path: '/run', sizeMiB: 1 } },
+          user: '1000:1000',
+        },
       },
     },
   },
@@ -143,9 +149,13 @@ interface Check {
 function exportChecks(setup: TerraformSetup): Check[] {
   const env: NodeJS.ProcessEnv = { ...process.env };
   let note = 'as exported';
-  if (!setup.canInstall(DOCKER_PROVIDER) && !env.HOST_NAME_IMAGE_URI) {
-    env.HOST_NAME_IMAGE_URI = FAKE_IMAGE_URI;
-    note = `with a fake HOST_NAME_IMAGE_URI: ${DOCKER_PROVIDER} is not in the mirror`;
+  if (!setup.canInstall(DOCKER_PROVIDER) && !env[IMAGES_VARIABLE]) {
+    // Every service built from source, in any environment, runs the fake image instead.
+    const built = Object.values(ENVIRONMENTS).flatMap((e) =>
+      Object.entries(e.services ?? DEFAULT_SERVICES).flatMap(([name, service]) => (service.image.directory !== undefined ? [name] : [])),
+    );
+    env[IMAGES_VARIABLE] = JSON.stringify(Object.fromEntries(built.map((name) => [name, FAKE_IMAGE_URI])));
+    note = `with fake ${IMAGES_VARIABLE}: ${DOCKER_PROVIDER} is not in the mirror`;
   }
   const environments = Object.keys(ENVIRONMENTS);
   const stacks = appStackNames(resolveNames(environments, overridesFromEnv(env)).configs);

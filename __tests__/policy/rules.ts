@@ -1014,7 +1014,7 @@ export const RULES: readonly Rule[] = [
     id: 'ecs-read-only-root-filesystem',
     checkov: 'CKV_AWS_336',
     checks: 'Every container sets readonlyRootFilesystem = true, unless listed in READONLY_ROOT_EXCEPTIONS',
-    why: 'An attacker who gets code execution cannot drop tools or alter the app on disk; writes go to the /tmp task volume.',
+    why: "An attacker who gets code execution cannot drop tools or alter the app on disk; writes go to the /tmp task volume and each service's configured writable paths (tmpfs).",
     check: (json) =>
       perContainer(json, (c) =>
         c.readonlyRootFilesystem === true || (c.name !== undefined && c.name in READONLY_ROOT_EXCEPTIONS)

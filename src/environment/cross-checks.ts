@@ -1,6 +1,7 @@
 /** The checks that span areas: each compares one area's resolved settings with another's. */
 import { BLOCKED_PATHS_PRIORITY, EdgeConfig, ServiceConfig } from './config';
 import { edgeRuleCount } from '../edge/resolve';
+import { checkProductionImage } from '../services/image-reference';
 import { RUNTIME_PROFILE_DEFAULTS } from '../services/runtime-profiles';
 import { environmentNames, serviceLogGroupName } from '../shared/names';
 import { Validator } from '../shared/validator';
@@ -27,6 +28,11 @@ export function checkLoadBalancerQuotas(v: Validator, loadBalancer: EdgeConfig['
     rules <= loadBalancer.rulesQuota,
     `at most ${loadBalancer.rulesQuota} listener rules on one ALB, ${rules} here: raise "Rules per Application Load Balancer" in Service Quotas, then set loadBalancer.rulesQuota`,
   );
+}
+
+/** A production environment runs only images pinned by digest, or from private ECR (a pull-through mirror among them). */
+export function checkProductionImages(v: Validator, services: readonly ServiceConfig[]): void {
+  for (const service of services) if (service.image.kind === 'uri') checkProductionImage(v, service.name, service.image.uri);
 }
 
 /** The ALB must drop an idle connection before the app does, or it reuses one the app has closed: a 502. */

@@ -7,7 +7,13 @@ import {
   IMAGE_DEFAULTS,
   LOG_RETENTION_DAYS,
 } from './config';
-import { checkBlockedPathsPriority, checkExecLogGroup, checkIdleTimeout, checkLoadBalancerQuotas } from './cross-checks';
+import {
+  checkBlockedPathsPriority,
+  checkExecLogGroup,
+  checkIdleTimeout,
+  checkLoadBalancerQuotas,
+  checkProductionImages,
+} from './cross-checks';
 import { resolveCompute } from '../compute/resolve';
 import { resolveEdge } from '../edge/resolve';
 import { resolveNetwork } from '../network/resolve';
@@ -47,6 +53,7 @@ export function resolveEnvironment(name: string, s: EnvironmentSettings): Enviro
     s.operations,
   );
   if (operations.exec.enabled) checkExecLogGroup(v, namePrefix, services);
+  if (edge.production) checkProductionImages(v, services);
 
   return {
     name,

@@ -2,7 +2,7 @@
 import { ConfigError, resolveEnvironment } from './resolve';
 import { EnvironmentConfig, EnvironmentSettings, ServiceSettings } from './config';
 import { DEFAULT_SERVICES } from '../services/settings';
-import { IMAGE_URI, IMAGE_URI_ALLOWED } from '../services/resolve';
+import { IMAGE_REFERENCE_FORMS, parseImageReference } from '../services/image-reference';
 import { DEFAULT_ENVIRONMENTS, ENVIRONMENTS } from '../environments';
 
 /** The demo service, built from workload/. */
@@ -86,7 +86,8 @@ function checkImages(
     if (!services.includes(service)) {
       throw new ConfigError(undefined, field, uri, `a key naming a service of an environment: one of ${services.join(', ')}`);
     }
-    if (typeof uri !== 'string' || !IMAGE_URI.test(uri)) throw new ConfigError(undefined, field, uri, IMAGE_URI_ALLOWED);
+    if (typeof uri !== 'string' || parseImageReference(uri) === undefined)
+      throw new ConfigError(undefined, field, uri, IMAGE_REFERENCE_FORMS);
   }
   return images as Record<string, string>;
 }

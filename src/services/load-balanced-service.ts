@@ -15,6 +15,9 @@ import { managedPolicyArn, policyDocument, PolicyStatement, serviceTrustPolicy }
 import { ServiceRoute } from '../edge/load-balancer';
 import { serviceLogGroupName, serviceResourceName } from '../shared/names';
 import { DEPLOYMENT_MAXIMUM_PERCENT } from './resolve';
+import { EXEC_WRITABLE_PATHS, TMP_VOLUME } from './container-filesystem';
+
+export { EXEC_WRITABLE_PATHS } from './container-filesystem';
 
 /** The execution role's only policy: pull from ECR and write logs. */
 export const EXECUTION_MANAGED_POLICY = 'service-role/AmazonECSTaskExecutionRolePolicy';
@@ -54,14 +57,6 @@ export const EXEC_SSM_ACTIONS = [
   'ssmmessages:OpenControlChannel',
   'ssmmessages:OpenDataChannel',
 ] as const;
-
-/**
- * Writable paths of the SSM agent ECS Exec injects: AWS documents ECS Exec as unsupported with a
- * read-only root filesystem because the agent writes its state and logs there. Task volumes on the
- * parent directories (the agent's log directory is itself a bind mount from the host, nested inside)
- * keep the root read-only, the workaround from containers-roadmap#1359.
- */
-export const EXEC_WRITABLE_PATHS = { 'ssm-state': '/var/lib/amazon', 'ssm-logs': '/var/log/amazon' } as const;
 
 /**
  * One service on ECS on EC2: a bridge-mode task definition, the service behind its route on the
@@ -134,7 +129,7 @@ export class LoadBalancedService extends Construct {
       executionRoleArn: this.executionRole.arn,
       taskRoleArn: this.taskRole.arn,
       containerDefinitions: JSON.stringify([this.containerDefinition(props)]),
-      volume: [{ name: 'tmp' }, ...(props.execCommand ? Object.keys(EXEC_WRITABLE_PATHS).map((name) => ({ name })) : [])],
+      volume: [{ name: TMP_VOLUME.name }, ...(props.execCommand ? Object.keys(EXEC_WRITABLE_PATHS).map((name) => ({ name })) : [])],
       dependsOn: [...rolePolicies],
     });
   }
@@ -224,14 +219,18 @@ export class LoadBalancedService extends Construct {
         : {}),
       stopTimeout: c.stopTimeoutSeconds,
       privileged: false,
-      // Apps write only to /tmp (Tomcat's work directory for host-name), which is a task volume.
-      readonlyRootFilesystem: true,
+      // Writable: /tmp (a task volume; Tomcat's work directory for host-name) and the configured tmpfs paths.
+      readonlyRootFilesystem: c.readonlyRootFilesystem,
       mountPoints: [
-        { sourceVolume: 'tmp', containerPath: '/tmp', readOnly: false },
+        { sourceVolume: TMP_VOLUME.name, containerPath: TMP_VOLUME.path, readOnly: false },
         ...(props.execCommand
           ? Object.entries(EXEC_WRITABLE_PATHS).map(([sourceVolume, containerPath]) => ({ sourceVolume, containerPath, readOnly: false }))
           : []),
       ],
+      ...(c.writablePaths.length > 0
+        ? { linuxParameters: { tmpfs: c.writablePaths.map((w) => ({ containerPath: w.path, size: w.sizeMiB })) } }
+        : {}),
+      ...(c.user !== undefined ? { user: c.user } : {}),
     };
   }
 

@@ -13,6 +13,8 @@ import { withDefaults } from '../shared/defaults';
 import { NAME, Validator } from '../shared/validator';
 import { defaultCpuTargetPercent, InstanceTypeSpec, tasksPerInstance } from '../compute/instance-types';
 import { CONTAINER_HEALTH_CHECK_TIMING, RUNTIME_PROFILE_DEFAULTS } from './runtime-profiles';
+import { IMAGE_REFERENCE_FORMS, parseImageReference } from './image-reference';
+import { resolveFilesystem } from './container-filesystem';
 
 /** Where `image.directory` is resolved from. */
 export const REPOSITORY_ROOT = resolve(__dirname, '..', '..');
@@ -23,9 +25,6 @@ export const DEPLOYMENT_MAXIMUM_PERCENT = 200;
 /** Derived priorities fall in 1000-49999, leaving 1-999 and 50000 for explicit ones. */
 const DERIVED_PRIORITY = { from: 1000, count: 49000 } as const;
 
-/** An image URI by tag or digest, as `image.uri` and the pipeline's image overrides take it. */
-export const IMAGE_URI = /^[a-z0-9.-]+(:\d+)?\/[a-z0-9._\/-]+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$/;
-export const IMAGE_URI_ALLOWED = 'registry/repository:tag or registry/repository@sha256:<digest>';
 const ECR_REPOSITORY = /^[a-z0-9]+([._\/-][a-z0-9]+)*$/;
 const HOST_HEADER = /^[A-Za-z0-9*?]([A-Za-z0-9.*?-]{0,126}[A-Za-z0-9*?])?$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -131,8 +130,9 @@ function resolveImage(
   const one = (given.directory === undefined) !== (given.uri === undefined);
   v.check(`${at}.image`, image, one, 'exactly one of { directory } (built from source) or { uri }');
   if (given.uri !== undefined) {
-    v.check(`${at}.image.uri`, given.uri, IMAGE_URI.test(given.uri), IMAGE_URI_ALLOWED);
-    return { kind: 'uri', uri: given.uri };
+    const reference = parseImageReference(given.uri);
+    v.check(`${at}.image.uri`, given.uri, reference !== undefined, IMAGE_REFERENCE_FORMS);
+    return { kind: 'uri', uri: reference!.uri };
   }
   const directory = resolve(REPOSITORY_ROOT, given.directory!);
   v.check(
@@ -235,7 +235,7 @@ function resolveContainer(
     v.check(
       `${at}.container.healthCheck.command`,
       healthCheck.command,
-      (kind === 'CMD' || kind === 'CMD-SHELL') && healthCheck.command.length > 1,
+      (kind === 'CMD' && healthCheck.command.length > 1) || (kind === 'CMD-SHELL' && healthCheck.command.length === 2),
       '["CMD", ...] or ["CMD-SHELL", "..."]',
     );
     v.integer(`${at}.container.healthCheck.intervalSeconds`, healthCheck.intervalSeconds, 5, 300);
@@ -251,6 +251,7 @@ function resolveContainer(
     secretsKmsKeyArn: c.secretsKmsKeyArn,
     healthCheck,
     stopTimeoutSeconds,
+    ...resolveFilesystem(v, at, c, sized.memoryMiB),
   };
 }
 

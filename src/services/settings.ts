@@ -1,5 +1,5 @@
 /** A service's settings (what an environment may set) and its resolved config (what constructs receive). */
-import { Fields } from '../shared/known-fields';
+import { Fields, mapOf } from '../shared/known-fields';
 
 /**
  * The ECS agent's default stop timeout (ECS_CONTAINER_STOP_TIMEOUT), in seconds, and the default
@@ -29,7 +29,11 @@ export interface ServiceImageSettings {
   readonly directory?: string;
   /** ECR repository name when building. @default `<namePrefix>-<service>` */
   readonly repositoryName?: string;
-  /** An image built elsewhere: `registry/repo:tag` or `registry/repo@sha256:…`. @default none */
+  /**
+   * An image built elsewhere: `registry/repo:tag` or `registry/repo@sha256:…`, or a Docker Hub name with a tag,
+   * written out in full (`nginx:1.27` is `docker.io/library/nginx:1.27`). A production environment takes a
+   * digest or a private ECR image. @default none
+   */
   readonly uri?: string;
 }
 
@@ -67,6 +71,20 @@ export interface ContainerHealthCheckSettings {
   readonly startPeriodSeconds?: number;
 }
 
+/**
+ * Defaults of the container's file system settings: the root read-only, and the size of a writable path
+ * that names none (a tmpfs needs one).
+ */
+export const CONTAINER_FILESYSTEM_DEFAULTS = { readonlyRootFilesystem: true, writablePathSizeMiB: 64 } as const;
+
+/** A writable path of a read-only container: a tmpfs mount (memory-backed, empty at each start). */
+export interface WritablePathSettings {
+  /** Absolute path in the container, e.g. `/var/cache/nginx`. */
+  readonly path: string;
+  /** Size limit in MiB; what it holds counts against the container's memoryMiB. @default 64 (CONTAINER_FILESYSTEM_DEFAULTS) */
+  readonly sizeMiB?: number;
+}
+
 export interface ContainerSettings {
   /** Port the app listens on inside the container (on a dynamic host port). @default 8000 */
   readonly port?: number;
@@ -89,6 +107,19 @@ export interface ContainerSettings {
   readonly healthCheck?: ContainerHealthCheckSettings | 'none';
   /** Seconds between SIGTERM and SIGKILL, 2-120. @default 30 (CONTAINER_STOP_TIMEOUT_SECONDS) */
   readonly stopTimeoutSeconds?: number;
+  /**
+   * The root file system is read-only: an image that writes elsewhere than /tmp (always writable, a task
+   * volume) and its `writablePaths` fails. @default true (CONTAINER_FILESYSTEM_DEFAULTS)
+   */
+  readonly readonlyRootFilesystem?: boolean;
+  /**
+   * More writable paths, by name: tmpfs mounts (ECS `linuxParameters.tmpfs`, EC2 launch type only). Stock
+   * nginx needs its cache and pid directories: `{ cache: { path: '/var/cache/nginx' }, run: { path: '/var/run' } }`.
+   * @default {} (none)
+   */
+  readonly writablePaths?: Readonly<Record<string, WritablePathSettings>>;
+  /** Who the container runs as: `uid`, `uid:gid`, `user` or `user:group`, never root. @default the image's USER */
+  readonly user?: string;
 }
 
 export interface TargetGroupSettings {
@@ -154,6 +185,13 @@ export interface ServiceSettings {
   readonly deployment?: DeploymentSettings;
 }
 
+/** A writable path, resolved. */
+export interface WritablePath {
+  readonly name: string;
+  readonly path: string;
+  readonly sizeMiB: number;
+}
+
 /** A container health check, resolved. */
 export type ContainerHealthCheck = Required<ContainerHealthCheckSettings>;
 
@@ -184,6 +222,10 @@ export interface ServiceConfig {
     readonly secretsKmsKeyArn?: string;
     readonly healthCheck?: ContainerHealthCheck;
     readonly stopTimeoutSeconds: number;
+    readonly readonlyRootFilesystem: boolean;
+    /** In name order. */
+    readonly writablePaths: readonly WritablePath[];
+    readonly user?: string;
   };
   readonly targetGroup: Required<TargetGroupSettings>;
   readonly scaling: Required<ScalingSettings>;
@@ -237,6 +279,9 @@ export const SERVICE_FIELDS: Fields<ServiceSettings> = {
     secretsKmsKeyArn: true,
     healthCheck: { command: true, intervalSeconds: true, timeoutSeconds: true, retries: true, startPeriodSeconds: true },
     stopTimeoutSeconds: true,
+    readonlyRootFilesystem: true,
+    writablePaths: mapOf<WritablePathSettings>({ path: true, sizeMiB: true }),
+    user: true,
   },
   targetGroup: {
     healthCheckPath: true,
