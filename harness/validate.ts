@@ -13,6 +13,10 @@ import { MAX_NAME_PREFIX_LENGTH } from '../src/environment/resolve';
 import { ENVIRONMENTS } from '../src/environments';
 import { IMAGES_VARIABLE, overridesFromEnv, selectEnvironments } from '../src/environment/select';
 import { DEFAULT_SERVICES } from '../src/services/settings';
+import { fleetEnvironment } from './fleet';
+
+/** Services of the generated environment that proves one ALB takes dozens. */
+const FLEET_SIZE = 60;
 import { imagesFromUri } from './emulator-stack';
 import { StateBootstrapStack } from '../src/bootstrap/state-bootstrap-stack';
 import { STATE_STACK_NAME } from '../src/shared/names';
@@ -133,6 +137,8 @@ function buildApp(app: App, setup: TerraformSetup): Target[] {
   targets.push({ stack: addRegistryStack(app, registryEnvironments()), note: 'the shared image registry' });
   const [edge] = selectEnvironments([], {}, EDGE_CASES);
   targets.push({ stack: addEnvironmentStacks(app, [edge])[0], note: 'every optional feature and the longest name prefix (not deployed)' });
+  const [fleet] = selectEnvironments([], {}, { fleet: fleetEnvironment(FLEET_SIZE) });
+  targets.push({ stack: addEnvironmentStacks(app, [fleet])[0], note: `${FLEET_SIZE} services on one ALB (not deployed)` });
   return targets;
 }
 
