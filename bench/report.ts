@@ -248,14 +248,14 @@ say(
         '',
       ],
       [
-        'before issue 17: `node --require tsx/cjs main.ts` (tsx transpiles the sources at every start)',
+        'transpiled at every start: `node --require tsx/cjs main.ts` (tsx transpiles the sources at every start)',
         s(synth.transpiled?.median),
         range(synth.transpiled),
         mib(synthTranspiled.max),
         mib(synthTranspiled.tree),
       ],
       [
-        'before issue 7: `tsx main.ts` (the tsx CLI runs the app in a second node process)',
+        'the tsx CLI: `tsx main.ts` (the tsx CLI runs the app in a second node process)',
         s(synth.before?.median),
         range(synth.before),
         mib(synthBefore.max),
@@ -268,8 +268,8 @@ say(
     `\`npx cdktf synth\` takes ${ratio(synth.template?.median, synth.ours?.median)} the time of ours and ${ratio(synthTemplate.tree, synthOurs.tree)} the memory (process tree); ` +
     `without npx ${ratio(synth['template-no-npx']?.median, synth.ours?.median)}.** Both synthesize the same app (cdktf.json's app is the same command), so the difference is the CLI. ` +
     `Output: ${meta.synth_identical === 'yes' ? "byte-identical to the transpiled sources' for every stack (compared in this run)" : meta.synth_identical === 'no' ? "**differs from the transpiled sources'** (compared in this run)" : 'not compared'}. ` +
-    `Tuning, before → after: \`node --require tsx/cjs main.ts\` → \`${meta.synth_command}\` (issue 17) took ${ratio(synth.ours?.median, synth.transpiled?.median)} the time and ${ratio(synthOurs.tree, synthTranspiled.tree)} the memory; ` +
-    `\`tsx main.ts\` → \`node --require tsx/cjs main.ts\` (issue 7) ${ratio(synth.transpiled?.median, synth.before?.median)} and ${ratio(synthTranspiled.tree, synthBefore.tree)}.`,
+    `Tuning, before → after: \`node --require tsx/cjs main.ts\` → \`${meta.synth_command}\` took ${ratio(synth.ours?.median, synth.transpiled?.median)} the time and ${ratio(synthOurs.tree, synthTranspiled.tree)} the memory; ` +
+    `\`tsx main.ts\` → \`node --require tsx/cjs main.ts\` ${ratio(synth.transpiled?.median, synth.before?.median)} and ${ratio(synthTranspiled.tree, synthBefore.tree)}.`,
   '',
   'Time: hyperfine, one warm-up run, output directories outside the working tree. Memory, in separate runs: "largest process" is `/usr/bin/time -v` ' +
     '"Maximum resident set size", which for a command that spawns children is the peak of its largest single process, not their sum; ' +
@@ -485,14 +485,14 @@ function fit(spec: (typeof INSTANCE_TYPES)[string], cpu: number, memoryMiB: numb
   return byMemory > n ? `${n} (cpu-bound; memory alone: ${byMemory})` : String(n);
 }
 
-// ------------------------------------------------------------------------------------- goals (issue 17)
+// ------------------------------------------------------------------------------------- goals
 const goal = (ok: boolean) => (ok ? 'reached' : '**not reached**');
 const perCpu64 = (ours?.perCpuSecond ?? NaN) / (nginx?.perCpuSecond ?? NaN);
 const perCpu300 = (ours300?.perCpuSecond ?? NaN) / (nginx300?.perCpuSecond ?? NaN);
 const synthRatio = (synth.ours?.median ?? NaN) / (synth.template?.median ?? NaN);
 say(
   '',
-  '## Goals (issue 17): goal and measured, this run',
+  '## Goals: goal and measured, this run',
   '',
   table(
     ['what', 'goal', 'measured', ''],

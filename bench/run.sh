@@ -102,8 +102,8 @@ meta task_java_opts "$TASK_JAVA_OPTS"
 
 # ------------------------------------------------------------------------------------------------ 1. synth
 synth_part() {
-  # Ours is whatever package.json's synth runs (measured directly, and through npm); "transpiled" is the command
-  # before issue 17's bundle (tsx transpiling main.ts at every start), "before" the one before issue 7's tuning.
+  # Ours is whatever package.json's synth runs (measured directly, and through npm); "transpiled" is tsx
+  # transpiling main.ts at every start, "before" the tsx CLI running it in a second process.
   local ours transpiled='node --require tsx/cjs main.ts'
   ours=$(node -p "require('./package.json').scripts.synth")
   meta synth_command "$ours"
@@ -408,14 +408,14 @@ tuning_part() {
   # name|launch variant|added to the task's JAVA_TOOL_OPTIONS (later options win)|description
   local variants=(
     "baseline|aot||as deployed"
-    "before|aot|-Dspring.threads.virtual.enabled=false -Dserver.tomcat.max-keep-alive-requests=100|before issue 7's tuning: platform threads, connections closed after 100 requests (Tomcat's defaults)"
+    "before|aot|-Dspring.threads.virtual.enabled=false -Dserver.tomcat.max-keep-alive-requests=100|platform threads, connections closed after 100 requests (Tomcat's defaults)"
     "virtual-threads|aot|-Dspring.threads.virtual.enabled=true|virtual threads for requests (off in application.properties: see its note)"
     "keep-alive-100|aot|-Dserver.tomcat.max-keep-alive-requests=100|connections closed after 100 requests (Tomcat's default)"
     "c1-only|aot|-XX:TieredStopAtLevel=1|C1 JIT only"
     "two-cpus|aot|-XX:ActiveProcessorCount=2|JVM sized for 2 cores (bridge-mode cpu units do not cap them)"
     "heap-40|aot|-Xmx$((TASK_MEMORY_MIB * 40 / 100))m|heap 40% of the task memory (jvmOptions: 60%)"
     "aot-requests|aot-requests||AOT cache trained with 5 s of requests (the image's: up to the context refresh)"
-    "platform-threads|aot|-Dspring.threads.virtual.enabled=false -Dserver.tomcat.threads.max=200 -Dserver.tomcat.threads.min-spare=10|Tomcat's default pool of up to 200 platform threads (before issue 17)"
+    "platform-threads|aot|-Dspring.threads.virtual.enabled=false -Dserver.tomcat.threads.max=200 -Dserver.tomcat.threads.min-spare=10|Tomcat's default pool of up to 200 platform threads"
     "threads-16|aot|-Dspring.threads.virtual.enabled=false -Dserver.tomcat.threads.max=16 -Dserver.tomcat.threads.min-spare=4|platform threads, at most 16"
     "threads-4|aot|-Dspring.threads.virtual.enabled=false -Dserver.tomcat.threads.max=4 -Dserver.tomcat.threads.min-spare=4|platform threads, at most 4"
     "xss-256k|aot|-Xss256k|thread stacks of 256 KiB (jvmOptions: 512 KiB)"
