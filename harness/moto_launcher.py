@@ -299,6 +299,24 @@ def patch_application_autoscaling_missing_policy() -> None:
     ApplicationAutoscalingBackend.delete_scaling_policy = delete_scaling_policy
 
 
+def patch_ecs_missing_capacity_provider() -> None:
+    """Gap: DeleteCapacityProvider of a provider that is not there raises inside moto (an AttributeError,
+    answered 500, which the SDK retries for minutes), where ECS answers ClientException "The specified
+    capacity provider does not exist" (the API reference's DeleteCapacityProvider errors). The provider
+    takes that one as already deleted. Answer as ECS does."""
+    from moto.ecs.exceptions import EcsClientException
+    from moto.ecs.models import EC2ContainerServiceBackend
+
+    original = EC2ContainerServiceBackend.delete_capacity_provider
+
+    def delete_capacity_provider(self, name_or_arn):
+        if self._get_provider(name_or_arn) is None:
+            raise EcsClientException("The specified capacity provider does not exist. Specify a valid name or ARN and try again.")
+        return original(self, name_or_arn)
+
+    EC2ContainerServiceBackend.delete_capacity_provider = delete_capacity_provider
+
+
 def serialized(app):
     """moto's backends are plain dicts with no locks (getmoto/moto#372), and the threaded server
     runs terraform's parallel requests at once: a request that raced another one mutated state,
@@ -324,6 +342,7 @@ def main() -> None:
     patch_logs_kms_key_association()
     patch_launch_template_version_user_data()
     patch_application_autoscaling_missing_policy()
+    patch_ecs_missing_capacity_provider()
     app = serialized(DomainDispatcherApplication(create_backend_app))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     os.environ["MOTO_PORT"] = str(server.port)
