@@ -1,15 +1,32 @@
 import { Construct } from 'constructs';
-import { CONTAINER_STOP_TIMEOUT_SECONDS, EnvironmentSettings } from '../../src/environment/config';
+import { CONTAINER_STOP_TIMEOUT_SECONDS, EnvironmentConfig, EnvironmentSettings } from '../../src/environment/config';
 import { resolveEnvironment } from '../../src/environment/resolve';
+import { Overrides, selectEnvironments } from '../../src/environment/select';
 import { Ec2Capacity, Ec2CapacityProps } from '../../src/compute/ec2-capacity';
 import { INSTANCE_TYPES } from '../../src/compute/instance-types';
 import { PublicLoadBalancer, PublicLoadBalancerProps, RouteOptions } from '../../src/edge/load-balancer';
 import { Network } from '../../src/network/network';
+import { DEMO_DEFAULT_ENVIRONMENTS, DEMO_ENVIRONMENTS } from '../../tools/cost/demo-environments';
+
+export { DEMO_DEFAULT_ENVIRONMENTS, DEMO_ENVIRONMENTS };
 
 export const TEST_CERT = 'arn:aws:acm:us-east-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0';
 export const TEST_IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/host-name:1.0.0';
 
-/** A resolved config for tests, from the dev environment's defaults plus `settings`. */
+/**
+ * Demo environments resolved (dev and prod unless named), as main.ts would with `overrides`. Tests of
+ * the project's own behaviour build from these, never from src/environments.ts, which teams edit.
+ */
+export function demoConfigs(names: readonly string[] = DEMO_DEFAULT_ENVIRONMENTS, overrides: Overrides = {}): EnvironmentConfig[] {
+  return selectEnvironments(names, overrides, DEMO_ENVIRONMENTS);
+}
+
+/** One demo environment with some settings replaced (nested objects whole), resolved under `as`. */
+export function demoConfig(name: string, settings: EnvironmentSettings = {}, as = name): EnvironmentConfig {
+  return resolveEnvironment(as, { ...DEMO_ENVIRONMENTS[name], ...settings });
+}
+
+/** A resolved config for tests, from the defaults plus `settings`. */
 export function testConfig(settings: EnvironmentSettings = {}, name = 'test') {
   return resolveEnvironment(name, settings);
 }
