@@ -163,7 +163,15 @@ describe('bad input: one line, exit code 2', () => {
     expect(() => parseArgs(['--frobnicate'])).toThrow(`unknown option --frobnicate; ${USAGE}`);
     expect(() => parseArgs(['--dir'])).toThrow(`--dir needs a directory; ${USAGE}`);
     expect(() => parseArgs(['--compare', '--markdown'])).toThrow(`--compare needs a directory; ${USAGE}`);
-    expect(() => parseArgs(['--readme', '--markdown'])).toThrow(`--readme takes no --compare or --markdown; ${USAGE}`);
+    for (const argv of [
+      ['--readme', '--markdown'],
+      ['--readme', 'host-name-dev'],
+      ['--readme', '--dir', 'x'],
+    ]) {
+      expect(() => parseArgs(argv)).toThrow(
+        `--readme prices the demo environments and takes no stack, --dir, --compare or --markdown; ${USAGE}`,
+      );
+    }
     expect(parseArgs(['a', '--dir=x', '--compare=y', '--markdown', 'b'])).toEqual({
       stacks: ['a', 'b'],
       dir: 'x',

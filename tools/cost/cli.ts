@@ -1,18 +1,20 @@
 /**
- * npm run cost [-- <stack>...] [--dir cdktf.out] [--compare <base cdktf.out>] [--markdown] [--readme]
+ * npm run cost [-- <stack>...] [--dir cdktf.out] [--compare <base cdktf.out>] [--markdown]
+ * npm run cost -- --readme
  *
  * Prices each synthesized stack (cdktf.out/stacks/<stack>/cdk.tf.json; run `npm run synth` first)
  * at its minimum and maximum size. A stack goes by its name, an environment's by the environment's
- * name too. Bad input: one line on stderr, exit code 2.
+ * name too. --readme rewrites docs/cost.md's section from the demo environments (demo-environments.ts),
+ * synthesized here. Bad input: one line on stderr, exit code 2.
  */
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { DEMO_DEFAULT_ENVIRONMENTS, DEMO_ENVIRONMENTS } from './demo-environments';
 import { CostError, estimateStack, StackEstimate, TerraformJson } from './estimate';
 import { ConfigError } from '../../src/environment/resolve';
-import { overridesFromEnv } from '../../src/environment/select';
+import { overridesFromEnv, selectEnvironments } from '../../src/environment/select';
 import { appStackNames, environmentOf, resolveNames } from '../../src/environment/stacks';
-import { DEFAULT_ENVIRONMENTS } from '../../src/environments';
-import { environmentStackName } from '../../src/shared/names';
 import {
   compareStack,
   renderCompareMarkdown,
@@ -23,7 +25,7 @@ import {
   replaceReadmeSection,
 } from './render';
 
-export const USAGE = 'usage: npm run cost -- [<stack>...] [--dir <cdktf.out>] [--compare <base cdktf.out>] [--markdown] [--readme]';
+export const USAGE = 'usage: npm run cost -- [<stack>...] [--dir <cdktf.out>] [--compare <base cdktf.out>] [--markdown] | --readme';
 
 export interface Options {
   readonly stacks: readonly string[];
@@ -36,7 +38,7 @@ export interface Options {
 
 export function parseArgs(argv: readonly string[]): Options {
   const stacks: string[] = [];
-  let dir = 'cdktf.out';
+  let dir: string | undefined;
   let compare: string | undefined;
   let markdown = false;
   let readme = false;
@@ -58,8 +60,10 @@ export function parseArgs(argv: readonly string[]): Options {
     else if (arg.startsWith('-')) throw new CostError(`unknown option ${arg}; ${USAGE}`);
     else if (arg.trim() !== '') stacks.push(arg);
   }
-  if (readme && (compare !== undefined || markdown)) throw new CostError(`--readme takes no --compare or --markdown; ${USAGE}`);
-  return { stacks, dir, compare, markdown, readme, help };
+  if (readme && (stacks.length > 0 || dir !== undefined || compare !== undefined || markdown)) {
+    throw new CostError(`--readme prices the demo environments and takes no stack, --dir, --compare or --markdown; ${USAGE}`);
+  }
+  return { stacks, dir: dir ?? 'cdktf.out', compare, markdown, readme, help };
 }
 
 /** Hints to run `npm run synth` are true only for the directory it writes to. */
@@ -119,9 +123,24 @@ export function readStack(dir: string, stack: string): TerraformJson {
   }
 }
 
-/** Stack names of the environments `npm run synth` writes (DEFAULT_ENVIRONMENTS). */
-export function environmentStacks(): string[] {
-  return DEFAULT_ENVIRONMENTS.map(environmentStackName);
+/**
+ * The demo's stacks (demo-environments.ts), synthesized in this process and priced: what docs/cost.md
+ * shows. Not src/environments.ts, so a team's own environments never make the document stale.
+ */
+export function demoEstimates(): StackEstimate[] {
+  // Loaded lazily: only --readme synthesizes, and the app with its provider classes takes seconds to load.
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { Testing } = require('cdktf') as typeof import('cdktf');
+  const { addEnvironmentStacks } = require('../../src/app') as typeof import('../../src/app');
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const configs = selectEnvironments(DEMO_DEFAULT_ENVIRONMENTS, {}, DEMO_ENVIRONMENTS);
+  const outdir = mkdtempSync(join(tmpdir(), 'cost-demo-'));
+  try {
+    const stacks = addEnvironmentStacks(Testing.app({ outdir }), configs);
+    return stacks.map((stack) => estimateStack(stack.node.id, JSON.parse(Testing.synth(stack))));
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
 }
 
 export const README_PATH = resolve(__dirname, '..', '..', 'docs', 'cost.md');
@@ -135,8 +154,8 @@ export function run(argv: readonly string[], out: (text: string) => void): void 
   const estimate = (dir: string, stack: string) => estimateStack(stack, readStack(dir, stack));
 
   if (o.readme) {
-    const stacks = o.stacks.length > 0 ? o.stacks.map((s) => stackIn(o.dir, s)) : environmentStacks();
-    const section = renderReadme(stacks.map((s) => estimate(o.dir, s)));
+    const estimates = demoEstimates();
+    const section = renderReadme(estimates);
     const readme = readFileSync(README_PATH, 'utf8');
     let updated: string;
     try {
@@ -145,7 +164,7 @@ export function run(argv: readonly string[], out: (text: string) => void): void 
       throw new CostError((error as Error).message);
     }
     if (updated !== readme) writeFileSync(README_PATH, updated);
-    out(`docs/cost.md: cost section ${updated === readme ? 'already up to date' : 'rewritten'} (${stacks.join(', ')})\n`);
+    out(`docs/cost.md: cost section ${updated === readme ? 'already up to date' : 'rewritten'} (${estimates.map((e) => e.stack).join(', ')})\n`);
     return;
   }
 
