@@ -7,35 +7,36 @@ import { NetworkInterface } from '@cdktf/provider-aws/lib/network-interface';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { TerraformResource, Testing } from 'cdktf';
 import { EnvironmentConfig } from '../../src/environment/config';
-import { resolveEnvironment } from '../../src/environment/resolve';
-import { addRegistryStack } from '../../src/app';
-import { DEFAULT_ENVIRONMENTS, ENVIRONMENTS } from '../../src/environments';
-import { selectEnvironments } from '../../src/environment/select';
+import { addRegistryStack, registryEnvironments } from '../../src/app';
+import { ENVIRONMENTS } from '../../src/environments';
 import { RegistryStack } from '../../src/bootstrap/registry-stack';
-import { REGISTRY_STACK_NAME, STATE_STACK_NAME } from '../../src/shared/names';
+import { environmentStackName, REGISTRY_STACK_NAME, STATE_STACK_NAME } from '../../src/shared/names';
 import { EnvironmentStack } from '../../src/environment/environment-stack';
 import { policyDocument } from '../../src/shared/iam';
 import { StateBootstrapStack } from '../../src/bootstrap/state-bootstrap-stack';
-import { address, synthStack, synthStacks, VARIANTS } from '../support/stacks';
+import { DEMO_ENVIRONMENTS, demoConfig, demoConfigs } from '../support/fixtures';
+import { address, everyEnvironment, synthStack, synthStacks, VARIANTS } from '../support/stacks';
 import { RULES } from './rules';
 
-const dev = () => selectEnvironments(['dev'])[0];
-const prod = (settings = {}) => resolveEnvironment('prod', { ...ENVIRONMENTS.prod, ...settings });
+// The deliberate breaks start from the demo, whose shape they know; src/environments.ts is the team's.
+const dev = () => demoConfigs(['dev'])[0];
+const prod = (settings = {}) => demoConfig('prod', settings);
 
-// Every stack main.ts synthesizes, plus the settings main.ts can also produce (HTTPS, Spot), plus
-// the remote-state bucket's bootstrap stack and the image registry.
+// Every stack main.ts can synthesize from src/environments.ts, whatever it holds, and the registry it
+// makes of them; plus the demo's example and the settings main.ts can also produce (HTTPS, Spot), and
+// the remote-state bucket's bootstrap stack.
 const stacks = [
-  ...synthStacks(),
-  ...synthStacks(selectEnvironments(['microservices'])),
-  synthStack(VARIANTS.cert()),
-  synthStack(VARIANTS.spot()),
+  ...synthStacks(everyEnvironment()),
+  synthRegistryStack(registryEnvironments()),
+  ...[...synthStacks(demoConfigs(['microservices'])), synthStack(VARIANTS.cert()), synthStack(VARIANTS.spot()), synthRegistryStack()].map(
+    (s) => ({ ...s, name: `demo ${s.name}` }),
+  ),
   synthStateStack(),
-  synthRegistryStack(),
 ];
 
-/** The registry as main.ts makes it, changed by `mutate` before synthesis. */
-function synthRegistryStack(mutate: (stack: RegistryStack) => void = () => {}) {
-  const stack = addRegistryStack(Testing.app(), selectEnvironments(DEFAULT_ENVIRONMENTS));
+/** The registry as main.ts makes it (of the demo's environments unless given), changed by `mutate` before synthesis. */
+function synthRegistryStack(configs: readonly EnvironmentConfig[] = demoConfigs(), mutate: (stack: RegistryStack) => void = () => {}) {
+  const stack = addRegistryStack(Testing.app(), configs);
   mutate(stack);
   return { name: stack.node.id, stack, json: JSON.parse(Testing.synth(stack)) };
 }
@@ -58,15 +59,15 @@ afterAll(() => {
 });
 
 describe('every rule passes on every synthesized stack', () => {
-  test('the stacks are the ones main.ts makes (the example too), the cert and spot variants, and the state bucket', () => {
+  test('the stacks: every environment, the registry, the demo example, variants and registry, and the state bucket', () => {
     expect(stacks.map((s) => s.name)).toEqual([
-      'host-name-dev',
-      'host-name-prod',
-      'host-name-microservices',
-      'host-name-cert',
-      'host-name-spot',
-      STATE_STACK_NAME,
+      ...Object.keys(ENVIRONMENTS).map(environmentStackName),
       REGISTRY_STACK_NAME,
+      'demo host-name-microservices',
+      'demo host-name-cert',
+      'demo host-name-spot',
+      `demo ${REGISTRY_STACK_NAME}`,
+      STATE_STACK_NAME,
     ]);
   });
 
@@ -114,10 +115,10 @@ function patchContainer(stack: EnvironmentStack, patch: Record<string, unknown>)
   const [container] = JSON.parse(td.containerDefinitionsInput!);
   td.containerDefinitions = JSON.stringify([{ ...container, ...patch }]);
 }
-/** The stack's first service (dev and prod have one); with secrets, the one that has them. */
+/** The stack's first service (the demo's dev and prod have one); with secrets, the one that has them. */
 const service = (s: EnvironmentStack) => s.services.find((x) => x.secretsPolicy) ?? s.services[0];
 const container = (s: EnvironmentStack) => ({ resource: service(s).taskDefinition, suffix: ` container ${service(s).name}` });
-const microservices = () => selectEnvironments(['microservices'])[0];
+const microservices = () => demoConfigs(['microservices'])[0];
 /** dev's NAT instance (dev runs natMode 'instance'). */
 const nat = (s: EnvironmentStack) => s.network.natInstance!;
 
@@ -289,19 +290,18 @@ const BREAKAGES: Record<string, Breakage> = {
     expected: (s) => ({ resource: s.loadBalancer.loadBalancer, reason: 'no WAF web ACL is associated' }),
   },
   'alb-deletion-protection-in-prod': {
-    config: () => prod({ loadBalancer: { ...ENVIRONMENTS.prod.loadBalancer, deletionProtection: false } }),
+    config: () => prod({ loadBalancer: { ...DEMO_ENVIRONMENTS.prod.loadBalancer, deletionProtection: false } }),
     expected: (s) => ({ resource: s.loadBalancer.loadBalancer, reason: 'deletion protection is off' }),
   },
   'alb-access-logs-in-prod': {
-    config: () => prod({ loadBalancer: { ...ENVIRONMENTS.prod.loadBalancer, accessLogs: false } }),
+    config: () => prod({ loadBalancer: { ...DEMO_ENVIRONMENTS.prod.loadBalancer, accessLogs: false } }),
     expected: (s) => ({ resource: s.loadBalancer.loadBalancer, reason: 'access logs are off' }),
   },
   'target-group-health-check': {
     // "/" passes config validation; only the policy stops it.
     config: () => {
-      const hostName = ENVIRONMENTS.dev.services!['host-name'];
-      return resolveEnvironment('dev', {
-        ...ENVIRONMENTS.dev,
+      const hostName = DEMO_ENVIRONMENTS.dev.services!['host-name'];
+      return demoConfig('dev', {
         services: { 'host-name': { ...hostName, targetGroup: { healthCheckPath: '/' } } },
       });
     },
@@ -358,7 +358,7 @@ const BREAKAGES: Record<string, Breakage> = {
     config: () =>
       prod({
         instanceType: 't3.small',
-        services: { 'host-name': { ...ENVIRONMENTS.prod.services!['host-name'], scaling: { cpuTargetPercent: 60 } } },
+        services: { 'host-name': { ...DEMO_ENVIRONMENTS.prod.services!['host-name'], scaling: { cpuTargetPercent: 60 } } },
       }),
     expected: (s) => ({
       resource: service(s).scalingPolicies[1],
@@ -519,7 +519,7 @@ describe('the HTTPS rules catch more than one way to get it wrong', () => {
   const rule = (id: string) => RULES.find((r) => r.id === id)!;
 
   test('alb-http-redirects-to-https: plain HTTP in an environment that does not set allowPlainHttp', () => {
-    const b = synthStack(resolveEnvironment('dev', { ...ENVIRONMENTS.dev, allowPlainHttp: false }));
+    const b = synthStack(demoConfig('dev', { allowPlainHttp: false }));
     expect(rule('alb-http-redirects-to-https').check(b.json)).toContainEqual({
       address: address(b.stack.loadBalancer.listener),
       reason: expect.stringContaining('other than a 301 to HTTPS'),
@@ -560,7 +560,7 @@ describe('the HTTPS rules catch more than one way to get it wrong', () => {
   test('the production rules follow the production flag, not the name', () => {
     const notProd = synthStack(prod({ production: false, waf: { enabled: false } }));
     expect(rule('waf-in-production').check(notProd.json)).toEqual([]);
-    const stage = synthStack(resolveEnvironment('stage', { ...ENVIRONMENTS.prod, waf: { enabled: false } }));
+    const stage = synthStack(demoConfig('prod', { waf: { enabled: false } }, 'stage'));
     expect(rule('waf-in-production').check(stage.json)).toHaveLength(1);
   });
 });
@@ -710,7 +710,7 @@ describe('the CI role rules catch more than one way to get it wrong', () => {
 
 describe('ecr-lifecycle-keeps-tagged catches every way to expire a running image', () => {
   const rule = RULES.find((r) => r.id === 'ecr-lifecycle-keeps-tagged')!;
-  const withPolicy = (policy: string) => synthRegistryStack((r) => (r.lifecyclePolicies[0].policy = policy)).json;
+  const withPolicy = (policy: string) => synthRegistryStack(undefined, (r) => (r.lifecyclePolicies[0].policy = policy)).json;
 
   test.each([
     ['tagged images by count', { tagStatus: 'tagged', tagPrefixList: ['src-'], countType: 'imageCountMoreThan', countNumber: 20 }],
@@ -847,7 +847,7 @@ describe('every rule catches a deliberately broken stack', () => {
       return;
     }
     if (breakage.registry) {
-      const broken = synthRegistryStack(breakage.registry.mutate);
+      const broken = synthRegistryStack(undefined, breakage.registry.mutate);
       const { resource, reason } = breakage.registry.expected(broken.stack);
       expect(rule.check(broken.json)).toContainEqual({ address: address(resource), reason: expect.stringContaining(reason) });
       return;

@@ -1,11 +1,10 @@
 import { TerraformResource, Testing } from 'cdktf';
 import { addEnvironmentStacks } from '../../src/app';
 import { EnvironmentConfig } from '../../src/environment/config';
-import { resolveEnvironment } from '../../src/environment/resolve';
 import { ENVIRONMENTS } from '../../src/environments';
 import { selectEnvironments } from '../../src/environment/select';
 import { EnvironmentStack } from '../../src/environment/environment-stack';
-import { TEST_CERT } from './fixtures';
+import { DEMO_ENVIRONMENTS, demoConfig, TEST_CERT } from './fixtures';
 import { SynthJson } from './synth';
 
 /** One environment's stack and its synthesized Terraform JSON (cdk.tf.json without "//" metadata). */
@@ -15,8 +14,16 @@ export interface SynthesizedStack {
   readonly json: SynthJson;
 }
 
-/** Every stack main.ts makes (all environments, no overrides: the image is built from workload/). */
-export function synthStacks(configs: readonly EnvironmentConfig[] = selectEnvironments([], {})): SynthesizedStack[] {
+/**
+ * Every environment of src/environments.ts, whatever a team put there: main.ts synthesizes any of
+ * them by name. Suites over these assert what every valid environment must have, never the demo's shapes.
+ */
+export function everyEnvironment(): EnvironmentConfig[] {
+  return selectEnvironments(Object.keys(ENVIRONMENTS));
+}
+
+/** The stacks main.ts makes for `configs` (no overrides: images built from their directories). */
+export function synthStacks(configs: readonly EnvironmentConfig[]): SynthesizedStack[] {
   return addEnvironmentStacks(Testing.app(), configs).map(synthesize);
 }
 
@@ -31,15 +38,15 @@ function synthesize(stack: EnvironmentStack): SynthesizedStack {
   return { name: stack.node.id, stack, json: JSON.parse(Testing.synth(stack)) };
 }
 
-/** Settings main.ts can also produce: HTTPS with a certificate, and Spot capacity. */
+/** Settings main.ts can also produce, on the demo's dev: HTTPS with a certificate, and Spot capacity. */
 export const VARIANTS = {
   cert: () =>
-    resolveEnvironment('cert', {
-      ...ENVIRONMENTS.dev,
-      allowPlainHttp: false,
-      loadBalancer: { ...ENVIRONMENTS.dev.loadBalancer, certificateArn: TEST_CERT },
-    }),
-  spot: () => resolveEnvironment('spot', { ...ENVIRONMENTS.dev, spot: { enabled: true, onDemandBaseCapacity: 1 } }),
+    demoConfig(
+      'dev',
+      { allowPlainHttp: false, loadBalancer: { ...DEMO_ENVIRONMENTS.dev.loadBalancer, certificateArn: TEST_CERT } },
+      'cert',
+    ),
+  spot: () => demoConfig('dev', { spot: { enabled: true, onDemandBaseCapacity: 1 } }, 'spot'),
 };
 
 /** The Terraform address of a construct's resource, as the synthesized JSON names it. */
