@@ -1,12 +1,13 @@
 import { Testing } from 'cdktf';
 import { addEnvironmentStacks, addStateBootstrapStacks } from '../src/app';
 import { environmentStackName } from '../src/shared/names';
-import { ENVIRONMENTS } from '../src/environments';
-import { selectEnvironments, withImage } from '../src/environment/select';
+import { EnvironmentConfig } from '../src/environment/config';
+import { withImage } from '../src/environment/select';
 import { DEFAULT_SERVICES } from '../src/services/settings';
 import { EnvironmentStack, WORKLOAD_DIR } from '../src/environment/environment-stack';
 import { sourceHash } from '../src/services/source-hash';
-import { TEST_CERT, TEST_IMAGE, testConfig } from './support/fixtures';
+import { DEMO_ENVIRONMENTS, demoConfigs, TEST_CERT, TEST_IMAGE, testConfig } from './support/fixtures';
+import { everyEnvironment } from './support/stacks';
 import { SynthJson } from './support/synth';
 
 function synthStack(stack: EnvironmentStack): SynthJson {
@@ -28,12 +29,89 @@ function masked(json: SynthJson): string {
     .join('<SOURCE_HASH_20>');
 }
 
+const SHARED_OUTPUTS = [
+  'alarm_topic_arn',
+  'alb_dns_name',
+  'autoscaling_group_name',
+  'base_url',
+  'capacity_provider_name',
+  'cluster_name',
+  'dashboard_name',
+  'load_balancer_arn',
+  'services',
+  'vpc_id',
+];
+
+/** What is wrong with a stack's outputs for `config`: a missing or extra output, or a service's entry. */
+function outputProblems(config: EnvironmentConfig, json: SynthJson): string[] {
+  const https = config.domain !== undefined || config.loadBalancer.certificateArn !== undefined;
+  const expected = [
+    ...SHARED_OUTPUTS,
+    ...(config.natMode === 'instance' ? ['nat_autoscaling_group_name', 'nat_network_interface_id'] : []),
+    ...(https ? ['https_listener_arn'] : []),
+    ...(config.domain ? ['domain'] : []),
+    ...(config.waf.enabled ? ['web_acl_arn'] : []),
+  ].sort();
+  const actual = Object.keys(json.output ?? {}).sort();
+  const problems = [
+    ...expected.filter((o) => !actual.includes(o)).map((o) => `missing output ${o}`),
+    ...actual.filter((o) => !expected.includes(o)).map((o) => `unexpected output ${o}`),
+  ];
+  const services = json.output?.services?.value ?? {};
+  for (const s of config.services) {
+    const entry = services[s.name];
+    if (!entry) {
+      problems.push(`services: no entry for ${s.name}`);
+      continue;
+    }
+    const keys = ['image_uri', 'log_group', 'service_name', 'target_group_arn', 'target_group_name', 'url'];
+    if (s.image.kind === 'build') keys.push('ecr_repository_url');
+    if (JSON.stringify(Object.keys(entry).sort()) !== JSON.stringify(keys.sort()))
+      problems.push(`services.${s.name}: ${Object.keys(entry)}`);
+    if (!String(entry.url).startsWith(https ? 'https://' : 'http://') || !String(entry.url).endsWith(s.routing.urlPath)) {
+      problems.push(`services.${s.name}.url: ${entry.url}`);
+    }
+    if (s.image.kind === 'uri' && entry.image_uri !== s.image.uri) problems.push(`services.${s.name}.image_uri: ${entry.image_uri}`);
+  }
+  const extra = Object.keys(services).filter((name) => !config.services.some((s) => s.name === name));
+  return [...problems, ...extra.map((name) => `services: unexpected entry ${name}`)];
+}
+
+describe('every environment of src/environments.ts', () => {
+  const configs = everyEnvironment();
+  const synthesized = addEnvironmentStacks(Testing.app(), configs).map((stack, i) => ({
+    config: configs[i],
+    stack,
+    json: synthStack(stack),
+  }));
+
+  test.each(synthesized.map((s) => [s.stack.node.id, s] as const))('%s: its stack name, default tags and every output', (_, s) => {
+    expect(s.stack.node.id).toBe(environmentStackName(s.config.name));
+    expect(s.json.provider!.aws[0]).toMatchObject({
+      region: s.config.region,
+      default_tags: [{ tags: { Project: 'host-name', Environment: s.config.name, ManagedBy: 'cdktf', ...s.config.tags } }],
+    });
+    expect(outputProblems(s.config, s.json)).toEqual([]);
+  });
+
+  test('the output check finds a missing output, a missing service entry and a wrong URL', () => {
+    const [config] = demoConfigs(['prod']);
+    const json = synthStack(addEnvironmentStacks(Testing.app(), [config])[0]);
+    expect(outputProblems(config, json)).toEqual([]);
+    delete json.output!.vpc_id;
+    json.output!.services.value['host-name'].url = 'http://example.com/host-name';
+    expect(outputProblems(config, json)).toEqual(['missing output vpc_id', 'services.host-name.url: http://example.com/host-name']);
+    delete json.output!.services.value['host-name'];
+    expect(outputProblems(config, json)).toContain('services: no entry for host-name');
+  });
+});
+
 describe('the app', () => {
-  const stacks = addEnvironmentStacks(Testing.app(), selectEnvironments([]));
+  const stacks = addEnvironmentStacks(Testing.app(), demoConfigs());
 
   test('one stack per environment, with stable names', () => {
     expect(stacks.map((s) => s.node.id)).toEqual(['host-name-dev', 'host-name-prod']);
-    expect(Object.keys(ENVIRONMENTS).map(environmentStackName)).toEqual(['host-name-dev', 'host-name-prod', 'host-name-microservices']);
+    expect(Object.keys(DEMO_ENVIRONMENTS).map(environmentStackName)).toEqual(['host-name-dev', 'host-name-prod', 'host-name-microservices']);
   });
 
   test.each([
@@ -199,7 +277,7 @@ describe('EnvironmentStack composition', () => {
 });
 
 describe('the microservices example', () => {
-  const [stack] = addEnvironmentStacks(Testing.app(), selectEnvironments(['microservices']));
+  const [stack] = addEnvironmentStacks(Testing.app(), demoConfigs(['microservices']));
   const json = synthStack(stack);
   const rules = Object.values(json.resource!.aws_lb_listener_rule);
   const tgs = json.resource!.aws_lb_target_group;
@@ -246,7 +324,7 @@ describe('state bootstrap stacks', () => {
   const withState = (env: string, bucket: string) => testConfig({ state: { bucket } }, env);
 
   test('none when every environment keeps local state', () => {
-    expect(addStateBootstrapStacks(Testing.app(), selectEnvironments([]))).toEqual([]);
+    expect(addStateBootstrapStacks(Testing.app(), demoConfigs())).toEqual([]);
   });
 
   test('one host-name-state stack for a bucket shared by all environments', () => {
