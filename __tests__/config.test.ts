@@ -1,12 +1,12 @@
 import { formatCidr, overlaps, parseCidr, subnet } from '../src/shared/cidr';
 import { resolveEnvironment } from '../src/environment/resolve';
-import { ENVIRONMENTS } from '../src/environments';
+import { DEFAULT_ENVIRONMENTS, ENVIRONMENTS } from '../src/environments';
 import { overridesFromEnv, requestedEnvironments, selectEnvironments } from '../src/environment/select';
 import { INSTANCE_TYPES, tasksPerInstance } from '../src/compute/instance-types';
 import { WORKLOAD_DIR } from '../src/environment/environment-stack';
 import { HEALTHCHECK_COMMAND, jvmOptions } from '../src/services/runtime-profiles';
 import { derivedPriority } from '../src/services/resolve';
-import { TEST_CERT, testConfig } from './support/fixtures';
+import { DEMO_ENVIRONMENTS, demoConfigs, TEST_CERT, testConfig } from './support/fixtures';
 
 describe('cidr', () => {
   test('parses network CIDRs and rejects host bits, bad octets and prefixes', () => {
@@ -32,11 +32,24 @@ describe('cidr', () => {
   });
 });
 
-describe('environment config', () => {
-  const [dev, prod] = selectEnvironments([]);
+describe('the environments of src/environments.ts, whatever a team put there', () => {
+  test('every one resolves, and the defaults are among them', () => {
+    const names = Object.keys(ENVIRONMENTS);
+    expect(selectEnvironments(names).map((c) => c.name)).toEqual(names);
+    expect(DEFAULT_ENVIRONMENTS.filter((n) => !names.includes(n))).toEqual([]);
+  });
 
-  test('dev and prod exist and resolve', () => {
-    expect(Object.keys(ENVIRONMENTS)).toEqual(expect.arrayContaining(['dev', 'prod']));
+  test('nothing named means DEFAULT_ENVIRONMENTS; a name given twice is one environment', () => {
+    expect(selectEnvironments([]).map((c) => c.name)).toEqual([...new Set(DEFAULT_ENVIRONMENTS)]);
+    const [first] = Object.keys(ENVIRONMENTS);
+    expect(selectEnvironments([first, first]).map((c) => c.name)).toEqual([first]);
+  });
+});
+
+describe('environment config', () => {
+  const [dev, prod] = demoConfigs();
+
+  test('the demo: dev and prod resolve', () => {
     expect(dev.name).toBe('dev');
     expect(prod.name).toBe('prod');
   });
@@ -120,7 +133,7 @@ describe('environment config', () => {
     expect(dev.publicSubnetCidrs).toEqual(['10.10.0.0/20', '10.10.16.0/20']);
     expect(dev.privateSubnetCidrs).toEqual(['10.10.128.0/20', '10.10.144.0/20']);
     expect(prod.privateSubnetCidrs).toEqual(['10.20.128.0/20', '10.20.144.0/20', '10.20.160.0/20']);
-    expect(selectEnvironments(['dev'])[0].publicSubnetCidrs).toEqual(dev.publicSubnetCidrs);
+    expect(demoConfigs(['dev'])[0].publicSubnetCidrs).toEqual(dev.publicSubnetCidrs);
   });
 
   test('defaults apply to an empty environment', () => {
@@ -202,20 +215,19 @@ describe('environment config', () => {
       HOST_NAME_IMAGES: '{"host-name":"1.dkr.ecr.us-east-1.amazonaws.com/x:1"}',
       HOST_NAME_STATE_BUCKET: 'tf-state',
     });
-    const [c, micro] = selectEnvironments(['dev', 'microservices'], o);
+    const [c, micro] = demoConfigs(['dev', 'microservices'], o);
     expect(c.services[0].image).toEqual({ kind: 'uri', uri: '1.dkr.ecr.us-east-1.amazonaws.com/x:1' });
     // An environment without a host-name service keeps its own images.
-    expect(micro.services.map((s) => s.image)).toEqual(selectEnvironments(['microservices'])[0].services.map((s) => s.image));
+    expect(micro.services.map((s) => s.image)).toEqual(demoConfigs(['microservices'])[0].services.map((s) => s.image));
     expect(c.state).toEqual({ bucket: 'tf-state', region: 'us-east-1' });
     expect(overridesFromEnv({ HOST_NAME_IMAGES: '' }).images).toBeUndefined();
   });
 
-  test('the environments to synthesize come from argv, else HOST_NAME_ENVS, else the defaults (not the example)', () => {
-    expect(selectEnvironments([]).map((c) => c.name)).toEqual(['dev', 'prod']);
+  test('the environments to synthesize come from argv, else HOST_NAME_ENVS, else the defaults', () => {
     expect(requestedEnvironments(['prod'], { HOST_NAME_ENVS: 'dev' })).toEqual(['prod']);
     expect(requestedEnvironments([], { HOST_NAME_ENVS: 'dev, prod' })).toEqual(['dev', 'prod']);
     expect(requestedEnvironments([], {})).toEqual([]);
-    expect(selectEnvironments(['prod', 'prod']).map((c) => c.name)).toEqual(['prod']);
+    expect(demoConfigs(['prod', 'prod']).map((c) => c.name)).toEqual(['prod']);
   });
 });
 
@@ -238,7 +250,7 @@ describe('instance sizing', () => {
 });
 
 describe('services', () => {
-  const micro = selectEnvironments(['microservices'])[0];
+  const micro = demoConfigs(['microservices'])[0];
 
   test('the microservices example: three generic services from URIs, each on its path, one with a secret', () => {
     expect(micro.services.map((s) => [s.name, s.profile, s.image.kind, s.routing.pathPatterns, Object.keys(s.container.secrets)])).toEqual([
@@ -257,10 +269,10 @@ describe('services', () => {
     const priorities = Object.fromEntries(micro.services.map((s) => [s.name, s.routing.priority]));
     expect(priorities).toEqual({ posts: derivedPriority('posts'), threads: derivedPriority('threads'), users: derivedPriority('users') });
     const more = resolveEnvironment('microservices', {
-      ...ENVIRONMENTS.microservices,
+      ...DEMO_ENVIRONMENTS.microservices,
       capacity: { min: 1, max: 4 },
       services: {
-        ...ENVIRONMENTS.microservices.services,
+        ...DEMO_ENVIRONMENTS.microservices.services,
         search: { image: { uri: 'r.example/search:1' }, routing: { pathPatterns: ['/search*'] } },
       },
     });
@@ -271,11 +283,11 @@ describe('services', () => {
 
   test('overlapping routes are allowed when both set a priority', () => {
     const c = resolveEnvironment('microservices', {
-      ...ENVIRONMENTS.microservices,
+      ...DEMO_ENVIRONMENTS.microservices,
       services: {
-        ...ENVIRONMENTS.microservices.services,
-        users: { ...ENVIRONMENTS.microservices.services!.users, routing: { pathPatterns: ['/users*'], priority: 20 } },
-        posts: { ...ENVIRONMENTS.microservices.services!.posts, routing: { pathPatterns: ['/users/*/posts*'], priority: 10 } },
+        ...DEMO_ENVIRONMENTS.microservices.services,
+        users: { ...DEMO_ENVIRONMENTS.microservices.services!.users, routing: { pathPatterns: ['/users*'], priority: 20 } },
+        posts: { ...DEMO_ENVIRONMENTS.microservices.services!.posts, routing: { pathPatterns: ['/users/*/posts*'], priority: 10 } },
       },
     });
     expect(c.services.map((s) => [s.name, s.routing.priority])).toContainEqual(['posts', 10]);
