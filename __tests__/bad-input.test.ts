@@ -6,20 +6,23 @@ import { Testing } from 'cdktf';
 import { addEnvironmentStacks } from '../src/app';
 import { EnvironmentSettings, RoutingSettings, ServiceSettings } from '../src/environment/config';
 import { ConfigError, resolveEnvironment } from '../src/environment/resolve';
-import { ENVIRONMENTS } from '../src/environments';
+import { DEFAULT_ENVIRONMENTS, ENVIRONMENTS } from '../src/environments';
 import { DEFAULT_SERVICES } from '../src/services/settings';
 import { overridesFromEnv, requestedEnvironments, selectEnvironments } from '../src/environment/select';
-import { environmentStackName, REGISTRY_STACK_NAME } from '../src/shared/names';
+import { resolveNames } from '../src/environment/stacks';
+import { environmentStackName } from '../src/shared/names';
+import { DEMO_ENVIRONMENTS, demoConfigs } from './support/fixtures';
 
 const IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/host-name:1.0.0';
 const CERT_ID = '0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0';
 
-const dev = ENVIRONMENTS.dev;
-const micro = ENVIRONMENTS.microservices;
+// The cases break the demo, whose messages they know; only the CLI's run main.ts on src/environments.ts.
+const dev = DEMO_ENVIRONMENTS.dev;
+const micro = DEMO_ENVIRONMENTS.microservices;
 /** The dev environment with some settings replaced (nested objects are replaced whole). */
 const devWith = (s: EnvironmentSettings) => () => resolveEnvironment('dev', { ...dev, ...s });
 const microWith = (s: EnvironmentSettings) => () => resolveEnvironment('microservices', { ...micro, ...s });
-const prod = ENVIRONMENTS.prod;
+const prod = DEMO_ENVIRONMENTS.prod;
 const prodWith = (s: EnvironmentSettings) => () => resolveEnvironment('prod', { ...prod, ...s });
 const CERT = `arn:aws:acm:us-east-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0`;
 
@@ -108,7 +111,7 @@ const CASES: readonly (readonly [string, () => unknown, string])[] = [
   ],
   [
     'region changed, AZs not',
-    () => resolveEnvironment('prod', { ...ENVIRONMENTS.prod, region: 'eu-west-1' }),
+    prodWith({ region: 'eu-west-1' }),
     'environment "prod": availabilityZones[0] = "us-east-1a" is not allowed; expected an AZ of eu-west-1, such as eu-west-1a',
   ],
   [
@@ -140,7 +143,7 @@ const CASES: readonly (readonly [string, () => unknown, string])[] = [
   ],
   [
     'CPU credits on a type without them',
-    () => resolveEnvironment('prod', { ...ENVIRONMENTS.prod, instanceType: 'm6i.large', cpuCredits: 'standard' }),
+    prodWith({ instanceType: 'm6i.large', cpuCredits: 'standard' }),
     'environment "prod": cpuCredits = "standard" is not allowed; expected unset: m6i.large is not burstable (only t2, t3, t3a and t4g have CPU credits)',
   ],
   [
@@ -481,7 +484,7 @@ const CASES: readonly (readonly [string, () => unknown, string])[] = [
   ],
   [
     'bad image URI in HOST_NAME_IMAGES',
-    () => selectEnvironments(['dev'], overridesFromEnv({ HOST_NAME_IMAGES: '{"host-name":"not-a-uri"}' })),
+    () => demoConfigs(['dev'], overridesFromEnv({ HOST_NAME_IMAGES: '{"host-name":"not-a-uri"}' })),
     'HOST_NAME_IMAGES["host-name"] = "not-a-uri" is not allowed; expected [registry/]repository:tag or [registry/]repository@sha256:<digest>, e.g. nginx:1.27 or ghcr.io/org/app:1',
   ],
   [
@@ -761,7 +764,7 @@ const CASES: readonly (readonly [string, () => unknown, string])[] = [
   // Names, logs, image, state, tags
   [
     'unknown environment on the command line',
-    () => selectEnvironments(['stage']),
+    () => demoConfigs(['stage']),
     'environment "stage": name = "stage" is not allowed; expected one of dev, prod, microservices',
   ],
   [
@@ -826,12 +829,12 @@ const CASES: readonly (readonly [string, () => unknown, string])[] = [
   ],
   [
     'bad state bucket from HOST_NAME_STATE_BUCKET',
-    () => selectEnvironments(['prod'], overridesFromEnv({ HOST_NAME_STATE_BUCKET: 'My_State' })),
+    () => demoConfigs(['prod'], overridesFromEnv({ HOST_NAME_STATE_BUCKET: 'My_State' })),
     'environment "prod": state.bucket = "My_State" is not allowed; expected an S3 bucket name: 3-63 lowercase letters, digits, dots, hyphens',
   ],
   [
     'bad state region',
-    () => selectEnvironments(['prod'], { stateBucket: 'my-state', stateRegion: 'europe' }),
+    () => demoConfigs(['prod'], { stateBucket: 'my-state', stateRegion: 'europe' }),
     'environment "prod": state.region = "europe" is not allowed; expected an AWS region such as us-east-1',
   ],
   [
@@ -951,20 +954,20 @@ describe('which environments are requested', () => {
     expect(requestedEnvironments(['', ' '], { HOST_NAME_ENVS: 'prod' })).toEqual(['prod']);
   });
 
-  test('nothing requested means every environment, and a repeated name means one stack', () => {
+  test('nothing requested means the defaults, and a repeated name means one stack', () => {
     expect(requestedEnvironments([], {})).toEqual([]);
-    expect(selectEnvironments([]).map((c) => c.name)).toEqual(['dev', 'prod']);
-    expect(selectEnvironments(['prod', 'prod']).map((c) => c.name)).toEqual(['prod']);
+    expect(selectEnvironments([]).map((c) => c.name)).toEqual([...new Set(DEFAULT_ENVIRONMENTS)]);
+    expect(demoConfigs(['prod', 'prod']).map((c) => c.name)).toEqual(['prod']);
   });
 
   test('an unknown name in HOST_NAME_ENVS is rejected like one on the command line', () => {
-    expect(() => selectEnvironments(requestedEnvironments([], { HOST_NAME_ENVS: 'dev,stage' }))).toThrow(
+    expect(() => demoConfigs(requestedEnvironments([], { HOST_NAME_ENVS: 'dev,stage' }))).toThrow(
       new ConfigError('stage', 'name', 'stage', 'one of dev, prod, microservices'),
     );
   });
 
   test('a valid selection still synthesizes, with the override applied', () => {
-    const configs = selectEnvironments(['prod'], overridesFromEnv({ HOST_NAME_IMAGES: JSON.stringify({ 'host-name': IMAGE }) }));
+    const configs = demoConfigs(['prod'], overridesFromEnv({ HOST_NAME_IMAGES: JSON.stringify({ 'host-name': IMAGE }) }));
     const [stack] = addEnvironmentStacks(Testing.app(), configs);
     const json = JSON.parse(Testing.synth(stack));
     expect(stack.node.id).toBe('host-name-prod');
@@ -976,13 +979,38 @@ describe('which environments are requested', () => {
 
 describe('the CLI (main.ts)', () => {
   const root = resolve(__dirname, '..');
-  // Whatever services src/environments.ts has: the message lists them.
-  const KNOWN_SERVICES = [...new Set(Object.values(ENVIRONMENTS).flatMap((e) => Object.keys(e.services ?? DEFAULT_SERVICES)))]
-    .sort()
-    .join(', ');
-  const known = Object.keys(ENVIRONMENTS);
-  /** What synth takes: every environment by either name, and the registry's stack (no state bucket here). */
-  const ALLOWED_NAMES = [...known, ...known.map(environmentStackName), REGISTRY_STACK_NAME].join(', ');
+  // main.ts reads src/environments.ts: the names, services and messages here follow whatever it holds.
+  const NAMES = Object.keys(ENVIRONMENTS);
+  const SERVICES = [...new Set(Object.values(ENVIRONMENTS).flatMap((e) => Object.keys(e.services ?? DEFAULT_SERVICES)))].sort();
+  const UNKNOWN = 'no-such-env';
+  /** What main.ts refuses an unknown name with (resolveNames, which stacks.test.ts holds to its wording). */
+  const unknownMessage = (() => {
+    try {
+      resolveNames([UNKNOWN]);
+    } catch (error) {
+      return (error as Error).message;
+    }
+    throw new Error(`${UNKNOWN} is an environment`);
+  })();
+  /** A default environment (what CI deploys), and one named on the command line only when there is one. */
+  const DEPLOYED = DEFAULT_ENVIRONMENTS[0] ?? NAMES[0];
+  const NAMED = NAMES.find((n) => !DEFAULT_ENVIRONMENTS.includes(n)) ?? DEPLOYED;
+  /** Every built service of `name` mapped to IMAGE: the pipeline's override. */
+  const imagesOf = (name: string) =>
+    JSON.stringify(
+      Object.fromEntries(
+        selectEnvironments([name])[0]
+          .services.filter((s) => s.image.kind === 'build')
+          .map((s) => [s.name, IMAGE]),
+      ),
+    );
+  /** Environment names whose stack directory is among `files`. */
+  const written = (files: string[]) => NAMES.filter((n) => files.some((f) => f.split(/[\\/]/).includes(environmentStackName(n))));
+
+  test('the unknown name is refused naming every environment', () => {
+    expect(unknownMessage).toMatch(new RegExp(`^environment "${UNKNOWN}": name = "${UNKNOWN}" is not allowed; expected .*one of `));
+    for (const name of NAMES) expect(unknownMessage).toContain(name);
+  });
 
   /** Runs main.ts as `npm run synth` does (tools/synth/run.js), in an empty temporary directory, with CDKTF_OUTDIR inside it; returns what it left behind. */
   function runCli(args: string[], env: Record<string, string>) {
@@ -1002,23 +1030,13 @@ describe('the CLI (main.ts)', () => {
   }
 
   const FAILURES: readonly (readonly [string, string[], Record<string, string>, string])[] = [
-    [
-      'unknown environment argument',
-      ['stage'],
-      {},
-      `environment "stage": name = "stage" is not allowed; expected an environment or a stack: one of ${ALLOWED_NAMES}`,
-    ],
-    [
-      'unknown environment in HOST_NAME_ENVS',
-      [],
-      { HOST_NAME_ENVS: 'stage' },
-      `environment "stage": name = "stage" is not allowed; expected an environment or a stack: one of ${ALLOWED_NAMES}`,
-    ],
+    ['unknown environment argument', [UNKNOWN], {}, unknownMessage],
+    ['unknown environment in HOST_NAME_ENVS', [], { HOST_NAME_ENVS: UNKNOWN }, unknownMessage],
     [
       'a bad URI in HOST_NAME_IMAGES',
       [],
-      { HOST_NAME_IMAGES: '{"host-name":"not-a-uri"}' },
-      'HOST_NAME_IMAGES["host-name"] = "not-a-uri" is not allowed; expected [registry/]repository:tag or [registry/]repository@sha256:<digest>, e.g. nginx:1.27 or ghcr.io/org/app:1',
+      { HOST_NAME_IMAGES: JSON.stringify({ [SERVICES[0]]: 'not-a-uri' }) },
+      `HOST_NAME_IMAGES["${SERVICES[0]}"] = "not-a-uri" is not allowed; expected [registry/]repository:tag or [registry/]repository@sha256:<digest>, e.g. nginx:1.27 or ghcr.io/org/app:1`,
     ],
     [
       'malformed JSON in HOST_NAME_IMAGES',
@@ -1030,13 +1048,13 @@ describe('the CLI (main.ts)', () => {
       'an unknown service in HOST_NAME_IMAGES',
       [],
       { HOST_NAME_IMAGES: JSON.stringify({ 'no-such-service': IMAGE }) },
-      `HOST_NAME_IMAGES["no-such-service"] = "${IMAGE}" is not allowed; expected a key naming a service of an environment: one of ${KNOWN_SERVICES}`,
+      `HOST_NAME_IMAGES["no-such-service"] = "${IMAGE}" is not allowed; expected a key naming a service of an environment: one of ${SERVICES.join(', ')}`,
     ],
     [
       'bad HOST_NAME_STATE_BUCKET',
-      ['prod'],
+      [DEPLOYED],
       { HOST_NAME_STATE_BUCKET: 'My_State' },
-      'environment "prod": state.bucket = "My_State" is not allowed; expected an S3 bucket name: 3-63 lowercase letters, digits, dots, hyphens',
+      `environment "${DEPLOYED}": state.bucket = "My_State" is not allowed; expected an S3 bucket name: 3-63 lowercase letters, digits, dots, hyphens`,
     ],
   ];
 
@@ -1049,18 +1067,26 @@ describe('the CLI (main.ts)', () => {
     60_000,
   );
 
-  test('the example environment is written only when named', () => {
-    const result = runCli(['microservices'], {});
+  test('an environment named on the command line is the only one written', () => {
+    const result = runCli([NAMED], {});
     expect(result.status).toBe(0);
-    expect(result.files).toContain(join('out', 'stacks', 'host-name-microservices', 'cdk.tf.json'));
-    expect(result.files.filter((f) => /host-name-(dev|prod)/.test(f))).toEqual([]);
+    expect(result.files).toContain(join('out', 'stacks', environmentStackName(NAMED), 'cdk.tf.json'));
+    expect(written(result.files)).toEqual([NAMED]);
   }, 60_000);
 
-  test('a valid selection writes only its own stack', () => {
-    const result = runCli(['dev'], { HOST_NAME_IMAGES: JSON.stringify({ 'host-name': IMAGE }) });
+  test('a valid selection with the pipeline images writes only its own stack', () => {
+    const result = runCli([DEPLOYED], { HOST_NAME_IMAGES: imagesOf(DEPLOYED) });
     expect(result.status).toBe(0);
     expect(result.stderr).toBe('');
-    expect(result.files).toContain(join('out', 'stacks', 'host-name-dev', 'cdk.tf.json'));
-    expect(result.files.filter((f) => f.includes('host-name-prod'))).toEqual([]);
+    expect(result.files).toContain(join('out', 'stacks', environmentStackName(DEPLOYED), 'cdk.tf.json'));
+    expect(written(result.files)).toEqual([DEPLOYED]);
   }, 60_000);
+
+  test('the check of what was written tells environments apart by whole directory names', () => {
+    const files = [
+      join('out', 'stacks', `${environmentStackName(DEPLOYED)}x`, 'cdk.tf.json'),
+      join('out', 'stacks', environmentStackName(NAMED)),
+    ];
+    expect(written(files)).toEqual([NAMED]);
+  });
 });
