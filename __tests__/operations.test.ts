@@ -1,11 +1,10 @@
 import { TerraformResource } from 'cdktf';
 import { resolveEnvironment } from '../src/environment/resolve';
-import { ENVIRONMENTS } from '../src/environments';
-import { selectEnvironments } from '../src/environment/select';
 import { EXEC_SSM_ACTIONS, EXEC_WRITABLE_PATHS } from '../src/services/load-balanced-service';
 import { NAMESPACES } from '../src/operations/metrics';
 import { environmentNames } from '../src/shared/names';
 import { SERVICE_ALARM_DEFAULTS } from '../src/operations/settings';
+import { DEMO_ENVIRONMENTS, demoConfig, demoConfigs } from './support/fixtures';
 import { address, synthStack, SynthesizedStack } from './support/stacks';
 import { resourcesOf } from './support/synth';
 
@@ -14,7 +13,7 @@ const ref = (resource: TerraformResource, attr: string) => `\${${address(resourc
 const resourceOf = (s: SynthesizedStack, resource: TerraformResource) =>
   resourcesOf(s.json, resource.terraformResourceType)[resource.friendlyUniqueId];
 
-const [devConfig, prodConfig, microConfig] = selectEnvironments(['dev', 'prod', 'microservices']);
+const [devConfig, prodConfig, microConfig] = demoConfigs(['dev', 'prod', 'microservices']);
 const stacks = { dev: synthStack(devConfig), prod: synthStack(prodConfig), microservices: synthStack(microConfig) };
 /** Container Insights per stack: dev has it off, prod and microservices on. */
 const insights = { dev: devConfig.containerInsights, prod: prodConfig.containerInsights, microservices: microConfig.containerInsights };
@@ -138,7 +137,7 @@ describe('Container Insights decides the task-count alarm and widgets, both ways
     [true, 6, 3],
     [false, 5, 0],
   ])('dev with containerInsights %s: %i alarms for its service, %i task/instance count lines', (on, alarms, countLines) => {
-    const { stack, json } = synthStack(resolveEnvironment('dev', { ...ENVIRONMENTS.dev, containerInsights: on }));
+    const { stack, json } = synthStack(demoConfig('dev', { containerInsights: on }));
     expect(stack.serviceAlarms[0].all).toHaveLength(alarms);
     expect(Object.keys(resourcesOf(json, 'aws_cloudwatch_metric_alarm'))).toHaveLength(alarms + 2);
     const dashboard = resourcesOf(json, 'aws_cloudwatch_dashboard')[stack.dashboard.dashboard.friendlyUniqueId];
@@ -183,7 +182,7 @@ describe('alarm thresholds and evaluation come from the config', () => {
 
   test('environment values, then per-service overrides', () => {
     const config = resolveEnvironment('microservices', {
-      ...ENVIRONMENTS.microservices,
+      ...DEMO_ENVIRONMENTS.microservices,
       operations: {
         alarms: {
           p99LatencySeconds: 1,
@@ -338,7 +337,7 @@ describe('the alarm topic', () => {
   test('no subscriptions unless configured; emails and HTTPS endpoints when they are', () => {
     expect(resourcesOf(json, 'aws_sns_topic_subscription')).toEqual({});
     const config = resolveEnvironment('prod', {
-      ...ENVIRONMENTS.prod,
+      ...DEMO_ENVIRONMENTS.prod,
       operations: { notifications: { emails: ['oncall@example.com'], httpsUrls: ['https://hooks.example.com/alarms'] } },
     });
     const subs = Object.values(resourcesOf(synthStack(config).json, 'aws_sns_topic_subscription')).map((x: any) => [

@@ -4,13 +4,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { selectEnvironments } from '../src/environment/select';
 import { REPOSITORY_ROOT } from '../src/services/resolve';
 import { RUNTIME_PROFILE_DEFAULTS, SPRING_BOOT_KEEP_ALIVE_SECONDS } from '../src/services/runtime-profiles';
 import { derivedRequestsPerTarget, MEASURED_REQUESTS_PER_CPU_SECOND } from '../src/services/scaling-targets';
+import { demoConfigs } from './support/fixtures';
 
 const read = (path: string) => readFileSync(join(REPOSITORY_ROOT, path), 'utf8');
-const [dev, prod] = selectEnvironments(['dev', 'prod']);
+const [dev, prod] = demoConfigs(['dev', 'prod']);
 
 describe('the ALB idle timeout stays below the workload keep-alive', () => {
   test("SPRING_BOOT_KEEP_ALIVE_SECONDS is workload/'s server.tomcat.keep-alive-timeout", () => {

@@ -1,10 +1,9 @@
 /** What EnvironmentStack wires for a release: tags on instances, deployment alarms per service, the ECS service-linked role. */
-import { resolveEnvironment } from '../src/environment/resolve';
-import { ENVIRONMENTS } from '../src/environments';
+import { demoConfig } from './support/fixtures';
 import { resourcesOf } from './support/synth';
 import { synthStack } from './support/stacks';
 
-const dev = (settings = {}) => synthStack(resolveEnvironment('dev', { ...ENVIRONMENTS.dev, ...settings }));
+const dev = (settings = {}) => synthStack(demoConfig('dev', settings));
 
 describe('EnvironmentStack, release settings', () => {
   const { json } = dev({ tags: { CostCenter: 'platform' } });

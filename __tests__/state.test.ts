@@ -11,10 +11,10 @@ import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { addEnvironmentStacks } from '../src/app';
 import { ConfigError } from '../src/environment/resolve';
-import { ENVIRONMENTS } from '../src/environments';
 import { overridesFromEnv, selectEnvironments } from '../src/environment/select';
 import { StateBootstrapStack } from '../src/bootstrap/state-bootstrap-stack';
 import { STATE_STACK_NAME } from '../src/shared/names';
+import { DEMO_DEFAULT_ENVIRONMENTS, DEMO_ENVIRONMENTS } from './support/fixtures';
 
 const REPO_ROOT = resolve(__dirname, '..');
 // A fixed image keeps these tests off the docker provider and the workload sources.
@@ -25,9 +25,9 @@ interface SynthesizedTerraform {
   backend?: { s3?: Record<string, unknown> };
 }
 
-/** The `terraform` block of each environment's synthesized stack, by environment name. */
-function terraformBlocks(env: NodeJS.ProcessEnv, environments = ENVIRONMENTS): Record<string, SynthesizedTerraform> {
-  const configs = selectEnvironments([], overridesFromEnv({ HOST_NAME_IMAGES: IMAGES, ...env }), environments);
+/** The `terraform` block of the demo's dev and prod stacks (or of `environments`), by environment name. */
+function terraformBlocks(env: NodeJS.ProcessEnv, environments = DEMO_ENVIRONMENTS): Record<string, SynthesizedTerraform> {
+  const configs = selectEnvironments(DEMO_DEFAULT_ENVIRONMENTS, overridesFromEnv({ HOST_NAME_IMAGES: IMAGES, ...env }), environments);
   const stacks = addEnvironmentStacks(Testing.app(), configs);
   return Object.fromEntries(
     stacks.map((stack, i) => [configs[i].name, JSON.parse(Testing.synth(stack)).terraform as SynthesizedTerraform]),
@@ -42,7 +42,7 @@ describe('remote state backend', () => {
   });
 
   it('takes the bucket from the config, in the environment region by default', () => {
-    const withState = { ...ENVIRONMENTS, dev: { ...ENVIRONMENTS.dev, state: { bucket: 'config-state-bucket' } } };
+    const withState = { ...DEMO_ENVIRONMENTS, dev: { ...DEMO_ENVIRONMENTS.dev, state: { bucket: 'config-state-bucket' } } };
     const blocks = terraformBlocks({}, withState);
     expect(blocks.dev.backend).toEqual({
       s3: {

@@ -10,7 +10,7 @@ import { addEnvironmentStacks } from '../src/app';
 import { selectEnvironments } from '../src/environment/select';
 import { DATA_BEARING, UPGRADE_FIXTURES } from '../harness/upgrade';
 import { EMULATOR_IMAGE_URI, imagesFromUri } from '../harness/emulator-stack';
-import { ENVIRONMENTS } from '../src/environments';
+import { DEMO_ENVIRONMENTS } from './support/fixtures';
 
 type Tf = {
   resource?: Record<string, Record<string, unknown>>;
@@ -23,9 +23,9 @@ const dataBearing = (json: Tf) =>
     (DATA_BEARING as readonly string[]).includes(type) ? Object.keys(byName).map((name) => `${type}.${name}`) : [],
   );
 
-/** The current stack as the fixtures were synthesized: images from a URI (the harness's emulator synthesis). */
+/** The demo's current stack as the fixtures were synthesized: images from a URI (the harness's emulator synthesis). */
 function current(environment: string): Tf {
-  const [config] = selectEnvironments([environment], {}, { [environment]: imagesFromUri(ENVIRONMENTS[environment], EMULATOR_IMAGE_URI) });
+  const [config] = selectEnvironments([environment], {}, { [environment]: imagesFromUri(DEMO_ENVIRONMENTS[environment], EMULATOR_IMAGE_URI) });
   return JSON.parse(Testing.synth(addEnvironmentStacks(Testing.app(), [config])[0]));
 }
 

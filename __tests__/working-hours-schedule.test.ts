@@ -1,13 +1,11 @@
-import { resolveEnvironment } from '../src/environment/resolve';
-import { ENVIRONMENTS } from '../src/environments';
 import { dayRanges, isIanaTimeZone, unixCronDays } from '../src/compute/schedule-times';
+import { demoConfig } from './support/fixtures';
 import { synthStack } from './support/stacks';
 import { resourcesOf } from './support/synth';
 
 const scheduled = (schedule = {}) =>
   synthStack(
-    resolveEnvironment('dev', {
-      ...ENVIRONMENTS.dev,
+    demoConfig('dev', {
       schedule: { enabled: true, timeZone: 'Europe/Berlin', days: 'MON-FRI', start: '07:30', stop: '18:50', ...schedule },
     }),
   );
@@ -65,7 +63,7 @@ describe('WorkingHoursSchedule', () => {
   });
 
   test('a schedule without a NAT instance schedules no NAT', () => {
-    const { json: single, stack: s } = synthStack(resolveEnvironment('dev', { ...ENVIRONMENTS.dev, natMode: 'single' }));
+    const { json: single, stack: s } = synthStack(demoConfig('dev', { natMode: 'single' }));
     expect(Object.keys(resourcesOf(single, 'aws_autoscaling_schedule'))).toHaveLength(2);
     expect(s.schedule!.natActions).toEqual([]);
   });
@@ -81,11 +79,11 @@ describe('WorkingHoursSchedule', () => {
   });
 
   test('off (the default): no scheduled action, sizes owned by Terraform as before', () => {
-    const unscheduled = synthStack(resolveEnvironment('dev', { ...ENVIRONMENTS.dev, schedule: { enabled: false } }));
+    const unscheduled = synthStack(demoConfig('dev', { schedule: { enabled: false } }));
     expect(resourcesOf(unscheduled.json, 'aws_autoscaling_schedule')).toEqual({});
     for (const asg of Object.values(resourcesOf(unscheduled.json, 'aws_autoscaling_group')))
       expect(asg.lifecycle?.ignore_changes ?? []).not.toContain('min_size');
-    const prod = synthStack(resolveEnvironment('prod', ENVIRONMENTS.prod));
+    const prod = synthStack(demoConfig('prod'));
     expect(resourcesOf(prod.json, 'aws_autoscaling_schedule')).toEqual({});
     expect(resourcesOf(prod.json, 'aws_appautoscaling_scheduled_action')).toEqual({});
     const [target] = Object.values(resourcesOf(prod.json, 'aws_appautoscaling_target'));
