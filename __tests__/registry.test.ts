@@ -1,21 +1,25 @@
 /** Build once, promote by digest: the registry stack owns every repository, the release CLI, and what an environment forgets of older code. */
 import { Testing } from 'cdktf';
 import { addEnvironmentStacks, addRegistryStack, registryEnvironments } from '../src/app';
-import { resolveEnvironment } from '../src/environment/resolve';
+import { EnvironmentConfig } from '../src/environment/config';
 import { imageTag } from '../src/services/container-image';
-import { DEFAULT_ENVIRONMENTS, ENVIRONMENTS } from '../src/environments';
-import { HOST_NAME_SERVICE, selectEnvironments, withImage } from '../src/environment/select';
+import { ENVIRONMENTS } from '../src/environments';
+import { HOST_NAME_SERVICE, withImage } from '../src/environment/select';
 import { registryRepositoryName } from '../src/bootstrap/registry-stack';
 import { REGISTRY_STACK_NAME } from '../src/shared/names';
 import { sourceHash } from '../src/services/source-hash';
 import { WORKLOAD_DIR } from '../src/environment/environment-stack';
-import { releaseImage, run } from '../tools/release/cli';
+import { releaseImage, releaseServices, run } from '../tools/release/cli';
+import { DEMO_ENVIRONMENTS, demoConfig, demoConfigs } from './support/fixtures';
 import { resourcesOf, SynthJson } from './support/synth';
 
 const DIGEST_URI = `123456789012.dkr.ecr.us-east-1.amazonaws.com/host-name/host-name@sha256:${'a'.repeat(64)}`;
 
-describe('host-name-registry', () => {
-  const configs = selectEnvironments(DEFAULT_ENVIRONMENTS);
+// What holds for any environments: the demo's, which build an image, and the registry main.ts makes of src/environments.ts.
+describe.each([
+  ['the demo', demoConfigs()],
+  ['src/environments.ts', registryEnvironments()],
+] as const)('host-name-registry of %s', (_, configs: readonly EnvironmentConfig[]) => {
   const stack = addRegistryStack(Testing.app(), configs);
   const json: SynthJson = JSON.parse(Testing.synth(stack));
   const repositories = Object.entries(resourcesOf(json, 'aws_ecr_repository'));
@@ -53,7 +57,7 @@ describe('host-name-registry', () => {
   });
 
   test('every repository is imported when it already exists (created by an environment stack of older code), by its literal name', () => {
-    const imports = (json as any).import as { for_each: string; to: string; id: string }[];
+    const imports = ((json as any).import ?? []) as { for_each: string; to: string; id: string }[];
     expect(imports.map((i) => i.to).sort()).toEqual(repositories.map(([id]) => `aws_ecr_repository.${id}`).sort());
     for (const [id, r] of repositories) {
       expect(imports.find((i) => i.to === `aws_ecr_repository.${id}`)).toEqual({
@@ -62,7 +66,7 @@ describe('host-name-registry', () => {
         id: '${each.key}',
       });
     }
-    expect(Object.keys(json.data!.aws_ecr_repositories)).toEqual(['existing']);
+    if (repositories.length > 0) expect(Object.keys(json.data!.aws_ecr_repositories)).toEqual(['existing']);
   });
 
   test('lifecycle: every repository expires only untagged images, by age (the smallest image.untaggedImageDays)', () => {
@@ -78,13 +82,14 @@ describe('host-name-registry', () => {
       ]);
     }
   });
+});
 
+describe('host-name-registry, what it is given', () => {
   test('two environments sharing a repository name get one resource', () => {
     const shared = ['dev', 'prod'].map((name) =>
-      resolveEnvironment(name, {
-        ...ENVIRONMENTS[name],
+      demoConfig(name, {
         services: {
-          'host-name': { ...ENVIRONMENTS[name].services!['host-name'], image: { directory: 'workload', repositoryName: 'shared' } },
+          'host-name': { ...DEMO_ENVIRONMENTS[name].services!['host-name'], image: { directory: 'workload', repositoryName: 'shared' } },
         },
       }),
     );
@@ -99,17 +104,17 @@ describe('host-name-registry', () => {
   });
 
   test('given the overridden environments it would drop the repositories (why main.ts passes them without)', () => {
-    const overridden = selectEnvironments(DEFAULT_ENVIRONMENTS, { images: { [HOST_NAME_SERVICE]: DIGEST_URI } });
+    const overridden = demoConfigs(undefined, { images: { [HOST_NAME_SERVICE]: DIGEST_URI } });
     const registry = JSON.parse(Testing.synth(addRegistryStack(Testing.app(), overridden)));
     expect(Object.keys(resourcesOf(registry, 'aws_ecr_repository'))).toEqual([]);
   });
 });
 
 describe('environment stacks own no repository, on either path, and forget the one older code created', () => {
-  const synth = (services = ENVIRONMENTS.dev.services!) =>
-    JSON.parse(Testing.synth(addEnvironmentStacks(Testing.app(), [resolveEnvironment('dev', { ...ENVIRONMENTS.dev, services })])[0]));
+  const synth = (services = DEMO_ENVIRONMENTS.dev.services!) =>
+    JSON.parse(Testing.synth(addEnvironmentStacks(Testing.app(), [demoConfig('dev', { services })])[0]));
   const built = synth();
-  const fromUri = synth(withImage(ENVIRONMENTS.dev.services!, HOST_NAME_SERVICE, DIGEST_URI));
+  const fromUri = synth(withImage(DEMO_ENVIRONMENTS.dev.services!, HOST_NAME_SERVICE, DIGEST_URI));
   const repositoryRemovals = (json: any) =>
     (json.removed as { from: string; lifecycle: unknown }[]).filter((r) => /^aws_ecr_/.test(r.from));
 
@@ -118,7 +123,7 @@ describe('environment stacks own no repository, on either path, and forget the o
       expect(resourcesOf(json, 'aws_ecr_repository')).toEqual({});
       expect(resourcesOf(json, 'aws_ecr_lifecycle_policy')).toEqual({});
     }
-    const hostName = resolveEnvironment('dev', ENVIRONMENTS.dev).services.find((s) => s.name === HOST_NAME_SERVICE)!.image;
+    const hostName = demoConfig('dev').services.find((s) => s.name === HOST_NAME_SERVICE)!.image;
     expect(Object.values(built.data.aws_ecr_repository)).toEqual([{ name: hostName.kind === 'build' ? hostName.repositoryName : '' }]);
   });
 
@@ -140,31 +145,39 @@ describe('environment stacks own no repository, on either path, and forget the o
 });
 
 describe('npm run release -- image <service>', () => {
-  test('the build context, platform, tag and repository of the one image dev and prod run', () => {
-    expect(releaseImage('host-name')).toEqual({
+  test('the build context, platform, tag and repository of the one image the demo runs', () => {
+    expect(releaseImage('host-name', demoConfigs())).toEqual({
       directory: 'workload',
       platform: 'linux/amd64',
       tag: imageTag(sourceHash(WORKLOAD_DIR), 'linux/amd64'),
       repository: 'host-name/host-name',
     });
-    const lines: string[] = [];
-    run(['image', 'host-name'], (t) => lines.push(t));
-    expect(lines.join('')).toMatch(
-      /^directory=workload\nplatform=linux\/amd64\ntag=src-[0-9a-f]{20}-amd64\nrepository=host-name\/host-name\n$/,
-    );
+  });
+
+  test("prints each of the deployed environments' built services as key=value lines", () => {
+    for (const { service } of releaseServices()) {
+      const lines: string[] = [];
+      run(['image', service], (t) => lines.push(t));
+      expect(lines.join('')).toBe(
+        Object.entries(releaseImage(service))
+          .map(([k, v]) => `${k}=${v}\n`)
+          .join(''),
+      );
+      expect(lines.join('')).toMatch(
+        /^directory=.+\nplatform=linux\/(amd64|arm64)\ntag=src-[0-9a-f]{20}-(amd64|arm64)\nrepository=host-name\/.+\n$/,
+      );
+    }
   });
 
   test('bad input: exact messages', () => {
+    const built = releaseServices().map((s) => s.service);
     expect(() => run(['image', 'nope'], () => {})).toThrow(
-      'environment "release": service = "nope" is not allowed; expected a service built from a directory: one of host-name',
+      `environment "release": service = "nope" is not allowed; expected a service built from a directory: one of ${built.join(', ')}`,
     );
     expect(() => run(['images'], () => {})).toThrow(
       'environment "release": arguments = "images" is not allowed; expected npm run --silent release -- services | image <service>',
     );
-    const graviton = [
-      resolveEnvironment('dev', ENVIRONMENTS.dev),
-      resolveEnvironment('prod', { ...ENVIRONMENTS.prod, instanceType: 't4g.small' }),
-    ];
+    const graviton = [demoConfig('dev'), demoConfig('prod', { instanceType: 't4g.small' })];
     expect(() => releaseImage('host-name', graviton)).toThrow(
       'environment "release": service = "host-name" is not allowed; expected one build for every environment (same directory and architecture); they differ: dev linux/amd64, prod linux/arm64',
     );
