@@ -12,19 +12,28 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
+import { stackName } from '../src/app';
+import { DEFAULT_ENVIRONMENTS, ENVIRONMENTS } from '../src/environments';
+import { selectEnvironments } from '../src/environment/select';
 
 // `npm run synth` (tools/synth/run.js) runs a cached bundle of main.ts: a changed source must never run stale.
 // In a copy of the app, so its cache and its edits stay out of the working tree.
 const REPO_ROOT = resolve(__dirname, '..');
 const IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/host-name:1.0.0';
+// Whatever src/environments.ts holds: one environment to synthesize, and the image directories the copy needs.
+const ENVIRONMENT = DEFAULT_ENVIRONMENTS[0] ?? Object.keys(ENVIRONMENTS)[0];
+const BUILT = selectEnvironments(Object.keys(ENVIRONMENTS)).flatMap((c) =>
+  c.services.flatMap((s) => (s.image.kind === 'build' ? [{ service: s.name, directory: relative(REPO_ROOT, s.image.directory) }] : [])),
+);
 
 describe('npm run synth: the prebuilt bundle', () => {
   let root: string;
   beforeAll(() => {
     root = mkdtempSync(join(tmpdir(), 'host-name-bundle-'));
-    // workload/Dockerfile: the registry stack validates the environments as configured (built from workload/).
-    for (const path of ['main.ts', 'src', 'tools/synth', 'tsconfig.json', 'package.json', 'workload/Dockerfile']) {
+    // Each built service's Dockerfile: the registry stack validates the environments as configured (built from a directory).
+    const dockerfiles = BUILT.map((b) => join(b.directory, 'Dockerfile'));
+    for (const path of ['main.ts', 'src', 'tools/synth', 'tsconfig.json', 'package.json', ...new Set(dockerfiles)]) {
       cpSync(join(REPO_ROOT, path), join(root, path), { recursive: true });
     }
     // The packages, linked one by one: the copy's node_modules/.cache is its own.
@@ -42,14 +51,14 @@ describe('npm run synth: the prebuilt bundle', () => {
     writeFileSync(join(root, 'src', 'zz-probe.ts'), `process.stdout.write('${probe}\\n');\n`);
     const out = join(root, 'out');
     rmSync(out, { recursive: true, force: true });
-    const run = spawnSync(process.execPath, [join(root, 'tools', 'synth', 'run.js'), 'dev'], {
+    const run = spawnSync(process.execPath, [join(root, 'tools', 'synth', 'run.js'), ENVIRONMENT], {
       cwd: root,
       encoding: 'utf8',
       env: {
         ...process.env,
         HOST_NAME_ENVS: '',
         HOST_NAME_STATE_BUCKET: '',
-        HOST_NAME_IMAGES: JSON.stringify({ 'host-name': IMAGE }),
+        HOST_NAME_IMAGES: JSON.stringify(Object.fromEntries(BUILT.map((b) => [b.service, IMAGE]))),
         CDKTF_OUTDIR: out,
       },
     });
@@ -58,7 +67,7 @@ describe('npm run synth: the prebuilt bundle', () => {
       // The probe's line comes first; synth's report of what it wrote follows.
       stdout: run.stdout.split('\n')[0],
       stderr: run.stderr,
-      wrote: existsSync(join(out, 'stacks', 'host-name-dev', 'cdk.tf.json')),
+      wrote: existsSync(join(out, 'stacks', stackName(ENVIRONMENT), 'cdk.tf.json')),
     };
   }
 
