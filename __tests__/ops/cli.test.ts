@@ -5,6 +5,14 @@ import { describeFailure, parseArgs, run } from '../../tools/ops/cli';
 import { ENVIRONMENTS } from '../../src/environments';
 import { environmentStackName } from '../../src/shared/names';
 
+// tools/ops finds an environment by name in src/environments.ts; these cases know the demo's dev, so it reads the demo.
+jest.mock('../../src/environments', () => {
+  const demo = jest.requireActual('../../tools/cost/demo-environments');
+  return { ENVIRONMENTS: demo.DEMO_ENVIRONMENTS, DEFAULT_ENVIRONMENTS: demo.DEMO_DEFAULT_ENVIRONMENTS };
+});
+/** What the command run as its own process reads: the team's environments. */
+const { DEFAULT_ENVIRONMENTS, ENVIRONMENTS } = jest.requireActual<typeof import('../../src/environments')>('../../src/environments');
+
 /** Clients whose every call answers from `answers` by command name (e.g. DescribeClustersCommand). */
 function fakeClients(answers: Record<string, (input: any) => unknown>, sent: string[] = []): Clients {
   const client = {
@@ -129,7 +137,13 @@ describe('failures become one line', () => {
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_')));
     const r = spawnSync(
       process.execPath,
-      ['--require', require.resolve('tsx/cjs'), join(root, 'tools', 'ops', 'cli.ts'), 'status', 'dev'],
+      [
+        '--require',
+        require.resolve('tsx/cjs'),
+        join(root, 'tools', 'ops', 'cli.ts'),
+        'status',
+        DEFAULT_ENVIRONMENTS[0] ?? Object.keys(ENVIRONMENTS)[0],
+      ],
       {
         env: { ...env, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_EC2_METADATA_DISABLED: 'true' },
         encoding: 'utf8',

@@ -1,12 +1,16 @@
 import { Clients, Clock, DeploymentFailed, OpsError } from '../../tools/ops/aws';
 import { parseArgs, run } from '../../tools/ops/cli';
 import { EnvironmentConfig } from '../../src/environment/config';
-import { resolveEnvironment } from '../../src/environment/resolve';
-import { ENVIRONMENTS } from '../../src/environments';
-import { selectEnvironments } from '../../src/environment/select';
 import { environmentNames } from '../../src/shared/names';
 import { serviceResourceName } from '../../src/services/resolve';
 import { wake } from '../../tools/ops/wake';
+import { demoConfig, demoConfigs } from '../support/fixtures';
+
+// tools/ops finds an environment by name in src/environments.ts; these cases know the demo's dev, so it reads the demo.
+jest.mock('../../src/environments', () => {
+  const demo = jest.requireActual('../../tools/cost/demo-environments');
+  return { ENVIRONMENTS: demo.DEMO_ENVIRONMENTS, DEFAULT_ENVIRONMENTS: demo.DEMO_DEFAULT_ENVIRONMENTS };
+});
 
 type Answer = (input: any) => unknown;
 
@@ -42,9 +46,9 @@ const io = () => {
   return { out, io: { out: (t: string) => out.push(t), interactive: () => 0 } };
 };
 
-const dev = () => selectEnvironments(['dev'])[0];
+const dev = () => demoConfigs(['dev'])[0];
 /** dev with a schedule and any NAT mode, or none: the tests hold for any such configuration. */
-const scheduled = (settings: object = {}) => resolveEnvironment('dev', { ...ENVIRONMENTS.dev, schedule: { enabled: true }, ...settings });
+const scheduled = (settings: object = {}) => demoConfig('dev', { schedule: { enabled: true }, ...settings });
 
 describe('ops wake', () => {
   /** An environment as the schedule's stop leaves it: every group and target at 0, the start actions deployed. */
@@ -191,7 +195,7 @@ describe('ops wake', () => {
   test('no schedule, or not deployed yet: nothing to wake, no change made', async () => {
     const sent: { call: string; input: any }[] = [];
     const lines: string[] = [];
-    const prod = selectEnvironments(['prod'])[0];
+    const prod = demoConfigs(['prod'])[0];
     expect(await wake(fakeClients({}, sent), prod, { clock: fakeClock(), timeoutMs: 1, progress: (l) => lines.push(l) })).toBe(false);
     expect(sent).toEqual([]);
     const gone = { 'ecs.DescribeClustersCommand': () => ({ clusters: [], failures: [{ reason: 'MISSING' }] }) };
