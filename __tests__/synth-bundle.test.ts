@@ -13,9 +13,9 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
-import { stackName } from '../src/app';
 import { DEFAULT_ENVIRONMENTS, ENVIRONMENTS } from '../src/environments';
 import { selectEnvironments } from '../src/environment/select';
+import { environmentStackName } from '../src/shared/names';
 
 // `npm run synth` (tools/synth/run.js) runs a cached bundle of main.ts: a changed source must never run stale.
 // In a copy of the app, so its cache and its edits stay out of the working tree.
@@ -67,7 +67,7 @@ describe('npm run synth: the prebuilt bundle', () => {
       // The probe's line comes first; synth's report of what it wrote follows.
       stdout: run.stdout.split('\n')[0],
       stderr: run.stderr,
-      wrote: existsSync(join(out, 'stacks', stackName(ENVIRONMENT), 'cdk.tf.json')),
+      wrote: existsSync(join(out, 'stacks', environmentStackName(ENVIRONMENT), 'cdk.tf.json')),
     };
   }
 

@@ -5,13 +5,13 @@ import { describeFailure, parseArgs, run } from '../../tools/ops/cli';
 import { ENVIRONMENTS } from '../../src/environments';
 import { environmentStackName } from '../../src/shared/names';
 
-// tools/ops finds an environment by name in src/environments.ts; these cases know the demo's dev, so it reads the demo.
+// tools/ops finds an environment by name in src/environments.ts; these cases know the demo's dev, so it (and ENVIRONMENTS here) reads the demo.
 jest.mock('../../src/environments', () => {
   const demo = jest.requireActual('../../tools/cost/demo-environments');
   return { ENVIRONMENTS: demo.DEMO_ENVIRONMENTS, DEFAULT_ENVIRONMENTS: demo.DEMO_DEFAULT_ENVIRONMENTS };
 });
 /** What the command run as its own process reads: the team's environments. */
-const { DEFAULT_ENVIRONMENTS, ENVIRONMENTS } = jest.requireActual<typeof import('../../src/environments')>('../../src/environments');
+const team = jest.requireActual<typeof import('../../src/environments')>('../../src/environments');
 
 /** Clients whose every call answers from `answers` by command name (e.g. DescribeClustersCommand). */
 function fakeClients(answers: Record<string, (input: any) => unknown>, sent: string[] = []): Clients {
@@ -142,7 +142,7 @@ describe('failures become one line', () => {
         require.resolve('tsx/cjs'),
         join(root, 'tools', 'ops', 'cli.ts'),
         'status',
-        DEFAULT_ENVIRONMENTS[0] ?? Object.keys(ENVIRONMENTS)[0],
+        team.DEFAULT_ENVIRONMENTS[0] ?? Object.keys(team.ENVIRONMENTS)[0],
       ],
       {
         env: { ...env, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_EC2_METADATA_DISABLED: 'true' },
