@@ -6,7 +6,7 @@ import { INSTANCE_TYPES, tasksPerInstance } from '../src/compute/instance-types'
 import { WORKLOAD_DIR } from '../src/environment/environment-stack';
 import { HEALTHCHECK_COMMAND, jvmOptions } from '../src/services/runtime-profiles';
 import { derivedPriority } from '../src/services/resolve';
-import { DEMO_ENVIRONMENTS, demoConfigs, TEST_CERT, testConfig } from './support/fixtures';
+import { DEMO_ENVIRONMENTS, demoConfigs, TEST_CERT, testConfig, UNKNOWN_ENVIRONMENT } from './support/fixtures';
 
 describe('cidr', () => {
   test('parses network CIDRs and rejects host bits, bad octets and prefixes', () => {
@@ -37,6 +37,8 @@ describe('the environments of src/environments.ts, whatever a team put there', (
     const names = Object.keys(ENVIRONMENTS);
     expect(selectEnvironments(names).map((c) => c.name)).toEqual(names);
     expect(DEFAULT_ENVIRONMENTS.filter((n) => !names.includes(n))).toEqual([]);
+    // The tests' unknown name must stay unknown.
+    expect(names).not.toContain(UNKNOWN_ENVIRONMENT);
   });
 
   test('nothing named means DEFAULT_ENVIRONMENTS; a name given twice is one environment', () => {

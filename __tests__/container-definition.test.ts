@@ -3,12 +3,13 @@ import { addEnvironmentStacks } from '../src/app';
 import { selectEnvironments } from '../src/environment/select';
 import { createRequest, DefinitionError } from '../harness/container-definition';
 import { CONTAINER_RUN_ENVIRONMENTS, EXPECTED_FAILURES } from '../harness/fixtures/container-run-environment';
+import { DEMO_ENVIRONMENTS } from './support/fixtures';
 
 const MIB = 1024 * 1024;
 const IMAGE = 'sha256:' + 'a'.repeat(64);
 
 /** Every container definition of a stack with its task's volumes, by container name. */
-function definitions(environment: string, environments?: typeof CONTAINER_RUN_ENVIRONMENTS) {
+function definitions(environment: string, environments: typeof CONTAINER_RUN_ENVIRONMENTS) {
   const [stack] = addEnvironmentStacks(Testing.app(), selectEnvironments([environment], {}, environments));
   const json = JSON.parse(Testing.synth(stack));
   return Object.fromEntries(
@@ -21,7 +22,7 @@ function definitions(environment: string, environments?: typeof CONTAINER_RUN_EN
 
 describe('createRequest: a container definition as the ECS agent asks Docker to run it', () => {
   const fixture = definitions('container-run', CONTAINER_RUN_ENVIRONMENTS);
-  const dev = definitions('dev');
+  const dev = definitions('dev', DEMO_ENVIRONMENTS);
 
   test('the nginx fixture: read-only root, sized tmpfs, the /tmp task volume, hard and soft memory, cpu shares, health check, port', () => {
     const { def, volumes } = fixture.nginx;

@@ -3,17 +3,20 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { WORKLOAD_DIR } from '../src/environment/environment-stack';
 import { selectEnvironments } from '../src/environment/select';
 import { ENVIRONMENTS } from '../src/environments';
 import { environmentStackName, REGISTRY_STACK_NAME, STATE_STACK_NAME } from '../src/shared/names';
 import { parseArgs, selection } from '../tools/export/cli';
 import { absolutePaths, CONFIG_FILE, ExportError, Json, relativize } from '../tools/export/export';
+import { UNKNOWN_ENVIRONMENT } from './support/fixtures';
 
 const ROOT = resolve(__dirname, '..');
 const known = Object.keys(ENVIRONMENTS);
-/** An environment that builds an image from a directory (the docker provider's build context). */
-const builder = selectEnvironments(known).find((c) => c.services.some((s) => s.image.kind === 'build'))!.name;
+/** An environment that builds an image from a directory (the docker provider's build context), if any, and those directories. */
+const configs = selectEnvironments(known);
+const builderConfig = configs.find((c) => c.services.some((s) => s.image.kind === 'build')) ?? configs[0];
+const builder = builderConfig.name;
+const buildDirectories = builderConfig.services.flatMap((s) => (s.image.kind === 'build' ? [s.image.directory] : []));
 
 /** A stack as cdktf synthesizes it from a checkout at /home/me/app. */
 const synthesized = (): Json => ({
@@ -99,12 +102,10 @@ describe('the command', () => {
       expect(resolve(dir, json.terraform.backend.local.path)).toBe(join(ROOT, `terraform.${stack}.tfstate`));
       expect(r.stdout).toContain(`export: ${join(dir, CONFIG_FILE)} (local state ${json.terraform.backend.local.path}`);
     }
-    const images = Object.values<any>(read(environmentStackName(builder)).resource.docker_image);
-    expect(images.length).toBeGreaterThan(0);
-    for (const image of images) {
-      expect(image.build.context.startsWith('/')).toBe(false);
-      expect(resolve(join(out, environmentStackName(builder)), image.build.context)).toBe(WORKLOAD_DIR);
-    }
+    const images = Object.values<any>(read(environmentStackName(builder)).resource.docker_image ?? {});
+    for (const image of images) expect(image.build.context.startsWith('/')).toBe(false);
+    const contexts = images.map((image) => resolve(join(out, environmentStackName(builder)), image.build.context));
+    expect(contexts.sort()).toEqual([...buildDirectories].sort());
   }, 60_000);
 
   test('the S3 backend stays as configured; the state stack keeps its local state, relative', () => {
@@ -120,10 +121,12 @@ describe('the command', () => {
   }, 60_000);
 
   test('bad input: one line, exit 2, nothing written', () => {
-    const unknown = exportCli(['stage']);
+    const unknown = exportCli([UNKNOWN_ENVIRONMENT]);
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toMatch(
-      /^error: environment "stage": name = "stage" is not allowed; expected an environment or a stack: one of [^\n]*\n$/,
+      new RegExp(
+        `^error: environment "${UNKNOWN_ENVIRONMENT}": name = "${UNKNOWN_ENVIRONMENT}" is not allowed; expected an environment or a stack: one of [^\\n]*\\n$`,
+      ),
     );
     expect(readdirSync(out)).toEqual([]);
 

@@ -10,6 +10,9 @@ import { DEMO_DEFAULT_ENVIRONMENTS, DEMO_ENVIRONMENTS } from '../../tools/cost/d
 
 export { DEMO_DEFAULT_ENVIRONMENTS, DEMO_ENVIRONMENTS };
 
+/** A name no environment has; config.test.ts holds src/environments.ts to it. */
+export const UNKNOWN_ENVIRONMENT = 'no-such-env';
+
 export const TEST_CERT = 'arn:aws:acm:us-east-1:123456789012:certificate/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0';
 export const TEST_IMAGE = '123456789012.dkr.ecr.us-east-1.amazonaws.com/host-name:1.0.0';
 
