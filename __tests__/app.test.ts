@@ -111,7 +111,11 @@ describe('the app', () => {
 
   test('one stack per environment, with stable names', () => {
     expect(stacks.map((s) => s.node.id)).toEqual(['host-name-dev', 'host-name-prod']);
-    expect(Object.keys(DEMO_ENVIRONMENTS).map(environmentStackName)).toEqual(['host-name-dev', 'host-name-prod', 'host-name-microservices']);
+    expect(Object.keys(DEMO_ENVIRONMENTS).map(environmentStackName)).toEqual([
+      'host-name-dev',
+      'host-name-prod',
+      'host-name-microservices',
+    ]);
   });
 
   test.each([

@@ -25,7 +25,11 @@ const dataBearing = (json: Tf) =>
 
 /** The demo's current stack as the fixtures were synthesized: images from a URI (the harness's emulator synthesis). */
 function current(environment: string): Tf {
-  const [config] = selectEnvironments([environment], {}, { [environment]: imagesFromUri(DEMO_ENVIRONMENTS[environment], EMULATOR_IMAGE_URI) });
+  const [config] = selectEnvironments(
+    [environment],
+    {},
+    { [environment]: imagesFromUri(DEMO_ENVIRONMENTS[environment], EMULATOR_IMAGE_URI) },
+  );
   return JSON.parse(Testing.synth(addEnvironmentStacks(Testing.app(), [config])[0]));
 }
 

@@ -164,7 +164,9 @@ export function run(argv: readonly string[], out: (text: string) => void): void 
       throw new CostError((error as Error).message);
     }
     if (updated !== readme) writeFileSync(README_PATH, updated);
-    out(`docs/cost.md: cost section ${updated === readme ? 'already up to date' : 'rewritten'} (${estimates.map((e) => e.stack).join(', ')})\n`);
+    out(
+      `docs/cost.md: cost section ${updated === readme ? 'already up to date' : 'rewritten'} (${estimates.map((e) => e.stack).join(', ')})\n`,
+    );
     return;
   }
 
