@@ -77,8 +77,9 @@ function render(times: Record<Step, Record<number, number[]>>): string {
     const early = (m[30] - m[3]) / 27;
     const late = (m[60] - m[30]) / 30;
     const ms = (x: number) => (x * 1000).toFixed(0);
-    // Flat when neither half adds a measurable 5 ms per service; else linear while the later half costs at most twice the earlier.
-    const shape = Math.max(early, late) < 0.005 ? 'flat' : late <= early * 2 ? 'linear' : 'faster than linear';
+    // Flat when 60 services cost within a quarter of 3 (the machine's noise is about that); else linear
+    // while the later half's cost per service is at most twice the earlier half's.
+    const shape = m[60] <= m[3] * 1.25 ? 'flat' : late <= Math.max(early, 0) * 2 ? 'linear' : 'faster than linear';
     return `| ${step} | ${SIZES.map((n) => m[n].toFixed(2)).join(' | ')} | ${ratio.toFixed(2)} | ${perService.toFixed(0)} | ${ms(early)} / ${ms(late)} | ${shape} |`;
   });
   return [
