@@ -33,7 +33,12 @@ const SCALING: ServiceConfig['scaling'] = {
   scaleInCooldownSeconds: 300,
   healthCheckGracePeriodSeconds: 60,
 };
-const DEPLOYMENT: ServiceConfig['deployment'] = { waitForSteadyState: true, timeoutMinutes: 20, rollbackOnAlarm: true };
+const DEPLOYMENT: ServiceConfig['deployment'] = {
+  strategy: 'rolling',
+  waitForSteadyState: true,
+  timeoutMinutes: 20,
+  rollbackOnAlarm: true,
+};
 const SSM_ARN = 'arn:aws:ssm:us-east-1:123456789012:parameter/app/db-password';
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:app/api-key-AbCdEf';
 const KMS_ARN = 'arn:aws:kms:us-east-1:123456789012:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0';
