@@ -42,7 +42,7 @@ describe('physical names are unique per resource type', () => {
     services: Object.fromEntries(
       ['alb', 'instance', 'instances', 'cluster', 'ec2', 'alarms', 'flow-logs', 'operations'].map((name) => [
         name,
-        { ...micro.services!.users, routing: { pathPatterns: [`/${name}/*`] } },
+        { ...micro.services!.posts, routing: { pathPatterns: [`/${name}/*`] } },
       ]),
     ),
   });

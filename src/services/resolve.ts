@@ -427,19 +427,19 @@ function resolveDeployment(v: Validator, at: string, s: ServiceSettings): Servic
     `${at}.deployment.waitForSteadyState`,
     d.waitForSteadyState,
     d.waitForSteadyState !== true,
-    "false or unset with strategy 'blue-green': CodeDeploy rolls it out, and npm run release -- deploy waits for it",
+    "false or unset with strategy 'blue-green' (npm run release -- deploy waits)",
   );
   v.check(
     `${at}.deployment.rollbackOnAlarm`,
     rollbackOnAlarm,
     rollbackOnAlarm,
-    "true with strategy 'blue-green': a deployment its alarms stop must move traffic back to the original task set",
+    "true with strategy 'blue-green' (an alarm must move traffic back)",
   );
   v.check(
     `${at}.routing.default`,
     true,
     !(s.routing?.default ?? SERVICE_DEFAULTS.routing.default),
-    "a routed service (pathPatterns or hostHeaders) with strategy 'blue-green': CodeDeploy moves the service's listener rule",
+    "a routed service (pathPatterns or hostHeaders) with strategy 'blue-green': CodeDeploy moves its listener rule",
   );
   return { strategy, waitForSteadyState: false, timeoutMinutes, rollbackOnAlarm, blueGreen: resolveBlueGreen(v, at, d) };
 }
@@ -483,7 +483,7 @@ function resolveTestListener(v: Validator, at: string, d: NonNullable<ServiceSet
       `${at}.deployment.testListenerCidrs[${i}]`,
       c,
       cidr!.prefix > 0,
-      'a CIDR narrower than /0: the test listener reaches a version no one has approved yet',
+      'a CIDR narrower than /0: the test listener serves a version not yet approved',
     );
   });
   return { port, cidrs: [...cidrs!] };
