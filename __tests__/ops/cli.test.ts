@@ -4,6 +4,7 @@ import { Clients, OpsError } from '../../tools/ops/aws';
 import { describeFailure, parseArgs, run } from '../../tools/ops/cli';
 import { ENVIRONMENTS } from '../../src/environments';
 import { environmentStackName } from '../../src/shared/names';
+import { selectEnvironments } from '../../src/environment/select';
 
 /** Clients whose every call answers from `answers` by command name (e.g. DescribeClustersCommand). */
 function fakeClients(answers: Record<string, (input: any) => unknown>, sent: string[] = []): Clients {
@@ -101,6 +102,18 @@ describe('ops against fake AWS answers', () => {
       "5 tasks is outside host-name's autoscaling bounds 1-2; change services.host-name.scaling.minTasks/maxTasks in the config and deploy",
     );
     expect(sent).not.toContain('UpdateServiceCommand');
+  });
+
+  test('redeploy of a blue-green service: ECS refuses forceNewDeployment there; the line names the command that deploys it', async () => {
+    const [micro] = selectEnvironments(['microservices']);
+    const blue = micro.services.find((x) => x.deployment.blueGreen)!.name;
+    const sent: string[] = [];
+    await expect(run(['redeploy', 'microservices', blue], io().io, () => fakeClients(deployed(1), sent))).rejects.toThrow(
+      new OpsError(
+        `service "${blue}" of environment "microservices" deploys blue/green and ECS refuses forceNewDeployment on it: npm run release -- deploy microservices ${blue}`,
+      ),
+    );
+    expect(sent).toEqual([]);
   });
 
   test('a service the environment does not have', async () => {

@@ -261,6 +261,11 @@ export async function scale(
 
 /** A new deployment of the same task definition: fresh tasks (new instances' agents, a new image pull by digest, exec turned on). */
 export async function redeploy(c: Clients, config: EnvironmentConfig, service: string): Promise<void> {
+  if (config.services.find((s) => s.name === service)?.deployment.blueGreen) {
+    throw new OpsError(
+      `service "${service}" of environment "${config.name}" deploys blue/green and ECS refuses forceNewDeployment on it: npm run release -- deploy ${config.name} ${service}`,
+    );
+  }
   await requireService(c, config, service);
   await c.ecs.send(new UpdateServiceCommand({ cluster: namesOf(config).cluster, service, forceNewDeployment: true }));
 }
