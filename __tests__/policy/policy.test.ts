@@ -793,12 +793,21 @@ describe('the CodeDeploy rules catch more than one way to get it wrong', () => {
     ]);
   });
 
-  test('codedeploy-service-ignores-what-codedeploy-moves: a test listener that owns its default action', () => {
-    const b = broken((s) => (blueGreen(s).route.blueGreen!.testListener!.lifecycle = {}));
+  test('codedeploy-service-ignores-what-codedeploy-moves: a test listener that owns its default action, destroyed after the second target group', () => {
+    const b = broken((s) => {
+      const listener = blueGreen(s).route.blueGreen!.testListener!;
+      listener.lifecycle = {};
+      listener.dependsOn = [];
+    });
+    const listener = address(blueGreen(b.stack).route.blueGreen!.testListener!);
     expect(rule('codedeploy-service-ignores-what-codedeploy-moves').check(b.json)).toEqual([
       {
-        address: address(blueGreen(b.stack).route.blueGreen!.testListener!),
+        address: listener,
         reason: `forwards to ${address(blueGreen(b.stack).service)}'s target groups but does not ignore default_action`,
+      },
+      {
+        address: listener,
+        reason: `does not depend on ${address(blueGreen(b.stack).route.blueGreen!.alternateTargetGroup)}, which CodeDeploy may forward it to`,
       },
     ]);
   });

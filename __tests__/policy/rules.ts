@@ -1222,8 +1222,8 @@ export const RULES: readonly Rule[] = [
   {
     id: 'codedeploy-service-ignores-what-codedeploy-moves',
     checkov: '—',
-    checks: `A CODE_DEPLOY ECS service has a deployment group, ignores ${CODE_DEPLOY_IGNORED.join(', ')}, and every listener rule (action) or listener (default_action) forwarding to its target groups ignores the forward`,
-    why: 'CodeDeploy moves the task set, its target group and the forward between the two target groups; a Terraform that still owned them would move traffic back to the old tasks on the next apply.',
+    checks: `A CODE_DEPLOY ECS service has a deployment group, ignores ${CODE_DEPLOY_IGNORED.join(', ')}, and every listener rule (action) or listener (default_action) forwarding to its target groups ignores the forward and depends on both target groups`,
+    why: 'CodeDeploy moves the task set, its target group and the forward between the two target groups; a Terraform that still owned them would move traffic back to the old tasks on the next apply, and one that destroyed a target group before the forward now using it would be refused (ResourceInUse).',
     check: (json) =>
       resources(json, 'aws_ecs_service')
         .filter((svc) => isCodeDeploy(svc.attrs))
@@ -1234,12 +1234,16 @@ export const RULES: readonly Rule[] = [
             ...(deploymentGroupsOf(json, svc.address).length === 0 ? ['no CodeDeploy deployment group deploys it'] : []),
             ...(missing.length > 0 ? [`does not ignore ${missing.join(', ')}`] : []),
           ].map((reason) => ({ address: svc.address, reason }));
-          const forwards = forwardsTo(json, serviceTargetGroups(json, svc))
-            .filter(({ resource, block }) => !list(resource.attrs.lifecycle?.ignore_changes).some((x) => x === block || x === 'all'))
-            .map(({ resource, block }) => ({
-              address: resource.address,
-              reason: `forwards to ${svc.address}'s target groups but does not ignore ${block}`,
-            }));
+          const targetGroups = serviceTargetGroups(json, svc);
+          const forwards = forwardsTo(json, targetGroups).flatMap(({ resource, block }) => {
+            const ignores = list(resource.attrs.lifecycle?.ignore_changes).some((x) => x === block || x === 'all');
+            const needed = [...refs(resource.attrs[block]), ...list(resource.attrs.depends_on).map(String)];
+            const unordered = [...targetGroups].filter((tg) => !needed.includes(tg));
+            return [
+              ...(ignores ? [] : [`forwards to ${svc.address}'s target groups but does not ignore ${block}`]),
+              ...(unordered.length > 0 ? [`does not depend on ${unordered.join(', ')}, which CodeDeploy may forward it to`] : []),
+            ].map((reason) => ({ address: resource.address, reason }));
+          });
           return [...own, ...forwards];
         }),
   },

@@ -23,6 +23,16 @@ export const NOT_FOUND_ACTION = {
   fixedResponse: { contentType: 'application/json', statusCode: '404', messageBody: '{"status":404,"error":"Not Found"}' },
 } as const;
 
+/**
+ * A forward CodeDeploy moves between the two target groups of a blue/green route: Terraform sets it at
+ * creation only, and destroys it before the second target group, which it may by then forward to
+ * (the load balancer refuses to delete a target group a listener or rule uses).
+ */
+const CODE_DEPLOY_FORWARD = (block: 'action' | 'default_action', alternate: LbTargetGroup) => ({
+  lifecycle: { ignoreChanges: [block] },
+  dependsOn: [alternate],
+});
+
 /** Target group health check. */
 export interface TargetHealthCheck {
   readonly path: string;
@@ -232,10 +242,12 @@ export class PublicLoadBalancer extends Construct {
   public addRoute(name: string, options: RouteOptions): ServiceRoute {
     const scope = new Construct(this, `route-${name}`);
     const targetGroup = this.targetGroup(scope, 'tg', options.targetGroupName, options);
+    const bg = options.blueGreen;
+    const alternate = bg && this.targetGroup(scope, 'alternate-tg', bg.alternateTargetGroupName, options);
     const forward = [{ type: 'forward', targetGroupArn: targetGroup.arn }];
     let listenerRule: LbListenerRule | undefined;
     if (options.default) {
-      if (options.blueGreen) throw new Error(`${name}: a blue/green route needs a listener rule, not the default action`);
+      if (bg) throw new Error(`${name}: a blue/green route needs a listener rule, not the default action`);
       if (this.defaultRoute) throw new Error(`${name}: the default route is already ${this.defaultRoute}`);
       this.defaultRoute = name;
       this.listener.putDefaultAction(forward);
@@ -249,8 +261,7 @@ export class PublicLoadBalancer extends Construct {
           ...(options.hostHeaders.length > 0 ? [{ hostHeader: { values: [...options.hostHeaders] } }] : []),
         ],
         tags: { Name: options.targetGroupName },
-        // CodeDeploy moves the forward between the two target groups: Terraform sets it at creation only.
-        ...(options.blueGreen ? { lifecycle: { ignoreChanges: ['action'] } } : {}),
+        ...(alternate ? CODE_DEPLOY_FORWARD('action', alternate) : {}),
       });
     }
     return {
@@ -259,13 +270,17 @@ export class PublicLoadBalancer extends Construct {
       resourceLabel: `${this.loadBalancer.arnSuffix}/${targetGroup.arnSuffix}`,
       listeners: this.listeners,
       baseUrl: this.baseUrl,
-      ...(options.blueGreen ? { blueGreen: this.blueGreenRoute(scope, options, options.blueGreen, targetGroup) } : {}),
+      ...(bg && alternate ? { blueGreen: this.blueGreenRoute(scope, bg, targetGroup, alternate) } : {}),
     };
   }
 
-  /** The second target group and the test listener, with the ingress that lets the test CIDRs reach it. */
-  private blueGreenRoute(scope: Construct, options: RouteOptions, bg: BlueGreenRouteOptions, serving: LbTargetGroup): BlueGreenRoute {
-    const alternateTargetGroup = this.targetGroup(scope, 'alternate-tg', bg.alternateTargetGroupName, options);
+  /** The test listener, with the ingress that lets the test CIDRs reach it. */
+  private blueGreenRoute(
+    scope: Construct,
+    bg: BlueGreenRouteOptions,
+    serving: LbTargetGroup,
+    alternateTargetGroup: LbTargetGroup,
+  ): BlueGreenRoute {
     const route = { alternateTargetGroup, loadBalancerArnSuffix: this.loadBalancer.arnSuffix, productionListener: this.listener };
     if (!bg.testListener) return route;
     const { port, cidrs } = bg.testListener;
@@ -275,8 +290,7 @@ export class PublicLoadBalancer extends Construct {
       // The production listener's protocol and certificate: test traffic is encrypted where production is.
       ...(this.certificateArn ? { protocol: 'HTTPS', sslPolicy: TLS_POLICY, certificateArn: this.certificateArn } : { protocol: 'HTTP' }),
       defaultAction: [{ type: 'forward', targetGroupArn: serving.arn }],
-      // CodeDeploy points it at the replacement task set during a deployment.
-      lifecycle: { ignoreChanges: ['default_action'] },
+      ...CODE_DEPLOY_FORWARD('default_action', alternateTargetGroup),
     });
     cidrs.forEach(
       (cidr, i) =>
