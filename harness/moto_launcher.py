@@ -391,6 +391,36 @@ def patch_codedeploy_alarm_configuration() -> None:
     DeploymentGroup.to_dict = with_alarms
 
 
+def epoch_seconds(value):
+    """An ISO 8601 timestamp as the JSON protocol's epoch seconds; None and numbers as they are."""
+    from datetime import datetime
+
+    if not isinstance(value, str):
+        return value
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+
+
+def patch_codedeploy_timestamps() -> None:
+    """Gap: moto answers CodeDeploy's timestamps (an application's createTime, a deployment's createTime,
+    startTime, completeTime) as ISO 8601 strings, where the JSON 1.1 protocol and the API reference have
+    epoch seconds; the provider's SDK refuses the answer ("expected Timestamp to be a JSON Number"). Answer
+    numbers, as CodeDeploy does."""
+    from moto.codedeploy.models import Application, DeploymentInfo
+
+    def numeric(to_dict, fields):
+        def convert(self):
+            d = to_dict(self)
+            for field in fields:
+                if d.get(field) is not None:
+                    d[field] = epoch_seconds(d[field])
+            return d
+
+        return convert
+
+    Application.to_dict = numeric(Application.to_dict, ["createTime"])
+    DeploymentInfo.to_dict = numeric(DeploymentInfo.to_dict, ["createTime", "startTime", "completeTime"])
+
+
 def is_approval_wait(group) -> bool:
     """A blue/green group that holds the replacement for someone to continue (STOP_DEPLOYMENT with a wait)."""
     ready = (group.blue_green_deployment_configuration or {}).get("deploymentReadyOption") or {}
@@ -541,6 +571,7 @@ def main() -> None:
     patch_logs_kms_key_association()
     patch_launch_template_version_user_data()
     patch_application_autoscaling_missing_policy()
+    patch_codedeploy_timestamps()
     patch_codedeploy_deletes()
     patch_codedeploy_update_deployment_group()
     patch_codedeploy_alarm_configuration()

@@ -149,8 +149,8 @@ async function changedAddresses(checks: Checks, env: TerraformSetup, dir: string
 /**
  * The ignore list, proven: plan, deploy a new task definition revision of each blue-green service the way
  * the pipeline does (npm run release -- deploy, which CodeDeploy, as the emulator runs it, carries out), see
- * the rule, the test listener and the service moved, and plan again: the service, the listeners, the rules
- * and the deployment group unchanged, and nothing changed that did not before the deployment.
+ * the rule, the test listener and the service moved, and plan again: the service, the listeners and the
+ * rules unchanged, and nothing changed that did not before the deployment.
  */
 export async function checkBlueGreenDeployment(d: Deployment, env: TerraformSetup, dir: string): Promise<void> {
   const services = d.config.services.filter((s) => s.deployment.blueGreen);
