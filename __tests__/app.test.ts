@@ -269,6 +269,25 @@ describe('state bootstrap stacks', () => {
     expect(roles.sort()).toEqual(['host-name-deploy-dev', 'host-name-deploy-prod', 'host-name-plan', 'host-name-push']);
   });
 
+  test("an environment with a blue-green service: its deploy role may pass the stack's roles to CodeDeploy, the others' may not", () => {
+    const micro = ENVIRONMENTS.microservices;
+    const blueGreen = testConfig({ ...micro, state: { bucket: 'tf-state' } }, 'shop');
+    expect(blueGreen.services.some((s) => s.deployment.blueGreen)).toBe(true);
+    const [stack] = addStateBootstrapStacks(Testing.app(), [withState('dev', 'tf-state'), blueGreen], 'my-org/host-name');
+    const policies = Object.values<any>(JSON.parse(Testing.synth(stack)).resource.aws_iam_role_policy).filter(
+      (p) => p.name === 'stack-iam',
+    );
+    const passedTo = Object.fromEntries(
+      policies.map((p) => {
+        const pass = JSON.parse(p.policy).Statement.find((st: any) => st.Sid === 'PassStackRoles');
+        return [p.role.match(/deploy-([a-z]+)/)![1], pass.Condition.StringEquals['iam:PassedToService']];
+      }),
+    );
+    expect(passedTo.shop).toContain('codedeploy.amazonaws.com');
+    expect(passedTo.dev).not.toContain('codedeploy.amazonaws.com');
+    expect(passedTo.dev).toContain('ecs-tasks.amazonaws.com');
+  });
+
   test('a GitHub repository that is not owner/repository, or CI roles over two buckets, is a config error', () => {
     expect(() => addStateBootstrapStacks(Testing.app(), [withState('dev', 'tf-state')], 'https://github.com/my-org/host-name')).toThrow(
       'environment "dev": HOST_NAME_GITHUB_REPOSITORY = "https://github.com/my-org/host-name" is not allowed; expected owner/repository as GitHub spells it, e.g. my-org/host-name',
