@@ -1,6 +1,6 @@
 import { Testing } from 'cdktf';
 import { addEnvironmentStacks, addStateBootstrapStacks } from '../src/app';
-import { environmentStackName } from '../src/shared/names';
+import { blueGreenNames, environmentStackName, serviceResourceName } from '../src/shared/names';
 import { ENVIRONMENTS } from '../src/environments';
 import { selectEnvironments, withImage } from '../src/environment/select';
 import { DEFAULT_SERVICES } from '../src/services/settings';
@@ -204,20 +204,32 @@ describe('the microservices example', () => {
   const rules = Object.values(json.resource!.aws_lb_listener_rule);
   const tgs = json.resource!.aws_lb_target_group;
 
-  test('one ALB, one listener answering a JSON 404, a target group and a rule per service', () => {
+  test('one ALB, one forwarding listener answering a JSON 404, a target group and a rule per service (two groups and a test listener per blue-green one)', () => {
+    const [config] = selectEnvironments(['microservices']);
     expect(Object.keys(json.resource!.aws_lb)).toHaveLength(1);
-    const [listener] = Object.values(json.resource!.aws_lb_listener);
-    expect(listener.default_action[0]).toMatchObject({
+    const listeners = Object.values(json.resource!.aws_lb_listener);
+    const forwarding = listeners.find((l) => l.port === 80)!;
+    expect(forwarding.default_action[0]).toMatchObject({
       type: 'fixed-response',
       fixed_response: { status_code: '404', content_type: 'application/json' },
     });
+    const testPorts = config.services.flatMap((s) =>
+      s.deployment.blueGreen?.testListener ? [s.deployment.blueGreen.testListener.port] : [],
+    );
+    expect(listeners.map((l) => l.port).sort()).toEqual([80, ...testPorts].sort());
+    const expectedGroups = config.services.flatMap((s) => [
+      serviceResourceName(config.namePrefix, s.name),
+      ...(s.deployment.blueGreen ? [blueGreenNames(config.namePrefix, s.name).alternateTargetGroup] : []),
+    ]);
     expect(
       Object.values(tgs)
         .map((t) => t.name)
         .sort(),
-    ).toEqual(['host-name-microservices-posts', 'host-name-microservices-threads', 'host-name-microservices-users']);
-    expect(rules.map((r) => r.condition[0].path_pattern.values[0]).sort()).toEqual(['/actuator*', '/posts*', '/threads*', '/users*']);
-    expect(new Set(rules.map((r) => r.priority)).size).toBe(4);
+    ).toEqual(expectedGroups.sort());
+    expect(rules.map((r) => r.condition[0].path_pattern.values[0]).sort()).toEqual(
+      ['/actuator*', ...config.services.flatMap((s) => s.routing.pathPatterns)].sort(),
+    );
+    expect(new Set(rules.map((r) => r.priority)).size).toBe(config.services.length + 1);
   });
 
   test('each ECS service joins its own target group; only threads reads a secret', () => {
