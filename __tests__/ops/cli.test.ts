@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { Clients, OpsError } from '../../tools/ops/aws';
 import { describeFailure, parseArgs, run } from '../../tools/ops/cli';
 import { ENVIRONMENTS } from '../../src/environments';
-import { environmentStackName } from '../../src/shared/names';
+import { blueGreenNames, environmentStackName, serviceResourceName } from '../../src/shared/names';
 import { selectEnvironments } from '../../src/environment/select';
 
 /** Clients whose every call answers from `answers` by command name (e.g. DescribeClustersCommand). */
@@ -114,6 +114,64 @@ describe('ops against fake AWS answers', () => {
       ),
     );
     expect(sent).toEqual([]);
+  });
+
+  test('status of a blue-green service: its task sets, and its targets in both target groups', async () => {
+    const [micro] = selectEnvironments(['microservices']);
+    const blue = micro.services.find((x) => x.deployment.blueGreen)!.name;
+    const second = blueGreenNames(micro.namePrefix, blue).alternateTargetGroup;
+    const answers = {
+      DescribeClustersCommand: () => ({ clusters: [{ clusterName: 'c', status: 'ACTIVE', runningTasksCount: 4 }] }),
+      DescribeServicesCommand: (input: { services: string[] }) => ({
+        services: input.services.map((name) => ({
+          serviceName: name,
+          status: 'ACTIVE',
+          desiredCount: 1,
+          runningCount: 1,
+          ...(name === blue
+            ? {
+                taskSets: [
+                  {
+                    status: 'PRIMARY',
+                    stabilityStatus: 'STEADY_STATE',
+                    taskDefinition: `arn:aws:ecs:us-east-1:1:task-definition/${name}:2`,
+                    computedDesiredCount: 1,
+                    runningCount: 1,
+                  },
+                  {
+                    status: 'ACTIVE',
+                    stabilityStatus: 'STABILIZING',
+                    taskDefinition: `arn:aws:ecs:us-east-1:1:task-definition/${name}:1`,
+                    computedDesiredCount: 1,
+                    runningCount: 1,
+                  },
+                ],
+              }
+            : {}),
+        })),
+      }),
+      DescribeTargetGroupsCommand: (input: { Names: string[] }) => ({ TargetGroups: [{ TargetGroupArn: `arn:tg/${input.Names[0]}` }] }),
+      // The replacement's targets on the second group, the draining original's on the first.
+      DescribeTargetHealthCommand: (input: { TargetGroupArn: string }) => ({
+        TargetHealthDescriptions:
+          input.TargetGroupArn === `arn:tg/${second}`
+            ? [{ TargetHealth: { State: 'healthy' } }]
+            : input.TargetGroupArn === `arn:tg/${serviceResourceName(micro.namePrefix, blue)}`
+              ? [{ TargetHealth: { State: 'draining' } }]
+              : [],
+      }),
+      DescribeScalableTargetsCommand: () => ({ ScalableTargets: [] }),
+      DescribeAutoScalingGroupsCommand: () => ({ AutoScalingGroups: [] }),
+      ListContainerInstancesCommand: () => ({ containerInstanceArns: [] }),
+      DescribeAlarmsCommand: () => ({ MetricAlarms: [] }),
+    };
+    const { out, io: o } = io();
+    expect(await run(['status', 'microservices'], o, () => fakeClients(answers))).toBe(0);
+    const lines = out.join('').split('\n');
+    const at = lines.findIndex((l) => l.startsWith(`  ${blue}:`));
+    expect(lines[at]).toBe(`  ${blue}: 1/1 running, 0 pending; targets: 1 draining, 1 healthy`);
+    expect(lines[at + 1]).toMatch(new RegExp(`^    PRIMARY +STEADY_STATE +${blue}:2  1/1 running, 0 pending$`));
+    expect(lines[at + 2]).toMatch(new RegExp(`^    ACTIVE +STABILIZING +${blue}:1  1/1 running, 0 pending$`));
   });
 
   test('a service the environment does not have', async () => {
