@@ -1,6 +1,6 @@
 import { Testing } from 'cdktf';
 import { addEnvironmentStacks, addStateBootstrapStacks } from '../src/app';
-import { environmentStackName } from '../src/shared/names';
+import { blueGreenNames, environmentStackName, serviceResourceName } from '../src/shared/names';
 import { EnvironmentConfig } from '../src/environment/config';
 import { withImage } from '../src/environment/select';
 import { DEFAULT_SERVICES } from '../src/services/settings';
@@ -51,6 +51,7 @@ function outputProblems(config: EnvironmentConfig, json: SynthJson): string[] {
     ...(https ? ['https_listener_arn'] : []),
     ...(config.domain ? ['domain'] : []),
     ...(config.waf.enabled ? ['web_acl_arn'] : []),
+    ...(config.services.some((s) => s.deployment.blueGreen) ? ['blue_green'] : []),
   ].sort();
   const actual = Object.keys(json.output ?? {}).sort();
   const problems = [
@@ -286,20 +287,32 @@ describe('the microservices example', () => {
   const rules = Object.values(json.resource!.aws_lb_listener_rule);
   const tgs = json.resource!.aws_lb_target_group;
 
-  test('one ALB, one listener answering a JSON 404, a target group and a rule per service', () => {
+  test('one ALB, one forwarding listener answering a JSON 404, a target group and a rule per service (two groups and a test listener per blue-green one)', () => {
+    const [config] = demoConfigs(['microservices']);
     expect(Object.keys(json.resource!.aws_lb)).toHaveLength(1);
-    const [listener] = Object.values(json.resource!.aws_lb_listener);
-    expect(listener.default_action[0]).toMatchObject({
+    const listeners = Object.values(json.resource!.aws_lb_listener);
+    const forwarding = listeners.find((l) => l.port === 80)!;
+    expect(forwarding.default_action[0]).toMatchObject({
       type: 'fixed-response',
       fixed_response: { status_code: '404', content_type: 'application/json' },
     });
+    const testPorts = config.services.flatMap((s) =>
+      s.deployment.blueGreen?.testListener ? [s.deployment.blueGreen.testListener.port] : [],
+    );
+    expect(listeners.map((l) => l.port).sort()).toEqual([80, ...testPorts].sort());
+    const expectedGroups = config.services.flatMap((s) => [
+      serviceResourceName(config.namePrefix, s.name),
+      ...(s.deployment.blueGreen ? [blueGreenNames(config.namePrefix, s.name).alternateTargetGroup] : []),
+    ]);
     expect(
       Object.values(tgs)
         .map((t) => t.name)
         .sort(),
-    ).toEqual(['host-name-microservices-posts', 'host-name-microservices-threads', 'host-name-microservices-users']);
-    expect(rules.map((r) => r.condition[0].path_pattern.values[0]).sort()).toEqual(['/actuator*', '/posts*', '/threads*', '/users*']);
-    expect(new Set(rules.map((r) => r.priority)).size).toBe(4);
+    ).toEqual(expectedGroups.sort());
+    expect(rules.map((r) => r.condition[0].path_pattern.values[0]).sort()).toEqual(
+      ['/actuator*', ...config.services.flatMap((s) => s.routing.pathPatterns)].sort(),
+    );
+    expect(new Set(rules.map((r) => r.priority)).size).toBe(config.services.length + 1);
   });
 
   test('each ECS service joins its own target group; only threads reads a secret', () => {
@@ -349,6 +362,25 @@ describe('state bootstrap stacks', () => {
     );
     const roles = Object.values(JSON.parse(Testing.synth(stack)).resource.aws_iam_role).map((r: any) => r.name);
     expect(roles.sort()).toEqual(['host-name-deploy-dev', 'host-name-deploy-prod', 'host-name-plan', 'host-name-push']);
+  });
+
+  test("an environment with a blue-green service: its deploy role may pass the stack's roles to CodeDeploy, the others' may not", () => {
+    const micro = DEMO_ENVIRONMENTS.microservices;
+    const blueGreen = testConfig({ ...micro, state: { bucket: 'tf-state' } }, 'shop');
+    expect(blueGreen.services.some((s) => s.deployment.blueGreen)).toBe(true);
+    const [stack] = addStateBootstrapStacks(Testing.app(), [withState('dev', 'tf-state'), blueGreen], 'my-org/host-name');
+    const policies = Object.values<any>(JSON.parse(Testing.synth(stack)).resource.aws_iam_role_policy).filter(
+      (p) => p.name === 'stack-iam',
+    );
+    const passedTo = Object.fromEntries(
+      policies.map((p) => {
+        const pass = JSON.parse(p.policy).Statement.find((st: any) => st.Sid === 'PassStackRoles');
+        return [p.role.match(/deploy-([a-z]+)/)![1], pass.Condition.StringEquals['iam:PassedToService']];
+      }),
+    );
+    expect(passedTo.shop).toContain('codedeploy.amazonaws.com');
+    expect(passedTo.dev).not.toContain('codedeploy.amazonaws.com');
+    expect(passedTo.dev).toContain('ecs-tasks.amazonaws.com');
   });
 
   test('a GitHub repository that is not owner/repository, or CI roles over two buckets, is a config error', () => {

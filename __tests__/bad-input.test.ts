@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Testing } from 'cdktf';
 import { addEnvironmentStacks } from '../src/app';
-import { EnvironmentSettings, RoutingSettings, ServiceSettings } from '../src/environment/config';
+import { DeploymentSettings, EnvironmentSettings, RoutingSettings, ServiceSettings } from '../src/environment/config';
 import { ConfigError, resolveEnvironment } from '../src/environment/resolve';
 import { DEFAULT_ENVIRONMENTS, ENVIRONMENTS } from '../src/environments';
 import { DEFAULT_SERVICES } from '../src/services/settings';
@@ -45,6 +45,14 @@ const microRoute = (name: string, routing: RoutingSettings, others: Record<strin
   for (const [n, r] of Object.entries({ ...others, [name]: routing })) services[n] = { ...services[n], routing: r };
   return microWith({ services });
 };
+
+/** microservices with its posts service deployed as given (others as they are, unless given too). */
+const microDeploy = (deployment: DeploymentSettings, others: Record<string, DeploymentSettings> = {}) => {
+  const services = { ...micro.services! };
+  for (const [n, d] of Object.entries({ ...others, posts: deployment })) services[n] = { ...services[n], deployment: d };
+  return microWith({ services });
+};
+const BG = { strategy: 'blue-green' } as const;
 
 /** [what is wrong, how it is given, the exact message]. */
 const CASES: readonly (readonly [string, () => unknown, string])[] = [
@@ -393,7 +401,7 @@ const CASES: readonly (readonly [string, () => unknown, string])[] = [
     microWith({
       services: {
         ...micro.services,
-        search: { ...micro.services!.users, routing: { pathPatterns: ['/search*'] }, container: { port: 3000, cpu: 1024, memoryMiB: 256 } },
+        search: { ...micro.services!.posts, routing: { pathPatterns: ['/search*'] }, container: { port: 3000, cpu: 1024, memoryMiB: 256 } },
       },
     }),
     'environment "microservices": capacity.max = 2 is not allowed; expected at least 4: 2 x maxTasks of all services (a 200% deployment) reserve 4096 MiB, 7168 cpu units; a t3.small holds 1683, 2048',
@@ -435,21 +443,105 @@ const CASES: readonly (readonly [string, () => unknown, string])[] = [
     'environment "dev": services.host-name.deployment.timeoutMinutes = 2 is not allowed; expected a whole number from 5 to 120',
   ],
 
+  [
+    'an unknown deployment strategy',
+    microDeploy({ strategy: 'canary' as never }),
+    'environment "microservices": services.posts.deployment.strategy = "canary" is not allowed; expected one of rolling, blue-green',
+  ],
+  [
+    'a blue-green setting on a rolling service',
+    microDeploy({ trafficShift: 'canary' }),
+    'environment "microservices": services.posts.deployment.trafficShift = "canary" is not allowed; expected unset with strategy \'rolling\' (a blue-green setting)',
+  ],
+  [
+    'blue-green on the default route',
+    devHostName({ deployment: BG }),
+    'environment "dev": services.host-name.routing.default = true is not allowed; expected a routed service (pathPatterns or hostHeaders) with strategy \'blue-green\': CodeDeploy moves its listener rule',
+  ],
+  [
+    'blue-green with apply waiting for steady state',
+    microDeploy({ ...BG, waitForSteadyState: true }),
+    'environment "microservices": services.posts.deployment.waitForSteadyState = true is not allowed; expected false or unset with strategy \'blue-green\' (npm run release -- deploy waits)',
+  ],
+  [
+    'blue-green without rollback on alarm',
+    microDeploy({ ...BG, rollbackOnAlarm: false }),
+    'environment "microservices": services.posts.deployment.rollbackOnAlarm = false is not allowed; expected true with strategy \'blue-green\' (an alarm must move traffic back)',
+  ],
+  [
+    'an unknown traffic shift',
+    microDeploy({ ...BG, trafficShift: 'gradual' as never }),
+    'environment "microservices": services.posts.deployment.trafficShift = "gradual" is not allowed; expected one of all-at-once, canary, linear',
+  ],
+  [
+    "a test listener on the ALB's own port",
+    microDeploy({ ...BG, testListenerPort: 80, testListenerCidrs: ['203.0.113.0/24'] }),
+    'environment "microservices": services.posts.deployment.testListenerPort = 80 is not allowed; expected a port other than the ALB\'s listeners (80, 443)',
+  ],
+  [
+    'a test listener port beyond 65535',
+    microDeploy({ ...BG, testListenerPort: 70000, testListenerCidrs: ['203.0.113.0/24'] }),
+    'environment "microservices": services.posts.deployment.testListenerPort = 70000 is not allowed; expected a whole number from 1 to 65535',
+  ],
+  [
+    'a test listener without CIDRs',
+    microDeploy({ ...BG, testListenerPort: 8081 }),
+    'environment "microservices": services.posts.deployment.testListenerCidrs = (unset) is not allowed; expected at least one CIDR with deployment.testListenerPort',
+  ],
+  [
+    'test listener CIDRs without a port',
+    microDeploy({ ...BG, testListenerCidrs: ['203.0.113.0/24'] }),
+    'environment "microservices": services.posts.deployment.testListenerCidrs = ["203.0.113.0/24"] is not allowed; expected unset without deployment.testListenerPort',
+  ],
+  [
+    'a test listener open to the internet',
+    microDeploy({ ...BG, testListenerPort: 8081, testListenerCidrs: ['0.0.0.0/0'] }),
+    'environment "microservices": services.posts.deployment.testListenerCidrs[0] = "0.0.0.0/0" is not allowed; expected a CIDR narrower than /0: the test listener serves a version not yet approved',
+  ],
+  [
+    'a malformed test listener CIDR',
+    microDeploy({ ...BG, testListenerPort: 8081, testListenerCidrs: ['203.0.113.0'] }),
+    'environment "microservices": services.posts.deployment.testListenerCidrs[0] = "203.0.113.0" is not allowed; expected an IPv4 network CIDR such as 203.0.113.0/24',
+  ],
+  [
+    "two services' test listeners on one port",
+    microDeploy(
+      { ...BG, testListenerPort: 8081, testListenerCidrs: ['203.0.113.0/24'] },
+      { users: { ...BG, testListenerPort: 8081, testListenerCidrs: ['198.51.100.0/24'] } },
+    ),
+    'environment "microservices": services.users.deployment.testListenerPort = 8081 is not allowed; expected a port no other service\'s test listener takes (services.posts has it)',
+  ],
+  [
+    'an approval wait longer than CodeDeploy keeps one',
+    microDeploy({ ...BG, approvalWaitMinutes: 2881 }),
+    'environment "microservices": services.posts.deployment.approvalWaitMinutes = 2881 is not allowed; expected a whole number from 1 to 2880',
+  ],
+  [
+    'a negative blue termination wait',
+    microDeploy({ ...BG, blueTerminationWaitMinutes: -1 }),
+    'environment "microservices": services.posts.deployment.blueTerminationWaitMinutes = -1 is not allowed; expected a whole number from 0 to 2880',
+  ],
+  [
+    "a blue-green service whose second target group's name is too long",
+    microWith({ services: { ...micro.services!, threads: { ...micro.services!.threads, deployment: BG } } }),
+    'environment "microservices": services.threads = "threads" is not allowed; expected a shorter name: second target group "host-name-microservices-threads-g" has 33 characters, max 32',
+  ],
+
   // Services: names, images, profiles
   ['no services', devWith({ services: {} }), 'environment "dev": services = [] is not allowed; expected at least one service'],
   [
     'service name with capitals',
-    devWith({ services: { Users: micro.services!.users } }),
+    devWith({ services: { Users: micro.services!.posts } }),
     'environment "dev": services.Users = "Users" is not allowed; expected a service name of 1-32 lowercase letters, digits and inner hyphens',
   ],
   [
     'service name too long for its target group',
-    devWith({ services: { 'host-name-frontends': micro.services!.users } }),
+    devWith({ services: { 'host-name-frontends': micro.services!.posts } }),
     'environment "dev": services.host-name-frontends = "host-name-frontends" is not allowed; expected a shorter name: target group "host-name-dev-host-name-frontends" has 33 characters, max 32',
   ],
   [
     'service name that fits alone but not after the longest prefix',
-    devWith({ namePrefix: 'x'.repeat(28), services: { web: micro.services!.users, apis: micro.services!.posts } }),
+    devWith({ namePrefix: 'x'.repeat(28), services: { web: micro.services!.threads, apis: micro.services!.posts } }),
     'environment "dev": services.apis = "apis" is not allowed; expected a shorter name: target group "xxxxxxxxxxxxxxxxxxxxxxxxxxxx-apis" has 33 characters, max 32',
   ],
   [
@@ -600,8 +692,8 @@ const CASES: readonly (readonly [string, () => unknown, string])[] = [
   ],
   [
     'two default services',
-    microRoute('posts', { default: true }, { users: { default: true } }),
-    'environment "microservices": services.users.routing.default = true is not allowed; expected at most one default service (services.posts is one)',
+    microRoute('posts', { default: true }, { threads: { default: true } }),
+    'environment "microservices": services.threads.routing.default = true is not allowed; expected at most one default service (services.posts is one)',
   ],
   [
     'a default service with a path pattern',

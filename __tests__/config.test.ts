@@ -197,7 +197,7 @@ describe('environment config', () => {
           scaleInCooldownSeconds: 300,
           healthCheckGracePeriodSeconds: 60,
         },
-        deployment: { waitForSteadyState: true, timeoutMinutes: 20, rollbackOnAlarm: true },
+        deployment: { strategy: 'rolling', waitForSteadyState: true, timeoutMinutes: 20, rollbackOnAlarm: true },
       },
     ]);
   });

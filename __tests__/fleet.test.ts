@@ -84,6 +84,38 @@ describe("AWS's per-ALB quotas stop synth", () => {
     );
   });
 
+  /** `count` fleet services, each blue-green; with `testListeners`, each with a test listener of its own. */
+  const blueGreenFleet = (count: number, testListeners = false) => {
+    const fleet = fleetEnvironment(count);
+    const services = Object.fromEntries(
+      Object.entries(fleet.services!).map(([name, s], i) => [
+        name,
+        {
+          ...s,
+          deployment: {
+            strategy: 'blue-green' as const,
+            ...(testListeners ? { testListenerPort: 9000 + i, testListenerCidrs: ['203.0.113.0/24'] } : {}),
+          },
+        },
+      ]),
+    );
+    return { ...fleet, services };
+  };
+
+  test('a blue-green service takes two target groups: 51 of them are 102', () => {
+    expect(message(() => resolveEnvironment('fleet', blueGreenFleet(51)))).toBe(
+      `environment "fleet": services = 51 is not allowed; expected at most ${ALB_QUOTAS.targetGroupsPerLoadBalancer} target groups on one ALB (AWS's "Target Groups per Application Load Balancer", not adjustable), 102 here: one per service, two per blue-green service`,
+    );
+    expect(resolveEnvironment('fleet', blueGreenFleet(50)).services).toHaveLength(50);
+  });
+
+  test('test listeners count against the listeners quota, beside the HTTP listener', () => {
+    expect(message(() => resolveEnvironment('fleet', blueGreenFleet(50, true)))).toBe(
+      `environment "fleet": services = 50 is not allowed; expected at most ${ALB_QUOTAS.listenersPerLoadBalancer} listeners on one ALB (AWS's "Listeners per Application Load Balancer", not adjustable), 51 here: 50 of them test listeners of blue-green services`,
+    );
+    expect(resolveEnvironment('fleet', blueGreenFleet(49, true)).services).toHaveLength(49);
+  });
+
   test('more rules than the quota, counting the blocked paths: the message names the quota and the setting', () => {
     expect(message(() => resolveEnvironment('fleet', fleetEnvironment(100)))).toBe(
       'environment "fleet": services = 100 is not allowed; expected at most 100 listener rules on one ALB, 101 here: raise "Rules per Application Load Balancer" in Service Quotas, then set loadBalancer.rulesQuota',

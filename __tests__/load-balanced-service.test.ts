@@ -4,7 +4,7 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import { EcsService } from '@cdktf/provider-aws/lib/ecs-service';
 import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
 import { ServiceConfig } from '../src/environment/config';
-import { LoadBalancedService, LoadBalancedServiceProps } from '../src/services/load-balanced-service';
+import { CODE_DEPLOY_OWNS, LoadBalancedService, LoadBalancedServiceProps } from '../src/services/load-balanced-service';
 import { RouteOptions } from '../src/edge/load-balancer';
 import { HEALTHCHECK_COMMAND, jvmOptions, RUNTIME_PROFILE_DEFAULTS } from '../src/services/runtime-profiles';
 import { TEST_IMAGE, TEST_ROUTE, testCapacity, testLoadBalancer, testNetwork } from './support/fixtures';
@@ -33,7 +33,12 @@ const SCALING: ServiceConfig['scaling'] = {
   scaleInCooldownSeconds: 300,
   healthCheckGracePeriodSeconds: 60,
 };
-const DEPLOYMENT: ServiceConfig['deployment'] = { waitForSteadyState: true, timeoutMinutes: 20, rollbackOnAlarm: true };
+const DEPLOYMENT: ServiceConfig['deployment'] = {
+  strategy: 'rolling',
+  waitForSteadyState: true,
+  timeoutMinutes: 20,
+  rollbackOnAlarm: true,
+};
 const SSM_ARN = 'arn:aws:ssm:us-east-1:123456789012:parameter/app/db-password';
 const SECRET_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:app/api-key-AbCdEf';
 const KMS_ARN = 'arn:aws:kms:us-east-1:123456789012:key/0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0';
@@ -285,6 +290,86 @@ describe('LoadBalancedService', () => {
     expect(onlyResource(routed.json, 'aws_ecs_service').depends_on).toContainEqual(
       expect.stringMatching(/^aws_lb_listener_rule\.lb_route-host-name_rule_\w+$/),
     );
+  });
+});
+
+describe('LoadBalancedService, blue/green (CodeDeploy)', () => {
+  const BLUE_GREEN: ServiceConfig['deployment'] = {
+    strategy: 'blue-green',
+    waitForSteadyState: false,
+    timeoutMinutes: 20,
+    rollbackOnAlarm: true,
+    blueGreen: {
+      trafficShift: 'canary',
+      deploymentConfigName: 'CodeDeployDefault.ECSCanary10Percent5Minutes',
+      testListener: { port: 8080, cidrs: ['203.0.113.0/24'] },
+      approvalWaitMinutes: 30,
+      blueTerminationWaitMinutes: 5,
+    },
+  };
+  const { json } = synthService(
+    { deployment: BLUE_GREEN, deploymentAlarmNames: ['hn-test-host-name-target-5xx', 'hn-test-host-name-p99-latency'] },
+    {
+      default: false,
+      blueGreen: { alternateTargetGroupName: 'hn-test-host-name-g', testListener: { port: 8080, cidrs: ['203.0.113.0/24'] } },
+    },
+  );
+  const service = onlyResource(json, 'aws_ecs_service');
+
+  test('the service: CODE_DEPLOY, none of what only an ECS rollout takes, and what CodeDeploy moves ignored', () => {
+    expect(service.deployment_controller).toEqual({ type: 'CODE_DEPLOY' });
+    for (const absent of ['force_new_deployment', 'deployment_circuit_breaker', 'alarms', 'wait_for_steady_state']) {
+      expect(service[absent]).toBeUndefined();
+    }
+    expect(service.lifecycle).toEqual({ ignore_changes: [...CODE_DEPLOY_OWNS] });
+  });
+
+  test('the deployment group: blue/green with traffic control, the configured shift and waits, both target groups, both listeners', () => {
+    const group = onlyResource(json, 'aws_codedeploy_deployment_group');
+    const tg = (name: string) => Object.entries(resourcesOf(json, 'aws_lb_target_group')).find(([, t]) => t.name === name)![0];
+    expect(group).toMatchObject({
+      deployment_group_name: 'hn-test-host-name',
+      deployment_config_name: 'CodeDeployDefault.ECSCanary10Percent5Minutes',
+      deployment_style: { deployment_option: 'WITH_TRAFFIC_CONTROL', deployment_type: 'BLUE_GREEN' },
+      blue_green_deployment_config: {
+        deployment_ready_option: { action_on_timeout: 'STOP_DEPLOYMENT', wait_time_in_minutes: 30 },
+        terminate_blue_instances_on_deployment_success: { action: 'TERMINATE', termination_wait_time_in_minutes: 5 },
+      },
+      auto_rollback_configuration: { enabled: true, events: ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM'] },
+      alarm_configuration: {
+        enabled: true,
+        alarms: ['hn-test-host-name-target-5xx', 'hn-test-host-name-p99-latency'],
+        ignore_poll_alarm_failure: false,
+      },
+    });
+    expect(group.load_balancer_info.target_group_pair_info.target_group).toEqual([
+      { name: `\${aws_lb_target_group.${tg('hn-test-host-name')}.name}` },
+      { name: `\${aws_lb_target_group.${tg('hn-test-host-name-g')}.name}` },
+    ]);
+    expect(group.load_balancer_info.target_group_pair_info.test_traffic_route.listener_arns).toEqual([
+      expect.stringMatching(/^\$\{aws_lb_listener\.lb_route-host-name_test-listener_\w+\.arn\}$/),
+    ]);
+    expect(onlyResource(json, 'aws_codedeploy_app')).toMatchObject({ name: 'hn-test-host-name', compute_platform: 'ECS' });
+  });
+
+  test("CodeDeploy's role: only CodeDeploy may assume it, with AWS's policy for ECS deployments", () => {
+    const role = Object.values(resourcesOf(json, 'aws_iam_role')).find((r) => r.name === 'hn-test-host-name-codedeploy');
+    expect(JSON.parse(role.assume_role_policy).Statement).toEqual([
+      { Effect: 'Allow', Principal: { Service: 'codedeploy.amazonaws.com' }, Action: 'sts:AssumeRole' },
+    ]);
+    const attachments = Object.values(resourcesOf(json, 'aws_iam_role_policy_attachment')).map((a) => a.policy_arn);
+    expect(attachments).toContainEqual(expect.stringMatching(/:iam::aws:policy\/AWSCodeDeployRoleForECS$/));
+  });
+
+  test('request scaling sums RequestCountPerTarget over both target groups', () => {
+    const policy = Object.values(resourcesOf(json, 'aws_appautoscaling_policy')).find((p) => p.name.endsWith('requests-per-target'));
+    const metrics = policy.target_tracking_scaling_policy_configuration.customized_metric_specification.metrics;
+    expect(metrics.map((m: any) => m.expression ?? m.metric_stat.metric.metric_name)).toEqual([
+      'RequestCountPerTarget',
+      'RequestCountPerTarget',
+      'SUM([first, second])',
+    ]);
+    expect(policy.target_tracking_scaling_policy_configuration.predefined_metric_specification).toBeUndefined();
   });
 });
 

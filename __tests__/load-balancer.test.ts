@@ -224,6 +224,49 @@ describe('PublicLoadBalancer.addRoute', () => {
   });
 });
 
+describe('PublicLoadBalancer.addRoute, blue/green', () => {
+  const BG = { alternateTargetGroupName: 'hn-test-api-g', testListener: { port: 8443, cidrs: ['203.0.113.0/24', '198.51.100.0/24'] } };
+  const tgId = (json: any, name: string) => Object.entries(resourcesOf(json, 'aws_lb_target_group')).find(([, t]) => t.name === name)![0];
+
+  test('a second target group like the first; the rule forwards to the first, CodeDeploy owns the forward afterwards', () => {
+    const { json } = synthLb({}, [{ blueGreen: BG }]);
+    const [first, second] = Object.values(resourcesOf(json, 'aws_lb_target_group'));
+    expect({ ...second, name: first.name, tags: first.tags, '//': first['//'] }).toEqual(first);
+    const rule = onlyResource(json, 'aws_lb_listener_rule');
+    expect(rule.action).toEqual([{ type: 'forward', target_group_arn: `\${aws_lb_target_group.${tgId(json, 'hn-test-api')}.arn}` }]);
+    expect(rule.lifecycle).toEqual({ ignore_changes: ['action'] });
+    // Destroyed before the second target group, which it may forward to by then.
+    expect(rule.depends_on).toEqual([`aws_lb_target_group.${tgId(json, 'hn-test-api-g')}`]);
+  });
+
+  test("the test listener: its own port, the production listener's protocol and certificate, ingress from its CIDRs only", () => {
+    const { json } = synthLb({ certificateArn: TEST_CERT }, [{ blueGreen: BG }]);
+    const test = Object.values(resourcesOf(json, 'aws_lb_listener')).find((l: any) => l.port === 8443);
+    expect(test).toMatchObject({
+      protocol: 'HTTPS',
+      ssl_policy: TLS_POLICY,
+      certificate_arn: TEST_CERT,
+      default_action: [{ type: 'forward', target_group_arn: `\${aws_lb_target_group.${tgId(json, 'hn-test-api')}.arn}` }],
+      lifecycle: { ignore_changes: ['default_action'] },
+      depends_on: [`aws_lb_target_group.${tgId(json, 'hn-test-api-g')}`],
+    });
+    const onPort = ingressRules(json).filter((r: any) => r.from_port === 8443);
+    expect(onPort.map((r: any) => [r.to_port, r.cidr_ipv4])).toEqual([
+      [8443, '203.0.113.0/24'],
+      [8443, '198.51.100.0/24'],
+    ]);
+  });
+
+  test('without a test listener: the second target group alone; on the default route: refused', () => {
+    const { json } = synthLb({}, [{ blueGreen: { alternateTargetGroupName: 'hn-test-api-g' } }]);
+    expect(Object.keys(resourcesOf(json, 'aws_lb_listener'))).toHaveLength(1);
+    expect(Object.keys(resourcesOf(json, 'aws_lb_target_group'))).toHaveLength(2);
+    expect(() => synthLb({}, [{ default: true, blueGreen: BG }])).toThrow(
+      'svc0: a blue/green route needs a listener rule, not the default action',
+    );
+  });
+});
+
 describe('PublicLoadBalancer settings', () => {
   test('idle timeout and deletion protection are configurable', () => {
     const { text } = synthLb({ idleTimeoutSeconds: 120, deletionProtection: true });

@@ -79,7 +79,7 @@ const lookalikes = resolveEnvironment('lookalikes', {
   services: Object.fromEntries(
     ['alb', 'instance', 'instances', 'cluster', 'ec2', 'alarms', 'flow-logs', 'operations'].map((name) => [
       name,
-      { ...micro.services!.users, routing: { pathPatterns: [`/${name}/*`] } },
+      { ...micro.services!.posts, routing: { pathPatterns: [`/${name}/*`] } },
     ]),
   ),
 });

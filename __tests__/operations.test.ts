@@ -41,33 +41,45 @@ describe.each(Object.entries(stacks))('%s: alarms watch exactly the resources of
     const get = (a: TerraformResource) => resourceOf(s, a);
     const query = (a: TerraformResource, id: string) => get(a).metric_query.find((q: { id: string }) => q.id === id).metric;
 
-    expect(query(alarms.target5xxRate, 'errors')).toEqual({
+    const alb = (metric_name: string, dimensions: object, stat: string) => ({
       namespace: NAMESPACES.alb,
-      metric_name: 'HTTPCode_Target_5XX_Count',
-      dimensions: tg,
+      metric_name,
+      dimensions,
       period: 60,
-      stat: 'Sum',
+      stat,
     });
-    expect(query(alarms.target5xxRate, 'requests')).toEqual({
-      namespace: NAMESPACES.alb,
-      metric_name: 'RequestCount',
-      dimensions: tg,
-      period: 60,
-      stat: 'Sum',
-    });
-    expect(get(alarms.unhealthyHosts)).toMatchObject({
-      namespace: NAMESPACES.alb,
-      metric_name: 'UnHealthyHostCount',
-      dimensions: tg,
-      statistic: 'Maximum',
-      threshold: 0,
-    });
-    expect(get(alarms.p99Latency)).toMatchObject({
-      namespace: NAMESPACES.alb,
-      metric_name: 'TargetResponseTime',
-      dimensions: tg,
-      extended_statistic: 'p99',
-    });
+    if (svc.route.blueGreen) {
+      // Blue/green: the tasks serve from either target group, and the deployment alarms watch both.
+      const tg2 = { LoadBalancer: lb, TargetGroup: ref(svc.route.blueGreen.alternateTargetGroup, 'arn_suffix') };
+      expect(query(alarms.target5xxRate, 'errors1')).toEqual(alb('HTTPCode_Target_5XX_Count', tg, 'Sum'));
+      expect(query(alarms.target5xxRate, 'errors2')).toEqual(alb('HTTPCode_Target_5XX_Count', tg2, 'Sum'));
+      expect(query(alarms.target5xxRate, 'requests1')).toEqual(alb('RequestCount', tg, 'Sum'));
+      expect(query(alarms.target5xxRate, 'requests2')).toEqual(alb('RequestCount', tg2, 'Sum'));
+      for (const [alarm, metric, stat] of [
+        [alarms.unhealthyHosts, 'UnHealthyHostCount', 'Maximum'],
+        [alarms.p99Latency, 'TargetResponseTime', 'p99'],
+      ] as const) {
+        expect(query(alarm, 'first')).toEqual(alb(metric, tg, stat));
+        expect(query(alarm, 'second')).toEqual(alb(metric, tg2, stat));
+        expect(get(alarm).metric_query.find((q: { id: string }) => q.id === 'value').expression).toBe('MAX([first, second])');
+      }
+    } else {
+      expect(query(alarms.target5xxRate, 'errors')).toEqual(alb('HTTPCode_Target_5XX_Count', tg, 'Sum'));
+      expect(query(alarms.target5xxRate, 'requests')).toEqual(alb('RequestCount', tg, 'Sum'));
+      expect(get(alarms.unhealthyHosts)).toMatchObject({
+        namespace: NAMESPACES.alb,
+        metric_name: 'UnHealthyHostCount',
+        dimensions: tg,
+        statistic: 'Maximum',
+        threshold: 0,
+      });
+      expect(get(alarms.p99Latency)).toMatchObject({
+        namespace: NAMESPACES.alb,
+        metric_name: 'TargetResponseTime',
+        dimensions: tg,
+        extended_statistic: 'p99',
+      });
+    }
     expect(get(alarms.cpuHigh)).toMatchObject({
       namespace: NAMESPACES.ecs,
       metric_name: 'CPUUtilization',
@@ -259,6 +271,21 @@ describe.each(Object.entries(stacks))('%s: the dashboard', (env, s) => {
       }
       expect(of('TargetResponseTime', 'p50')).toHaveLength(1);
       expect(of('TargetResponseTime', 'p99')).toHaveLength(1);
+      // A blue/green service's second target group: its requests, 5xx, p99 and hosts beside the first's.
+      const second = svc.route.blueGreen && ref(svc.route.blueGreen.alternateTargetGroup, 'arn_suffix');
+      const onSecond = lines.filter((l) => second !== undefined && l.includes(second)).map((l) => `${l[1]} ${l[l.length - 1].stat}`);
+      expect([svc.name, onSecond.sort()]).toEqual([
+        svc.name,
+        second === undefined
+          ? []
+          : [
+              'HTTPCode_Target_5XX_Count Sum',
+              'HealthyHostCount Minimum',
+              'RequestCount Sum',
+              'TargetResponseTime p99',
+              'UnHealthyHostCount Maximum',
+            ],
+      ]);
     }
     const cluster = lines.filter((l) => l.includes(ref(s.stack.capacity.cluster, 'name'))).map((l) => l[1]);
     expect(cluster).toEqual(expect.arrayContaining(['CapacityProviderReservation', 'CPUReservation', 'MemoryReservation']));

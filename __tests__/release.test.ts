@@ -12,7 +12,7 @@ import { overridesFromEnv, selectEnvironments } from '../src/environment/select'
 import { imageTag } from '../src/services/container-image';
 import { REPOSITORY_ROOT } from '../src/services/resolve';
 import { sourceHash } from '../src/services/source-hash';
-import { releaseImage, releaseServices, run } from '../tools/release/cli';
+import { releaseImage, releaseServices, run, USAGE } from '../tools/release/cli';
 import { resourcesOf } from './support/synth';
 
 const FIXTURES = '__tests__/fixtures/release';
@@ -101,7 +101,7 @@ describe('npm run release -- services', () => {
 
   test('bad arguments: the usage, in one line', () => {
     expect(refusal(() => run(['services', 'web'], () => {}))).toBe(
-      'environment "release": arguments = "services web" is not allowed; expected npm run --silent release -- services | image <service>',
+      `environment "release": arguments = "services web" is not allowed; expected ${USAGE.replace('usage: ', '')}`,
     );
   });
 });

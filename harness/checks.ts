@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HarnessError, RunResult, seconds, terraform, TerraformSetup } from './terraform';
+import type { BlueGreenOutput } from './checks/blue-green';
 
 /** Fake credentials only, and nothing from the developer's own AWS profile or session. */
 export function emulatorAwsEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
@@ -110,6 +111,8 @@ export interface StackOutputs {
   readonly domain?: { zone_id: string; record_name: string; alias_fqdn: string; certificate_arn: string; validation_record_fqdn?: string };
   /** With the WAF. */
   readonly web_acl_arn?: string;
+  /** With blue-green services: per service, what CodeDeploy deploys to (src/environment/outputs.ts). */
+  readonly blue_green?: Record<string, BlueGreenOutput>;
 }
 
 export function readOutputs(setup: TerraformSetup, dir: string): StackOutputs {

@@ -12,13 +12,14 @@ import { DEFAULT_SERVICES } from '../src/services/settings';
 import { ENVIRONMENTS } from '../src/environments';
 import { selectEnvironments } from '../src/environment/select';
 
-/** Every AWS API the stacks call (prod adds S3 for access logs; ECR only when building; KMS and SNS for the alarm topic; prod adds ACM, Route 53 and WAF). */
+/** Every AWS API the stacks call (prod adds S3 for access logs; ECR only when building; KMS and SNS for the alarm topic; prod adds ACM, Route 53 and WAF; CodeDeploy for blue-green services). */
 const SERVICES = [
   'acm',
   'applicationautoscaling',
   'autoscaling',
   'cloudwatch',
   'cloudwatchlogs',
+  'codedeploy',
   'ec2',
   'ecr',
   'ecs',

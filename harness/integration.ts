@@ -22,6 +22,7 @@ import { checkFlowLogs, checkNatInstance, checkSubnetsAndNat } from './checks/ne
 import { checkAccessLogs, checkLoadBalancer } from './checks/edge';
 import { checkCapacity, checkCluster, checkNatSchedule, checkSchedule } from './checks/compute';
 import { checkService } from './checks/services';
+import { checkBlueGreenDeployment } from './checks/blue-green';
 import { checkOperations, checkOperatorCommands, checkStatusAfterDestroy, checkWakeAndWait } from './checks/operations';
 
 const OUT_DIR = join(WORK_DIR, 'integration');
@@ -49,7 +50,8 @@ function checkDeployment(d: Deployment): void {
 /**
  * Provider 5.x replaces an ECS service whose capacity provider strategy changes unless
  * force_new_deployment is set: change every service's strategy weight in the synthesized stack,
- * plan, and require an in-place update. The stack file is restored afterwards.
+ * plan, and require an in-place update of each rolling service, and no change at all of a
+ * blue-green one (CodeDeploy's AppSpec owns its strategy). The stack file is restored afterwards.
  */
 async function checkStrategyChangeInPlace(checks: Checks, setup: TerraformSetup, dir: string): Promise<void> {
   const file = join(dir, 'cdk.tf.json');
@@ -62,16 +64,19 @@ async function checkStrategyChangeInPlace(checks: Checks, setup: TerraformSetup,
   writeFileSync(file, JSON.stringify(stack, null, 2));
   try {
     const plan = await step(checks, setup, dir, 'plan-strategy', ['plan', '-out=strategy.tfplan']);
-    checks.run('a changed capacity provider strategy weight updates each ECS service in place (no replacement)', () => {
+    checks.run('a changed capacity provider strategy weight updates each rolling ECS service in place (no replacement)', () => {
       expect(plan.code === 0, `${firstError(plan.output)} (log: ${join(dir, 'plan-strategy.log')})`);
-      const changes = planChanges(setup, dir, 'strategy.tfplan').filter((c) => c.type === 'aws_ecs_service');
-      expect(
-        changes.length === Object.keys(services).length,
-        `${changes.length} aws_ecs_service changes, expected ${Object.keys(services).length}`,
+      const rolling = Object.entries(services)
+        .filter(([, s]) => s.deployment_controller?.type !== 'CODE_DEPLOY')
+        .map(([id]) => `aws_ecs_service.${id}`);
+      const changes = planChanges(setup, dir, 'strategy.tfplan').filter(
+        (c) => c.type === 'aws_ecs_service' && c.change.actions.join() !== 'no-op',
       );
-      const wrong = changes.filter((c) => c.change.actions.join() !== 'update');
+      const wrong = changes.filter((c) => !rolling.includes(c.address) || c.change.actions.join() !== 'update');
       expect(wrong.length === 0, wrong.map((c) => `${c.address}: ${c.change.actions.join('/')}`).join('; '));
-      return changes.map((c) => `${c.address}: update`).join(', ');
+      expect(changes.length === rolling.length, `${changes.length} aws_ecs_service changes, expected ${rolling.length}`);
+      const codeDeployed = Object.keys(services).length - rolling.length;
+      return `${changes.map((c) => `${c.address}: update`).join(', ')}${codeDeployed ? `; ${codeDeployed} CODE_DEPLOY service(s) unchanged` : ''}`;
     });
   } finally {
     writeFileSync(file, original);
@@ -92,6 +97,7 @@ async function checkApplied(checks: Checks, env: TerraformSetup, aws: Aws, endpo
     );
   changes.forEach((c) => checks.log(`  ${c}`));
   await checkStrategyChangeInPlace(checks, env, dir);
+  if (config.services.some((s) => s.deployment.blueGreen)) await checkBlueGreenDeployment(d, env, dir);
   checkOperations(d);
   checkWakeAndWait(d);
   checkOperatorCommands(d);

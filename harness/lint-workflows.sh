@@ -10,7 +10,8 @@
 #      gets that job's map (`needs.<images>.outputs.images`), so prod's images are those dev
 #      deployed; prod is planned only after dev's apply, which smoke-checks every service's url
 #      output; each apply checks the deployed images and waits for the rollout (`npm run ops -- wait <env>`)
-#      after terraform apply; a smoke-checked environment is woken (`npm run ops -- wake <env>`) before its
+#      after terraform apply, and deploys its blue/green services after the apply and before the smoke check
+#      (`npm run release -- blue-green <env>`, each with `npm run release -- deploy <env> <service>`); a smoke-checked environment is woken (`npm run ops -- wake <env>`) before its
 #      apply, as a working-hours schedule has it at zero off hours; only the build job builds; plan.yml
 #      plans those images and refuses docker resources. `--self-test` breaks deploy.yml in memory and expects each rule to fire;
 #   2. actionlint: syntax, expressions and contexts, job graph, action inputs. It comes from the
@@ -227,8 +228,15 @@ def ops_step(job, command, environment):
 def step_index(job, test):
     return next((i for i, step in enumerate(job.get("steps", [])) if test(str(step.get("run", "")))), None)
 
+def release_step(job, environment):
+    """Index of the first step that lists the environment's blue/green services and deploys them, or None."""
+    listing = re.compile(rf"npm run (--silent )?release -- blue-green {re.escape(environment)}(\s|\)|$)")
+    deploy = re.compile(rf"npm run (--silent )?release -- deploy {re.escape(environment)}\s")
+    return step_index(job, lambda r: bool(listing.search(r) and deploy.search(r)))
+
 def rollout_rules(applies):
-    """Each apply waits for ECS to finish (or roll back) before anything is promoted; a smoke-checked
+    """Each apply waits for ECS to finish (or roll back) before anything is promoted, and deploys its
+    blue/green services through CodeDeploy (apply only registers their task definitions); a smoke-checked
     environment is woken first, since a working-hours schedule has it at zero off hours."""
     errors = []
     for name, job in applies.items():
@@ -237,6 +245,13 @@ def rollout_rules(applies):
         smoke = step_index(job, lambda r: "curl" in r and ".url" in r)
         if apply is None:
             continue
+        blue_green = release_step(job, env)
+        if blue_green is None:
+            errors.append(f"job {name}: no step deploys {env}'s blue/green services (`npm run release -- blue-green {env}`, each through `npm run release -- deploy {env} <service>`): apply only registers their task definitions")
+        elif blue_green < apply:
+            errors.append(f"job {name}: deploys the blue/green services before terraform apply registered their task definitions")
+        elif smoke is not None and blue_green > smoke:
+            errors.append(f"job {name}: deploys the blue/green services after the smoke check")
         wait = ops_step(job, "wait", env)
         if wait is None or wait < apply:
             errors.append(f"job {name}: no `npm run ops -- wait {env}` after terraform apply: ECS can still roll the deployment back during its bake time")
@@ -295,6 +310,9 @@ def self_test():
         "dev woken only after its apply": lambda j: j["apply-dev"].__setitem__("steps", to_end(j["apply-dev"]["steps"], "ops -- wake")),
         "prod's rollout not waited for": lambda j: j["apply-prod"].__setitem__("steps", without(j["apply-prod"]["steps"], "ops -- wait")),
         "dev's rollout waited for after its smoke check": lambda j: j["apply-dev"].__setitem__("steps", to_end(j["apply-dev"]["steps"], "ops -- wait")),
+        "prod's blue/green services not deployed": lambda j: j["apply-prod"].__setitem__("steps", without(j["apply-prod"]["steps"], "release -- deploy")),
+        "dev's blue/green services deployed after its smoke check": lambda j: j["apply-dev"].__setitem__("steps", to_end(j["apply-dev"]["steps"], "release -- deploy")),
+        "prod's blue/green services deployed before its apply": lambda j: j["apply-prod"].__setitem__("steps", [s for s in j["apply-prod"]["steps"] if "release -- deploy" in str(s.get("run", ""))] + without(j["apply-prod"]["steps"], "release -- deploy")),
     }
     failed = [what for what, mutate in cases.items() if not broken(mutate)]
     plan_broken = copy.deepcopy(plan)

@@ -74,12 +74,14 @@ ECS_SERVICE_SETTINGS = {
     # Circuit breaker, deployment alarms, minimum and maximum percent.
     "deploymentConfiguration": "deployment_configuration",
     "enableExecuteCommand": "enable_execute_command",
+    "availabilityZoneRebalancing": "availability_zone_rebalancing",
 }
 
 
 def patch_ecs_service_settings() -> None:
     """Gap: CreateService/UpdateService drop the capacity provider strategy, placement strategy,
-    health check grace period, managed tags and ECS Exec, so DescribeServices returns none of them. The
+    health check grace period, managed tags, ECS Exec and Availability Zone rebalancing, so DescribeServices
+    returns none of them. The
     provider then plans to replace every service (capacity_provider_strategy forces a new one),
     which would hide a real replacement in the upgrade check. Keep them, as ECS does."""
 
@@ -317,6 +319,251 @@ def patch_ecs_missing_capacity_provider() -> None:
     EC2ContainerServiceBackend.delete_capacity_provider = delete_capacity_provider
 
 
+def codedeploy_backend(response):
+    return response.codedeploy_backend
+
+
+def patch_codedeploy_deletes() -> None:
+    """Gap: DeleteApplication and DeleteDeploymentGroup are not implemented, and the provider's destroy
+    retries the 500 until it gives up. Delete them as CodeDeploy does: a group by application and name,
+    an application with its groups; neither API reference lists an error for one already gone."""
+    from moto.codedeploy.responses import CodeDeployResponse
+
+    def delete_deployment_group(self):
+        backend = codedeploy_backend(self)
+        backend.deployment_groups.get(self._get_param("applicationName"), {}).pop(self._get_param("deploymentGroupName"), None)
+        return json.dumps({"hooksNotCleanedUp": []})
+
+    def delete_application(self):
+        backend = codedeploy_backend(self)
+        name = self._get_param("applicationName")
+        backend.applications.pop(name, None)
+        backend.deployment_groups.pop(name, None)
+        return json.dumps({})
+
+    CodeDeployResponse.delete_deployment_group = delete_deployment_group
+    CodeDeployResponse.delete_application = delete_application
+
+
+# UpdateDeploymentGroup's request members -> DeploymentGroup attributes (CreateDeploymentGroup's, by the same names).
+CODEDEPLOY_GROUP_SETTINGS = {
+    "deploymentConfigName": "deployment_config_name",
+    "ec2TagFilters": "ec2_tag_filters",
+    "onPremisesInstanceTagFilters": "on_premises_instance_tag_filters",
+    "autoScalingGroups": "auto_scaling_groups",
+    "serviceRoleArn": "service_role_arn",
+    "triggerConfigurations": "trigger_configurations",
+    "alarmConfiguration": "alarm_configuration",
+    "autoRollbackConfiguration": "auto_rollback_configuration",
+    "outdatedInstancesStrategy": "outdated_instances_strategy",
+    "deploymentStyle": "deployment_style",
+    "blueGreenDeploymentConfiguration": "blue_green_deployment_configuration",
+    "loadBalancerInfo": "load_balancer_info",
+    "ec2TagSet": "ec2_tag_set",
+    "ecsServices": "ecs_services",
+    "onPremisesTagSet": "on_premises_tag_set",
+    "terminationHookEnabled": "termination_hook_enabled",
+}
+
+
+def patch_codedeploy_update_deployment_group() -> None:
+    """Gap: UpdateDeploymentGroup is not implemented, so any in-place change of a deployment group
+    retries the 500 until the provider gives up. Change what the request names, renaming the group with
+    newDeploymentGroupName, as CodeDeploy does; an unknown group is DeploymentGroupDoesNotExistException."""
+    from moto.codedeploy.responses import CodeDeployResponse
+
+    def update_deployment_group(self):
+        backend = codedeploy_backend(self)
+        application = self._get_param("applicationName")
+        group = backend.get_deployment_group(application, self._get_param("currentDeploymentGroupName"))
+        for param, attribute in CODEDEPLOY_GROUP_SETTINGS.items():
+            value = self._get_param(param)
+            if value is not None:
+                setattr(group, attribute, value)
+        new_name = self._get_param("newDeploymentGroupName")
+        if new_name and new_name != group.deployment_group_name:
+            groups = backend.deployment_groups[application]
+            groups[new_name] = groups.pop(group.deployment_group_name)
+            group.deployment_group_name = new_name
+        return json.dumps({"hooksNotCleanedUp": []})
+
+    CodeDeployResponse.update_deployment_group = update_deployment_group
+
+
+def patch_codedeploy_alarm_configuration() -> None:
+    """Gap: CreateDeploymentGroup keeps alarmConfiguration but GetDeploymentGroup answers {}, so every
+    re-plan would put the alarms back. Answer what was set, as CodeDeploy does (alarms, enabled,
+    ignorePollAlarmFailure), and CodeDeploy's default outdatedInstancesStrategy, UPDATE, when none was set."""
+    from moto.codedeploy.models import DeploymentGroup
+
+    to_dict = DeploymentGroup.to_dict
+
+    def with_alarms(self):
+        d = to_dict(self)
+        alarms = self.alarm_configuration
+        if isinstance(alarms, dict):
+            d["alarmConfiguration"] = {"enabled": False, "ignorePollAlarmFailure": False, "alarms": [], **alarms}
+        d["outdatedInstancesStrategy"] = d.get("outdatedInstancesStrategy") or "UPDATE"
+        return d
+
+    DeploymentGroup.to_dict = with_alarms
+
+
+def epoch_seconds(value):
+    """An ISO 8601 timestamp as the JSON protocol's epoch seconds; None and numbers as they are."""
+    from datetime import datetime
+
+    if not isinstance(value, str):
+        return value
+    return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+
+
+def patch_codedeploy_timestamps() -> None:
+    """Gap: moto answers CodeDeploy's timestamps (an application's createTime, a deployment's createTime,
+    startTime, completeTime) as ISO 8601 strings, where the JSON 1.1 protocol and the API reference have
+    epoch seconds; the provider's SDK refuses the answer ("expected Timestamp to be a JSON Number"). Answer
+    numbers, as CodeDeploy does."""
+    from moto.codedeploy.models import Application, DeploymentInfo
+
+    def numeric(to_dict, fields):
+        def convert(self):
+            d = to_dict(self)
+            for field in fields:
+                if d.get(field) is not None:
+                    d[field] = epoch_seconds(d[field])
+            return d
+
+        return convert
+
+    Application.to_dict = numeric(Application.to_dict, ["createTime"])
+    DeploymentInfo.to_dict = numeric(DeploymentInfo.to_dict, ["createTime", "startTime", "completeTime"])
+
+
+def is_approval_wait(group) -> bool:
+    """A blue/green group that holds the replacement for someone to continue (STOP_DEPLOYMENT with a wait)."""
+    ready = (group.blue_green_deployment_configuration or {}).get("deploymentReadyOption") or {}
+    return ready.get("actionOnTimeout") == "STOP_DEPLOYMENT"
+
+
+def forward_targets(actions) -> list[str]:
+    """The target groups forward actions send traffic to: TargetGroupArn, or ForwardConfig's groups of weight above 0."""
+    targets = []
+    for a in actions:
+        if a.data.get("Type") != "forward":
+            continue
+        if a.data.get("TargetGroupArn"):
+            targets.append(a.data["TargetGroupArn"])
+        for tg in (a.data.get("ForwardConfig") or {}).get("TargetGroups", []):
+            if int(tg.get("Weight", 1)) > 0:
+                targets.append(tg["TargetGroupArn"])
+    return targets
+
+
+def weighted_forward(serving: str, idle: str) -> list[dict]:
+    """The forward CodeDeploy leaves after a deployment: all traffic to the replacement, the original kept at weight 0."""
+    return [{"Type": "forward", "Order": 1, "ForwardConfig": {"TargetGroups": [{"TargetGroupArn": serving, "Weight": 100}, {"TargetGroupArn": idle, "Weight": 0}]}}]
+
+
+def reroute(elbv2, listener_arns: list[str], original: str, replacement: str) -> None:
+    """Every rule (and default action) of the listeners that forwards to `original` forwards to `replacement`."""
+    from moto.elbv2.models import FakeAction
+
+    for listener in elbv2.describe_listeners(load_balancer_arn=None, listener_arns=listener_arns):
+        for rule in list(listener._non_default_rules.values()):
+            if original in forward_targets(rule.actions):
+                elbv2.modify_rule(rule.arn, [], weighted_forward(replacement, original))
+        if original in forward_targets(listener.default_actions):
+            actions = [FakeAction(a) for a in weighted_forward(replacement, original)]
+            listener.default_actions = actions
+            listener._default_rule[0].actions = actions
+
+
+def run_ecs_blue_green(region: str, account: str, group, content: str) -> None:
+    """What an ECS blue/green deployment does, from its AppSpec: a replacement task set of the AppSpec's task
+    definition behind the idle target group of the pair, the test and production listeners moved to it,
+    the replacement made PRIMARY and the original task set removed."""
+    import yaml
+    from moto.ecs.models import ecs_backends
+    from moto.elbv2.models import elbv2_backends
+
+    spec = yaml.safe_load(content)  # JSON is YAML
+    target = spec["Resources"][0]["TargetService"]["Properties"]
+    ecs, elbv2 = ecs_backends[account][region], elbv2_backends[account][region]
+    [service] = group.ecs_services
+    [pair] = group.load_balancer_info["targetGroupPairInfoList"]
+    names = [t["name"] for t in pair["targetGroups"]]
+    arns = [tg.arn for tg in elbv2.describe_target_groups(load_balancer_arn=None, target_group_arns=[], names=names)]
+    production = pair["prodTrafficRoute"]["listenerArns"]
+    listeners = elbv2.describe_listeners(load_balancer_arn=None, listener_arns=production)
+    # The original is the target group of the pair that production traffic goes to; the replacement, the other.
+    original = next(tg for listener in listeners for rule in listener.rules.values() for tg in forward_targets(rule.actions) if tg in arns)
+    replacement = next(a for a in arns if a != original)
+    info = target["LoadBalancerInfo"]
+    ecs_service = ecs._get_service(service["clusterName"], service["serviceName"])
+    old_sets = list(ecs_service.task_sets)
+    task_set = ecs.create_task_set(
+        service["serviceName"],
+        service["clusterName"],
+        target["TaskDefinition"],
+        load_balancers=[{"targetGroupArn": replacement, "containerName": info["ContainerName"], "containerPort": info["ContainerPort"]}],
+        capacity_provider_strategy=target.get("CapacityProviderStrategy"),
+        launch_type=None if target.get("CapacityProviderStrategy") else "EC2",
+    )
+    reroute(elbv2, (pair.get("testTrafficRoute") or {}).get("listenerArns", []), original, replacement)
+    reroute(elbv2, production, original, replacement)
+    ecs.update_service_primary_task_set(service["clusterName"], service["serviceName"], task_set.task_set_arn)
+    for old in old_sets:
+        ecs.delete_task_set(service["clusterName"], service["serviceName"], old.task_set_arn)
+
+
+def patch_codedeploy_ecs_deployments() -> None:
+    """Gap: a deployment stays Created forever; CodeDeploy runs it. For an ECS blue/green group, run it as
+    CodeDeploy does (run_ecs_blue_green) and mark it Succeeded, at once (moto starts no tasks to wait for);
+    a group with an approval wait (STOP_DEPLOYMENT) holds it Ready until ContinueDeployment, then runs it.
+    What CodeDeploy refuses, so does this: a deployment of a group that has one in progress
+    (DeploymentLimitExceededException), ContinueDeployment of one that is not Ready
+    (DeploymentIsNotInReadyStateException)."""
+    from moto.codedeploy.models import CodeDeployBackend
+    from moto.codedeploy.responses import CodeDeployResponse
+    from moto.core.exceptions import JsonRESTError
+    from moto.core.utils import iso_8601_datetime_with_milliseconds
+
+    original = CodeDeployBackend.create_deployment
+
+    def finish(backend, deployment) -> None:
+        content = (deployment.revision or {}).get("appSpecContent", {}).get("content")
+        run_ecs_blue_green(backend.region_name, backend.account_id, deployment.deployment_group, content)
+        deployment.status = "Succeeded"
+        deployment.complete_time = iso_8601_datetime_with_milliseconds()
+
+    def create_deployment(self, application_name, deployment_group_name, *args, **kwargs):
+        active = [d for d in self.deployments.values() if d.application_name == application_name and d.deployment_group_name == deployment_group_name and d.status in ("Created", "Queued", "InProgress", "Ready")]
+        if active:
+            raise JsonRESTError("DeploymentLimitExceededException", f"The Deployment Group '{deployment_group_name}' already has an active Deployment '{active[0].deployment_id}'")
+        deployment_id = original(self, application_name, deployment_group_name, *args, **kwargs)
+        deployment = self.deployments[deployment_id]
+        group = deployment.deployment_group
+        if group.application.compute_platform != "ECS":
+            return deployment_id
+        deployment.start_time = iso_8601_datetime_with_milliseconds()
+        if is_approval_wait(group):
+            deployment.status = "Ready"
+        else:
+            finish(self, deployment)
+        return deployment_id
+
+    def continue_deployment(self):
+        backend = codedeploy_backend(self)
+        deployment = backend.get_deployment(self._get_param("deploymentId"))
+        if deployment.status != "Ready":
+            raise JsonRESTError("DeploymentIsNotInReadyStateException", f"The deployment {deployment.deployment_id} is not in the Ready state")
+        finish(backend, deployment)
+        return json.dumps({})
+
+    CodeDeployBackend.create_deployment = create_deployment
+    CodeDeployResponse.continue_deployment = continue_deployment
+
+
 def serialized(app):
     """moto's backends are plain dicts with no locks (getmoto/moto#372), and the threaded server
     runs terraform's parallel requests at once: a request that raced another one mutated state,
@@ -343,6 +590,13 @@ def main() -> None:
     patch_launch_template_version_user_data()
     patch_application_autoscaling_missing_policy()
     patch_ecs_missing_capacity_provider()
+
+
+    patch_codedeploy_timestamps()
+    patch_codedeploy_deletes()
+    patch_codedeploy_update_deployment_group()
+    patch_codedeploy_alarm_configuration()
+    patch_codedeploy_ecs_deployments()
     app = serialized(DomainDispatcherApplication(create_backend_app))
     server = make_server("127.0.0.1", 0, app, threaded=True)
     os.environ["MOTO_PORT"] = str(server.port)

@@ -43,8 +43,8 @@ const DOCKER_PROVIDER = 'kreuzwerker/docker';
 /**
  * Not a deployed environment: every optional feature on (HTTPS with a given certificate and a zone
  * by id, WAF with logging, Spot, arm64, per-AZ NAT, flow logs to S3, access logs, the working-hours
- * schedule, standard CPU credits) with the longest name prefix, for limits that only Terraform's
- * schema knows. prod covers the certificate created here.
+ * schedule, standard CPU credits, a blue/green service with an HTTPS test listener) with the longest
+ * name prefix, for limits that only Terraform's schema knows. prod covers the certificate created here.
  */
 const EDGE_CASES: Record<string, EnvironmentSettings> = {
   edgecases: {
@@ -80,6 +80,22 @@ const EDGE_CASES: Record<string, EnvironmentSettings> = {
             API_KEY: 'arn:aws:secretsmanager:us-east-1:123456789012:secret:edge/api-key-AbCdEf',
           },
           secretsKmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000',
+        },
+      },
+      // Blue/green behind HTTPS: a test listener on its own port (HTTPS, the listener's certificate), an
+      // approval wait, linear traffic shift. One letter: the second target group adds two characters.
+      b: {
+        image: { uri: FAKE_IMAGE_URI },
+        routing: { pathPatterns: ['/b*'] },
+        container: { cpu: 128, memoryMiB: 128 },
+        scaling: { maxTasks: 1 },
+        deployment: {
+          strategy: 'blue-green',
+          trafficShift: 'linear',
+          testListenerPort: 8443,
+          testListenerCidrs: ['203.0.113.0/24', '198.51.100.0/24'],
+          approvalWaitMinutes: 60,
+          blueTerminationWaitMinutes: 0,
         },
       },
       // The default route, generic, with its own container health check, writable paths (tmpfs) and user.

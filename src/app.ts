@@ -48,7 +48,13 @@ export function addStateBootstrapStacks(app: App, configs: readonly EnvironmentC
     ({ name, users }) =>
       new StateBootstrapStack(app, name, {
         ...users[0].state!,
-        github: githubRepository ? { repository: githubRepository, environments: users.map((c) => c.name) } : undefined,
+        github: githubRepository
+          ? {
+              repository: githubRepository,
+              environments: users.map((c) => c.name),
+              blueGreenEnvironments: users.filter((c) => c.services.some((s) => s.deployment.blueGreen)).map((c) => c.name),
+            }
+          : undefined,
       }),
   );
 }

@@ -1,4 +1,4 @@
-import { ContainerSettings, EnvironmentSettings, ScalingSettings, ServiceSettings } from './environment/config';
+import { ContainerSettings, DeploymentSettings, EnvironmentSettings, ScalingSettings, ServiceSettings } from './environment/config';
 import { defaultCpuTargetPercent } from './compute/instance-types';
 import { derivedRequestsPerTarget } from './services/scaling-targets';
 
@@ -15,8 +15,9 @@ function hostNameService(repositoryName: string, container: ContainerSettings, s
 }
 
 /** One of the tutorial's Node.js microservices: an image built elsewhere, on its own path. */
-function microservice(name: string, container: ContainerSettings = {}): ServiceSettings {
+function microservice(name: string, container: ContainerSettings = {}, deployment?: DeploymentSettings): ServiceSettings {
   return {
+    ...(deployment ? { deployment } : {}),
     image: { uri: `123456789012.dkr.ecr.us-east-1.amazonaws.com/${name}:1.0.0` },
     profile: 'generic',
     routing: { pathPatterns: [`/${name}*`] },
@@ -103,7 +104,13 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentSettings>> = {
     instanceType: 't3.small',
     capacity: { min: 1, max: 2 },
     services: {
-      users: microservice('users'),
+      // Blue/green through CodeDeploy (npm run release -- deploy microservices users): 10% of the traffic
+      // for 5 minutes first, and a test listener on 8080 for an office range (replace it with yours).
+      users: microservice(
+        'users',
+        {},
+        { strategy: 'blue-green', trafficShift: 'canary', testListenerPort: 8080, testListenerCidrs: ['203.0.113.0/24'] },
+      ),
       threads: microservice('threads', {
         secrets: { DATABASE_PASSWORD: 'arn:aws:ssm:us-east-1:123456789012:parameter/host-name-microservices/threads/db-password' },
       }),

@@ -3,7 +3,8 @@ import { join, resolve } from 'node:path';
 import { Clients, OpsError } from '../../tools/ops/aws';
 import { describeFailure, parseArgs, run } from '../../tools/ops/cli';
 import { ENVIRONMENTS } from '../../src/environments';
-import { environmentStackName } from '../../src/shared/names';
+import { blueGreenNames, environmentStackName, serviceResourceName } from '../../src/shared/names';
+import { selectEnvironments } from '../../src/environment/select';
 
 // tools/ops finds an environment by name in src/environments.ts; these cases know the demo's dev, so it (and ENVIRONMENTS here) reads the demo.
 jest.mock('../../src/environments', () => {
@@ -109,6 +110,76 @@ describe('ops against fake AWS answers', () => {
       "5 tasks is outside host-name's autoscaling bounds 1-2; change services.host-name.scaling.minTasks/maxTasks in the config and deploy",
     );
     expect(sent).not.toContain('UpdateServiceCommand');
+  });
+
+  test('redeploy of a blue-green service: ECS refuses forceNewDeployment there; the line names the command that deploys it', async () => {
+    const [micro] = selectEnvironments(['microservices']);
+    const blue = micro.services.find((x) => x.deployment.blueGreen)!.name;
+    const sent: string[] = [];
+    await expect(run(['redeploy', 'microservices', blue], io().io, () => fakeClients(deployed(1), sent))).rejects.toThrow(
+      new OpsError(
+        `service "${blue}" of environment "microservices" deploys blue/green and ECS refuses forceNewDeployment on it: npm run release -- deploy microservices ${blue}`,
+      ),
+    );
+    expect(sent).toEqual([]);
+  });
+
+  test('status of a blue-green service: its task sets, and its targets in both target groups', async () => {
+    const [micro] = selectEnvironments(['microservices']);
+    const blue = micro.services.find((x) => x.deployment.blueGreen)!.name;
+    const second = blueGreenNames(micro.namePrefix, blue).alternateTargetGroup;
+    const answers = {
+      DescribeClustersCommand: () => ({ clusters: [{ clusterName: 'c', status: 'ACTIVE', runningTasksCount: 4 }] }),
+      DescribeServicesCommand: (input: { services: string[] }) => ({
+        services: input.services.map((name) => ({
+          serviceName: name,
+          status: 'ACTIVE',
+          desiredCount: 1,
+          runningCount: 1,
+          ...(name === blue
+            ? {
+                taskSets: [
+                  {
+                    status: 'PRIMARY',
+                    stabilityStatus: 'STEADY_STATE',
+                    taskDefinition: `arn:aws:ecs:us-east-1:1:task-definition/${name}:2`,
+                    computedDesiredCount: 1,
+                    runningCount: 1,
+                  },
+                  {
+                    status: 'ACTIVE',
+                    stabilityStatus: 'STABILIZING',
+                    taskDefinition: `arn:aws:ecs:us-east-1:1:task-definition/${name}:1`,
+                    computedDesiredCount: 1,
+                    runningCount: 1,
+                  },
+                ],
+              }
+            : {}),
+        })),
+      }),
+      DescribeTargetGroupsCommand: (input: { Names: string[] }) => ({ TargetGroups: [{ TargetGroupArn: `arn:tg/${input.Names[0]}` }] }),
+      // The replacement's targets on the second group, the draining original's on the first.
+      DescribeTargetHealthCommand: (input: { TargetGroupArn: string }) => ({
+        TargetHealthDescriptions:
+          input.TargetGroupArn === `arn:tg/${second}`
+            ? [{ TargetHealth: { State: 'healthy' } }]
+            : input.TargetGroupArn === `arn:tg/${serviceResourceName(micro.namePrefix, blue)}`
+              ? [{ TargetHealth: { State: 'draining' } }]
+              : [],
+      }),
+      DescribeScalableTargetsCommand: () => ({ ScalableTargets: [] }),
+      DescribeAutoScalingGroupsCommand: () => ({ AutoScalingGroups: [] }),
+      ListContainerInstancesCommand: () => ({ containerInstanceArns: [] }),
+      DescribeAlarmsCommand: () => ({ MetricAlarms: [] }),
+    };
+    const { out, io: o } = io();
+    expect(await run(['status', 'microservices'], o, () => fakeClients(answers))).toBe(0);
+    const lines = out.join('').split('\n');
+    const at = lines.findIndex((l) => l.startsWith(`  ${blue}:`));
+    expect(lines[at]).toBe(`  ${blue}: 1/1 running, 0 pending; targets: 1 draining, 1 healthy`);
+    expect(lines[at + 1]).toMatch(new RegExp(`^    PRIMARY +STEADY_STATE +${blue}:2  1/1 running, 0 pending$`));
+    expect(lines[at + 2]).toMatch(new RegExp(`^    ACTIVE +STABILIZING +${blue}:1  1/1 running, 0 pending$`));
   });
 
   test('a service the environment does not have', async () => {

@@ -333,6 +333,38 @@ describe('ops wait', () => {
     expect(clock.now() - t0).toBeLessThanOrEqual(5 * 60_000);
   });
 
+  test("blue-green services are CodeDeploy's: named, not described, not waited for", async () => {
+    const [micro] = demoConfigs(['microservices']);
+    const blue = micro.services.filter((s) => s.deployment.blueGreen).map((s) => s.name);
+    const rolling = micro.services.filter((s) => !s.deployment.blueGreen).map((s) => s.name);
+    const described: string[][] = [];
+    const c = fakeClients({
+      'ecs.DescribeClustersCommand': () => ({ clusters: [{ status: 'ACTIVE' }] }),
+      'ecs.DescribeServicesCommand': (input: { services: string[] }) => {
+        described.push(input.services);
+        return {
+          services: input.services.map((name) => ({
+            serviceName: name,
+            status: 'ACTIVE',
+            deployments: [{ ...primary('COMPLETED'), taskDefinition: `arn:aws:ecs:us-east-1:123456789012:task-definition/${name}:1` }],
+          })),
+        };
+      },
+      'ecs.DescribeTaskDefinitionCommand': (input: { taskDefinition: string }) => ({
+        taskDefinition: { taskDefinitionArn: `arn:aws:ecs:us-east-1:123456789012:task-definition/${input.taskDefinition}:1` },
+      }),
+    });
+    const { out, io: o } = io();
+    expect(await run(['wait', 'microservices'], o, () => c, fakeClock())).toBe(0);
+    expect(described).toEqual([rolling]);
+    expect(out.join('')).toBe(
+      [
+        ...blue.map((name) => `${name}: blue/green, deployed and waited for by npm run release -- deploy microservices ${name}\n`),
+        ...rolling.map((name) => `${name}: deployment ecs-svc/1111 COMPLETED on ${name}:1, 1 running (0 s)\n`),
+      ].join(''),
+    );
+  });
+
   test('the default timeout is the longest deployment.timeoutMinutes of the config', async () => {
     const minutes = Math.max(...dev().services.map((s) => s.deployment.timeoutMinutes));
     const { c } = recorded([described([primary('IN_PROGRESS'), previous])]);

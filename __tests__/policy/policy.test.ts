@@ -119,6 +119,8 @@ function patchContainer(stack: EnvironmentStack, patch: Record<string, unknown>)
 const service = (s: EnvironmentStack) => s.services.find((x) => x.secretsPolicy) ?? s.services[0];
 const container = (s: EnvironmentStack) => ({ resource: service(s).taskDefinition, suffix: ` container ${service(s).name}` });
 const microservices = () => demoConfigs(['microservices'])[0];
+/** microservices' blue-green service (the example has one). */
+const blueGreen = (s: EnvironmentStack) => s.services.find((x) => x.blueGreen)!;
 /** dev's NAT instance (dev runs natMode 'instance'). */
 const nat = (s: EnvironmentStack) => s.network.natInstance!;
 
@@ -352,6 +354,55 @@ const BREAKAGES: Record<string, Breakage> = {
   'ecs-circuit-breaker-rollback': {
     mutate: (s) => service(s).service.addOverride('deployment_circuit_breaker.rollback', false),
     expected: (s) => ({ resource: service(s).service, reason: 'circuit breaker with rollback is off' }),
+  },
+  'codedeploy-service-no-ecs-rollout': {
+    config: microservices,
+    mutate: (s) => (blueGreen(s).service.forceNewDeployment = true),
+    expected: (s) => ({ resource: blueGreen(s).service, reason: 'CODE_DEPLOY service sets force_new_deployment' }),
+  },
+  'codedeploy-service-ignores-what-codedeploy-moves': {
+    config: microservices,
+    // The ignore list as a rolling service has it.
+    mutate: (s) => (blueGreen(s).service.lifecycle = { ignoreChanges: ['desired_count'] }),
+    expected: (s) => ({
+      resource: blueGreen(s).service,
+      reason: 'does not ignore task_definition, load_balancer, capacity_provider_strategy',
+    }),
+  },
+  'codedeploy-group-ecs-blue-green': {
+    config: microservices,
+    // The provider's default, for EC2 and on-premises instances.
+    mutate: (s) => (blueGreen(s).blueGreen!.deploymentGroup.deploymentConfigName = 'CodeDeployDefault.OneAtATime'),
+    expected: (s) => ({
+      resource: blueGreen(s).blueGreen!.deploymentGroup,
+      reason: 'deployment_config_name CodeDeployDefault.OneAtATime is not an ECS deployment configuration',
+    }),
+  },
+  'codedeploy-group-alarms-are-deployment-alarms': {
+    config: microservices,
+    // Only the 5xx alarm: a replacement failing its health checks, or slow, would go on.
+    mutate: (s) => {
+      const alarms = s.serviceAlarms[s.services.indexOf(blueGreen(s))];
+      blueGreen(s).blueGreen!.deploymentGroup.putAlarmConfiguration({ enabled: true, alarms: [alarms.target5xxRate.alarmName] });
+    },
+    expected: (s) => {
+      const { unhealthyHosts, p99Latency } = s.serviceAlarms[s.services.indexOf(blueGreen(s))];
+      const missed = [unhealthyHosts, p99Latency].map(address).sort().join(', ');
+      return { resource: blueGreen(s).blueGreen!.deploymentGroup, reason: `misses the service's deployment alarms ${missed}` };
+    },
+  },
+  'codedeploy-test-listener-not-public': {
+    config: microservices,
+    mutate: (s) =>
+      new VpcSecurityGroupIngressRule(s, 'test-from-anywhere', {
+        securityGroupId: s.loadBalancer.securityGroup.id,
+        description: 'Test listener from anywhere',
+        ipProtocol: 'tcp',
+        fromPort: 8080,
+        toPort: 8080,
+        cidrIpv4: '0.0.0.0/0',
+      }),
+    expected: (s) => ({ resource: child(s, 'test-from-anywhere'), reason: 'to the internet' }),
   },
   'burstable-cpu-target-within-baseline': {
     // t3.small launches with unlimited credits; its baseline is 20% per vCPU.
@@ -704,6 +755,115 @@ describe('the CI role rules catch more than one way to get it wrong', () => {
     );
     expect(rule('iam-managed-policy-allow-list').check(b.json)).toEqual([
       { address: address(child(b.stack, 'power')), reason: 'policy arn:aws:iam::aws:policy/PowerUserAccess is not allow-listed' },
+    ]);
+  });
+});
+
+describe('the CodeDeploy rules catch more than one way to get it wrong', () => {
+  const rule = (id: string) => RULES.find((r) => r.id === id)!;
+  const broken = (mutate: (s: EnvironmentStack) => void) => synthStack(microservices(), mutate);
+
+  test('codedeploy-service-no-ecs-rollout: what a rolling service sets, on a CODE_DEPLOY one', () => {
+    const b = broken((s) => {
+      const svc = blueGreen(s).service;
+      svc.putDeploymentCircuitBreaker({ enable: true, rollback: true });
+      svc.waitForSteadyState = true;
+      svc.putAlarms({ enable: true, rollback: true, alarmNames: ['x'] });
+    });
+    expect(rule('codedeploy-service-no-ecs-rollout').check(b.json)).toEqual([
+      {
+        address: address(blueGreen(b.stack).service),
+        reason: 'CODE_DEPLOY service sets deployment_circuit_breaker, alarms, wait_for_steady_state',
+      },
+    ]);
+  });
+
+  test('codedeploy-service-ignores-what-codedeploy-moves: a listener rule that still owns its forward, a service no group deploys', () => {
+    const rule_ = (s: EnvironmentStack) => blueGreen(s).route.listenerRule!;
+    const b = broken((s) => {
+      rule_(s).lifecycle = {};
+      s.node.findChild(blueGreen(s).node.id).node.tryRemoveChild('codedeploy');
+    });
+    expect(rule('codedeploy-service-ignores-what-codedeploy-moves').check(b.json)).toEqual([
+      { address: address(blueGreen(b.stack).service), reason: 'no CodeDeploy deployment group deploys it' },
+      {
+        address: address(rule_(b.stack)),
+        reason: `forwards to ${address(blueGreen(b.stack).service)}'s target groups but does not ignore action`,
+      },
+    ]);
+  });
+
+  test('codedeploy-service-ignores-what-codedeploy-moves: a test listener that owns its default action, destroyed after the second target group', () => {
+    const b = broken((s) => {
+      const listener = blueGreen(s).route.blueGreen!.testListener!;
+      listener.lifecycle = {};
+      listener.dependsOn = [];
+    });
+    const listener = address(blueGreen(b.stack).route.blueGreen!.testListener!);
+    expect(rule('codedeploy-service-ignores-what-codedeploy-moves').check(b.json)).toEqual([
+      {
+        address: listener,
+        reason: `forwards to ${address(blueGreen(b.stack).service)}'s target groups but does not ignore default_action`,
+      },
+      {
+        address: listener,
+        reason: `does not depend on ${address(blueGreen(b.stack).route.blueGreen!.alternateTargetGroup)}, which CodeDeploy may forward it to`,
+      },
+    ]);
+  });
+
+  test('codedeploy-group-ecs-blue-green: in place, and rolling back on failure only', () => {
+    const b = broken((s) => {
+      const group = blueGreen(s).blueGreen!.deploymentGroup;
+      group.putDeploymentStyle({ deploymentType: 'IN_PLACE', deploymentOption: 'WITH_TRAFFIC_CONTROL' });
+      group.putAutoRollbackConfiguration({ enabled: true, events: ['DEPLOYMENT_FAILURE'] });
+    });
+    expect(rule('codedeploy-group-ecs-blue-green').check(b.json)).toEqual([
+      {
+        address: address(blueGreen(b.stack).blueGreen!.deploymentGroup),
+        reason: 'deployment_style is IN_PLACE/WITH_TRAFFIC_CONTROL; automatic rollback is off for DEPLOYMENT_STOP_ON_ALARM',
+      },
+    ]);
+  });
+
+  test('codedeploy-group-alarms-are-deployment-alarms: an alarm on one target group of the pair, and monitoring off', () => {
+    const b = broken((s) => {
+      const alarms = s.serviceAlarms[s.services.indexOf(blueGreen(s))];
+      // The p99 alarm as a rolling service has it: the first target group only.
+      alarms.p99Latency.resetMetricQuery();
+      alarms.p99Latency.metricName = 'TargetResponseTime';
+      alarms.p99Latency.namespace = 'AWS/ApplicationELB';
+      alarms.p99Latency.period = 60;
+      alarms.p99Latency.extendedStatistic = 'p99';
+      alarms.p99Latency.dimensions = {
+        LoadBalancer: s.loadBalancer.loadBalancer.arnSuffix,
+        TargetGroup: blueGreen(s).route.targetGroup.arnSuffix,
+      };
+      blueGreen(s).blueGreen!.deploymentGroup.addOverride('alarm_configuration.enabled', false);
+    });
+    const alarms = b.stack.serviceAlarms[b.stack.services.indexOf(blueGreen(b.stack))];
+    expect(rule('codedeploy-group-alarms-are-deployment-alarms').check(b.json)).toEqual([
+      { address: address(blueGreen(b.stack).blueGreen!.deploymentGroup), reason: 'alarm monitoring is off' },
+      {
+        address: address(blueGreen(b.stack).blueGreen!.deploymentGroup),
+        reason: `${address(alarms.p99Latency)} watch not both target groups of the pair`,
+      },
+    ]);
+  });
+
+  test('iam-managed-policy-allow-list: the CodeDeploy policy on a role ECS tasks assume', () => {
+    const b = broken(
+      (s) =>
+        new IamRolePolicyAttachment(s, 'codedeploy-on-task-role', {
+          role: blueGreen(s).taskRole.name,
+          policyArn: 'arn:aws:iam::aws:policy/AWSCodeDeployRoleForECS',
+        }),
+    );
+    expect(rule('iam-managed-policy-allow-list').check(b.json)).toEqual([
+      {
+        address: address(child(b.stack, 'codedeploy-on-task-role')),
+        reason: 'policy arn:aws:iam::aws:policy/AWSCodeDeployRoleForECS is not allow-listed',
+      },
     ]);
   });
 });

@@ -33,6 +33,9 @@ export const ALLOWED_MANAGED_POLICIES = [
   'AmazonECSTaskExecutionRolePolicy',
 ] as const;
 
+/** AWS's policy for CodeDeploy's ECS deployments, only on roles codedeploy.amazonaws.com alone may assume. */
+export const ALLOWED_CODEDEPLOY_MANAGED_POLICIES = ['AWSCodeDeployRoleForECS'] as const;
+
 /** AWS managed policies of the CI roles (docs/aws-oidc-setup.md), only on roles GitHub's OIDC provider alone may assume. */
 export const ALLOWED_CI_MANAGED_POLICIES = ['ReadOnlyAccess', 'PowerUserAccess'] as const;
 
@@ -490,6 +493,79 @@ function bucketsWithout(json: SynthJson, type: string, ok: (a: Attrs) => boolean
 }
 
 const actionsOf = (s: Statement) => list(s.Action).map(String);
+
+/** Roles whose trust policy lets exactly this one AWS service, and nothing else, assume them. */
+function serviceRoles(json: SynthJson, service: string): string[] {
+  return resources(json, 'aws_iam_role')
+    .filter((r) => {
+      const allows = (statements(r.attrs.assume_role_policy) ?? []).filter((s) => s.Effect === 'Allow');
+      return allows.length > 0 && allows.every((s) => typeof s.Principal === 'object' && list(s.Principal.Service).join() === service);
+    })
+    .map((r) => r.address);
+}
+
+/** An ECS service CodeDeploy deploys (deployment_controller CODE_DEPLOY). */
+const isCodeDeploy = (a: Attrs) => list(a.deployment_controller)[0]?.type === 'CODE_DEPLOY';
+
+const attrsAt = (json: SynthJson, address: string): Attrs | undefined => json.resource?.[address.split('.')[0]]?.[address.split('.')[1]];
+
+/** The deployment groups whose ecs_service is this service. */
+function deploymentGroupsOf(json: SynthJson, service: string): Resource[] {
+  return resources(json, 'aws_codedeploy_deployment_group').filter((g) =>
+    list(g.attrs.ecs_service).some((e) => refersTo(e.service_name, service)),
+  );
+}
+
+/** A deployment group's target group pair: the aws_lb_target_group addresses its target_group blocks name. */
+function pairOf(group: Attrs): string[] {
+  const pair = list(list(group.load_balancer_info)[0]?.target_group_pair_info)[0];
+  return list(pair?.target_group)
+    .flatMap((t) => refs(t.name))
+    .filter((r) => r.startsWith('aws_lb_target_group.'));
+}
+
+/** The target groups an ECS service's tasks may serve from: its load_balancer's, and its deployment groups' pairs. */
+function serviceTargetGroups(json: SynthJson, service: Resource): Set<string> {
+  return new Set([
+    ...list(service.attrs.load_balancer).flatMap((lb) => refs(lb.target_group_arn)),
+    ...deploymentGroupsOf(json, service.address).flatMap((g) => pairOf(g.attrs)),
+  ]);
+}
+
+/** The target groups an alarm's metrics (or metric math queries) have as their TargetGroup dimension. */
+function alarmTargetGroups(a: Attrs): string[] {
+  const dimensions = [a.dimensions, ...list(a.metric_query).map((q) => list(q.metric)[0]?.dimensions)];
+  return dimensions.flatMap((d) => refs(d?.TargetGroup)).filter((r) => r.startsWith('aws_lb_target_group.'));
+}
+
+/** The alarms of the stack a deployment group names, by reference or by literal name. */
+function groupAlarms(json: SynthJson, group: Attrs): { named: string[]; alarms: Resource[] } {
+  const named = list(list(group.alarm_configuration)[0]?.alarms).map(String);
+  const all = resources(json, 'aws_cloudwatch_metric_alarm');
+  const alarms = all.filter((a) => named.some((n) => refersTo(n, a.address) || n === a.attrs.alarm_name));
+  return { named, alarms };
+}
+
+/** Listener rules and listeners whose forward (action or default_action) sends to one of `targetGroups`. */
+function forwardsTo(json: SynthJson, targetGroups: ReadonlySet<string>): { resource: Resource; block: string }[] {
+  const hits = (actions: unknown) =>
+    list(actions).some((x) =>
+      [x.target_group_arn, ...list(list(x.forward)[0]?.target_group).map((t) => t.arn)].some((v) =>
+        refs(v).some((r) => targetGroups.has(r)),
+      ),
+    );
+  return [
+    ...resources(json, 'aws_lb_listener_rule', 'aws_alb_listener_rule')
+      .filter((r) => hits(r.attrs.action))
+      .map((resource) => ({ resource, block: 'action' })),
+    ...resources(json, 'aws_lb_listener', 'aws_alb_listener')
+      .filter((l) => hits(l.attrs.default_action))
+      .map((resource) => ({ resource, block: 'default_action' })),
+  ];
+}
+
+/** What a CODE_DEPLOY service must leave to CodeDeploy (lifecycle.ignore_changes). */
+export const CODE_DEPLOY_IGNORED = ['task_definition', 'load_balancer', 'capacity_provider_strategy', 'desired_count'] as const;
 
 // ---------------------------------------------------------------------------------------------
 // The rules
@@ -1115,13 +1191,139 @@ export const RULES: readonly Rule[] = [
   {
     id: 'ecs-circuit-breaker-rollback',
     checkov: '—',
-    checks: 'ECS services enable the deployment circuit breaker with rollback',
-    why: 'A deployment whose tasks never get healthy rolls back by itself instead of cycling forever.',
+    checks: 'ECS services with the ECS (rolling) deployment controller enable the deployment circuit breaker with rollback',
+    why: 'A deployment whose tasks never get healthy rolls back by itself instead of cycling forever. CodeDeploy judges a CODE_DEPLOY service instead (codedeploy-* rules).',
     check: (json) =>
       each(json, 'aws_ecs_service', (a) => {
+        if (isCodeDeploy(a)) return undefined;
         const cb = list(a.deployment_circuit_breaker)[0];
         return cb && isTrue(cb.enable) && isTrue(cb.rollback) ? undefined : 'circuit breaker with rollback is off';
       }),
+  },
+  {
+    id: 'codedeploy-service-no-ecs-rollout',
+    checkov: '—',
+    checks:
+      'A CODE_DEPLOY ECS service sets none of what only an ECS rollout takes: force_new_deployment, a deployment circuit breaker, ECS deployment alarms, wait_for_steady_state, a postcondition',
+    why: "ECS refuses force_new_deployment, the circuit breaker and deployment alarms on a CODE_DEPLOY service; hashicorp/aws 5.x's steady-state wait never ends on one; a postcondition on the task definition fails every apply after CodeDeploy moved it. CodeDeploy judges the deployment instead, with the same alarms.",
+    check: (json) =>
+      each(json, 'aws_ecs_service', (a) => {
+        if (!isCodeDeploy(a)) return undefined;
+        const set = [
+          isTrue(a.force_new_deployment) && 'force_new_deployment',
+          list(a.deployment_circuit_breaker).some((c) => isTrue(c.enable)) && 'deployment_circuit_breaker',
+          list(a.alarms).some((x) => isTrue(x.enable)) && 'alarms',
+          isTrue(a.wait_for_steady_state) && 'wait_for_steady_state',
+          list(a.lifecycle?.postcondition).length > 0 && 'lifecycle.postcondition',
+        ].filter(Boolean);
+        return set.length > 0 ? `CODE_DEPLOY service sets ${set.join(', ')}` : undefined;
+      }),
+  },
+  {
+    id: 'codedeploy-service-ignores-what-codedeploy-moves',
+    checkov: '—',
+    checks: `A CODE_DEPLOY ECS service has a deployment group, ignores ${CODE_DEPLOY_IGNORED.join(', ')}, and every listener rule (action) or listener (default_action) forwarding to its target groups ignores the forward and depends on both target groups`,
+    why: 'CodeDeploy moves the task set, its target group and the forward between the two target groups; a Terraform that still owned them would move traffic back to the old tasks on the next apply, and one that destroyed a target group before the forward now using it would be refused (ResourceInUse).',
+    check: (json) =>
+      resources(json, 'aws_ecs_service')
+        .filter((svc) => isCodeDeploy(svc.attrs))
+        .flatMap((svc) => {
+          const ignored = list(svc.attrs.lifecycle?.ignore_changes).map(String);
+          const missing = ignored.includes('all') ? [] : CODE_DEPLOY_IGNORED.filter((x) => !ignored.includes(x));
+          const own = [
+            ...(deploymentGroupsOf(json, svc.address).length === 0 ? ['no CodeDeploy deployment group deploys it'] : []),
+            ...(missing.length > 0 ? [`does not ignore ${missing.join(', ')}`] : []),
+          ].map((reason) => ({ address: svc.address, reason }));
+          const targetGroups = serviceTargetGroups(json, svc);
+          const forwards = forwardsTo(json, targetGroups).flatMap(({ resource, block }) => {
+            const ignores = list(resource.attrs.lifecycle?.ignore_changes).some((x) => x === block || x === 'all');
+            const needed = [...refs(resource.attrs[block]), ...list(resource.attrs.depends_on).map(String)];
+            const unordered = [...targetGroups].filter((tg) => !needed.includes(tg));
+            return [
+              ...(ignores ? [] : [`forwards to ${svc.address}'s target groups but does not ignore ${block}`]),
+              ...(unordered.length > 0 ? [`does not depend on ${unordered.join(', ')}, which CodeDeploy may forward it to`] : []),
+            ].map((reason) => ({ address: resource.address, reason }));
+          });
+          return [...own, ...forwards];
+        }),
+  },
+  {
+    id: 'codedeploy-group-ecs-blue-green',
+    checkov: '—',
+    checks:
+      'A deployment group of an ECS service is BLUE_GREEN WITH_TRAFFIC_CONTROL, uses an ECS deployment configuration (CodeDeployDefault.ECS*, or an ECS one of the stack; never the default OneAtATime), and rolls back automatically on DEPLOYMENT_FAILURE and DEPLOYMENT_STOP_ON_ALARM',
+    why: 'CodeDeploy rejects an EC2 configuration for ECS, and a failed or alarmed deployment must move traffic back to the original task set without anyone at the console.',
+    check: (json) => {
+      const ecsConfigs = new Set(
+        resources(json, 'aws_codedeploy_deployment_config')
+          .filter((c) => c.attrs.compute_platform === 'ECS')
+          .map((c) => c.address),
+      );
+      return each(json, 'aws_codedeploy_deployment_group', (a) => {
+        if (list(a.ecs_service).length === 0) return undefined;
+        const reasons: string[] = [];
+        const config = a.deployment_config_name;
+        if (!(/^CodeDeployDefault\.ECS/.test(String(config)) || refs(config).some((r) => ecsConfigs.has(r))))
+          reasons.push(`deployment_config_name ${config ?? 'unset (CodeDeployDefault.OneAtATime)'} is not an ECS deployment configuration`);
+        const style = list(a.deployment_style)[0] ?? {};
+        if (style.deployment_type !== 'BLUE_GREEN' || style.deployment_option !== 'WITH_TRAFFIC_CONTROL')
+          reasons.push(
+            `deployment_style is ${style.deployment_type ?? 'IN_PLACE'}/${style.deployment_option ?? 'WITHOUT_TRAFFIC_CONTROL'}`,
+          );
+        const rollback = list(a.auto_rollback_configuration)[0];
+        const events = list(rollback?.events).map(String);
+        const absent = ['DEPLOYMENT_FAILURE', 'DEPLOYMENT_STOP_ON_ALARM'].filter((e) => !events.includes(e));
+        if (!isTrue(rollback?.enabled) || absent.length > 0)
+          reasons.push(`automatic rollback is off${isTrue(rollback?.enabled) ? ` for ${absent.join(', ')}` : ''}`);
+        return reasons.length > 0 ? reasons.join('; ') : undefined;
+      });
+    },
+  },
+  {
+    id: 'codedeploy-group-alarms-are-deployment-alarms',
+    checkov: '—',
+    checks:
+      'A deployment group of an ECS service watches alarms (enabled, not ignoring poll failures): every alarm of the stack on its target groups, and each of them on both target groups of the pair',
+    why: 'The alarms that judge a rolling deployment (target 5xx, unhealthy hosts, p99 latency) judge a blue/green one; after a deployment the tasks serve from the other target group, so an alarm on one of them would watch an idle group half of the time.',
+    check: (json) =>
+      resources(json, 'aws_codedeploy_deployment_group')
+        .filter((g) => list(g.attrs.ecs_service).length > 0)
+        .flatMap((g) => {
+          const pair = pairOf(g.attrs);
+          const alarmConfig = list(g.attrs.alarm_configuration)[0];
+          const { named, alarms } = groupAlarms(json, g.attrs);
+          const reasons: string[] = [];
+          if (!isTrue(alarmConfig?.enabled) || named.length === 0) reasons.push('alarm monitoring is off');
+          if (isTrue(alarmConfig?.ignore_poll_alarm_failure)) reasons.push('ignores alarm poll failures');
+          const expected = resources(json, 'aws_cloudwatch_metric_alarm').filter((a) =>
+            alarmTargetGroups(a.attrs).some((tg) => pair.includes(tg)),
+          );
+          const unwatched = expected.filter((a) => !alarms.some((x) => x.address === a.address)).map((a) => a.address);
+          if (unwatched.length > 0) reasons.push(`misses the service's deployment alarms ${unwatched.join(', ')}`);
+          const oneSided = alarms.filter((a) => !pair.every((tg) => alarmTargetGroups(a.attrs).includes(tg))).map((a) => a.address);
+          if (oneSided.length > 0) reasons.push(`${oneSided.join(', ')} watch not both target groups of the pair`);
+          return reasons.map((reason) => ({ address: g.address, reason }));
+        }),
+  },
+  {
+    id: 'codedeploy-test-listener-not-public',
+    checkov: '—',
+    checks:
+      "A deployment group's test listener is not open to the internet: no ingress from 0.0.0.0/0 or ::/0 on its port to its ALB's security groups",
+    why: 'The test listener serves the replacement task set before anyone approved it; only the testers may reach it.',
+    check: (json) => {
+      const rules = sgRules(json).filter((r) => r.direction === 'ingress' && r.cidrs.some(isOpenCidr));
+      return resources(json, 'aws_codedeploy_deployment_group').flatMap((g) => {
+        const route = list(list(list(g.attrs.load_balancer_info)[0]?.target_group_pair_info)[0]?.test_traffic_route)[0];
+        return refs(route?.listener_arns).flatMap((listener) => {
+          const l = attrsAt(json, listener);
+          const sgs = refs(attrsAt(json, refs(l?.load_balancer_arn)[0] ?? '.')?.security_groups);
+          return rules
+            .filter((r) => r.sg && sgs.includes(r.sg) && coversPort(r, Number(l?.port)))
+            .map((r) => ({ address: r.address, reason: `opens test listener ${listener} (port ${l?.port}) to the internet` }));
+        });
+      });
+    },
   },
   {
     id: 'burstable-cpu-target-within-baseline',
@@ -1447,17 +1649,19 @@ export const RULES: readonly Rule[] = [
   {
     id: 'iam-managed-policy-allow-list',
     checkov: 'CKV_AWS_274',
-    checks: `AWS managed policies attached anywhere are among ${ALLOWED_MANAGED_POLICIES.join(', ')}, and on roles only GitHub's OIDC provider may assume also ${ALLOWED_CI_MANAGED_POLICIES.join(', ')}; other attachments are in-stack policies`,
-    why: 'Managed policies are broad and change under us; three are needed, plus the CI roles of docs/aws-oidc-setup.md; anything else must be a reviewed in-stack policy.',
+    checks: `AWS managed policies attached anywhere are among ${ALLOWED_MANAGED_POLICIES.join(', ')}, on roles only GitHub's OIDC provider may assume also ${ALLOWED_CI_MANAGED_POLICIES.join(', ')}, on roles only CodeDeploy may assume also ${ALLOWED_CODEDEPLOY_MANAGED_POLICIES.join(', ')}; other attachments are in-stack policies`,
+    why: "Managed policies are broad and change under us; three are needed, plus the CI roles of docs/aws-oidc-setup.md and CodeDeploy's ECS role; anything else must be a reviewed in-stack policy.",
     check: (json) => {
       const inStack = new Set(resources(json, 'aws_iam_policy').map((p) => p.address));
       const ciRoles = new Set(githubRoles(json).map((r) => r.address));
+      const codeDeployRoles = new Set(serviceRoles(json, 'codedeploy.amazonaws.com'));
       return attachments(json).flatMap(({ address, arn, role }) => {
         if (refs(arn).some((r) => inStack.has(r))) return [];
         const name = awsManagedPolicyName(arn);
         const allowed = [
           ...ALLOWED_MANAGED_POLICIES,
           ...(role && ciRoles.has(role) ? ALLOWED_CI_MANAGED_POLICIES : []),
+          ...(role && codeDeployRoles.has(role) ? ALLOWED_CODEDEPLOY_MANAGED_POLICIES : []),
         ] as readonly string[];
         return name && allowed.includes(name) ? [] : [{ address, reason: `policy ${arn} is not allow-listed` }];
       });

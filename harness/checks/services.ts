@@ -3,12 +3,17 @@ import { ServiceConfig } from '../../src/environment/config';
 import { expect, Json, same } from '../checks';
 import { EMULATOR_IMAGE_URI } from '../emulator-stack';
 import { Deployment } from './deployment';
+import { checkBlueGreenRoute, checkCodeDeploy } from './blue-green';
 
 export function checkService(d: Deployment, service: ServiceConfig): void {
   checkTargetGroup(d, service);
   if (!service.routing.default) checkListenerRule(d, service);
   checkEcsService(d, service);
   checkScaling(d, service);
+  if (service.deployment.blueGreen) {
+    checkBlueGreenRoute(d, service);
+    checkCodeDeploy(d, service);
+  }
 }
 
 function checkTargetGroup(d: Deployment, service: ServiceConfig): void {
@@ -69,6 +74,37 @@ function checkEcsService(d: Deployment, service: ServiceConfig): void {
   });
 }
 
+/** A blue-green service's requests per target: RequestCountPerTarget summed over both target groups of its pair. */
+function checkBothTargetGroupsTracked(d: Deployment, service: ServiceConfig, policies: Json[]): string {
+  const { requestsPerTarget, minTasks, maxTasks } = service.scaling;
+  const requests = policies.find((x) =>
+    x.TargetTrackingScalingPolicyConfiguration?.CustomizedMetricSpecification?.Metrics?.some(
+      (m: Json) => m.MetricStat?.Metric?.MetricName === 'RequestCountPerTarget',
+    ),
+  );
+  expect(requests, `no RequestCountPerTarget policy among ${policies.map((x) => x.PolicyName)}`);
+  const tracking = requests.TargetTrackingScalingPolicyConfiguration;
+  expect(tracking.TargetValue === requestsPerTarget, `target value ${tracking.TargetValue}, expected ${requestsPerTarget}`);
+  const suffix = (arn: string) => arn.split(':').pop();
+  const groups: Json[] = d.aws(
+    'elbv2',
+    'describe-target-groups',
+    '--names',
+    ...d.out.blue_green![service.name].target_group_names,
+  ).TargetGroups;
+  const tracked = tracking.CustomizedMetricSpecification.Metrics.flatMap(
+    (m: Json) => m.MetricStat?.Metric?.Dimensions?.filter((x: Json) => x.Name === 'TargetGroup').map((x: Json) => x.Value) ?? [],
+  );
+  expect(
+    same(
+      tracked,
+      groups.map((g) => suffix(g.TargetGroupArn)!),
+    ),
+    `tracked target groups ${tracked}`,
+  );
+  return `${requestsPerTarget} requests per target over both target groups, ${minTasks}-${maxTasks} tasks`;
+}
+
 function checkScaling(d: Deployment, service: ServiceConfig): void {
   const { aws, out } = d;
   const o = out.services[service.name];
@@ -90,6 +126,7 @@ function checkScaling(d: Deployment, service: ServiceConfig): void {
       '--resource-id',
       resourceId,
     ).ScalingPolicies;
+    if (service.deployment.blueGreen) return checkBothTargetGroupsTracked(d, service, policies);
     const requests = policies.find(
       (x) => x.TargetTrackingScalingPolicyConfiguration?.PredefinedMetricSpecification?.PredefinedMetricType === 'ALBRequestCountPerTarget',
     );

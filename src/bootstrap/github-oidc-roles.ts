@@ -40,6 +40,11 @@ export interface GithubOidcRolesProps {
   readonly stateBucketArn: string;
   /** Environments with a deploy role each (GitHub environments of the same names). */
   readonly environments: readonly string[];
+  /**
+   * Those of `environments` with blue-green services: their deploy role may also pass the stack's roles to
+   * CodeDeploy (each deployment group's service role). @default none
+   */
+  readonly blueGreenEnvironments?: readonly string[];
 }
 
 /**
@@ -71,7 +76,7 @@ export class GithubOidcRoles extends Construct {
     this.planDenySecrets = this.grantPlan(props.stateBucketArn);
     this.pushRole = this.role(projectNames.pushRole, 'ref:refs/heads/main');
     this.grantPush();
-    this.deployRoles = props.environments.map((env) => this.createDeployRole(env));
+    this.deployRoles = props.environments.map((env) => this.createDeployRole(env, props.blueGreenEnvironments?.includes(env) ?? false));
   }
 
   private role(name: string, ...subjects: string[]): IamRole {
@@ -125,7 +130,7 @@ export class GithubOidcRoles extends Construct {
   }
 
   /** PowerUserAccess, and IAM only for the environment's own roles and instance profiles. */
-  private createDeployRole(env: string): IamRole {
+  private createDeployRole(env: string, blueGreen: boolean): IamRole {
     const partition = this.partition;
     const account = this.account;
     const deploy = this.role(projectNames.deployRole(env), `environment:${env}`);
@@ -176,7 +181,14 @@ export class GithubOidcRoles extends Construct {
           Action: 'iam:PassRole',
           Resource: roles,
           Condition: {
-            StringEquals: { 'iam:PassedToService': ['ecs-tasks.amazonaws.com', 'ec2.amazonaws.com', 'vpc-flow-logs.amazonaws.com'] },
+            StringEquals: {
+              'iam:PassedToService': [
+                'ecs-tasks.amazonaws.com',
+                'ec2.amazonaws.com',
+                'vpc-flow-logs.amazonaws.com',
+                ...(blueGreen ? ['codedeploy.amazonaws.com'] : []),
+              ],
+            },
           },
         },
       ),

@@ -4,7 +4,7 @@ import { AwsProvider, AwsProviderConfig } from '@cdktf/provider-aws/lib/provider
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
-import { GithubOidcRoles } from './github-oidc-roles';
+import { GithubOidcRoles, GithubOidcRolesProps } from './github-oidc-roles';
 import { policyDocument } from '../shared/iam';
 import { denyInsecureTransport, makeBucketPrivate } from '../shared/private-bucket';
 import { PROJECT } from '../shared/names';
@@ -18,7 +18,7 @@ export interface StateBootstrapStackProps {
    * The GitHub repository (`owner/repository`) whose workflows plan and deploy: with it, this stack
    * also holds GitHub's OIDC provider and the CI roles (github-oidc-roles.ts). @default none: set them up by hand
    */
-  readonly github?: { readonly repository: string; readonly environments: readonly string[] };
+  readonly github?: Omit<GithubOidcRolesProps, 'stateBucketArn'>;
   /** Extra AWS provider settings, as in EnvironmentStack. @default none */
   readonly providerOverrides?: Partial<AwsProviderConfig>;
 }

@@ -23,6 +23,16 @@ export const NOT_FOUND_ACTION = {
   fixedResponse: { contentType: 'application/json', statusCode: '404', messageBody: '{"status":404,"error":"Not Found"}' },
 } as const;
 
+/**
+ * A forward CodeDeploy moves between the two target groups of a blue/green route: Terraform sets it at
+ * creation only, and destroys it before the second target group, which it may by then forward to
+ * (the load balancer refuses to delete a target group a listener or rule uses).
+ */
+const CODE_DEPLOY_FORWARD = (block: 'action' | 'default_action', alternate: LbTargetGroup) => ({
+  lifecycle: { ignoreChanges: [block] },
+  dependsOn: [alternate],
+});
+
 /** Target group health check. */
 export interface TargetHealthCheck {
   readonly path: string;
@@ -44,6 +54,26 @@ export interface RouteOptions {
   readonly default: boolean;
   readonly healthCheck: TargetHealthCheck;
   readonly deregistrationDelaySeconds: number;
+  /** A blue/green route: a second target group, and optionally a test listener. Not for the default route. @default none */
+  readonly blueGreen?: BlueGreenRouteOptions;
+}
+
+/** What CodeDeploy needs on the ALB beside a route's target group and rule. */
+export interface BlueGreenRouteOptions {
+  /** The second target group's name; AWS allows 32 characters (checked in config). */
+  readonly alternateTargetGroupName: string;
+  /** A listener of its own on `port`, reachable from `cidrs` only, forwarding to the serving target group. @default none */
+  readonly testListener?: { readonly port: number; readonly cidrs: readonly string[] };
+}
+
+/** A blue/green route's parts: CodeDeploy moves the rule (and the test listener) between the two target groups. */
+export interface BlueGreenRoute {
+  readonly alternateTargetGroup: LbTargetGroup;
+  /** `app/<name>/<id>`: the ALB's arn_suffix, a dimension of both target groups' metrics. */
+  readonly loadBalancerArnSuffix: string;
+  /** The listener whose rule CodeDeploy moves (its production traffic route). */
+  readonly productionListener: LbListener;
+  readonly testListener?: LbListener;
 }
 
 /** A service's way in: what the ECS service attaches to and what request-count scaling measures. */
@@ -57,6 +87,8 @@ export interface ServiceRoute {
   readonly listeners: readonly LbListener[];
   /** `http(s)://<host name or alb dns name>`. */
   readonly baseUrl: string;
+  /** Set for a blue/green route. */
+  readonly blueGreen?: BlueGreenRoute;
 }
 
 export interface PublicLoadBalancerProps {
@@ -101,10 +133,12 @@ export class PublicLoadBalancer extends Construct {
   public readonly baseUrl: string;
   private defaultRoute?: string;
   private readonly vpcId: string;
+  private readonly certificateArn?: string;
 
   constructor(scope: Construct, id: string, props: PublicLoadBalancerProps) {
     super(scope, id);
     this.vpcId = props.vpc.id;
+    this.certificateArn = props.certificateArn;
     this.scheme = props.certificateArn ? 'https' : 'http';
     this.securityGroup = this.createSecurityGroup(props);
     if (props.accessLogExpirationDays !== undefined) {
@@ -202,14 +236,18 @@ export class PublicLoadBalancer extends Construct {
 
   /**
    * A target group for one service (instance targets on dynamic host ports), and either a rule on
-   * the forwarding listener or, for the default route, the listener's default action.
+   * the forwarding listener or, for the default route, the listener's default action. A blue/green
+   * route adds a second target group and maybe a test listener, and leaves the forward to CodeDeploy.
    */
   public addRoute(name: string, options: RouteOptions): ServiceRoute {
     const scope = new Construct(this, `route-${name}`);
-    const targetGroup = this.targetGroup(scope, options);
+    const targetGroup = this.targetGroup(scope, 'tg', options.targetGroupName, options);
+    const bg = options.blueGreen;
+    const alternate = bg && this.targetGroup(scope, 'alternate-tg', bg.alternateTargetGroupName, options);
     const forward = [{ type: 'forward', targetGroupArn: targetGroup.arn }];
     let listenerRule: LbListenerRule | undefined;
     if (options.default) {
+      if (bg) throw new Error(`${name}: a blue/green route needs a listener rule, not the default action`);
       if (this.defaultRoute) throw new Error(`${name}: the default route is already ${this.defaultRoute}`);
       this.defaultRoute = name;
       this.listener.putDefaultAction(forward);
@@ -223,6 +261,7 @@ export class PublicLoadBalancer extends Construct {
           ...(options.hostHeaders.length > 0 ? [{ hostHeader: { values: [...options.hostHeaders] } }] : []),
         ],
         tags: { Name: options.targetGroupName },
+        ...(alternate ? CODE_DEPLOY_FORWARD('action', alternate) : {}),
       });
     }
     return {
@@ -231,13 +270,46 @@ export class PublicLoadBalancer extends Construct {
       resourceLabel: `${this.loadBalancer.arnSuffix}/${targetGroup.arnSuffix}`,
       listeners: this.listeners,
       baseUrl: this.baseUrl,
+      ...(bg && alternate ? { blueGreen: this.blueGreenRoute(scope, bg, targetGroup, alternate) } : {}),
     };
   }
 
-  private targetGroup(scope: Construct, options: RouteOptions): LbTargetGroup {
+  /** The test listener, with the ingress that lets the test CIDRs reach it. */
+  private blueGreenRoute(
+    scope: Construct,
+    bg: BlueGreenRouteOptions,
+    serving: LbTargetGroup,
+    alternateTargetGroup: LbTargetGroup,
+  ): BlueGreenRoute {
+    const route = { alternateTargetGroup, loadBalancerArnSuffix: this.loadBalancer.arnSuffix, productionListener: this.listener };
+    if (!bg.testListener) return route;
+    const { port, cidrs } = bg.testListener;
+    const testListener = new LbListener(scope, 'test-listener', {
+      loadBalancerArn: this.loadBalancer.arn,
+      port,
+      // The production listener's protocol and certificate: test traffic is encrypted where production is.
+      ...(this.certificateArn ? { protocol: 'HTTPS', sslPolicy: TLS_POLICY, certificateArn: this.certificateArn } : { protocol: 'HTTP' }),
+      defaultAction: [{ type: 'forward', targetGroupArn: serving.arn }],
+      ...CODE_DEPLOY_FORWARD('default_action', alternateTargetGroup),
+    });
+    cidrs.forEach(
+      (cidr, i) =>
+        new VpcSecurityGroupIngressRule(scope, `test-ingress-${i}`, {
+          securityGroupId: this.securityGroup.id,
+          description: `Test listener port ${port} from ${cidr}`,
+          ipProtocol: 'tcp',
+          fromPort: port,
+          toPort: port,
+          cidrIpv4: cidr,
+        }),
+    );
+    return { ...route, testListener };
+  }
+
+  private targetGroup(scope: Construct, id: string, name: string, options: RouteOptions): LbTargetGroup {
     const hc = options.healthCheck;
-    return new LbTargetGroup(scope, 'tg', {
-      name: options.targetGroupName,
+    return new LbTargetGroup(scope, id, {
+      name,
       // Instance targets with dynamic host ports: each task registers with its own port.
       targetType: 'instance',
       port: 80,
@@ -255,7 +327,7 @@ export class PublicLoadBalancer extends Construct {
         healthyThreshold: hc.healthyThreshold,
         unhealthyThreshold: hc.unhealthyThreshold,
       },
-      tags: { Name: options.targetGroupName },
+      tags: { Name: name },
       // A renamed target group is replaced: the new one must exist before the listener and the
       // service let go of the old one, or AWS refuses to delete it (ResourceInUse).
       lifecycle: { createBeforeDestroy: true },

@@ -85,6 +85,8 @@ export const ALB_QUOTAS = {
   rulesPerLoadBalancer: 100,
   /** "Target Groups per Application Load Balancer": not adjustable. */
   targetGroupsPerLoadBalancer: 100,
+  /** "Listeners per Application Load Balancer": not adjustable. */
+  listenersPerLoadBalancer: 50,
   /** "Condition values per rule". */
   conditionValuesPerRule: 5,
   /** "Condition wildcards per rule". */

@@ -1,5 +1,5 @@
 /** The checks that span areas: each compares one area's resolved settings with another's. */
-import { BLOCKED_PATHS_PRIORITY, EdgeConfig, ServiceConfig } from './config';
+import { ALB_QUOTAS, BLOCKED_PATHS_PRIORITY, EdgeConfig, ServiceConfig } from './config';
 import { edgeRuleCount } from '../edge/resolve';
 import { checkProductionImage } from '../services/image-reference';
 import { RUNTIME_PROFILE_DEFAULTS } from '../services/runtime-profiles';
@@ -27,6 +27,19 @@ export function checkLoadBalancerQuotas(v: Validator, loadBalancer: EdgeConfig['
     services.length,
     rules <= loadBalancer.rulesQuota,
     `at most ${loadBalancer.rulesQuota} listener rules on one ALB, ${rules} here: raise "Rules per Application Load Balancer" in Service Quotas, then set loadBalancer.rulesQuota`,
+  );
+}
+
+/** AWS's listeners quota per ALB: the edge's (HTTP, and HTTPS with a certificate) and each blue-green service's test listener. */
+export function checkListenerQuota(v: Validator, edge: EdgeConfig, services: readonly ServiceConfig[]): void {
+  const https = edge.domain !== undefined || edge.loadBalancer.certificateArn !== undefined;
+  const testListeners = services.filter((s) => s.deployment.blueGreen?.testListener !== undefined).length;
+  const listeners = (https ? 2 : 1) + testListeners;
+  v.check(
+    'services',
+    services.length,
+    listeners <= ALB_QUOTAS.listenersPerLoadBalancer,
+    `at most ${ALB_QUOTAS.listenersPerLoadBalancer} listeners on one ALB (AWS's "Listeners per Application Load Balancer", not adjustable), ${listeners} here: ${testListeners} of them test listeners of blue-green services`,
   );
 }
 

@@ -262,6 +262,7 @@ export class EnvironmentStack extends TerraformStack {
       watched: {
         loadBalancerArnSuffix: loadBalancer.loadBalancer.arnSuffix,
         targetGroupArnSuffix: s.route.targetGroup.arnSuffix,
+        ...(s.route.blueGreen ? { alternateTargetGroupArnSuffix: s.route.blueGreen.alternateTargetGroup.arnSuffix } : {}),
         clusterName: capacity.cluster.name,
         serviceName: s.service.name,
       },

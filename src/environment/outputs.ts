@@ -48,6 +48,37 @@ export function addEnvironmentOutputs(stack: Construct, config: EnvironmentConfi
     description:
       'Per service: url, service_name, target_group_arn, target_group_name, log_group, image_uri (ecr_repository_url when built here)',
   });
+  const blueGreen = blueGreenOutputs(from);
+  if (Object.keys(blueGreen).length > 0) {
+    new TerraformOutput(stack, 'blue_green', {
+      value: blueGreen,
+      description:
+        'Per blue-green service: codedeploy_application, deployment_group, target_group_names (CodeDeploy alternates between them), production_listener_arn, test_listener_arn, task_definition_arn (the revision apply registered)',
+    });
+  }
+}
+
+/** What CodeDeploy deploys to, per blue-green service. */
+function blueGreenOutputs({ services }: OutputSources): Record<string, unknown> {
+  return Object.fromEntries(
+    services.flatMap((service) => {
+      const { blueGreen: codeDeploy, route } = service;
+      if (!codeDeploy || !route.blueGreen) return [];
+      return [
+        [
+          service.name,
+          {
+            codedeploy_application: codeDeploy.application.name,
+            deployment_group: codeDeploy.deploymentGroup.deploymentGroupName,
+            target_group_names: [route.targetGroup.name, route.blueGreen.alternateTargetGroup.name],
+            production_listener_arn: route.blueGreen.productionListener.arn,
+            ...(route.blueGreen.testListener ? { test_listener_arn: route.blueGreen.testListener.arn } : {}),
+            task_definition_arn: service.taskDefinition.arn,
+          },
+        ],
+      ];
+    }),
+  );
 }
 
 function sharedOutputs({ loadBalancer, capacity, network, alarmTopic, dashboard }: OutputSources): Outputs {

@@ -11,6 +11,7 @@ import {
   checkBlockedPathsPriority,
   checkExecLogGroup,
   checkIdleTimeout,
+  checkListenerQuota,
   checkLoadBalancerQuotas,
   checkProductionImages,
 } from './cross-checks';
@@ -47,6 +48,7 @@ export function resolveEnvironment(name: string, s: EnvironmentSettings): Enviro
   checkIdleTimeout(v, edge.loadBalancer.idleTimeoutSeconds, services);
   checkBlockedPathsPriority(v, edge.loadBalancer.blockedPaths, services);
   checkLoadBalancerQuotas(v, edge.loadBalancer, services);
+  checkListenerQuota(v, edge, services);
   const operations = resolveOperations(
     v,
     services.map((x) => x.name),

@@ -15,6 +15,7 @@ import { LoadBalancedService } from '../services/load-balanced-service';
 import { PublicLoadBalancer, ServiceRoute } from '../edge/load-balancer';
 import { ServiceAlarms } from '../services/service-alarms';
 import { serviceResourceName } from '../services/resolve';
+import { blueGreenNames } from '../shared/names';
 
 /** What every service runs on and reports to. */
 export interface ServicePlatform {
@@ -82,6 +83,7 @@ function addService(
 
 function addRoute(config: EnvironmentConfig, loadBalancer: PublicLoadBalancer, service: ServiceConfig): ServiceRoute {
   const { routing, targetGroup: tg } = service;
+  const bg = service.deployment.blueGreen;
   return loadBalancer.addRoute(service.name, {
     targetGroupName: serviceResourceName(config.namePrefix, service.name),
     pathPatterns: routing.pathPatterns,
@@ -95,6 +97,14 @@ function addRoute(config: EnvironmentConfig, loadBalancer: PublicLoadBalancer, s
       unhealthyThreshold: tg.unhealthyThreshold,
     },
     deregistrationDelaySeconds: tg.deregistrationDelaySeconds,
+    ...(bg
+      ? {
+          blueGreen: {
+            alternateTargetGroupName: blueGreenNames(config.namePrefix, service.name).alternateTargetGroup,
+            testListener: bg.testListener,
+          },
+        }
+      : {}),
   });
 }
 
@@ -113,6 +123,7 @@ function addServiceAlarms(
     watched: {
       loadBalancerArnSuffix: platform.loadBalancer.loadBalancer.arnSuffix,
       targetGroupArnSuffix: route.targetGroup.arnSuffix,
+      ...(route.blueGreen ? { alternateTargetGroupArnSuffix: route.blueGreen.alternateTargetGroup.arnSuffix } : {}),
       clusterName: platform.capacity.cluster.name,
       serviceName: service.name,
     },

@@ -18,6 +18,8 @@ export interface WatchedService {
   readonly loadBalancerArnSuffix: string;
   /** `targetgroup/<name>/<id>`: the target group's arn_suffix. */
   readonly targetGroupArnSuffix: string;
+  /** A blue/green service's second target group: its tasks serve from either. @default none */
+  readonly alternateTargetGroupArnSuffix?: string;
   readonly clusterName: string;
   readonly serviceName: string;
 }
@@ -40,15 +42,23 @@ const metric =
   (namespace: string, dimensions: Record<string, string>) =>
   (metricName: string): Metric => ({ namespace, metricName, dimensions });
 
-export function serviceMetrics(s: WatchedService) {
-  const targetGroup = metric(NAMESPACES.alb, { LoadBalancer: s.loadBalancerArnSuffix, TargetGroup: s.targetGroupArnSuffix });
-  const service = (namespace: string) => metric(namespace, { ClusterName: s.clusterName, ServiceName: s.serviceName });
+/** The ALB's metrics of one target group. */
+export function targetGroupMetrics(loadBalancerArnSuffix: string, targetGroupArnSuffix: string) {
+  const targetGroup = metric(NAMESPACES.alb, { LoadBalancer: loadBalancerArnSuffix, TargetGroup: targetGroupArnSuffix });
   return {
     requests: targetGroup('RequestCount'),
+    requestsPerTarget: targetGroup('RequestCountPerTarget'),
     target5xx: targetGroup('HTTPCode_Target_5XX_Count'),
     responseTime: targetGroup('TargetResponseTime'),
     healthyHosts: targetGroup('HealthyHostCount'),
     unhealthyHosts: targetGroup('UnHealthyHostCount'),
+  };
+}
+
+export function serviceMetrics(s: WatchedService) {
+  const service = (namespace: string) => metric(namespace, { ClusterName: s.clusterName, ServiceName: s.serviceName });
+  return {
+    ...targetGroupMetrics(s.loadBalancerArnSuffix, s.targetGroupArnSuffix),
     cpu: service(NAMESPACES.ecs)('CPUUtilization'),
     memory: service(NAMESPACES.ecs)('MemoryUtilization'),
     runningTasks: service(NAMESPACES.containerInsights)('RunningTaskCount'),

@@ -1,7 +1,15 @@
 import { Construct } from 'constructs';
 import { CloudwatchDashboard } from '@cdktf/provider-aws/lib/cloudwatch-dashboard';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
-import { environmentMetrics, Metric, PERIOD_SECONDS, serviceMetrics, WatchedEnvironment, WatchedService } from './metrics';
+import {
+  environmentMetrics,
+  Metric,
+  PERIOD_SECONDS,
+  serviceMetrics,
+  targetGroupMetrics,
+  WatchedEnvironment,
+  WatchedService,
+} from './metrics';
 
 export interface DashboardService {
   readonly name: string;
@@ -73,10 +81,31 @@ export class OperationsDashboard extends Construct {
   private serviceRow(region: string, s: DashboardService, containerInsights: boolean): Widget[] {
     const m = serviceMetrics(s.watched);
     const graph = (title: string, lines: MetricLine[]) => metricWidget(region, `${s.name}: ${title}`, lines);
+    // A blue/green service serves from either target group: its second one's lines beside the first's.
+    const second = s.watched.alternateTargetGroupArnSuffix;
+    const g = second === undefined ? undefined : targetGroupMetrics(s.watched.loadBalancerArnSuffix, second);
+    const both = (lines: MetricLine[], more: (t: NonNullable<typeof g>) => MetricLine[]) => (g ? [...lines, ...more(g)] : lines);
     return [
-      graph('requests and 5xx', [line(m.requests, 'Sum', 'requests'), line(m.target5xx, 'Sum', 'target 5xx')]),
-      graph('response time (s)', [line(m.responseTime, 'p50', 'p50'), line(m.responseTime, 'p99', 'p99')]),
-      graph('healthy and unhealthy hosts', [line(m.healthyHosts, 'Minimum', 'healthy'), line(m.unhealthyHosts, 'Maximum', 'unhealthy')]),
+      graph(
+        'requests and 5xx',
+        both([line(m.requests, 'Sum', 'requests'), line(m.target5xx, 'Sum', 'target 5xx')], (t) => [
+          line(t.requests, 'Sum', 'requests (second target group)'),
+          line(t.target5xx, 'Sum', 'target 5xx (second target group)'),
+        ]),
+      ),
+      graph(
+        'response time (s)',
+        both([line(m.responseTime, 'p50', 'p50'), line(m.responseTime, 'p99', 'p99')], (t) => [
+          line(t.responseTime, 'p99', 'p99 (second target group)'),
+        ]),
+      ),
+      graph(
+        'healthy and unhealthy hosts',
+        both([line(m.healthyHosts, 'Minimum', 'healthy'), line(m.unhealthyHosts, 'Maximum', 'unhealthy')], (t) => [
+          line(t.healthyHosts, 'Minimum', 'healthy (second target group)'),
+          line(t.unhealthyHosts, 'Maximum', 'unhealthy (second target group)'),
+        ]),
+      ),
       ...(containerInsights
         ? [
             graph('tasks', [

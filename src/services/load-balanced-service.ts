@@ -9,15 +9,31 @@ import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
-import { ServiceConfig } from './settings';
+import { BlueGreenConfig, ServiceConfig } from './settings';
+import { BlueGreenDeployment } from './blue-green-deployment';
 import { Ec2Capacity } from '../compute/ec2-capacity';
 import { managedPolicyArn, policyDocument, PolicyStatement, serviceTrustPolicy } from '../shared/iam';
 import { ServiceRoute } from '../edge/load-balancer';
+import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
+import { targetGroupMetrics } from '../operations/metrics';
 import { serviceLogGroupName, serviceResourceName } from '../shared/names';
 import { DEPLOYMENT_MAXIMUM_PERCENT } from './resolve';
 import { EXEC_WRITABLE_PATHS, TMP_VOLUME } from './container-filesystem';
 
 export { EXEC_WRITABLE_PATHS } from './container-filesystem';
+
+/**
+ * What CodeDeploy owns on a blue-green (CODE_DEPLOY) service, so Terraform sets it at creation only:
+ * the task definition and target group of the serving task set, the capacity provider strategy (the
+ * AppSpec's), the count (service autoscaling), and ECS Exec, which ECS refuses to update on such a service.
+ */
+export const CODE_DEPLOY_OWNS = [
+  'desired_count',
+  'task_definition',
+  'load_balancer',
+  'capacity_provider_strategy',
+  'enable_execute_command',
+] as const;
 
 /** The execution role's only policy: pull from ECR and write logs. */
 export const EXECUTION_MANAGED_POLICY = 'service-role/AmazonECSTaskExecutionRolePolicy';
@@ -35,9 +51,12 @@ export interface LoadBalancedServiceProps {
   /** Port, sizes, environment (profile already applied), secrets, health check, stop timeout. */
   readonly container: ServiceConfig['container'];
   readonly scaling: ServiceConfig['scaling'];
-  /** Steady-state wait, its timeout, and rollback on the deployment alarms. */
+  /**
+   * Steady-state wait, its timeout, and rollback on the deployment alarms; with `blueGreen`, the service
+   * is CodeDeploy's (CODE_DEPLOY controller) and `route` must be a blue/green route.
+   */
   readonly deployment: ServiceConfig['deployment'];
-  /** Alarms ECS watches during a deployment (ServiceAlarms.deploymentAlarms); none: no `alarms` block. */
+  /** Alarms ECS (or CodeDeploy, blue-green) watches during a deployment (ServiceAlarms.deploymentAlarms); none: no `alarms` block. */
   readonly deploymentAlarmNames: readonly string[];
   readonly logRetentionDays: number;
   /** ECS Exec into the container: the session log group's ARN and the session key. @default off */
@@ -79,6 +98,8 @@ export class LoadBalancedService extends Construct {
   /** The task role's ECS Exec permissions; set when exec is on. */
   public readonly execPolicy?: IamRolePolicy;
   public readonly route: ServiceRoute;
+  /** CodeDeploy's application, role and deployment group; set when the deployment strategy is blue-green. */
+  public readonly blueGreen?: BlueGreenDeployment;
 
   constructor(scope: Construct, id: string, props: LoadBalancedServiceProps) {
     super(scope, id);
@@ -110,6 +131,19 @@ export class LoadBalancedService extends Construct {
     this.service = this.ecsService(props, rolePolicies);
     this.scalingTarget = this.createScalingTarget(props);
     this.scalingPolicies = this.trackingPolicies(props, names);
+    this.blueGreen = props.deployment.blueGreen && this.createBlueGreen(props, props.deployment.blueGreen);
+  }
+
+  private createBlueGreen(props: LoadBalancedServiceProps, blueGreen: BlueGreenConfig): BlueGreenDeployment {
+    return new BlueGreenDeployment(this, 'codedeploy', {
+      namePrefix: props.namePrefix,
+      serviceName: props.serviceName,
+      blueGreen,
+      clusterName: props.capacity.cluster.name,
+      ecsServiceName: this.service.name,
+      route: props.route,
+      alarmNames: props.deploymentAlarmNames,
+    });
   }
 
   /** A role ECS tasks assume. */
@@ -243,14 +277,7 @@ export class LoadBalancedService extends Construct {
       taskDefinition: this.taskDefinition.arn,
       desiredCount: props.scaling.desiredCount,
       capacityProviderStrategy: [{ capacityProvider: capacity.capacityProvider.name, weight: 1, base: 0 }],
-      // With it, provider 5.x updates a changed capacity provider strategy in place instead of
-      // replacing the service (an outage). It also makes every other in-place update of the service
-      // start a new deployment, which the task definition's own changes do anyway.
-      forceNewDeployment: true,
-      deploymentCircuitBreaker: { enable: true, rollback: true },
-      ...(props.deploymentAlarmNames.length > 0
-        ? { alarms: { enable: true, rollback: deployment.rollbackOnAlarm, alarmNames: [...props.deploymentAlarmNames] } }
-        : {}),
+      ...(deployment.blueGreen ? { deploymentController: { type: 'CODE_DEPLOY' } } : this.rollingDeployment(props)),
       deploymentMinimumHealthyPercent: 100,
       deploymentMaximumPercent: DEPLOYMENT_MAXIMUM_PERCENT,
       orderedPlacementStrategy: [
@@ -263,7 +290,6 @@ export class LoadBalancedService extends Construct {
       enableExecuteCommand: props.execCommand !== undefined,
       propagateTags: 'SERVICE',
       loadBalancer: [{ targetGroupArn: route.targetGroup.arn, containerName: props.serviceName, containerPort: props.container.port }],
-      waitForSteadyState: deployment.waitForSteadyState,
       timeouts: { create: timeout, update: timeout },
       dependsOn: [
         ...route.listeners,
@@ -271,35 +297,53 @@ export class LoadBalancedService extends Construct {
         capacity.clusterCapacityProviders,
         ...rolePolicies,
       ],
-      lifecycle: {
-        // Service autoscaling owns the count after creation.
-        ignoreChanges: ['desired_count'],
-        // hashicorp/aws 5.x's steady-state wait succeeds once a rolled-back deployment is stable
-        // (6.x detects the rollback itself): the service then runs the previous task definition,
-        // and this fails the apply instead of letting the pipeline go on to the next environment.
-        ...(deployment.waitForSteadyState
-          ? {
-              postcondition: [
-                {
-                  condition: `\${self.task_definition == ${this.taskDefinition.fqn}.arn}`,
-                  errorMessage: `ECS rolled the deployment of ${props.serviceName} back (circuit breaker or deployment alarm): it runs another task definition than the one applied. See the service's events.`,
-                },
-              ],
-            }
-          : {}),
-      },
+      lifecycle: deployment.blueGreen ? { ignoreChanges: [...CODE_DEPLOY_OWNS] } : this.rollingLifecycle(props),
     });
+  }
+
+  /** What a rolling (ECS) deployment sets: ECS judges it, and apply waits for it. */
+  private rollingDeployment(props: LoadBalancedServiceProps) {
+    const { deployment } = props;
+    return {
+      // With it, provider 5.x updates a changed capacity provider strategy in place instead of
+      // replacing the service (an outage). It also makes every other in-place update of the service
+      // start a new deployment, which the task definition's own changes do anyway.
+      forceNewDeployment: true,
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+      ...(props.deploymentAlarmNames.length > 0
+        ? { alarms: { enable: true, rollback: deployment.rollbackOnAlarm, alarmNames: [...props.deploymentAlarmNames] } }
+        : {}),
+      waitForSteadyState: deployment.waitForSteadyState,
+    };
+  }
+
+  private rollingLifecycle(props: LoadBalancedServiceProps) {
+    const { deployment } = props;
+    return {
+      // Service autoscaling owns the count after creation.
+      ignoreChanges: ['desired_count'],
+      // hashicorp/aws 5.x's steady-state wait succeeds once a rolled-back deployment is stable
+      // (6.x detects the rollback itself): the service then runs the previous task definition,
+      // and this fails the apply instead of letting the pipeline go on to the next environment.
+      ...(deployment.waitForSteadyState
+        ? {
+            postcondition: [
+              {
+                condition: `\${self.task_definition == ${this.taskDefinition.fqn}.arn}`,
+                errorMessage: `ECS rolled the deployment of ${props.serviceName} back (circuit breaker or deployment alarm): it runs another task definition than the one applied. See the service's events.`,
+              },
+            ],
+          }
+        : {}),
+    };
   }
 
   private trackingPolicies(props: LoadBalancedServiceProps, names: (suffix: string) => string): AppautoscalingPolicy[] {
     const scaling = props.scaling;
+    const cpu = { predefinedMetricSpecification: { predefinedMetricType: 'ECSServiceAverageCPUUtilization' } };
     const trackers = [
-      {
-        id: 'requests-per-target',
-        targetValue: scaling.requestsPerTarget,
-        metric: { predefinedMetricType: 'ALBRequestCountPerTarget', resourceLabel: props.route.resourceLabel },
-      },
-      { id: 'cpu', targetValue: scaling.cpuTargetPercent, metric: { predefinedMetricType: 'ECSServiceAverageCPUUtilization' } },
+      { id: 'requests-per-target', targetValue: scaling.requestsPerTarget, metric: this.requestsPerTarget(props.route) },
+      { id: 'cpu', targetValue: scaling.cpuTargetPercent, metric: cpu },
     ];
     return trackers.map(
       (t) =>
@@ -311,11 +355,40 @@ export class LoadBalancedService extends Construct {
           resourceId: this.scalingTarget.resourceId,
           targetTrackingScalingPolicyConfiguration: {
             targetValue: t.targetValue,
-            predefinedMetricSpecification: t.metric,
+            ...t.metric,
             scaleOutCooldown: scaling.scaleOutCooldownSeconds,
             scaleInCooldown: scaling.scaleInCooldownSeconds,
           },
         }),
     );
+  }
+
+  /**
+   * Requests per target: ALBRequestCountPerTarget of the route's target group; for a blue/green route,
+   * the sum over both target groups, since the tasks serve from either after a deployment (and during
+   * one the two together carry the service's traffic).
+   */
+  private requestsPerTarget(route: ServiceRoute) {
+    if (!route.blueGreen) {
+      return { predefinedMetricSpecification: { predefinedMetricType: 'ALBRequestCountPerTarget', resourceLabel: route.resourceLabel } };
+    }
+    const perTarget = (id: string, targetGroup: LbTargetGroup) => {
+      const m = targetGroupMetrics(route.blueGreen!.loadBalancerArnSuffix, targetGroup.arnSuffix).requestsPerTarget;
+      const dimensions = Object.entries(m.dimensions).map(([name, value]) => ({ name, value }));
+      return {
+        id,
+        returnData: false,
+        metricStat: { metric: { namespace: m.namespace, metricName: m.metricName, dimensions }, stat: 'Sum' },
+      };
+    };
+    return {
+      customizedMetricSpecification: {
+        metrics: [
+          perTarget('first', route.targetGroup),
+          perTarget('second', route.blueGreen.alternateTargetGroup),
+          { id: 'requests', expression: 'SUM([first, second])', label: 'RequestCountPerTarget of both target groups', returnData: true },
+        ],
+      },
+    };
   }
 }

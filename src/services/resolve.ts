@@ -5,10 +5,21 @@
  */
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { RUNTIME_PROFILES, RuntimeProfile, SERVICE_DEFAULTS, ServiceConfig, ServiceSettings } from './settings';
+import {
+  BlueGreenConfig,
+  DEPLOYMENT_STRATEGIES,
+  RUNTIME_PROFILES,
+  RuntimeProfile,
+  SERVICE_DEFAULTS,
+  ServiceConfig,
+  ServiceSettings,
+  TRAFFIC_SHIFTS,
+  TrafficShift,
+} from './settings';
 import { PATH_PATTERN, wildcardCount } from '../edge/resolve';
 import { ALB_QUOTAS } from '../edge/settings';
-import { serviceLogGroupName, serviceResourceName } from '../shared/names';
+import { blueGreenNames, serviceLogGroupName, serviceResourceName } from '../shared/names';
+import { parseCidr } from '../shared/cidr';
 import { withDefaults } from '../shared/defaults';
 import { NAME, Validator } from '../shared/validator';
 import { defaultCpuTargetPercent, InstanceTypeSpec, tasksPerInstance } from '../compute/instance-types';
@@ -43,17 +54,32 @@ export interface ServiceContext {
   readonly capacity: { readonly max: number };
 }
 
+/** The ALB's own listener ports (HTTP, HTTPS): a test listener takes another. */
+export const LISTENER_PORTS: readonly number[] = [80, 443];
+
+/** CodeDeploy's limit on deploymentReadyOption and terminationWaitTimeInMinutes waits (two days). */
+export const CODEDEPLOY_MAX_WAIT_MINUTES = 2880;
+
 /**
  * Physical names AWS limits, per service: checked at synth for the environment's prefix. The
- * construct builds the same names from `serviceResourceName`.
+ * construct builds the same names from `serviceResourceName` (and `blueGreenNames` for a blue-green service).
  */
-export function serviceNameLimits(namePrefix: string, service: string): readonly (readonly [string, string, number])[] {
+export function serviceNameLimits(namePrefix: string, service: string, blueGreen = false): readonly (readonly [string, string, number])[] {
+  const bg = blueGreenNames(namePrefix, service);
   return [
     ['target group', serviceResourceName(namePrefix, service), 32],
     ['IAM role', serviceResourceName(namePrefix, service, 'execution'), 64],
     ['scaling policy', serviceResourceName(namePrefix, service, 'requests-per-target'), 256],
     ['task family', serviceResourceName(namePrefix, service), 255],
     ['log group', serviceLogGroupName(namePrefix, service), 512],
+    ...(blueGreen
+      ? ([
+          ['second target group', bg.alternateTargetGroup, 32],
+          ['IAM role', bg.codeDeployRole, 64],
+          ['CodeDeploy application', bg.application, 100],
+          ['CodeDeploy deployment group', bg.deploymentGroup, 100],
+        ] as const)
+      : []),
   ];
 }
 
@@ -71,6 +97,8 @@ export function resolveServices(v: Validator, ctx: ServiceContext, settings: Rea
     `at most ${ALB_QUOTAS.targetGroupsPerLoadBalancer} services on one ALB (AWS's "Target Groups per Application Load Balancer", not adjustable)`,
   );
   const services = assignPriorities(names.map((name) => resolveService(v, ctx, name, settings[name])));
+  checkTargetGroups(v, services);
+  checkTestListeners(v, services);
   checkRoutes(v, services, (name) => settings[name].routing?.priority !== undefined);
   checkFit(v, ctx, services);
   return services;
@@ -79,7 +107,8 @@ export function resolveServices(v: Validator, ctx: ServiceContext, settings: Rea
 function resolveService(v: Validator, ctx: ServiceContext, name: string, s: ServiceSettings): ServiceConfig {
   const at = `services.${name}`;
   v.check(at, name, NAME.test(name) && name.length <= 32, 'a service name of 1-32 lowercase letters, digits and inner hyphens');
-  for (const [what, physical, max] of serviceNameLimits(ctx.namePrefix, name)) {
+  const blueGreen = s.deployment?.strategy === 'blue-green';
+  for (const [what, physical, max] of serviceNameLimits(ctx.namePrefix, name, blueGreen)) {
     v.check(at, name, physical.length <= max, `a shorter name: ${what} "${physical}" has ${physical.length} characters, max ${max}`);
   }
 
@@ -374,11 +403,122 @@ function resolveScaling(v: Validator, ctx: ServiceContext, at: string, s: Servic
   return scaling;
 }
 
+/** Fields only a blue-green deployment reads. */
+const BLUE_GREEN_FIELDS = [
+  'trafficShift',
+  'testListenerPort',
+  'testListenerCidrs',
+  'approvalWaitMinutes',
+  'blueTerminationWaitMinutes',
+] as const;
+
 function resolveDeployment(v: Validator, at: string, s: ServiceSettings): ServiceConfig['deployment'] {
   const d = s.deployment ?? {};
-  const deployment = withDefaults(SERVICE_DEFAULTS.deployment, d);
-  v.integer(`${at}.deployment.timeoutMinutes`, deployment.timeoutMinutes, 5, 120);
-  return deployment;
+  const { strategy, waitForSteadyState, timeoutMinutes, rollbackOnAlarm } = withDefaults(SERVICE_DEFAULTS.deployment, d);
+  v.check(`${at}.deployment.strategy`, strategy, DEPLOYMENT_STRATEGIES.includes(strategy), `one of ${DEPLOYMENT_STRATEGIES.join(', ')}`);
+  v.integer(`${at}.deployment.timeoutMinutes`, timeoutMinutes, 5, 120);
+  if (strategy === 'rolling') {
+    for (const field of BLUE_GREEN_FIELDS) {
+      v.check(`${at}.deployment.${field}`, d[field], d[field] === undefined, "unset with strategy 'rolling' (a blue-green setting)");
+    }
+    return { strategy, waitForSteadyState, timeoutMinutes, rollbackOnAlarm };
+  }
+  v.check(
+    `${at}.deployment.waitForSteadyState`,
+    d.waitForSteadyState,
+    d.waitForSteadyState !== true,
+    "false or unset with strategy 'blue-green' (npm run release -- deploy waits)",
+  );
+  v.check(
+    `${at}.deployment.rollbackOnAlarm`,
+    rollbackOnAlarm,
+    rollbackOnAlarm,
+    "true with strategy 'blue-green' (an alarm must move traffic back)",
+  );
+  v.check(
+    `${at}.routing.default`,
+    true,
+    !(s.routing?.default ?? SERVICE_DEFAULTS.routing.default),
+    "a routed service (pathPatterns or hostHeaders) with strategy 'blue-green': CodeDeploy moves its listener rule",
+  );
+  return { strategy, waitForSteadyState: false, timeoutMinutes, rollbackOnAlarm, blueGreen: resolveBlueGreen(v, at, d) };
+}
+
+function resolveBlueGreen(v: Validator, at: string, d: NonNullable<ServiceSettings['deployment']>): BlueGreenConfig {
+  const trafficShift = d.trafficShift ?? SERVICE_DEFAULTS.deployment.trafficShift;
+  const shifts = Object.keys(TRAFFIC_SHIFTS) as TrafficShift[];
+  v.check(`${at}.deployment.trafficShift`, trafficShift, shifts.includes(trafficShift), `one of ${shifts.join(', ')}`);
+  const blueTerminationWaitMinutes = d.blueTerminationWaitMinutes ?? SERVICE_DEFAULTS.deployment.blueTerminationWaitMinutes;
+  v.integer(`${at}.deployment.blueTerminationWaitMinutes`, blueTerminationWaitMinutes, 0, CODEDEPLOY_MAX_WAIT_MINUTES);
+  if (d.approvalWaitMinutes !== undefined) {
+    v.integer(`${at}.deployment.approvalWaitMinutes`, d.approvalWaitMinutes, 1, CODEDEPLOY_MAX_WAIT_MINUTES);
+  }
+  return {
+    trafficShift,
+    deploymentConfigName: TRAFFIC_SHIFTS[trafficShift].deploymentConfigName,
+    testListener: resolveTestListener(v, at, d),
+    approvalWaitMinutes: d.approvalWaitMinutes,
+    blueTerminationWaitMinutes,
+  };
+}
+
+function resolveTestListener(v: Validator, at: string, d: NonNullable<ServiceSettings['deployment']>): BlueGreenConfig['testListener'] {
+  const { testListenerPort: port, testListenerCidrs: cidrs } = d;
+  if (port === undefined) {
+    v.check(`${at}.deployment.testListenerCidrs`, cidrs, cidrs === undefined, 'unset without deployment.testListenerPort');
+    return undefined;
+  }
+  v.integer(`${at}.deployment.testListenerPort`, port, 1, 65535);
+  v.check(
+    `${at}.deployment.testListenerPort`,
+    port,
+    !LISTENER_PORTS.includes(port),
+    `a port other than the ALB's listeners (${LISTENER_PORTS.join(', ')})`,
+  );
+  v.check(`${at}.deployment.testListenerCidrs`, cidrs, (cidrs ?? []).length > 0, 'at least one CIDR with deployment.testListenerPort');
+  cidrs!.forEach((c, i) => {
+    const cidr = parseCidr(c);
+    v.check(`${at}.deployment.testListenerCidrs[${i}]`, c, cidr !== undefined, 'an IPv4 network CIDR such as 203.0.113.0/24');
+    v.check(
+      `${at}.deployment.testListenerCidrs[${i}]`,
+      c,
+      cidr!.prefix > 0,
+      'a CIDR narrower than /0: the test listener serves a version not yet approved',
+    );
+  });
+  return { port, cidrs: [...cidrs!] };
+}
+
+/** Target groups of the one ALB: one per service, a second per blue-green service. */
+export function targetGroupCount(services: readonly ServiceConfig[]): number {
+  return services.reduce((n, s) => n + (s.deployment.blueGreen ? 2 : 1), 0);
+}
+
+function checkTargetGroups(v: Validator, services: readonly ServiceConfig[]): void {
+  const count = targetGroupCount(services);
+  v.check(
+    'services',
+    services.length,
+    count <= ALB_QUOTAS.targetGroupsPerLoadBalancer,
+    `at most ${ALB_QUOTAS.targetGroupsPerLoadBalancer} target groups on one ALB (AWS's "Target Groups per Application Load Balancer", not adjustable), ${count} here: one per service, two per blue-green service`,
+  );
+}
+
+/** Each test listener on a port of its own. */
+function checkTestListeners(v: Validator, services: readonly ServiceConfig[]): void {
+  const taken = new Map<number, string>();
+  for (const s of services) {
+    const port = s.deployment.blueGreen?.testListener?.port;
+    if (port === undefined) continue;
+    const other = taken.get(port);
+    v.check(
+      `services.${s.name}.deployment.testListenerPort`,
+      port,
+      other === undefined,
+      `a port no other service's test listener takes (services.${other} has it)`,
+    );
+    taken.set(port, s.name);
+  }
 }
 
 /** One listener: at most one default, at most 100 rules, distinct priorities, no overlap unless both priorities are explicit. */

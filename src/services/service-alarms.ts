@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { ServiceAlarmThresholds } from '../operations/settings';
-import { errorRate, metricAlarm, serviceMetrics, WatchedService } from '../operations/metrics';
+import { AlarmSpec, errorRate, metricAlarm, serviceMetrics, targetGroupMetrics, WatchedService } from '../operations/metrics';
 import { serviceResourceName } from './resolve';
 
 export interface ServiceAlarmsProps {
@@ -43,11 +43,15 @@ export class ServiceAlarms extends Construct {
 
   private readonly props: ServiceAlarmsProps;
   private readonly metrics: ReturnType<typeof serviceMetrics>;
+  /** A blue/green service's second target group's metrics: its deployment alarms watch both. */
+  private readonly alternate?: ReturnType<typeof targetGroupMetrics>;
 
   constructor(scope: Construct, id: string, props: ServiceAlarmsProps) {
     super(scope, id);
     this.props = props;
     this.metrics = serviceMetrics(props.watched);
+    const alternate = props.watched.alternateTargetGroupArnSuffix;
+    this.alternate = alternate === undefined ? undefined : targetGroupMetrics(props.watched.loadBalancerArnSuffix, alternate);
     const t = props.thresholds;
     this.target5xxRate = this.addTarget5xxRate();
     this.unhealthyHosts = this.addUnhealthyHosts();
@@ -78,7 +82,9 @@ export class ServiceAlarms extends Construct {
       actions: this.props.actions,
       alarmName: this.alarmName('target-5xx'),
       description: `${serviceName}: more than ${t.target5xxPercent}% of requests answered 5xx by the app`,
-      watch: errorRate(m.target5xx, m.requests, this.props.minimumRequestsPerMinute),
+      watch: this.alternate
+        ? bothTargetGroupsErrorRate(m, this.alternate, this.props.minimumRequestsPerMinute)
+        : errorRate(m.target5xx, m.requests, this.props.minimumRequestsPerMinute),
       comparison: 'GreaterThanThreshold',
       threshold: t.target5xxPercent,
       minutes: t.evaluationMinutes,
@@ -92,7 +98,7 @@ export class ServiceAlarms extends Construct {
       actions: this.props.actions,
       alarmName: this.alarmName('unhealthy-hosts'),
       description: `${serviceName}: a target failing the ALB health check for ${t.unhealthyHostMinutes} minutes`,
-      watch: { metric: this.metrics.unhealthyHosts, statistic: 'Maximum' },
+      watch: this.worstOfBoth('unhealthyHosts', 'Maximum', 'UnHealthyHostCount, the higher of both target groups'),
       comparison: 'GreaterThanThreshold',
       threshold: 0,
       minutes: t.unhealthyHostMinutes,
@@ -107,12 +113,25 @@ export class ServiceAlarms extends Construct {
       actions: this.props.actions,
       alarmName: this.alarmName('p99-latency'),
       description: `${serviceName}: p99 response time above ${t.p99LatencySeconds} s`,
-      watch: { metric: this.metrics.responseTime, statistic: 'p99' },
+      watch: this.worstOfBoth('responseTime', 'p99', 'TargetResponseTime p99, the higher of both target groups'),
       comparison: 'GreaterThanThreshold',
       threshold: t.p99LatencySeconds,
       minutes: t.evaluationMinutes,
       missingData: 'notBreaching',
     });
+  }
+
+  /** One target group's metric, or for a blue/green service the higher of its two target groups' (the replacement's during a deployment). */
+  private worstOfBoth(key: 'unhealthyHosts' | 'responseTime', statistic: string, label: string): AlarmSpec['watch'] {
+    if (!this.alternate) return { metric: this.metrics[key], statistic };
+    return {
+      queries: [
+        { id: 'first', metric: this.metrics[key], stat: statistic },
+        { id: 'second', metric: this.alternate[key], stat: statistic },
+      ],
+      expression: 'MAX([first, second])',
+      label,
+    };
   }
 
   private addUtilisation(what: 'cpu' | 'memory', metric: typeof this.metrics.cpu, percent: number, of: string): CloudwatchMetricAlarm {
@@ -148,4 +167,23 @@ export class ServiceAlarms extends Construct {
       missingData: 'missing',
     });
   }
+}
+
+/** The app's 5xx as a percentage of the requests both target groups of a blue/green service served. */
+function bothTargetGroupsErrorRate(
+  first: ReturnType<typeof targetGroupMetrics>,
+  second: ReturnType<typeof targetGroupMetrics>,
+  minimumRequests: number,
+): AlarmSpec['watch'] {
+  return {
+    queries: [
+      { id: 'errors1', metric: first.target5xx, stat: 'Sum' },
+      { id: 'errors2', metric: second.target5xx, stat: 'Sum' },
+      { id: 'requests1', metric: first.requests, stat: 'Sum' },
+      { id: 'requests2', metric: second.requests, stat: 'Sum' },
+    ],
+    // As errorRate, over the sum of both: the idle target group publishes nothing, which SUM skips.
+    expression: `IF(SUM([requests1, requests2]) >= ${minimumRequests}, 100 * FILL(SUM([errors1, errors2]), 0) / SUM([requests1, requests2]), 0)`,
+    label: `${first.target5xx.metricName} % of requests, both target groups`,
+  };
 }

@@ -157,20 +157,71 @@ export interface ScalingSettings {
   readonly healthCheckGracePeriodSeconds?: number;
 }
 
+/**
+ * How a new task definition reaches the service:
+ * - `rolling`: ECS replaces tasks in place, judged by the circuit breaker and the deployment alarms;
+ *   `terraform apply` rolls it out.
+ * - `blue-green`: CodeDeploy starts a replacement task set behind a second target group, moves the
+ *   listener rule to it, and keeps the original until `blueTerminationWaitMinutes` have passed;
+ *   `terraform apply` registers the task definition and `npm run release -- deploy <env> <service>`
+ *   rolls it out. Switching an existing service replaces its ECS service (docs/deploy.md).
+ */
+export type DeploymentStrategy = 'rolling' | 'blue-green';
+export const DEPLOYMENT_STRATEGIES: readonly DeploymentStrategy[] = ['rolling', 'blue-green'];
+
+/** How CodeDeploy moves production traffic to the replacement task set. */
+export type TrafficShift = 'all-at-once' | 'canary' | 'linear';
+
+/** Each traffic shift as CodeDeploy's predefined ECS deployment configuration, and the minutes it takes to move all traffic. */
+export const TRAFFIC_SHIFTS: Readonly<Record<TrafficShift, { readonly deploymentConfigName: string; readonly minutes: number }>> = {
+  'all-at-once': { deploymentConfigName: 'CodeDeployDefault.ECSAllAtOnce', minutes: 0 },
+  canary: { deploymentConfigName: 'CodeDeployDefault.ECSCanary10Percent5Minutes', minutes: 5 },
+  linear: { deploymentConfigName: 'CodeDeployDefault.ECSLinear10PercentEvery1Minutes', minutes: 10 },
+};
+
 /** How a deployment of the service is released and judged. */
 export interface DeploymentSettings {
+  /** 'rolling' (ECS replaces tasks in place) or 'blue-green' (CodeDeploy, a second target group). @default 'rolling' */
+  readonly strategy?: DeploymentStrategy;
   /**
    * `terraform apply` waits until the service is stable and then fails if ECS rolled the deployment
-   * back (the service then runs another task definition than the one applied). @default true
+   * back (the service then runs another task definition than the one applied). Rolling only: a
+   * blue-green service is waited for by `npm run release -- deploy`. @default true (rolling)
    */
   readonly waitForSteadyState?: boolean;
   /** How long apply waits for the service to be created or updated (the provider's `timeouts`), 5-120. @default 20 */
   readonly timeoutMinutes?: number;
   /**
    * ECS rolls a deployment back when one of the service's deployment alarms (ServiceAlarms:
-   * target 5xx rate, unhealthy hosts, p99 latency; thresholds in `operations.alarms`) fires. @default true
+   * target 5xx rate, unhealthy hosts, p99 latency; thresholds in `operations.alarms`) fires;
+   * blue-green: CodeDeploy does, and it must. @default true
    */
   readonly rollbackOnAlarm?: boolean;
+  /**
+   * Blue-green only. How CodeDeploy moves production traffic: 'all-at-once' (ECSAllAtOnce),
+   * 'canary' (10%, then the rest after 5 minutes) or 'linear' (10% more every minute).
+   * @default 'all-at-once'
+   */
+  readonly trafficShift?: TrafficShift;
+  /**
+   * Blue-green only. A test listener on this ALB port forwards to the replacement task set before
+   * production traffic moves (needs `testListenerCidrs`); not 80 or 443, one per service. @default none
+   */
+  readonly testListenerPort?: number;
+  /** Blue-green only. CIDRs allowed to reach the test listener; at least one, none open to the internet (/0). @default none */
+  readonly testListenerCidrs?: readonly string[];
+  /**
+   * Blue-green only. Minutes CodeDeploy holds the replacement task set, reachable on the test listener,
+   * for someone to approve (`aws deploy continue-deployment`) before production traffic moves; unapproved,
+   * the deployment stops. 1-2880. @default none: traffic moves as soon as the replacement is healthy
+   */
+  readonly approvalWaitMinutes?: number;
+  /**
+   * Blue-green only. Minutes the original task set keeps running after all traffic has moved, 0-2880:
+   * the deployment alarms judge the new one under all the traffic meanwhile, and a rollback moves
+   * traffic straight back. @default 10 (the default alarms need 5 breaching minutes)
+   */
+  readonly blueTerminationWaitMinutes?: number;
 }
 
 /** One load-balanced service. Only `image` and a route (`routing`) are required. */
@@ -229,7 +280,29 @@ export interface ServiceConfig {
   };
   readonly targetGroup: Required<TargetGroupSettings>;
   readonly scaling: Required<ScalingSettings>;
-  readonly deployment: Required<DeploymentSettings>;
+  readonly deployment: DeploymentConfig;
+}
+
+/** A blue/green deployment, resolved. */
+export interface BlueGreenConfig {
+  readonly trafficShift: TrafficShift;
+  /** CodeDeploy's predefined ECS configuration for the traffic shift. */
+  readonly deploymentConfigName: string;
+  /** Undefined: no test listener. */
+  readonly testListener?: { readonly port: number; readonly cidrs: readonly string[] };
+  /** Undefined: no approval wait. */
+  readonly approvalWaitMinutes?: number;
+  readonly blueTerminationWaitMinutes: number;
+}
+
+/** A service's deployment, resolved: `blueGreen` is set exactly when the strategy is blue-green. */
+export interface DeploymentConfig {
+  readonly strategy: DeploymentStrategy;
+  /** Always false for blue-green (CodeDeploy, not apply, rolls it out). */
+  readonly waitForSteadyState: boolean;
+  readonly timeoutMinutes: number;
+  readonly rollbackOnAlarm: boolean;
+  readonly blueGreen?: BlueGreenConfig;
 }
 
 /** An environment that names no services runs the host-name app from workload/, as the default route. */
@@ -247,7 +320,7 @@ export const SERVICE_DEFAULTS: {
   readonly container: Required<Pick<ContainerSettings, 'port' | 'cpu' | 'memoryMiB' | 'stopTimeoutSeconds'>>;
   readonly targetGroup: Required<Omit<TargetGroupSettings, 'healthCheckPath'>>;
   readonly scaling: Required<Omit<ScalingSettings, 'desiredCount' | 'cpuTargetPercent'>>;
-  readonly deployment: Required<DeploymentSettings>;
+  readonly deployment: Required<Omit<DeploymentSettings, 'testListenerPort' | 'testListenerCidrs' | 'approvalWaitMinutes'>>;
 } = {
   profile: 'generic',
   routing: { default: false },
@@ -261,7 +334,14 @@ export const SERVICE_DEFAULTS: {
     scaleInCooldownSeconds: 300,
     healthCheckGracePeriodSeconds: 60,
   },
-  deployment: { waitForSteadyState: true, timeoutMinutes: 20, rollbackOnAlarm: true },
+  deployment: {
+    strategy: 'rolling',
+    waitForSteadyState: true,
+    timeoutMinutes: 20,
+    rollbackOnAlarm: true,
+    trafficShift: 'all-at-once',
+    blueTerminationWaitMinutes: 10,
+  },
 };
 
 /** A service's field names, for the unknown-field check (tsc fails when one is missing or extra). */
@@ -300,5 +380,15 @@ export const SERVICE_FIELDS: Fields<ServiceSettings> = {
     scaleInCooldownSeconds: true,
     healthCheckGracePeriodSeconds: true,
   },
-  deployment: { waitForSteadyState: true, timeoutMinutes: true, rollbackOnAlarm: true },
+  deployment: {
+    strategy: true,
+    waitForSteadyState: true,
+    timeoutMinutes: true,
+    rollbackOnAlarm: true,
+    trafficShift: true,
+    testListenerPort: true,
+    testListenerCidrs: true,
+    approvalWaitMinutes: true,
+    blueTerminationWaitMinutes: true,
+  },
 };

@@ -102,6 +102,20 @@ export function serviceResourceName(namePrefix: string, service: string, suffix?
   return [namePrefix, service, suffix].filter((x) => x !== undefined).join('-');
 }
 
+/**
+ * A blue-green service's own names beside `serviceResourceName`'s: the second target group (CodeDeploy
+ * alternates between the two, so neither stays "blue"), the CodeDeploy application and deployment group,
+ * and the role CodeDeploy assumes.
+ */
+export function blueGreenNames(namePrefix: string, service: string) {
+  return {
+    alternateTargetGroup: serviceResourceName(namePrefix, service, 'g'),
+    application: serviceResourceName(namePrefix, service),
+    deploymentGroup: serviceResourceName(namePrefix, service),
+    codeDeployRole: serviceResourceName(namePrefix, service, 'codedeploy'),
+  } as const;
+}
+
 /** A service's log group: beside the environment's exec log group, so a service may not be named `exec` while exec is on. */
 export function serviceLogGroupName(namePrefix: string, service: string): string {
   return `/ecs/${namePrefix}/${service}`;

@@ -4,7 +4,7 @@
  * own behaviour build from here, so a team that edits src/environments.ts changes neither.
  * Change the demo in both places.
  */
-import { ContainerSettings, EnvironmentSettings, ScalingSettings, ServiceSettings } from '../../src/environment/config';
+import { ContainerSettings, DeploymentSettings, EnvironmentSettings, ScalingSettings, ServiceSettings } from '../../src/environment/config';
 import { defaultCpuTargetPercent } from '../../src/compute/instance-types';
 import { derivedRequestsPerTarget } from '../../src/services/scaling-targets';
 
@@ -18,8 +18,9 @@ function hostNameService(repositoryName: string, container: ContainerSettings, s
   };
 }
 
-function microservice(name: string, container: ContainerSettings = {}): ServiceSettings {
+function microservice(name: string, container: ContainerSettings = {}, deployment?: DeploymentSettings): ServiceSettings {
   return {
+    ...(deployment ? { deployment } : {}),
     image: { uri: `123456789012.dkr.ecr.us-east-1.amazonaws.com/${name}:1.0.0` },
     profile: 'generic',
     routing: { pathPatterns: [`/${name}*`] },
@@ -83,7 +84,11 @@ export const DEMO_ENVIRONMENTS: Readonly<Record<string, EnvironmentSettings>> = 
     instanceType: 't3.small',
     capacity: { min: 1, max: 2 },
     services: {
-      users: microservice('users'),
+      users: microservice(
+        'users',
+        {},
+        { strategy: 'blue-green', trafficShift: 'canary', testListenerPort: 8080, testListenerCidrs: ['203.0.113.0/24'] },
+      ),
       threads: microservice('threads', {
         secrets: { DATABASE_PASSWORD: 'arn:aws:ssm:us-east-1:123456789012:parameter/host-name-microservices/threads/db-password' },
       }),

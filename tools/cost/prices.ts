@@ -254,6 +254,8 @@ export const FREE_RESOURCES: Readonly<Record<string, string>> = {
   aws_ecs_capacity_provider: 'ECS on EC2 has no charge of its own',
   aws_ecs_service: 'ECS on EC2 has no charge of its own (tasks run on the priced instances)',
   aws_ecs_task_definition: 'ECS on EC2 has no charge of its own',
+  aws_codedeploy_app: 'CodeDeploy charges nothing for deployments to Amazon ECS',
+  aws_codedeploy_deployment_group: 'CodeDeploy charges nothing for deployments to Amazon ECS',
   aws_launch_template: 'priced through the Auto Scaling group or instance that launches it',
   aws_autoscaling_policy: 'EC2 Auto Scaling is free',
   aws_autoscaling_schedule: 'EC2 Auto Scaling is free',

@@ -22,7 +22,7 @@ import {
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { EnvironmentConfig } from '../../src/environment/config';
-import { environmentNames } from '../../src/shared/names';
+import { blueGreenNames, environmentNames } from '../../src/shared/names';
 import { serviceResourceName } from '../../src/services/resolve';
 import { EnvironmentStatus, InstanceStatus, ServiceStatus } from './render';
 
@@ -85,6 +85,13 @@ export function namesOf(config: EnvironmentConfig) {
   return {
     ...env,
     targetGroup: (service: string) => serviceResourceName(config.namePrefix, service),
+    /** The service's target groups: a blue-green service serves from either of its two. */
+    targetGroups: (service: string) => [
+      serviceResourceName(config.namePrefix, service),
+      ...(config.services.find((s) => s.name === service)?.deployment.blueGreen
+        ? [blueGreenNames(config.namePrefix, service).alternateTargetGroup]
+        : []),
+    ],
     scalableTarget: (service: string) => `service/${env.cluster}/${service}`,
   };
 }
@@ -107,7 +114,7 @@ export async function readStatus(c: Clients, config: EnvironmentConfig): Promise
   const serviceNames = config.services.map((s) => s.name);
   const [services, targets, scaling, asg, instances, alarms] = await Promise.all([
     describeServices(c, names.cluster, serviceNames),
-    targetHealth(c, serviceNames.map(names.targetGroup)),
+    targetHealth(c, serviceNames.flatMap(names.targetGroups)),
     scalableTargets(c, serviceNames.map(names.scalableTarget)),
     c.autoscaling
       .send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [names.autoScalingGroup] }))
@@ -135,7 +142,12 @@ export async function readStatus(c: Clients, config: EnvironmentConfig): Promise
     },
     instances,
     services: serviceNames.map((name) =>
-      serviceStatus(name, services.get(name), targets.get(names.targetGroup(name)), scaling.get(names.scalableTarget(name))),
+      serviceStatus(
+        name,
+        services.get(name),
+        summed(names.targetGroups(name).map((tg) => targets.get(tg))),
+        scaling.get(names.scalableTarget(name)),
+      ),
     ),
     alarms: alarms.map((a) => ({ name: a.AlarmName ?? '?', reason: a.StateReason ?? '', since: a.StateUpdatedTimestamp })),
   };
@@ -158,15 +170,27 @@ function serviceStatus(
     pending: s.pendingCount ?? 0,
     scaling: scaling && { min: scaling.MinCapacity ?? 0, max: scaling.MaxCapacity ?? 0 },
     execEnabled: s.enableExecuteCommand === true,
-    deployments: (s.deployments ?? []).map((d) => ({
-      status: d.status ?? '?',
-      rolloutState: d.rolloutState,
-      taskDefinition: (d.taskDefinition ?? '?').split('/').pop()!,
-      desired: d.desiredCount ?? 0,
-      running: d.runningCount ?? 0,
-      pending: d.pendingCount ?? 0,
-      failed: d.failedTasks ?? 0,
-    })),
+    deployments: [
+      ...(s.deployments ?? []).map((d) => ({
+        status: d.status ?? '?',
+        rolloutState: d.rolloutState,
+        taskDefinition: (d.taskDefinition ?? '?').split('/').pop()!,
+        desired: d.desiredCount ?? 0,
+        running: d.runningCount ?? 0,
+        pending: d.pendingCount ?? 0,
+        failed: d.failedTasks ?? 0,
+      })),
+      // A blue-green (CODE_DEPLOY) service has task sets instead: PRIMARY serves, ACTIVE is the other one during a deployment.
+      ...(s.taskSets ?? []).map((t) => ({
+        status: t.status ?? '?',
+        rolloutState: t.stabilityStatus,
+        taskDefinition: (t.taskDefinition ?? '?').split('/').pop()!,
+        desired: t.computedDesiredCount ?? 0,
+        running: t.runningCount ?? 0,
+        pending: t.pendingCount ?? 0,
+        failed: 0,
+      })),
+    ],
     targets: targets ?? {},
     events: (s.events ?? []).map((e) => ({ at: e.createdAt ?? new Date(0), message: e.message ?? '' })),
   };
@@ -202,6 +226,15 @@ async function targetHealth(c: Clients, names: readonly string[]): Promise<Map<s
     }),
   );
   return result;
+}
+
+/** Target states summed over target groups; undefined when none of them was found. */
+function summed(groups: readonly (Record<string, number> | undefined)[]): Record<string, number> | undefined {
+  const found = groups.filter((g): g is Record<string, number> => g !== undefined);
+  if (found.length === 0) return undefined;
+  const total: Record<string, number> = {};
+  for (const g of found) for (const [state, n] of Object.entries(g)) total[state] = (total[state] ?? 0) + n;
+  return total;
 }
 
 async function scalableTargets(c: Clients, resourceIds: readonly string[]): Promise<Map<string, ScalableTarget>> {
@@ -261,6 +294,11 @@ export async function scale(
 
 /** A new deployment of the same task definition: fresh tasks (new instances' agents, a new image pull by digest, exec turned on). */
 export async function redeploy(c: Clients, config: EnvironmentConfig, service: string): Promise<void> {
+  if (config.services.find((s) => s.name === service)?.deployment.blueGreen) {
+    throw new OpsError(
+      `service "${service}" of environment "${config.name}" deploys blue/green and ECS refuses forceNewDeployment on it: npm run release -- deploy ${config.name} ${service}`,
+    );
+  }
   await requireService(c, config, service);
   await c.ecs.send(new UpdateServiceCommand({ cluster: namesOf(config).cluster, service, forceNewDeployment: true }));
 }

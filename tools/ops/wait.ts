@@ -3,7 +3,8 @@
  * COMPLETED. ECS keeps watching the deployment alarms through the bake time after the service looks
  * steady (which is all Terraform waits for), and may still roll back; this fails on a FAILED
  * rollout and on a rollback: a PRIMARY that runs another task definition than the family's latest
- * revision (the one the apply registered), or a "rolling back" service event.
+ * revision (the one the apply registered), or a "rolling back" service event. Blue-green services are
+ * CodeDeploy's: `npm run release -- deploy` waits for them; this names them and leaves them out.
  */
 import { DescribeTaskDefinitionCommand, Deployment, Service } from '@aws-sdk/client-ecs';
 import { EnvironmentConfig } from '../../src/environment/config';
@@ -36,7 +37,10 @@ interface Watched {
 export async function waitForDeployments(c: Clients, config: EnvironmentConfig, o: WaitOptions): Promise<void> {
   const cluster = namesOf(config).cluster;
   await requireDeployed(c, config);
-  const names = config.services.map((s) => s.name);
+  const names = config.services.filter((s) => !s.deployment.blueGreen).map((s) => s.name);
+  for (const s of config.services.filter((x) => x.deployment.blueGreen)) {
+    o.progress(`${s.name}: blue/green, deployed and waited for by npm run release -- deploy ${config.name} ${s.name}`);
+  }
   const start = o.clock.now();
 
   const first = await describeServices(c, cluster, names);
