@@ -1,5 +1,6 @@
 /**
- * What the modes of `npm run test:rollout` share: HAProxy playing the ALB and its runtime API, the wrk load and its checked results, HAProxy's log,
+ * What both modes of `npm run test:rollout` share (harness/rollout.ts: rolling; harness/rollout-blue-green.ts:
+ * blue/green): HAProxy playing the ALB and its runtime API, the wrk load and its checked results, HAProxy's log,
  * tasks as containers of the image run with the task definition, and the setup steps.
  */
 import { ChildProcess, spawn, spawnSync, SpawnSyncReturns } from 'node:child_process';
@@ -57,6 +58,17 @@ export function run(cmd: string, args: string[], options: { env?: NodeJS.Process
     env: options.env ?? process.env,
     timeout: (options.timeoutS ?? 120) * 1000,
     cwd: PROJECT_ROOT,
+  });
+}
+
+/** docker CLI without blocking (several at once); its stdout, trimmed; throws with its stderr on failure. */
+export function dockerAsync(args: string[], timeoutS = 120): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = track(spawn('docker', args, { stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutS * 1000 }));
+    let [out, err] = ['', ''];
+    child.stdout!.on('data', (d) => (out += d));
+    child.stderr!.on('data', (d) => (err += d));
+    child.on('close', (code) => (code === 0 ? resolve(out.trim()) : reject(new HarnessError(`docker ${args.join(' ')}: ${err.trim()}`))));
   });
 }
 
@@ -236,6 +248,9 @@ export interface WrkResult {
   otherShape: number;
   glued: number;
   samples: string[];
+  /** Responses per target group tag, and hosts per "tag|host" (blue/green mode; empty otherwise). */
+  routed: Record<string, number>;
+  routedHosts: Record<string, number>;
 }
 
 export interface Phase {
@@ -390,8 +405,8 @@ export class Cluster {
     args.push(this.image);
     this.tasks.push(task);
     task.startedMs = Date.now();
-    docker(...args);
-    const mapping = docker('port', task.name, `${c.containerPort}/tcp`).split('\n')[0];
+    await dockerAsync(args);
+    const mapping = (await dockerAsync(['port', task.name, `${c.containerPort}/tcp`])).split('\n')[0];
     task.hostPort = Number(mapping.slice(mapping.lastIndexOf(':') + 1));
     // Registered like an ALB target in state "initial": no traffic (drain) and health down, so it takes traffic only
     // after healthyThreshold consecutive passing checks. (Leaving maintenance, HAProxy would otherwise start the
@@ -441,6 +456,22 @@ export class Cluster {
   remove(task: Task): void {
     writeFileSync(join(OUT_DIR, `${task.name}.log`), this.logs(task));
     docker('rm', '-f', task.name);
+  }
+
+  /** Stops tasks together, as ECS stops a task set's, each as stop() does; keeps their logs and removes them. */
+  stopAndRemove(tasks: readonly Task[]): Promise<Array<{ stopMs: number; exitCode: number }>> {
+    const stopTimeoutS = this.settings.container.stopTimeoutS;
+    return Promise.all(
+      tasks.map(async (task) => {
+        const t0 = Date.now();
+        await dockerAsync(['stop', '-t', String(stopTimeoutS), task.name], stopTimeoutS + 60);
+        const stopMs = Date.now() - t0;
+        const exitCode = Number(await dockerAsync(['inspect', '-f', '{{.State.ExitCode}}', task.name]));
+        writeFileSync(join(OUT_DIR, `${task.name}.log`), this.logs(task));
+        await dockerAsync(['rm', '-f', task.name]);
+        return { stopMs, exitCode };
+      }),
+    );
   }
 }
 

@@ -62,6 +62,7 @@ import {
   track,
   warmUp,
 } from './rollout-kit';
+import { blueGreen } from './rollout-blue-green';
 
 function haproxyConfig(s: RolloutSettings, t: Timeouts, port: number, socket: string, tg: TargetGroup): string {
   return `${haproxyHead(s, t, socket)}
@@ -473,7 +474,7 @@ async function rolling(): Promise<number> {
   return checks.failed === 0 ? 0 : 1;
 }
 
-const MODES: Record<string, () => Promise<number>> = { rolling };
+const MODES: Record<string, () => Promise<number>> = { rolling, 'blue-green': blueGreen };
 
 // Children first, then (registered later, in prepareDocker) the containers, the network and a dockerd this run started.
 process.on('exit', () => {
@@ -482,7 +483,7 @@ process.on('exit', () => {
 process.on('SIGINT', () => process.exit(130));
 process.on('SIGTERM', () => process.exit(143));
 const mode = process.argv[2] ?? 'rolling';
-(MODES[mode] ?? (() => Promise.reject(new HarnessError(`unknown mode ${mode}: rolling (the default)`))))().then(
+(MODES[mode] ?? (() => Promise.reject(new HarnessError(`unknown mode ${mode}: rolling (the default) or blue-green`))))().then(
   (code) => process.exit(code),
   (error) => {
     console.error(error instanceof HarnessError ? `error: ${error.message}` : error);
