@@ -13,6 +13,8 @@
  *      the requests in flight on it may fail.
  * Prints PASS/FAIL per check, the figures per phase, and `N passed, M failed`. See harness/README.md.
  *
+ * `npm run test:rollout -- blue-green` runs CodeDeploy's blue/green deployment instead (harness/rollout-blue-green.ts).
+ *
  * Env: ROLLOUT_TIME_SCALE (default 1; CI 0.25), ROLLOUT_TASKS (default 3), ROLLOUT_IMAGE (skip the build, use this
  * image), ROLLOUT_SERVICE (when the stack has several load-balanced services), KEEP_DOCKERD=1.
  */
