@@ -39,6 +39,8 @@ describe('readRolloutSettings (what npm run test:rollout takes from cdk.tf.json)
     expect(s.deregistrationDelayS).toBe(Number(tg.deregistration_delay));
     expect(s.minimumHealthyPercent).toBe(100);
     expect(s.maximumPercent).toBe(200);
+    const service = Object.values<any>(stack.resource.aws_ecs_service)[0];
+    expect(s.healthCheckGracePeriodS).toBe(service.health_check_grace_period_seconds);
     expect(s.idleTimeoutS).toBe(Object.values<any>(stack.resource.aws_lb)[0].idle_timeout);
     const def = JSON.parse(Object.values<any>(stack.resource.aws_ecs_task_definition)[0].container_definitions)[0];
     expect(s.container.stopTimeoutS).toBe(def.stopTimeout);
@@ -68,8 +70,10 @@ describe('readRolloutSettings (what npm run test:rollout takes from cdk.tf.json)
     const tg = Object.values<any>(copy.resource.aws_lb_target_group)[0];
     delete tg.deregistration_delay;
     tg.health_check = { path: '/actuator/health/readiness' };
+    delete Object.values<any>(copy.resource.aws_ecs_service)[0].health_check_grace_period_seconds;
     const s = readRolloutSettings(copy);
     expect(s.deregistrationDelayS).toBe(300);
+    expect(s.healthCheckGracePeriodS).toBe(0);
     expect(s.healthCheck).toMatchObject({ intervalS: 30, timeoutS: 5, healthyThreshold: 5, unhealthyThreshold: 2, matcher: '200' });
   });
 

@@ -1,7 +1,8 @@
 /**
  * What `npm run test:rollout` takes from a synthesized stack (cdk.tf.json): the target group's health check and
- * deregistration delay, the load balancer's idle timeout, the ECS service's deployment limits, and the container
- * definition (stopTimeout, environment, memory, ports). Read, never retyped: a change to the stack changes the run.
+ * deregistration delay, the load balancer's idle timeout, the ECS service's deployment limits and health check grace
+ * period, and the container definition (stopTimeout, environment, memory, ports). Read, never retyped: a change to
+ * the stack changes the run.
  *
  * The target group is found through the ECS service that uses it (its load_balancer block), not by a logical id, so
  * renamed or additional target groups don't break it. Attributes the stack leaves unset get AWS's documented defaults.
@@ -39,6 +40,8 @@ export interface RolloutSettings {
   readonly desiredCount?: number;
   readonly minimumHealthyPercent: number;
   readonly maximumPercent: number;
+  /** How long ECS ignores a new task's failing load balancer health checks (0 when unset). */
+  readonly healthCheckGracePeriodS: number;
   /** Logical id of the target group in cdk.tf.json, and its name. */
   readonly targetGroupId: string;
   readonly targetGroupName?: string;
@@ -176,6 +179,7 @@ export function readRolloutSettings(stack: Json, serviceName?: string): RolloutS
     desiredCount: service.desired_count,
     minimumHealthyPercent: num(service.deployment_minimum_healthy_percent, 100, 'deployment_minimum_healthy_percent'),
     maximumPercent: num(service.deployment_maximum_percent, 200, 'deployment_maximum_percent'),
+    healthCheckGracePeriodS: num(service.health_check_grace_period_seconds, 0, 'health_check_grace_period_seconds'),
     targetGroupId,
     targetGroupName: tg.name,
     healthCheck,

@@ -9,6 +9,9 @@
 --   nonjson          responses whose body is not a JSON object or whose Content-Type is not application/json
 --   othershape       JSON objects that are not exactly {"hostName":"..."} (a JSON error body, a wrong field)
 --   samples          the first few responses of the last two kinds, for the report
+--   routed[tg]       responses HAProxy tagged X-Rollout-Target-Group: tg (the blue/green mode tags each response with
+--                    the target group its request was routed to, read from the listener's map as the request came in)
+--   routedhosts["tg|name"]  hosts[name] of the responses tagged tg (flat keys: copied from each thread as one table)
 --   glued            200s whose body ends in a {"hostName":...} object after something else: wrk 4.1 does not clear its body
 --                    buffer when it reconnects after a read error, so the part of a response that was cut off (the
 --                    app answers chunked) is prepended to the next response's body. Counted apart (the last object
@@ -29,13 +32,23 @@ function init(args)
   othershape = 0
   glued = 0
   samples = {}
+  routed = {}
+  routedhosts = {}
 end
 
-local function content_type(headers)
+-- Content-Type ("" when absent) and the target group tag (nil when absent).
+local function content_type_and_tag(headers)
+  local ctype, tag = "", nil
   for name, value in pairs(headers) do
-    if string.lower(name) == "content-type" then return value end
+    local lower = string.lower(name)
+    if lower == "content-type" then ctype = value elseif lower == "x-rollout-target-group" then tag = value end
   end
-  return ""
+  return ctype, tag
+end
+
+local function count_host(host, tag)
+  hosts[host] = (hosts[host] or 0) + 1
+  if tag then routedhosts[tag .. "|" .. host] = (routedhosts[tag .. "|" .. host] or 0) + 1 end
 end
 
 local function sample(status, ctype, body)
@@ -46,16 +59,16 @@ end
 
 function response(status, headers, body)
   statuses[status] = (statuses[status] or 0) + 1
-  local ctype = content_type(headers)
+  local ctype, tag = content_type_and_tag(headers)
+  if tag then routed[tag] = (routed[tag] or 0) + 1 end
   body = body or ""
   local host = string.match(body, '^{"hostName":"([^"\\]+)"}$')
   local json = string.find(ctype, "^application/json")
   if host and json then
-    hosts[host] = (hosts[host] or 0) + 1
+    count_host(host, tag)
   elseif json and status == 200 and string.match(body, '.{"hostName":"[^"\\]+"}$') then
     glued = glued + 1
-    local last = string.match(body, '{"hostName":"([^"\\]+)"}$')
-    hosts[last] = (hosts[last] or 0) + 1
+    count_host(string.match(body, '{"hostName":"([^"\\]+)"}$'), tag)
     sample(status, ctype, body)
   elseif string.find(ctype, "^application/json") and string.match(body, "^%s*{.*}%s*$") then
     othershape = othershape + 1
@@ -81,11 +94,13 @@ local function object(t)
 end
 
 function done(summary, latency, requests)
-  local all_statuses, all_hosts, all_samples = {}, {}, {}
+  local all_statuses, all_hosts, all_samples, all_routed, all_routedhosts = {}, {}, {}, {}, {}
   local all_nonjson, all_othershape, all_glued = 0, 0, 0
   for _, thread in ipairs(threads) do
     for k, v in pairs(thread:get("statuses")) do all_statuses[k] = (all_statuses[k] or 0) + v end
     for k, v in pairs(thread:get("hosts")) do all_hosts[k] = (all_hosts[k] or 0) + v end
+    for k, v in pairs(thread:get("routed")) do all_routed[k] = (all_routed[k] or 0) + v end
+    for k, v in pairs(thread:get("routedhosts")) do all_routedhosts[k] = (all_routedhosts[k] or 0) + v end
     all_nonjson = all_nonjson + thread:get("nonjson")
     all_othershape = all_othershape + thread:get("othershape")
     all_glued = all_glued + thread:get("glued")
@@ -102,6 +117,8 @@ function done(summary, latency, requests)
     ',"mean":', string.format("%.0f", latency.mean), "},",
     '"statuses":', object(all_statuses), ",",
     '"hosts":', object(all_hosts), ",",
+    '"routed":', object(all_routed), ",",
+    '"routedHosts":', object(all_routedhosts), ",",
     '"nonJson":', all_nonjson, ",",
     '"otherShape":', all_othershape, ",",
     '"glued":', all_glued, ",",
