@@ -164,6 +164,7 @@ describe('environment config', () => {
     expect(c.services).toEqual([
       {
         name: 'host-name',
+        runsOn: 'ec2',
         profile: 'spring-boot',
         image: { kind: 'build', directory: WORKLOAD_DIR, repositoryName: 'host-name-qa-host-name' },
         routing: { pathPatterns: [], hostHeaders: [], priority: undefined, default: true, urlPath: '/host-name' },

@@ -51,7 +51,7 @@ describe('unknown fields stop synth', () => {
 
   test('a field at the wrong level is named with what that level allows', () => {
     expect(message(service({ replicas: 3 }))).toBe(
-      'environment "team": services.api.replicas = 3 is not allowed; expected a known field: one of image, profile, routing, container, targetGroup, scaling, deployment',
+      'environment "team": services.api.replicas = 3 is not allowed; expected a known field: one of runsOn, image, profile, routing, container, targetGroup, scaling, deployment',
     );
   });
 

@@ -9,6 +9,7 @@ import {
   BlueGreenConfig,
   DEPLOYMENT_STRATEGIES,
   RUNTIME_PROFILES,
+  RUNS_ON,
   RuntimeProfile,
   SERVICE_DEFAULTS,
   ServiceConfig,
@@ -112,6 +113,8 @@ function resolveService(v: Validator, ctx: ServiceContext, name: string, s: Serv
     v.check(at, name, physical.length <= max, `a shorter name: ${what} "${physical}" has ${physical.length} characters, max ${max}`);
   }
 
+  const runsOn = s.runsOn ?? SERVICE_DEFAULTS.runsOn;
+  v.check(`${at}.runsOn`, runsOn, RUNS_ON.includes(runsOn), `one of ${RUNS_ON.join(', ')}`);
   const profile = s.profile ?? SERVICE_DEFAULTS.profile;
   v.check(`${at}.profile`, profile, RUNTIME_PROFILES.includes(profile), `one of ${RUNTIME_PROFILES.join(', ')}`);
   const defaults = RUNTIME_PROFILE_DEFAULTS[profile];
@@ -138,6 +141,7 @@ function resolveService(v: Validator, ctx: ServiceContext, name: string, s: Serv
 
   return {
     name,
+    runsOn,
     profile,
     image,
     routing: resolveRouting(v, at, s),

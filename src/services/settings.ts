@@ -224,8 +224,21 @@ export interface DeploymentSettings {
   readonly blueTerminationWaitMinutes?: number;
 }
 
+/**
+ * Where a service's tasks run:
+ * - `ec2`: the environment's container instances (bridge mode, dynamic host ports; on-demand, and
+ *   Spot above each service's minTasks when `spot.enabled`);
+ * - `fargate`: AWS Fargate, awsvpc, one task per ENI; the task's size is the container's cpu and
+ *   memoryMiB, which must be one of Fargate's combinations;
+ * - `fargate-spot`: the same on Fargate Spot (interrupted with a 2-minute warning).
+ */
+export type RunsOn = 'ec2' | 'fargate' | 'fargate-spot';
+export const RUNS_ON: readonly RunsOn[] = ['ec2', 'fargate', 'fargate-spot'];
+
 /** One load-balanced service. Only `image` and a route (`routing`) are required. */
 export interface ServiceSettings {
+  /** 'ec2' (the environment's instances), 'fargate' or 'fargate-spot'. @default 'ec2' */
+  readonly runsOn?: RunsOn;
   readonly image: ServiceImageSettings;
   /** The runtime profile: 'spring-boot' (actuator health, JVM sizing, keep-alive) or 'generic'. @default 'generic' */
   readonly profile?: RuntimeProfile;
@@ -249,6 +262,7 @@ export type ContainerHealthCheck = Required<ContainerHealthCheckSettings>;
 /** A service with every field resolved and validated; the profile is already applied. */
 export interface ServiceConfig {
   readonly name: string;
+  readonly runsOn: RunsOn;
   readonly profile: RuntimeProfile;
   /** `build`: an absolute directory and the ECR repository name; `uri`: an image built elsewhere. */
   readonly image:
@@ -315,6 +329,7 @@ export const DEFAULT_SERVICES: Readonly<Record<string, ServiceSettings>> = {
  * defaults (health check path, container health check, environment) are in runtime-profiles.ts.
  */
 export const SERVICE_DEFAULTS: {
+  readonly runsOn: RunsOn;
   readonly profile: RuntimeProfile;
   readonly routing: { readonly default: boolean };
   readonly container: Required<Pick<ContainerSettings, 'port' | 'cpu' | 'memoryMiB' | 'stopTimeoutSeconds'>>;
@@ -322,6 +337,7 @@ export const SERVICE_DEFAULTS: {
   readonly scaling: Required<Omit<ScalingSettings, 'desiredCount' | 'cpuTargetPercent'>>;
   readonly deployment: Required<Omit<DeploymentSettings, 'testListenerPort' | 'testListenerCidrs' | 'approvalWaitMinutes'>>;
 } = {
+  runsOn: 'ec2',
   profile: 'generic',
   routing: { default: false },
   container: { port: 8000, cpu: 512, memoryMiB: 512, stopTimeoutSeconds: CONTAINER_STOP_TIMEOUT_SECONDS },
@@ -346,6 +362,7 @@ export const SERVICE_DEFAULTS: {
 
 /** A service's field names, for the unknown-field check (tsc fails when one is missing or extra). */
 export const SERVICE_FIELDS: Fields<ServiceSettings> = {
+  runsOn: true,
   image: { directory: true, repositoryName: true, uri: true },
   profile: true,
   routing: { pathPatterns: true, hostHeaders: true, priority: true, default: true, urlPath: true },
