@@ -93,6 +93,30 @@ describe('npm run cost', () => {
     expect(text.indexOf('monthly difference')).toBeGreaterThan(text.indexOf('web: us-east-1'));
   });
 
+  test('--spot-discount changes the Spot lines and says so; other lines stay', () => {
+    const spot = {
+      aws_launch_template: { lt: { instance_type: 't3.small' } },
+      aws_autoscaling_group: {
+        spot: {
+          min_size: 1,
+          max_size: 1,
+          mixed_instances_policy: {
+            instances_distribution: { on_demand_base_capacity: 0, on_demand_percentage_above_base_capacity: 0 },
+            launch_template: { launch_template_specification: { launch_template_id: '${aws_launch_template.lt.id}' } },
+          },
+        },
+      },
+    };
+    const dir = synthDir({ web: { provider: provider(), resource: { ...alb, ...spot } } });
+    const assumed = output(['web', '--dir', dir]);
+    expect(assumed).toMatch(/EC2 t3\.small Spot \[1\] +1 instance × 730 h × 0\.4 of on-demand \(Spot, assumed\) × \$0\.0208\/h +\$6\.07/);
+    expect(assumed).toContain('[1] EC2 Spot: an assumed 60% below the on-demand rate (--spot-discount changes it)');
+    const at75 = output(['web', '--dir', dir, '--spot-discount', '75']);
+    expect(at75).toMatch(/× 0\.25 of on-demand \(Spot, assumed\) × \$0\.0208\/h +\$3\.80/); // 730 x 0.0208 x 0.25
+    expect(at75).toContain('[1] EC2 Spot: an assumed 75% below the on-demand rate (--spot-discount changes it)');
+    expect(at75).toMatch(/aws_lb +Application Load Balancer +1 load balancer × 730 h × \$0\.0225\/h +\$16\.43 +\$16\.43/);
+  });
+
   test('--compare of identical outputs says nothing changed', () => {
     const dir = synthDir({ web: { provider: provider(), resource: alb } });
     expect(output(['--dir', dir, '--compare', dir])).toContain(
@@ -168,9 +192,10 @@ describe('bad input: one line, exit code 2', () => {
       ['--readme', '--markdown'],
       ['--readme', 'host-name-dev'],
       ['--readme', '--dir', 'x'],
+      ['--readme', '--spot-discount', '50'],
     ]) {
       expect(() => parseArgs(argv)).toThrow(
-        `--readme prices the demo environments and takes no stack, --dir, --compare or --markdown; ${USAGE}`,
+        `--readme prices the demo environments at the committed assumptions and takes no stack, --dir, --compare, --markdown or --spot-discount; ${USAGE}`,
       );
     }
     expect(parseArgs(['a', '--dir=x', '--compare=y', '--markdown', 'b'])).toEqual({
@@ -181,6 +206,32 @@ describe('bad input: one line, exit code 2', () => {
       readme: false,
       help: false,
     });
+  });
+
+  test('--spot-discount: a percent from 0 to 90, else one line naming the flag, the range and the value', () => {
+    expect(parseArgs(['--spot-discount', '70']).spotDiscount).toBe(70);
+    expect(parseArgs(['--spot-discount=0']).spotDiscount).toBe(0);
+    expect(parseArgs(['--spot-discount', '90']).spotDiscount).toBe(90);
+    expect(parseArgs(['--spot-discount', '62.5']).spotDiscount).toBe(62.5);
+    expect(parseArgs([]).spotDiscount).toBeUndefined();
+    expect(() => parseArgs(['--spot-discount'])).toThrow(`--spot-discount needs a percent; ${USAGE}`);
+    for (const bad of ['abc', '-5', '91', '100', '60%', '', '1e2', '0x10', ' 60']) {
+      expect(() => parseArgs([`--spot-discount=${bad}`])).toThrow(
+        `--spot-discount must be a percent from 0 to 90 (how much less than on-demand Spot is assumed to cost; AWS quotes up to 90%), got "${bad}"`,
+      );
+    }
+  });
+
+  test('the real command refuses a bad --spot-discount with one line and exit 2', () => {
+    const r = spawnSync(process.execPath, ['--require', 'tsx/cjs', 'tools/cost/cli.ts', '--spot-discount', '95'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toBe(
+      'error: --spot-discount must be a percent from 0 to 90 (how much less than on-demand Spot is assumed to cost; AWS quotes up to 90%), got "95"\n',
+    );
   });
 
   test('the real command prints one line on stderr, no stack trace, and exits 2', () => {

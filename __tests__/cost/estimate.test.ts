@@ -183,7 +183,7 @@ describe('instances', () => {
     expect(line(e, 'EC2 t3.small on-demand').note).toBeUndefined(); // standard credits
   });
 
-  test('Spot above an on-demand base: counts split, both priced at on-demand as an upper bound', () => {
+  test('Spot above an on-demand base: counts split, Spot at the assumed discount off the on-demand rate', () => {
     const e = estimate(
       stack({
         aws_launch_template: { lt: lt({ instance_type: 't2.micro' }) },
@@ -204,8 +204,10 @@ describe('instances', () => {
     );
     expect(line(e, 'EC2 t3.micro on-demand').count).toEqual({ min: 1, max: 1 });
     expect(line(e, 'EC2 t3.micro Spot').count).toEqual({ min: 0, max: 2 });
-    expect(cost(e, 'EC2 t3.micro Spot', 'max')).toBeCloseTo(15.184, 6); // 2 x 730 h x $0.0104
-    expect(line(e, 'EC2 t3.micro Spot').note).toMatch(/upper bound/);
+    expect(cost(e, 'EC2 t3.micro Spot', 'max')).toBeCloseTo(6.0736, 6); // 2 x 730 h x $0.0104 x 0.4
+    expect(line(e, 'EC2 t3.micro Spot').note).toMatch(
+      /^EC2 Spot: an assumed 60% below the on-demand rate \(--spot-discount changes it\), not a quote/,
+    );
   });
 
   test('a standalone instance with a public IP and a gp2 root volume', () => {

@@ -58,6 +58,15 @@ export const ASSUMPTIONS = {
   snsPublishesMillion: 0.01,
   /** Secrets Manager API calls per secret per month, in 10,000s (task starts, rotations). */
   secretsApiCalls10k: 1,
+  /**
+   * How much less than on-demand Spot capacity is assumed to cost, percent: EC2 Spot instances
+   * (priced from the on-demand rate of the group's first override) and Fargate Spot tasks (from the
+   * Fargate price). Spot prices move with supply and demand, by type, AZ and hour, and the table
+   * holds no live ones: AWS quotes "up to 90%" off for EC2 Spot (https://aws.amazon.com/ec2/spot/pricing/,
+   * each type's average saving in the Spot Instance Advisor) and "up to 70%" for Fargate Spot
+   * (https://aws.amazon.com/fargate/pricing/). 60% stays below both; `npm run cost -- --spot-discount <percent>` changes it.
+   */
+  spotDiscountPercent: 60,
 };
 
 export type Assumptions = Readonly<typeof ASSUMPTIONS>;

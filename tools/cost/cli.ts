@@ -1,16 +1,18 @@
 /**
- * npm run cost [-- <stack>...] [--dir cdktf.out] [--compare <base cdktf.out>] [--markdown]
+ * npm run cost [-- <stack>...] [--dir cdktf.out] [--compare <base cdktf.out>] [--markdown] [--spot-discount <percent>]
  * npm run cost -- --readme
  *
  * Prices each synthesized stack (cdktf.out/stacks/<stack>/cdk.tf.json; run `npm run synth` first)
  * at its minimum and maximum size. A stack goes by its name, an environment's by the environment's
  * name too. --readme rewrites docs/cost.md's section from the demo environments (demo-environments.ts),
- * synthesized here. Bad input: one line on stderr, exit code 2.
+ * synthesized here. --spot-discount sets how much less than on-demand Spot (EC2 and Fargate) is assumed
+ * to cost (assumptions.ts, spotDiscountPercent). Bad input: one line on stderr, exit code 2.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DEMO_DEFAULT_ENVIRONMENTS, DEMO_ENVIRONMENTS } from './demo-environments';
+import { ASSUMPTIONS, Assumptions } from './assumptions';
 import { CostError, estimateStack, StackEstimate, TerraformJson } from './estimate';
 import { ConfigError } from '../../src/environment/resolve';
 import { overridesFromEnv, selectEnvironments } from '../../src/environment/select';
@@ -25,13 +27,19 @@ import {
   replaceReadmeSection,
 } from './render';
 
-export const USAGE = 'usage: npm run cost -- [<stack>...] [--dir <cdktf.out>] [--compare <base cdktf.out>] [--markdown] | --readme';
+export const USAGE =
+  'usage: npm run cost -- [<stack>...] [--dir <cdktf.out>] [--compare <base cdktf.out>] [--markdown] [--spot-discount <percent>] | --readme';
+
+/** AWS quotes Spot savings of up to 90% (EC2), so an assumption above that is a typo. */
+export const MAX_SPOT_DISCOUNT = 90;
 
 export interface Options {
   readonly stacks: readonly string[];
   readonly dir: string;
   readonly compare?: string;
   readonly markdown: boolean;
+  /** Percent Spot is assumed to cost less than on-demand; undefined: ASSUMPTIONS.spotDiscountPercent. */
+  readonly spotDiscount?: number;
   readonly readme: boolean;
   readonly help: boolean;
 }
@@ -41,13 +49,14 @@ export function parseArgs(argv: readonly string[]): Options {
   let dir: string | undefined;
   let compare: string | undefined;
   let markdown = false;
+  let spotDiscount: number | undefined;
   let readme = false;
   let help = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
-    const value = () => {
+    const value = (what = 'a directory') => {
       const v = argv[++i];
-      if (v === undefined || v.startsWith('--')) throw new CostError(`${arg} needs a directory; ${USAGE}`);
+      if (v === undefined || v.startsWith('--')) throw new CostError(`${arg} needs ${what}; ${USAGE}`);
       return v;
     };
     if (arg === '--dir') dir = value();
@@ -55,15 +64,30 @@ export function parseArgs(argv: readonly string[]): Options {
     else if (arg === '--compare') compare = value();
     else if (arg.startsWith('--compare=')) compare = arg.slice(10);
     else if (arg === '--markdown') markdown = true;
+    else if (arg === '--spot-discount') spotDiscount = percent(value('a percent'));
+    else if (arg.startsWith('--spot-discount=')) spotDiscount = percent(arg.slice(16));
     else if (arg === '--readme') readme = true;
     else if (arg === '--help' || arg === '-h') help = true;
     else if (arg.startsWith('-')) throw new CostError(`unknown option ${arg}; ${USAGE}`);
     else if (arg.trim() !== '') stacks.push(arg);
   }
-  if (readme && (stacks.length > 0 || dir !== undefined || compare !== undefined || markdown)) {
-    throw new CostError(`--readme prices the demo environments and takes no stack, --dir, --compare or --markdown; ${USAGE}`);
+  if (readme && (stacks.length > 0 || dir !== undefined || compare !== undefined || markdown || spotDiscount !== undefined)) {
+    throw new CostError(
+      `--readme prices the demo environments at the committed assumptions and takes no stack, --dir, --compare, --markdown or --spot-discount; ${USAGE}`,
+    );
   }
-  return { stacks, dir: dir ?? 'cdktf.out', compare, markdown, readme, help };
+  return { stacks, dir: dir ?? 'cdktf.out', compare, markdown, spotDiscount, readme, help };
+}
+
+/** --spot-discount's value: a plain number of percent from 0 to MAX_SPOT_DISCOUNT. */
+function percent(text: string): number {
+  const n = /^\d+(\.\d+)?$/.test(text) ? Number(text) : NaN;
+  if (!(n >= 0 && n <= MAX_SPOT_DISCOUNT)) {
+    throw new CostError(
+      `--spot-discount must be a percent from 0 to ${MAX_SPOT_DISCOUNT} (how much less than on-demand Spot is assumed to cost; AWS quotes up to 90%), got "${text}"`,
+    );
+  }
+  return n;
 }
 
 /** Hints to run `npm run synth` are true only for the directory it writes to. */
@@ -151,7 +175,8 @@ export function run(argv: readonly string[], out: (text: string) => void): void 
     out(`${USAGE}\n`);
     return;
   }
-  const estimate = (dir: string, stack: string) => estimateStack(stack, readStack(dir, stack));
+  const assumptions: Assumptions = o.spotDiscount === undefined ? ASSUMPTIONS : { ...ASSUMPTIONS, spotDiscountPercent: o.spotDiscount };
+  const estimate = (dir: string, stack: string) => estimateStack(stack, readStack(dir, stack), assumptions);
 
   if (o.readme) {
     const estimates = demoEstimates();

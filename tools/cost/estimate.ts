@@ -78,6 +78,11 @@ export function monthly(line: Line, size: Size): number {
 const same = (n: number): MinMax => ({ min: n, max: n });
 const hours: Factor = { value: HOURS_PER_MONTH, unit: 'h' };
 
+/** The share of the on-demand price Spot is assumed to cost (ASSUMPTIONS.spotDiscountPercent). */
+function spotShare(a: Assumptions): Factor {
+  return { value: round(1 - a.spotDiscountPercent / 100, 4), unit: 'of on-demand (Spot, assumed)' };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Reading the JSON
 
@@ -197,25 +202,34 @@ function instanceLines(
     const onDemand = (n: number) => Math.min(n, base) + Math.ceil((Math.max(0, n - base) * percent) / 100);
     const od = { min: onDemand(total.min), max: onDemand(total.max) };
     const spot = { min: total.min - od.min, max: total.max - od.max };
-    lines.push({
-      type,
-      item: `EC2 ${instanceType} on-demand`,
-      count: od,
-      countUnit: 'instance',
-      factors: [instanceHours],
-      unitPrice: hourly,
-      priceUnit: 'h',
-      note: creditNote,
-    });
+    // A Spot-only group (0% on-demand, no base) has no on-demand line.
+    if (od.max > 0) {
+      lines.push({
+        type,
+        item: `EC2 ${instanceType} on-demand`,
+        count: od,
+        countUnit: 'instance',
+        factors: [instanceHours],
+        unitPrice: hourly,
+        priceUnit: 'h',
+        note: creditNote,
+      });
+    }
     lines.push({
       type,
       item: `EC2 ${instanceType} Spot`,
       count: spot,
       countUnit: 'instance',
-      factors: [instanceHours],
+      factors: [instanceHours, spotShare(ctx.a)],
       unitPrice: hourly,
       priceUnit: 'h',
-      note: 'Spot, priced at the on-demand rate as an upper bound (Spot usually costs 60-90% less; no live Spot prices here)',
+      note: [
+        `EC2 Spot: an assumed ${ctx.a.spotDiscountPercent}% below the on-demand rate (--spot-discount changes it), not a quote: Spot prices vary by type, AZ and hour; AWS quotes up to 90% off, the Spot Instance Advisor each type's average`,
+        `count: the group at its own min and max size, its instances above the on-demand base Spot; a service's minTasks (the strategy's base) run on the on-demand group, never priced as Spot`,
+        uptime?.note,
+      ]
+        .filter(Boolean)
+        .join('; '),
     });
   } else {
     lines.push({
@@ -387,6 +401,11 @@ function scheduledUptime(ctx: Context, name: string, own: MinMax): Uptime | unde
     }
     return days.map((d) => ({ at: d * 1440 + Number(hour) * 60 + Number(minute), up }));
   });
+  return weeklyUptime(events, `${schedules.length} aws_autoscaling_schedule`);
+}
+
+/** Hours a month up, from the week's up/down events (minutes from Sunday 00:00). */
+function weeklyUptime(events: { at: number; up: boolean }[], what: string): Uptime {
   events.sort((a, b) => a.at - b.at);
   // Between two actions the group stays as the earlier one left it; the week wraps around.
   let upMinutes = 0;
@@ -397,7 +416,7 @@ function scheduledUptime(ctx: Context, name: string, own: MinMax): Uptime | unde
   const hoursPerWeek = upMinutes / 60;
   return {
     hours: round((upMinutes / MINUTES_PER_WEEK) * HOURS_PER_MONTH, 2),
-    note: `scheduled: up ${round(hoursPerWeek, 2)} h a week (${schedules.length} aws_autoscaling_schedule), at zero the rest`,
+    note: `scheduled: up ${round(hoursPerWeek, 2)} h a week (${what}), at zero the rest`,
   };
 }
 
@@ -425,16 +444,9 @@ function serviceCpuTarget(ctx: Context, group: string): number | undefined {
           ),
     )
     .map(([name]) => name);
-  // A policy names the service in its resource_id, or through its scalable target's.
-  const resourceIds = (p: any) => [
-    p.resource_id,
-    ...references(p.resource_id)
-      .filter((r) => r.type === 'aws_appautoscaling_target')
-      .map((r) => ctx.resource(r.type, r.name)?.resource_id),
-  ];
   const targets = ctx
     .resources('aws_appautoscaling_policy')
-    .filter(([, p]) => services.some((svc) => refersTo(resourceIds(p), 'aws_ecs_service', svc)))
+    .filter(([, p]) => services.some((svc) => namesService(ctx, p.resource_id, svc)))
     .map(([, p]) => block(p.target_tracking_scaling_policy_configuration))
     .filter((t) => block(t?.predefined_metric_specification)?.predefined_metric_type === 'ECSServiceAverageCPUUtilization')
     .map((t) => num(t.target_value))
@@ -468,9 +480,9 @@ const autoscalingGroup: Pricer = (ctx, name, c) => {
     cpuTarget,
   });
   if (new Set(types).size > 1) {
-    return lines.map((l, i) =>
-      i === 0 ? { ...l, note: `priced as the first override; the group may also launch ${[...new Set(types)].slice(1).join(', ')}` } : l,
-    );
+    const others = `priced as the first override; the group may also launch ${[...new Set(types)].slice(1).join(', ')}`;
+    const instanceItems = [`EC2 ${types[0]} on-demand`, `EC2 ${types[0]} Spot`];
+    return lines.map((l) => (instanceItems.includes(l.item) ? { ...l, note: [others, l.note].filter(Boolean).join('; ') } : l));
   }
   return lines;
 };
@@ -758,6 +770,197 @@ function serviceTasks(ctx: Context, serviceName: string, service: any): MinMax {
   }
   return same(num(service.desired_count) ?? 0);
 }
+
+/** The service's Application Auto Scaling resource ids: its policies and scheduled actions name it there, or through its scalable target's. */
+function namesService(ctx: Context, resourceId: unknown, service: string): boolean {
+  const ids = [
+    resourceId,
+    ...references(resourceId)
+      .filter((r) => r.type === 'aws_appautoscaling_target')
+      .map((r) => ctx.resource(r.type, r.name)?.resource_id),
+  ];
+  return refersTo(ids, 'aws_ecs_service', service);
+}
+
+/**
+ * Hours a month a service runs at its own task counts, from its scheduled actions (the working-hours
+ * schedule: `cron(M H ? * days *)` between zero and its own min/max); undefined without any.
+ */
+function serviceUptime(ctx: Context, name: string, own: MinMax): Uptime | undefined {
+  const actions = ctx.resources('aws_appautoscaling_scheduled_action').filter(([, a]) => namesService(ctx, a.resource_id, name));
+  if (actions.length === 0) return undefined;
+  const events = actions.flatMap(([actionName, a]) => {
+    const m = typeof a.schedule === 'string' ? a.schedule.match(/^cron\((\d+) (\d+) \? \* (\S+) \*\)$/) : null;
+    // AWS numbers the days 1-7 from Sunday, cron 0-6.
+    const days = m ? cronDays(m[3].replace(/\d/g, (d: string) => String(Number(d) - 1))) : undefined;
+    if (!m || !days)
+      return ctx.fail(
+        `aws_appautoscaling_scheduled_action.${actionName}`,
+        `schedule ${JSON.stringify(a.schedule)} is not a weekly "cron(M H ? * days *)" the price table can read`,
+      );
+    const target = block(a.scalable_target_action);
+    const sizes = { min: num(target?.min_capacity), max: num(target?.max_capacity) };
+    const up = sizes.min === own.min && sizes.max === own.max;
+    if (!up && !(sizes.min === 0 && sizes.max === 0)) {
+      return ctx.fail(
+        `aws_appautoscaling_scheduled_action.${actionName}`,
+        `sets min ${sizes.min}, max ${sizes.max}: only schedules between zero and the service's own task counts (${own.min}-${own.max}) are priced`,
+      );
+    }
+    return days.map((d) => ({ at: d * 1440 + Number(m[2]) * 60 + Number(m[1]), up }));
+  });
+  return weeklyUptime(events, `${actions.length} aws_appautoscaling_scheduled_action`);
+}
+
+const FARGATE_PROVIDERS = ['FARGATE', 'FARGATE_SPOT'] as const;
+type FargateProvider = (typeof FARGATE_PROVIDERS)[number];
+
+/** A service's capacity provider strategy: its own, else its cluster's default. */
+function strategyOf(ctx: Context, service: any): any[] {
+  const own = blocks(service.capacity_provider_strategy);
+  if (own.length > 0 || service.launch_type !== undefined) return own;
+  const cluster = references(service.cluster);
+  const defaults = ctx
+    .resources('aws_ecs_cluster_capacity_providers')
+    .find(([, ccp]) => references(ccp.cluster_name).some((q) => cluster.some((r) => r.type === q.type && r.name === q.name)));
+  return blocks(defaults?.[1].default_capacity_provider_strategy);
+}
+
+/**
+ * Tasks per Fargate provider at min and max: the base on the provider that has one, the rest split
+ * by weight with FARGATE's share rounded up (ECS places by weight, not exactly); undefined when the
+ * service runs on EC2.
+ */
+function fargateTasks(ctx: Context, address: string, service: any, tasks: MinMax): Record<FargateProvider, MinMax> | undefined {
+  if (service.launch_type === 'FARGATE') return { FARGATE: tasks, FARGATE_SPOT: same(0) };
+  const strategy = strategyOf(ctx, service).map((st) => ({
+    provider: st.capacity_provider,
+    base: num(st.base) ?? 0,
+    weight: num(st.weight) ?? 0,
+  }));
+  const fargate = strategy.filter((st) => (FARGATE_PROVIDERS as readonly unknown[]).includes(st.provider));
+  if (fargate.length === 0) return undefined;
+  if (fargate.length < strategy.length) {
+    // AWS refuses it too: "A capacity provider strategy cannot contain a mix of capacity providers using Auto Scaling groups and Fargate providers".
+    ctx.fail(address, 'its capacity provider strategy mixes Fargate and Auto Scaling group providers, which ECS refuses');
+  }
+  const weights = fargate.reduce((sum, st) => sum + st.weight, 0);
+  const split = (n: number): Record<FargateProvider, number> => {
+    const onDemand = fargate.find((st) => st.provider === 'FARGATE');
+    const spot = fargate.find((st) => st.provider === 'FARGATE_SPOT');
+    const base = Math.min(n, Math.max(onDemand?.base ?? 0, spot?.base ?? 0));
+    const rest = n - base;
+    const onDemandRest = weights === 0 ? 0 : Math.ceil((rest * (onDemand?.weight ?? 0)) / weights);
+    const onDemandBase = (onDemand?.base ?? 0) > 0 ? base : 0;
+    return { FARGATE: onDemandBase + onDemandRest, FARGATE_SPOT: n - onDemandBase - onDemandRest };
+  };
+  if (weights === 0 && tasks.max > Math.max(...fargate.map((st) => st.base))) {
+    ctx.fail(address, 'no Fargate provider of its strategy has a weight above 0 for the tasks above the base');
+  }
+  const [min, max] = [split(tasks.min), split(tasks.max)];
+  return {
+    FARGATE: { min: min.FARGATE, max: max.FARGATE },
+    FARGATE_SPOT: { min: min.FARGATE_SPOT, max: max.FARGATE_SPOT },
+  };
+}
+
+const ECS_ON_EC2_SERVICE = 'ECS on EC2 has no charge of its own (tasks run on the priced instances)';
+const ECS_ON_EC2_TASK_DEFINITION = 'ECS on EC2 has no charge of its own';
+
+/** A Fargate service: its tasks' vCPU and memory per hour (Linux), Fargate Spot at the assumed discount. */
+const ecsService: Pricer = (ctx, name, c) => {
+  const address = `aws_ecs_service.${name}`;
+  const tasks = serviceTasks(ctx, name, c);
+  const split = fargateTasks(ctx, address, c, tasks);
+  if (!split) return { free: ECS_ON_EC2_SERVICE };
+  const fargate = ctx.p.fargate;
+  if (!fargate) return ctx.fail(address, `Fargate is not in the price table for ${ctx.p.location} (tools/cost/prices.ts)`);
+  const ref = references(c.task_definition).find((r) => r.type === 'aws_ecs_task_definition');
+  const td = ref ? ctx.resource(ref.type, ref.name) : undefined;
+  if (!td) return ctx.fail(address, 'no task definition in this stack to price its Fargate tasks from');
+  const cpu = num(td.cpu);
+  const memory = num(td.memory);
+  if (cpu === undefined || memory === undefined) return ctx.fail(address, 'its task definition has no literal task-level cpu and memory');
+  const platform = block(td.runtime_platform);
+  const os = platform?.operating_system_family ?? 'LINUX';
+  const arch = platform?.cpu_architecture ?? 'X86_64';
+  const rates = os === 'LINUX' ? fargate.linux[arch as keyof typeof fargate.linux] : undefined;
+  if (!rates)
+    return ctx.fail(address, `Fargate ${os}/${arch} is not in the price table (have LINUX with ${Object.keys(fargate.linux).join(', ')})`);
+  const label = typeof c.name === 'string' && !isToken(c.name) ? c.name : name;
+  const archLabel = arch === 'ARM64' ? 'Linux/ARM' : 'Linux/x86';
+  const uptime = serviceUptime(ctx, name, tasks);
+  const taskHours: Factor = uptime ? { value: uptime.hours, unit: 'h' } : hours;
+  const ephemeral = num(block(td.ephemeral_storage)?.size_in_gib);
+  const lines: Line[] = [];
+  for (const provider of FARGATE_PROVIDERS) {
+    const count = split[provider];
+    if (count.max === 0) continue;
+    const spot = provider === 'FARGATE_SPOT';
+    const what = `${spot ? 'Fargate Spot' : 'Fargate'} ${label}`;
+    const discount = spot ? [spotShare(ctx.a)] : [];
+    const note = [
+      `AWS Fargate list price of ${PRICES_AS_OF} (aws.amazon.com/fargate/pricing), ${archLabel}, per second with a 1-minute minimum`,
+      spot
+        ? `Fargate Spot: an assumed ${ctx.a.spotDiscountPercent}% below the Fargate price (--spot-discount changes it), not a quote: Fargate Spot prices vary; AWS quotes up to 70% off`
+        : undefined,
+      uptime?.note,
+    ]
+      .filter(Boolean)
+      .join('; ');
+    lines.push(
+      {
+        type: 'aws_ecs_service',
+        item: `${what} vCPU (${archLabel})`,
+        count,
+        countUnit: 'task',
+        factors: [{ value: cpu / 1024, unit: 'vCPU' }, taskHours, ...discount],
+        unitPrice: rates.vcpuHour,
+        priceUnit: 'vCPU-h',
+        note,
+      },
+      {
+        type: 'aws_ecs_service',
+        item: `${what} memory (${archLabel})`,
+        count,
+        countUnit: 'task',
+        factors: [{ value: memory / 1024, unit: 'GB' }, taskHours, ...discount],
+        unitPrice: rates.gbHour,
+        priceUnit: 'GB-h',
+        note,
+      },
+    );
+    if (ephemeral !== undefined && ephemeral > 20) {
+      lines.push({
+        type: 'aws_ecs_service',
+        item: `${what} ephemeral storage above 20 GB`,
+        count,
+        countUnit: 'task',
+        factors: [{ value: ephemeral - 20, unit: 'GB' }, taskHours, ...discount],
+        unitPrice: fargate.ephemeralGbHour,
+        priceUnit: 'GB-h',
+        note,
+      });
+    }
+  }
+  if (bool(block(c.network_configuration)?.assign_public_ip) === true) {
+    lines.push({
+      type: 'aws_ecs_service',
+      item: `public IPv4 address (Fargate task of ${label})`,
+      count: tasks,
+      countUnit: 'address',
+      factors: [taskHours],
+      unitPrice: ctx.p.vpc.publicIpv4Hour,
+      priceUnit: 'h',
+    });
+  }
+  return lines;
+};
+
+const ecsTaskDefinition: Pricer = (_ctx, _name, c) =>
+  blocks(c.requires_compatibilities).includes('FARGATE') && !blocks(c.requires_compatibilities).includes('EC2')
+    ? { free: 'Fargate tasks are priced on the service that runs them' }
+    : { free: ECS_ON_EC2_TASK_DEFINITION };
 
 const ecsCluster: Pricer = (ctx, name, c) => {
   const address = `aws_ecs_cluster.${name}`;
@@ -1063,6 +1266,8 @@ export const RESOURCE_PRICERS: Readonly<Record<string, Pricer>> = {
   aws_flow_log: flowLog,
   aws_cloudwatch_log_group: logGroup,
   aws_ecs_cluster: ecsCluster,
+  aws_ecs_service: ecsService,
+  aws_ecs_task_definition: ecsTaskDefinition,
   aws_ecr_repository: ecrRepository,
   aws_s3_bucket: s3Bucket,
   aws_kms_key: kmsKey('aws_kms_key'),

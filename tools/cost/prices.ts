@@ -8,7 +8,8 @@
  * Balancing [AWSELB]; Amazon EBS [AmazonEC2]; Amazon CloudWatch metrics, alarms, dashboards, logs and
  * vended logs [AmazonCloudWatch]; Amazon ECR [AmazonECR]; Amazon S3 Standard [AmazonS3]; AWS KMS
  * [awskms]; Amazon Route 53 [AmazonRoute53]; AWS WAF [awswaf]; Amazon SNS [AmazonSNS]; AWS Secrets
- * Manager [AWSSecretsManager]; AWS Systems Manager Parameter Store [AWSSystemsManager].
+ * Manager [AWSSecretsManager]; AWS Systems Manager Parameter Store [AWSSystemsManager]; AWS Fargate,
+ * Linux, on Amazon ECS [AmazonECS] (https://aws.amazon.com/fargate/pricing/).
  *
  * These were transcribed by hand for PRICES_AS_OF (the US instance-hours come from the instance type
  * data, see US_EC2): the machines that build this project cannot reach the Price List API. Free tiers are not applied (an estimate for one environment should not
@@ -21,7 +22,7 @@ import { US_EAST_1_INSTANCE_HOUR } from './instance-prices';
 
 export const PRICES_AS_OF = '2026-12-01';
 export const PRICES_SOURCE =
-  'AWS public pricing pages (= Price List API offer files AmazonEC2, AmazonVPC, AWSELB, AmazonCloudWatch, AmazonECR, AmazonS3, awskms, AmazonRoute53, awswaf, AmazonSNS, AWSSecretsManager, AWSSystemsManager), on-demand, Linux, no free tier';
+  'AWS public pricing pages (= Price List API offer files AmazonEC2, AmazonVPC, AWSELB, AmazonCloudWatch, AmazonECR, AmazonS3, awskms, AmazonRoute53, awswaf, AmazonSNS, AWSSecretsManager, AWSSystemsManager, AmazonECS for Fargate), on-demand, Linux, no free tier';
 
 /** Hours in the month every estimate uses (AWS's own convention on the pricing pages). */
 export const HOURS_PER_MONTH = 730;
@@ -80,6 +81,17 @@ export interface RegionPrices {
   readonly sns: { readonly requestsPerMillion: number };
   readonly secretsManager: { readonly secretMonth: number; readonly apiCallsPer10k: number };
   readonly ssm: { readonly advancedParameterMonth: number };
+  /** AWS Fargate on ECS, Linux, by CPU architecture (runtime_platform.cpu_architecture); absent where the table has no Fargate prices. */
+  readonly fargate?: FargatePrices;
+}
+
+export type FargateArchitecture = 'X86_64' | 'ARM64';
+
+export interface FargatePrices {
+  /** Per vCPU-hour and per GB-hour of a task's cpu and memory, billed per second with a 1-minute minimum. */
+  readonly linux: Readonly<Record<FargateArchitecture, { readonly vcpuHour: number; readonly gbHour: number }>>;
+  /** Ephemeral storage above the 20 GB every task gets, per GB-hour. */
+  readonly ephemeralGbHour: number;
 }
 
 /**
@@ -118,6 +130,11 @@ const US: Omit<RegionPrices, 'location'> = {
     vendedLogsToS3Gb: 0.25,
   },
   s3: { standardGbMonth: 0.023, putPer1000: 0.005 },
+  // Fargate: N. Virginia's prices, which Ohio and Oregon charge too.
+  fargate: {
+    linux: { X86_64: { vcpuHour: 0.04048, gbHour: 0.004445 }, ARM64: { vcpuHour: 0.03238, gbHour: 0.00356 } },
+    ephemeralGbHour: 0.000111,
+  },
   ...SAME_EVERYWHERE,
 };
 
@@ -126,7 +143,8 @@ export const REGIONS: Readonly<Record<string, RegionPrices>> = {
   'us-east-2': { location: 'US East (Ohio)', ...US },
   'us-west-2': { location: 'US West (Oregon)', ...US },
   // Europe: the instance types transcribed by hand for PRICES_AS_OF, a part of the table (npm run cost
-  // stops with one line on a type a region does not price).
+  // stops with one line on a type a region does not price), and no Fargate prices yet (a Fargate
+  // service there stops it the same way).
   'eu-west-1': {
     location: 'Europe (Ireland)',
     ec2InstanceHour: {
@@ -252,8 +270,6 @@ export const FREE_RESOURCES: Readonly<Record<string, string>> = {
   // ECS on EC2: the instances are what costs
   aws_ecs_cluster_capacity_providers: 'ECS on EC2 has no charge of its own',
   aws_ecs_capacity_provider: 'ECS on EC2 has no charge of its own',
-  aws_ecs_service: 'ECS on EC2 has no charge of its own (tasks run on the priced instances)',
-  aws_ecs_task_definition: 'ECS on EC2 has no charge of its own',
   aws_codedeploy_app: 'CodeDeploy charges nothing for deployments to Amazon ECS',
   aws_codedeploy_deployment_group: 'CodeDeploy charges nothing for deployments to Amazon ECS',
   aws_launch_template: 'priced through the Auto Scaling group or instance that launches it',

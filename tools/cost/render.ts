@@ -218,7 +218,7 @@ function assumptionLines(a: Assumptions): string[] {
     `CloudWatch Logs: ${a.appLogGbPerGroup} GB/month into each app log group; VPC flow logs (ALL traffic): ${a.flowLogGbAll} GB/month (REJECT-only: ${a.flowLogFilteredFraction} of that); storage counted uncompressed for the retention period.`,
     `Container Insights: ${m.cluster} metrics per cluster, ${m.service} per service, ${m.taskFamily} per task definition family, and ${a.containerInsightsLogGbPerTask} GB/month of performance logs per running task. EC2 detailed monitoring: ${a.detailedMonitoringMetricsPerInstance} metrics per instance.`,
     `ECR: ${a.ecrImageGb} GB per image kept (shared layers not deducted). ALB access logs: ${a.albAccessLogGbPerMonth} GB/month, one S3 object per ALB node every 5 minutes.`,
-    `Spot instances are priced at the on-demand rate (an upper bound). Free tiers are not deducted. Data transfer out to the internet is not included.`,
+    `Spot (EC2 Spot instances and Fargate Spot tasks): an assumed ${a.spotDiscountPercent}% below on-demand (\`--spot-discount\` changes it); Spot prices vary and the table has no live ones. Fargate: Linux, per vCPU-hour and GB-hour of the task size. Free tiers are not deducted. Data transfer out to the internet is not included.`,
   ];
 }
 
