@@ -306,7 +306,7 @@ describe('EC2 Spot: a second group with a mixed instances policy, 0% on-demand',
     expect(spot.note).toContain('priced as the first override; the group may also launch t3a.small, t2.small');
     expect(spot.note).toContain('EC2 Spot: an assumed 60% below the on-demand rate (--spot-discount changes it), not a quote');
     expect(spot.note).toContain(
-      "count: the group at its own min and max size, its instances above the on-demand base Spot; a service's minTasks (the strategy's base) run on the on-demand group, never priced as Spot",
+      "count: the group at its own min and max size, its instances above the on-demand base Spot (a service's minTasks, the strategy's base, run on the on-demand group); at the maximum an upper bound, as the strategy's weight shares the tasks above the base with the on-demand group",
     );
     // EBS follows the instances of both groups, at the full price (one line, the counts added).
     expect(line(e, 'EBS gp3 volume').count).toEqual({ min: 1, max: 4 });

@@ -202,8 +202,8 @@ function instanceLines(
     const onDemand = (n: number) => Math.min(n, base) + Math.ceil((Math.max(0, n - base) * percent) / 100);
     const od = { min: onDemand(total.min), max: onDemand(total.max) };
     const spot = { min: total.min - od.min, max: total.max - od.max };
-    // A Spot-only group (0% on-demand, no base) has no on-demand line.
-    if (od.max > 0) {
+    // An all-Spot group (on-demand 0%, no base) has no on-demand line.
+    if (od.max > 0)
       lines.push({
         type,
         item: `EC2 ${instanceType} on-demand`,
@@ -214,7 +214,6 @@ function instanceLines(
         priceUnit: 'h',
         note: creditNote,
       });
-    }
     lines.push({
       type,
       item: `EC2 ${instanceType} Spot`,
@@ -224,8 +223,8 @@ function instanceLines(
       unitPrice: hourly,
       priceUnit: 'h',
       note: [
-        `EC2 Spot: an assumed ${ctx.a.spotDiscountPercent}% below the on-demand rate (--spot-discount changes it), not a quote: Spot prices vary by type, AZ and hour; AWS quotes up to 90% off, the Spot Instance Advisor each type's average`,
-        `count: the group at its own min and max size, its instances above the on-demand base Spot; a service's minTasks (the strategy's base) run on the on-demand group, never priced as Spot`,
+        `EC2 Spot: an assumed ${ctx.a.spotDiscountPercent}% below the on-demand rate (--spot-discount changes it), not a quote: Spot prices vary by type, AZ and hour (AWS: up to 90% off; the Spot Instance Advisor lists each type's average saving)`,
+        `count: the group at its own min and max size, its instances above the on-demand base Spot (a service's minTasks, the strategy's base, run on the on-demand group); at the maximum an upper bound, as the strategy's weight shares the tasks above the base with the on-demand group`,
         uptime?.note,
       ]
         .filter(Boolean)
@@ -480,9 +479,14 @@ const autoscalingGroup: Pricer = (ctx, name, c) => {
     cpuTarget,
   });
   if (new Set(types).size > 1) {
-    const others = `priced as the first override; the group may also launch ${[...new Set(types)].slice(1).join(', ')}`;
-    const instanceItems = [`EC2 ${types[0]} on-demand`, `EC2 ${types[0]} Spot`];
-    return lines.map((l) => (instanceItems.includes(l.item) ? { ...l, note: [others, l.note].filter(Boolean).join('; ') } : l));
+    return lines.map((l, i) =>
+      i === 0
+        ? {
+            ...l,
+            note: [l.note, `priced as the first override; the group may also launch ${[...new Set(types)].slice(1).join(', ')}`].join('; '),
+          }
+        : l,
+    );
   }
   return lines;
 };
