@@ -115,6 +115,10 @@ describe('npm run cost', () => {
     expect(at75).toMatch(/× 0\.25 of on-demand \(Spot, assumed\) × \$0\.0208\/h +\$3\.80/); // 730 x 0.0208 x 0.25
     expect(at75).toContain('[1] EC2 Spot: an assumed 75% below the on-demand rate (--spot-discount changes it)');
     expect(at75).toMatch(/aws_lb +Application Load Balancer +1 load balancer × 730 h × \$0\.0225\/h +\$16\.43 +\$16\.43/);
+    // --compare prices both sides at the same assumption: the same stack does not differ (29.565 + 3.796 + EBS 2.40).
+    expect(output(['web', '--dir', dir, '--compare', dir, '--spot-discount', '75'])).toContain(
+      'web: min $35.76 -> $35.76 ($0.00), max $35.76 -> $35.76 ($0.00)\n  no line changed',
+    );
   });
 
   test('--compare of identical outputs says nothing changed', () => {
