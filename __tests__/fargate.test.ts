@@ -2,7 +2,7 @@ import { ServiceConfig } from '../src/environment/config';
 import { FARGATE_CAPACITY_PROVIDERS, FARGATE_CPU_ARCHITECTURE, FARGATE_TASK_SIZES, isFargate } from '../src/services/fargate';
 import { fargateNames, fitName, serviceResourceName, TARGET_GROUP_NAME_MAX } from '../src/shared/names';
 import { LoadBalancedService } from '../src/services/load-balanced-service';
-import { demoConfig, demoConfigs } from './support/fixtures';
+import { DEMO_ENVIRONMENTS, demoConfig, demoConfigs } from './support/fixtures';
 import { address, synthStack } from './support/stacks';
 
 // The demo's microservices example runs services on Fargate and Fargate Spot beside EC2 ones; every
@@ -151,4 +151,21 @@ test('fitName: a name that fits is kept; a longer one is cut and hashed to exact
   expect(a).toMatch(/^[a-z0-9]([a-z0-9-]*[a-z0-9])$/);
   expect(a).not.toBe(b);
   expect(fitName('host-name-microservices-threads-ip', 32)).toBe(a);
+});
+
+test('moving a service from the instances to Fargate keeps the addresses of its target group, task definition and ECS service (replaced or updated, never re-created elsewhere)', () => {
+  const settings = DEMO_ENVIRONMENTS.microservices;
+  const onInstances = Object.fromEntries(Object.entries(settings.services!).map(([n, s]) => [n, { ...s, runsOn: 'ec2' as const }]));
+  // On the instances the three need twice the instances at their maximum.
+  const before = synthStack(demoConfig('microservices', { services: onInstances, capacity: { ...settings.capacity, max: 4 } }));
+  for (const s of fargate) {
+    const was = before.stack.services.find((x) => x.name === s.name)!;
+    expect(address(was.route.targetGroup)).toBe(address(wired(s).route.targetGroup));
+    expect(address(was.taskDefinition)).toBe(address(wired(s).taskDefinition));
+    expect(address(was.service)).toBe(address(wired(s).service));
+    // A new name, so the replacement group can exist beside the old one (create_before_destroy).
+    expect(resourceAt(address(wired(s).route.targetGroup)).name).not.toBe(
+      (before.json.resource as any).aws_lb_target_group[address(was.route.targetGroup).split('.')[1]].name,
+    );
+  }
 });
