@@ -1,6 +1,7 @@
 import { Testing } from 'cdktf';
 import { addEnvironmentStacks, addStateBootstrapStacks } from '../src/app';
-import { blueGreenNames, environmentStackName, serviceResourceName } from '../src/shared/names';
+import { blueGreenNames, environmentStackName, serviceTargetGroupName } from '../src/shared/names';
+import { isFargate } from '../src/services/fargate';
 import { EnvironmentConfig } from '../src/environment/config';
 import { withImage } from '../src/environment/select';
 import { DEFAULT_SERVICES } from '../src/services/settings';
@@ -301,7 +302,7 @@ describe('the microservices example', () => {
     );
     expect(listeners.map((l) => l.port).sort()).toEqual([80, ...testPorts].sort());
     const expectedGroups = config.services.flatMap((s) => [
-      serviceResourceName(config.namePrefix, s.name),
+      serviceTargetGroupName(config.namePrefix, s.name, isFargate(s.runsOn)),
       ...(s.deployment.blueGreen ? [blueGreenNames(config.namePrefix, s.name).alternateTargetGroup] : []),
     ]);
     expect(
@@ -316,11 +317,13 @@ describe('the microservices example', () => {
   });
 
   test('each ECS service joins its own target group; only threads reads a secret', () => {
+    const [config] = demoConfigs(['microservices']);
     const services = Object.values(json.resource!.aws_ecs_service);
     expect(services.map((s) => s.name).sort()).toEqual(['posts', 'threads', 'users']);
     for (const s of services) {
       const tg = Object.entries(tgs).find(([id]) => s.load_balancer[0].target_group_arn === `\${aws_lb_target_group.${id}.arn}`)![1];
-      expect(tg.name).toBe(`host-name-microservices-${s.name}`);
+      const runsOn = config.services.find((c) => c.name === s.name)!.runsOn;
+      expect(tg.name).toBe(serviceTargetGroupName(config.namePrefix, s.name, isFargate(runsOn)));
       expect(s.load_balancer[0].container_port).toBe(3000);
     }
     expect(Object.values(json.resource!.aws_iam_role_policy)).toHaveLength(1);

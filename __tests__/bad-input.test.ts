@@ -46,12 +46,18 @@ const microRoute = (name: string, routing: RoutingSettings, others: Record<strin
   return microWith({ services });
 };
 
-/** microservices with its posts service deployed as given (others as they are, unless given too). */
+/** microservices with every service on the instances (the fit check counts those alone). */
+const microOnEc2 = () => Object.fromEntries(Object.entries(micro.services!).map(([n, s]) => [n, { ...s, runsOn: 'ec2' as const }]));
+
+/** microservices with its posts service on the instances, deployed as given (others as they are, unless given too). */
 const microDeploy = (deployment: DeploymentSettings, others: Record<string, DeploymentSettings> = {}) => {
-  const services = { ...micro.services! };
+  const services = microOnEc2();
   for (const [n, d] of Object.entries({ ...others, posts: deployment })) services[n] = { ...services[n], deployment: d };
   return microWith({ services });
 };
+/** microservices with its posts service patched (on Fargate in the demo). */
+const microPosts = (patch: Partial<Record<keyof ServiceSettings, unknown>>) =>
+  microWith({ services: { ...micro.services!, posts: patched(micro.services!.posts, patch) } });
 const BG = { strategy: 'blue-green' } as const;
 
 /** [what is wrong, how it is given, the exact message]. */
@@ -393,18 +399,23 @@ const CASES: readonly (readonly [string, () => unknown, string])[] = [
   ],
   [
     'every service together: more than capacity.max holds',
-    microWith({ capacity: { min: 1, max: 1 } }),
-    'environment "microservices": capacity.max = 1 is not allowed; expected at least 2: 2 x maxTasks of all services (a 200% deployment) reserve 3072 MiB, 3072 cpu units; a t3.small holds 1683, 2048',
+    microWith({ capacity: { min: 1, max: 1 }, services: microOnEc2() }),
+    'environment "microservices": capacity.max = 1 is not allowed; expected at least 4: 2 x maxTasks of all services (a 200% deployment) reserve 5120 MiB, 3072 cpu units; a t3.small holds 1683, 2048',
   ],
   [
     'a fourth service tips the fit',
     microWith({
       services: {
         ...micro.services,
-        search: { ...micro.services!.posts, routing: { pathPatterns: ['/search*'] }, container: { port: 3000, cpu: 1024, memoryMiB: 256 } },
+        search: {
+          ...micro.services!.posts,
+          runsOn: 'ec2',
+          routing: { pathPatterns: ['/search*'] },
+          container: { port: 3000, cpu: 1024, memoryMiB: 256 },
+        },
       },
     }),
-    'environment "microservices": capacity.max = 2 is not allowed; expected at least 4: 2 x maxTasks of all services (a 200% deployment) reserve 4096 MiB, 7168 cpu units; a t3.small holds 1683, 2048',
+    'environment "microservices": capacity.max = 2 is not allowed; expected at least 3: 2 x maxTasks of all services (a 200% deployment) reserve 2048 MiB, 5120 cpu units; a t3.small holds 1683, 2048',
   ],
   [
     'a service named exec while ECS Exec is on: the session log group would be its log group',
@@ -523,8 +534,47 @@ const CASES: readonly (readonly [string, () => unknown, string])[] = [
   ],
   [
     "a blue-green service whose second target group's name is too long",
-    microWith({ services: { ...micro.services!, threads: { ...micro.services!.threads, deployment: BG } } }),
+    microWith({ services: { ...micro.services!, threads: { ...micro.services!.threads, runsOn: 'ec2', deployment: BG } } }),
     'environment "microservices": services.threads = "threads" is not allowed; expected a shorter name: second target group "host-name-microservices-threads-g" has 33 characters, max 32',
+  ],
+
+  // Services on Fargate
+  [
+    "dev's 512 cpu with 512 MiB on Fargate",
+    devHostName({ runsOn: 'fargate' }),
+    'environment "dev": services.host-name.container.memoryMiB = 512 is not allowed; expected a memory Fargate allows with container.cpu 512: 1024-4096 in steps of 1024 MiB',
+  ],
+  [
+    'a cpu Fargate has no task size for',
+    microPosts({ container: { cpu: 384 } }),
+    'environment "microservices": services.posts.container.cpu = 384 is not allowed; expected one of Fargate\'s task cpu values: 256, 512, 1024, 2048, 4096, 8192, 16384',
+  ],
+  [
+    'a memory between two of Fargate 4096 cpu steps',
+    microPosts({ container: { cpu: 4096, memoryMiB: 8500 } }),
+    'environment "microservices": services.posts.container.memoryMiB = 8500 is not allowed; expected a memory Fargate allows with container.cpu 4096: 8192-30720 in steps of 1024 MiB',
+  ],
+  [
+    'Fargate Spot: the drain and the stop longer than the 2-minute warning',
+    microWith({
+      services: { ...micro.services!, threads: patched(micro.services!.threads, { targetGroup: { deregistrationDelaySeconds: 100 } }) },
+    }),
+    'environment "microservices": services.threads.targetGroup.deregistrationDelaySeconds = 100 is not allowed; expected at most 90: with stopTimeoutSeconds 30, within Fargate Spot\'s 120 s warning',
+  ],
+  [
+    'blue-green on Fargate',
+    microPosts({ deployment: BG }),
+    "environment \"microservices\": services.posts.deployment.strategy = \"blue-green\" is not allowed; expected 'rolling' with runsOn 'fargate' (blue-green is for runsOn 'ec2' only)",
+  ],
+  [
+    'Fargate Spot with an arm64 image',
+    microWith({ instanceType: 't4g.small', services: micro.services }),
+    'environment "microservices": services.threads.runsOn = "fargate-spot" is not allowed; expected \'ec2\' or \'fargate\' for an arm64 image (t4g.small): Fargate Spot runs x86_64 tasks only',
+  ],
+  [
+    'an unknown runsOn',
+    microPosts({ runsOn: 'lambda' }),
+    'environment "microservices": services.posts.runsOn = "lambda" is not allowed; expected one of ec2, fargate, fargate-spot',
   ],
 
   // Services: names, images, profiles

@@ -21,6 +21,8 @@ function shortfall({ stack, json }: SynthesizedStack): string[] {
   let memory = 0;
   let cpu = 0;
   for (const svc of stack.services) {
+    // Fargate tasks take nothing of the instances.
+    if (of('aws_ecs_task_definition', svc.taskDefinition.friendlyUniqueId).requires_compatibilities.includes('FARGATE')) continue;
     const maxTasks = of('aws_appautoscaling_target', svc.scalingTarget.friendlyUniqueId).max_capacity;
     const percent = of('aws_ecs_service', svc.service.friendlyUniqueId).deployment_maximum_percent;
     const tasks = Math.ceil((maxTasks * percent) / 100);

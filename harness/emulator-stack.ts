@@ -73,9 +73,17 @@ const DESTROYABLE = Object.fromEntries(
   ]),
 );
 
-/** Synthesizes one environment against `endpoint` into `outdir`, with local state in the stack directory. */
-export function synthEmulatorStack(environment: string, endpoint: string, outdir: string): EmulatorStack {
-  const [config] = selectEnvironments([environment], {}, DESTROYABLE);
+/**
+ * Synthesizes one environment against `endpoint` into `outdir`, with local state in the stack directory;
+ * `adjust` changes its settings first (an older shape of it, for an upgrade scenario). @default as configured
+ */
+export function synthEmulatorStack(
+  environment: string,
+  endpoint: string,
+  outdir: string,
+  adjust: (s: EnvironmentSettings) => EnvironmentSettings = (s) => s,
+): EmulatorStack {
+  const [config] = selectEnvironments([environment], {}, { ...DESTROYABLE, [environment]: adjust(DESTROYABLE[environment]) });
   const app = new App({ outdir });
   const [stack] = addEnvironmentStacks(app, [config], { providerOverrides: emulatorProvider(endpoint) });
   new LocalBackend(stack, { path: 'terraform.tfstate' });

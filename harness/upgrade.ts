@@ -15,6 +15,7 @@ import { awsCli, Checks, emulatorAwsEnv, expect, oneAtATime, step } from './chec
 import { createHostedZone, deleteHostedZone } from './https-checks';
 import { selectEnvironments } from '../src/environment/select';
 import { firstError, TerraformSetup } from './terraform';
+import { runMoveToFargate } from './upgrade-fargate';
 
 export interface UpgradeFixture {
   readonly environment: string;
@@ -80,8 +81,8 @@ export function planChanges(setup: TerraformSetup, dir: string, planFile: string
   return JSON.parse(r.stdout).resource_changes ?? [];
 }
 
-const replaced = (c: ResourceChange) => c.change.actions.includes('delete') && c.change.actions.includes('create');
-const describe = (c: ResourceChange) => {
+export const replaced = (c: ResourceChange) => c.change.actions.includes('delete') && c.change.actions.includes('create');
+export const describe = (c: ResourceChange) => {
   const paths = (c.change.replace_paths ?? []).map((p) => (Array.isArray(p) ? p.join('.') : String(p)));
   return `${c.previous_address ? `${c.previous_address} -> ` : ''}${c.address}${paths.length ? ` (forces replacement: ${paths.join(', ')})` : ''}`;
 };
@@ -89,8 +90,8 @@ const describe = (c: ResourceChange) => {
 export async function runUpgrade(setup: TerraformSetup, emulator: Emulator, outDir: string, checks: Checks): Promise<void> {
   // Fixtures of one environment share its names: one after another; environments in parallel.
   const environments = [...new Set(UPGRADE_FIXTURES.map((f) => f.environment))];
-  const logs = await Promise.all(
-    environments.map(async (environment) => {
+  const logs = await Promise.all([
+    ...environments.map(async (environment) => {
       const own = new Checks();
       for (const f of UPGRADE_FIXTURES.filter((x) => x.environment === environment)) {
         await upgradeFrom(setup, emulator, outDir, own, f).catch((error) =>
@@ -101,7 +102,17 @@ export async function runUpgrade(setup: TerraformSetup, emulator: Emulator, outD
       }
       return own;
     }),
-  );
+    // The bridge-to-Fargate move, on the microservices example (names of its own).
+    (async () => {
+      const own = new Checks();
+      await runMoveToFargate(setup, emulator, outDir, own).catch((error) =>
+        own.run('upgrade to Fargate: harness', () => {
+          throw error;
+        }),
+      );
+      return own;
+    })(),
+  ]);
   for (const own of logs) {
     own.lines.forEach((line) => checks.lines.push(line));
     checks.passed += own.passed;
@@ -202,7 +213,7 @@ async function upgradeFrom(setup: TerraformSetup, emulator: Emulator, outDir: st
 }
 
 /** Prints what the upgrade moves, replaces, changes in place, creates and destroys. */
-function reportPlan(checks: Checks, changes: readonly ResourceChange[], noise: ReadonlySet<string>): void {
+export function reportPlan(checks: Checks, changes: readonly ResourceChange[], noise: ReadonlySet<string>): void {
   const groups: [string, (c: ResourceChange) => boolean][] = [
     ['replaced', replaced],
     ['updated in place', (c) => c.change.actions.join() === 'update'],

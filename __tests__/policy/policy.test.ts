@@ -123,6 +123,9 @@ const microservices = () => demoConfigs(['microservices'])[0];
 const blueGreen = (s: EnvironmentStack) => s.services.find((x) => x.blueGreen)!;
 /** dev's NAT instance (dev runs natMode 'instance'). */
 const nat = (s: EnvironmentStack) => s.network.natInstance!;
+/** The demo microservices' first service that runs on `runsOn` (it has one on each). */
+const onFargate = (s: EnvironmentStack, runsOn: 'fargate' | 'fargate-spot') =>
+  s.services.find((x) => x.name === microservices().services.find((c) => c.runsOn === runsOn)!.name)!;
 
 const BREAKAGES: Record<string, Breakage> = {
   'sg-public-ingress-alb-only': {
@@ -430,6 +433,42 @@ const BREAKAGES: Record<string, Breakage> = {
     mutate: (s) =>
       service(s).service.addOverride('network_configuration', { subnets: [s.network.publicSubnets[0].subnet.id], assign_public_ip: true }),
     expected: (s) => ({ resource: service(s).service, reason: 'tasks get public IPs' }),
+  },
+  'fargate-task-ingress-from-alb-only': {
+    config: microservices,
+    mutate: (s) =>
+      new VpcSecurityGroupIngressRule(s, 'tasks-from-vpc', {
+        securityGroupId: onFargate(s, 'fargate').taskSecurityGroup!.id,
+        description: 'Container port from the whole VPC',
+        ipProtocol: 'tcp',
+        fromPort: 3000,
+        toPort: 3000,
+        cidrIpv4: '10.30.0.0/16',
+      }),
+    expected: (s) => ({
+      resource: child(s, 'tasks-from-vpc'),
+      reason: 'task ingress other than an ALB security group on the container port',
+    }),
+  },
+  'ecs-strategy-no-mixed-providers': {
+    config: microservices,
+    mutate: (s) =>
+      onFargate(s, 'fargate').service.putCapacityProviderStrategy([
+        { capacityProvider: 'FARGATE', weight: 1, base: 0 },
+        { capacityProvider: s.capacity.capacityProvider.name, weight: 1, base: 0 },
+      ]),
+    expected: (s) => ({ resource: onFargate(s, 'fargate').service, reason: 'strategy mixes FARGATE with Auto Scaling group providers' }),
+  },
+  'fargate-task-size-valid': {
+    config: microservices,
+    // The demo's 0.25 vCPU with 512 MiB is valid; 0.5 vCPU needs at least 1024.
+    mutate: (s) => onFargate(s, 'fargate').taskDefinition.addOverride('cpu', '512'),
+    expected: (s) => ({ resource: onFargate(s, 'fargate').taskDefinition, reason: 'memory 512 is not allowed with cpu 512 on Fargate' }),
+  },
+  'fargate-spot-interruption-budget': {
+    config: microservices,
+    mutate: (s) => onFargate(s, 'fargate-spot').route.targetGroup.addOverride('deregistration_delay', '100'),
+    expected: (s) => ({ resource: onFargate(s, 'fargate-spot').service, reason: 'exceeds 120 s' }),
   },
   'asg-managed-by-ecs': {
     config: VARIANTS.spot,
@@ -890,6 +929,59 @@ describe('ecr-lifecycle-keeps-tagged catches every way to expire a running image
     ).toEqual([]);
     expect(rule.check(withPolicy('${file("policy.json")}'))).toEqual([
       expect.objectContaining({ reason: expect.stringContaining('not literal JSON') }),
+    ]);
+  });
+});
+
+describe('the Fargate rules catch more than one way to get it wrong', () => {
+  const rule = (id: string) => RULES.find((r) => r.id === id)!;
+  const broken = (mutate: (s: EnvironmentStack) => void) => synthStack(microservices(), mutate);
+
+  test("fargate-task-ingress-from-alb-only: the ALB's group on another port, and an ALB group with no way out to the tasks", () => {
+    const b = broken((s) => {
+      child<TerraformResource>(s.loadBalancer, 'ingress-to-posts-tasks').addOverride('to_port', 3001);
+      s.loadBalancer.node.tryRemoveChild('egress-to-threads-tasks');
+    });
+    const reasons = rule('fargate-task-ingress-from-alb-only')
+      .check(b.json)
+      .map((v) => v.reason);
+    expect(reasons).toContainEqual('task ingress other than an ALB security group on the container port (3000)');
+    expect(reasons).toContainEqual(expect.stringMatching(/^the ALB security group has no egress to aws_security_group\..* on port 3000$/));
+  });
+
+  test('fargate-task-size-valid: a FARGATE task definition in bridge mode', () => {
+    const b = broken((s) => onFargate(s, 'fargate-spot').taskDefinition.addOverride('network_mode', 'bridge'));
+    expect(rule('fargate-task-size-valid').check(b.json)).toEqual([
+      { address: address(onFargate(b.stack, 'fargate-spot').taskDefinition), reason: 'network_mode bridge on Fargate (awsvpc only)' },
+    ]);
+  });
+
+  test("ecs-strategy-no-mixed-providers: a cluster's default strategy that mixes them", () => {
+    const b = broken((s) =>
+      s.capacity.clusterCapacityProviders.putDefaultCapacityProviderStrategy([
+        { capacityProvider: s.capacity.capacityProvider.name, weight: 1, base: 0 },
+        { capacityProvider: 'FARGATE_SPOT', weight: 1, base: 0 },
+      ]),
+    );
+    expect(rule('ecs-strategy-no-mixed-providers').check(b.json)).toEqual([
+      {
+        address: address(b.stack.capacity.clusterCapacityProviders),
+        reason: 'strategy mixes FARGATE_SPOT with Auto Scaling group providers',
+      },
+    ]);
+  });
+
+  test('fargate-spot-interruption-budget: a container stop timeout that overruns the warning', () => {
+    const b = broken((s) => {
+      const td = onFargate(s, 'fargate-spot').taskDefinition;
+      const [c] = JSON.parse(td.containerDefinitionsInput!);
+      td.containerDefinitions = JSON.stringify([{ ...c, stopTimeout: 100 }]);
+    });
+    expect(rule('fargate-spot-interruption-budget').check(b.json)).toEqual([
+      {
+        address: address(onFargate(b.stack, 'fargate-spot').service),
+        reason: expect.stringMatching(/deregistration_delay 30 \+ stopTimeout 100 exceeds 120 s$/),
+      },
     ]);
   });
 });

@@ -6,6 +6,7 @@
  */
 import { LOG_RETENTION_DAYS } from '../../src/environment/config';
 import { BURSTABLE_TYPES, unlimitedCredits } from '../../src/compute/instance-types';
+import { FARGATE_SPOT_WARNING_SECONDS, FARGATE_TASK_SIZES } from '../../src/services/fargate';
 import { SynthJson } from '../support/synth';
 
 export interface Violation {
@@ -360,6 +361,7 @@ interface Container {
   readonly logConfiguration?: { logDriver?: string; options?: Record<string, string> };
   readonly environment?: { name: string; value: string }[];
   readonly secrets?: { name: string; valueFrom: string }[];
+  readonly stopTimeout?: number;
 }
 
 /** What `secrets[].valueFrom` may name: an SSM parameter or a Secrets Manager secret (never a value). */
@@ -508,6 +510,25 @@ function serviceRoles(json: SynthJson, service: string): string[] {
 const isCodeDeploy = (a: Attrs) => list(a.deployment_controller)[0]?.type === 'CODE_DEPLOY';
 
 const attrsAt = (json: SynthJson, address: string): Attrs | undefined => json.resource?.[address.split('.')[0]]?.[address.split('.')[1]];
+
+/** AWS's own capacity providers; every other one in a strategy is an Auto Scaling group's. */
+const FARGATE_PROVIDERS = ['FARGATE', 'FARGATE_SPOT'];
+const strategyProviders = (a: Attrs): string[] =>
+  list(a.capacity_provider_strategy ?? a.default_capacity_provider_strategy).map((st) => String(st.capacity_provider));
+
+/** ECS's default stopTimeout when a container sets none (Fargate and, without ECS_CONTAINER_STOP_TIMEOUT, EC2). */
+const ECS_DEFAULT_STOP_TIMEOUT = 30;
+
+/** The containers of the task definition an ECS service runs; undefined when it is not the stack's literal JSON. */
+function serviceContainers(json: SynthJson, service: Attrs): Container[] | undefined {
+  const td = refs(service.task_definition).find((r) => r.startsWith('aws_ecs_task_definition.'));
+  const defs = td ? attrsAt(json, td)?.container_definitions : undefined;
+  try {
+    return typeof defs === 'string' ? list(JSON.parse(defs)) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** The deployment groups whose ecs_service is this service. */
 function deploymentGroupsOf(json: SynthJson, service: string): Resource[] {
@@ -1398,6 +1419,103 @@ export const RULES: readonly Rule[] = [
       each(json, 'aws_ecs_service', (a) =>
         list(a.network_configuration).some((n) => isTrue(n.assign_public_ip)) ? 'tasks get public IPs' : undefined,
       ),
+  },
+  {
+    id: 'fargate-task-ingress-from-alb-only',
+    checkov: '—',
+    checks:
+      "An awsvpc service's task security groups admit only an ALB's security group, only on the container ports of its load_balancer blocks, no CIDR; and that ALB group has the matching egress",
+    why: 'Fargate tasks have their own interfaces and addresses: their group is the only thing between them and the VPC, and the ALB must reach them on the container port (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-networking.html, https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-update-security-groups.html).',
+    check: (json) => {
+      const albs = albSecurityGroups(json);
+      const rules = sgRules(json);
+      return resources(json, 'aws_ecs_service').flatMap((svc) => {
+        const taskSgs = list(svc.attrs.network_configuration).flatMap((n) => refs(n.security_groups));
+        const ports = list(svc.attrs.load_balancer).map((lb) => Number(lb.container_port));
+        const ingress = rules.filter((r) => r.direction === 'ingress' && r.sg !== undefined && taskSgs.includes(r.sg));
+        const wrong = ingress
+          .filter(
+            (r) =>
+              r.cidrs.length > 0 ||
+              r.self ||
+              r.sourceSgs.length === 0 ||
+              r.sourceSgs.some((sg) => !albs.has(sg)) ||
+              r.from !== r.to ||
+              !ports.includes(r.from),
+          )
+          .map((r) => ({
+            address: r.address,
+            reason: `task ingress other than an ALB security group on the container port (${ports.join(', ')})`,
+          }));
+        const unreachable = ports
+          .filter((port) => taskSgs.length > 0 && !ingress.some((r) => r.from === port))
+          .map((port) => ({ address: svc.address, reason: `no ingress from the ALB on container port ${port}` }));
+        const noEgress = ingress
+          .filter((r) => !wrong.some((w) => w.address === r.address))
+          .filter(
+            (r) =>
+              !rules.some(
+                (e) => e.direction === 'egress' && e.sg === r.sourceSgs[0] && e.sourceSgs.includes(r.sg!) && coversPort(e, r.from),
+              ),
+          )
+          .map((r) => ({ address: r.address, reason: `the ALB security group has no egress to ${r.sg} on port ${r.from}` }));
+        return [...wrong, ...unreachable, ...noEgress];
+      });
+    },
+  },
+  {
+    id: 'ecs-strategy-no-mixed-providers',
+    checkov: '—',
+    checks:
+      "No capacity provider strategy (a service's, or a cluster's default) mixes FARGATE/FARGATE_SPOT with Auto Scaling group providers",
+    why: 'ECS refuses it: "A capacity provider strategy cannot contain a mix of capacity providers using Auto Scaling groups and Fargate providers" (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cluster-capacity-providers.html).',
+    check: (json) =>
+      each(json, ['aws_ecs_service', 'aws_ecs_cluster_capacity_providers'], (a) => {
+        const providers = strategyProviders(a);
+        const fargate = providers.filter((p) => FARGATE_PROVIDERS.includes(p));
+        return fargate.length > 0 && fargate.length < providers.length
+          ? `strategy mixes ${fargate.join(', ')} with Auto Scaling group providers`
+          : undefined;
+      }),
+  },
+  {
+    id: 'fargate-task-size-valid',
+    checkov: '—',
+    checks: "A FARGATE task definition is awsvpc and sets task-level cpu and memory to one of Fargate's combinations",
+    why: 'ECS refuses any other size at registration, after the plan has passed (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#task_size); moto does not check it.',
+    check: (json) =>
+      each(json, 'aws_ecs_task_definition', (a) => {
+        if (!list(a.requires_compatibilities).includes('FARGATE')) return undefined;
+        if (a.network_mode !== 'awsvpc') return `network_mode ${a.network_mode} on Fargate (awsvpc only)`;
+        const memory = FARGATE_TASK_SIZES[Number(a.cpu)];
+        if (!memory) return `cpu ${a.cpu} is not a Fargate task size (${Object.keys(FARGATE_TASK_SIZES).join(', ')})`;
+        return memory.includes(Number(a.memory)) ? undefined : `memory ${a.memory} is not allowed with cpu ${a.cpu} on Fargate`;
+      }),
+  },
+  {
+    id: 'fargate-spot-interruption-budget',
+    checkov: '—',
+    checks: `A FARGATE_SPOT service's target groups' deregistration_delay plus its containers' stopTimeout is at most ${FARGATE_SPOT_WARNING_SECONDS} s`,
+    why: 'Fargate Spot stops an interrupted task two minutes after its warning (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html): a longer drain plus stop cuts requests in flight.',
+    check: (json) =>
+      resources(json, 'aws_ecs_service')
+        .filter((svc) => strategyProviders(svc.attrs).includes('FARGATE_SPOT'))
+        .flatMap((svc) => {
+          const cs = serviceContainers(json, svc.attrs);
+          if (!cs) return [{ address: svc.address, reason: 'its task definition is not literal JSON and cannot be checked' }];
+          const stop = Math.max(...cs.map((c) => c.stopTimeout ?? ECS_DEFAULT_STOP_TIMEOUT));
+          return [...serviceTargetGroups(json, svc)].flatMap((tg) => {
+            const delay = Number(attrsAt(json, tg)?.deregistration_delay ?? 300);
+            return delay + stop > FARGATE_SPOT_WARNING_SECONDS
+              ? [
+                  {
+                    address: svc.address,
+                    reason: `${tg} deregistration_delay ${delay} + stopTimeout ${stop} exceeds ${FARGATE_SPOT_WARNING_SECONDS} s`,
+                  },
+                ]
+              : [];
+          });
+        }),
   },
 
   // Capacity

@@ -4,11 +4,13 @@ import { expect, Json, same } from '../checks';
 import { EMULATOR_IMAGE_URI } from '../emulator-stack';
 import { Deployment } from './deployment';
 import { checkBlueGreenRoute, checkCodeDeploy } from './blue-green';
+import { FARGATE_CAPACITY_PROVIDERS, isFargate } from '../../src/services/fargate';
 
 export function checkService(d: Deployment, service: ServiceConfig): void {
   checkTargetGroup(d, service);
   if (!service.routing.default) checkListenerRule(d, service);
   checkEcsService(d, service);
+  if (isFargate(service.runsOn)) checkFargate(d, service);
   checkScaling(d, service);
   if (service.deployment.blueGreen) {
     checkBlueGreenRoute(d, service);
@@ -23,7 +25,13 @@ function checkTargetGroup(d: Deployment, service: ServiceConfig): void {
     expect(tg.TargetGroupName === o.target_group_name, `target group ${tg.TargetGroupName}`);
     const path = service.targetGroup.healthCheckPath;
     expect(tg.HealthCheckPath === path, `health check path ${tg.HealthCheckPath}, expected ${path}`);
-    return `${tg.TargetGroupName}, health check ${path}`;
+    // Fargate's tasks register their own address on the container port (awsvpc); EC2's their instance on a host port.
+    const targets = isFargate(service.runsOn) ? { type: 'ip', port: service.container.port } : { type: 'instance', port: 80 };
+    expect(
+      tg.TargetType === targets.type && tg.Port === targets.port,
+      `${tg.TargetType} targets on ${tg.Port}, expected ${targets.type} on ${targets.port}`,
+    );
+    return `${tg.TargetGroupName}, ${tg.TargetType} targets on ${tg.Port}, health check ${path}`;
   });
 }
 
@@ -54,7 +62,8 @@ function checkEcsService(d: Deployment, service: ServiceConfig): void {
     expect(lb.containerPort === service.container.port, `container port ${lb.containerPort}`);
     expect(s.desiredCount === service.scaling.desiredCount, `desired count ${s.desiredCount}, expected ${service.scaling.desiredCount}`);
     const task = aws('ecs', 'describe-task-definition', '--task-definition', s.taskDefinition).taskDefinition;
-    expect(task.networkMode === 'bridge', `network mode ${task.networkMode}`);
+    const networkMode = isFargate(service.runsOn) ? 'awsvpc' : 'bridge';
+    expect(task.networkMode === networkMode, `network mode ${task.networkMode}, expected ${networkMode}`);
     const [container] = task.containerDefinitions;
     const image = service.image.kind === 'uri' ? service.image.uri : EMULATOR_IMAGE_URI;
     expect(container.image === image, `image ${container.image}, expected ${image}`);
@@ -72,6 +81,51 @@ function checkEcsService(d: Deployment, service: ServiceConfig): void {
     );
     return `desired ${s.desiredCount}, port ${lb.containerPort}${secrets.length ? `, ${secrets.length} secret(s)` : ''}`;
   });
+}
+
+/** A Fargate service as ECS describes it: its provider alone, the private subnets, its own group, no public IP; its task's size and platform. */
+function checkFargate(d: Deployment, service: ServiceConfig): void {
+  const { aws, out } = d;
+  const o = out.services[service.name];
+  const provider = FARGATE_CAPACITY_PROVIDERS[service.runsOn as keyof typeof FARGATE_CAPACITY_PROVIDERS];
+  d.checks.run(
+    `${service.name}: on ${provider}, in the private subnets with its own security group and no public IP, a FARGATE task`,
+    () => {
+      const s = aws('ecs', 'describe-services', '--cluster', out.cluster_name, '--services', o.service_name).services[0];
+      const strategy = (s.capacityProviderStrategy ?? []).map((x: Json) => x.capacityProvider);
+      expect(
+        same(strategy, [provider]),
+        `capacity provider strategy ${JSON.stringify(s.capacityProviderStrategy)}, expected ${provider} alone`,
+      );
+      const vpc = s.networkConfiguration?.awsvpcConfiguration;
+      expect(vpc, `no awsvpcConfiguration: ${JSON.stringify(s.networkConfiguration)}`);
+      const privates = d.subnets().privates.map((x: Json) => x.SubnetId);
+      expect(same(vpc.subnets, privates), `subnets ${vpc.subnets}, expected the private ones ${privates}`);
+      expect(vpc.assignPublicIp === 'DISABLED', `assignPublicIp ${vpc.assignPublicIp}`);
+      expect(vpc.securityGroups?.length === 1, `security groups ${vpc.securityGroups}`);
+      const [group] = aws('ec2', 'describe-security-groups', '--group-ids', vpc.securityGroups[0]).SecurityGroups;
+      const ingress = group.IpPermissions ?? [];
+      expect(
+        ingress.length === 1 &&
+          ingress[0].FromPort === service.container.port &&
+          ingress[0].ToPort === service.container.port &&
+          (ingress[0].IpRanges ?? []).length === 0 &&
+          ingress[0].UserIdGroupPairs?.length === 1,
+        `task group ingress ${JSON.stringify(ingress)}, expected one group on ${service.container.port}`,
+      );
+      const cluster = aws('ecs', 'describe-clusters', '--clusters', out.cluster_name).clusters[0];
+      expect(cluster.capacityProviders?.includes(provider), `cluster providers ${cluster.capacityProviders}`);
+      const task = aws('ecs', 'describe-task-definition', '--task-definition', s.taskDefinition).taskDefinition;
+      const size = { cpu: String(service.container.cpu), memory: String(service.container.memoryMiB) };
+      expect(same(task.requiresCompatibilities, ['FARGATE']), `requiresCompatibilities ${task.requiresCompatibilities}`);
+      expect(
+        task.cpu === size.cpu && task.memory === size.memory,
+        `task size ${task.cpu}/${task.memory}, expected ${size.cpu}/${size.memory}`,
+      );
+      expect(task.runtimePlatform?.operatingSystemFamily === 'LINUX', `runtime platform ${JSON.stringify(task.runtimePlatform)}`);
+      return `${provider}, ${vpc.subnets.length} private subnets, ${group.GroupName} (in: ${service.container.port} from one group), task ${size.cpu}/${size.memory} ${task.runtimePlatform.cpuArchitecture}`;
+    },
+  );
 }
 
 /** A blue-green service's requests per target: RequestCountPerTarget summed over both target groups of its pair. */

@@ -60,6 +60,8 @@ export interface Ec2CapacityProps {
   readonly detailedMonitoring: boolean;
   /** Container Insights on the cluster. Defaulted by the resolver (compute/resolve.ts). */
   readonly containerInsights: boolean;
+  /** AWS's own providers the cluster lists too ('FARGATE', 'FARGATE_SPOT'), for services that name them. @default none */
+  readonly extraCapacityProviders?: readonly string[];
 }
 
 /**
@@ -96,7 +98,7 @@ export class Ec2Capacity extends Construct {
     this.capacityProvider = this.createCapacityProvider(props);
     this.clusterCapacityProviders = new EcsClusterCapacityProviders(this, 'cluster-capacity-providers', {
       clusterName: this.cluster.name,
-      capacityProviders: [this.capacityProvider.name],
+      capacityProviders: [this.capacityProvider.name, ...(props.extraCapacityProviders ?? [])],
       defaultCapacityProviderStrategy: [{ capacityProvider: this.capacityProvider.name, weight: 1, base: 0 }],
     });
   }

@@ -54,6 +54,11 @@ export interface RouteOptions {
   readonly default: boolean;
   readonly healthCheck: TargetHealthCheck;
   readonly deregistrationDelaySeconds: number;
+  /**
+   * IP targets (awsvpc tasks, Fargate's) on the container's own port, instead of instance targets on
+   * dynamic host ports. @default instance targets
+   */
+  readonly ipTargets?: { readonly port: number };
   /** A blue/green route: a second target group, and optionally a test listener. Not for the default route. @default none */
   readonly blueGreen?: BlueGreenRouteOptions;
 }
@@ -310,9 +315,9 @@ export class PublicLoadBalancer extends Construct {
     const hc = options.healthCheck;
     return new LbTargetGroup(scope, id, {
       name,
-      // Instance targets with dynamic host ports: each task registers with its own port.
-      targetType: 'instance',
-      port: 80,
+      // Instance targets with dynamic host ports: each task registers with its own port. IP targets:
+      // each task's own address and the container port (awsvpc).
+      ...(options.ipTargets ? { targetType: 'ip', port: options.ipTargets.port } : { targetType: 'instance', port: 80 }),
       protocol: 'HTTP',
       vpcId: this.vpcId,
       deregistrationDelay: String(options.deregistrationDelaySeconds),
@@ -331,6 +336,26 @@ export class PublicLoadBalancer extends Construct {
       // A renamed target group is replaced: the new one must exist before the listener and the
       // service let go of the old one, or AWS refuses to delete it (ResourceInUse).
       lifecycle: { createBeforeDestroy: true },
+    });
+  }
+
+  /**
+   * Lets the ALB reach the awsvpc tasks of one service (`name`) in `tasks` on their container port, and
+   * nothing else: the tasks' group admits the ALB's group alone.
+   */
+  public allowTrafficToTasks(name: string, tasks: SecurityGroup, port: number): void {
+    const rule = { ipProtocol: 'tcp', fromPort: port, toPort: port };
+    new VpcSecurityGroupEgressRule(this, `egress-to-${name}-tasks`, {
+      ...rule,
+      securityGroupId: this.securityGroup.id,
+      referencedSecurityGroupId: tasks.id,
+      description: `To the ${name} tasks on their container port`,
+    });
+    new VpcSecurityGroupIngressRule(this, `ingress-to-${name}-tasks`, {
+      ...rule,
+      securityGroupId: tasks.id,
+      referencedSecurityGroupId: this.securityGroup.id,
+      description: 'From the public ALB on the container port',
     });
   }
 

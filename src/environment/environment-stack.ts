@@ -17,7 +17,7 @@ import { Network } from '../network/network';
 import { OperationsDashboard } from '../operations/operations-dashboard';
 import { OperationsKey } from '../operations/operations-key';
 import { addEnvironmentOutputs, declareEnvironment } from './outputs';
-import { addServices } from './service-wiring';
+import { addServices, fargateCapacityProviders } from './service-wiring';
 import { ServiceAlarms } from '../services/service-alarms';
 import { serviceResourceName } from '../services/resolve';
 import { applyUpgrades } from './upgrade-moves';
@@ -206,6 +206,7 @@ export class EnvironmentStack extends TerraformStack {
       cpuCredits: config.cpuCredits,
       detailedMonitoring: config.detailedMonitoring,
       containerInsights: config.containerInsights,
+      extraCapacityProviders: fargateCapacityProviders(config.services),
     });
     if (config.createEcsServiceLinkedRole) this.addEcsServiceLinkedRole(capacity);
     this.loadBalancer.allowTrafficTo(capacity.securityGroup, 'ECS container instances');

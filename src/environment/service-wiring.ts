@@ -11,14 +11,17 @@ import { Ec2Capacity } from '../compute/ec2-capacity';
 import { EnvironmentConfig, ServiceConfig } from './config';
 import { ExecLogging } from '../operations/exec-logging';
 import { dockerPlatform } from '../compute/instance-types';
+import { FARGATE_CAPACITY_PROVIDERS, FARGATE_CPU_ARCHITECTURE, isFargate } from '../services/fargate';
+import { Network } from '../network/network';
 import { LoadBalancedService } from '../services/load-balanced-service';
 import { PublicLoadBalancer, ServiceRoute } from '../edge/load-balancer';
 import { ServiceAlarms } from '../services/service-alarms';
 import { serviceResourceName } from '../services/resolve';
-import { blueGreenNames } from '../shared/names';
+import { blueGreenNames, serviceTargetGroupName } from '../shared/names';
 
 /** What every service runs on and reports to. */
 export interface ServicePlatform {
+  readonly network: Network;
   readonly loadBalancer: PublicLoadBalancer;
   readonly capacity: Ec2Capacity;
   readonly alarmTopic: AlarmTopic;
@@ -77,15 +80,38 @@ function addService(
     deploymentAlarmNames: alarms.deploymentAlarms.map((a) => a.alarmName),
     logRetentionDays: config.logRetentionDays,
     execCommand: execLogging && { logGroupArn: execLogging.logGroup.arn, kmsKeyArn: execLogging.key.key.arn },
+    fargate: fargatePlacement(config, platform, service),
   });
+  if (ecsService.taskSecurityGroup) {
+    platform.loadBalancer.allowTrafficToTasks(service.name, ecsService.taskSecurityGroup, service.container.port);
+  }
   return { service: ecsService, alarms };
+}
+
+/** Fargate's providers the services use, in a stable order: the cluster must list them. */
+export function fargateCapacityProviders(services: readonly ServiceConfig[]): string[] {
+  const used = new Set(services.flatMap((s) => (isFargate(s.runsOn) ? [FARGATE_CAPACITY_PROVIDERS[s.runsOn]] : [])));
+  return Object.values(FARGATE_CAPACITY_PROVIDERS).filter((p) => used.has(p));
+}
+
+function fargatePlacement(config: EnvironmentConfig, platform: ServicePlatform, service: ServiceConfig) {
+  if (!isFargate(service.runsOn)) return undefined;
+  return {
+    capacityProvider: FARGATE_CAPACITY_PROVIDERS[service.runsOn],
+    vpcId: platform.network.vpc.id,
+    subnetIds: platform.network.privateSubnets.map((s) => s.subnet.id),
+    // The image is built for the instances' architecture (dockerPlatform): Fargate runs it on the same.
+    cpuArchitecture: FARGATE_CPU_ARCHITECTURE[config.instanceSpec.architecture],
+  };
 }
 
 function addRoute(config: EnvironmentConfig, loadBalancer: PublicLoadBalancer, service: ServiceConfig): ServiceRoute {
   const { routing, targetGroup: tg } = service;
   const bg = service.deployment.blueGreen;
+  const fargate = isFargate(service.runsOn);
   return loadBalancer.addRoute(service.name, {
-    targetGroupName: serviceResourceName(config.namePrefix, service.name),
+    targetGroupName: serviceTargetGroupName(config.namePrefix, service.name, fargate),
+    ...(fargate ? { ipTargets: { port: service.container.port } } : {}),
     pathPatterns: routing.pathPatterns,
     hostHeaders: routing.hostHeaders,
     priority: routing.priority,

@@ -9,6 +9,8 @@ import { EcsTaskDefinition } from '@cdktf/provider-aws/lib/ecs-task-definition';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { BlueGreenConfig, ServiceConfig } from './settings';
 import { BlueGreenDeployment } from './blue-green-deployment';
 import { Ec2Capacity } from '../compute/ec2-capacity';
@@ -16,7 +18,8 @@ import { managedPolicyArn, policyDocument, PolicyStatement, serviceTrustPolicy }
 import { ServiceRoute } from '../edge/load-balancer';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { targetGroupMetrics } from '../operations/metrics';
-import { serviceLogGroupName, serviceResourceName } from '../shared/names';
+import { fargateNames, serviceLogGroupName, serviceResourceName } from '../shared/names';
+import { FargateCapacityProvider } from './fargate';
 import { DEPLOYMENT_MAXIMUM_PERCENT } from './resolve';
 import { EXEC_WRITABLE_PATHS, TMP_VOLUME } from './container-filesystem';
 
@@ -61,6 +64,17 @@ export interface LoadBalancedServiceProps {
   readonly logRetentionDays: number;
   /** ECS Exec into the container: the session log group's ARN and the session key. @default off */
   readonly execCommand?: ExecCommandAccess;
+  /** Run on Fargate (awsvpc, IP targets; `route` must have IP targets) instead of the cluster's instances. @default the instances */
+  readonly fargate?: FargatePlacement;
+}
+
+/** Where a Fargate service's tasks run: its capacity provider, the private subnets and the image's architecture. */
+export interface FargatePlacement {
+  readonly capacityProvider: FargateCapacityProvider;
+  readonly vpcId: string;
+  /** Private subnets: the tasks get no public IP and leave through NAT. */
+  readonly subnetIds: readonly string[];
+  readonly cpuArchitecture: 'X86_64' | 'ARM64';
 }
 
 /** What a task needs for ECS Exec: the cluster's session log group and session key. */
@@ -100,6 +114,8 @@ export class LoadBalancedService extends Construct {
   public readonly route: ServiceRoute;
   /** CodeDeploy's application, role and deployment group; set when the deployment strategy is blue-green. */
   public readonly blueGreen?: BlueGreenDeployment;
+  /** A Fargate service's tasks' own group: HTTPS out here; the load balancer adds the only ingress. */
+  public readonly taskSecurityGroup?: SecurityGroup;
 
   constructor(scope: Construct, id: string, props: LoadBalancedServiceProps) {
     super(scope, id);
@@ -128,6 +144,7 @@ export class LoadBalancedService extends Construct {
       ...(this.execPolicy ? [this.execPolicy] : []),
     ];
     this.taskDefinition = this.createTaskDefinition(props, names(), rolePolicies);
+    this.taskSecurityGroup = props.fargate && this.createTaskSecurityGroup(props, props.fargate);
     this.service = this.ecsService(props, rolePolicies);
     this.scalingTarget = this.createScalingTarget(props);
     this.scalingPolicies = this.trackingPolicies(props, names);
@@ -146,6 +163,27 @@ export class LoadBalancedService extends Construct {
     });
   }
 
+  /** No ingress here: the load balancer adds the only one (allowTrafficToTasks). */
+  private createTaskSecurityGroup(props: LoadBalancedServiceProps, fargate: FargatePlacement): SecurityGroup {
+    const name = fargateNames(props.namePrefix, props.serviceName).taskSecurityGroup;
+    const sg = new SecurityGroup(this, 'task-sg', {
+      name,
+      description: `${props.serviceName} tasks on Fargate: ALB in, HTTPS out`,
+      vpcId: fargate.vpcId,
+      tags: { Name: name },
+    });
+    // As the instances' group: ECR, S3 (layers), CloudWatch Logs, SSM and Secrets Manager are HTTPS APIs without fixed CIDRs.
+    new VpcSecurityGroupEgressRule(this, 'task-egress-https', {
+      securityGroupId: sg.id,
+      description: 'HTTPS to AWS APIs (ECR, S3, CloudWatch Logs, SSM, Secrets Manager) through NAT',
+      ipProtocol: 'tcp',
+      fromPort: 443,
+      toPort: 443,
+      cidrIpv4: '0.0.0.0/0',
+    });
+    return sg;
+  }
+
   /** A role ECS tasks assume. */
   private tasksRole(id: string, name: string): IamRole {
     return new IamRole(this, id, { name, assumeRolePolicy: serviceTrustPolicy('ecs-tasks.amazonaws.com') });
@@ -156,14 +194,27 @@ export class LoadBalancedService extends Construct {
     family: string,
     rolePolicies: readonly TerraformResource[],
   ): EcsTaskDefinition {
+    const c = props.container;
     return new EcsTaskDefinition(this, 'task', {
       family,
-      requiresCompatibilities: ['EC2'],
-      networkMode: 'bridge',
+      ...(props.fargate
+        ? {
+            // Fargate sizes the task, not the instance: the container's cpu and memory, one of Fargate's combinations.
+            requiresCompatibilities: ['FARGATE'],
+            networkMode: 'awsvpc',
+            cpu: String(c.cpu),
+            memory: String(c.memoryMiB),
+            runtimePlatform: { operatingSystemFamily: 'LINUX', cpuArchitecture: props.fargate.cpuArchitecture },
+          }
+        : { requiresCompatibilities: ['EC2'], networkMode: 'bridge' }),
       executionRoleArn: this.executionRole.arn,
       taskRoleArn: this.taskRole.arn,
       containerDefinitions: JSON.stringify([this.containerDefinition(props)]),
-      volume: [{ name: TMP_VOLUME.name }, ...(props.execCommand ? Object.keys(EXEC_WRITABLE_PATHS).map((name) => ({ name })) : [])],
+      volume: [
+        { name: TMP_VOLUME.name },
+        ...(props.execCommand ? Object.keys(EXEC_WRITABLE_PATHS).map((name) => ({ name })) : []),
+        ...(props.fargate ? c.writablePaths.map((w) => ({ name: writableVolume(w.name) })) : []),
+      ],
       dependsOn: [...rolePolicies],
     });
   }
@@ -232,8 +283,8 @@ export class LoadBalancedService extends Construct {
       cpu: c.cpu,
       memory: c.memoryMiB,
       memoryReservation: c.memoryReservationMiB,
-      // hostPort 0: Docker picks an ephemeral port, so several tasks fit on one instance.
-      portMappings: [{ containerPort: c.port, hostPort: 0, protocol: 'tcp' }],
+      // hostPort 0: Docker picks an ephemeral port, so several tasks fit on one instance. awsvpc: the task's own port.
+      portMappings: [{ containerPort: c.port, hostPort: props.fargate ? c.port : 0, protocol: 'tcp' }],
       environment: Object.entries(c.environment).map(([key, value]) => ({ name: key, value })),
       ...(secrets.length > 0 ? { secrets } : {}),
       logConfiguration: {
@@ -252,20 +303,29 @@ export class LoadBalancedService extends Construct {
           }
         : {}),
       stopTimeout: c.stopTimeoutSeconds,
-      privileged: false,
-      // Writable: /tmp (a task volume; Tomcat's work directory for host-name) and the configured tmpfs paths.
+      // Fargate does not take the parameter at all (no privileged containers there).
+      ...(props.fargate ? {} : { privileged: false }),
+      // Writable: /tmp (a task volume; Tomcat's work directory for host-name) and the configured paths.
       readonlyRootFilesystem: c.readonlyRootFilesystem,
-      mountPoints: [
-        { sourceVolume: TMP_VOLUME.name, containerPath: TMP_VOLUME.path, readOnly: false },
-        ...(props.execCommand
-          ? Object.entries(EXEC_WRITABLE_PATHS).map(([sourceVolume, containerPath]) => ({ sourceVolume, containerPath, readOnly: false }))
-          : []),
-      ],
-      ...(c.writablePaths.length > 0
-        ? { linuxParameters: { tmpfs: c.writablePaths.map((w) => ({ containerPath: w.path, size: w.sizeMiB })) } }
-        : {}),
+      ...this.writableMounts(props),
       ...(c.user !== undefined ? { user: c.user } : {}),
     };
+  }
+
+  /**
+   * Task volumes for /tmp and ECS Exec; the configured writable paths as tmpfs mounts on EC2, and as
+   * task volumes on Fargate, which refuses linuxParameters.tmpfs (they use its ephemeral storage there).
+   */
+  private writableMounts(props: LoadBalancedServiceProps): Record<string, unknown> {
+    const c = props.container;
+    const volume = (sourceVolume: string, containerPath: string) => ({ sourceVolume, containerPath, readOnly: false });
+    const mountPoints = [
+      volume(TMP_VOLUME.name, TMP_VOLUME.path),
+      ...(props.execCommand ? Object.entries(EXEC_WRITABLE_PATHS).map(([name, path]) => volume(name, path)) : []),
+      ...(props.fargate ? c.writablePaths.map((w) => volume(writableVolume(w.name), w.path)) : []),
+    ];
+    const tmpfs = props.fargate ? [] : c.writablePaths.map((w) => ({ containerPath: w.path, size: w.sizeMiB }));
+    return { mountPoints, ...(tmpfs.length > 0 ? { linuxParameters: { tmpfs } } : {}) };
   }
 
   private ecsService(props: LoadBalancedServiceProps, rolePolicies: readonly TerraformResource[]): EcsService {
@@ -276,14 +336,10 @@ export class LoadBalancedService extends Construct {
       cluster: capacity.cluster.arn,
       taskDefinition: this.taskDefinition.arn,
       desiredCount: props.scaling.desiredCount,
-      capacityProviderStrategy: [{ capacityProvider: capacity.capacityProvider.name, weight: 1, base: 0 }],
+      ...this.placement(props),
       ...(deployment.blueGreen ? { deploymentController: { type: 'CODE_DEPLOY' } } : this.rollingDeployment(props)),
       deploymentMinimumHealthyPercent: 100,
       deploymentMaximumPercent: DEPLOYMENT_MAXIMUM_PERCENT,
-      orderedPlacementStrategy: [
-        { type: 'spread', field: 'attribute:ecs.availability-zone' },
-        { type: 'binpack', field: 'memory' },
-      ],
       healthCheckGracePeriodSeconds: props.scaling.healthCheckGracePeriodSeconds,
       enableEcsManagedTags: true,
       // In place (UpdateService); tasks started before the change get no agent, so the new task definition's rollout matters.
@@ -299,6 +355,31 @@ export class LoadBalancedService extends Construct {
       ],
       lifecycle: deployment.blueGreen ? { ignoreChanges: [...CODE_DEPLOY_OWNS] } : this.rollingLifecycle(props),
     });
+  }
+
+  /**
+   * The instances' provider, spread over zones and packed by memory; or a Fargate provider alone (a
+   * strategy never mixes them) in the private subnets, where ECS spreads over zones itself and refuses placement strategies.
+   */
+  private placement(props: LoadBalancedServiceProps) {
+    const { fargate } = props;
+    if (!fargate) {
+      return {
+        capacityProviderStrategy: [{ capacityProvider: props.capacity.capacityProvider.name, weight: 1, base: 0 }],
+        orderedPlacementStrategy: [
+          { type: 'spread', field: 'attribute:ecs.availability-zone' },
+          { type: 'binpack', field: 'memory' },
+        ],
+      };
+    }
+    return {
+      capacityProviderStrategy: [{ capacityProvider: fargate.capacityProvider, weight: 1, base: 0 }],
+      networkConfiguration: {
+        subnets: [...fargate.subnetIds],
+        securityGroups: [this.taskSecurityGroup!.id],
+        assignPublicIp: false,
+      },
+    };
   }
 
   /** What a rolling (ECS) deployment sets: ECS judges it, and apply waits for it. */
@@ -391,4 +472,9 @@ export class LoadBalancedService extends Construct {
       },
     };
   }
+}
+
+/** A writable path's task volume on Fargate: prefixed, so it never takes the name of /tmp's or ECS Exec's volumes. */
+function writableVolume(name: string): string {
+  return `writable-${name}`;
 }

@@ -10,6 +10,7 @@ import {
   DEPLOYMENT_STRATEGIES,
   RUNTIME_PROFILES,
   RUNS_ON,
+  RunsOn,
   RuntimeProfile,
   SERVICE_DEFAULTS,
   ServiceConfig,
@@ -19,11 +20,12 @@ import {
 } from './settings';
 import { PATH_PATTERN, wildcardCount } from '../edge/resolve';
 import { ALB_QUOTAS } from '../edge/settings';
-import { blueGreenNames, serviceLogGroupName, serviceResourceName } from '../shared/names';
+import { blueGreenNames, fargateNames, serviceLogGroupName, serviceResourceName } from '../shared/names';
 import { parseCidr } from '../shared/cidr';
 import { withDefaults } from '../shared/defaults';
 import { NAME, Validator } from '../shared/validator';
-import { defaultCpuTargetPercent, InstanceTypeSpec, tasksPerInstance } from '../compute/instance-types';
+import { DEFAULT_CPU_TARGET_PERCENT, defaultCpuTargetPercent, InstanceTypeSpec, tasksPerInstance } from '../compute/instance-types';
+import { checkFargateSize, checkInterruptionBudget, isFargate } from './fargate';
 import { CONTAINER_HEALTH_CHECK_TIMING, RUNTIME_PROFILE_DEFAULTS } from './runtime-profiles';
 import { IMAGE_REFERENCE_FORMS, parseImageReference } from './image-reference';
 import { resolveFilesystem } from './container-filesystem';
@@ -65,10 +67,17 @@ export const CODEDEPLOY_MAX_WAIT_MINUTES = 2880;
  * Physical names AWS limits, per service: checked at synth for the environment's prefix. The
  * construct builds the same names from `serviceResourceName` (and `blueGreenNames` for a blue-green service).
  */
-export function serviceNameLimits(namePrefix: string, service: string, blueGreen = false): readonly (readonly [string, string, number])[] {
+export function serviceNameLimits(
+  namePrefix: string,
+  service: string,
+  blueGreen = false,
+  fargate = false,
+): readonly (readonly [string, string, number])[] {
   const bg = blueGreenNames(namePrefix, service);
   return [
     ['target group', serviceResourceName(namePrefix, service), 32],
+    // A Fargate service's target group has IP targets under a name of its own (target_type forces a new group).
+    ...(fargate ? ([['target group', fargateNames(namePrefix, service).targetGroup, 32]] as const) : []),
     ['IAM role', serviceResourceName(namePrefix, service, 'execution'), 64],
     ['scaling policy', serviceResourceName(namePrefix, service, 'requests-per-target'), 256],
     ['task family', serviceResourceName(namePrefix, service), 255],
@@ -109,18 +118,31 @@ function resolveService(v: Validator, ctx: ServiceContext, name: string, s: Serv
   const at = `services.${name}`;
   v.check(at, name, NAME.test(name) && name.length <= 32, 'a service name of 1-32 lowercase letters, digits and inner hyphens');
   const blueGreen = s.deployment?.strategy === 'blue-green';
-  for (const [what, physical, max] of serviceNameLimits(ctx.namePrefix, name, blueGreen)) {
-    v.check(at, name, physical.length <= max, `a shorter name: ${what} "${physical}" has ${physical.length} characters, max ${max}`);
-  }
-
   const runsOn = s.runsOn ?? SERVICE_DEFAULTS.runsOn;
   v.check(`${at}.runsOn`, runsOn, RUNS_ON.includes(runsOn), `one of ${RUNS_ON.join(', ')}`);
+  for (const [what, physical, max] of serviceNameLimits(ctx.namePrefix, name, blueGreen, isFargate(runsOn))) {
+    v.check(at, name, physical.length <= max, `a shorter name: ${what} "${physical}" has ${physical.length} characters, max ${max}`);
+  }
+  // CodeDeploy's AppSpec for an awsvpc service must carry its network configuration, which `release -- deploy` does not build.
+  v.check(
+    `${at}.deployment.strategy`,
+    s.deployment?.strategy,
+    !(blueGreen && isFargate(runsOn)),
+    `'rolling' with runsOn '${runsOn}' (blue-green is for runsOn 'ec2' only)`,
+  );
+  // The image is built for the instances' architecture; Fargate Spot runs X86_64 tasks only.
+  v.check(
+    `${at}.runsOn`,
+    runsOn,
+    !(runsOn === 'fargate-spot' && ctx.instanceSpec.architecture !== 'x86_64'),
+    `'ec2' or 'fargate' for an ${ctx.instanceSpec.architecture} image (${ctx.instanceType}): Fargate Spot runs x86_64 tasks only`,
+  );
   const profile = s.profile ?? SERVICE_DEFAULTS.profile;
   v.check(`${at}.profile`, profile, RUNTIME_PROFILES.includes(profile), `one of ${RUNTIME_PROFILES.join(', ')}`);
   const defaults = RUNTIME_PROFILE_DEFAULTS[profile];
 
   const image = resolveImage(v, ctx, name, s.image);
-  const container = resolveContainer(v, ctx, at, s, defaults);
+  const container = resolveContainer(v, ctx, at, s, defaults, runsOn);
   const targetGroup = {
     healthCheckPath: s.targetGroup?.healthCheckPath ?? defaults.healthCheckPath,
     healthCheckIntervalSeconds: s.targetGroup?.healthCheckIntervalSeconds ?? SERVICE_DEFAULTS.targetGroup.healthCheckIntervalSeconds,
@@ -138,6 +160,7 @@ function resolveService(v: Validator, ctx: ServiceContext, name: string, s: Serv
   v.integer(`${at}.targetGroup.healthyThreshold`, targetGroup.healthyThreshold, 2, 10);
   v.integer(`${at}.targetGroup.unhealthyThreshold`, targetGroup.unhealthyThreshold, 2, 10);
   v.integer(`${at}.targetGroup.deregistrationDelaySeconds`, targetGroup.deregistrationDelaySeconds, 0, 3600);
+  if (runsOn === 'fargate-spot') checkInterruptionBudget(v, at, targetGroup.deregistrationDelaySeconds, container.stopTimeoutSeconds);
 
   return {
     name,
@@ -147,7 +170,7 @@ function resolveService(v: Validator, ctx: ServiceContext, name: string, s: Serv
     routing: resolveRouting(v, at, s),
     container,
     targetGroup,
-    scaling: resolveScaling(v, ctx, at, s),
+    scaling: resolveScaling(v, ctx, at, s, runsOn),
     deployment: resolveDeployment(v, at, s),
   };
 }
@@ -190,10 +213,9 @@ function resolveContainer(
   at: string,
   s: ServiceSettings,
   defaults: (typeof RUNTIME_PROFILE_DEFAULTS)[RuntimeProfile],
+  runsOn: RunsOn,
 ): ServiceConfig['container'] {
   const c = s.container ?? {};
-  const spec = ctx.instanceSpec;
-  const ceiling = spec.registeredMemoryMiB - ctx.reservedMemoryMiB;
   const memoryMiB = c.memoryMiB ?? SERVICE_DEFAULTS.container.memoryMiB;
   const sized = {
     port: c.port ?? SERVICE_DEFAULTS.container.port,
@@ -202,6 +224,25 @@ function resolveContainer(
     memoryReservationMiB: c.memoryReservationMiB ?? memoryMiB,
   };
   v.integer(`${at}.container.port`, sized.port, 1, 65535);
+  if (isFargate(runsOn)) checkFargateSize(v, at, sized.cpu, sized.memoryMiB);
+  else checkInstanceSize(v, ctx, at, sized);
+  v.integer(
+    `${at}.container.memoryReservationMiB`,
+    sized.memoryReservationMiB,
+    64,
+    sized.memoryMiB,
+    `64 to container.memoryMiB (${sized.memoryMiB}) MiB`,
+  );
+  return {
+    ...sized,
+    ...resolveContainerRest(v, ctx, at, c, defaults, sized),
+  };
+}
+
+/** An EC2 task must fit one instance, less what the OS and agent reserve. */
+function checkInstanceSize(v: Validator, ctx: ServiceContext, at: string, sized: { cpu: number; memoryMiB: number }): void {
+  const spec = ctx.instanceSpec;
+  const ceiling = spec.registeredMemoryMiB - ctx.reservedMemoryMiB;
   v.integer(
     `${at}.container.cpu`,
     sized.cpu,
@@ -216,14 +257,17 @@ function resolveContainer(
     ceiling,
     `128 to ${ceiling} MiB: ${ctx.instanceType} registers ${spec.registeredMemoryMiB} MiB, less ${ctx.reservedMemoryMiB} reserved for the OS and agent`,
   );
-  v.integer(
-    `${at}.container.memoryReservationMiB`,
-    sized.memoryReservationMiB,
-    64,
-    sized.memoryMiB,
-    `64 to container.memoryMiB (${sized.memoryMiB}) MiB`,
-  );
+}
 
+/** Everything of the container but its port and sizes. */
+function resolveContainerRest(
+  v: Validator,
+  ctx: ServiceContext,
+  at: string,
+  c: NonNullable<ServiceSettings['container']>,
+  defaults: (typeof RUNTIME_PROFILE_DEFAULTS)[RuntimeProfile],
+  sized: { port: number; cpu: number; memoryMiB: number; memoryReservationMiB: number },
+): Omit<ServiceConfig['container'], 'port' | 'cpu' | 'memoryMiB' | 'memoryReservationMiB'> {
   const configured = c.environment ?? {};
   const secrets = c.secrets ?? {};
   for (const [group, names] of [
@@ -278,7 +322,6 @@ function resolveContainer(
   }
 
   return {
-    ...sized,
     environment: { ...defaults.environment(sized), ...configured },
     secrets,
     secretsKmsKeyArn: c.secretsKmsKeyArn,
@@ -366,7 +409,7 @@ export function derivedPriority(name: string): number {
   return DERIVED_PRIORITY.from + (hash % DERIVED_PRIORITY.count);
 }
 
-function resolveScaling(v: Validator, ctx: ServiceContext, at: string, s: ServiceSettings): ServiceConfig['scaling'] {
+function resolveScaling(v: Validator, ctx: ServiceContext, at: string, s: ServiceSettings, runsOn: RunsOn): ServiceConfig['scaling'] {
   const c = s.scaling ?? {};
   const minTasks = c.minTasks ?? SERVICE_DEFAULTS.scaling.minTasks;
   const scaling = {
@@ -374,7 +417,9 @@ function resolveScaling(v: Validator, ctx: ServiceContext, at: string, s: Servic
     maxTasks: c.maxTasks ?? SERVICE_DEFAULTS.scaling.maxTasks,
     desiredCount: c.desiredCount ?? minTasks,
     requestsPerTarget: c.requestsPerTarget ?? SERVICE_DEFAULTS.scaling.requestsPerTarget,
-    cpuTargetPercent: c.cpuTargetPercent ?? defaultCpuTargetPercent(ctx.instanceType, ctx.cpuCredits),
+    // A burstable instance's baseline bounds the default; Fargate has no credits.
+    cpuTargetPercent:
+      c.cpuTargetPercent ?? (isFargate(runsOn) ? DEFAULT_CPU_TARGET_PERCENT : defaultCpuTargetPercent(ctx.instanceType, ctx.cpuCredits)),
     scaleOutCooldownSeconds: c.scaleOutCooldownSeconds ?? SERVICE_DEFAULTS.scaling.scaleOutCooldownSeconds,
     scaleInCooldownSeconds: c.scaleInCooldownSeconds ?? SERVICE_DEFAULTS.scaling.scaleInCooldownSeconds,
     healthCheckGracePeriodSeconds: c.healthCheckGracePeriodSeconds ?? SERVICE_DEFAULTS.scaling.healthCheckGracePeriodSeconds,
@@ -595,7 +640,9 @@ function glob(pattern: string, flags: string): RegExp {
  * apply may deploy all services at once) must fit capacity.max instances, by memory reservation
  * and by cpu units, and each service on its own must fit whole tasks per instance.
  */
-function checkFit(v: Validator, ctx: ServiceContext, services: readonly ServiceConfig[]): void {
+function checkFit(v: Validator, ctx: ServiceContext, all: readonly ServiceConfig[]): void {
+  // Fargate tasks take nothing of the instances.
+  const services = all.filter((s) => !isFargate(s.runsOn));
   const spec = ctx.instanceSpec;
   const perInstance = { memory: spec.registeredMemoryMiB - ctx.reservedMemoryMiB, cpu: spec.vcpus * 1024 };
   const surge = DEPLOYMENT_MAXIMUM_PERCENT / 100;

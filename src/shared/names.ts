@@ -120,3 +120,36 @@ export function blueGreenNames(namePrefix: string, service: string) {
 export function serviceLogGroupName(namePrefix: string, service: string): string {
   return `/ecs/${namePrefix}/${service}`;
 }
+
+/** A service's target group: instance targets under `<prefix>-<service>`; IP targets (Fargate) under a name of their own. */
+export function serviceTargetGroupName(namePrefix: string, service: string, ipTargets: boolean): string {
+  return ipTargets ? fargateNames(namePrefix, service).targetGroup : serviceResourceName(namePrefix, service);
+}
+
+/** Target group names: AWS allows 32 characters. */
+export const TARGET_GROUP_NAME_MAX = 32;
+
+/**
+ * `name` itself when it fits `max`, else its first characters and a hash of the whole (FNV-1a,
+ * base 36), so two long names that share a beginning still differ: the truncate-and-hash pattern of
+ * generated physical names.
+ */
+export function fitName(name: string, max: number): string {
+  if (name.length <= max) return name;
+  let hash = 0x811c9dc5;
+  for (const ch of Buffer.from(name, 'utf8')) hash = Math.imul(hash ^ ch, 0x01000193) >>> 0;
+  const suffix = hash.toString(36).padStart(7, '0');
+  return `${name.slice(0, max - suffix.length - 1).replace(/-+$/, '')}-${suffix}`;
+}
+
+/**
+ * A Fargate service's own names: its target group of IP targets (a name other than the instance
+ * group's, so the group is created before the old one is destroyed; hashed to fit when the prefix
+ * and service leave no room for the suffix), and its tasks' security group.
+ */
+export function fargateNames(namePrefix: string, service: string) {
+  return {
+    targetGroup: fitName(serviceResourceName(namePrefix, service, 'ip'), TARGET_GROUP_NAME_MAX),
+    taskSecurityGroup: serviceResourceName(namePrefix, service, 'tasks'),
+  } as const;
+}

@@ -89,10 +89,15 @@ export const DEMO_ENVIRONMENTS: Readonly<Record<string, EnvironmentSettings>> = 
         {},
         { strategy: 'blue-green', trafficShift: 'canary', testListenerPort: 8080, testListenerCidrs: ['203.0.113.0/24'] },
       ),
-      threads: microservice('threads', {
-        secrets: { DATABASE_PASSWORD: 'arn:aws:ssm:us-east-1:123456789012:parameter/host-name-microservices/threads/db-password' },
-      }),
-      posts: microservice('posts'),
+      // Fargate Spot and Fargate: no instances to size; the task is 0.25 vCPU and 512 MiB, Fargate's smallest.
+      threads: {
+        ...microservice('threads', {
+          memoryMiB: 512,
+          secrets: { DATABASE_PASSWORD: 'arn:aws:ssm:us-east-1:123456789012:parameter/host-name-microservices/threads/db-password' },
+        }),
+        runsOn: 'fargate-spot',
+      },
+      posts: { ...microservice('posts', { memoryMiB: 512 }), runsOn: 'fargate' },
     },
     allowPlainHttp: true,
     logRetentionDays: 7,

@@ -22,8 +22,8 @@ import {
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { EnvironmentConfig } from '../../src/environment/config';
-import { blueGreenNames, environmentNames } from '../../src/shared/names';
-import { serviceResourceName } from '../../src/services/resolve';
+import { blueGreenNames, environmentNames, serviceTargetGroupName } from '../../src/shared/names';
+import { isFargate } from '../../src/services/fargate';
 import { EnvironmentStatus, InstanceStatus, ServiceStatus } from './render';
 
 /** Bad input or an environment that is not there: one line, exit code 2. */
@@ -82,12 +82,14 @@ export function clients(region: string): Clients {
 /** The environment's physical names, from its config through the functions the constructs use. */
 export function namesOf(config: EnvironmentConfig) {
   const env = environmentNames(config.namePrefix);
+  const targetGroupOf = (service: string) =>
+    serviceTargetGroupName(config.namePrefix, service, isFargate(config.services.find((s) => s.name === service)?.runsOn ?? 'ec2'));
   return {
     ...env,
-    targetGroup: (service: string) => serviceResourceName(config.namePrefix, service),
+    targetGroup: (service: string) => targetGroupOf(service),
     /** The service's target groups: a blue-green service serves from either of its two. */
     targetGroups: (service: string) => [
-      serviceResourceName(config.namePrefix, service),
+      targetGroupOf(service),
       ...(config.services.find((s) => s.name === service)?.deployment.blueGreen
         ? [blueGreenNames(config.namePrefix, service).alternateTargetGroup]
         : []),
