@@ -1,6 +1,6 @@
 /**
- * What both modes of `npm run test:rollout` share (harness/rollout.ts: rolling; harness/rollout-blue-green.ts:
- * blue/green): HAProxy playing the ALB and its runtime API, the wrk load and its checked results, HAProxy's log,
+ * What the modes of `npm run test:rollout` share (harness/rollout.ts: rolling; harness/rollout-blue-green.ts:
+ * blue/green; harness/rollout-spot-interruption.ts: the Spot drill): HAProxy playing the ALB and its runtime API, the wrk load and its checked results, HAProxy's log,
  * tasks as containers of the image run with the task definition, and the setup steps.
  */
 import { ChildProcess, spawn, spawnSync, SpawnSyncReturns } from 'node:child_process';
@@ -235,6 +235,18 @@ export function haproxyBackend(s: RolloutSettings, t: Timeouts, tg: TargetGroup)
 `;
 }
 
+/** The whole configuration for one listener forwarding to one target group (the rolling and Spot interruption modes). */
+export function listenerConfig(s: RolloutSettings, t: Timeouts, port: number, socket: string, tg: TargetGroup): string {
+  return `${haproxyHead(s, t, socket)}
+frontend alb
+    bind 127.0.0.1:${port}
+    option forwardfor
+    http-request set-header X-Forwarded-Proto http
+    default_backend ${tg.backend}
+
+${haproxyBackend(s, t, tg)}`;
+}
+
 // ------------------------------------------------------------------------------------------------ wrk
 
 export interface WrkResult {
@@ -341,6 +353,9 @@ export interface Task {
   readonly backend: string; // HAProxy backend: the target group it is registered with
   readonly slot: string; // HAProxy server slot
   hostPort?: number;
+  /** The target's registered address and port: the bridge gateway and host port, or (awsvpc) the task's own. */
+  address?: string;
+  port?: number;
   startedMs?: number;
   healthyMs?: number;
 }
@@ -357,6 +372,8 @@ export interface StartOptions {
   readonly backend?: string;
   /** Variables added to the task definition's environment (a revision that differs from the synthesized one). */
   readonly environment?: ReadonlyArray<{ readonly name: string; readonly value: string }>;
+  /** awsvpc, as Fargate runs a task: no host port, and the target is an `ip` target, the task's own address and container port. */
+  readonly awsvpc?: boolean;
 }
 
 export class Cluster {
@@ -373,7 +390,7 @@ export class Cluster {
     private readonly runId: string,
   ) {}
 
-  /** docker run as ECS would for the task definition (bridge mode, dynamic host port), then register the target. */
+  /** docker run as ECS would for the task definition (bridge mode, dynamic host port; or awsvpc), then register the target. */
   async start(label: string, options: StartOptions = {}): Promise<Task> {
     const tg = this.targetGroups.find((g) => g.backend === (options.backend ?? this.targetGroups[0].backend));
     if (!tg) throw new HarnessError(`no target group ${options.backend}`);
@@ -394,7 +411,7 @@ export class Cluster {
       '--label',
       `host-name-rollout=${this.runId}`,
     ];
-    args.push('-p', `${this.gateway}::${c.containerPort}`);
+    if (!options.awsvpc) args.push('-p', `${this.gateway}::${c.containerPort}`);
     if (c.memoryMiB) args.push('-m', `${c.memoryMiB}m`);
     if (c.memoryReservationMiB) args.push('--memory-reservation', `${c.memoryReservationMiB}m`);
     if (c.cpuUnits && c.cpuUnits >= 2) args.push('--cpu-shares', String(c.cpuUnits));
@@ -406,13 +423,19 @@ export class Cluster {
     this.tasks.push(task);
     task.startedMs = Date.now();
     await dockerAsync(args);
-    const mapping = (await dockerAsync(['port', task.name, `${c.containerPort}/tcp`])).split('\n')[0];
-    task.hostPort = Number(mapping.slice(mapping.lastIndexOf(':') + 1));
+    if (options.awsvpc) {
+      task.address = await dockerAsync(['inspect', '-f', `{{(index .NetworkSettings.Networks "${this.network}").IPAddress}}`, task.name]);
+      task.port = c.containerPort;
+    } else {
+      const mapping = (await dockerAsync(['port', task.name, `${c.containerPort}/tcp`])).split('\n')[0];
+      task.hostPort = Number(mapping.slice(mapping.lastIndexOf(':') + 1));
+      [task.address, task.port] = [this.gateway, task.hostPort];
+    }
     // Registered like an ALB target in state "initial": no traffic (drain) and health down, so it takes traffic only
     // after healthyThreshold consecutive passing checks. (Leaving maintenance, HAProxy would otherwise start the
     // server UP with a single check pending.)
     const s = `${task.backend}/${task.slot}`;
-    await this.haproxy.command(`set server ${s} addr ${this.gateway} port ${task.hostPort}`);
+    await this.haproxy.command(`set server ${s} addr ${task.address} port ${task.port}`);
     await this.haproxy.command(`set server ${s} state drain; set server ${s} health down`);
     return task;
   }
@@ -622,7 +645,7 @@ export function prepareDocker(): { image: string; runId: string; network: string
 export function createNetwork(network: string, runId: string): string {
   // Targets are reached as an ALB reaches bridge-mode tasks: host address : dynamic host port, through Docker's DNAT
   // (here the address is the run's own bridge's gateway, so no traffic leaves the machine). A killed task's port then
-  // refuses connections, as on an EC2 instance.
+  // refuses connections, as on an EC2 instance. awsvpc tasks are reached at their own addresses on this network.
   docker('network', 'create', '--label', `host-name-rollout=${runId}`, network);
   return docker('network', 'inspect', '-f', '{{(index .IPAM.Config 0).Gateway}}', network);
 }

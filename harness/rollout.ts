@@ -14,6 +14,8 @@
  * Prints PASS/FAIL per check, the figures per phase, and `N passed, M failed`. See harness/README.md.
  *
  * `npm run test:rollout -- blue-green` runs CodeDeploy's blue/green deployment instead (harness/rollout-blue-green.ts).
+ * `npm run test:rollout -- spot-interruption` runs the Spot interruption drill (harness/rollout-spot-interruption.ts);
+ * `npm run test:rollout -- help` lists the modes.
  *
  * Env: ROLLOUT_TIME_SCALE (default 1; CI 0.25), ROLLOUT_TASKS (default 3), ROLLOUT_IMAGE (skip the build, use this
  * image), ROLLOUT_SERVICE (when the stack has several load-balanced services), KEEP_DOCKERD=1.
@@ -34,8 +36,7 @@ import {
   describeSettings,
   docker,
   HAProxy,
-  haproxyBackend,
-  haproxyHead,
+  listenerConfig,
   inWindow,
   isFailure,
   Load,
@@ -65,17 +66,7 @@ import {
   warmUp,
 } from './rollout-kit';
 import { blueGreen } from './rollout-blue-green';
-
-function haproxyConfig(s: RolloutSettings, t: Timeouts, port: number, socket: string, tg: TargetGroup): string {
-  return `${haproxyHead(s, t, socket)}
-frontend alb
-    bind 127.0.0.1:${port}
-    option forwardfor
-    http-request set-header X-Forwarded-Proto http
-    default_backend ${BACKEND}
-
-${haproxyBackend(s, t, tg)}`;
-}
+import { spotInterruption } from './rollout-spot-interruption';
 
 /** The durations the run waits for, all scaled by ROLLOUT_TIME_SCALE. */
 interface Durations {
@@ -456,7 +447,7 @@ async function rolling(): Promise<number> {
   const { image, runId, network } = prepareDocker();
   const gateway = createNetwork(network, runId);
   const tg: TargetGroup = { backend: BACKEND, prefix: 't', slots: 2 * taskCount + 1 };
-  const haproxy = await startHAProxy((port, socket) => haproxyConfig(settings, durations.t, port, socket, tg));
+  const haproxy = await startHAProxy((port, socket) => listenerConfig(settings, durations.t, port, socket, tg));
   const r: Run = {
     ...durations,
     settings,
@@ -476,7 +467,17 @@ async function rolling(): Promise<number> {
   return checks.failed === 0 ? 0 : 1;
 }
 
-const MODES: Record<string, () => Promise<number>> = { rolling, 'blue-green': blueGreen };
+const MODES: Record<string, { readonly run: () => Promise<number>; readonly what: string }> = {
+  rolling: { run: rolling, what: "(the default) ECS's rolling deployment, then a SIGKILL under load" },
+  'blue-green': { run: blueGreen, what: "CodeDeploy's blue/green deployment, then a rollback" },
+  'spot-interruption': {
+    run: spotInterruption,
+    what: "a Spot notice drains one instance's ip-target tasks: replaced, drained and stopped within 120 s (not scaled)",
+  },
+};
+const HELP = `npm run test:rollout [-- <mode>], as root; modes:\n${Object.entries(MODES)
+  .map(([name, m]) => `  ${name.padEnd(18)} ${m.what}`)
+  .join('\n')}\nEnv: ROLLOUT_TIME_SCALE, ROLLOUT_TASKS, ROLLOUT_IMAGE, ROLLOUT_SERVICE, KEEP_DOCKERD=1 (harness/README.md)`;
 
 // Children first, then (registered later, in prepareDocker) the containers, the network and a dockerd this run started.
 process.on('exit', () => {
@@ -485,7 +486,11 @@ process.on('exit', () => {
 process.on('SIGINT', () => process.exit(130));
 process.on('SIGTERM', () => process.exit(143));
 const mode = process.argv[2] ?? 'rolling';
-(MODES[mode] ?? (() => Promise.reject(new HarnessError(`unknown mode ${mode}: rolling (the default) or blue-green`))))().then(
+if (mode === 'help' || mode === '--help') {
+  console.log(HELP);
+  process.exit(0);
+}
+(MODES[mode]?.run ?? (() => Promise.reject(new HarnessError(`unknown mode ${mode}\n${HELP}`))))().then(
   (code) => process.exit(code),
   (error) => {
     console.error(error instanceof HarnessError ? `error: ${error.message}` : error);
