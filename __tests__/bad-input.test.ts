@@ -572,6 +572,16 @@ const CASES: readonly (readonly [string, () => unknown, string])[] = [
     'environment "microservices": services.threads.runsOn = "fargate-spot" is not allowed; expected \'ec2\' or \'fargate\' for an arm64 image (t4g.small): Fargate Spot runs x86_64 tasks only',
   ],
   [
+    "a Fargate service's target group name taken by another service's",
+    microWith({
+      services: {
+        ...micro.services!,
+        'posts-ip': { ...micro.services!.users, deployment: undefined, routing: { pathPatterns: ['/reports*'] } },
+      },
+    }),
+    'environment "microservices": services.posts-ip = "posts-ip" is not allowed; expected another name: its target group "host-name-microservices-posts-ip" is services.posts\'s',
+  ],
+  [
     'an unknown runsOn',
     microPosts({ runsOn: 'lambda' }),
     'environment "microservices": services.posts.runsOn = "lambda" is not allowed; expected one of ec2, fargate, fargate-spot',

@@ -20,7 +20,7 @@ import {
 } from './settings';
 import { PATH_PATTERN, wildcardCount } from '../edge/resolve';
 import { ALB_QUOTAS } from '../edge/settings';
-import { blueGreenNames, fargateNames, serviceLogGroupName, serviceResourceName } from '../shared/names';
+import { blueGreenNames, fargateNames, serviceLogGroupName, serviceResourceName, serviceTargetGroupName } from '../shared/names';
 import { parseCidr } from '../shared/cidr';
 import { withDefaults } from '../shared/defaults';
 import { NAME, Validator } from '../shared/validator';
@@ -108,6 +108,7 @@ export function resolveServices(v: Validator, ctx: ServiceContext, settings: Rea
   );
   const services = assignPriorities(names.map((name) => resolveService(v, ctx, name, settings[name])));
   checkTargetGroups(v, services);
+  checkTargetGroupNames(v, ctx, services);
   checkTestListeners(v, services);
   checkRoutes(v, services, (name) => settings[name].routing?.priority !== undefined);
   checkFit(v, ctx, services);
@@ -551,6 +552,22 @@ function checkTargetGroups(v: Validator, services: readonly ServiceConfig[]): vo
     count <= ALB_QUOTAS.targetGroupsPerLoadBalancer,
     `at most ${ALB_QUOTAS.targetGroupsPerLoadBalancer} target groups on one ALB (AWS's "Target Groups per Application Load Balancer", not adjustable), ${count} here: one per service, two per blue-green service`,
   );
+}
+
+/** Target group names are unique per account and region: a Fargate service's `-ip` group must not be another service's. */
+function checkTargetGroupNames(v: Validator, ctx: ServiceContext, services: readonly ServiceConfig[]): void {
+  const taken = new Map<string, string>();
+  for (const s of services) {
+    const names = [
+      serviceTargetGroupName(ctx.namePrefix, s.name, isFargate(s.runsOn)),
+      ...(s.deployment.blueGreen ? [blueGreenNames(ctx.namePrefix, s.name).alternateTargetGroup] : []),
+    ];
+    for (const name of names) {
+      const other = taken.get(name);
+      v.check(`services.${s.name}`, s.name, other === undefined, `another name: its target group "${name}" is services.${other}'s`);
+      taken.set(name, s.name);
+    }
+  }
 }
 
 /** Each test listener on a port of its own. */
