@@ -276,7 +276,7 @@ export class LoadBalancedService extends Construct {
       cluster: capacity.cluster.arn,
       taskDefinition: this.taskDefinition.arn,
       desiredCount: props.scaling.desiredCount,
-      capacityProviderStrategy: [{ capacityProvider: capacity.capacityProvider.name, weight: 1, base: 0 }],
+      capacityProviderStrategy: capacity.serviceStrategy(props.scaling.minTasks),
       ...(deployment.blueGreen ? { deploymentController: { type: 'CODE_DEPLOY' } } : this.rollingDeployment(props)),
       deploymentMinimumHealthyPercent: 100,
       deploymentMaximumPercent: DEPLOYMENT_MAXIMUM_PERCENT,

@@ -197,16 +197,18 @@ function instanceLines(
     const onDemand = (n: number) => Math.min(n, base) + Math.ceil((Math.max(0, n - base) * percent) / 100);
     const od = { min: onDemand(total.min), max: onDemand(total.max) };
     const spot = { min: total.min - od.min, max: total.max - od.max };
-    lines.push({
-      type,
-      item: `EC2 ${instanceType} on-demand`,
-      count: od,
-      countUnit: 'instance',
-      factors: [instanceHours],
-      unitPrice: hourly,
-      priceUnit: 'h',
-      note: creditNote,
-    });
+    // An all-Spot group (on-demand 0%, no base) has no on-demand line.
+    if (od.max > 0)
+      lines.push({
+        type,
+        item: `EC2 ${instanceType} on-demand`,
+        count: od,
+        countUnit: 'instance',
+        factors: [instanceHours],
+        unitPrice: hourly,
+        priceUnit: 'h',
+        note: creditNote,
+      });
     lines.push({
       type,
       item: `EC2 ${instanceType} Spot`,
@@ -469,7 +471,12 @@ const autoscalingGroup: Pricer = (ctx, name, c) => {
   });
   if (new Set(types).size > 1) {
     return lines.map((l, i) =>
-      i === 0 ? { ...l, note: `priced as the first override; the group may also launch ${[...new Set(types)].slice(1).join(', ')}` } : l,
+      i === 0
+        ? {
+            ...l,
+            note: [l.note, `priced as the first override; the group may also launch ${[...new Set(types)].slice(1).join(', ')}`].join('; '),
+          }
+        : l,
     );
   }
   return lines;
