@@ -49,6 +49,7 @@ function outputProblems(config: EnvironmentConfig, json: SynthJson): string[] {
   const expected = [
     ...SHARED_OUTPUTS,
     ...(config.natMode === 'instance' ? ['nat_autoscaling_group_name', 'nat_network_interface_id'] : []),
+    ...(config.spot.enabled ? ['spot_autoscaling_group_name', 'spot_capacity_provider_name'] : []),
     ...(https ? ['https_listener_arn'] : []),
     ...(config.domain ? ['domain'] : []),
     ...(config.waf.enabled ? ['web_acl_arn'] : []),

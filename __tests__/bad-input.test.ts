@@ -8,6 +8,7 @@ import { DeploymentSettings, EnvironmentSettings, RoutingSettings, ServiceSettin
 import { ConfigError, resolveEnvironment } from '../src/environment/resolve';
 import { DEFAULT_ENVIRONMENTS, ENVIRONMENTS } from '../src/environments';
 import { DEFAULT_SERVICES } from '../src/services/settings';
+import { SpotSettings } from '../src/compute/settings';
 import { overridesFromEnv, requestedEnvironments, selectEnvironments } from '../src/environment/select';
 import { resolveNames } from '../src/environment/stacks';
 import { environmentStackName } from '../src/shared/names';
@@ -263,9 +264,39 @@ const CASES: readonly (readonly [string, () => unknown, string])[] = [
     'environment "dev": capacity.min = 1.5 is not allowed; expected a whole number from 0 to 100',
   ],
   [
-    'Spot base above capacity max',
-    devWith({ spot: { enabled: true, onDemandBaseCapacity: 3 } }),
-    'environment "dev": spot.onDemandBaseCapacity = 3 is not allowed; expected a whole number from 0 to 2',
+    "the replaced Spot option's on-demand base",
+    devWith({ spot: { enabled: true, onDemandBaseCapacity: 1 } as SpotSettings }),
+    'environment "dev": spot.onDemandBaseCapacity = 1 is not allowed; expected unset: each EC2 service\'s minTasks run on-demand now, the rest spot.weight:1 Spot; capacity.min sets the on-demand instances',
+  ],
+  [
+    'Spot instance types of another architecture',
+    devWith({ spot: { enabled: true, instanceTypes: ['t2.micro', 't3.micro', 't4g.micro'] } }),
+    'environment "dev": spot.instanceTypes = "t4g.micro" is not allowed; expected a type of t2.micro\'s architecture, x86_64 (one AMI for the group)',
+  ],
+  [
+    'Spot instance types the table does not know',
+    devWith({ spot: { enabled: true, instanceTypes: ['t2.micro', 't3.micro', 't3.mikro'] } }),
+    'environment "dev": spot.instanceTypes = "t3.mikro" is not allowed; expected a type listed in src/compute/instance-type-table.ts (the fit check sizes tasks against it)',
+  ],
+  [
+    'Spot instance types of another size',
+    devWith({ spot: { enabled: true, instanceTypes: ['t2.micro', 't3.micro', 't3.large'] } }),
+    'environment "dev": spot.instanceTypes = "t3.large" is not allowed; expected a type of similar size to t2.micro (1 vCPU, 1024 MiB): half to twice its vCPUs and memory',
+  ],
+  [
+    'a single Spot instance type',
+    devWith({ spot: { enabled: true, instanceTypes: ['t2.micro'] } }),
+    'environment "dev": spot.instanceTypes = ["t2.micro"] is not allowed; expected a list of 3 to 4 instance types',
+  ],
+  [
+    'Spot with no default instance types for a Graviton burstable type',
+    devWith({ instanceType: 't4g.small', spot: { enabled: true } }),
+    'environment "dev": spot.instanceTypes = (unset) is not allowed; expected 3 to 4 types like t4g.small, listed: the table has 2 of its kind, at most twice its size (t4g.small, t4g.medium)',
+  ],
+  [
+    'a Spot weight of 0',
+    devWith({ spot: { enabled: true, weight: 0 } }),
+    'environment "dev": spot.weight = 0 is not allowed; expected a whole number from 1 to 1000',
   ],
   [
     'reserved memory leaving no room',
@@ -401,6 +432,15 @@ const CASES: readonly (readonly [string, () => unknown, string])[] = [
     'every service together: more than capacity.max holds',
     microWith({ capacity: { min: 1, max: 1 }, services: microOnEc2() }),
     'environment "microservices": capacity.max = 1 is not allowed; expected at least 4: 2 x maxTasks of all services (a 200% deployment) reserve 5120 MiB, 3072 cpu units; a t3.small holds 1683, 2048',
+  ],
+  [
+    'a smaller Spot type tips the fit: tasks are sized against the smallest',
+    microWith({
+      spot: { enabled: true, instanceTypes: ['t3.small', 't3a.small', 't3.micro'] },
+      // Every service on the instances: Fargate tasks take none of them.
+      services: Object.fromEntries(Object.entries(micro.services!).map(([name, s]) => [name, { ...s, runsOn: 'ec2' as const }])),
+    }),
+    'environment "microservices": capacity.max = 2 is not allowed; expected at least 8: 2 x maxTasks of all services (a 200% deployment) reserve 5120 MiB, 3072 cpu units; the smallest type holds 687, 2048',
   ],
   [
     'a fourth service tips the fit',
@@ -568,7 +608,7 @@ const CASES: readonly (readonly [string, () => unknown, string])[] = [
   ],
   [
     'Fargate Spot with an arm64 image',
-    microWith({ instanceType: 't4g.small', services: micro.services }),
+    microWith({ instanceType: 't4g.small', spot: { enabled: false }, services: micro.services }),
     'environment "microservices": services.threads.runsOn = "fargate-spot" is not allowed; expected \'ec2\' or \'fargate\' for an arm64 image (t4g.small): Fargate Spot runs x86_64 tasks only',
   ],
   [

@@ -179,22 +179,67 @@ describe('Ec2Capacity (on-demand)', () => {
 });
 
 describe('Ec2Capacity (Spot)', () => {
-  const { json } = synthCapacity({ spot: { onDemandBaseCapacity: 2 } });
-  const asg = onlyResource(json, 'aws_autoscaling_group');
+  const instanceTypes = ['t2.micro', 't3.micro', 't3a.micro'];
+  const { json } = synthCapacity({ capacity: { ...CAPACITY_DEFAULTS, min: 1, max: 5 }, spot: { instanceTypes, weight: 3 } });
+  const groups = resourcesOf(json, 'aws_autoscaling_group');
+  const onDemand = Object.entries(groups).find(([id]) => id.startsWith('capacity_asg_'))![1];
+  const spot = Object.entries(groups).find(([id]) => id.startsWith('capacity_spot-asg_'))![1];
+  const templates = resourcesOf(json, 'aws_launch_template');
+  const template = (prefix: string) => Object.entries(templates).find(([id]) => id.startsWith(prefix))![1];
+  const providers = resourcesOf(json, 'aws_ecs_capacity_provider');
 
-  test('a mixed instances policy: price-capacity-optimized above an on-demand base', () => {
-    expect(asg.launch_template).toBeUndefined();
-    expect(asg.capacity_rebalance).toBe(true);
-    expect(asg.mixed_instances_policy.instances_distribution).toEqual({
-      on_demand_base_capacity: 2,
+  test('the on-demand group keeps its launch template, with no mixed instances policy', () => {
+    expect(Object.keys(groups)).toHaveLength(2);
+    expect(onDemand.name).toBe('hn-test-instances');
+    expect(onDemand.mixed_instances_policy).toBeUndefined();
+    expect(onDemand.capacity_rebalance).toBeUndefined();
+    expect(onDemand.launch_template.id).toContain('aws_launch_template.capacity_launch-template_');
+    expect(onDemand).toMatchObject({ min_size: 1, max_size: 5 });
+  });
+
+  test('the Spot group: all Spot, price-capacity-optimized, diversified, unweighted, rebalanced', () => {
+    expect(spot).toMatchObject({ name: 'hn-test-spot-instances', min_size: 0, max_size: 5, desired_capacity: 0 });
+    expect(spot.launch_template).toBeUndefined();
+    expect(spot.capacity_rebalance).toBe(true);
+    expect(spot.protect_from_scale_in).toBe(true);
+    expect(spot.mixed_instances_policy.instances_distribution).toEqual({
+      on_demand_base_capacity: 0,
       on_demand_percentage_above_base_capacity: 0,
       spot_allocation_strategy: 'price-capacity-optimized',
     });
-    expect(asg.mixed_instances_policy.launch_template.override).toEqual([{ instance_type: 't2.micro' }]);
+    const lt = spot.mixed_instances_policy.launch_template;
+    expect(lt.launch_template_specification.launch_template_id).toContain('aws_launch_template.capacity_spot-launch-template_');
+    expect(lt.override).toEqual(instanceTypes.map((instance_type) => ({ instance_type })));
   });
 
-  test('the agent drains Spot instances on interruption', () => {
-    expect(userDataScript(onlyResource(json, 'aws_launch_template'))).toContain('ECS_ENABLE_SPOT_INSTANCE_DRAINING=true');
+  test('only the Spot template drains at the interruption notice; otherwise the templates are alike', () => {
+    const od = template('capacity_launch-template_');
+    const sp = template('capacity_spot-launch-template_');
+    expect(userDataScript(sp)).toContain('ECS_ENABLE_SPOT_INSTANCE_DRAINING=true');
+    expect(userDataScript(od)).not.toContain('SPOT');
+    expect(userDataScript(sp).replace('ECS_ENABLE_SPOT_INSTANCE_DRAINING=true\n', '')).toBe(userDataScript(od));
+    const rest = ({ user_data, name_prefix, ...t }: any) => t;
+    expect(rest(sp)).toEqual(rest(od));
+    expect(sp.name_prefix).toBe('hn-test-spot-');
+  });
+
+  test('two capacity providers, both with managed termination protection, draining and scaling, both on the cluster', () => {
+    expect(
+      Object.values(providers)
+        .map((p) => p.name)
+        .sort(),
+    ).toEqual(['hn-test-ec2', 'hn-test-ec2-spot']);
+    for (const p of Object.values(providers))
+      expect(p.auto_scaling_group_provider).toMatchObject({
+        managed_termination_protection: 'ENABLED',
+        managed_draining: 'ENABLED',
+        managed_scaling: { status: 'ENABLED' },
+      });
+    const cluster = onlyResource(json, 'aws_ecs_cluster_capacity_providers');
+    expect(cluster.capacity_providers).toEqual([
+      expect.stringContaining('aws_ecs_capacity_provider.capacity_capacity-provider_'),
+      expect.stringContaining('aws_ecs_capacity_provider.capacity_spot-capacity-provider_'),
+    ]);
   });
 });
 

@@ -95,9 +95,12 @@ describe.each(onEc2.map((s) => [s.name, s] as const))('EC2 service %s beside the
       target_type: 'instance',
       name: serviceResourceName(config.namePrefix, s.name),
     });
-    expect(ecsService(s).capacity_provider_strategy).toEqual([
-      { capacity_provider: ref(stack.capacity.capacityProvider, 'name'), weight: 1, base: 0 },
-    ]);
+    // The instances' provider (with Spot on, on-demand for minTasks, then the Spot provider), never a Fargate one.
+    const onDemand = ref(stack.capacity.capacityProvider, 'name');
+    const spot = stack.capacity.spotCapacityProvider && ref(stack.capacity.spotCapacityProvider, 'name');
+    const strategy = ecsService(s).capacity_provider_strategy as { capacity_provider: string; base: number }[];
+    expect(strategy.map((p) => p.capacity_provider)).toEqual(spot ? [onDemand, spot] : [onDemand]);
+    expect(strategy[0].base).toBe(spot ? s.scaling.minTasks : 0);
     expect(ecsService(s)).not.toHaveProperty('network_configuration');
     expect(wired(s).taskSecurityGroup).toBeUndefined();
   });
@@ -108,6 +111,7 @@ test("the cluster lists exactly the Fargate providers its services use, beside t
   const listed = resourceAt(address(stack.capacity.clusterCapacityProviders)).capacity_providers;
   expect(listed).toEqual([
     ref(stack.capacity.capacityProvider, 'name'),
+    ...(stack.capacity.spotCapacityProvider ? [ref(stack.capacity.spotCapacityProvider, 'name')] : []),
     ...Object.values(FARGATE_CAPACITY_PROVIDERS).filter((p) => used.includes(p)),
   ]);
   const dev = synthStack(demoConfigs(['dev'])[0]);

@@ -24,11 +24,25 @@ describe.each(Object.entries(stacks))('%s: alarms watch exactly the resources of
   const lb = ref(stack.loadBalancer.loadBalancer, 'arn_suffix');
   const cluster = ref(stack.capacity.cluster, 'name');
 
-  test('one ServiceAlarms per service, six alarms each (five without Container Insights), plus two for the environment', () => {
+  test('one ServiceAlarms per service, six alarms each (five without Container Insights), plus two for the environment (three with Spot)', () => {
     expect(stack.serviceAlarms.map((a) => a.node.id)).toEqual(stack.services.map((x) => `alarms-${x.name}`));
     expect(Object.keys(resourcesOf(s.json, 'aws_cloudwatch_metric_alarm'))).toHaveLength(
-      (withInsights ? 6 : 5) * stack.services.length + 2,
+      (withInsights ? 6 : 5) * stack.services.length + (stack.capacity.spotCapacityProvider ? 3 : 2),
     );
+  });
+
+  test('with Spot, a capacity-short alarm on each capacity provider; without, on the on-demand one alone', () => {
+    const alarms = stack.environmentAlarms;
+    const spot = stack.capacity.spotCapacityProvider;
+    expect(alarms.spotCapacityShort === undefined).toBe(spot === undefined);
+    if (!spot) return;
+    expect(resourceOf(s, alarms.spotCapacityShort!)).toMatchObject({
+      namespace: 'AWS/ECS/ManagedScaling',
+      metric_name: 'CapacityProviderReservation',
+      dimensions: { CapacityProviderName: ref(spot, 'name'), ClusterName: cluster },
+      comparison_operator: 'GreaterThanThreshold',
+      threshold: 100,
+    });
   });
 
   test.each(stack.services.map((svc, i) => [svc.name, i] as const))('%s', (name, i) => {

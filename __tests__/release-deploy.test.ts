@@ -139,6 +139,20 @@ describe('what deploy reads from the synthesized stack', () => {
     });
   });
 
+  test("with Spot, the AppSpec's strategy: the service's minTasks on on-demand, the rest weight:1 on Spot", () => {
+    const config = resolveEnvironment('shop', { ...SHOP, spot: { enabled: true } });
+    const target = readBlueGreenTarget(synthStack(config).json, config, 'cart');
+    const names = environmentNames(config.namePrefix);
+    const minTasks = config.services.find((s) => s.name === 'cart')!.scaling.minTasks;
+    expect(target.capacityProviderStrategy).toEqual([
+      { CapacityProvider: names.capacityProvider, Weight: 1, Base: minTasks },
+      { CapacityProvider: names.spotCapacityProvider, Weight: config.spot.weight, Base: 0 },
+    ]);
+    expect(JSON.parse(appSpec(target, REVISION(7))).Resources[0].TargetService.Properties.CapacityProviderStrategy).toEqual(
+      target.capacityProviderStrategy,
+    );
+  });
+
   test('a rolling service, an unknown one: one line naming the blue-green services', () => {
     const message = `environment "shop": service = "web" is not allowed; expected a blue-green service of shop: one of cart`;
     expect(() => readBlueGreenTarget(shopStack(), shop(), 'web')).toThrow(

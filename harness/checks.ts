@@ -100,6 +100,9 @@ export interface StackOutputs {
   /** natMode 'instance' only. */
   readonly nat_network_interface_id?: string;
   readonly nat_autoscaling_group_name?: string;
+  /** spot.enabled only. */
+  readonly spot_autoscaling_group_name?: string;
+  readonly spot_capacity_provider_name?: string;
   readonly services: Record<
     string,
     { url: string; service_name: string; target_group_arn: string; target_group_name: string; log_group: string }

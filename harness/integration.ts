@@ -20,7 +20,7 @@ import { awsCli, Checks, emulatorAwsEnv, expect, Json, oneAtATime, plannedChange
 import { Aws, Deployment, deployment } from './checks/deployment';
 import { checkFlowLogs, checkNatInstance, checkSubnetsAndNat } from './checks/network';
 import { checkAccessLogs, checkLoadBalancer } from './checks/edge';
-import { checkCapacity, checkCluster, checkNatSchedule, checkSchedule } from './checks/compute';
+import { checkCapacity, checkCluster, checkNatSchedule, checkSchedule, checkSpot } from './checks/compute';
 import { checkService } from './checks/services';
 import { checkBlueGreenDeployment } from './checks/blue-green';
 import { checkOperations, checkOperatorCommands, checkStatusAfterDestroy, checkWakeAndWait } from './checks/operations';
@@ -45,6 +45,7 @@ function checkDeployment(d: Deployment): void {
   if (config.loadBalancer.accessLogs) checkAccessLogs(d);
   checkCapacity(d);
   checkCluster(d);
+  if (config.spot.enabled) checkSpot(d);
 }
 
 /**

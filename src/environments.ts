@@ -103,6 +103,8 @@ export const ENVIRONMENTS: Readonly<Record<string, EnvironmentSettings>> = {
     natMode: 'single',
     instanceType: 't3.small',
     capacity: { min: 1, max: 2 },
+    // A second, all-Spot group (t3.small, t3a.small, t2.medium, t3.medium): each EC2 service's minTasks on on-demand, the rest 3:1 Spot.
+    spot: { enabled: true },
     services: {
       // Blue/green through CodeDeploy (npm run release -- deploy microservices users): 10% of the traffic
       // for 5 minutes first, and a test listener on 8080 for an office range (replace it with yours).

@@ -152,9 +152,12 @@ describe('the demo environments, hand-computed (us-east-1, 730 h)', () => {
     expect(perNat).toBeCloseTo(36.5, 6);
   });
 
-  test('the Spot variant splits instances above the on-demand base', () => {
-    const spot = estimateStack('spot', synthStack(VARIANTS.spot()).json);
-    expect(spot.lines.find((l) => l.item === 'EC2 t2.micro on-demand')!.count).toEqual({ min: 1, max: 1 });
-    expect(spot.lines.find((l) => l.item === 'EC2 t2.micro Spot')!.count).toEqual({ min: 0, max: 1 });
+  test('the Spot variant: the on-demand group as before, and an all-Spot group from zero to capacity.max', () => {
+    const config = VARIANTS.spot();
+    const spot = estimateStack('spot', synthStack(config).json);
+    const ec2 = (item: string) => spot.lines.filter((l) => l.item === item);
+    expect(ec2('EC2 t2.micro on-demand').map((l) => l.count)).toEqual([{ min: config.capacity.min, max: config.capacity.max }]);
+    expect(ec2('EC2 t2.micro Spot').map((l) => l.count)).toEqual([{ min: 0, max: config.capacity.max }]);
+    expect(ec2('EC2 t2.micro Spot')[0].note).toMatch(/upper bound.*may also launch t2\.small, t3\.micro, t3a\.micro/);
   });
 });

@@ -100,6 +100,15 @@ describe('ops status rendering', () => {
     expect(quiet.endsWith('Alarms in ALARM: none\n')).toBe(true);
   });
 
+  test('with Spot: the Spot group under the on-demand one, or not found', () => {
+    const spot = { name: 'host-name-dev-spot-instances', min: 0, max: 2, desired: 1, inService: 1 };
+    expect(renderStatus({ ...status, spotAutoScalingGroup: spot })).toContain(
+      '  host-name-dev-instances: 1 in service, desired 2 (min 1, max 2)  AT MAX\n  host-name-dev-spot-instances: 1 in service, desired 1 (min 0, max 2)\n',
+    );
+    expect(renderStatus({ ...status, spotAutoScalingGroup: undefined })).toContain('  Spot Auto Scaling group: not found\n');
+    expect(renderStatus(status)).not.toContain('Spot');
+  });
+
   test('events: newest first, one a line', () => {
     expect(renderEvents('host-name', hostName.events.slice(0, 2))).toBe(
       '2025-01-02 03:04:05Z  (service host-name) has started 1 tasks: (task abc).\n2025-01-02 03:03:05Z  (service host-name) registered 1 targets\n',

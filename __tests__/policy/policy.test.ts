@@ -4,6 +4,7 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { EcrRepository } from '@cdktf/provider-aws/lib/ecr-repository';
 import { NetworkInterface } from '@cdktf/provider-aws/lib/network-interface';
+import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule';
 import { TerraformResource, Testing } from 'cdktf';
 import { EnvironmentConfig } from '../../src/environment/config';
@@ -474,6 +475,20 @@ const BREAKAGES: Record<string, Breakage> = {
     config: VARIANTS.spot,
     mutate: (s) => s.capacity.autoScalingGroup.addOverride('protect_from_scale_in', false),
     expected: (s) => ({ resource: s.capacity.autoScalingGroup, reason: 'protect_from_scale_in is not true' }),
+  },
+  'capacity-provider-group-unweighted': {
+    config: VARIANTS.spot,
+    mutate: (s) =>
+      s.capacity.spotAutoScalingGroup!.addOverride('mixed_instances_policy.launch_template.override', [
+        { instance_type: 't2.micro', weighted_capacity: '1' },
+        { instance_type: 't3.micro', weighted_capacity: '2' },
+      ]),
+    expected: (s) => ({ resource: s.capacity.spotAutoScalingGroup!, reason: 'weighted_capacity on t2.micro, t3.micro' }),
+  },
+  'spot-capacity-provider-drains': {
+    config: VARIANTS.spot,
+    mutate: (s) => s.capacity.spotAutoScalingGroup!.addOverride('capacity_rebalance', false),
+    expected: (s) => ({ resource: s.capacity.spotAutoScalingGroup!, reason: 'launches Spot without capacity_rebalance' }),
   },
   'capacity-provider-managed': {
     mutate: (s) => s.capacity.capacityProvider.addOverride('auto_scaling_group_provider.managed_draining', 'DISABLED'),
@@ -1082,6 +1097,21 @@ describe('the NAT instance is held to the instance rules, and its exceptions are
         .check(b.json)
         .map((v) => v.address),
     ).toEqual([address(b.stack.capacity.autoScalingGroup)]);
+  });
+});
+
+describe('spot-capacity-provider-drains: the agent setting', () => {
+  test('a Spot group whose template does not drain at the interruption notice is caught', () => {
+    const broken = synthStack(VARIANTS.spot(), (s) =>
+      s.node
+        .findAll()
+        .filter((c): c is LaunchTemplate => c instanceof LaunchTemplate && c.node.id === 'spot-launch-template')
+        .forEach((lt) => lt.addOverride('user_data', '${base64encode("#!/bin/bash\n")}')),
+    );
+    const spot = broken.stack.capacity.spotAutoScalingGroup!;
+    expect(RULES.find((r) => r.id === 'spot-capacity-provider-drains')!.check(broken.json)).toEqual([
+      { address: address(spot), reason: expect.stringContaining('lacks ECS_ENABLE_SPOT_INSTANCE_DRAINING=true') },
+    ]);
   });
 });
 

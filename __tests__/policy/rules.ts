@@ -299,6 +299,20 @@ function natLaunchTemplates(json: SynthJson): Set<string> {
 }
 
 /** Auto Scaling groups that launch NAT instances. */
+/** Auto Scaling groups an ECS capacity provider scales. */
+function capacityProviderGroups(json: SynthJson): Set<string> {
+  return new Set(
+    resources(json, 'aws_ecs_capacity_provider').flatMap((cp) =>
+      refs(list(cp.attrs.auto_scaling_group_provider)[0]?.auto_scaling_group_arn),
+    ),
+  );
+}
+
+/** A group's mixed instances overrides; none without a mixed instances policy. */
+function mixedOverrides(group: Attrs): Attrs[] {
+  return list(list(list(group.mixed_instances_policy)[0]?.launch_template)[0]?.override);
+}
+
 function natGroups(json: SynthJson): Set<string> {
   const lts = natLaunchTemplates(json);
   return new Set(
@@ -1530,6 +1544,42 @@ export const RULES: readonly Rule[] = [
         if (!isTrue(a.protect_from_scale_in)) return 'protect_from_scale_in is not true';
         return list(a.tag).some((t) => t.key === 'AmazonECSManaged') ? undefined : 'no AmazonECSManaged tag';
       }),
+  },
+  {
+    id: 'capacity-provider-group-unweighted',
+    checkov: '—',
+    checks: 'No mixed instances override of an Auto Scaling group an ECS capacity provider uses sets weighted_capacity',
+    why: 'ECS capacity providers do not support weights: "The Auto Scaling group can\'t have instance weighting settings" (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/asg-capacity-providers.html); managed scaling counts instances, not units.',
+    check: (json) => {
+      const groups = capacityProviderGroups(json);
+      return each(json, 'aws_autoscaling_group', (a, address) => {
+        if (!groups.has(address)) return undefined;
+        const weighted = mixedOverrides(a).filter((o) => o.weighted_capacity !== undefined);
+        return weighted.length > 0 ? `weighted_capacity on ${weighted.map((o) => o.instance_type).join(', ')}` : undefined;
+      });
+    },
+  },
+  {
+    id: 'spot-capacity-provider-drains',
+    checkov: '—',
+    checks:
+      "An ECS capacity provider's Auto Scaling group that launches Spot sets capacity_rebalance, and its launch template's user data sets ECS_ENABLE_SPOT_INSTANCE_DRAINING=true",
+    why: 'Without the agent setting ECS never sees the two-minute interruption notice and the tasks die with the instance (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/spot-instance-draining-linux-container.html); capacity rebalancing launches the replacement before the interruption (https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-capacity-rebalancing.html), its termination drained by managed draining.',
+    check: (json) => {
+      const groups = capacityProviderGroups(json);
+      return each(json, 'aws_autoscaling_group', (a, address) => {
+        const mixed = list(a.mixed_instances_policy)[0];
+        const distribution = list(mixed?.instances_distribution)[0] ?? {};
+        // AWS defaults on_demand_percentage_above_base_capacity to 100: no Spot.
+        if (!groups.has(address) || !mixed || Number(distribution.on_demand_percentage_above_base_capacity ?? 100) >= 100) return undefined;
+        if (!isTrue(a.capacity_rebalance)) return 'launches Spot without capacity_rebalance';
+        const spec = list(list(mixed.launch_template)[0]?.launch_template_specification)[0];
+        const templates = refs(spec?.launch_template_id).map((lt) => json.resource?.aws_launch_template?.[lt.split('.')[1]]);
+        return templates.some((lt) => String(lt?.user_data ?? '').includes('ECS_ENABLE_SPOT_INSTANCE_DRAINING=true'))
+          ? undefined
+          : 'launches Spot from a launch template whose user data lacks ECS_ENABLE_SPOT_INSTANCE_DRAINING=true';
+      });
+    },
   },
   {
     id: 'capacity-provider-managed',

@@ -46,7 +46,7 @@ export const VARIANTS = {
       { allowPlainHttp: false, loadBalancer: { ...DEMO_ENVIRONMENTS.dev.loadBalancer, certificateArn: TEST_CERT } },
       'cert',
     ),
-  spot: () => demoConfig('dev', { spot: { enabled: true, onDemandBaseCapacity: 1 } }, 'spot'),
+  spot: () => demoConfig('dev', { spot: { enabled: true } }, 'spot'),
 };
 
 /** The Terraform address of a construct's resource, as the synthesized JSON names it. */

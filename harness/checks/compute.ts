@@ -110,3 +110,91 @@ export function checkCluster(d: Deployment): void {
     return `${provider} -> ${out.autoscaling_group_name}`;
   });
 }
+
+/**
+ * spot.enabled: the Spot group's mixed instances policy as AWS reads it back (all Spot,
+ * price-capacity-optimized, the overrides unweighted, capacity rebalancing), its template's Spot
+ * draining, the on-demand group still on its launch template alone, both capacity providers on the
+ * cluster, and each EC2 service's strategy.
+ */
+export function checkSpot(d: Deployment): void {
+  const { checks, aws, config, out } = d;
+  checks.run('spot: an all-Spot group, diversified, unweighted and rebalanced, beside the on-demand group', () => {
+    const name = out.spot_autoscaling_group_name;
+    expect(name, 'no spot_autoscaling_group_name output');
+    const group = aws('autoscaling', 'describe-auto-scaling-groups', '--auto-scaling-group-names', name).AutoScalingGroups[0];
+    expect(group, `no Auto Scaling group ${name}`);
+    const policy = group.MixedInstancesPolicy;
+    expect(policy, `${name} has no MixedInstancesPolicy`);
+    const distribution = policy.InstancesDistribution ?? {};
+    expect(
+      distribution.OnDemandBaseCapacity === 0 &&
+        distribution.OnDemandPercentageAboveBaseCapacity === 0 &&
+        distribution.SpotAllocationStrategy === 'price-capacity-optimized',
+      `instances distribution ${JSON.stringify(distribution)}`,
+    );
+    const overrides: Json[] = policy.LaunchTemplate?.Overrides ?? [];
+    const types = overrides.map((o) => o.InstanceType);
+    expect(
+      JSON.stringify(types) === JSON.stringify(config.spot.instanceTypes),
+      `overrides ${types}, expected ${config.spot.instanceTypes}`,
+    );
+    expect(
+      overrides.every((o) => o.WeightedCapacity === undefined),
+      `weighted overrides: ${JSON.stringify(overrides)}`,
+    );
+    expect(group.CapacityRebalance === true, `CapacityRebalance ${group.CapacityRebalance}`);
+    expect(group.NewInstancesProtectedFromScaleIn === true, `NewInstancesProtectedFromScaleIn ${group.NewInstancesProtectedFromScaleIn}`);
+    expect(group.MinSize === 0 && group.MaxSize === config.capacity.max, `size ${group.MinSize}-${group.MaxSize}`);
+    const templateId = policy.LaunchTemplate.LaunchTemplateSpecification.LaunchTemplateId;
+    const version = aws('ec2', 'describe-launch-template-versions', '--launch-template-id', templateId, '--versions', '$Latest')
+      .LaunchTemplateVersions[0];
+    const userData = Buffer.from(version.LaunchTemplateData.UserData ?? '', 'base64').toString('utf8');
+    expect(userData.includes('ECS_ENABLE_SPOT_INSTANCE_DRAINING=true'), `${templateId} user data does not drain Spot instances`);
+    const onDemand = d.asg();
+    expect(onDemand.LaunchTemplate && !onDemand.MixedInstancesPolicy, `${onDemand.AutoScalingGroupName}: not on its launch template alone`);
+    return `${name}: ${types.join(', ')}, price-capacity-optimized, CapacityRebalance, ${templateId} drains`;
+  });
+  checks.run('spot: both capacity providers on the cluster, and each EC2 service puts minTasks on on-demand', () => {
+    const spotProvider = out.spot_capacity_provider_name;
+    expect(spotProvider, 'no spot_capacity_provider_name output');
+    const providers = [out.capacity_provider_name, spotProvider];
+    const c = aws('ecs', 'describe-clusters', '--clusters', out.cluster_name).clusters[0];
+    expect(
+      providers.every((p) => c.capacityProviders?.includes(p)),
+      `cluster capacity providers ${c.capacityProviders}`,
+    );
+    const spot = aws('ecs', 'describe-capacity-providers', '--capacity-providers', spotProvider).capacityProviders[0];
+    const asgProvider = spot.autoScalingGroupProvider;
+    expect(
+      asgProvider.managedTerminationProtection === 'ENABLED' &&
+        asgProvider.managedDraining === 'ENABLED' &&
+        asgProvider.managedScaling?.status === 'ENABLED',
+      `Spot capacity provider ${JSON.stringify(asgProvider)}`,
+    );
+    const ec2 = config.services.filter((s) => s.runsOn === 'ec2');
+    const described: Json[] = aws(
+      'ecs',
+      'describe-services',
+      '--cluster',
+      out.cluster_name,
+      '--services',
+      ...ec2.map((s) => s.name),
+    ).services;
+    // The provider holds the strategy as a set (no order), and the API may leave out a base of 0.
+    const items = (strategy: Json[]) =>
+      strategy
+        .map((i) => `${i.capacityProvider} weight ${i.weight} base ${i.base ?? 0}`)
+        .sort()
+        .join('; ');
+    for (const s of ec2) {
+      const strategy = described.find((x) => x.serviceName === s.name)?.capacityProviderStrategy ?? [];
+      const expected = items([
+        { capacityProvider: out.capacity_provider_name, weight: 1, base: s.scaling.minTasks },
+        { capacityProvider: spotProvider, weight: config.spot.weight, base: 0 },
+      ]);
+      expect(items(strategy) === expected, `${s.name}: strategy ${items(strategy)}, expected ${expected}`);
+    }
+    return `${providers.join(', ')}; ${ec2.map((s) => `${s.name} base ${s.scaling.minTasks}`).join(', ')}`;
+  });
+}

@@ -28,8 +28,8 @@ function checkAlarmsAndDashboard(d: Deployment): void {
   const names = environmentNames(config.namePrefix);
   checks.run('operations: every alarm notifies the KMS-encrypted topic; the dashboard exists', () => {
     const alarms: Json[] = aws('cloudwatch', 'describe-alarms', '--alarm-name-prefix', names.alarmPrefix).MetricAlarms;
-    // Six per service (five without Container Insights: no tasks-below-desired) and two for the environment.
-    const expected = (config.containerInsights ? 6 : 5) * config.services.length + 2;
+    // Six per service (five without Container Insights: no tasks-below-desired) and two for the environment (three with Spot).
+    const expected = (config.containerInsights ? 6 : 5) * config.services.length + (config.spot.enabled ? 3 : 2);
     expect(alarms.length === expected, `${alarms.length} alarms named ${names.alarmPrefix}*, expected ${expected}`);
     const silent = alarms.filter((a) => !a.AlarmActions?.includes(out.alarm_topic_arn));
     expect(silent.length === 0, `alarms not notifying ${out.alarm_topic_arn}: ${silent.map((a) => a.AlarmName)}`);

@@ -24,9 +24,14 @@ import { environmentNames } from '../shared/names';
 export const INSTANCE_MANAGED_POLICIES = ['service-role/AmazonEC2ContainerServiceforEC2Role', 'AmazonSSMManagedInstanceCore'] as const;
 
 export interface SpotOptions {
-  /** Instances that stay on-demand. Defaulted by the resolver (`spot.onDemandBaseCapacity`). */
-  readonly onDemandBaseCapacity: number;
+  /** The Spot group's overrides, resolved (compute/resolve.ts: given, or derived from instanceType). */
+  readonly instanceTypes: readonly string[];
+  /** Tasks above a service's base go Spot:on-demand `weight`:1. Defaulted by the resolver (`spot.weight`). */
+  readonly weight: number;
 }
+
+/** Which of the two groups a launch template, group or capacity provider belongs to. */
+type Market = 'on-demand' | 'spot';
 
 export interface Ec2CapacityProps {
   /** Names are `<namePrefix>-cluster`, `<namePrefix>-instances` and so on. */
@@ -39,7 +44,7 @@ export interface Ec2CapacityProps {
   readonly instanceSpec: InstanceTypeSpec;
   /** The group's size and managed scaling target, resolved (compute/settings.ts resolveCapacity). */
   readonly capacity: Capacity;
-  /** Run instances above the on-demand base as Spot. @default on-demand only */
+  /** A second, all-Spot group and capacity provider beside the on-demand ones. @default on-demand only */
   readonly spot?: SpotOptions;
   /** ECS_RESERVED_MEMORY: MiB held back for the OS and agent. Defaulted by the resolver (`reservedMemoryMiB`). */
   readonly reservedMemoryMiB: number;
@@ -75,15 +80,21 @@ export class Ec2Capacity extends Construct {
   public readonly launchTemplate: LaunchTemplate;
   public readonly autoScalingGroup: AutoscalingGroup;
   public readonly capacityProvider: EcsCapacityProvider;
+  /** The Spot group (spot set). */
+  public readonly spotAutoScalingGroup?: AutoscalingGroup;
+  /** The Spot group's capacity provider (spot set); EC2 services put their tasks above minTasks on it. */
+  public readonly spotCapacityProvider?: EcsCapacityProvider;
   /** Services must depend on this, or ECS rejects their capacity provider strategy. */
   public readonly clusterCapacityProviders: EcsClusterCapacityProviders;
 
   private readonly names: ReturnType<typeof environmentNames>;
+  private readonly spotWeight?: number;
 
   constructor(scope: Construct, id: string, props: Ec2CapacityProps) {
     super(scope, id);
     const partition = new DataAwsPartition(this, 'partition', {}).partition;
     this.names = environmentNames(props.namePrefix);
+    this.spotWeight = props.spot?.weight;
 
     this.cluster = this.createCluster(props);
     this.instanceRole = this.createInstanceRole(partition);
@@ -93,14 +104,35 @@ export class Ec2Capacity extends Construct {
     });
     this.securityGroup = this.createSecurityGroup(props);
     const imageId = props.amiId ?? this.recommendedAmi(props.instanceSpec);
-    this.launchTemplate = this.createLaunchTemplate(props, imageId, profile);
-    this.autoScalingGroup = this.createAutoScalingGroup(props);
-    this.capacityProvider = this.createCapacityProvider(props);
+    this.launchTemplate = this.createLaunchTemplate(props, imageId, profile, 'on-demand');
+    this.autoScalingGroup = this.createAutoScalingGroup(props, 'on-demand', {
+      launchTemplate: { id: this.launchTemplate.id, version: this.launchTemplate.latestVersion.toString() },
+    });
+    this.capacityProvider = this.createCapacityProvider(props, 'on-demand', this.autoScalingGroup);
+    if (props.spot) {
+      const spotTemplate = this.createLaunchTemplate(props, imageId, profile, 'spot');
+      this.spotAutoScalingGroup = this.createAutoScalingGroup(props, 'spot', this.spotPlacement(props.spot, spotTemplate));
+      this.spotCapacityProvider = this.createCapacityProvider(props, 'spot', this.spotAutoScalingGroup);
+    }
     this.clusterCapacityProviders = new EcsClusterCapacityProviders(this, 'cluster-capacity-providers', {
       clusterName: this.cluster.name,
-      capacityProviders: [this.capacityProvider.name, ...(props.extraCapacityProviders ?? [])],
+      capacityProviders: [
+        this.capacityProvider.name,
+        ...(this.spotCapacityProvider ? [this.spotCapacityProvider.name] : []),
+        ...(props.extraCapacityProviders ?? []),
+      ],
       defaultCapacityProviderStrategy: [{ capacityProvider: this.capacityProvider.name, weight: 1, base: 0 }],
     });
+  }
+
+  /**
+   * An EC2 service's capacity provider strategy: its first `base` tasks on on-demand instances (a base
+   * on a mixed group would guarantee instances, not tasks), and with Spot the rest split weight:1.
+   */
+  public serviceStrategy(base: number): { capacityProvider: string; weight: number; base: number }[] {
+    const onDemand = { capacityProvider: this.capacityProvider.name, weight: 1, base };
+    if (!this.spotCapacityProvider || this.spotWeight === undefined) return [{ ...onDemand, base: 0 }];
+    return [onDemand, { capacityProvider: this.spotCapacityProvider.name, weight: this.spotWeight, base: 0 }];
   }
 
   private createCluster(props: Ec2CapacityProps): EcsCluster {
@@ -157,21 +189,22 @@ export class Ec2Capacity extends Construct {
     return sg;
   }
 
-  /** The ECS agent's settings, appended to /etc/ecs/ecs.config at boot. */
-  private userData(props: Ec2CapacityProps): string {
+  /** The ECS agent's settings, appended to /etc/ecs/ecs.config at boot; a Spot instance's agent drains it at its interruption notice. */
+  private userData(props: Ec2CapacityProps, market: Market): string {
     const agentConfig = [
       `ECS_CLUSTER=${this.cluster.name}`,
       'ECS_ENABLE_CONTAINER_METADATA=true',
       `ECS_CONTAINER_STOP_TIMEOUT=${props.containerStopTimeoutSeconds}s`,
       `ECS_RESERVED_MEMORY=${props.reservedMemoryMiB}`,
-      ...(props.spot ? ['ECS_ENABLE_SPOT_INSTANCE_DRAINING=true'] : []),
+      ...(market === 'spot' ? ['ECS_ENABLE_SPOT_INSTANCE_DRAINING=true'] : []),
     ];
     return ['#!/bin/bash', 'cat >> /etc/ecs/ecs.config <<EOF', ...agentConfig, 'EOF', ''].join('\n');
   }
 
-  private createLaunchTemplate(props: Ec2CapacityProps, imageId: string, profile: IamInstanceProfile): LaunchTemplate {
-    return new LaunchTemplate(this, 'launch-template', {
-      namePrefix: this.names.launchTemplatePrefix,
+  /** The Spot group's template is the on-demand one plus the agent's Spot draining. */
+  private createLaunchTemplate(props: Ec2CapacityProps, imageId: string, profile: IamInstanceProfile, market: Market): LaunchTemplate {
+    return new LaunchTemplate(this, market === 'spot' ? 'spot-launch-template' : 'launch-template', {
+      namePrefix: market === 'spot' ? this.names.spotLaunchTemplatePrefix : this.names.launchTemplatePrefix,
       description: 'ECS-optimized Amazon Linux 2023 container instances',
       imageId,
       instanceType: props.instanceType,
@@ -204,7 +237,7 @@ export class Ec2Capacity extends Construct {
           },
         },
       ],
-      userData: Fn.base64encode(this.userData(props)),
+      userData: Fn.base64encode(this.userData(props, market)),
       updateDefaultVersion: true,
       // Static values only, so the template gets no new version unless a tag really changes.
       tagSpecifications: LAUNCH_TAGGED_RESOURCES.map((resourceType) => ({
@@ -214,36 +247,45 @@ export class Ec2Capacity extends Construct {
     });
   }
 
-  /** The launch template alone, or with Spot a mixed instances policy over it. */
-  private placement(
-    props: Ec2CapacityProps,
-  ): Pick<AutoscalingGroupConfig, 'launchTemplate' | 'mixedInstancesPolicy' | 'capacityRebalance'> {
-    const launchTemplate = { id: this.launchTemplate.id, version: this.launchTemplate.latestVersion.toString() };
-    if (!props.spot) return { launchTemplate };
+  /**
+   * All Spot over the Spot template, diversified over its instance types (the AWS pattern for Spot
+   * with ECS capacity providers: price-capacity-optimized, capacity rebalancing). No weighted_capacity:
+   * ECS rejects a capacity provider whose group weights its overrides.
+   */
+  private spotPlacement(
+    spot: SpotOptions,
+    template: LaunchTemplate,
+  ): Pick<AutoscalingGroupConfig, 'mixedInstancesPolicy' | 'capacityRebalance'> {
     return {
       capacityRebalance: true,
       mixedInstancesPolicy: {
         instancesDistribution: {
-          onDemandBaseCapacity: props.spot.onDemandBaseCapacity,
+          onDemandBaseCapacity: 0,
           onDemandPercentageAboveBaseCapacity: 0,
           spotAllocationStrategy: 'price-capacity-optimized',
         },
         launchTemplate: {
-          launchTemplateSpecification: { launchTemplateId: launchTemplate.id, version: launchTemplate.version },
-          override: [{ instanceType: props.instanceType }],
+          launchTemplateSpecification: { launchTemplateId: template.id, version: template.latestVersion.toString() },
+          override: spot.instanceTypes.map((instanceType) => ({ instanceType })),
         },
       },
     };
   }
 
-  private createAutoScalingGroup(props: Ec2CapacityProps): AutoscalingGroup {
-    return new AutoscalingGroup(this, 'asg', {
-      name: this.names.autoScalingGroup,
+  /** The on-demand group runs capacity.min and up; the Spot group starts empty and only follows its tasks. */
+  private createAutoScalingGroup(
+    props: Ec2CapacityProps,
+    market: Market,
+    placement: Pick<AutoscalingGroupConfig, 'launchTemplate' | 'mixedInstancesPolicy' | 'capacityRebalance'>,
+  ): AutoscalingGroup {
+    const min = market === 'spot' ? 0 : props.capacity.min;
+    return new AutoscalingGroup(this, market === 'spot' ? 'spot-asg' : 'asg', {
+      name: market === 'spot' ? this.names.spotAutoScalingGroup : this.names.autoScalingGroup,
       vpcZoneIdentifier: props.subnets.map((s) => s.id),
-      minSize: props.capacity.min,
+      minSize: min,
       maxSize: props.capacity.max,
-      desiredCapacity: props.capacity.min,
-      ...this.placement(props),
+      desiredCapacity: min,
+      ...placement,
       healthCheckType: 'EC2',
       defaultInstanceWarmup: 120,
       // Managed termination protection needs this; the capacity provider unprotects as it drains.
@@ -271,11 +313,11 @@ export class Ec2Capacity extends Construct {
     });
   }
 
-  private createCapacityProvider(props: Ec2CapacityProps): EcsCapacityProvider {
-    return new EcsCapacityProvider(this, 'capacity-provider', {
-      name: this.names.capacityProvider,
+  private createCapacityProvider(props: Ec2CapacityProps, market: Market, group: AutoscalingGroup): EcsCapacityProvider {
+    return new EcsCapacityProvider(this, market === 'spot' ? 'spot-capacity-provider' : 'capacity-provider', {
+      name: market === 'spot' ? this.names.spotCapacityProvider : this.names.capacityProvider,
       autoScalingGroupProvider: {
-        autoScalingGroupArn: this.autoScalingGroup.arn,
+        autoScalingGroupArn: group.arn,
         managedTerminationProtection: 'ENABLED',
         managedDraining: 'ENABLED',
         managedScaling: {

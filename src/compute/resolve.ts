@@ -13,6 +13,9 @@ import {
   SCHEDULE_NAT_MARGIN_MINUTES,
   ScheduleSettings,
   SPOT_DEFAULTS,
+  SPOT_INSTANCE_TYPES_COUNT,
+  SpotConfig,
+  SpotSettings,
 } from './settings';
 import { ARCHITECTURES, estimatedRegisteredMemoryMiB, INSTANCE_TYPES, InstanceTypeSpec } from './instance-types';
 import { dayRanges, DAY_NAMES, isIanaTimeZone, minutesToTime } from './schedule-times';
@@ -56,8 +59,7 @@ export function resolveCompute(v: Validator, s: ComputeSettings, context: Comput
   }
   const schedule = resolveSchedule(v, s.schedule ?? {}, context.natInstance);
 
-  const spot = withDefaults(SPOT_DEFAULTS, s.spot);
-  v.integer('spot.onDemandBaseCapacity', spot.onDemandBaseCapacity, 0, capacity.max);
+  const spot = resolveSpot(v, s.spot ?? {}, instanceType, spec, cpuCredits !== undefined);
 
   const reservedMemoryMiB = s.reservedMemoryMiB ?? COMPUTE_DEFAULTS.reservedMemoryMiB;
   v.integer('reservedMemoryMiB', reservedMemoryMiB, 0, spec.registeredMemoryMiB - 128);
@@ -108,6 +110,116 @@ function resolveInstanceSpec(v: Validator, instanceType: string, given: Instance
   );
   v.check('instanceSpec.architecture', architecture, ARCHITECTURES.includes(architecture), `one of ${ARCHITECTURES.join(', ')}`);
   return { vcpus, memoryMiB, registeredMemoryMiB: estimatedRegisteredMemoryMiB(memoryMiB), architecture };
+}
+
+/** Settings that were replaced: one clear error naming what to set instead, before the unknown-field check. */
+export function checkReplacedComputeFields(v: Validator, s: ComputeSettings): void {
+  const spot = s.spot as Record<string, unknown> | undefined;
+  if (spot !== undefined && spot !== null && Object.hasOwn(spot, 'onDemandBaseCapacity'))
+    v.check(
+      'spot.onDemandBaseCapacity',
+      spot.onDemandBaseCapacity,
+      false,
+      "unset: each EC2 service's minTasks run on-demand now, the rest spot.weight:1 Spot; capacity.min sets the on-demand instances",
+    );
+}
+
+/** Spot's instance types: the given ones, checked, or those derived from instanceType (defaultSpotInstanceTypes). */
+function resolveSpot(v: Validator, s: SpotSettings, instanceType: string, spec: InstanceTypeSpec, fixedCredits: boolean): SpotConfig {
+  const enabled = s.enabled ?? SPOT_DEFAULTS.enabled;
+  const weight = s.weight ?? SPOT_DEFAULTS.weight;
+  v.integer('spot.weight', weight, 1, 1000);
+  const { min, max } = SPOT_INSTANCE_TYPES_COUNT;
+  if (s.instanceTypes === undefined) {
+    const derived = enabled ? defaultSpotInstanceTypes(instanceType, spec) : [];
+    v.check(
+      'spot.instanceTypes',
+      s.instanceTypes,
+      !enabled || derived.length >= min,
+      `${min} to ${max} types like ${instanceType}, listed: the table has ${derived.length} of its kind, at most twice its size (${derived.join(', ') || 'none'})`,
+    );
+    return { enabled, weight, instanceTypes: derived };
+  }
+  const types = s.instanceTypes;
+  v.check(
+    'spot.instanceTypes',
+    types,
+    Array.isArray(types) && types.length >= min && types.length <= max,
+    `a list of ${min} to ${max} instance types`,
+  );
+  v.check('spot.instanceTypes', types, new Set(types).size === types.length, 'instance types listed once each');
+  const burstable = BURSTABLE.test(instanceType);
+  for (const type of types) {
+    const override = INSTANCE_TYPES[type];
+    v.check(
+      'spot.instanceTypes',
+      type,
+      override !== undefined,
+      'a type listed in src/compute/instance-type-table.ts (the fit check sizes tasks against it)',
+    );
+    v.check(
+      'spot.instanceTypes',
+      type,
+      override.architecture === spec.architecture,
+      `a type of ${instanceType}'s architecture, ${spec.architecture} (one AMI for the group)`,
+    );
+    v.check(
+      'spot.instanceTypes',
+      type,
+      similarSize(override, spec),
+      `a type of similar size to ${instanceType} (${spec.vcpus} vCPU, ${spec.memoryMiB} MiB): half to twice its vCPUs and memory`,
+    );
+    v.check(
+      'spot.instanceTypes',
+      type,
+      BURSTABLE.test(type) === burstable,
+      `a ${burstable ? '' : 'non-'}burstable type, as ${instanceType} is`,
+    );
+    v.check('spot.instanceTypes', type, !fixedCredits || BURSTABLE.test(type), 'a burstable type: cpuCredits is set');
+  }
+  return { enabled, weight, instanceTypes: [...types] };
+}
+
+/** Half to twice the vCPUs and memory: close enough that a task sized for one is not lost on another. */
+function similarSize(a: InstanceTypeSpec, b: InstanceTypeSpec): boolean {
+  const within = (x: number, y: number) => x * 2 >= y && y * 2 >= x;
+  return within(a.vcpus, b.vcpus) && within(a.memoryMiB, b.memoryMiB);
+}
+
+/**
+ * The default Spot overrides: instanceType (when the table lists it), then the table's types of its
+ * architecture and burstability with at least its vCPUs and memory and at most twice either, the
+ * nearest first (then table order); SPOT_INSTANCE_TYPES_COUNT.max at most. None is smaller than
+ * instanceType, so the default sizes tasks as instanceType alone does.
+ */
+export function defaultSpotInstanceTypes(instanceType: string, spec: InstanceTypeSpec): string[] {
+  const burstable = BURSTABLE.test(instanceType);
+  const ratio = (a: number, b: number) => Math.log2(a / b);
+  const distance = (t: InstanceTypeSpec) => ratio(t.vcpus, spec.vcpus) + ratio(t.memoryMiB, spec.memoryMiB);
+  const within = (a: number, b: number) => a >= b && a <= 2 * b;
+  const others = Object.entries(INSTANCE_TYPES)
+    .filter(
+      ([type, t]) =>
+        type !== instanceType &&
+        t.architecture === spec.architecture &&
+        BURSTABLE.test(type) === burstable &&
+        within(t.vcpus, spec.vcpus) &&
+        within(t.memoryMiB, spec.memoryMiB),
+    )
+    .sort(([, a], [, b]) => distance(a) - distance(b))
+    .map(([type]) => type);
+  const own = INSTANCE_TYPES[instanceType] === undefined ? [] : [instanceType];
+  return [...own, ...others].slice(0, SPOT_INSTANCE_TYPES_COUNT.max);
+}
+
+/** The smallest of each dimension over the types that may run tasks: what the fit check sizes against. */
+export function smallestSpec(specs: readonly InstanceTypeSpec[]): InstanceTypeSpec {
+  return specs.reduce((a, b) => ({
+    vcpus: Math.min(a.vcpus, b.vcpus),
+    memoryMiB: Math.min(a.memoryMiB, b.memoryMiB),
+    registeredMemoryMiB: Math.min(a.registeredMemoryMiB, b.registeredMemoryMiB),
+    architecture: a.architecture,
+  }));
 }
 
 export function resolveCapacity(s: CapacitySettings = {}): Capacity {

@@ -70,11 +70,25 @@ export interface CapacitySettings {
   readonly targetCapacityPercent?: number;
 }
 
+/**
+ * A second, all-Spot Auto Scaling group and capacity provider beside the on-demand one. Each EC2
+ * service's strategy puts its minTasks on on-demand instances and splits the tasks above them
+ * `weight`:1 between Spot and on-demand; the agent drains a Spot instance's tasks at its
+ * interruption notice, and capacity rebalancing replaces it early.
+ */
 export interface SpotSettings {
-  /** Run instances above the on-demand base as Spot. @default false */
+  /** Add the Spot group and capacity provider. @default false */
   readonly enabled?: boolean;
-  /** Instances that stay on-demand whatever the Spot market does. @default 1 */
-  readonly onDemandBaseCapacity?: number;
+  /**
+   * The Spot group's instance types: 3 or 4, each in the instance type table, of instanceType's
+   * architecture, burstable if and only if it is, with half to twice its vCPUs and memory. The fit
+   * check sizes tasks against the smallest of these and instanceType. @default instanceType, then
+   * the table's types of its architecture and burstability with at least its vCPUs and memory and at
+   * most twice either, nearest first: 4 at most, e.g. t3.small, t3a.small, t2.medium, t3.medium
+   */
+  readonly instanceTypes?: readonly string[];
+  /** A service's tasks above its minTasks go Spot:on-demand `weight`:1 (a whole number, 1-1000). @default 3 */
+  readonly weight?: number;
 }
 
 /** What an environment may set about its container instances and cluster. */
@@ -112,6 +126,9 @@ export interface ComputeSettings {
 /** The instances' group as constructs receive it: every field resolved. */
 export type Capacity = Required<CapacitySettings>;
 
+/** Spot as constructs receive it: instanceTypes derived from instanceType unless given. */
+export type SpotConfig = { readonly enabled: boolean; readonly instanceTypes: readonly string[]; readonly weight: number };
+
 /** The container instances and cluster as constructs receive them: every field resolved. */
 export interface ComputeConfig {
   readonly instanceType: string;
@@ -122,7 +139,7 @@ export interface ComputeConfig {
   readonly detailedMonitoring: boolean;
   readonly containerInsights: boolean;
   readonly capacity: Capacity;
-  readonly spot: Required<SpotSettings>;
+  readonly spot: SpotConfig;
   readonly schedule: Required<ScheduleSettings>;
   readonly reservedMemoryMiB: number;
   readonly amiId?: string;
@@ -133,7 +150,10 @@ export const ROOT_VOLUME_GIB = 30;
 
 /** The one place capacity's defaults are written (the JSDoc @default above says the same). */
 export const CAPACITY_DEFAULTS: Capacity = { min: 1, max: 4, targetCapacityPercent: 100 };
-export const SPOT_DEFAULTS: Required<SpotSettings> = { enabled: false, onDemandBaseCapacity: 1 };
+/** instanceTypes has no fixed default: resolve.ts derives it from instanceType (spotInstanceTypes). */
+export const SPOT_DEFAULTS = { enabled: false, weight: 3 } as const satisfies Partial<SpotConfig>;
+/** How many instance types the Spot group takes: diversified, yet all of a similar size. */
+export const SPOT_INSTANCE_TYPES_COUNT = { min: 3, max: 4 } as const;
 export const SCHEDULE_DEFAULTS: Required<ScheduleSettings> = {
   enabled: false,
   timeZone: 'UTC',
@@ -156,7 +176,7 @@ export const COMPUTE_FIELDS: Fields<ComputeSettings> = {
   detailedMonitoring: true,
   containerInsights: true,
   capacity: { min: true, max: true, targetCapacityPercent: true },
-  spot: { enabled: true, onDemandBaseCapacity: true },
+  spot: { enabled: true, instanceTypes: true, weight: true },
   schedule: { enabled: true, timeZone: true, days: true, start: true, stop: true },
   reservedMemoryMiB: true,
   amiId: true,

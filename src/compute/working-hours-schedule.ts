@@ -50,6 +50,12 @@ export interface WorkingHoursScheduleProps {
   readonly natAutoScalingGroup?: AutoscalingGroup;
   /** The container instances, and their size in working hours. */
   readonly autoScalingGroup: AutoscalingGroup;
+  /**
+   * The Spot group (spot.enabled). Its minimum is 0 at all hours, so its instances follow their tasks:
+   * ECS scales it in as the services stop. Its actions keep that minimum and set its maximum at
+   * `start`, as for the on-demand group. @default none
+   */
+  readonly spotAutoScalingGroup?: AutoscalingGroup;
   readonly capacity: Capacity;
   readonly services: readonly ScheduledService[];
 }
@@ -67,6 +73,8 @@ export class WorkingHoursSchedule extends Construct {
   public readonly instanceActions: readonly AutoscalingSchedule[];
   /** Empty without a NAT instance. */
   public readonly natActions: readonly AutoscalingSchedule[];
+  /** Empty without Spot. */
+  public readonly spotInstanceActions: readonly AutoscalingSchedule[];
 
   constructor(scope: Construct, id: string, props: WorkingHoursScheduleProps) {
     super(scope, id);
@@ -80,6 +88,18 @@ export class WorkingHoursSchedule extends Construct {
       { at: times.start, min: props.capacity.min, max: props.capacity.max, desired: props.capacity.min },
       { at: times.instancesStop, min: 0, max: UNCHANGED, desired: UNCHANGED },
     );
+    const spot = props.spotAutoScalingGroup;
+    // Desired unchanged at start: managed scaling may be raising it for the services starting then.
+    this.spotInstanceActions = spot
+      ? this.addGroupActions(
+          props,
+          spot,
+          'spot-instances',
+          environmentNames(props.namePrefix).spotAutoScalingGroup,
+          { at: times.start, min: 0, max: props.capacity.max, desired: UNCHANGED },
+          { at: times.instancesStop, min: 0, max: UNCHANGED, desired: UNCHANGED },
+        )
+      : [];
     const nat = props.natAutoScalingGroup;
     // One instance: the NAT group's only size (nat-instance.ts). Not a capacity provider's group, so
     // nothing protects its instance: 0/0/0 stops it.

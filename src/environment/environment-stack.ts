@@ -197,7 +197,7 @@ export class EnvironmentStack extends TerraformStack {
       instanceType: config.instanceType,
       instanceSpec: config.instanceSpec,
       capacity: config.capacity,
-      spot: config.spot.enabled ? { onDemandBaseCapacity: config.spot.onDemandBaseCapacity } : undefined,
+      spot: config.spot.enabled ? { instanceTypes: config.spot.instanceTypes, weight: config.spot.weight } : undefined,
       reservedMemoryMiB: config.reservedMemoryMiB,
       containerStopTimeoutSeconds: CONTAINER_STOP_TIMEOUT_SECONDS,
       amiId: config.amiId,
@@ -222,7 +222,12 @@ export class EnvironmentStack extends TerraformStack {
       awsServiceName: 'ecs.amazonaws.com',
       description: 'ECS service-linked role, created by host-name for a fresh account',
     });
-    for (const resource of [capacity.cluster, capacity.capacityProvider]) resource.dependsOn = [dependable(role)];
+    for (const resource of [
+      capacity.cluster,
+      capacity.capacityProvider,
+      ...(capacity.spotCapacityProvider ? [capacity.spotCapacityProvider] : []),
+    ])
+      resource.dependsOn = [dependable(role)];
   }
 
   private addAlarmTopic(): AlarmTopic {
@@ -240,6 +245,7 @@ export class EnvironmentStack extends TerraformStack {
       loadBalancerArnSuffix: loadBalancer.loadBalancer.arnSuffix,
       clusterName: capacity.cluster.name,
       capacityProviderName: capacity.capacityProvider.name,
+      spotCapacityProviderName: capacity.spotCapacityProvider?.name,
     };
   }
 
@@ -288,6 +294,7 @@ export class EnvironmentStack extends TerraformStack {
       start,
       stop,
       autoScalingGroup: this.capacity.autoScalingGroup,
+      spotAutoScalingGroup: this.capacity.spotAutoScalingGroup,
       natAutoScalingGroup: this.network.natInstance?.autoScalingGroup,
       capacity: config.capacity,
       services: this.services.map((service, i) => ({

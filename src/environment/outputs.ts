@@ -41,7 +41,7 @@ export function declareEnvironment(stack: Construct, config: EnvironmentConfig):
 
 /** Every output of an environment stack; only those whose parts exist. */
 export function addEnvironmentOutputs(stack: Construct, config: EnvironmentConfig, from: OutputSources): void {
-  const outputs = { ...sharedOutputs(from), ...natOutputs(from), ...httpsOutputs(from) };
+  const outputs = { ...sharedOutputs(from), ...spotOutputs(from), ...natOutputs(from), ...httpsOutputs(from) };
   for (const [id, output] of Object.entries(outputs)) new TerraformOutput(stack, id, output);
   new TerraformOutput(stack, 'services', {
     value: serviceOutputs(config, from),
@@ -93,6 +93,15 @@ function sharedOutputs({ loadBalancer, capacity, network, alarmTopic, dashboard 
     vpc_id: { value: network.vpc.id, description: 'VPC' },
     alarm_topic_arn: { value: alarmTopic.topic.arn, description: 'SNS topic every alarm notifies' },
     dashboard_name: { value: dashboard.dashboard.dashboardName, description: 'CloudWatch dashboard of the environment' },
+  };
+}
+
+function spotOutputs({ capacity }: OutputSources): Outputs {
+  const { spotAutoScalingGroup: group, spotCapacityProvider: provider } = capacity;
+  if (!group || !provider) return {};
+  return {
+    spot_capacity_provider_name: { value: provider.name, description: "The Spot group's capacity provider" },
+    spot_autoscaling_group_name: { value: group.name, description: 'Auto Scaling group of the Spot container instances' },
   };
 }
 

@@ -15,7 +15,7 @@ import {
   checkLoadBalancerQuotas,
   checkProductionImages,
 } from './cross-checks';
-import { resolveCompute } from '../compute/resolve';
+import { checkReplacedComputeFields, resolveCompute } from '../compute/resolve';
 import { resolveEdge } from '../edge/resolve';
 import { resolveNetwork } from '../network/resolve';
 import { resolveOperations } from '../operations/resolve';
@@ -39,6 +39,7 @@ const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /** Applies defaults and validates; throws ConfigError on the first bad field, before any resource exists. */
 export function resolveEnvironment(name: string, s: EnvironmentSettings): EnvironmentConfig {
   const v = new Validator(name);
+  checkReplacedComputeFields(v, s);
   checkKnownFields(v, ENVIRONMENT_FIELDS, s);
   const { namePrefix, region } = resolveIdentity(v, name, s);
   const network = resolveNetwork(v, s, region);

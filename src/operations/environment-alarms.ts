@@ -1,6 +1,6 @@
 import { Construct } from 'constructs';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
-import { environmentMetrics, errorRate, metricAlarm, WatchedEnvironment } from './metrics';
+import { environmentMetrics, errorRate, Metric, metricAlarm, WatchedEnvironment } from './metrics';
 import { environmentNames } from '../shared/names';
 
 export interface EnvironmentAlarmsProps {
@@ -25,6 +25,8 @@ export class EnvironmentAlarms extends Construct {
    * cluster is exactly as big as the tasks need, which is where target_capacity 100 keeps it.
    */
   public readonly capacityShort: CloudwatchMetricAlarm;
+  /** The same for the Spot capacity provider (spot.enabled): Spot capacity the group cannot get. */
+  public readonly spotCapacityShort?: CloudwatchMetricAlarm;
   public readonly all: readonly CloudwatchMetricAlarm[];
 
   constructor(scope: Construct, id: string, props: EnvironmentAlarmsProps) {
@@ -40,16 +42,21 @@ export class EnvironmentAlarms extends Construct {
       missingData: 'notBreaching',
       actions: props.actions,
     });
-    this.capacityShort = metricAlarm(this, 'capacity-short', {
-      alarmName: environmentNames(props.namePrefix).capacityShortAlarm,
-      description: `Tasks waiting for instances for ${props.capacityShortMinutes} minutes: the Auto Scaling group is at its max or cannot launch`,
-      watch: { metric: m.capacityReservation, statistic: 'Minimum' },
-      comparison: 'GreaterThanThreshold',
-      threshold: 100,
-      minutes: props.capacityShortMinutes,
-      missingData: 'missing',
-      actions: props.actions,
-    });
-    this.all = [this.loadBalancer5xxRate, this.capacityShort];
+    const names = environmentNames(props.namePrefix);
+    const capacityShort = (id: string, alarmName: string, metric: Metric, group = '') =>
+      metricAlarm(this, id, {
+        alarmName,
+        description: `Tasks waiting for ${group}instances for ${props.capacityShortMinutes} minutes: the Auto Scaling group is at its max or cannot launch`,
+        watch: { metric, statistic: 'Minimum' },
+        comparison: 'GreaterThanThreshold',
+        threshold: 100,
+        minutes: props.capacityShortMinutes,
+        missingData: 'missing',
+        actions: props.actions,
+      });
+    this.capacityShort = capacityShort('capacity-short', names.capacityShortAlarm, m.capacityReservation);
+    if (m.spotCapacityReservation)
+      this.spotCapacityShort = capacityShort('spot-capacity-short', names.spotCapacityShortAlarm, m.spotCapacityReservation, 'Spot ');
+    this.all = [this.loadBalancer5xxRate, this.capacityShort, ...(this.spotCapacityShort ? [this.spotCapacityShort] : [])];
   }
 }

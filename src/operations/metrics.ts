@@ -29,6 +29,8 @@ export interface WatchedEnvironment {
   readonly loadBalancerArnSuffix: string;
   readonly clusterName: string;
   readonly capacityProviderName: string;
+  /** The Spot group's capacity provider (spot.enabled). @default none */
+  readonly spotCapacityProviderName?: string;
 }
 
 export const NAMESPACES = {
@@ -71,12 +73,13 @@ export function environmentMetrics(e: WatchedEnvironment) {
   // ALB-generated 5xx have no TargetGroup dimension (LoadBalancer and AvailabilityZone only): one per ALB.
   const alb = metric(NAMESPACES.alb, { LoadBalancer: e.loadBalancerArnSuffix });
   const cluster = (namespace: string) => metric(namespace, { ClusterName: e.clusterName });
+  const reservation = (provider: string) =>
+    metric(NAMESPACES.managedScaling, { CapacityProviderName: provider, ClusterName: e.clusterName })('CapacityProviderReservation');
   return {
     requests: alb('RequestCount'),
     elb5xx: alb('HTTPCode_ELB_5XX_Count'),
-    capacityReservation: metric(NAMESPACES.managedScaling, { CapacityProviderName: e.capacityProviderName, ClusterName: e.clusterName })(
-      'CapacityProviderReservation',
-    ),
+    capacityReservation: reservation(e.capacityProviderName),
+    spotCapacityReservation: e.spotCapacityProviderName === undefined ? undefined : reservation(e.spotCapacityProviderName),
     instances: cluster(NAMESPACES.containerInsights)('ContainerInstanceCount'),
     cpuReservation: cluster(NAMESPACES.ecs)('CPUReservation'),
     memoryReservation: cluster(NAMESPACES.ecs)('MemoryReservation'),

@@ -70,7 +70,10 @@ export class OperationsDashboard extends Construct {
     return [
       graph('Load balancer: requests and its own 5xx', [line(m.requests, 'Sum', 'requests'), line(m.elb5xx, 'Sum', 'ALB 5xx')]),
       ...(props.containerInsights ? [graph('Cluster: container instances', [line(m.instances, 'Average', 'instances')])] : []),
-      graph('Cluster: capacity provider reservation (%)', [line(m.capacityReservation, 'Average', 'reservation')]),
+      graph('Cluster: capacity provider reservation (%)', [
+        line(m.capacityReservation, 'Average', 'reservation'),
+        ...(m.spotCapacityReservation ? [line(m.spotCapacityReservation, 'Average', 'Spot reservation')] : []),
+      ]),
       graph('Cluster: CPU and memory reserved (%)', [
         line(m.cpuReservation, 'Average', 'CPU reserved'),
         line(m.memoryReservation, 'Average', 'memory reserved'),

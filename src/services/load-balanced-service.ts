@@ -365,7 +365,7 @@ export class LoadBalancedService extends Construct {
     const { fargate } = props;
     if (!fargate) {
       return {
-        capacityProviderStrategy: [{ capacityProvider: props.capacity.capacityProvider.name, weight: 1, base: 0 }],
+        capacityProviderStrategy: props.capacity.serviceStrategy(props.scaling.minTasks),
         orderedPlacementStrategy: [
           { type: 'spread', field: 'attribute:ecs.availability-zone' },
           { type: 'binpack', field: 'memory' },

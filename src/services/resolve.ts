@@ -24,8 +24,15 @@ import { blueGreenNames, fargateNames, serviceLogGroupName, serviceResourceName,
 import { parseCidr } from '../shared/cidr';
 import { withDefaults } from '../shared/defaults';
 import { NAME, Validator } from '../shared/validator';
-import { DEFAULT_CPU_TARGET_PERCENT, defaultCpuTargetPercent, InstanceTypeSpec, tasksPerInstance } from '../compute/instance-types';
+import {
+  DEFAULT_CPU_TARGET_PERCENT,
+  defaultCpuTargetPercent,
+  INSTANCE_TYPES,
+  InstanceTypeSpec,
+  tasksPerInstance,
+} from '../compute/instance-types';
 import { checkFargateSize, checkInterruptionBudget, isFargate } from './fargate';
+import { smallestSpec } from '../compute/resolve';
 import { CONTAINER_HEALTH_CHECK_TIMING, RUNTIME_PROFILE_DEFAULTS } from './runtime-profiles';
 import { IMAGE_REFERENCE_FORMS, parseImageReference } from './image-reference';
 import { resolveFilesystem } from './container-filesystem';
@@ -55,6 +62,21 @@ export interface ServiceContext {
   readonly cpuCredits?: string;
   readonly reservedMemoryMiB: number;
   readonly capacity: { readonly max: number };
+  /** With Spot, tasks may land on any of its instance types too. @default on-demand only */
+  readonly spot?: { readonly enabled: boolean; readonly instanceTypes: readonly string[] };
+}
+
+/** The instance types an EC2 service's tasks may run on: instanceType, and with Spot its group's types. */
+function taskInstanceTypes(ctx: ServiceContext): string[] {
+  return ctx.spot?.enabled ? [ctx.instanceType, ...ctx.spot.instanceTypes.filter((t) => t !== ctx.instanceType)] : [ctx.instanceType];
+}
+
+/** What tasks are sized against: instanceType, or with Spot the smallest of it and the Spot types in each dimension (vCPUs, memory). */
+function fitSize(ctx: ServiceContext): { spec: InstanceTypeSpec; label: string } {
+  const types = taskInstanceTypes(ctx);
+  const spec = smallestSpec([ctx.instanceSpec, ...types.slice(1).map((t) => INSTANCE_TYPES[t])]);
+  const own = spec.vcpus === ctx.instanceSpec.vcpus && spec.registeredMemoryMiB === ctx.instanceSpec.registeredMemoryMiB;
+  return { spec: own ? ctx.instanceSpec : spec, label: own ? ctx.instanceType : 'the smallest type' };
 }
 
 /** The ALB's own listener ports (HTTP, HTTPS): a test listener takes another. */
@@ -242,21 +264,21 @@ function resolveContainer(
 
 /** An EC2 task must fit one instance, less what the OS and agent reserve. */
 function checkInstanceSize(v: Validator, ctx: ServiceContext, at: string, sized: { cpu: number; memoryMiB: number }): void {
-  const spec = ctx.instanceSpec;
+  const { spec, label } = fitSize(ctx);
   const ceiling = spec.registeredMemoryMiB - ctx.reservedMemoryMiB;
   v.integer(
     `${at}.container.cpu`,
     sized.cpu,
     128,
     spec.vcpus * 1024,
-    `cpu units from 128 to ${spec.vcpus * 1024} (${ctx.instanceType} has ${spec.vcpus} vCPU)`,
+    `cpu units from 128 to ${spec.vcpus * 1024} (${label} has ${spec.vcpus} vCPU)`,
   );
   v.integer(
     `${at}.container.memoryMiB`,
     sized.memoryMiB,
     128,
     ceiling,
-    `128 to ${ceiling} MiB: ${ctx.instanceType} registers ${spec.registeredMemoryMiB} MiB, less ${ctx.reservedMemoryMiB} reserved for the OS and agent`,
+    `128 to ${ceiling} MiB: ${label} registers ${spec.registeredMemoryMiB} MiB, less ${ctx.reservedMemoryMiB} reserved for the OS and agent`,
   );
 }
 
@@ -418,9 +440,12 @@ function resolveScaling(v: Validator, ctx: ServiceContext, at: string, s: Servic
     maxTasks: c.maxTasks ?? SERVICE_DEFAULTS.scaling.maxTasks,
     desiredCount: c.desiredCount ?? minTasks,
     requestsPerTarget: c.requestsPerTarget ?? SERVICE_DEFAULTS.scaling.requestsPerTarget,
-    // A burstable instance's baseline bounds the default; Fargate has no credits.
+    // A burstable instance's baseline bounds the default (the lowest of every type tasks may run on); Fargate has no credits.
     cpuTargetPercent:
-      c.cpuTargetPercent ?? (isFargate(runsOn) ? DEFAULT_CPU_TARGET_PERCENT : defaultCpuTargetPercent(ctx.instanceType, ctx.cpuCredits)),
+      c.cpuTargetPercent ??
+      (isFargate(runsOn)
+        ? DEFAULT_CPU_TARGET_PERCENT
+        : Math.min(...taskInstanceTypes(ctx).map((t) => defaultCpuTargetPercent(t, ctx.cpuCredits)))),
     scaleOutCooldownSeconds: c.scaleOutCooldownSeconds ?? SERVICE_DEFAULTS.scaling.scaleOutCooldownSeconds,
     scaleInCooldownSeconds: c.scaleInCooldownSeconds ?? SERVICE_DEFAULTS.scaling.scaleInCooldownSeconds,
     healthCheckGracePeriodSeconds: c.healthCheckGracePeriodSeconds ?? SERVICE_DEFAULTS.scaling.healthCheckGracePeriodSeconds,
@@ -660,7 +685,7 @@ function glob(pattern: string, flags: string): RegExp {
 function checkFit(v: Validator, ctx: ServiceContext, all: readonly ServiceConfig[]): void {
   // Fargate tasks take nothing of the instances.
   const services = all.filter((s) => !isFargate(s.runsOn));
-  const spec = ctx.instanceSpec;
+  const { spec, label } = fitSize(ctx);
   const perInstance = { memory: spec.registeredMemoryMiB - ctx.reservedMemoryMiB, cpu: spec.vcpus * 1024 };
   const surge = DEPLOYMENT_MAXIMUM_PERCENT / 100;
   const tasks = (s: ServiceConfig) => s.scaling.maxTasks * surge;
@@ -677,6 +702,6 @@ function checkFit(v: Validator, ctx: ServiceContext, all: readonly ServiceConfig
     'capacity.max',
     ctx.capacity.max,
     needed <= ctx.capacity.max,
-    `at least ${needed}: ${surge} x maxTasks of all services (a ${DEPLOYMENT_MAXIMUM_PERCENT}% deployment) reserve ${memory} MiB, ${cpu} cpu units; a ${ctx.instanceType} holds ${perInstance.memory}, ${perInstance.cpu}`,
+    `at least ${needed}: ${surge} x maxTasks of all services (a ${DEPLOYMENT_MAXIMUM_PERCENT}% deployment) reserve ${memory} MiB, ${cpu} cpu units; ${label.startsWith('the ') ? label : `a ${label}`} holds ${perInstance.memory}, ${perInstance.cpu}`,
   );
 }

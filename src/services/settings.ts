@@ -145,8 +145,9 @@ export interface ScalingSettings {
   /** Target for ALBRequestCountPerTarget tracking, as in the tutorial. @default 50 */
   readonly requestsPerTarget?: number;
   /**
-   * Target average CPU utilisation (%) for the second tracking policy. @default 60, or the baseline per
-   * vCPU of a burstable type with unlimited credits (t3.small: 20), which bills no surplus credits
+   * Target average CPU utilisation (%) for the second tracking policy. @default 60, or the lowest baseline
+   * per vCPU of the burstable types with unlimited credits its tasks may run on (instanceType, and
+   * spot.instanceTypes with Spot; t3.small: 20), which bills no surplus credits
    */
   readonly cpuTargetPercent?: number;
   /** Seconds after a scale-out before another. @default 60 */

@@ -47,6 +47,10 @@ export const environmentNames = (namePrefix: string) =>
     cluster: `${namePrefix}-cluster`,
     autoScalingGroup: `${namePrefix}-instances`,
     capacityProvider: `${namePrefix}-ec2`,
+    /** The Spot group and its capacity provider (spot.enabled). */
+    spotAutoScalingGroup: `${namePrefix}-spot-instances`,
+    spotCapacityProvider: `${namePrefix}-ec2-spot`,
+    spotLaunchTemplatePrefix: `${namePrefix}-spot-`,
     /** The container instances' role and instance profile. */
     instanceRole: `${namePrefix}-instance`,
     instancesSecurityGroup: `${namePrefix}-instances`,
@@ -63,6 +67,7 @@ export const environmentNames = (namePrefix: string) =>
     launchTemplatePrefix: `${namePrefix}-`,
     albErrorsAlarm: `${namePrefix}-alb-5xx`,
     capacityShortAlarm: `${namePrefix}-capacity-short`,
+    spotCapacityShortAlarm: `${namePrefix}-capacity-short-spot`,
     webAcl: namePrefix,
     wafLogGroup: `${WAF_LOG_GROUP_PREFIX}${namePrefix}`,
     flowLogRole: `${namePrefix}-flow-logs`,

@@ -83,6 +83,7 @@ export const DEMO_ENVIRONMENTS: Readonly<Record<string, EnvironmentSettings>> = 
     natMode: 'single',
     instanceType: 't3.small',
     capacity: { min: 1, max: 2 },
+    spot: { enabled: true },
     services: {
       users: microservice(
         'users',

@@ -4,7 +4,7 @@
  * honoured (the integration test points it at moto).
  */
 import { ApplicationAutoScalingClient, DescribeScalableTargetsCommand, ScalableTarget } from '@aws-sdk/client-application-auto-scaling';
-import { AutoScalingClient, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
+import { AutoScalingClient, AutoScalingGroup, DescribeAutoScalingGroupsCommand } from '@aws-sdk/client-auto-scaling';
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import {
   DescribeClustersCommand,
@@ -24,7 +24,7 @@ import {
 import { EnvironmentConfig } from '../../src/environment/config';
 import { blueGreenNames, environmentNames, serviceTargetGroupName } from '../../src/shared/names';
 import { isFargate } from '../../src/services/fargate';
-import { EnvironmentStatus, InstanceStatus, ServiceStatus } from './render';
+import { EnvironmentStatus, GroupStatus, InstanceStatus, ServiceStatus } from './render';
 
 /** Bad input or an environment that is not there: one line, exit code 2. */
 export class OpsError extends Error {}
@@ -110,17 +110,30 @@ export async function requireDeployed(c: Clients, config: EnvironmentConfig) {
   return found;
 }
 
+/** One group's sizes, from a DescribeAutoScalingGroups answer; undefined when it has no such group. */
+function groupStatus(groups: readonly AutoScalingGroup[], name: string): GroupStatus | undefined {
+  const g = groups.find((x) => x.AutoScalingGroupName === name);
+  return (
+    g && {
+      name,
+      min: g.MinSize ?? 0,
+      max: g.MaxSize ?? 0,
+      desired: g.DesiredCapacity ?? 0,
+      inService: (g.Instances ?? []).filter((i) => i.LifecycleState === 'InService').length,
+    }
+  );
+}
+
 export async function readStatus(c: Clients, config: EnvironmentConfig): Promise<EnvironmentStatus> {
   const names = namesOf(config);
   const cluster = await requireDeployed(c, config);
   const serviceNames = config.services.map((s) => s.name);
-  const [services, targets, scaling, asg, instances, alarms] = await Promise.all([
+  const groupNames = [names.autoScalingGroup, ...(config.spot.enabled ? [names.spotAutoScalingGroup] : [])];
+  const [services, targets, scaling, groups, instances, alarms] = await Promise.all([
     describeServices(c, names.cluster, serviceNames),
     targetHealth(c, serviceNames.flatMap(names.targetGroups)),
     scalableTargets(c, serviceNames.map(names.scalableTarget)),
-    c.autoscaling
-      .send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: [names.autoScalingGroup] }))
-      .then((r) => r.AutoScalingGroups?.[0]),
+    c.autoscaling.send(new DescribeAutoScalingGroupsCommand({ AutoScalingGroupNames: groupNames })).then((r) => r.AutoScalingGroups ?? []),
     containerInstances(c, names.cluster),
     c.cloudwatch
       .send(new DescribeAlarmsCommand({ AlarmNamePrefix: names.alarmPrefix, StateValue: 'ALARM' }))
@@ -135,13 +148,8 @@ export async function readStatus(c: Clients, config: EnvironmentConfig): Promise
       runningTasks: cluster.runningTasksCount ?? 0,
       pendingTasks: cluster.pendingTasksCount ?? 0,
     },
-    autoScalingGroup: asg && {
-      name: names.autoScalingGroup,
-      min: asg.MinSize ?? 0,
-      max: asg.MaxSize ?? 0,
-      desired: asg.DesiredCapacity ?? 0,
-      inService: (asg.Instances ?? []).filter((i) => i.LifecycleState === 'InService').length,
-    },
+    autoScalingGroup: groupStatus(groups, names.autoScalingGroup),
+    ...(config.spot.enabled ? { spotAutoScalingGroup: groupStatus(groups, names.spotAutoScalingGroup) } : {}),
     instances,
     services: serviceNames.map((name) =>
       serviceStatus(

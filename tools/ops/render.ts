@@ -37,17 +37,21 @@ export interface InstanceStatus {
   readonly memoryMiB: { readonly remaining: number; readonly registered: number };
 }
 
+export interface GroupStatus {
+  readonly name: string;
+  readonly min: number;
+  readonly max: number;
+  readonly desired: number;
+  readonly inService: number;
+}
+
 export interface EnvironmentStatus {
   readonly environment: string;
   readonly region: string;
   readonly cluster: { readonly name: string; readonly status: string; readonly runningTasks: number; readonly pendingTasks: number };
-  readonly autoScalingGroup?: {
-    readonly name: string;
-    readonly min: number;
-    readonly max: number;
-    readonly desired: number;
-    readonly inService: number;
-  };
+  readonly autoScalingGroup?: GroupStatus;
+  /** The Spot group, with spot.enabled: undefined there when not found. @default no Spot group */
+  readonly spotAutoScalingGroup?: GroupStatus;
   readonly instances: readonly InstanceStatus[];
   readonly services: readonly ServiceStatus[];
   readonly alarms: readonly { readonly name: string; readonly reason: string; readonly since?: Date }[];
@@ -62,12 +66,12 @@ export function renderStatus(s: EnvironmentStatus): string {
     `${s.environment} (${s.region}): cluster ${s.cluster.name} ${s.cluster.status}, ${s.cluster.runningTasks} tasks running, ${s.cluster.pendingTasks} pending`,
   );
   out.push('', 'Capacity');
-  const asg = s.autoScalingGroup;
-  out.push(
+  const group = (asg: GroupStatus | undefined, what: string) =>
     asg
       ? `  ${asg.name}: ${asg.inService} in service, desired ${asg.desired} (min ${asg.min}, max ${asg.max})${asg.desired >= asg.max ? '  AT MAX' : ''}`
-      : '  Auto Scaling group: not found',
-  );
+      : `  ${what}: not found`;
+  out.push(group(s.autoScalingGroup, 'Auto Scaling group'));
+  if ('spotAutoScalingGroup' in s) out.push(group(s.spotAutoScalingGroup, 'Spot Auto Scaling group'));
   if (s.instances.length === 0) out.push('  no container instances registered');
   for (const i of s.instances) {
     out.push(
