@@ -602,6 +602,13 @@ const CASES: readonly (readonly [string, () => unknown, string])[] = [
     'environment "microservices": services.threads.targetGroup.deregistrationDelaySeconds = 100 is not allowed; expected at most 90: with stopTimeoutSeconds 30, within Fargate Spot\'s 120 s warning',
   ],
   [
+    'EC2 Spot: the drain and the stop of a service on the Spot group longer than the 2-minute notice',
+    microWith({
+      services: { ...micro.services!, users: patched(micro.services!.users, { targetGroup: { deregistrationDelaySeconds: 100 } }) },
+    }),
+    'environment "microservices": services.users.targetGroup.deregistrationDelaySeconds = 100 is not allowed; expected at most 90: with stopTimeoutSeconds 30, within EC2 Spot\'s 120 s warning',
+  ],
+  [
     'blue-green on Fargate',
     microPosts({ deployment: BG }),
     "environment \"microservices\": services.posts.deployment.strategy = \"blue-green\" is not allowed; expected 'rolling' with runsOn 'fargate' (blue-green is for runsOn 'ec2' only)",

@@ -466,7 +466,7 @@ const BREAKAGES: Record<string, Breakage> = {
     mutate: (s) => onFargate(s, 'fargate').taskDefinition.addOverride('cpu', '512'),
     expected: (s) => ({ resource: onFargate(s, 'fargate').taskDefinition, reason: 'memory 512 is not allowed with cpu 512 on Fargate' }),
   },
-  'fargate-spot-interruption-budget': {
+  'spot-interruption-budget': {
     config: microservices,
     mutate: (s) => onFargate(s, 'fargate-spot').route.targetGroup.addOverride('deregistration_delay', '100'),
     expected: (s) => ({ resource: onFargate(s, 'fargate-spot').service, reason: 'exceeds 120 s' }),
@@ -986,16 +986,28 @@ describe('the Fargate rules catch more than one way to get it wrong', () => {
     ]);
   });
 
-  test('fargate-spot-interruption-budget: a container stop timeout that overruns the warning', () => {
+  test('spot-interruption-budget: a container stop timeout that overruns the warning', () => {
     const b = broken((s) => {
       const td = onFargate(s, 'fargate-spot').taskDefinition;
       const [c] = JSON.parse(td.containerDefinitionsInput!);
       td.containerDefinitions = JSON.stringify([{ ...c, stopTimeout: 100 }]);
     });
-    expect(rule('fargate-spot-interruption-budget').check(b.json)).toEqual([
+    expect(rule('spot-interruption-budget').check(b.json)).toEqual([
       {
         address: address(onFargate(b.stack, 'fargate-spot').service),
         reason: expect.stringMatching(/deregistration_delay 30 \+ stopTimeout 100 exceeds 120 s$/),
+      },
+    ]);
+  });
+
+  test('spot-interruption-budget: an EC2 service whose strategy includes the Spot group drains longer than the notice', () => {
+    const ec2 = (s: EnvironmentStack) => s.services.find((x) => !x.taskSecurityGroup)!;
+    const b = broken((s) => ec2(s).route.targetGroup.addOverride('deregistration_delay', '100'));
+    expect(b.stack.capacity.spotCapacityProvider).toBeDefined();
+    expect(rule('spot-interruption-budget').check(b.json)).toEqual([
+      {
+        address: address(ec2(b.stack).service),
+        reason: expect.stringMatching(/deregistration_delay 100 \+ stopTimeout 30 exceeds 120 s$/),
       },
     ]);
   });

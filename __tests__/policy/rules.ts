@@ -6,7 +6,7 @@
  */
 import { LOG_RETENTION_DAYS } from '../../src/environment/config';
 import { BURSTABLE_TYPES, unlimitedCredits } from '../../src/compute/instance-types';
-import { FARGATE_SPOT_WARNING_SECONDS, FARGATE_TASK_SIZES } from '../../src/services/fargate';
+import { SPOT_WARNING_SECONDS, FARGATE_TASK_SIZES } from '../../src/services/fargate';
 import { SynthJson } from '../support/synth';
 
 export interface Violation {
@@ -306,6 +306,20 @@ function capacityProviderGroups(json: SynthJson): Set<string> {
       refs(list(cp.attrs.auto_scaling_group_provider)[0]?.auto_scaling_group_arn),
     ),
   );
+}
+
+/** Whether a group launches Spot above its base (AWS defaults on_demand_percentage_above_base_capacity to 100: none). */
+function launchesSpot(group: Attrs | undefined): boolean {
+  const distribution = list(list(group?.mixed_instances_policy)[0]?.instances_distribution)[0];
+  return distribution !== undefined && Number(distribution.on_demand_percentage_above_base_capacity ?? 100) < 100;
+}
+
+/** FARGATE_SPOT, and the capacity providers whose group launches Spot, as a strategy names them. */
+function spotProviders(json: SynthJson): Set<string> {
+  const ec2 = resources(json, 'aws_ecs_capacity_provider').filter((cp) =>
+    refs(list(cp.attrs.auto_scaling_group_provider)[0]?.auto_scaling_group_arn).some((g) => launchesSpot(attrsAt(json, g))),
+  );
+  return new Set(['FARGATE_SPOT', ...ec2.flatMap((cp) => [`\${${cp.address}.name}`, String(cp.attrs.name)])]);
 }
 
 /** A group's mixed instances overrides; none without a mixed instances policy. */
@@ -1507,29 +1521,31 @@ export const RULES: readonly Rule[] = [
       }),
   },
   {
-    id: 'fargate-spot-interruption-budget',
+    id: 'spot-interruption-budget',
     checkov: '—',
-    checks: `A FARGATE_SPOT service's target groups' deregistration_delay plus its containers' stopTimeout is at most ${FARGATE_SPOT_WARNING_SECONDS} s`,
-    why: 'Fargate Spot stops an interrupted task two minutes after its warning (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html): a longer drain plus stop cuts requests in flight.',
-    check: (json) =>
-      resources(json, 'aws_ecs_service')
-        .filter((svc) => strategyProviders(svc.attrs).includes('FARGATE_SPOT'))
+    checks: `A service that may run on Spot (FARGATE_SPOT, or a capacity provider whose group launches Spot): its target groups' deregistration_delay plus its containers' stopTimeout is at most ${SPOT_WARNING_SECONDS} s`,
+    why: 'Spot gives two minutes: Fargate Spot stops an interrupted task then (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html), and EC2 reclaims the instance (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/spot-instance-termination-notices.html); a longer drain plus stop cuts requests in flight.',
+    check: (json) => {
+      const spot = spotProviders(json);
+      return resources(json, 'aws_ecs_service')
+        .filter((svc) => strategyProviders(svc.attrs).some((p) => spot.has(p)))
         .flatMap((svc) => {
           const cs = serviceContainers(json, svc.attrs);
           if (!cs) return [{ address: svc.address, reason: 'its task definition is not literal JSON and cannot be checked' }];
           const stop = Math.max(...cs.map((c) => c.stopTimeout ?? ECS_DEFAULT_STOP_TIMEOUT));
           return [...serviceTargetGroups(json, svc)].flatMap((tg) => {
             const delay = Number(attrsAt(json, tg)?.deregistration_delay ?? 300);
-            return delay + stop > FARGATE_SPOT_WARNING_SECONDS
+            return delay + stop > SPOT_WARNING_SECONDS
               ? [
                   {
                     address: svc.address,
-                    reason: `${tg} deregistration_delay ${delay} + stopTimeout ${stop} exceeds ${FARGATE_SPOT_WARNING_SECONDS} s`,
+                    reason: `${tg} deregistration_delay ${delay} + stopTimeout ${stop} exceeds ${SPOT_WARNING_SECONDS} s`,
                   },
                 ]
               : [];
           });
-        }),
+        });
+    },
   },
 
   // Capacity

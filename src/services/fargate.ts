@@ -15,7 +15,7 @@ export type FargateCapacityProvider = (typeof FARGATE_CAPACITY_PROVIDERS)[Fargat
 export const isFargate = (runsOn: RunsOn): runsOn is FargateRunsOn => runsOn !== 'ec2';
 
 /** Fargate Spot stops a task two minutes after its interruption warning (SIGTERM with the warning). */
-export const FARGATE_SPOT_WARNING_SECONDS = 120;
+export const SPOT_WARNING_SECONDS = 120;
 
 /** ECS's runtime_platform.cpu_architecture for an image architecture. */
 export const FARGATE_CPU_ARCHITECTURE: Readonly<Record<Architecture, 'X86_64' | 'ARM64'>> = { x86_64: 'X86_64', arm64: 'ARM64' };
@@ -56,14 +56,20 @@ export function checkFargateSize(v: Validator, at: string, cpu: number, memoryMi
 }
 
 /**
- * Fargate Spot stops the task 120 s after its warning: the target group must drain it and the
- * container stop within that, or requests in flight are cut.
+ * Spot gives 120 s from its warning (Fargate Spot stops the task, EC2 reclaims the instance): the
+ * target group must drain the task and the container stop within that, or requests in flight are cut.
  */
-export function checkInterruptionBudget(v: Validator, at: string, deregistrationDelaySeconds: number, stopTimeoutSeconds: number): void {
+export function checkInterruptionBudget(
+  v: Validator,
+  at: string,
+  spot: 'Fargate Spot' | 'EC2 Spot',
+  deregistrationDelaySeconds: number,
+  stopTimeoutSeconds: number,
+): void {
   v.check(
     `${at}.targetGroup.deregistrationDelaySeconds`,
     deregistrationDelaySeconds,
-    deregistrationDelaySeconds + stopTimeoutSeconds <= FARGATE_SPOT_WARNING_SECONDS,
-    `at most ${FARGATE_SPOT_WARNING_SECONDS - stopTimeoutSeconds}: with stopTimeoutSeconds ${stopTimeoutSeconds}, within Fargate Spot's ${FARGATE_SPOT_WARNING_SECONDS} s warning`,
+    deregistrationDelaySeconds + stopTimeoutSeconds <= SPOT_WARNING_SECONDS,
+    `at most ${SPOT_WARNING_SECONDS - stopTimeoutSeconds}: with stopTimeoutSeconds ${stopTimeoutSeconds}, within ${spot}'s ${SPOT_WARNING_SECONDS} s warning`,
   );
 }

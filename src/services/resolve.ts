@@ -183,7 +183,8 @@ function resolveService(v: Validator, ctx: ServiceContext, name: string, s: Serv
   v.integer(`${at}.targetGroup.healthyThreshold`, targetGroup.healthyThreshold, 2, 10);
   v.integer(`${at}.targetGroup.unhealthyThreshold`, targetGroup.unhealthyThreshold, 2, 10);
   v.integer(`${at}.targetGroup.deregistrationDelaySeconds`, targetGroup.deregistrationDelaySeconds, 0, 3600);
-  if (runsOn === 'fargate-spot') checkInterruptionBudget(v, at, targetGroup.deregistrationDelaySeconds, container.stopTimeoutSeconds);
+  const spot = runsOn === 'fargate-spot' ? 'Fargate Spot' : runsOn === 'ec2' && ctx.spot?.enabled ? 'EC2 Spot' : undefined;
+  if (spot) checkInterruptionBudget(v, at, spot, targetGroup.deregistrationDelaySeconds, container.stopTimeoutSeconds);
 
   return {
     name,
