@@ -1,5 +1,6 @@
 // Turns the raw measurements bench/run.sh left in WORK_DIR into the markdown of bench/RESULTS.md (stdout).
-//   node_modules/.bin/tsx bench/report.ts WORK_DIR
+//   node_modules/.bin/tsx bench/report.ts WORK_DIR [PREVIOUS_RESULTS]
+// Sections other commands write (between `<!-- name:begin ... -->` and `<!-- name:end -->`) are carried over from PREVIOUS_RESULTS.
 // Every figure is a median over the runs; every ratio is between two medians of the same run.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -572,4 +573,10 @@ if (variants.length > 0) {
   );
 }
 
-console.log(out.join('\n'));
+/** The sections other commands own (bench:fleet, the rollout loops), kept as they were. */
+function keptSections(previous: string | undefined): string[] {
+  if (!previous || !existsSync(previous)) return [];
+  return [...readFileSync(previous, 'utf8').matchAll(/<!-- ([a-z-]+):begin[^>]*-->[\s\S]*?<!-- \1:end -->/g)].map((m) => `\n${m[0]}`);
+}
+
+console.log([...out, ...keptSections(process.argv[3])].join('\n'));

@@ -462,4 +462,6 @@ if ((TUNING)); then tuning_part; fi
 meta loadavg_end "$(cut -d' ' -f1-3 /proc/loadavg)"
 meta duration_s "$((SECONDS - bench_start))"
 log "5/5 memory fit (from the config) and the report -> bench/RESULTS.md"
-node_modules/.bin/tsx bench/report.ts "$WORK" | tee bench/RESULTS.md
+node_modules/.bin/tsx bench/report.ts "$WORK" bench/RESULTS.md >"$WORK/RESULTS.md"
+cp "$WORK/RESULTS.md" bench/RESULTS.md
+cat bench/RESULTS.md
