@@ -132,22 +132,7 @@ describe('the app', () => {
     expect(aws.default_tags).toEqual([{ tags: { Project: 'host-name', Environment: env, ManagedBy: 'cdktf' } }]);
     // dev's NAT instance adds its network interface and group.
     const nat = env === 'dev' ? ['nat_autoscaling_group_name', 'nat_network_interface_id'] : [];
-    expect(Object.keys(json.output!).sort()).toEqual(
-      [
-        'alarm_topic_arn',
-        'alb_dns_name',
-        'autoscaling_group_name',
-        'base_url',
-        'capacity_provider_name',
-        'cluster_name',
-        'dashboard_name',
-        'load_balancer_arn',
-        'services',
-        'vpc_id',
-        ...nat,
-        ...https,
-      ].sort(),
-    );
+    expect(Object.keys(json.output!).sort()).toEqual([...SHARED_OUTPUTS, ...nat, ...https].sort());
     const hostName = json.output!.services.value['host-name'];
     expect(Object.keys(hostName).sort()).toEqual([
       'ecr_repository_url',
