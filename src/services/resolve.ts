@@ -23,6 +23,7 @@ import { ALB_QUOTAS } from '../edge/settings';
 import { blueGreenNames, fargateNames, serviceLogGroupName, serviceResourceName, serviceTargetGroupName } from '../shared/names';
 import { parseCidr } from '../shared/cidr';
 import { withDefaults } from '../shared/defaults';
+import { fnv1a } from '../shared/hash';
 import { NAME, Validator } from '../shared/validator';
 import {
   DEFAULT_CPU_TARGET_PERCENT,
@@ -428,9 +429,7 @@ export function assignPriorities(services: readonly ServiceConfig[]): ServiceCon
 
 /** A stable priority from the name alone (FNV-1a): where assignPriorities starts. */
 export function derivedPriority(name: string): number {
-  let hash = 0x811c9dc5;
-  for (const ch of Buffer.from(name, 'utf8')) hash = Math.imul(hash ^ ch, 0x01000193) >>> 0;
-  return DERIVED_PRIORITY.from + (hash % DERIVED_PRIORITY.count);
+  return DERIVED_PRIORITY.from + (fnv1a(name) % DERIVED_PRIORITY.count);
 }
 
 function resolveScaling(v: Validator, ctx: ServiceContext, at: string, s: ServiceSettings, runsOn: RunsOn): ServiceConfig['scaling'] {

@@ -3,6 +3,7 @@
  * functions, config validation checks them (lengths, and that no service takes an environment's
  * name), and `npm run ops` finds a deployed environment by them. Stack names too: every command takes them.
  */
+import { fnv1a } from './hash';
 /** The project's name: the first part of every stack, state key, pipeline repository and CI role. */
 export const PROJECT = 'host-name';
 
@@ -141,9 +142,7 @@ export const TARGET_GROUP_NAME_MAX = 32;
  */
 export function fitName(name: string, max: number): string {
   if (name.length <= max) return name;
-  let hash = 0x811c9dc5;
-  for (const ch of Buffer.from(name, 'utf8')) hash = Math.imul(hash ^ ch, 0x01000193) >>> 0;
-  const suffix = hash.toString(36).padStart(7, '0');
+  const suffix = fnv1a(name).toString(36).padStart(7, '0');
   return `${name.slice(0, max - suffix.length - 1).replace(/-+$/, '')}-${suffix}`;
 }
 
